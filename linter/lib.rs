@@ -1,0 +1,1 @@
+//! The `eyelint` command line: discovery, reporters and subcommands.

@@ -1,0 +1,561 @@
+//! The engine: runs every enabled check over objects and returns findings.
+//!
+//! Evaluation order for each (check, object[, container]), as in Polaris:
+//! annotation exemptions (unless disallowed), check lookup (custom checks
+//! override built-ins), severity (`ignore` does not run), config exemptions
+//! (unless disallowed), then the check's own scope and kind filters.
+//!
+//! Cross-object checks (PDB, NetworkPolicy, HPA, ServiceAccount, RBAC
+//! bindings) need an [`Index`] of the other objects of the run; without one
+//! (admission) they are skipped. Front ends that stream input run the local
+//! pass per object, keep [`Engine::cross_subject`] copies (small: metadata and
+//! pod-template labels), and run the cross pass at the end.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::config::Config;
+use crate::finding::{Category, ContainerInfo, Finding, Severity};
+use crate::index::{Coverage, Index};
+use crate::object::{ObjectRef, Roles, Workload};
+use crate::rule::{Ctx, Emitter, Rule, RuleMeta, Scope, Verdict};
+use crate::{custom, rules};
+
+/// A check the engine runs: a built-in rule or a compiled custom check.
+pub trait Check: Send + Sync {
+    /// Rule id.
+    fn id(&self) -> &str;
+    /// Category name.
+    fn category(&self) -> &str;
+    /// What it runs against.
+    fn scope(&self) -> Scope;
+    /// Whether it judges objects (object scope) or workloads (other scopes) of `kind`.
+    fn applies_to_kind(&self, kind: &str) -> bool;
+    /// Kinds of other objects it consults; empty for local checks.
+    fn needs(&self) -> Vec<String>;
+    /// True when it needs the full object in the cross pass (not a pruned copy).
+    fn needs_full_object(&self) -> bool {
+        false
+    }
+    /// Runs the check.
+    fn check(&self, cx: &Ctx<'_>, out: &mut Emitter);
+}
+
+impl Check for &'static dyn Rule {
+    fn id(&self) -> &str {
+        self.meta().id
+    }
+    fn category(&self) -> &str {
+        self.meta().category.as_str()
+    }
+    fn scope(&self) -> Scope {
+        self.meta().scope
+    }
+    fn applies_to_kind(&self, kind: &str) -> bool {
+        let k = self.meta().kinds;
+        k.is_empty() || k.contains(&kind)
+    }
+    fn needs(&self) -> Vec<String> {
+        self.meta().needs.iter().map(|s| s.to_string()).collect()
+    }
+    fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
+        Rule::check(*self, cx, out)
+    }
+}
+
+/// Which checks to run in one call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pass {
+    /// Checks that judge an object on its own.
+    Local,
+    /// Cross-object checks only (needs an index).
+    Cross,
+    /// Both (cross-object checks only when an index is given).
+    All,
+}
+
+/// A check that could not be decided from the input.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NotEvaluated {
+    /// Rule id.
+    pub id: String,
+    /// The object.
+    pub object: ObjectRef,
+    /// Why.
+    pub reason: String,
+}
+
+/// The result of checking one or more objects.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// Failures, in deterministic order.
+    pub findings: Vec<Finding>,
+    /// Evaluations that passed (for the score).
+    pub passed: usize,
+    /// Evaluations skipped by an exemption.
+    pub exempted: usize,
+    /// Checks that could not be decided.
+    pub not_evaluated: Vec<NotEvaluated>,
+}
+
+impl Evaluation {
+    /// Adds another evaluation's results to this one.
+    pub fn extend(&mut self, other: Evaluation) {
+        self.findings.extend(other.findings);
+        self.passed += other.passed;
+        self.exempted += other.exempted;
+        self.not_evaluated.extend(other.not_evaluated);
+    }
+
+    /// Polaris's score over these results.
+    pub fn score(&self) -> u32 {
+        let w = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count();
+        let d = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Danger)
+            .count();
+        crate::finding::score(self.passed, w, d)
+    }
+
+    /// Sorts findings deterministically.
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+}
+
+/// A problem with the configuration that does not stop the engine.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConfigWarning {
+    /// The config key at fault (`checks.fooBar`).
+    pub key: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Errors building an engine from a configuration.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// A custom check is invalid.
+    #[error("custom check `{id}`: {source}")]
+    CustomCheck {
+        /// The check's id.
+        id: String,
+        /// What is wrong.
+        #[source]
+        source: custom::CustomCheckError,
+    },
+    /// A custom check has no severity under `checks:`.
+    #[error("custom check `{id}` has no severity: add `{id}: warning` (or danger/ignore) under `checks:`")]
+    MissingSeverity {
+        /// The check's id.
+        id: String,
+    },
+}
+
+struct Active {
+    check: Arc<dyn Check>,
+    severity: Severity,
+    cross: bool,
+}
+
+/// The policy engine.
+pub struct Engine {
+    config: Config,
+    checks: Vec<Active>,
+    index_kinds: BTreeSet<String>,
+    warnings: Vec<ConfigWarning>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("checks", &self.checks.iter().map(|c| c.check.id()).collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Engine {
+    /// Builds an engine from an effective configuration.
+    pub fn new(config: Config) -> Result<Engine, EngineError> {
+        let mut checks = Vec::new();
+        let mut warnings = Vec::new();
+        for id in config.custom_checks.keys() {
+            if !config.checks.contains_key(id) {
+                return Err(EngineError::MissingSeverity { id: id.clone() });
+            }
+        }
+        for (id, severity) in &config.checks {
+            let check: Arc<dyn Check> = if let Some(spec) = config.custom_checks.get(id) {
+                let compiled = custom::compile(id, spec).map_err(|source| {
+                    EngineError::CustomCheck {
+                        id: id.clone(),
+                        source,
+                    }
+                })?;
+                Arc::from(compiled)
+            } else if let Some(rule) = rules::find(id) {
+                Arc::new(rule)
+            } else {
+                warnings.push(ConfigWarning {
+                    key: format!("checks.{id}"),
+                    message: format!("unknown rule `{id}` (ignored)"),
+                });
+                continue;
+            };
+            if *severity == Severity::Ignore {
+                continue;
+            }
+            // imageRegistry is off while no registry is allowed.
+            if id == "imageRegistry"
+                && config.allowed_registries.is_empty()
+                && !config.custom_checks.contains_key(id)
+            {
+                continue;
+            }
+            let cross = !check.needs().is_empty();
+            checks.push(Active {
+                check,
+                severity: *severity,
+                cross,
+            });
+        }
+        let index_kinds = checks.iter().flat_map(|a| a.check.needs()).collect();
+        Ok(Engine {
+            config,
+            checks,
+            index_kinds,
+            warnings,
+        })
+    }
+
+    /// The engine with the built-in default configuration.
+    pub fn with_defaults() -> Result<Engine, EngineError> {
+        Engine::new(crate::config::Config::defaults())
+    }
+
+    /// The configuration in effect.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Non-fatal configuration problems (unknown rule ids).
+    pub fn warnings(&self) -> &[ConfigWarning] {
+        &self.warnings
+    }
+
+    /// Ids of the checks that run, in configuration order.
+    pub fn active_ids(&self) -> impl Iterator<Item = &str> {
+        self.checks.iter().map(|a| a.check.id())
+    }
+
+    /// The kinds cross-object checks consult.
+    pub fn index_kinds(&self) -> &BTreeSet<String> {
+        &self.index_kinds
+    }
+
+    /// An empty index for this engine's cross-object checks.
+    pub fn new_index(&self, coverage: Coverage) -> Index {
+        Index::new(self.index_kinds.clone(), coverage)
+    }
+
+    /// For the cross pass: a copy of `object` holding what cross-object checks
+    /// read, or `None` when no cross-object check applies to it.
+    pub fn cross_subject(&self, object: &Value) -> Option<Value> {
+        let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
+        let workload = Workload::of(object);
+        let mut full = false;
+        let mut any = false;
+        for a in self.checks.iter().filter(|a| a.cross) {
+            let applies = match a.check.scope() {
+                Scope::Object => a.check.applies_to_kind(kind),
+                _ => workload.is_some() && a.check.applies_to_kind(kind),
+            };
+            if applies {
+                any = true;
+                full |= a.check.needs_full_object();
+            }
+        }
+        match (any, full) {
+            (false, _) => None,
+            (true, true) => Some(object.clone()),
+            (true, false) => Some(prune_for_cross_checks(object)),
+        }
+    }
+
+    /// Checks every object of a complete input: builds the index, runs both
+    /// passes, returns one evaluation per object (same order).
+    pub fn check_all(&self, objects: &[Value], coverage: Coverage) -> Vec<Evaluation> {
+        let mut index = self.new_index(coverage);
+        for o in objects {
+            index.add(o);
+        }
+        objects
+            .iter()
+            .map(|o| self.check(o, Some(&index), Pass::All))
+            .collect()
+    }
+
+    /// Checks one object.
+    pub fn check(&self, object: &Value, index: Option<&Index>, pass: Pass) -> Evaluation {
+        let object_ref = ObjectRef::of(object);
+        let kind = object_ref.kind.as_str();
+        let workload = Workload::of(object);
+        let containers = workload.as_ref().map(|w| w.containers()).unwrap_or_default();
+        let annotation_exempt = if self.config.disallow_exemptions
+            || self.config.disallow_annotation_exemptions
+        {
+            AnnotationExemptions::default()
+        } else {
+            AnnotationExemptions::read(object, workload.as_ref())
+        };
+        let mut eval = Evaluation::default();
+        for active in &self.checks {
+            match (pass, active.cross) {
+                (Pass::Local, true) | (Pass::Cross, false) => continue,
+                _ => {}
+            }
+            if active.cross && index.is_none() {
+                continue;
+            }
+            let check = active.check.as_ref();
+            let id = check.id();
+            let scope = check.scope();
+            match scope {
+                Scope::Object if !check.applies_to_kind(kind) => continue,
+                Scope::Workload | Scope::Container(_)
+                    if workload.is_none() || !check.applies_to_kind(kind) =>
+                {
+                    continue
+                }
+                _ => {}
+            }
+            if annotation_exempt.covers(id) {
+                eval.exempted += 1;
+                continue;
+            }
+            let mut run = |container: Option<&crate::object::ContainerRef<'_>>| {
+                let container_name = container.map_or("", |c| c.name);
+                if self.config_exempt(id, &object_ref, container_name) {
+                    eval.exempted += 1;
+                    return;
+                }
+                let cx = Ctx {
+                    object,
+                    object_ref: &object_ref,
+                    workload: workload.as_ref(),
+                    container,
+                    index,
+                    config: &self.config,
+                };
+                let mut out = Emitter::new();
+                check.check(&cx, &mut out);
+                match out.verdict {
+                    Verdict::NotApplicable => {}
+                    Verdict::NotEvaluated => eval.not_evaluated.push(NotEvaluated {
+                        id: id.to_string(),
+                        object: object_ref.clone(),
+                        reason: out.reason.unwrap_or_default(),
+                    }),
+                    Verdict::Evaluated if out.hits.is_empty() => eval.passed += 1,
+                    Verdict::Evaluated => {
+                        for hit in out.hits {
+                            eval.findings.push(Finding {
+                                id: id.to_string(),
+                                severity: active.severity,
+                                category: check.category().to_string(),
+                                message: hit.message,
+                                object: object_ref.clone(),
+                                container: container.map(|c| ContainerInfo {
+                                    name: c.name.to_string(),
+                                    role: c.role,
+                                }),
+                                path: hit.path,
+                                fix: hit.fix,
+                            });
+                        }
+                    }
+                }
+            };
+            match scope {
+                Scope::Container(roles) => {
+                    for c in containers.iter().filter(|c| roles.contains(c.role)) {
+                        run(Some(c));
+                    }
+                }
+                _ => run(None),
+            }
+        }
+        eval.sort();
+        eval
+    }
+
+    fn config_exempt(&self, id: &str, object: &ObjectRef, container: &str) -> bool {
+        if self.config.disallow_exemptions || self.config.disallow_config_exemptions {
+            return false;
+        }
+        self.config.exemptions.iter().any(|e| {
+            let ns_ok = match (&e.namespace, e.namespaces.is_empty()) {
+                (None, true) => true,
+                (ns, _) => {
+                    ns.as_deref() == Some(object.namespace.as_str())
+                        || e.namespaces.iter().any(|n| *n == object.namespace)
+                }
+            };
+            ns_ok
+                && (e.rules.is_empty() || e.rules.iter().any(|r| r == id))
+                && (e.controller_names.is_empty()
+                    || e.controller_names.iter().any(|p| object.name.starts_with(p.as_str())))
+                && (e.container_names.is_empty()
+                    || e.container_names.iter().any(|p| container.starts_with(p.as_str())))
+        })
+    }
+}
+
+/// Annotation exemptions of one object (its own metadata and its pod template's).
+#[derive(Debug, Default)]
+struct AnnotationExemptions {
+    all: bool,
+    rules: BTreeSet<String>,
+}
+
+impl AnnotationExemptions {
+    fn read(object: &Value, workload: Option<&Workload<'_>>) -> Self {
+        let mut out = AnnotationExemptions::default();
+        let own = object
+            .pointer("/metadata/annotations")
+            .and_then(Value::as_object);
+        let template = workload.and_then(|w| w.pod_annotations());
+        for annotations in [own, template].into_iter().flatten() {
+            out.add(annotations);
+        }
+        out
+    }
+
+    fn add(&mut self, annotations: &Map<String, Value>) {
+        for (k, v) in annotations {
+            let v = v.as_str().unwrap_or("");
+            if k == "polaris.fairwinds.com/exempt" && v.eq_ignore_ascii_case("true") {
+                self.all = true;
+            } else if let Some(rule) = k
+                .strip_prefix("polaris.fairwinds.com/")
+                .and_then(|r| r.strip_suffix("-exempt"))
+            {
+                if v.eq_ignore_ascii_case("true") {
+                    self.rules.insert(rule.to_string());
+                }
+            } else if k == "eyelint.io/exempt" {
+                for r in v.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+                    if r.eq_ignore_ascii_case("all") {
+                        self.all = true;
+                    } else {
+                        self.rules.insert(r.to_string());
+                    }
+                }
+            }
+        }
+    }
+
+    fn covers(&self, id: &str) -> bool {
+        self.all || self.rules.contains(id)
+    }
+}
+
+/// The copy of an object that built-in cross-object checks read: identity,
+/// metadata, `spec.replicas`, the pod template's metadata, the pod spec's
+/// service-account fields, and whole RBAC/policy objects (which are small).
+pub fn prune_for_cross_checks(object: &Value) -> Value {
+    let Some(map) = object.as_object() else {
+        return object.clone();
+    };
+    let Some(w) = Workload::of(object) else {
+        return object.clone();
+    };
+    let mut out = Map::new();
+    for k in ["apiVersion", "kind", "metadata"] {
+        if let Some(v) = map.get(k) {
+            out.insert(k.to_string(), v.clone());
+        }
+    }
+    let mut pod_spec = Map::new();
+    for k in [
+        "serviceAccountName",
+        "serviceAccount",
+        "automountServiceAccountToken",
+    ] {
+        if let Some(v) = w.pod_spec.get(k) {
+            pod_spec.insert(k.to_string(), v.clone());
+        }
+    }
+    pod_spec.insert("containers".to_string(), Value::Array(Vec::new()));
+    let mut template = Map::new();
+    if let Some(m) = w.template.get("metadata") {
+        template.insert("metadata".to_string(), m.clone());
+    }
+    template.insert("spec".to_string(), Value::Object(pod_spec));
+    let template = Value::Object(template);
+    let mut root = Value::Object(out);
+    // Re-create the template at its path.
+    let segs = w.template_path.segments();
+    if segs.is_empty() {
+        if let (Value::Object(r), Value::Object(t)) = (&mut root, template) {
+            for (k, v) in t {
+                if k != "metadata" {
+                    r.insert(k, v);
+                }
+            }
+        }
+    } else {
+        let mut cur = &mut root;
+        for (i, seg) in segs.iter().enumerate() {
+            let crate::path::Seg::Key(k) = seg else { break };
+            let Value::Object(m) = cur else { break };
+            if i + 1 == segs.len() {
+                m.insert(k.clone(), template);
+                break;
+            }
+            cur = m.entry(k.clone()).or_insert_with(|| Value::Object(Map::new()));
+        }
+    }
+    if let Some(r) = object.pointer("/spec/replicas") {
+        if let Some(spec) = root.get_mut("spec").and_then(Value::as_object_mut) {
+            spec.insert("replicas".to_string(), r.clone());
+        }
+    }
+    root
+}
+
+/// Metadata of every built-in rule, in registry order.
+pub fn builtin_rules() -> Vec<&'static RuleMeta> {
+    rules::all().into_iter().map(|r| r.meta()).collect()
+}
+
+/// Category of a built-in rule id.
+pub fn builtin_category(id: &str) -> Option<Category> {
+    rules::find(id).map(|r| r.meta().category)
+}
+
+/// Roles inspected by each built-in rule (for `docs/rules.md`).
+pub fn roles_of(meta: &RuleMeta) -> Roles {
+    match meta.scope {
+        Scope::Container(r) => r,
+        _ => Roles::NONE,
+    }
+}
+
+/// Counts of findings per severity.
+pub fn severity_counts(findings: &[Finding]) -> BTreeMap<Severity, usize> {
+    let mut m = BTreeMap::new();
+    for f in findings {
+        *m.entry(f.severity).or_insert(0) += 1;
+    }
+    m
+}

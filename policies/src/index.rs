@@ -1,0 +1,98 @@
+//! The cross-object index: the small objects that cross-object rules consult
+//! (PodDisruptionBudgets, NetworkPolicies, HPAs, ServiceAccounts, RBAC roles,
+//! and kinds named by custom checks' `additionalSchemas`), grouped by
+//! namespace and kind. Only wanted kinds are stored, so memory stays
+//! proportional to them, not to the input.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde_json::Value;
+
+/// Which kinds the source is authoritative for. A file-based run sees "all"
+/// (whatever is not in the input does not exist); a cluster dump only holds
+/// some kinds, so a rule that needs another kind is "not evaluated".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Coverage {
+    /// Every kind: absence means absence.
+    All,
+    /// Only these kinds were collected.
+    Kinds(BTreeSet<String>),
+}
+
+/// Objects of the wanted kinds, by namespace and kind.
+#[derive(Debug)]
+pub struct Index {
+    wanted: BTreeSet<String>,
+    coverage: Coverage,
+    objects: HashMap<(String, String), Vec<Value>>,
+    count: usize,
+}
+
+impl Index {
+    /// An index that stores objects of the `wanted` kinds.
+    pub fn new(wanted: BTreeSet<String>, coverage: Coverage) -> Self {
+        Index {
+            wanted,
+            coverage,
+            objects: HashMap::new(),
+            count: 0,
+        }
+    }
+
+    /// True when objects of `kind` are stored.
+    pub fn wants(&self, kind: &str) -> bool {
+        self.wanted.contains(kind)
+    }
+
+    /// Stores `object` if its kind is wanted. Returns whether it was stored.
+    pub fn add(&mut self, object: &Value) -> bool {
+        let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
+        if !self.wanted.contains(kind) {
+            return false;
+        }
+        let ns = object
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        self.objects
+            .entry((ns.to_string(), kind.to_string()))
+            .or_default()
+            .push(object.clone());
+        self.count += 1;
+        true
+    }
+
+    /// Objects of `kind` in namespace `ns` ("" for cluster-scoped objects).
+    pub fn objects(&self, kind: &str, ns: &str) -> &[Value] {
+        self.objects
+            .get(&(ns.to_string(), kind.to_string()))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// Every stored object of `kind`, whatever its namespace.
+    pub fn all_of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+        self.objects
+            .iter()
+            .filter(move |((_, k), _)| k == kind)
+            .flat_map(|(_, v)| v.iter())
+    }
+
+    /// True when the source is authoritative for `kind` (absence means absence).
+    pub fn covers(&self, kind: &str) -> bool {
+        match &self.coverage {
+            Coverage::All => true,
+            Coverage::Kinds(k) => k.contains(kind),
+        }
+    }
+
+    /// Number of stored objects.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// True when nothing is stored.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}

@@ -1,0 +1,329 @@
+//! The object model: any Kubernetes object as parsed JSON, and the views the
+//! rules need (pod-bearing workloads, containers and their roles).
+//!
+//! Objects stay `serde_json::Value`s so no unknown field is ever dropped.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::path::FieldPath;
+
+/// Which object a finding is about.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct ObjectRef {
+    /// `apiVersion`, e.g. `apps/v1`.
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
+    /// `kind`, e.g. `Deployment`.
+    pub kind: String,
+    /// `metadata.namespace`; empty when unset or cluster-scoped.
+    pub namespace: String,
+    /// `metadata.name` (or `generateName` when only that is set).
+    pub name: String,
+}
+
+impl ObjectRef {
+    /// Reads the reference of `obj`. Missing fields read as empty strings.
+    pub fn of(obj: &Value) -> ObjectRef {
+        let s = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
+        let meta = obj.get("metadata");
+        let mut name = s(meta.and_then(|m| m.get("name")));
+        if name.is_empty() {
+            name = s(meta.and_then(|m| m.get("generateName")));
+        }
+        ObjectRef {
+            api_version: s(obj.get("apiVersion")),
+            kind: s(obj.get("kind")),
+            namespace: s(meta.and_then(|m| m.get("namespace"))),
+            name,
+        }
+    }
+}
+
+impl fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.namespace.is_empty() {
+            write!(f, "{}/{}", self.kind, self.name)
+        } else {
+            write!(f, "{}/{}/{}", self.kind, self.namespace, self.name)
+        }
+    }
+}
+
+/// The role a container plays in its pod.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Role {
+    /// An entry of `containers`.
+    Container,
+    /// An entry of `initContainers` that runs to completion.
+    InitContainer,
+    /// An entry of `initContainers` with `restartPolicy: Always` (native sidecar).
+    Sidecar,
+    /// An entry of `ephemeralContainers` (`kubectl debug`).
+    Ephemeral,
+}
+
+impl Role {
+    /// Every role, in pod order.
+    pub const ALL: [Role; 4] = [Role::Container, Role::InitContainer, Role::Sidecar, Role::Ephemeral];
+
+    /// The name used in docs and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Container => "container",
+            Role::InitContainer => "initContainer",
+            Role::Sidecar => "sidecar",
+            Role::Ephemeral => "ephemeral",
+        }
+    }
+
+    /// The name Polaris's `containers.include/exclude` filters use: a native
+    /// sidecar counts as an `initContainer`, an ephemeral container as a `container`.
+    pub fn polaris_name(self) -> &'static str {
+        match self {
+            Role::Container | Role::Ephemeral => "container",
+            Role::InitContainer | Role::Sidecar => "initContainer",
+        }
+    }
+
+    const fn bit(self) -> u8 {
+        match self {
+            Role::Container => 1,
+            Role::InitContainer => 2,
+            Role::Sidecar => 4,
+            Role::Ephemeral => 8,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A set of container roles a rule inspects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Roles(u8);
+
+impl Roles {
+    /// Every role: security and image rules.
+    pub const ALL: Roles = Roles(15);
+    /// Long-running containers: `containers` and native sidecars (probe and resource rules).
+    pub const RUNNING: Roles = Roles(1 | 4);
+    /// `containers`, init containers and sidecars, not ephemeral ones.
+    pub const POD_SPEC: Roles = Roles(1 | 2 | 4);
+    /// No container at all (object-level rules).
+    pub const NONE: Roles = Roles(0);
+
+    /// True when `role` is in the set.
+    pub const fn contains(self, role: Role) -> bool {
+        self.0 & role.bit() != 0
+    }
+
+    /// The roles in the set, in pod order.
+    pub fn iter(self) -> impl Iterator<Item = Role> {
+        Role::ALL.into_iter().filter(move |r| self.contains(*r))
+    }
+}
+
+/// A container inside a workload.
+#[derive(Clone, Debug)]
+pub struct ContainerRef<'a> {
+    /// The container object.
+    pub value: &'a Value,
+    /// Its `name` ("" when missing).
+    pub name: &'a str,
+    /// Its role.
+    pub role: Role,
+    /// Path from the object's root to the container (`spec.containers[0]`).
+    pub path: FieldPath,
+}
+
+/// A pod-bearing object: where its pod template and pod spec are.
+#[derive(Clone, Debug)]
+pub struct Workload<'a> {
+    /// The whole object.
+    pub object: &'a Value,
+    /// `kind`.
+    pub kind: &'a str,
+    /// Path to the object holding the pod `metadata` and `spec` (the object
+    /// itself for a Pod, `spec.template` for a Deployment, …).
+    pub template_path: FieldPath,
+    /// The pod template object (holds `metadata` and `spec`).
+    pub template: &'a Value,
+    /// Path to the pod spec.
+    pub pod_spec_path: FieldPath,
+    /// The pod spec.
+    pub pod_spec: &'a Value,
+}
+
+impl<'a> Workload<'a> {
+    /// Recognises every pod-bearing shape: Pod (`spec.containers`), every
+    /// controller and CRD with `spec.template.spec.containers` (Deployment,
+    /// StatefulSet, Argo Rollout, CloneSet, …), CronJob
+    /// (`spec.jobTemplate.spec.template`) and PodTemplate (`template.spec`).
+    pub fn of(object: &'a Value) -> Option<Workload<'a>> {
+        let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
+        const SHAPES: [&str; 4] = [
+            "",
+            "spec.template",
+            "spec.jobTemplate.spec.template",
+            "template",
+        ];
+        for shape in SHAPES {
+            let template_path = FieldPath::keys(shape);
+            let Some(template) = template_path.lookup(object) else {
+                continue;
+            };
+            let Some(spec) = template.get("spec") else {
+                continue;
+            };
+            if spec.get("containers").is_some_and(Value::is_array) {
+                return Some(Workload {
+                    object,
+                    kind,
+                    pod_spec_path: template_path.key("spec"),
+                    template_path,
+                    template,
+                    pod_spec: spec,
+                });
+            }
+        }
+        None
+    }
+
+    /// The pod template's labels (the labels selectors match).
+    pub fn pod_labels(&self) -> Option<&'a serde_json::Map<String, Value>> {
+        self.template
+            .get("metadata")
+            .and_then(|m| m.get("labels"))
+            .and_then(Value::as_object)
+    }
+
+    /// The pod template's annotations.
+    pub fn pod_annotations(&self) -> Option<&'a serde_json::Map<String, Value>> {
+        self.template
+            .get("metadata")
+            .and_then(|m| m.get("annotations"))
+            .and_then(Value::as_object)
+    }
+
+    /// True for Jobs and CronJobs (and anything with a `jobTemplate`), which
+    /// run to completion.
+    pub fn is_job(&self) -> bool {
+        matches!(self.kind, "Job" | "CronJob") || self.object.pointer("/spec/jobTemplate").is_some()
+    }
+
+    /// Every container with its role, in pod order: containers, init
+    /// containers (native sidecars among them), ephemeral containers.
+    pub fn containers(&self) -> Vec<ContainerRef<'a>> {
+        let mut out = Vec::new();
+        for (field, default_role) in [
+            ("containers", Role::Container),
+            ("initContainers", Role::InitContainer),
+            ("ephemeralContainers", Role::Ephemeral),
+        ] {
+            let Some(list) = self.pod_spec.get(field).and_then(Value::as_array) else {
+                continue;
+            };
+            let base = self.pod_spec_path.key(field);
+            for (i, c) in list.iter().enumerate() {
+                let role = if default_role == Role::InitContainer
+                    && c.get("restartPolicy").and_then(Value::as_str) == Some("Always")
+                {
+                    Role::Sidecar
+                } else {
+                    default_role
+                };
+                out.push(ContainerRef {
+                    value: c,
+                    name: c.get("name").and_then(Value::as_str).unwrap_or(""),
+                    role,
+                    path: base.index(i),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// Expands `kind: List` (and `*List` kinds such as `DeploymentList`) into
+/// their items, recursively; any other object yields itself.
+pub fn expand_lists(object: Value, out: &mut Vec<Value>) {
+    let is_list = object
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| k == "List" || (k.ends_with("List") && object.get("items").is_some()));
+    if is_list {
+        if let Value::Object(mut map) = object {
+            if let Some(Value::Array(items)) = map.remove("items") {
+                for item in items {
+                    expand_lists(item, out);
+                }
+            }
+        }
+    } else {
+        out.push(object);
+    }
+}
+
+/// True when `v` looks like a Kubernetes object (`apiVersion` and `kind` strings).
+pub fn is_kubernetes_object(v: &Value) -> bool {
+    v.get("apiVersion").is_some_and(Value::is_string) && v.get("kind").is_some_and(Value::is_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn recognises_every_pod_bearing_shape() {
+        let pod = json!({"kind": "Pod", "spec": {"containers": []}});
+        assert_eq!(Workload::of(&pod).map(|w| w.pod_spec_path.to_string()), Some("spec".into()));
+        let dep = json!({"kind": "Rollout", "spec": {"template": {"spec": {"containers": []}}}});
+        assert_eq!(
+            Workload::of(&dep).map(|w| w.pod_spec_path.to_string()),
+            Some("spec.template.spec".into())
+        );
+        let cj = json!({"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": []}}}}}});
+        let w = Workload::of(&cj).map(|w| (w.pod_spec_path.to_string(), w.is_job()));
+        assert_eq!(w, Some(("spec.jobTemplate.spec.template.spec".into(), true)));
+        let pt = json!({"kind": "PodTemplate", "template": {"spec": {"containers": []}}});
+        assert!(Workload::of(&pt).is_some());
+        let svc = json!({"kind": "Service", "spec": {"ports": []}});
+        assert!(Workload::of(&svc).is_none());
+    }
+
+    #[test]
+    fn container_roles() {
+        let pod = json!({"kind": "Pod", "spec": {
+            "containers": [{"name": "app"}],
+            "initContainers": [{"name": "init"}, {"name": "proxy", "restartPolicy": "Always"}],
+            "ephemeralContainers": [{"name": "debug"}]}});
+        let w = Workload::of(&pod).expect("pod");
+        let roles: Vec<_> = w.containers().iter().map(|c| (c.name, c.role)).collect();
+        assert_eq!(
+            roles,
+            vec![
+                ("app", Role::Container),
+                ("init", Role::InitContainer),
+                ("proxy", Role::Sidecar),
+                ("debug", Role::Ephemeral)
+            ]
+        );
+        assert_eq!(w.containers()[2].path.to_string(), "spec.initContainers[1]");
+    }
+
+    #[test]
+    fn lists_expand() {
+        let list = json!({"kind": "List", "items": [{"kind": "Pod"}, {"kind": "List", "items": [{"kind": "Service"}]}]});
+        let mut out = Vec::new();
+        expand_lists(list, &mut out);
+        assert_eq!(out.len(), 2);
+    }
+}

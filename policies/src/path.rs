@@ -1,0 +1,239 @@
+//! Field paths: how a finding addresses the offending field of an object.
+//!
+//! A path is a list of segments from the object's root. It prints in the
+//! familiar dotted form (`spec.template.spec.containers[0].securityContext`),
+//! with keys that contain dots or other punctuation bracketed and quoted
+//! (`metadata.annotations["eyelint.io/exempt"]`). Front ends turn a path into a
+//! file/line/column; the engine never deals with bytes.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+/// One step of a [`FieldPath`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Seg {
+    /// A mapping key.
+    Key(String),
+    /// A sequence index.
+    Index(usize),
+}
+
+/// A path from an object's root to one of its fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FieldPath(Vec<Seg>);
+
+impl FieldPath {
+    /// The object's root.
+    pub fn root() -> Self {
+        FieldPath(Vec::new())
+    }
+
+    /// Builds a path from dotted keys (`"spec.template"`); no indexes.
+    pub fn keys(dotted: &str) -> Self {
+        let mut p = FieldPath::root();
+        for k in dotted.split('.').filter(|k| !k.is_empty()) {
+            p.0.push(Seg::Key(k.to_string()));
+        }
+        p
+    }
+
+    /// This path extended by a key.
+    #[must_use]
+    pub fn key(&self, key: &str) -> Self {
+        let mut p = self.clone();
+        p.0.push(Seg::Key(key.to_string()));
+        p
+    }
+
+    /// This path extended by a sequence index.
+    #[must_use]
+    pub fn index(&self, i: usize) -> Self {
+        let mut p = self.clone();
+        p.0.push(Seg::Index(i));
+        p
+    }
+
+    /// This path extended by every segment of `other`.
+    #[must_use]
+    pub fn join(&self, other: &FieldPath) -> Self {
+        let mut p = self.clone();
+        p.0.extend(other.0.iter().cloned());
+        p
+    }
+
+    /// Appends a key in place.
+    pub fn push_key(&mut self, key: &str) {
+        self.0.push(Seg::Key(key.to_string()));
+    }
+
+    /// Appends an index in place.
+    pub fn push_index(&mut self, i: usize) {
+        self.0.push(Seg::Index(i));
+    }
+
+    /// The segments, root first.
+    pub fn segments(&self) -> &[Seg] {
+        &self.0
+    }
+
+    /// Number of segments.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True for the root path.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The path without its last segment (the root stays the root).
+    #[must_use]
+    pub fn parent(&self) -> Self {
+        let mut p = self.clone();
+        p.0.pop();
+        p
+    }
+
+    /// True when `self` is `other` or lies below it.
+    pub fn starts_with(&self, other: &FieldPath) -> bool {
+        self.0.starts_with(&other.0)
+    }
+
+    /// RFC 6901 JSON Pointer (`/spec/template/spec/containers/0`).
+    pub fn to_pointer(&self) -> String {
+        let mut s = String::new();
+        for seg in &self.0 {
+            s.push('/');
+            match seg {
+                Seg::Key(k) => s.push_str(&k.replace('~', "~0").replace('/', "~1")),
+                Seg::Index(i) => s.push_str(&i.to_string()),
+            }
+        }
+        s
+    }
+
+    /// Follows the path into `value`.
+    pub fn lookup<'a>(&self, value: &'a Value) -> Option<&'a Value> {
+        let mut cur = value;
+        for seg in &self.0 {
+            cur = match seg {
+                Seg::Key(k) => cur.as_object()?.get(k)?,
+                Seg::Index(i) => cur.as_array()?.get(*i)?,
+            };
+        }
+        Some(cur)
+    }
+
+    /// The longest prefix of this path that exists in `value`.
+    pub fn nearest_existing(&self, value: &Value) -> FieldPath {
+        let mut cur = value;
+        let mut out = FieldPath::root();
+        for seg in &self.0 {
+            let next = match seg {
+                Seg::Key(k) => cur.as_object().and_then(|m| m.get(k)),
+                Seg::Index(i) => cur.as_array().and_then(|a| a.get(*i)),
+            };
+            match next {
+                Some(v) => {
+                    cur = v;
+                    out.0.push(seg.clone());
+                }
+                None => break,
+            }
+        }
+        out
+    }
+
+    /// Parses the dotted form produced by `Display`.
+    pub fn parse(s: &str) -> Option<FieldPath> {
+        let mut out = FieldPath::root();
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'.' => i += 1,
+                b'[' => {
+                    if b.get(i + 1) == Some(&b'"') {
+                        let rest = &s[i + 2..];
+                        let end = rest.find("\"]")?;
+                        out.0.push(Seg::Key(rest[..end].replace("\\\"", "\"")));
+                        i += 2 + end + 2;
+                    } else {
+                        let rest = &s[i + 1..];
+                        let end = rest.find(']')?;
+                        out.0.push(Seg::Index(rest[..end].parse().ok()?));
+                        i += 1 + end + 1;
+                    }
+                }
+                _ => {
+                    let rest = &s[i..];
+                    let end = rest.find(['.', '[']).unwrap_or(rest.len());
+                    out.0.push(Seg::Key(rest[..end].to_string()));
+                    i += end;
+                }
+            }
+        }
+        Some(out)
+    }
+}
+
+fn plain_key(k: &str) -> bool {
+    !k.is_empty()
+        && k
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$')
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for seg in &self.0 {
+            match seg {
+                Seg::Key(k) if plain_key(k) => {
+                    if !first {
+                        f.write_str(".")?;
+                    }
+                    f.write_str(k)?;
+                }
+                Seg::Key(k) => write!(f, "[\"{}\"]", k.replace('"', "\\\""))?,
+                Seg::Index(i) => write!(f, "[{i}]")?,
+            }
+            first = false;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for FieldPath {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_and_parse_round_trip() {
+        let p = FieldPath::keys("spec.template.spec")
+            .key("containers")
+            .index(0)
+            .key("securityContext");
+        assert_eq!(p.to_string(), "spec.template.spec.containers[0].securityContext");
+        assert_eq!(FieldPath::parse(&p.to_string()), Some(p));
+        let a = FieldPath::keys("metadata.annotations").key("eyelint.io/exempt");
+        assert_eq!(a.to_string(), "metadata.annotations[\"eyelint.io/exempt\"]");
+        assert_eq!(FieldPath::parse(&a.to_string()), Some(a.clone()));
+        assert_eq!(a.to_pointer(), "/metadata/annotations/eyelint.io~1exempt");
+    }
+
+    #[test]
+    fn nearest_existing_stops_at_missing_field() {
+        let v: Value = serde_json::json!({"spec": {"containers": [{"name": "a"}]}});
+        let p = FieldPath::keys("spec.containers").index(0).key("securityContext");
+        assert_eq!(p.nearest_existing(&v).to_string(), "spec.containers[0]");
+    }
+}
