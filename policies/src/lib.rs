@@ -16,8 +16,10 @@ pub mod index;
 pub mod labels;
 pub mod object;
 pub mod path;
+pub mod quantity;
 pub mod rule;
 pub mod rules;
+pub mod yaml;
 
 pub use config::Config;
 pub use engine::{Engine, Evaluation, Pass};

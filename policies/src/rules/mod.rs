@@ -3,14 +3,16 @@
 use crate::rule::Rule;
 
 pub mod efficiency;
+pub mod objects;
 pub mod reliability;
 pub mod security;
 
-/// Every built-in rule, in registry order (reliability, efficiency, security).
+/// Every built-in rule, in registry order (reliability, efficiency, security, objects).
 pub fn all() -> Vec<&'static dyn Rule> {
     let mut v = reliability::all();
     v.extend(efficiency::all());
     v.extend(security::all());
+    v.extend(objects::all());
     v
 }
 
