@@ -17,6 +17,7 @@ pub mod labels;
 pub mod object;
 pub mod path;
 pub mod quantity;
+pub mod report;
 pub mod rule;
 pub mod rules;
 pub mod yaml;
