@@ -1,1 +1,619 @@
-//! YAML with spans: being written.
+//! YAML with spans: loads Kubernetes manifests into `serde_json::Value`s and
+//! remembers where every value was written.
+//!
+//! - Multi-document streams (`---`); empty and comment-only documents are
+//!   skipped. JSON is YAML, so JSON input works too.
+//! - Scalars resolve as Kubernetes resolves them (YAML 1.1, see
+//!   [`scalar`](self) rules in [`load`]'s docs): `yes`/`on` are booleans,
+//!   `0x1F` and `017` are integers, quoted scalars are strings.
+//! - Anchors, aliases and merge keys (`<<`) work; alias expansion counts
+//!   towards [`Limits::max_nodes`], so a "billion laughs" document ends in an
+//!   error quickly and with bounded memory.
+//! - Duplicate keys are an error (the API server's decoder rejects them).
+//! - Positions: 1-based lines, columns in Unicode characters, byte offsets in
+//!   the original text. A UTF-8 BOM and CRLF line endings shift nothing.
+//! - Helm's `# Source: chart/templates/x.yaml` comment before a document is
+//!   kept in [`Document::source`].
+//! - Hostile input (deep nesting in flow or block style, binary garbage) ends
+//!   in a [`YamlError`], never in a stack overflow: values are built with an
+//!   explicit stack, the parser is iterative and limits flow nesting itself,
+//!   and block nesting is bounded by [`Limits::max_depth`].
+//!
+//! Callers holding bytes use [`load_bytes`], which reports invalid UTF-8 with
+//! its position; [`load`] takes text that is already valid UTF-8.
+
+mod pos;
+mod scalar;
+mod spans;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
+use serde_json::{Map, Value};
+
+pub use pos::line_col;
+pub use spans::{Location, Pos, Spans};
+
+use pos::{pos_before, CharMap};
+use scalar::Want;
+
+/// Resource limits for one load. Every limit applies per document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Deepest nesting of collections accepted.
+    pub max_depth: usize,
+    /// Most values (scalars and collections, counting every copy an alias
+    /// expands to) one document may hold.
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    /// 512 levels and 1,000,000 values: far beyond any real Kubernetes
+    /// object, small enough to end a hostile document within a second.
+    fn default() -> Self {
+        Limits {
+            max_depth: 512,
+            max_nodes: 1_000_000,
+        }
+    }
+}
+
+/// One loaded document.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// The document's content.
+    pub value: Value,
+    /// Where each of its values was written.
+    pub spans: Spans,
+    /// The Helm template it came from (`# Source: …` comment before it).
+    pub source: Option<String>,
+    /// Where its root value starts.
+    pub start: Pos,
+    /// Its 0-based position in the stream, counting skipped empty documents.
+    pub index: usize,
+}
+
+impl Document {
+    /// The location of the value at `p`, or of the nearest enclosing value
+    /// that exists in the source.
+    pub fn locate(&self, p: &crate::path::FieldPath) -> Location {
+        self.spans.locate(p).1
+    }
+}
+
+/// The result of loading a stream: the documents read before the first error
+/// (if any), and that error.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Complete documents, in order.
+    pub documents: Vec<Document>,
+    /// The error that ended the load early.
+    pub error: Option<YamlError>,
+}
+
+/// A YAML document could not be loaded.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message} at line {}, column {}", pos.line, pos.column)]
+pub struct YamlError {
+    /// What is wrong (lowercase, no position).
+    pub message: String,
+    /// Where.
+    pub pos: Pos,
+    /// 0-based index of the document it occurred in.
+    pub document: usize,
+}
+
+impl miette::Diagnostic for YamlError {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new("eyelint::yaml"))
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(miette::LabeledSpan::new(
+            Some(self.message.clone()),
+            self.pos.offset,
+            0,
+        ))))
+    }
+}
+
+/// Loads every document of `text`. Loading stops at the first error; the
+/// documents before it are returned with it.
+pub fn load(text: &str, limits: &Limits) -> Loaded {
+    Loader::new(text, *limits).run()
+}
+
+/// Loads a stream given as bytes: invalid UTF-8 is an error pointing at the
+/// first bad byte (no document is loaded from such input).
+pub fn load_bytes(bytes: &[u8], limits: &Limits) -> Loaded {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => load(text, limits),
+        Err(e) => {
+            let good = e.valid_up_to();
+            // The prefix is valid UTF-8, so positions can be computed on it.
+            let prefix = std::str::from_utf8(&bytes[..good]).unwrap_or("");
+            let pos = line_col(prefix, good);
+            Loaded {
+                documents: Vec::new(),
+                error: Some(YamlError {
+                    message: format!("invalid UTF-8 (byte offset {good}): not a text file"),
+                    pos,
+                    document: 0,
+                }),
+            }
+        }
+    }
+}
+
+/// Loads a text that must hold exactly one document (a configuration file).
+pub fn load_one(text: &str) -> Result<Document, YamlError> {
+    let loaded = load(text, &Limits::default());
+    if let Some(e) = loaded.error {
+        return Err(e);
+    }
+    let mut docs = loaded.documents;
+    match docs.len() {
+        1 => Ok(docs.remove(0)),
+        0 => Err(YamlError {
+            message: "expected one YAML document, found none".to_string(),
+            pos: line_col(text, text.len()),
+            document: 0,
+        }),
+        n => Err(YamlError {
+            message: format!("expected one YAML document, found {n}"),
+            pos: docs[1].start,
+            document: docs[1].index,
+        }),
+    }
+}
+
+/// A collection being built.
+enum Node {
+    Seq(Vec<Value>),
+    Map(Map<String, Value>),
+}
+
+/// A key waiting for its value.
+struct PendingKey {
+    name: String,
+    pos: Pos,
+    merge: bool,
+}
+
+struct Frame {
+    node: Node,
+    hash: u64,
+    anchor: usize,
+    nodes_before: usize,
+    block: bool,
+    key: Option<PendingKey>,
+    merges: Vec<(Value, Pos)>,
+}
+
+struct Loader<'t> {
+    /// The text given to the parser (the original without a BOM).
+    body: &'t str,
+    /// Byte length of the stripped BOM.
+    base: usize,
+    chars: CharMap<'t>,
+    limits: Limits,
+    // Per-document state.
+    stack: Vec<Frame>,
+    root: Option<Value>,
+    spans: Spans,
+    anchors: HashMap<usize, (Value, usize)>,
+    nodes: usize,
+    doc_index: usize,
+    doc_start: Pos,
+    /// Byte offset (in `body`) from which a Helm source comment is looked for.
+    region_start: usize,
+    source: Option<String>,
+}
+
+/// A node event, reduced to what the builder needs.
+enum Item<'input> {
+    Scalar(Cow<'input, str>, ScalarStyle, usize, Option<Cow<'input, Tag>>),
+    Alias(usize),
+    SeqStart(usize),
+    MapStart(usize),
+}
+
+impl<'t> Loader<'t> {
+    fn new(original: &'t str, limits: Limits) -> Self {
+        let body = original.strip_prefix('\u{feff}').unwrap_or(original);
+        let base = original.len() - body.len();
+        Loader {
+            body,
+            base,
+            chars: CharMap::new(body),
+            limits,
+            stack: Vec::new(),
+            root: None,
+            spans: Spans::default(),
+            anchors: HashMap::new(),
+            nodes: 0,
+            doc_index: 0,
+            doc_start: Pos::default(),
+            region_start: 0,
+            source: None,
+        }
+    }
+
+    fn pos(&mut self, m: saphyr_parser::Marker) -> Pos {
+        Pos {
+            line: m.line(),
+            column: m.col() + 1,
+            offset: self.base + self.chars.byte(m.index()),
+        }
+    }
+
+    fn err(&self, message: impl Into<String>, pos: Pos) -> YamlError {
+        YamlError {
+            message: message.into(),
+            pos,
+            document: self.doc_index,
+        }
+    }
+
+    fn scan_error(&mut self, e: &ScanError) -> YamlError {
+        let pos = self.pos(*e.marker());
+        let message = match e.info() {
+            "recursion limit exceeded" => {
+                "collections nested too deeply (flow collections are limited to 255 levels)"
+                    .to_string()
+            }
+            info => info.to_string(),
+        };
+        self.err(message, pos)
+    }
+
+    fn run(mut self) -> Loaded {
+        let mut out = Loaded::default();
+        let mut parser = Parser::new_from_str(self.body);
+        while let Some(next) = parser.next_event() {
+            let (event, span) = match next {
+                Ok(x) => x,
+                Err(e) => {
+                    out.error = Some(self.scan_error(&e));
+                    break;
+                }
+            };
+            let step = match event {
+                Event::StreamStart | Event::Nothing => Ok(()),
+                Event::StreamEnd => break,
+                Event::DocumentStart(explicit) => {
+                    if explicit {
+                        self.region_start = self.chars.byte(span.end.index());
+                    }
+                    self.start_document();
+                    Ok(())
+                }
+                Event::DocumentEnd => {
+                    if let Some(doc) = self.end_document() {
+                        out.documents.push(doc);
+                    }
+                    self.region_start = self
+                        .region_start
+                        .max(self.chars.byte(span.end.index()));
+                    Ok(())
+                }
+                Event::Scalar(v, style, anchor, tag) => {
+                    self.item(Item::Scalar(v, style, anchor, tag), span)
+                }
+                Event::Alias(id) => self.item(Item::Alias(id), span),
+                Event::SequenceStart(anchor, _) => self.item(Item::SeqStart(anchor), span),
+                Event::MappingStart(anchor, _) => self.item(Item::MapStart(anchor), span),
+                Event::SequenceEnd | Event::MappingEnd => self.end_collection(),
+            };
+            if let Err(e) = step {
+                out.error = Some(e);
+                break;
+            }
+        }
+        out
+    }
+
+    fn start_document(&mut self) {
+        self.stack.clear();
+        self.root = None;
+        self.spans = Spans::default();
+        self.anchors.clear();
+        self.nodes = 0;
+        self.source = None;
+    }
+
+    fn end_document(&mut self) -> Option<Document> {
+        let index = self.doc_index;
+        self.doc_index += 1;
+        let value = self.root.take()?;
+        if value.is_null() {
+            return None;
+        }
+        Some(Document {
+            value,
+            spans: std::mem::take(&mut self.spans),
+            source: self.source.take(),
+            start: self.doc_start,
+            index,
+        })
+    }
+
+    /// Finds Helm's `# Source: x` comment between the previous document and
+    /// this document's root at byte `root` of the body.
+    fn find_source(&self, root: usize) -> Option<String> {
+        let region = self.body.get(self.region_start.min(root)..root)?;
+        region
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("# Source:"))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .last()
+    }
+
+    /// The `-` indicator of a block sequence item starting at `item`.
+    fn dash_of(&self, item: Pos) -> Option<Pos> {
+        let b = self.body.as_bytes();
+        let local = item.offset - self.base;
+        let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+        // `-` then blanks (possibly line breaks) then the item.
+        let mut i = local;
+        while i > 0 && ws(b[i - 1]) {
+            i -= 1;
+        }
+        let dash = if i > 0 && b[i - 1] == b'-' && i < local && (i == 1 || ws(b[i - 2])) {
+            Some(i - 1)
+        } else {
+            // Anchors or tags between the dash and the item: the nearest
+            // `- ` earlier on the same line.
+            let line_start = self.body[..local].rfind(['\n', '\r']).map_or(0, |p| p + 1);
+            (line_start..local)
+                .rev()
+                .find(|&j| b[j] == b'-' && ws(b[j + 1]) && (j == line_start || ws(b[j - 1])))
+        }?;
+        Some(pos_before(self.body, self.base, item, self.base + dash))
+    }
+
+    fn item(&mut self, item: Item<'_>, span: Span) -> Result<(), YamlError> {
+        let pos = self.pos(span.start);
+        let expects_key = matches!(
+            self.stack.last(),
+            Some(Frame {
+                node: Node::Map(_),
+                key: None,
+                ..
+            })
+        );
+        if expects_key {
+            return self.key(item, pos);
+        }
+
+        // A value: record where it is.
+        let (hash, key) = match self.stack.last() {
+            None => {
+                self.doc_start = pos;
+                let root = pos.offset - self.base;
+                self.source = self.find_source(root);
+                (spans::root_hash(), None)
+            }
+            Some(f) => match &f.node {
+                Node::Map(_) => match &f.key {
+                    Some(k) => (spans::key_hash(f.hash, &k.name), Some(k.pos)),
+                    None => (spans::key_hash(f.hash, ""), None),
+                },
+                Node::Seq(items) => {
+                    let key = if f.block { self.dash_of(pos) } else { None };
+                    (spans::index_hash(f.hash, items.len()), key)
+                }
+            },
+        };
+        self.spans.map.insert(hash, Location { key, value: pos });
+        self.nodes += 1;
+        if self.nodes > self.limits.max_nodes {
+            return Err(self.too_many(pos));
+        }
+        match item {
+            Item::Scalar(v, style, anchor, tag) => {
+                let value = resolve_scalar(&v, style, tag.as_deref())
+                    .map_err(|m| self.err(m, pos))?;
+                if anchor != 0 {
+                    self.anchors.insert(anchor, (value.clone(), 1));
+                }
+                self.attach(value)
+            }
+            Item::Alias(id) => {
+                let Some((value, count)) = self.anchors.get(&id) else {
+                    return Err(self.err("unknown anchor in alias", pos));
+                };
+                self.nodes = self.nodes.saturating_add(count.saturating_sub(1));
+                if self.nodes > self.limits.max_nodes {
+                    return Err(self.too_many(pos));
+                }
+                let value = value.clone();
+                self.attach(value)
+            }
+            Item::SeqStart(anchor) | Item::MapStart(anchor) => {
+                if self.stack.len() >= self.limits.max_depth {
+                    return Err(self.err(
+                        format!(
+                            "collections nested too deeply (more than {} levels)",
+                            self.limits.max_depth
+                        ),
+                        pos,
+                    ));
+                }
+                let seq = matches!(item, Item::SeqStart(_));
+                let block = seq && self.body.as_bytes().get(pos.offset - self.base) != Some(&b'[');
+                self.stack.push(Frame {
+                    node: if seq {
+                        Node::Seq(Vec::new())
+                    } else {
+                        Node::Map(Map::new())
+                    },
+                    hash,
+                    anchor,
+                    nodes_before: self.nodes - 1,
+                    block,
+                    key: None,
+                    merges: Vec::new(),
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// Handles a node in key position of the innermost mapping.
+    fn key(&mut self, item: Item<'_>, pos: Pos) -> Result<(), YamlError> {
+        let (name, merge) = match item {
+            Item::Scalar(v, style, anchor, tag) => {
+                let merge = style == ScalarStyle::Plain && v == "<<" && tag.is_none();
+                let value =
+                    resolve_scalar(&v, style, tag.as_deref()).map_err(|m| self.err(m, pos))?;
+                if anchor != 0 {
+                    self.anchors.insert(anchor, (value.clone(), 1));
+                }
+                (scalar::key_string(value), merge)
+            }
+            Item::Alias(id) => match self.anchors.get(&id) {
+                Some((v, _)) if !v.is_object() && !v.is_array() => {
+                    (scalar::key_string(v.clone()), false)
+                }
+                Some(_) => {
+                    return Err(self.err(
+                        "a mapping key refers to a collection; keys must be scalars",
+                        pos,
+                    ))
+                }
+                None => return Err(self.err("unknown anchor in alias", pos)),
+            },
+            Item::SeqStart(_) | Item::MapStart(_) => {
+                return Err(self.err(
+                    "complex mapping keys (a sequence or mapping used as a key) are not supported",
+                    pos,
+                ))
+            }
+        };
+        let Some(frame) = self.stack.last() else {
+            return Ok(());
+        };
+        let duplicate = !merge && matches!(&frame.node, Node::Map(m) if m.contains_key(&name));
+        if duplicate {
+            let first = self
+                .spans
+                .map
+                .get(&spans::key_hash(frame.hash, &name))
+                .and_then(|l| l.key);
+            let message = match first {
+                Some(p) => format!(
+                    "duplicate key `{name}` (first defined at line {}, column {})",
+                    p.line, p.column
+                ),
+                None => format!("duplicate key `{name}`"),
+            };
+            return Err(self.err(message, pos));
+        }
+        if let Some(frame) = self.stack.last_mut() {
+            frame.key = Some(PendingKey { name, pos, merge });
+        }
+        Ok(())
+    }
+
+    fn too_many(&self, pos: Pos) -> YamlError {
+        self.err(
+            format!(
+                "document too large: more than {} values (after expanding aliases)",
+                self.limits.max_nodes
+            ),
+            pos,
+        )
+    }
+
+    fn end_collection(&mut self) -> Result<(), YamlError> {
+        let Some(frame) = self.stack.pop() else {
+            return Ok(());
+        };
+        let value = match frame.node {
+            Node::Seq(items) => Value::Array(items),
+            Node::Map(mut map) => {
+                for (source, pos) in frame.merges {
+                    merge_into(&mut map, source).map_err(|m| self.err(m, pos))?;
+                }
+                Value::Object(map)
+            }
+        };
+        if frame.anchor != 0 {
+            let count = self.nodes - frame.nodes_before;
+            self.anchors.insert(frame.anchor, (value.clone(), count));
+        }
+        self.attach(value)
+    }
+
+    fn attach(&mut self, value: Value) -> Result<(), YamlError> {
+        match self.stack.last_mut() {
+            None => {
+                self.root = Some(value);
+                Ok(())
+            }
+            Some(f) => match &mut f.node {
+                Node::Seq(items) => {
+                    items.push(value);
+                    Ok(())
+                }
+                Node::Map(map) => match f.key.take() {
+                    Some(k) if k.merge => {
+                        f.merges.push((value, k.pos));
+                        Ok(())
+                    }
+                    Some(k) => {
+                        map.insert(k.name, value);
+                        Ok(())
+                    }
+                    // The parser always sends a key before a value.
+                    None => Ok(()),
+                },
+            },
+        }
+    }
+}
+
+/// Merges a `<<` value into `map`: keys already present win, and among the
+/// mappings of a merged sequence the earlier ones win.
+fn merge_into(map: &mut Map<String, Value>, source: Value) -> Result<(), String> {
+    let bad = || "the value of a merge key (`<<`) must be a mapping or a sequence of mappings";
+    match source {
+        Value::Object(m) => {
+            for (k, v) in m {
+                map.entry(k).or_insert(v);
+            }
+            Ok(())
+        }
+        Value::Array(items) => {
+            for item in items {
+                let Value::Object(m) = item else {
+                    return Err(bad().to_string());
+                };
+                for (k, v) in m {
+                    map.entry(k).or_insert(v);
+                }
+            }
+            Ok(())
+        }
+        _ => Err(bad().to_string()),
+    }
+}
+
+fn resolve_scalar(v: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, String> {
+    let plain = style == ScalarStyle::Plain;
+    match tag {
+        None if plain => Ok(scalar::resolve_plain(v)),
+        None => Ok(Value::String(v.to_string())),
+        Some(t) if t.is_yaml_core_schema() => {
+            scalar::resolve_tagged(v, scalar::want_of_core_tag(&t.suffix), plain)
+        }
+        // `!` (non-specific) and application tags: resolve as written.
+        Some(_) => scalar::resolve_tagged(v, Want::Any, plain),
+    }
+}
+
+#[cfg(test)]
+mod tests;

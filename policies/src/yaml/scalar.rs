@@ -1,0 +1,321 @@
+//! Scalar resolution as Kubernetes sees it.
+//!
+//! `kubectl` and the API machinery read YAML through a YAML 1.1 resolver
+//! (go-yaml v2 behind sigs.k8s.io/yaml) and then convert to JSON. A plain
+//! (unquoted, untagged) scalar therefore becomes:
+//!
+//! - `null` for an empty scalar, `~`, `null`, `Null`, `NULL`;
+//! - a boolean for `y`/`yes`/`true`/`on` and `n`/`no`/`false`/`off` in their
+//!   lowercase, Capitalised and UPPERCASE spellings;
+//! - an integer for decimal, `0x` hex, `0o` or leading-`0` octal and `0b`
+//!   binary literals (optionally signed, `_` separators ignored), when the
+//!   first character is a digit or a sign;
+//! - a float for `1.5`, `.5`, `1e3`, … (a float with an integral value is
+//!   written as an integer, as Go's JSON encoder does);
+//! - a string otherwise. `.inf` and `.nan` stay strings because JSON cannot
+//!   hold them.
+//!
+//! Quoted and block scalars are always strings.
+
+use serde_json::{Number, Value};
+
+/// What a scalar's tag asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Want {
+    /// No tag, or a tag we do not interpret: resolve as plain text.
+    Any,
+    /// `!!str`, `!!binary`, `!!timestamp`: always a string.
+    Str,
+    /// `!!int`.
+    Int,
+    /// `!!float`.
+    Float,
+    /// `!!bool`.
+    Bool,
+    /// `!!null`.
+    Null,
+}
+
+/// Maps a core-schema tag suffix to what it asks for.
+pub(crate) fn want_of_core_tag(suffix: &str) -> Want {
+    match suffix {
+        "str" | "binary" | "timestamp" => Want::Str,
+        "int" => Want::Int,
+        "float" => Want::Float,
+        "bool" => Want::Bool,
+        "null" => Want::Null,
+        _ => Want::Any,
+    }
+}
+
+fn is_null(s: &str) -> bool {
+    matches!(s, "" | "~" | "null" | "Null" | "NULL")
+}
+
+fn as_bool(s: &str) -> Option<bool> {
+    match s {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            Some(true)
+        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            Some(false)
+        }
+        _ => None,
+    }
+}
+
+fn is_special_float(s: &str) -> bool {
+    matches!(
+        s,
+        ".inf"
+            | ".Inf"
+            | ".INF"
+            | "+.inf"
+            | "+.Inf"
+            | "+.INF"
+            | "-.inf"
+            | "-.Inf"
+            | "-.INF"
+            | ".nan"
+            | ".NaN"
+            | ".NAN"
+    )
+}
+
+/// Parses an integer the way Go's `strconv.ParseInt(s, 0, 64)` does (with
+/// a fallback to unsigned for values above `i64::MAX`). `s` has no `_`.
+fn parse_int(s: &str) -> Option<Value> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if body.is_empty() {
+        return None;
+    }
+    let (radix, digits) = if let Some(r) = body
+        .strip_prefix("0x")
+        .or_else(|| body.strip_prefix("0X"))
+    {
+        (16, r)
+    } else if let Some(r) = body
+        .strip_prefix("0o")
+        .or_else(|| body.strip_prefix("0O"))
+    {
+        (8, r)
+    } else if let Some(r) = body
+        .strip_prefix("0b")
+        .or_else(|| body.strip_prefix("0B"))
+    {
+        (2, r)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
+    } else {
+        (10, body)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = u64::from_str_radix(digits, radix).ok()?;
+    if neg {
+        if magnitude <= i64::MAX as u64 {
+            Some(Value::from(-(magnitude as i64)))
+        } else if magnitude == i64::MAX as u64 + 1 {
+            Some(Value::from(i64::MIN))
+        } else {
+            None
+        }
+    } else if magnitude <= i64::MAX as u64 {
+        Some(Value::from(magnitude as i64))
+    } else if s.starts_with('+') {
+        // Go's ParseUint does not accept a sign.
+        None
+    } else {
+        Some(Value::from(magnitude))
+    }
+}
+
+/// YAML 1.1 float syntax: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`.
+fn is_yaml_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if matches!(b.first(), Some(b'-' | b'+')) {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'-' | b'+')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// A float as Go's JSON encoder would write it, read back: integral values
+/// become integers.
+fn float_value(f: f64) -> Option<Value> {
+    if !f.is_finite() {
+        return None;
+    }
+    if f.fract() == 0.0 && f.abs() < 9.0e18 {
+        return Some(Value::from(f as i64));
+    }
+    Number::from_f64(f).map(Value::Number)
+}
+
+/// Resolves a plain scalar (YAML 1.1 rules, see the module docs).
+pub(crate) fn resolve_plain(s: &str) -> Value {
+    if is_null(s) {
+        return Value::Null;
+    }
+    if let Some(b) = as_bool(s) {
+        return Value::Bool(b);
+    }
+    let first = s.as_bytes()[0];
+    if first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.' {
+        if is_special_float(s) {
+            return Value::String(s.to_string());
+        }
+        let cleaned;
+        let plain = if s.contains('_') {
+            cleaned = s.replace('_', "");
+            cleaned.as_str()
+        } else {
+            s
+        };
+        if first != b'.' {
+            if let Some(v) = parse_int(plain) {
+                return v;
+            }
+        }
+        if is_yaml_float(plain) {
+            if let Some(v) = plain.parse::<f64>().ok().and_then(float_value) {
+                return v;
+            }
+        }
+    }
+    Value::String(s.to_string())
+}
+
+/// Resolves a scalar under an explicit tag. `Err` carries the reason when the
+/// text does not fit the tag.
+pub(crate) fn resolve_tagged(s: &str, want: Want, plain: bool) -> Result<Value, String> {
+    let resolved = || resolve_plain(s);
+    match want {
+        Want::Any if plain => Ok(resolved()),
+        Want::Any | Want::Str => Ok(Value::String(s.to_string())),
+        Want::Int => match resolved() {
+            v @ Value::Number(_) if v.is_i64() || v.is_u64() => Ok(v),
+            _ => Err(format!("cannot read `{s}` as an integer (!!int)")),
+        },
+        Want::Float => match resolved() {
+            v @ Value::Number(_) => Ok(v),
+            _ if is_special_float(s) => Ok(Value::String(s.to_string())),
+            _ => Err(format!("cannot read `{s}` as a float (!!float)")),
+        },
+        Want::Bool => match as_bool(s) {
+            Some(b) => Ok(Value::Bool(b)),
+            None => Err(format!("cannot read `{s}` as a boolean (!!bool)")),
+        },
+        Want::Null => {
+            if is_null(s) {
+                Ok(Value::Null)
+            } else {
+                Err(format!("cannot read `{s}` as null (!!null)"))
+            }
+        }
+    }
+}
+
+/// The JSON object key a resolved scalar key becomes.
+pub(crate) fn key_string(v: Value) -> String {
+    match v {
+        Value::String(s) => s,
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn yaml_1_1_values() {
+        for (s, v) in [
+            ("", json!(null)),
+            ("~", json!(null)),
+            ("NULL", json!(null)),
+            ("yes", json!(true)),
+            ("Y", json!(true)),
+            ("On", json!(true)),
+            ("off", json!(false)),
+            ("NO", json!(false)),
+            ("nO", json!("nO")),
+            ("12", json!(12)),
+            ("-12", json!(-12)),
+            ("+12", json!(12)),
+            ("1_000", json!(1000)),
+            ("0x1F", json!(31)),
+            ("0o17", json!(15)),
+            ("017", json!(15)),
+            ("08", json!(8)),
+            ("0b101", json!(5)),
+            ("1.5", json!(1.5)),
+            (".5", json!(0.5)),
+            ("1e3", json!(1000)),
+            ("2.0", json!(2)),
+            (".inf", json!(".inf")),
+            ("-.Inf", json!("-.Inf")),
+            (".nan", json!(".nan")),
+            ("18446744073709551615", json!(18446744073709551615u64)),
+            ("-9223372036854775808", json!(i64::MIN)),
+            ("1.2.3", json!("1.2.3")),
+            ("2001-12-14", json!("2001-12-14")),
+            ("_1", json!("_1")),
+            ("1:20", json!("1:20")),
+            ("0x", json!("0x")),
+            ("-", json!("-")),
+        ] {
+            assert_eq!(resolve_plain(s), v, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn tags() {
+        assert_eq!(resolve_tagged("1", Want::Str, true), Ok(json!("1")));
+        assert_eq!(resolve_tagged("1", Want::Int, true), Ok(json!(1)));
+        assert!(resolve_tagged("x", Want::Int, true).is_err());
+        assert_eq!(resolve_tagged("yes", Want::Bool, true), Ok(json!(true)));
+        assert_eq!(resolve_tagged("1", Want::Any, false), Ok(json!("1")));
+        assert_eq!(key_string(resolve_plain("0x10")), "16");
+        assert_eq!(key_string(resolve_plain("yes")), "true");
+        assert_eq!(key_string(resolve_plain("~")), "null");
+    }
+}

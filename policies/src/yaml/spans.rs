@@ -1,0 +1,170 @@
+//! Source positions of every value of a document, keyed by a hash of its path.
+//!
+//! Building a `FieldPath` (and its strings) per node would dominate the cost
+//! of loading, so the loader hashes each node's path incrementally (the
+//! parent's hash combined with the key or index) and stores only that u64.
+//! [`Spans::get`] recomputes the hash from a [`FieldPath`]. Two different
+//! paths colliding on 64 bits inside one document is not a practical concern.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use serde::Serialize;
+
+use crate::path::{FieldPath, Seg};
+
+/// A position in the original text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, counted in Unicode characters (code points).
+    pub column: usize,
+    /// Byte offset in the original text (a leading BOM included).
+    pub offset: usize,
+}
+
+/// Where a value sits in the source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// For a mapping value: its key. For an item of a block sequence: the
+    /// item's `-` indicator. `None` for the document root and flow items.
+    pub key: Option<Pos>,
+    /// The start of the value itself (its anchor or tag, if it has one).
+    pub value: Pos,
+}
+
+impl Location {
+    /// The position a report should point at: the key when there is one,
+    /// else the value.
+    pub fn primary(&self) -> Pos {
+        self.key.unwrap_or(self.value)
+    }
+}
+
+const SEED: u64 = 0x2d35_8dcc_aa6c_78a5;
+const K: u64 = 0x517c_c1b7_2722_0a95;
+
+#[inline]
+fn mix(h: u64, w: u64) -> u64 {
+    (h.rotate_left(5) ^ w).wrapping_mul(K)
+}
+
+/// Hash of the root path.
+#[inline]
+pub(crate) fn root_hash() -> u64 {
+    SEED
+}
+
+/// Hash of `parent` extended by a key.
+#[inline]
+pub(crate) fn key_hash(parent: u64, key: &str) -> u64 {
+    let mut h = mix(parent, 0x6b65_7900 ^ key.len() as u64);
+    let mut chunks = key.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = mix(h, u64::from_le_bytes(w));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = mix(h, u64::from_le_bytes(w));
+    }
+    mix(h, 0xff)
+}
+
+/// Hash of `parent` extended by an index.
+#[inline]
+pub(crate) fn index_hash(parent: u64, i: usize) -> u64 {
+    mix(mix(parent, 0x6964_7800), i as u64)
+}
+
+fn seg_hash(parent: u64, seg: &Seg) -> u64 {
+    match seg {
+        Seg::Key(k) => key_hash(parent, k),
+        Seg::Index(i) => index_hash(parent, *i),
+    }
+}
+
+/// A hasher for keys that already are well-mixed u64 hashes.
+#[derive(Default)]
+pub(crate) struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = mix(self.0, u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// The locations of every value of one document.
+#[derive(Clone, Debug, Default)]
+pub struct Spans {
+    pub(crate) map: HashMap<u64, Location, BuildHasherDefault<PassThrough>>,
+}
+
+impl Spans {
+    /// The location of the value at `p`, if it was written in the source
+    /// (values that come from an alias or a merge key (`<<`) have none of
+    /// their own below the alias).
+    pub fn get(&self, p: &FieldPath) -> Option<Location> {
+        let mut h = root_hash();
+        for seg in p.segments() {
+            h = seg_hash(h, seg);
+        }
+        self.map.get(&h).copied()
+    }
+
+    /// The longest prefix of `p` that has a location, and that location. The
+    /// root always has one for a loaded document; an empty `Spans` answers
+    /// the root at line 1, column 1.
+    pub fn locate(&self, p: &FieldPath) -> (FieldPath, Location) {
+        let mut h = root_hash();
+        let mut best = self.map.get(&h).copied().unwrap_or(Location {
+            key: None,
+            value: Pos {
+                line: 1,
+                column: 1,
+                offset: 0,
+            },
+        });
+        let mut best_len = 0;
+        for (i, seg) in p.segments().iter().enumerate() {
+            h = seg_hash(h, seg);
+            match self.map.get(&h) {
+                Some(loc) => {
+                    best = *loc;
+                    best_len = i + 1;
+                }
+                None => break,
+            }
+        }
+        let mut prefix = FieldPath::root();
+        for seg in &p.segments()[..best_len] {
+            match seg {
+                Seg::Key(k) => prefix.push_key(k),
+                Seg::Index(i) => prefix.push_index(*i),
+            }
+        }
+        (prefix, best)
+    }
+
+    /// Number of located values.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// True when nothing is located.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}

@@ -1,0 +1,313 @@
+use super::*;
+use crate::path::FieldPath;
+use serde_json::json;
+
+fn one(text: &str) -> Document {
+    let loaded = load(text, &Limits::default());
+    assert!(loaded.error.is_none(), "{:?}", loaded.error);
+    assert_eq!(loaded.documents.len(), 1);
+    loaded.documents.into_iter().next().unwrap()
+}
+
+fn at(doc: &Document, path: &str) -> Location {
+    doc.spans
+        .get(&FieldPath::parse(path).unwrap())
+        .unwrap_or_else(|| panic!("no location for {path}"))
+}
+
+fn lc(p: Pos) -> (usize, usize) {
+    (p.line, p.column)
+}
+
+#[test]
+fn keys_and_block_items() {
+    let text = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: app\n    image: x\n  -   name: b\n  -\n    name: c\n";
+    let d = one(text);
+    assert_eq!(d.value["spec"]["containers"][2]["name"], json!("c"));
+    let l = at(&d, "kind");
+    assert_eq!(lc(l.key.unwrap()), (2, 1));
+    assert_eq!(lc(l.value), (2, 7));
+    let l = at(&d, "spec.containers[0]");
+    assert_eq!(lc(l.key.unwrap()), (5, 3));
+    assert_eq!(lc(l.value), (5, 5));
+    let l = at(&d, "spec.containers[1]");
+    assert_eq!(lc(l.key.unwrap()), (7, 3));
+    assert_eq!(lc(l.value), (7, 7));
+    let l = at(&d, "spec.containers[2]");
+    assert_eq!(lc(l.key.unwrap()), (8, 3));
+    assert_eq!(lc(l.value), (9, 5));
+    let l = at(&d, "spec.containers[0].image");
+    assert_eq!(lc(l.key.unwrap()), (6, 5));
+    assert_eq!(l.key.unwrap().offset, text.find("image").unwrap());
+    let root = d.spans.get(&FieldPath::root()).unwrap();
+    assert_eq!(root.key, None);
+    assert_eq!(lc(root.value), (1, 1));
+    assert_eq!(lc(d.start), (1, 1));
+}
+
+#[test]
+fn locate_falls_back_to_nearest_existing() {
+    let d = one("spec:\n  containers:\n  - name: app\n");
+    let p = FieldPath::parse("spec.containers[0].securityContext.privileged").unwrap();
+    let (prefix, loc) = d.spans.locate(&p);
+    assert_eq!(prefix.to_string(), "spec.containers[0]");
+    assert_eq!(lc(loc.key.unwrap()), (3, 3));
+    assert_eq!(lc(d.locate(&p).primary()), (3, 3));
+    assert!(d.spans.get(&p).is_none());
+}
+
+#[test]
+fn nested_flow_and_anchored_items() {
+    let d = one("a: [1, {b: [x, w]}, \"q\"]\nl:\n  - &k ü\n  - - p\n    - q\n");
+    assert_eq!(d.value["a"], json!([1, {"b": ["x", "w"]}, "q"]));
+    let l = at(&d, "a[1].b[1]");
+    assert_eq!(l.key, None);
+    assert_eq!(lc(l.value), (1, 16));
+    let l = at(&d, "a[1].b");
+    assert_eq!(lc(l.key.unwrap()), (1, 9));
+    let l = at(&d, "l[0]");
+    assert_eq!(lc(l.key.unwrap()), (3, 3));
+    assert_eq!(lc(l.value), (3, 5));
+    let l = at(&d, "l[1][1]");
+    assert_eq!(lc(l.key.unwrap()), (5, 5));
+    let l = at(&d, "l[1]");
+    assert_eq!(lc(l.key.unwrap()), (4, 3));
+}
+
+#[test]
+fn unicode_columns_and_offsets() {
+    let text = "ä: \"héllo\"\nb: [é, 😀, z]\n";
+    let d = one(text);
+    let l = at(&d, "b[2]");
+    assert_eq!(lc(l.value), (2, 11));
+    assert_eq!(&text[l.value.offset..l.value.offset + 1], "z");
+    let l = at(&d, "b");
+    assert_eq!(&text[l.key.unwrap().offset..l.key.unwrap().offset + 1], "b");
+    let l = at(&d, "[\"ä\"]");
+    assert_eq!(lc(l.value), (1, 4));
+    assert_eq!(&text[l.value.offset..l.value.offset + 1], "\"");
+}
+
+#[test]
+fn bom_and_crlf_shift_nothing() {
+    let plain = "a: 1\nb:\n  - x\n  - y\n";
+    let crlf = plain.replace('\n', "\r\n");
+    let bom = format!("\u{feff}{crlf}");
+    let p = one(plain);
+    for (text, extra) in [(crlf.as_str(), 0), (bom.as_str(), 3)] {
+        let d = one(text);
+        assert_eq!(d.value, p.value);
+        for path in ["a", "b", "b[0]", "b[1]"] {
+            let (x, y) = (at(&p, path), at(&d, path));
+            assert_eq!(lc(x.value), lc(y.value), "{path}");
+            assert_eq!(x.key.map(lc), y.key.map(lc), "{path}");
+            let off = y.value.offset;
+            assert_eq!(
+                &text[off..off + 1],
+                &plain[x.value.offset..x.value.offset + 1]
+            );
+            assert!(off >= x.value.offset + extra);
+        }
+    }
+    assert_eq!(lc(at(&one(&bom), "a").key.unwrap()), (1, 1));
+    assert_eq!(at(&one(&bom), "a").key.unwrap().offset, 3);
+}
+
+#[test]
+fn helm_sources_and_multi_documents() {
+    let text = "---\n# Source: chart/templates/a.yaml\nkind: A\n---\n# just a comment\n---\n---\n# Source: chart/templates/b.yaml\nkind: B\n...\n---\nkind: C\n";
+    let loaded = load(text, &Limits::default());
+    assert!(loaded.error.is_none());
+    let d = &loaded.documents;
+    assert_eq!(d.len(), 3);
+    assert_eq!(d[0].source.as_deref(), Some("chart/templates/a.yaml"));
+    assert_eq!(d[1].source.as_deref(), Some("chart/templates/b.yaml"));
+    assert_eq!(d[2].source, None);
+    assert_eq!(d[1].value, json!({"kind": "B"}));
+    assert_eq!((d[0].index, d[1].index, d[2].index), (0, 3, 4));
+    assert_eq!(lc(d[1].start), (9, 1));
+    assert_eq!(lc(at(&d[2], "kind").key.unwrap()), (12, 1));
+    // A first implicit document can carry a source comment too.
+    let d = one("# Source: c/templates/x.yaml\nkind: X\n");
+    assert_eq!(d.source.as_deref(), Some("c/templates/x.yaml"));
+    assert!(load("", &Limits::default()).documents.is_empty());
+    assert!(load("# only\n---\n", &Limits::default()).documents.is_empty());
+}
+
+#[test]
+fn json_input() {
+    let d = one("{\n  \"kind\": \"Pod\",\n  \"spec\": {\"containers\": [{\"name\": \"a\", \"n\": 1.5, \"t\": true, \"z\": null}]}\n}\n");
+    assert_eq!(
+        d.value,
+        json!({"kind": "Pod", "spec": {"containers": [{"name": "a", "n": 1.5, "t": true, "z": null}]}})
+    );
+    let l = at(&d, "spec.containers[0].name");
+    assert_eq!(lc(l.key.unwrap()), (3, 28));
+}
+
+#[test]
+fn scalars_resolve_like_kubernetes() {
+    let d = one("a: yes\nb: Off\nc: \"yes\"\nd: 0x10\ne: 017\nf: ~\ng:\nh: !!str 12\ni: 1.0\nj: .inf\nk: '12'\nl: |\n  text\n0x10: hex key\nyes: bool key\n~: null key\n");
+    assert_eq!(
+        d.value,
+        json!({"a": true, "b": false, "c": "yes", "d": 16, "e": 15, "f": null, "g": null,
+               "h": "12", "i": 1, "j": ".inf", "k": "12", "l": "text\n",
+               "16": "hex key", "true": "bool key", "null": "null key"})
+    );
+    let e = load("a: !!int x\n", &Limits::default()).error.unwrap();
+    assert!(e.message.contains("integer"), "{e}");
+}
+
+#[test]
+fn merge_keys() {
+    let d = one("base: &b\n  x: 1\n  w: 2\nother: &o\n  z: 3\n  x: 9\nm:\n  <<: [*b, *o]\n  w: 5\n");
+    assert_eq!(d.value["m"], json!({"w": 5, "x": 1, "z": 3}));
+    // YAML 1.1 as Kubernetes reads it: a plain `y` key is the boolean true.
+    let d = one("y: 1\nn: 2\n");
+    assert_eq!(d.value, json!({"true": 1, "false": 2}));
+    let d = one("base: &b {x: 1}\nm:\n  <<: *b\n");
+    assert_eq!(d.value["m"], json!({"x": 1}));
+    let e = load("m:\n  <<: 3\n", &Limits::default()).error.unwrap();
+    assert!(e.message.contains("merge key"));
+    // A quoted "<<" is an ordinary key.
+    let d = one("m: {\"<<\": 1}\n");
+    assert_eq!(d.value["m"], json!({"<<": 1}));
+}
+
+#[test]
+fn duplicate_keys_are_errors_with_positions() {
+    let e = load("a: 1\nb:\n  c: 1\n  c: 2\n", &Limits::default())
+        .error
+        .unwrap();
+    assert_eq!((e.pos.line, e.pos.column), (4, 3));
+    assert!(e.message.contains("duplicate key `c`"), "{e}");
+    assert!(e.message.contains("line 3, column 3"), "{e}");
+    // `0x1` and `1` are the same key once resolved.
+    assert!(load("{1: a, 0x1: b}", &Limits::default()).error.is_some());
+}
+
+#[test]
+fn documents_before_an_error_are_kept() {
+    let loaded = load("a: 1\n---\nb: [\n---\nc: 3\n", &Limits::default());
+    assert_eq!(loaded.documents.len(), 1);
+    let e = loaded.error.unwrap();
+    assert_eq!(e.document, 1);
+    assert!(e.pos.line >= 3, "{e}");
+    assert!(e.to_string().contains("line"), "{e}");
+}
+
+#[test]
+fn error_positions() {
+    let e = load("a: 1\nb: \"unterminated\n", &Limits::default())
+        .error
+        .unwrap();
+    assert_eq!((e.pos.line, e.pos.column), (2, 4), "{e}");
+    assert!(e.message.contains("quoted scalar"), "{e}");
+    let e = load("a: 1\n  b: 2\n", &Limits::default()).error.unwrap();
+    assert_eq!((e.pos.line, e.pos.column), (2, 4), "{e}");
+    let e = load("a: *nope\n", &Limits::default()).error.unwrap();
+    assert!(e.message.contains("anchor"), "{e}");
+    assert_eq!(e.pos.line, 1);
+}
+
+#[test]
+fn load_one_wants_exactly_one_document() {
+    assert!(load_one("a: 1\n").is_ok());
+    assert!(load_one("").is_err());
+    let e = load_one("a: 1\n---\nb: 2\n").unwrap_err();
+    assert_eq!(e.pos.line, 3);
+}
+
+#[test]
+fn invalid_utf8_is_reported_with_position() {
+    let loaded = load_bytes(b"a: 1\nb: \xff\xfe\n", &Limits::default());
+    assert!(loaded.documents.is_empty());
+    let e = loaded.error.unwrap();
+    assert_eq!((e.pos.line, e.pos.column, e.pos.offset), (2, 4, 8));
+    assert!(load_bytes(b"a: 1\n", &Limits::default()).error.is_none());
+}
+
+#[test]
+fn miette_label_points_at_offset() {
+    use miette::Diagnostic;
+    let e = load("a: 1\na: 2\n", &Limits::default()).error.unwrap();
+    let labels: Vec<_> = e.labels().unwrap().collect();
+    assert_eq!(labels[0].offset(), 5);
+}
+
+fn timed_error(text: &str) -> YamlError {
+    let start = std::time::Instant::now();
+    let loaded = load(text, &Limits::default());
+    let elapsed = start.elapsed();
+    assert!(
+        elapsed < std::time::Duration::from_secs(5),
+        "took {elapsed:?}"
+    );
+    loaded.error.expect("hostile input must be an error")
+}
+
+#[test]
+fn alias_bomb_ends_in_an_error() {
+    let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..12 {
+        let prev = format!("*a{}", i - 1);
+        let items = vec![prev.as_str(); 9].join(", ");
+        text.push_str(&format!("a{i}: &a{i} [{items}]\n"));
+    }
+    let e = timed_error(&text);
+    assert!(e.message.contains("too large"), "{e}");
+    // A small limit trips on a modest expansion too.
+    let small = Limits {
+        max_depth: 64,
+        max_nodes: 50,
+    };
+    let e = load("a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nb: [*a, *a, *a, *a, *a]\n", &small)
+        .error
+        .unwrap();
+    assert!(e.message.contains("more than 50 values"), "{e}");
+    assert_eq!(e.pos.line, 2);
+}
+
+#[test]
+fn deep_flow_nesting_ends_in_an_error() {
+    for open in ["[", "{a: ", "[{a: "] {
+        let text = open.repeat(100_000);
+        let e = timed_error(&text);
+        assert!(e.message.contains("nested too deeply"), "{e}");
+    }
+}
+
+#[test]
+fn deep_block_nesting_ends_in_an_error() {
+    let text = format!("{}x\n", "- ".repeat(100_000));
+    let e = timed_error(&text);
+    assert!(e.message.contains("more than 512 levels"), "{e}");
+    // Block mappings, one level per line.
+    let mut text = String::new();
+    for i in 0..2_000 {
+        text.push_str(&" ".repeat(i));
+        text.push_str("a:\n");
+    }
+    let e = timed_error(&text);
+    assert!(e.message.contains("nested too deeply"), "{e}");
+    // Within the limit, deep nesting loads.
+    let text = format!("{}x\n", "- ".repeat(500));
+    assert!(load(&text, &Limits::default()).error.is_none());
+}
+
+#[test]
+fn binary_garbage_ends_in_an_error() {
+    let mut bytes = Vec::new();
+    let mut x: u32 = 12345;
+    for _ in 0..200_000 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        bytes.push((x >> 16) as u8);
+    }
+    let start = std::time::Instant::now();
+    let loaded = load_bytes(&bytes, &Limits::default());
+    assert!(loaded.error.is_some());
+    let text: String = bytes.iter().map(|b| char::from(*b)).collect();
+    let loaded = load(&text, &Limits::default());
+    assert!(loaded.error.is_some());
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}
