@@ -213,7 +213,12 @@ struct Loader<'t> {
 
 /// A node event, reduced to what the builder needs.
 enum Item<'input> {
-    Scalar(Cow<'input, str>, ScalarStyle, usize, Option<Cow<'input, Tag>>),
+    Scalar(
+        Cow<'input, str>,
+        ScalarStyle,
+        usize,
+        Option<Cow<'input, Tag>>,
+    ),
     Alias(usize),
     SeqStart(usize),
     MapStart(usize),
@@ -293,9 +298,7 @@ impl<'t> Loader<'t> {
                     if let Some(doc) = self.end_document() {
                         out.documents.push(doc);
                     }
-                    self.region_start = self
-                        .region_start
-                        .max(self.chars.byte(span.end.index()));
+                    self.region_start = self.region_start.max(self.chars.byte(span.end.index()));
                     Ok(())
                 }
                 Event::Scalar(v, style, anchor, tag) => {
@@ -343,12 +346,10 @@ impl<'t> Loader<'t> {
     /// this document's root at byte `root` of the body.
     fn find_source(&self, root: usize) -> Option<String> {
         let region = self.body.get(self.region_start.min(root)..root)?;
-        region
-            .lines()
-            .filter_map(|l| l.trim().strip_prefix("# Source:"))
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .last()
+        region.lines().rev().find_map(|l| {
+            let s = l.trim().strip_prefix("# Source:")?.trim();
+            (!s.is_empty()).then(|| s.to_string())
+        })
     }
 
     /// The `-` indicator of a block sequence item starting at `item`.
@@ -414,8 +415,8 @@ impl<'t> Loader<'t> {
         }
         match item {
             Item::Scalar(v, style, anchor, tag) => {
-                let value = resolve_scalar(&v, style, tag.as_deref())
-                    .map_err(|m| self.err(m, pos))?;
+                let value =
+                    resolve_scalar(&v, style, tag.as_deref()).map_err(|m| self.err(m, pos))?;
                 if anchor != 0 {
                     self.anchors.insert(anchor, (value.clone(), 1));
                 }
@@ -464,35 +465,34 @@ impl<'t> Loader<'t> {
 
     /// Handles a node in key position of the innermost mapping.
     fn key(&mut self, item: Item<'_>, pos: Pos) -> Result<(), YamlError> {
-        let (name, merge) = match item {
-            Item::Scalar(v, style, anchor, tag) => {
-                let merge = style == ScalarStyle::Plain && v == "<<" && tag.is_none();
-                let value =
-                    resolve_scalar(&v, style, tag.as_deref()).map_err(|m| self.err(m, pos))?;
-                if anchor != 0 {
-                    self.anchors.insert(anchor, (value.clone(), 1));
+        let (name, merge) =
+            match item {
+                Item::Scalar(v, style, anchor, tag) => {
+                    let merge = style == ScalarStyle::Plain && v == "<<" && tag.is_none();
+                    let value =
+                        resolve_scalar(&v, style, tag.as_deref()).map_err(|m| self.err(m, pos))?;
+                    if anchor != 0 {
+                        self.anchors.insert(anchor, (value.clone(), 1));
+                    }
+                    (scalar::key_string(value), merge)
                 }
-                (scalar::key_string(value), merge)
-            }
-            Item::Alias(id) => match self.anchors.get(&id) {
-                Some((v, _)) if !v.is_object() && !v.is_array() => {
-                    (scalar::key_string(v.clone()), false)
-                }
-                Some(_) => {
-                    return Err(self.err(
-                        "a mapping key refers to a collection; keys must be scalars",
-                        pos,
-                    ))
-                }
-                None => return Err(self.err("unknown anchor in alias", pos)),
-            },
-            Item::SeqStart(_) | Item::MapStart(_) => {
-                return Err(self.err(
+                Item::Alias(id) => match self.anchors.get(&id) {
+                    Some((v, _)) if !v.is_object() && !v.is_array() => {
+                        (scalar::key_string(v.clone()), false)
+                    }
+                    Some(_) => {
+                        return Err(self.err(
+                            "a mapping key refers to a collection; keys must be scalars",
+                            pos,
+                        ))
+                    }
+                    None => return Err(self.err("unknown anchor in alias", pos)),
+                },
+                Item::SeqStart(_) | Item::MapStart(_) => return Err(self.err(
                     "complex mapping keys (a sequence or mapping used as a key) are not supported",
                     pos,
-                ))
-            }
-        };
+                )),
+            };
         let Some(frame) = self.stack.last() else {
             return Ok(());
         };

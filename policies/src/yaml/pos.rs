@@ -134,12 +134,47 @@ mod tests {
     #[test]
     fn line_col_counts_chars_and_breaks() {
         let t = "\u{feff}ab\r\nçd\ne\rf";
-        assert_eq!(line_col(t, 3), Pos { line: 1, column: 1, offset: 3 });
-        assert_eq!(line_col(t, 4), Pos { line: 1, column: 2, offset: 4 });
+        assert_eq!(
+            line_col(t, 3),
+            Pos {
+                line: 1,
+                column: 1,
+                offset: 3
+            }
+        );
+        assert_eq!(
+            line_col(t, 4),
+            Pos {
+                line: 1,
+                column: 2,
+                offset: 4
+            }
+        );
         // "çd" starts at byte 7; 'd' at 9.
-        assert_eq!(line_col(t, 9), Pos { line: 2, column: 2, offset: 9 });
-        assert_eq!(line_col(t, 11), Pos { line: 3, column: 1, offset: 11 });
-        assert_eq!(line_col(t, 13), Pos { line: 4, column: 1, offset: 13 });
+        assert_eq!(
+            line_col(t, 9),
+            Pos {
+                line: 2,
+                column: 2,
+                offset: 9
+            }
+        );
+        assert_eq!(
+            line_col(t, 11),
+            Pos {
+                line: 3,
+                column: 1,
+                offset: 11
+            }
+        );
+        assert_eq!(
+            line_col(t, 13),
+            Pos {
+                line: 4,
+                column: 1,
+                offset: 13
+            }
+        );
         assert_eq!(line_col(t, 8).offset, 7);
         assert_eq!(line_col(t, 999).offset, t.len());
     }

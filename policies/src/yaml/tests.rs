@@ -131,7 +131,9 @@ fn helm_sources_and_multi_documents() {
     let d = one("# Source: c/templates/x.yaml\nkind: X\n");
     assert_eq!(d.source.as_deref(), Some("c/templates/x.yaml"));
     assert!(load("", &Limits::default()).documents.is_empty());
-    assert!(load("# only\n---\n", &Limits::default()).documents.is_empty());
+    assert!(load("# only\n---\n", &Limits::default())
+        .documents
+        .is_empty());
 }
 
 #[test]
@@ -160,7 +162,8 @@ fn scalars_resolve_like_kubernetes() {
 
 #[test]
 fn merge_keys() {
-    let d = one("base: &b\n  x: 1\n  w: 2\nother: &o\n  z: 3\n  x: 9\nm:\n  <<: [*b, *o]\n  w: 5\n");
+    let d =
+        one("base: &b\n  x: 1\n  w: 2\nother: &o\n  z: 3\n  x: 9\nm:\n  <<: [*b, *o]\n  w: 5\n");
     assert_eq!(d.value["m"], json!({"w": 5, "x": 1, "z": 3}));
     // YAML 1.1 as Kubernetes reads it: a plain `y` key is the boolean true.
     let d = one("y: 1\nn: 2\n");
@@ -251,7 +254,7 @@ fn alias_bomb_ends_in_an_error() {
     let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..12 {
         let prev = format!("*a{}", i - 1);
-        let items = vec![prev.as_str(); 9].join(", ");
+        let items = [prev.as_str(); 9].join(", ");
         text.push_str(&format!("a{i}: &a{i} [{items}]\n"));
     }
     let e = timed_error(&text);
@@ -261,9 +264,12 @@ fn alias_bomb_ends_in_an_error() {
         max_depth: 64,
         max_nodes: 50,
     };
-    let e = load("a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nb: [*a, *a, *a, *a, *a]\n", &small)
-        .error
-        .unwrap();
+    let e = load(
+        "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nb: [*a, *a, *a, *a, *a]\n",
+        &small,
+    )
+    .error
+    .unwrap();
     assert!(e.message.contains("more than 50 values"), "{e}");
     assert_eq!(e.pos.line, 2);
 }
