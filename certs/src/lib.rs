@@ -1,1 +1,7 @@
-//! eyelint-certs.
+//! eyelint-certs: serving certificates for the webhook (loading, checking,
+//! hot reload) and certificate generation.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod tls;

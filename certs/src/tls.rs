@@ -1,0 +1,443 @@
+//! Serving certificates for rustls: load a PEM chain and key, check that they
+//! belong together and are valid now, and serve them through a resolver that
+//! can be swapped while the server runs (certificate rotation without a
+//! restart).
+//!
+//! Nothing here spawns threads or needs an async runtime: a front end calls
+//! [`CertWatcher::poll`] on its own schedule.
+
+use std::fmt;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::{self, PemObject};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+use rustls::ServerConfig;
+
+/// Why a certificate or key could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TlsError {
+    /// A file could not be read (missing, unreadable).
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// A file holds no PEM block of the expected type.
+    #[error("{} holds no {what} PEM block", path.display())]
+    NoPem {
+        /// The file.
+        path: PathBuf,
+        /// `CERTIFICATE` or `PRIVATE KEY`.
+        what: &'static str,
+    },
+    /// A PEM block is malformed.
+    #[error("{} is not valid PEM: {message}", path.display())]
+    BadPem {
+        /// The file.
+        path: PathBuf,
+        /// What the PEM parser said.
+        message: String,
+    },
+    /// The leaf certificate is not a parsable X.509 certificate.
+    #[error("{}: the first certificate is not valid X.509: {message}", path.display())]
+    BadCertificate {
+        /// The file.
+        path: PathBuf,
+        /// What the parser said.
+        message: String,
+    },
+    /// The private key is of a type or format the crypto provider does not support.
+    #[error("{}: unsupported private key: {source}", path.display())]
+    BadKey {
+        /// The key file.
+        path: PathBuf,
+        /// The provider's error.
+        #[source]
+        source: rustls::Error,
+    },
+    /// The private key does not belong to the leaf certificate.
+    #[error("the private key in {} does not match the certificate in {}", key.display(), cert.display())]
+    KeyMismatch {
+        /// The certificate file.
+        cert: PathBuf,
+        /// The key file.
+        key: PathBuf,
+    },
+    /// The leaf certificate has expired.
+    #[error("{}: certificate expired at {} (unix time {not_after})", path.display(), Utc(*not_after))]
+    Expired {
+        /// The certificate file.
+        path: PathBuf,
+        /// notAfter, seconds since the Unix epoch.
+        not_after: i64,
+    },
+    /// The leaf certificate is not valid yet.
+    #[error("{}: certificate not valid before {} (unix time {not_before})", path.display(), Utc(*not_before))]
+    NotYetValid {
+        /// The certificate file.
+        path: PathBuf,
+        /// notBefore, seconds since the Unix epoch.
+        not_before: i64,
+    },
+    /// rustls rejected the protocol configuration.
+    #[error("TLS configuration: {0}")]
+    Config(#[source] rustls::Error),
+}
+
+/// A loaded, checked serving certificate.
+#[derive(Clone, Debug)]
+pub struct ServingCert {
+    /// The chain and signing key, ready for rustls.
+    pub certified: Arc<CertifiedKey>,
+    /// The leaf's notBefore, seconds since the Unix epoch.
+    pub not_before: i64,
+    /// The leaf's notAfter, seconds since the Unix epoch.
+    pub not_after: i64,
+    /// The leaf's subject, as text (for logs).
+    pub subject: String,
+}
+
+/// The crypto provider eyelint uses: ring.
+pub fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// Loads a PEM certificate chain (leaf first) and a PEM private key (PKCS#8,
+/// PKCS#1 or SEC1) from files, and checks that they match and that the leaf
+/// is valid at `now`.
+pub fn load_files(
+    cert_path: &Path,
+    key_path: &Path,
+    now: SystemTime,
+) -> Result<ServingCert, TlsError> {
+    let cert_pem = read(cert_path)?;
+    let key_pem = read(key_path)?;
+    build(&cert_pem, cert_path, &key_pem, key_path, now)
+}
+
+/// Like [`load_files`], from PEM bytes already in memory.
+pub fn from_pem(cert_pem: &[u8], key_pem: &[u8], now: SystemTime) -> Result<ServingCert, TlsError> {
+    build(
+        cert_pem,
+        Path::new("<certificate PEM>"),
+        key_pem,
+        Path::new("<key PEM>"),
+        now,
+    )
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, TlsError> {
+    fs::read(path).map_err(|source| TlsError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn pem_error(path: &Path, e: pem::Error) -> TlsError {
+    TlsError::BadPem {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+fn build(
+    cert_pem: &[u8],
+    cert_path: &Path,
+    key_pem: &[u8],
+    key_path: &Path,
+    now: SystemTime,
+) -> Result<ServingCert, TlsError> {
+    let chain = CertificateDer::pem_slice_iter(cert_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| pem_error(cert_path, e))?;
+    let Some(leaf) = chain.first() else {
+        return Err(TlsError::NoPem {
+            path: cert_path.to_path_buf(),
+            what: "CERTIFICATE",
+        });
+    };
+    let key = match PrivateKeyDer::from_pem_slice(key_pem) {
+        Ok(k) => k,
+        Err(pem::Error::NoItemsFound) => {
+            return Err(TlsError::NoPem {
+                path: key_path.to_path_buf(),
+                what: "PRIVATE KEY",
+            })
+        }
+        Err(e) => return Err(pem_error(key_path, e)),
+    };
+
+    let (_, parsed) = x509_parser::parse_x509_certificate(leaf.as_ref()).map_err(|e| {
+        TlsError::BadCertificate {
+            path: cert_path.to_path_buf(),
+            message: e.to_string(),
+        }
+    })?;
+    let not_before = parsed.validity().not_before.timestamp();
+    let not_after = parsed.validity().not_after.timestamp();
+    let subject = parsed.subject().to_string();
+
+    let provider = provider();
+    let signing = provider
+        .key_provider
+        .load_private_key(key)
+        .map_err(|source| TlsError::BadKey {
+            path: key_path.to_path_buf(),
+            source,
+        })?;
+    let certified = CertifiedKey::new(chain, signing);
+    match certified.keys_match() {
+        Ok(()) => {}
+        // The provider cannot derive the public key: nothing to compare.
+        Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => {}
+        Err(rustls::Error::InconsistentKeys(_)) => {
+            return Err(TlsError::KeyMismatch {
+                cert: cert_path.to_path_buf(),
+                key: key_path.to_path_buf(),
+            })
+        }
+        Err(e) => {
+            return Err(TlsError::BadCertificate {
+                path: cert_path.to_path_buf(),
+                message: e.to_string(),
+            })
+        }
+    }
+
+    let now = unix_seconds(now);
+    if now > not_after {
+        return Err(TlsError::Expired {
+            path: cert_path.to_path_buf(),
+            not_after,
+        });
+    }
+    if now < not_before {
+        return Err(TlsError::NotYetValid {
+            path: cert_path.to_path_buf(),
+            not_before,
+        });
+    }
+    Ok(ServingCert {
+        certified: Arc::new(certified),
+        not_before,
+        not_after,
+        subject,
+    })
+}
+
+/// Seconds since the Unix epoch (negative before it).
+pub fn unix_seconds(t: SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+    }
+}
+
+/// A server-certificate resolver whose certificate can be replaced while
+/// connections are being served: handshakes in progress keep the key they
+/// started with, new handshakes get the new one.
+pub struct ReloadableResolver {
+    current: RwLock<Arc<CertifiedKey>>,
+    not_after: AtomicI64,
+}
+
+impl fmt::Debug for ReloadableResolver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReloadableResolver")
+            .field("not_after", &self.not_after())
+            .finish()
+    }
+}
+
+impl ReloadableResolver {
+    /// A resolver serving `cert`.
+    pub fn new(cert: ServingCert) -> Arc<Self> {
+        Arc::new(ReloadableResolver {
+            current: RwLock::new(cert.certified),
+            not_after: AtomicI64::new(cert.not_after),
+        })
+    }
+
+    /// Serves `cert` from now on.
+    pub fn replace(&self, cert: ServingCert) {
+        let mut slot = match self.current.write() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *slot = cert.certified;
+        self.not_after.store(cert.not_after, Ordering::Relaxed);
+    }
+
+    /// The certificate being served.
+    pub fn current(&self) -> Arc<CertifiedKey> {
+        match self.current.read() {
+            Ok(g) => Arc::clone(&g),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// notAfter of the certificate being served, seconds since the Unix epoch.
+    pub fn not_after(&self) -> i64 {
+        self.not_after.load(Ordering::Relaxed)
+    }
+}
+
+impl ResolvesServerCert for ReloadableResolver {
+    fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        Some(self.current())
+    }
+}
+
+/// A rustls server configuration: ring, TLS 1.3 and 1.2 only, no client
+/// authentication, ALPN `h2` and `http/1.1`, certificates from `resolver`.
+pub fn server_config(resolver: Arc<dyn ResolvesServerCert>) -> Result<ServerConfig, TlsError> {
+    let mut config = ServerConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(TlsError::Config)?
+        .with_no_client_auth()
+        .with_cert_resolver(resolver);
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// What one [`CertWatcher::poll`] found.
+#[derive(Debug)]
+pub enum Reload {
+    /// Neither file changed since the last poll.
+    Unchanged,
+    /// The files changed and the new certificate is now served.
+    Reloaded(ServingCert),
+    /// The files changed but the new content is unusable; the previous
+    /// certificate keeps being served. Reported once per distinct content.
+    Failed(TlsError),
+}
+
+/// Watches a certificate and key file by content, so Kubernetes Secret
+/// volume updates (an atomic swap of the `..data` symlink) are seen like any
+/// in-place rewrite, and installs new certificates into a resolver.
+#[derive(Debug)]
+pub struct CertWatcher {
+    cert_path: PathBuf,
+    key_path: PathBuf,
+    resolver: Arc<ReloadableResolver>,
+    last_seen: Snapshot,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Snapshot {
+    cert: Result<Vec<u8>, io::ErrorKind>,
+    key: Result<Vec<u8>, io::ErrorKind>,
+}
+
+impl Snapshot {
+    fn take(cert: &Path, key: &Path) -> Snapshot {
+        Snapshot {
+            cert: fs::read(cert).map_err(|e| e.kind()),
+            key: fs::read(key).map_err(|e| e.kind()),
+        }
+    }
+}
+
+impl CertWatcher {
+    /// Loads the files, checks them at `now`, and returns a watcher with the
+    /// resolver serving them.
+    pub fn start(
+        cert_path: &Path,
+        key_path: &Path,
+        now: SystemTime,
+    ) -> Result<CertWatcher, TlsError> {
+        let last_seen = Snapshot::take(cert_path, key_path);
+        let cert = load_files(cert_path, key_path, now)?;
+        Ok(CertWatcher {
+            cert_path: cert_path.to_path_buf(),
+            key_path: key_path.to_path_buf(),
+            resolver: ReloadableResolver::new(cert),
+            last_seen,
+        })
+    }
+
+    /// The resolver to give rustls.
+    pub fn resolver(&self) -> Arc<ReloadableResolver> {
+        Arc::clone(&self.resolver)
+    }
+
+    /// Re-reads both files; when their content differs from the last poll,
+    /// loads and checks them and, if good, serves them.
+    pub fn poll(&mut self, now: SystemTime) -> Reload {
+        let snap = Snapshot::take(&self.cert_path, &self.key_path);
+        if snap == self.last_seen {
+            return Reload::Unchanged;
+        }
+        self.last_seen = snap;
+        let result = match (&self.last_seen.cert, &self.last_seen.key) {
+            (Ok(c), Ok(k)) => build(c, &self.cert_path, k, &self.key_path, now),
+            // Re-read for a precise error message.
+            _ => load_files(&self.cert_path, &self.key_path, now),
+        };
+        match result {
+            Ok(cert) => {
+                self.resolver.replace(cert.clone());
+                Reload::Reloaded(cert)
+            }
+            Err(e) => Reload::Failed(e),
+        }
+    }
+}
+
+/// Formats Unix seconds as an RFC 3339 UTC time.
+struct Utc(i64);
+
+impl fmt::Display for Utc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secs = self.0;
+        let days = secs.div_euclid(86_400);
+        let rem = secs.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            rem / 3600,
+            (rem % 3600) / 60,
+            rem % 60
+        )
+    }
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_formatting() {
+        assert_eq!(Utc(0).to_string(), "1970-01-01T00:00:00Z");
+        assert_eq!(Utc(951_782_400).to_string(), "2000-02-29T00:00:00Z");
+        assert_eq!(Utc(1_700_000_000).to_string(), "2023-11-14T22:13:20Z");
+        assert_eq!(Utc(-1).to_string(), "1969-12-31T23:59:59Z");
+    }
+}
