@@ -1,0 +1,77 @@
+//! Helpers shared by the security rules: reading a container's
+//! `securityContext`, addressing its fields, building patches that apply
+//! whether or not the `securityContext` exists, and comparing capability names.
+
+use serde_json::{json, Map, Value};
+
+use crate::object::ContainerRef;
+use crate::path::FieldPath;
+
+/// The container's `securityContext` when it is an object.
+pub(crate) fn security_context<'a>(c: &ContainerRef<'a>) -> Option<&'a Map<String, Value>> {
+    c.value.get("securityContext").and_then(Value::as_object)
+}
+
+/// A field of the container's `securityContext`, if set (not null).
+pub(crate) fn sc_field<'a>(c: &ContainerRef<'a>, field: &str) -> Option<&'a Value> {
+    security_context(c)
+        .and_then(|sc| sc.get(field))
+        .filter(|v| !v.is_null())
+}
+
+/// Path to `securityContext.<field>` of the container when the field exists,
+/// else to the `securityContext` when it is an object, else to the container.
+pub(crate) fn sc_field_path(c: &ContainerRef<'_>, field: &str) -> FieldPath {
+    match security_context(c) {
+        Some(sc) if sc.contains_key(field) => c.path.key("securityContext").key(field),
+        Some(_) => c.path.key("securityContext"),
+        None => c.path.clone(),
+    }
+}
+
+/// JSON Patch operations that set `securityContext.<field>` of the container
+/// to `value`, creating the `securityContext` when it is missing or null.
+pub(crate) fn set_sc_field_ops(c: &ContainerRef<'_>, field: &str, value: Value) -> Vec<Value> {
+    let sc_path = c.path.key("securityContext");
+    if security_context(c).is_some() {
+        vec![json!({"op": "add", "path": sc_path.key(field).to_pointer(), "value": value})]
+    } else {
+        let mut m = Map::new();
+        m.insert(field.to_string(), value);
+        vec![json!({"op": "add", "path": sc_path.to_pointer(), "value": Value::Object(m)})]
+    }
+}
+
+/// A capability name without its optional `CAP_` prefix (any case), as the
+/// container runtimes accept both spellings.
+fn bare_capability(name: &str) -> &str {
+    match name.get(..4) {
+        Some(p) if p.eq_ignore_ascii_case("CAP_") => &name[4..],
+        _ => name,
+    }
+}
+
+/// True when capability `name` is `wanted` (an upper-case bare name such as
+/// `SYS_ADMIN`), comparing case-insensitively and ignoring a `CAP_` prefix.
+pub(crate) fn capability_is(name: &str, wanted: &str) -> bool {
+    bare_capability(name.trim()).eq_ignore_ascii_case(wanted)
+}
+
+/// The strings of a capability list (`capabilities.add` / `drop`), with
+/// their indexes; non-string entries are skipped.
+pub(crate) fn capability_list<'a>(
+    c: &ContainerRef<'a>,
+    list: &str,
+) -> impl Iterator<Item = (usize, &'a str)> + 'a {
+    sc_field(c, "capabilities")
+        .and_then(|caps| caps.get(list))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flat_map(|a| a.iter().enumerate())
+        .filter_map(|(i, v)| v.as_str().map(|s| (i, s)))
+}
+
+/// True when a boolean field is exactly `true`.
+pub(crate) fn is_true(v: Option<&Value>) -> bool {
+    v == Some(&Value::Bool(true))
+}
