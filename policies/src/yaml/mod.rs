@@ -121,7 +121,16 @@ impl miette::Diagnostic for YamlError {
 /// Loads every document of `text`. Loading stops at the first error; the
 /// documents before it are returned with it.
 pub fn load(text: &str, limits: &Limits) -> Loaded {
-    Loader::new(text, *limits).run()
+    let mut documents = Vec::new();
+    let error = load_with(text, limits, |d| documents.push(d));
+    Loaded { documents, error }
+}
+
+/// Loads `text` document by document, handing each complete document to
+/// `each` as soon as it is read, so a caller that checks and drops documents
+/// holds one at a time. Returns the error that ended the load, if any.
+pub fn load_with(text: &str, limits: &Limits, mut each: impl FnMut(Document)) -> Option<YamlError> {
+    Loader::new(text, *limits).run(&mut each)
 }
 
 /// Loads a stream given as bytes: invalid UTF-8 is an error pointing at the
@@ -273,16 +282,12 @@ impl<'t> Loader<'t> {
         self.err(message, pos)
     }
 
-    fn run(mut self) -> Loaded {
-        let mut out = Loaded::default();
+    fn run(mut self, each: &mut dyn FnMut(Document)) -> Option<YamlError> {
         let mut parser = Parser::new_from_str(self.body);
         while let Some(next) = parser.next_event() {
             let (event, span) = match next {
                 Ok(x) => x,
-                Err(e) => {
-                    out.error = Some(self.scan_error(&e));
-                    break;
-                }
+                Err(e) => return Some(self.scan_error(&e)),
             };
             let step = match event {
                 Event::StreamStart | Event::Nothing => Ok(()),
@@ -296,7 +301,7 @@ impl<'t> Loader<'t> {
                 }
                 Event::DocumentEnd => {
                     if let Some(doc) = self.end_document() {
-                        out.documents.push(doc);
+                        each(doc);
                     }
                     self.region_start = self.region_start.max(self.chars.byte(span.end.index()));
                     Ok(())
@@ -310,11 +315,10 @@ impl<'t> Loader<'t> {
                 Event::SequenceEnd | Event::MappingEnd => self.end_collection(),
             };
             if let Err(e) = step {
-                out.error = Some(e);
-                break;
+                return Some(e);
             }
         }
-        out
+        None
     }
 
     fn start_document(&mut self) {
@@ -333,9 +337,11 @@ impl<'t> Loader<'t> {
         if value.is_null() {
             return None;
         }
+        let mut spans = std::mem::take(&mut self.spans);
+        spans.finish();
         Some(Document {
             value,
-            spans: std::mem::take(&mut self.spans),
+            spans,
             source: self.source.take(),
             start: self.doc_start,
             index,
@@ -408,7 +414,7 @@ impl<'t> Loader<'t> {
                 }
             },
         };
-        self.spans.map.insert(hash, Location { key, value: pos });
+        self.spans.push(hash, Location { key, value: pos });
         self.nodes += 1;
         if self.nodes > self.limits.max_nodes {
             return Err(self.too_many(pos));
@@ -500,8 +506,7 @@ impl<'t> Loader<'t> {
         if duplicate {
             let first = self
                 .spans
-                .map
-                .get(&spans::key_hash(frame.hash, &name))
+                .find_unsorted(spans::key_hash(frame.hash, &name))
                 .and_then(|l| l.key);
             let message = match first {
                 Some(p) => format!(

@@ -6,9 +6,6 @@
 //! [`Spans::get`] recomputes the hash from a [`FieldPath`]. Two different
 //! paths colliding on 64 bits inside one document is not a practical concern.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use serde::Serialize;
 
 use crate::path::{FieldPath, Seg};
@@ -88,28 +85,11 @@ fn seg_hash(parent: u64, seg: &Seg) -> u64 {
     }
 }
 
-/// A hasher for keys that already are well-mixed u64 hashes.
-#[derive(Default)]
-pub(crate) struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = mix(self.0, u64::from(*b));
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
 /// The locations of every value of one document.
 #[derive(Clone, Debug, Default)]
 pub struct Spans {
-    pub(crate) map: HashMap<u64, Location, BuildHasherDefault<PassThrough>>,
+    /// (path hash, location), sorted by hash once the document is complete.
+    entries: Vec<(u64, Location)>,
 }
 
 impl Spans {
@@ -121,7 +101,30 @@ impl Spans {
         for seg in p.segments() {
             h = seg_hash(h, seg);
         }
-        self.map.get(&h).copied()
+        self.find(h)
+    }
+
+    fn find(&self, h: u64) -> Option<Location> {
+        self.entries
+            .binary_search_by_key(&h, |e| e.0)
+            .ok()
+            .map(|i| self.entries[i].1)
+    }
+
+    /// Records a location while loading (order does not matter until
+    /// [`Spans::finish`]).
+    pub(crate) fn push(&mut self, h: u64, loc: Location) {
+        self.entries.push((h, loc));
+    }
+
+    /// Looks a hash up before [`Spans::finish`] (slow; error paths only).
+    pub(crate) fn find_unsorted(&self, h: u64) -> Option<Location> {
+        self.entries.iter().find(|e| e.0 == h).map(|e| e.1)
+    }
+
+    /// Makes the spans searchable.
+    pub(crate) fn finish(&mut self) {
+        self.entries.sort_unstable_by_key(|e| e.0);
     }
 
     /// The longest prefix of `p` that has a location, and that location. The
@@ -129,7 +132,7 @@ impl Spans {
     /// the root at line 1, column 1.
     pub fn locate(&self, p: &FieldPath) -> (FieldPath, Location) {
         let mut h = root_hash();
-        let mut best = self.map.get(&h).copied().unwrap_or(Location {
+        let mut best = self.find(h).unwrap_or(Location {
             key: None,
             value: Pos {
                 line: 1,
@@ -140,9 +143,9 @@ impl Spans {
         let mut best_len = 0;
         for (i, seg) in p.segments().iter().enumerate() {
             h = seg_hash(h, seg);
-            match self.map.get(&h) {
+            match self.find(h) {
                 Some(loc) => {
-                    best = *loc;
+                    best = loc;
                     best_len = i + 1;
                 }
                 None => break,
@@ -160,11 +163,11 @@ impl Spans {
 
     /// Number of located values.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.entries.len()
     }
 
     /// True when nothing is located.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.entries.is_empty()
     }
 }
