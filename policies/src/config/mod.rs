@@ -10,6 +10,9 @@ use serde_json::Value;
 
 use crate::finding::Severity;
 
+mod load;
+pub use load::*;
+
 /// One configured exemption. Every non-empty field must match for the
 /// exemption to apply.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

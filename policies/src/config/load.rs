@@ -1,0 +1,601 @@
+//! Loading a configuration file with diagnostics that point at the offending
+//! line and column: wrong types, unknown severities, unknown keys in
+//! exemptions, invalid custom checks (bad JSON Schema, bad target, …),
+//! custom checks without a severity. Unknown rule ids and unknown top-level
+//! keys are warnings (errors with `strict`).
+//!
+//! Like Polaris, a file may hold several YAML documents; they are merged in
+//! turn (maps by key, lists replace) before the result is merged over
+//! [`Config::defaults`].
+
+use std::fmt;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use serde_json::{Map, Value};
+
+use super::{merge_values, Config};
+use crate::path::{FieldPath, Seg};
+use crate::yaml::{self, Document, Pos};
+
+/// A configuration and the warnings found while loading it.
+#[derive(Debug)]
+pub struct LoadedConfig {
+    /// The user's file merged over the defaults.
+    pub config: Config,
+    /// Non-fatal problems, each pointing into the file.
+    pub warnings: Vec<ConfigDiagnostic>,
+}
+
+/// Whether a diagnostic stops the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// The configuration is rejected.
+    Error,
+    /// The configuration is used; the problem is reported.
+    Warning,
+}
+
+/// A problem in a configuration file, with its location.
+#[derive(Clone)]
+pub struct ConfigDiagnostic {
+    /// Error or warning.
+    pub level: Level,
+    /// What is wrong (lowercase, no trailing period).
+    pub message: String,
+    /// The config key at fault (`checks.fooBar`); empty for the whole file.
+    pub key: String,
+    /// Where in the file (1-based line and column), when known.
+    pub pos: Option<Pos>,
+    /// Length in bytes of the labelled text.
+    pub len: usize,
+    /// Short text shown at the label.
+    pub label: String,
+    /// How to fix it, when there is advice to give.
+    pub help: Option<String>,
+    source: NamedSource<String>,
+}
+
+impl ConfigDiagnostic {
+    /// The file name given to [`load_config`].
+    pub fn file_name(&self) -> &str {
+        self.source.name()
+    }
+
+    /// 1-based line (0 when unknown).
+    pub fn line(&self) -> usize {
+        self.pos.map_or(0, |p| p.line)
+    }
+
+    /// 1-based column (0 when unknown).
+    pub fn column(&self) -> usize {
+        self.pos.map_or(0, |p| p.column)
+    }
+
+    /// `name:line:column: level: message`, for plain output.
+    pub fn to_short_string(&self) -> String {
+        let level = match self.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+        };
+        match self.pos {
+            Some(p) => format!(
+                "{}:{}:{}: {level}: {}",
+                self.file_name(),
+                p.line,
+                p.column,
+                self.message
+            ),
+            None => format!("{}: {level}: {}", self.file_name(), self.message),
+        }
+    }
+}
+
+impl fmt::Debug for ConfigDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigDiagnostic")
+            .field("level", &self.level)
+            .field("message", &self.message)
+            .field("key", &self.key)
+            .field("line", &self.line())
+            .field("column", &self.column())
+            .finish()
+    }
+}
+
+impl fmt::Display for ConfigDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConfigDiagnostic {}
+
+impl Diagnostic for ConfigDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new("eyelint::config"))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.level {
+            Level::Error => miette::Severity::Error,
+            Level::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h.as_str()) as Box<dyn fmt::Display + 'a>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let pos = self.pos?;
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            Some(self.label.clone()),
+            pos.offset,
+            self.len,
+        ))))
+    }
+}
+
+/// Keys Polaris accepts at the top level besides [`Config`]'s own: set from
+/// its command line, ignored here.
+const POLARIS_ONLY_KEYS: &[&str] = &["kubeContext", "namespace"];
+
+const CONFIG_KEYS: &[&str] = &[
+    "displayName",
+    "checks",
+    "customChecks",
+    "exemptions",
+    "disallowExemptions",
+    "disallowConfigExemptions",
+    "disallowAnnotationExemptions",
+    "mutations",
+    "allowedRegistries",
+    "admission",
+    "sweep",
+];
+
+struct Ctx<'t> {
+    text: &'t str,
+    name: &'t str,
+    docs: Vec<Document>,
+}
+
+/// Which part of a located node a diagnostic points at.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum At {
+    Key,
+    Value,
+}
+
+impl Ctx<'_> {
+    fn diag(
+        &self,
+        level: Level,
+        path: &FieldPath,
+        at: At,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: Option<String>,
+    ) -> ConfigDiagnostic {
+        let pos = self.locate(path, at);
+        let len = pos.map_or(0, |p| token_len(self.text, p.offset, at));
+        ConfigDiagnostic {
+            level,
+            message: message.into(),
+            key: path.to_string(),
+            pos,
+            len,
+            label: label.into(),
+            help,
+            source: NamedSource::new(self.name, self.text.to_string()),
+        }
+    }
+
+    /// The position of `path` in the last document that holds it (later
+    /// documents override earlier ones), or of its nearest located parent.
+    fn locate(&self, path: &FieldPath, at: At) -> Option<Pos> {
+        let mut best: Option<(usize, Pos)> = None;
+        for doc in self.docs.iter().rev() {
+            let (prefix, loc) = doc.spans.locate(path);
+            let pos = if prefix.len() == path.len() && at == At::Value {
+                loc.value
+            } else {
+                loc.primary()
+            };
+            if prefix.len() == path.len() {
+                return Some(pos);
+            }
+            if best.is_none_or(|(l, _)| prefix.len() > l) {
+                best = Some((prefix.len(), pos));
+            }
+        }
+        best.map(|(_, p)| p)
+    }
+}
+
+/// Length of the token starting at `offset`: a key up to its `:`, a value up
+/// to the end of its line (without a trailing comment).
+fn token_len(text: &str, offset: usize, at: At) -> usize {
+    let Some(rest) = text.get(offset..) else {
+        return 0;
+    };
+    let line = rest.split('\n').next().unwrap_or("").trim_end_matches('\r');
+    let end = match at {
+        At::Key => {
+            if let Some(q) = line.chars().next().filter(|c| *c == '"' || *c == '\'') {
+                line[1..].find(q).map_or(line.len(), |p| p + 2)
+            } else {
+                line.find(':').unwrap_or(line.len())
+            }
+        }
+        At::Value => line.find(" #").unwrap_or(line.len()),
+    };
+    line[..end].trim_end().len()
+}
+
+fn from_serde_path(p: &serde_path_to_error::Path) -> FieldPath {
+    let mut out = FieldPath::root();
+    for seg in p.iter() {
+        match seg {
+            serde_path_to_error::Segment::Seq { index } => out.push_index(*index),
+            serde_path_to_error::Segment::Map { key } => out.push_key(key),
+            serde_path_to_error::Segment::Enum { variant } => out.push_key(variant),
+            serde_path_to_error::Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+/// Loads a configuration file: `text` is its content, `name` the name shown
+/// in diagnostics. With `strict`, warnings are errors.
+pub fn load_config(text: &str, name: &str, strict: bool) -> Result<LoadedConfig, ConfigDiagnostic> {
+    let loaded = yaml::load(text, &yaml::Limits::default());
+    let mut cx = Ctx {
+        text,
+        name,
+        docs: loaded.documents,
+    };
+    if let Some(e) = loaded.error {
+        let d = ConfigDiagnostic {
+            level: Level::Error,
+            message: format!("not valid YAML: {}", e.message),
+            key: String::new(),
+            pos: Some(e.pos),
+            len: 0,
+            label: "here".to_string(),
+            help: None,
+            source: NamedSource::new(name, text.to_string()),
+        };
+        return Err(d);
+    }
+    // Merge the documents in turn.
+    let mut user = Value::Object(Map::new());
+    for doc in &cx.docs {
+        match &doc.value {
+            Value::Object(_) => merge_values(&mut user, doc.value.clone()),
+            Value::Null => {}
+            other => {
+                let d = ConfigDiagnostic {
+                    level: Level::Error,
+                    message: format!(
+                        "the configuration must be a mapping of keys (checks, customChecks, exemptions, …), found {}",
+                        kind_of(other)
+                    ),
+                    key: String::new(),
+                    pos: Some(doc.start),
+                    len: token_len(text, doc.start.offset, At::Value),
+                    label: "expected a mapping".to_string(),
+                    help: None,
+                    source: NamedSource::new(name, text.to_string()),
+                };
+                return Err(d);
+            }
+        }
+    }
+    let mut warnings = Vec::new();
+    let mut warn = |d: ConfigDiagnostic| -> Result<(), ConfigDiagnostic> {
+        if strict {
+            let mut d = d;
+            d.level = Level::Error;
+            d.help = Some(match d.help {
+                Some(h) => format!("{h} (an error because of --strict)"),
+                None => "an error because of --strict".to_string(),
+            });
+            Err(d)
+        } else {
+            warnings.push(d);
+            Ok(())
+        }
+    };
+
+    // Unknown top-level keys.
+    if let Value::Object(m) = &mut user {
+        let keys: Vec<String> = m.keys().cloned().collect();
+        for k in keys {
+            if POLARIS_ONLY_KEYS.contains(&k.as_str()) {
+                m.remove(&k);
+            } else if !CONFIG_KEYS.contains(&k.as_str()) {
+                let path = FieldPath::root().key(&k);
+                warn(cx.diag(
+                    Level::Warning,
+                    &path,
+                    At::Key,
+                    format!("unknown key `{k}` (ignored)"),
+                    "unknown key",
+                    suggest(&k, CONFIG_KEYS),
+                ))?;
+                m.remove(&k);
+            }
+        }
+    }
+
+    // Types, severities, exemptions: deserialize the merged value and map
+    // the failing path back to the file.
+    let mut base = match serde_json::to_value(Config::defaults()) {
+        Ok(v) => v,
+        Err(e) => {
+            return Err(cx.diag(
+                Level::Error,
+                &FieldPath::root(),
+                At::Value,
+                format!("internal error serialising the defaults: {e}"),
+                "",
+                None,
+            ))
+        }
+    };
+    merge_values(&mut base, user.clone());
+    let config: Config = match serde_path_to_error::deserialize(base) {
+        Ok(c) => c,
+        Err(e) => {
+            let mut path = from_serde_path(e.path());
+            let inner = e.into_inner().to_string();
+            let (message, label, at) = describe_serde_error(&inner, &mut path);
+            let help = if path.segments().first() == Some(&Seg::Key("checks".into())) {
+                Some("a severity is `ignore`, `warning` or `danger`".to_string())
+            } else if path.segments().first() == Some(&Seg::Key("exemptions".into())) {
+                Some(
+                    "exemption keys: namespace, namespaces, controllerNames, containerNames, rules, reason"
+                        .to_string(),
+                )
+            } else {
+                None
+            };
+            return Err(cx.diag(Level::Error, &path, at, message, label, help));
+        }
+    };
+
+    // Custom checks: a severity is required; each must compile.
+    let user_custom = user.get("customChecks").and_then(Value::as_object);
+    for (id, spec) in &config.custom_checks {
+        let entry = FieldPath::keys("customChecks").key(id);
+        if !config.checks.contains_key(id) {
+            return Err(cx.diag(
+                Level::Error,
+                &entry,
+                At::Key,
+                format!("custom check `{id}` has no severity"),
+                "no severity under `checks:`",
+                Some(format!(
+                    "add `{id}: warning` (or danger, or ignore) under `checks:`"
+                )),
+            ));
+        }
+        if let Err(e) = crate::custom::compile_check(id, spec) {
+            let path = entry.join(&e.field());
+            let at = if path == entry { At::Key } else { At::Value };
+            return Err(cx.diag(
+                Level::Error,
+                &path,
+                at,
+                format!("custom check `{id}`: {e}"),
+                label_for(&e),
+                None,
+            ));
+        }
+        let Some(spec_map) = user_custom
+            .and_then(|m| m.get(id))
+            .and_then(Value::as_object)
+        else {
+            continue;
+        };
+        for k in spec_map.keys() {
+            if !crate::custom::KNOWN_KEYS.contains(&k.as_str()) {
+                warn(cx.diag(
+                    Level::Warning,
+                    &entry.key(k),
+                    At::Key,
+                    format!("custom check `{id}`: unknown key `{k}` (ignored)"),
+                    "unknown key",
+                    suggest(k, crate::custom::KNOWN_KEYS),
+                ))?;
+            }
+        }
+        let has = |k: &str| spec_map.contains_key(k);
+        if has("schema") && (has("schemaString") || has("jsonSchema")) {
+            let k = if has("schemaString") {
+                "schemaString"
+            } else {
+                "jsonSchema"
+            };
+            warn(cx.diag(
+                Level::Warning,
+                &entry.key("schema"),
+                At::Key,
+                format!("custom check `{id}` has both `schema` and `{k}`: `{k}` is used"),
+                "ignored",
+                Some("keep only one of them".to_string()),
+            ))?;
+        }
+    }
+
+    // Unknown rule ids: under `checks`, in exemptions, in mutations.
+    let known =
+        |id: &str| crate::rules::find(id).is_some() || config.custom_checks.contains_key(id);
+    if let Some(checks) = user.get("checks").and_then(Value::as_object) {
+        for id in checks.keys() {
+            if !known(id) {
+                warn(cx.diag(
+                    Level::Warning,
+                    &FieldPath::keys("checks").key(id),
+                    At::Key,
+                    format!("unknown rule `{id}` (ignored)"),
+                    "not a built-in rule or a custom check",
+                    suggest(id, &rule_ids()),
+                ))?;
+            }
+        }
+    }
+    if let Some(list) = user.get("exemptions").and_then(Value::as_array) {
+        for (i, e) in list.iter().enumerate() {
+            let rules = e.get("rules").and_then(Value::as_array);
+            for (j, r) in rules.into_iter().flatten().enumerate() {
+                if let Some(id) = r.as_str().filter(|id| !known(id)) {
+                    warn(cx.diag(
+                        Level::Warning,
+                        &FieldPath::keys("exemptions").index(i).key("rules").index(j),
+                        At::Value,
+                        format!("exemption names unknown rule `{id}`"),
+                        "unknown rule",
+                        suggest(id, &rule_ids()),
+                    ))?;
+                }
+            }
+        }
+    }
+    if let Some(list) = user.get("mutations").and_then(Value::as_array) {
+        for (i, r) in list.iter().enumerate() {
+            if let Some(id) = r.as_str().filter(|id| !known(id)) {
+                warn(cx.diag(
+                    Level::Warning,
+                    &FieldPath::keys("mutations").index(i),
+                    At::Value,
+                    format!("`mutations` names unknown rule `{id}`"),
+                    "unknown rule",
+                    suggest(id, &rule_ids()),
+                ))?;
+            }
+        }
+    }
+    cx.docs.clear();
+    Ok(LoadedConfig { config, warnings })
+}
+
+fn rule_ids() -> Vec<&'static str> {
+    crate::rules::all()
+        .into_iter()
+        .map(|r| r.meta().id)
+        .collect()
+}
+
+fn label_for(e: &crate::custom::CustomCheckError) -> &'static str {
+    use crate::custom::CustomCheckError as E;
+    match e {
+        E::InvalidSchema { .. } => "invalid JSON Schema",
+        E::Template { .. } => "invalid template",
+        E::UnknownTarget { .. } => "unknown target",
+        E::BadSchemaTarget { .. } => "invalid with this target",
+        E::NoSchema => "no schema",
+        _ => "invalid",
+    }
+}
+
+/// Turns serde's message into ours, and decides what to point at. For an
+/// unknown field, the path is extended by the field so the label sits on it.
+fn describe_serde_error(inner: &str, path: &mut FieldPath) -> (String, &'static str, At) {
+    if let Some(rest) = inner.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or("");
+        let expected = rest
+            .split_once(", expected ")
+            .map(|(_, e)| e.replace("one of ", ""))
+            .unwrap_or_default();
+        let where_ = if path.is_empty() {
+            "the configuration".to_string()
+        } else {
+            format!("`{path}`")
+        };
+        *path = path.key(field);
+        let mut msg = format!("unknown key `{field}` in {where_}");
+        if !expected.is_empty() {
+            msg.push_str(&format!(" (expected {expected})"));
+        }
+        return (msg, "unknown key", At::Key);
+    }
+    if let Some(rest) = inner.strip_prefix("unknown variant `") {
+        let v = rest.split('`').next().unwrap_or("");
+        let is_severity = path.segments().first() == Some(&Seg::Key("checks".into()));
+        let msg = if is_severity {
+            format!("unknown severity `{v}` for `{path}` (expected ignore, warning or danger)")
+        } else {
+            format!("`{path}`: {inner}")
+        };
+        return (
+            msg,
+            if is_severity {
+                "unknown severity"
+            } else {
+                "unknown value"
+            },
+            At::Value,
+        );
+    }
+    if inner.starts_with("invalid type") {
+        return (
+            format!("wrong type for `{path}`: {inner}"),
+            "wrong type",
+            At::Value,
+        );
+    }
+    if path.is_empty() {
+        (inner.to_string(), "here", At::Value)
+    } else {
+        (format!("`{path}`: {inner}"), "here", At::Value)
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+/// "did you mean" for a key close to a known one (edit distance ≤ 2, or
+/// equal ignoring case).
+fn suggest(word: &str, known: &[&str]) -> Option<String> {
+    let w = word.to_ascii_lowercase();
+    known
+        .iter()
+        .map(|k| (edit_distance(&w, &k.to_ascii_lowercase()), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| format!("did you mean `{k}`?"))
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > 2 {
+        return 3;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
