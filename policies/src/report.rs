@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::finding::{Finding, Fix, FixSafety, Severity};
-use crate::object::Role;
 
 /// The version of the JSON report format.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -70,7 +69,7 @@ pub struct ReportFinding {
     /// The container's name, for container-level rules.
     pub container: Option<String>,
     /// The container's role (`container`, `initContainer`, `sidecar`, `ephemeral`).
-    pub container_role: Option<Role>,
+    pub container_role: Option<String>,
     /// Path of the offending field from the object's root
     /// (`spec.template.spec.containers[0].securityContext.privileged`).
     pub path: String,
@@ -99,7 +98,7 @@ impl ReportFinding {
             namespace: f.object.namespace.clone(),
             name: f.object.name.clone(),
             container: f.container.as_ref().map(|c| c.name.clone()),
-            container_role: f.container.as_ref().map(|c| c.role),
+            container_role: f.container.as_ref().map(|c| c.role.as_str().to_string()),
             path: f.path.to_string(),
             file: location.map(|l| l.file.clone()),
             line: location.map(|l| l.line),
@@ -236,7 +235,7 @@ impl Default for Report {
 mod tests {
     use super::*;
     use crate::finding::ContainerInfo;
-    use crate::object::ObjectRef;
+    use crate::object::{ObjectRef, Role};
     use crate::path::FieldPath;
 
     fn finding(id: &str, severity: Severity) -> Finding {
