@@ -1,7 +1,8 @@
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use serde_json::{json, Value};
+use crate::rules::security::util::{add, WithPatch};
+use serde_json::Value;
 
 declare_rule! {
     /// ## What it does
@@ -112,7 +113,7 @@ impl Rule for AutomountServiceAccountToken {
         let Some(w) = cx.workload() else { return };
         let field = "automountServiceAccountToken";
         let field_path = w.pod_spec_path.key(field);
-        let fix = || vec![json!({"op": "add", "path": field_path.to_pointer(), "value": false})];
+        let fix = || vec![add(&field_path, Value::Bool(false))];
         match w.pod_spec.get(field).and_then(Value::as_bool) {
             Some(false) => return,
             Some(true) => {
@@ -120,7 +121,7 @@ impl Rule for AutomountServiceAccountToken {
                     field_path.clone(),
                     "pod mounts its ServiceAccount token (automountServiceAccountToken: true)",
                 )
-                .with_fix(fix(), FixSafety::Unsafe);
+                .with_patch(fix(), FixSafety::Unsafe);
                 return;
             }
             None => {}
@@ -163,6 +164,6 @@ impl Rule for AutomountServiceAccountToken {
                 "pod mounts the token of ServiceAccount `{sa_name}`: neither the pod nor the ServiceAccount sets automountServiceAccountToken: false"
             ),
         )
-        .with_fix(fix(), FixSafety::Unsafe);
+        .with_patch(fix(), FixSafety::Unsafe);
     }
 }

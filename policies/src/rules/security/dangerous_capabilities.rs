@@ -2,8 +2,10 @@ use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use crate::rules::security::util::{capability_is, capability_list, sc_field};
-use serde_json::{json, Value};
+use crate::rules::security::util::{
+    capability_is, capability_list, remove, replace, sc_field, sub, WithPatch,
+};
+use serde_json::Value;
 
 /// Capabilities this rule refuses in `capabilities.add`.
 const DANGEROUS: [&str; 3] = ["ALL", "SYS_ADMIN", "NET_ADMIN"];
@@ -113,7 +115,7 @@ impl Rule for DangerousCapabilities {
         if found.is_empty() {
             return;
         }
-        let caps_path = c.path.key("securityContext").key("capabilities");
+        let caps_path = sub(&c.path, &["securityContext", "capabilities"]);
         let add_path = caps_path.key("add");
         let msg = format!(
             "container adds dangerous capabilities: {}",
@@ -133,13 +135,13 @@ impl Rule for DangerousCapabilities {
             .and_then(Value::as_object)
             .is_some_and(|m| m.len() == 1);
         let op = if !remaining.is_empty() {
-            json!({"op": "replace", "path": add_path.to_pointer(), "value": remaining})
+            replace(&add_path, Value::Array(remaining))
         } else if only_add {
-            json!({"op": "remove", "path": caps_path.to_pointer()})
+            remove(&caps_path)
         } else {
-            json!({"op": "remove", "path": add_path.to_pointer()})
+            remove(&add_path)
         };
         out.fail(add_path, msg)
-            .with_fix(vec![op], FixSafety::Unsafe);
+            .with_patch(vec![op], FixSafety::Unsafe);
     }
 }

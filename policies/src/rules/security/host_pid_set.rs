@@ -1,7 +1,8 @@
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use serde_json::{json, Value};
+use crate::rules::security::util::{remove, WithPatch};
+use serde_json::Value;
 
 declare_rule! {
     /// ## What it does
@@ -90,10 +91,7 @@ impl Rule for HostPidSet {
                 path.clone(),
                 "host process namespace is shared (hostPID: true)",
             )
-            .with_fix(
-                vec![json!({"op": "remove", "path": path.to_pointer()})],
-                FixSafety::Unsafe,
-            );
+            .with_patch(vec![remove(&path)], FixSafety::Unsafe);
         }
     }
 }

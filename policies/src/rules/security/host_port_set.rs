@@ -2,7 +2,8 @@ use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use serde_json::{json, Value};
+use crate::rules::security::util::{remove, WithPatch};
+use serde_json::Value;
 
 declare_rule! {
     /// ## What it does
@@ -92,13 +93,12 @@ impl Rule for HostPortSet {
             let Some(hp) = p.get("hostPort").filter(|v| is_set(v)) else {
                 continue;
             };
-            let path = c.path.key("ports").index(i).key("hostPort");
+            let mut path = c.path.key("ports");
+            path.push_index(i);
+            path.push_key("hostPort");
             let shown = hp.as_str().map_or_else(|| hp.to_string(), str::to_string);
             out.fail(path.clone(), format!("container binds host port {shown}"))
-                .with_fix(
-                    vec![json!({"op": "remove", "path": path.to_pointer()})],
-                    FixSafety::Unsafe,
-                );
+                .with_patch(vec![remove(&path)], FixSafety::Unsafe);
         }
     }
 }

@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::finding::{Category, Severity};
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use crate::rules::security::util::security_context;
+use crate::rules::security::util::{security_context, sub};
 use serde_json::Value;
 
 declare_rule! {
@@ -97,11 +97,10 @@ impl Rule for HostProcess {
         };
         match host_process(security_context(c)) {
             Some(true) => {
-                let path = c
-                    .path
-                    .key("securityContext")
-                    .key("windowsOptions")
-                    .key("hostProcess");
+                let path = sub(
+                    &c.path,
+                    &["securityContext", "windowsOptions", "hostProcess"],
+                );
                 out.fail(
                     path,
                     "container runs as a Windows host process (hostProcess: true)",
@@ -111,11 +110,10 @@ impl Rule for HostProcess {
             None => {
                 let pod_sc = cx.pod_security_context().and_then(Value::as_object);
                 if host_process(pod_sc) == Some(true) {
-                    let path = w
-                        .pod_spec_path
-                        .key("securityContext")
-                        .key("windowsOptions")
-                        .key("hostProcess");
+                    let path = sub(
+                        &w.pod_spec_path,
+                        &["securityContext", "windowsOptions", "hostProcess"],
+                    );
                     out.fail(
                         path,
                         "container runs as a Windows host process (pod-level hostProcess: true)",

@@ -3,7 +3,9 @@ use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
 use crate::path::FieldPath;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use crate::rules::security::util::{capability_is, capability_list, sc_field, security_context};
+use crate::rules::security::util::{
+    add, capability_is, capability_list, sc_field, security_context, WithPatch,
+};
 use serde_json::{json, Map, Value};
 
 /// The capabilities a container runtime grants by default that Polaris
@@ -157,10 +159,10 @@ impl Rule for InsecureCapabilities {
             new_caps.insert("add".to_string(), Value::Array(kept));
         }
         let op = if security_context(c).is_some() {
-            json!({"op": "add", "path": caps_path.to_pointer(), "value": new_caps})
+            add(&caps_path, Value::Object(new_caps))
         } else {
-            json!({"op": "add", "path": sc_path.to_pointer(), "value": {"capabilities": new_caps}})
+            add(&sc_path, json!({"capabilities": new_caps}))
         };
-        out.fail(path, msg).with_fix(vec![op], FixSafety::Unsafe);
+        out.fail(path, msg).with_patch(vec![op], FixSafety::Unsafe);
     }
 }

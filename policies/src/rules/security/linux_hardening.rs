@@ -3,7 +3,7 @@ use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
 use crate::rules::security::util::{
-    capability_is, capability_list, sc_field_path, set_sc_field_ops,
+    capability_is, capability_list, sc_field_path, set_sc_field_ops, WithPatch,
 };
 use serde_json::{json, Value};
 
@@ -159,9 +159,10 @@ impl Rule for LinuxHardening {
         } else {
             "container has no seccomp, AppArmor or SELinux profile and drops no capabilities"
         };
-        out.fail(sc_field_path(c, "seccompProfile"), msg).with_fix(
-            set_sc_field_ops(c, "seccompProfile", json!({"type": "RuntimeDefault"})),
-            FixSafety::Unsafe,
-        );
+        out.fail(sc_field_path(c, "seccompProfile"), msg)
+            .with_patch(
+                set_sc_field_ops(c, "seccompProfile", json!({"type": "RuntimeDefault"})),
+                FixSafety::Unsafe,
+            );
     }
 }

@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use crate::rules::security::util::{is_true, sc_field, sc_field_path, set_sc_field_ops};
+use crate::rules::security::util::{is_true, sc_field, sc_field_path, set_sc_field_ops, WithPatch};
 use serde_json::Value;
 
 declare_rule! {
@@ -112,7 +112,7 @@ impl Rule for NotReadOnlyRootFilesystem {
         } else {
             "root filesystem is writable (readOnlyRootFilesystem is not set)"
         };
-        out.fail(sc_field_path(c, field), msg).with_fix(
+        out.fail(sc_field_path(c, field), msg).with_patch(
             set_sc_field_ops(c, field, Value::Bool(true)),
             FixSafety::Unsafe,
         );

@@ -3,7 +3,7 @@ use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
 use crate::rules::security::util::{
-    capability_is, capability_list, is_true, sc_field, sc_field_path, set_sc_field_ops,
+    capability_is, capability_list, is_true, sc_field, sc_field_path, set_sc_field_ops, WithPatch,
 };
 use serde_json::Value;
 
@@ -106,6 +106,6 @@ impl Rule for PrivilegeEscalationAllowed {
             FixSafety::Safe
         };
         out.fail(sc_field_path(c, field), msg)
-            .with_fix(set_sc_field_ops(c, field, Value::Bool(false)), safety);
+            .with_patch(set_sc_field_ops(c, field, Value::Bool(false)), safety);
     }
 }

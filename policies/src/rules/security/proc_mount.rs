@@ -2,8 +2,7 @@ use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use crate::rules::security::util::sc_field;
-use serde_json::json;
+use crate::rules::security::util::{remove, sc_field, sub, WithPatch};
 
 declare_rule! {
     /// ## What it does
@@ -85,14 +84,11 @@ impl Rule for ProcMount {
             return;
         }
         let shown = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-        let path = c.path.key("securityContext").key("procMount");
+        let path = sub(&c.path, &["securityContext", "procMount"]);
         out.fail(
             path.clone(),
             format!("container uses procMount `{shown}` instead of `Default`"),
         )
-        .with_fix(
-            vec![json!({"op": "remove", "path": path.to_pointer()})],
-            FixSafety::Unsafe,
-        );
+        .with_patch(vec![remove(&path)], FixSafety::Unsafe);
     }
 }

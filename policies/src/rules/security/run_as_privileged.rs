@@ -2,8 +2,8 @@ use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use crate::rules::security::util::{is_true, sc_field};
-use serde_json::json;
+use crate::rules::security::util::{is_true, replace, sc_field, sub, WithPatch};
+use serde_json::Value;
 
 declare_rule! {
     /// ## What it does
@@ -93,12 +93,9 @@ impl Rule for RunAsPrivileged {
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(c) = cx.container else { return };
         if is_true(sc_field(c, "privileged")) {
-            let path = c.path.key("securityContext").key("privileged");
+            let path = sub(&c.path, &["securityContext", "privileged"]);
             out.fail(path.clone(), "container runs privileged (privileged: true)")
-                .with_fix(
-                    vec![json!({"op": "replace", "path": path.to_pointer(), "value": false})],
-                    FixSafety::Unsafe,
-                );
+                .with_patch(vec![replace(&path, Value::Bool(false))], FixSafety::Unsafe);
         }
     }
 }

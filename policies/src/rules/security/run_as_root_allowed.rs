@@ -3,8 +3,10 @@ use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
 use crate::path::FieldPath;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use crate::rules::security::util::{sc_field_path, security_context, set_sc_field_ops};
-use serde_json::{json, Map, Value};
+use crate::rules::security::util::{
+    remove, sc_field_path, security_context, set_sc_field_ops, sub, WithPatch,
+};
+use serde_json::{Map, Value};
 
 declare_rule! {
     /// ## What it does
@@ -140,8 +142,8 @@ impl Rule for RunAsRootAllowed {
         let non_root = effective(csc, psc, "runAsNonRoot").map(|(v, f)| (v.as_bool(), f));
         let field_path = |from: From, field: &str| -> FieldPath {
             match from {
-                From::Container => c.path.key("securityContext").key(field),
-                From::Pod => w.pod_spec_path.key("securityContext").key(field),
+                From::Container => sub(&c.path, &["securityContext", field]),
+                From::Pod => sub(&w.pod_spec_path, &["securityContext", field]),
             }
         };
         let (path, msg) = match (user, non_root) {
@@ -177,9 +179,8 @@ impl Rule for RunAsRootAllowed {
         }
         let mut ops = set_sc_field_ops(c, "runAsNonRoot", Value::Bool(true));
         if container_root {
-            let p = c.path.key("securityContext").key("runAsUser");
-            ops.push(json!({"op": "remove", "path": p.to_pointer()}));
+            ops.push(remove(&sub(&c.path, &["securityContext", "runAsUser"])));
         }
-        hit.with_fix(ops, FixSafety::Unsafe);
+        hit.with_patch(ops, FixSafety::Unsafe);
     }
 }

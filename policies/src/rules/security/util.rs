@@ -2,10 +2,68 @@
 //! `securityContext`, addressing its fields, building patches that apply
 //! whether or not the `securityContext` exists, and comparing capability names.
 
-use serde_json::{json, Map, Value};
+use json_patch::jsonptr::{PointerBuf, Token};
+use json_patch::{AddOperation, Patch, PatchOperation, RemoveOperation, ReplaceOperation};
+use serde_json::{Map, Value};
 
+use crate::finding::{Fix, FixSafety};
 use crate::object::ContainerRef;
-use crate::path::FieldPath;
+use crate::path::{FieldPath, Seg};
+use crate::rule::Hit;
+
+/// `base` extended by `keys`, with one allocation of the segment list.
+pub(crate) fn sub(base: &FieldPath, keys: &[&str]) -> FieldPath {
+    let mut p = base.clone();
+    for k in keys {
+        p.push_key(k);
+    }
+    p
+}
+
+/// The JSON Pointer of `p`, built without formatting and re-parsing.
+fn pointer(p: &FieldPath) -> PointerBuf {
+    PointerBuf::from_tokens(p.segments().iter().map(|s| match s {
+        Seg::Key(k) => Token::new(k.as_str()),
+        Seg::Index(i) => Token::from(*i),
+    }))
+}
+
+/// A JSON Patch `add` of `value` at `p`.
+pub(crate) fn add(p: &FieldPath, value: Value) -> PatchOperation {
+    PatchOperation::Add(AddOperation {
+        path: pointer(p),
+        value,
+    })
+}
+
+/// A JSON Patch `remove` of `p`.
+pub(crate) fn remove(p: &FieldPath) -> PatchOperation {
+    PatchOperation::Remove(RemoveOperation { path: pointer(p) })
+}
+
+/// A JSON Patch `replace` of `p` by `value`.
+pub(crate) fn replace(p: &FieldPath, value: Value) -> PatchOperation {
+    PatchOperation::Replace(ReplaceOperation {
+        path: pointer(p),
+        value,
+    })
+}
+
+/// Attaches typed patch operations to a hit (no JSON round trip, unlike
+/// [`Hit::with_fix`], which matters on the hot path).
+pub(crate) trait WithPatch {
+    /// Sets the hit's fix.
+    fn with_patch(&mut self, ops: Vec<PatchOperation>, safety: FixSafety);
+}
+
+impl WithPatch for Hit {
+    fn with_patch(&mut self, ops: Vec<PatchOperation>, safety: FixSafety) {
+        self.fix = Some(Fix {
+            patch: Patch(ops),
+            safety,
+        });
+    }
+}
 
 /// The container's `securityContext` when it is an object.
 pub(crate) fn security_context<'a>(c: &ContainerRef<'a>) -> Option<&'a Map<String, Value>> {
@@ -23,7 +81,7 @@ pub(crate) fn sc_field<'a>(c: &ContainerRef<'a>, field: &str) -> Option<&'a Valu
 /// else to the `securityContext` when it is an object, else to the container.
 pub(crate) fn sc_field_path(c: &ContainerRef<'_>, field: &str) -> FieldPath {
     match security_context(c) {
-        Some(sc) if sc.contains_key(field) => c.path.key("securityContext").key(field),
+        Some(sc) if sc.contains_key(field) => sub(&c.path, &["securityContext", field]),
         Some(_) => c.path.key("securityContext"),
         None => c.path.clone(),
     }
@@ -31,14 +89,17 @@ pub(crate) fn sc_field_path(c: &ContainerRef<'_>, field: &str) -> FieldPath {
 
 /// JSON Patch operations that set `securityContext.<field>` of the container
 /// to `value`, creating the `securityContext` when it is missing or null.
-pub(crate) fn set_sc_field_ops(c: &ContainerRef<'_>, field: &str, value: Value) -> Vec<Value> {
-    let sc_path = c.path.key("securityContext");
+pub(crate) fn set_sc_field_ops(
+    c: &ContainerRef<'_>,
+    field: &str,
+    value: Value,
+) -> Vec<PatchOperation> {
     if security_context(c).is_some() {
-        vec![json!({"op": "add", "path": sc_path.key(field).to_pointer(), "value": value})]
+        vec![add(&sub(&c.path, &["securityContext", field]), value)]
     } else {
         let mut m = Map::new();
         m.insert(field.to_string(), value);
-        vec![json!({"op": "add", "path": sc_path.to_pointer(), "value": Value::Object(m)})]
+        vec![add(&c.path.key("securityContext"), Value::Object(m))]
     }
 }
 
