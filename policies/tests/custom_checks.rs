@@ -456,7 +456,7 @@ fn additional_schemas_consult_other_objects_in_the_namespace() {
         0
     );
     // The finding points at the object.
-    let ev = e.check_all(&[d.clone()], Coverage::All);
+    let ev = e.check_all(std::slice::from_ref(&d), Coverage::All);
     let f = ev[0]
         .findings
         .iter()

@@ -254,6 +254,9 @@ fn from_serde_path(p: &serde_path_to_error::Path) -> FieldPath {
 
 /// Loads a configuration file: `text` is its content, `name` the name shown
 /// in diagnostics. With `strict`, warnings are errors.
+// The error is returned once per run and carries the source text for
+// rendering; its size does not matter.
+#[allow(clippy::result_large_err)]
 pub fn load_config(text: &str, name: &str, strict: bool) -> Result<LoadedConfig, ConfigDiagnostic> {
     let loaded = yaml::load(text, &yaml::Limits::default());
     let mut cx = Ctx {
@@ -299,6 +302,7 @@ pub fn load_config(text: &str, name: &str, strict: bool) -> Result<LoadedConfig,
         }
     }
     let mut warnings = Vec::new();
+    #[allow(clippy::result_large_err)]
     let mut warn = |d: ConfigDiagnostic| -> Result<(), ConfigDiagnostic> {
         if strict {
             let mut d = d;

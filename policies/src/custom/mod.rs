@@ -321,13 +321,15 @@ fn source_of(value: &Value, field: FieldPath) -> Result<Option<Source>, CustomCh
 /// An invalid-schema error pointing inside a mapping schema when the
 /// compiler says where (`… (at `/properties/x/type`)`).
 fn invalid_schema(field: FieldPath, schema: &Value, message: String) -> CustomCheckError {
-    let mut field = field;
-    if let Some(at) = message
-        .rsplit_once("(at `")
-        .and_then(|(_, r)| r.strip_suffix("`)"))
+    if let Some((text, at)) = message
+        .rsplit_once(" (at `")
+        .and_then(|(m, r)| Some((m, r.strip_suffix("`)")?)))
     {
         let inner = pointer_to_path(&FieldPath::root(), schema, at);
-        field = field.join(&inner.nearest_existing(schema));
+        return CustomCheckError::InvalidSchema {
+            field: field.join(&inner.nearest_existing(schema)),
+            message: text.to_string(),
+        };
     }
     CustomCheckError::InvalidSchema { field, message }
 }

@@ -1397,8 +1397,13 @@ mod tests {
         let o = json!({"kind": "Deployment", "metadata": {"name": "web-1"}});
         let t = r#"{{ if eq .kind "Pod" }}pod{{ else if hasPrefix .metadata.name "web" }}web{{ else }}other{{ end }}"#;
         assert_eq!(render(t, &o), "web");
+        // A piped value is the last argument: hasSuffix "-1" "web-1" is false.
         assert_eq!(
             render(r#"{{ .metadata.name | hasSuffix "-1" }}"#, &o),
+            "false"
+        );
+        assert_eq!(
+            render(r#"{{ "-1" | hasSuffix .metadata.name }}"#, &o),
             "true"
         );
         assert_eq!(
