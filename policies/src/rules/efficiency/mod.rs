@@ -1,8 +1,130 @@
-//! Efficiency rules.
+//! Efficiency rules: every long-running container declares CPU and memory
+//! requests and limits, as valid quantities.
 
-use crate::rule::Rule;
+use serde_json::{json, Value};
+
+use crate::finding::FixSafety;
+use crate::quantity::{Quantity, QuantityError};
+use crate::rule::{Ctx, Emitter, Rule};
+
+mod cpu_limits_missing;
+mod cpu_requests_missing;
+mod memory_limits_missing;
+mod memory_requests_missing;
+
+pub use cpu_limits_missing::CpuLimitsMissing;
+pub use cpu_requests_missing::CpuRequestsMissing;
+pub use memory_limits_missing::MemoryLimitsMissing;
+pub use memory_requests_missing::MemoryRequestsMissing;
 
 /// Every efficiency rule.
 pub fn all() -> Vec<&'static dyn Rule> {
-    vec![]
+    vec![
+        &CpuRequestsMissing,
+        &CpuLimitsMissing,
+        &MemoryRequestsMissing,
+        &MemoryLimitsMissing,
+    ]
+}
+
+/// Which `resources` entry a rule wants.
+pub(crate) struct ResourceField {
+    /// `requests` or `limits`.
+    pub section: &'static str,
+    /// `cpu` or `memory`.
+    pub resource: &'static str,
+    /// How messages name it (`cpu request`).
+    pub noun: &'static str,
+    /// The placeholder the fix writes.
+    pub placeholder: &'static str,
+}
+
+/// Checks that the container under test sets `resources.<section>.<resource>`
+/// to a valid, non-negative quantity.
+///
+/// A missing request is satisfied by a valid limit of the same resource: the
+/// API server copies the limit into the request in that case.
+pub(crate) fn check_resource(cx: &Ctx<'_>, out: &mut Emitter, field: &ResourceField) {
+    let Some(c) = cx.container else { return };
+    let resources = c.value.get("resources");
+    let section = resources.and_then(|r| r.get(field.section));
+    let value = section.and_then(|s| s.get(field.resource));
+    match value {
+        None | Some(Value::Null) => {
+            if field.section == "requests" {
+                let limit = resources
+                    .and_then(|r| r.get("limits"))
+                    .and_then(|l| l.get(field.resource));
+                if limit.is_some_and(|l| Quantity::from_value(l).is_ok_and(|q| !q.is_negative())) {
+                    return;
+                }
+            }
+            let full = c
+                .path
+                .key("resources")
+                .key(field.section)
+                .key(field.resource);
+            let path = full.nearest_existing(cx.object);
+            let fix = add_op(&c.path, resources, section, field);
+            out.fail(path, format!("{} is not set", field.noun))
+                .with_fix(vec![fix], FixSafety::Unsafe);
+        }
+        Some(v) => {
+            let path = c
+                .path
+                .key("resources")
+                .key(field.section)
+                .key(field.resource);
+            match Quantity::from_value(v) {
+                Ok(q) if q.is_negative() => {
+                    out.fail(path, format!("{} `{}` is negative", field.noun, show(v)));
+                }
+                Ok(_) => {}
+                Err(QuantityError::Empty) => {
+                    let fix = add_op(&c.path, resources, section, field);
+                    out.fail(path, format!("{} is empty", field.noun))
+                        .with_fix(vec![fix], FixSafety::Unsafe);
+                }
+                Err(QuantityError::WrongType(t)) => {
+                    out.fail(path, format!("{} is {t}, not a quantity", field.noun));
+                }
+                Err(_) => {
+                    out.fail(
+                        path,
+                        format!("{} `{}` is not a valid quantity", field.noun, show(v)),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The JSON Patch `add` that sets the field, creating `resources` and the
+/// section when they are missing (or not mappings, e.g. `limits:` left null).
+fn add_op(
+    container: &crate::path::FieldPath,
+    resources: Option<&Value>,
+    section: Option<&Value>,
+    field: &ResourceField,
+) -> Value {
+    let placeholder = Value::String(field.placeholder.to_string());
+    let base = container.key("resources");
+    if !resources.is_some_and(Value::is_object) {
+        json!({"op": "add", "path": base.to_pointer(),
+               "value": {field.section: {field.resource: placeholder}}})
+    } else if !section.is_some_and(Value::is_object) {
+        json!({"op": "add", "path": base.key(field.section).to_pointer(),
+               "value": {field.resource: placeholder}})
+    } else {
+        json!({"op": "add",
+               "path": base.key(field.section).key(field.resource).to_pointer(),
+               "value": placeholder})
+    }
 }

@@ -1,0 +1,112 @@
+use crate::declare_rule;
+use crate::finding::{Category, FixSafety, Severity};
+use crate::object::Roles;
+use crate::rule::{Ctx, Emitter, Rule, RuleMeta, Scope};
+
+use super::{check_resource, ResourceField};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags long-running containers whose `resources.limits.cpu` is not set,
+    /// is empty, is not a valid Kubernetes quantity, or is negative.
+    ///
+    /// ## Why it matters
+    /// a container without a CPU limit can use every idle core of its node, so its latency depends on what its neighbours do, and a runaway process slows every other pod on the node.
+    ///
+    /// ## Example failing YAML
+    /// ```yaml
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata:
+    ///   name: web
+    ///   namespace: shop
+    /// spec:
+    ///   replicas: 2
+    ///   selector:
+    ///     matchLabels:
+    ///       app: web
+    ///   template:
+    ///     metadata:
+    ///       labels:
+    ///         app: web
+    ///     spec:
+    ///       containers:
+    ///         - name: app
+    ///           image: registry.example.com/web:1.4.2
+    ///           resources:
+    ///             requests:
+    ///               memory: 256Mi
+    /// ```
+    ///
+    /// ## Passing YAML
+    /// ```yaml
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata:
+    ///   name: web
+    ///   namespace: shop
+    /// spec:
+    ///   replicas: 2
+    ///   selector:
+    ///     matchLabels:
+    ///       app: web
+    ///   template:
+    ///     metadata:
+    ///       labels:
+    ///         app: web
+    ///     spec:
+    ///       containers:
+    ///         - name: app
+    ///           image: registry.example.com/web:1.4.2
+    ///           resources:
+    ///             limits:
+    ///               cpu: 500m
+    /// ```
+    ///
+    /// ## Config
+    /// `checks.cpuLimitsMissing: warning` (default). No options.
+///
+/// ### Differences from Polaris
+/// - Quantities are read by value: `cpu: 1` written as a YAML number counts
+///   as set (Polaris's schema wants a string, so a bare number fails there).
+/// - An empty string counts as not set, and a value that is not a valid
+///   quantity (`cpu: lots`) or is negative fails with a message saying so.
+/// - Native sidecars are inspected; Polaris skips every init container.
+    ///
+    /// ## Roles inspected
+    /// Containers and native sidecars (init containers with
+    /// `restartPolicy: Always`). Plain init containers run one at a time
+    /// before the pod starts and ephemeral containers cannot declare
+    /// resources, so neither is inspected.
+    ///
+    /// ## Fix safety
+    /// Unsafe: writes a placeholder of `100m`. A limit below what the container really uses throttles it (slow responses, failing probes). Set a value measured from the workload. The patch creates `resources` and `limits` when they are missing.
+    pub struct CpuLimitsMissing;
+    meta {
+        id: "cpuLimitsMissing",
+        category: Category::Efficiency,
+        severity: Severity::Warning,
+        scope: Scope::Container(Roles::RUNNING),
+        kinds: &[],
+        needs: &[],
+        fix: Some(FixSafety::Unsafe),
+        summary: "container has no CPU limit",
+    }
+}
+
+const FIELD: ResourceField = ResourceField {
+    section: "limits",
+    resource: "cpu",
+    noun: "cpu limit",
+    placeholder: "100m",
+};
+
+impl Rule for CpuLimitsMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
+        check_resource(cx, out, &FIELD);
+    }
+}

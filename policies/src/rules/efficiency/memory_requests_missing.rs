@@ -1,0 +1,115 @@
+use crate::declare_rule;
+use crate::finding::{Category, FixSafety, Severity};
+use crate::object::Roles;
+use crate::rule::{Ctx, Emitter, Rule, RuleMeta, Scope};
+
+use super::{check_resource, ResourceField};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags long-running containers whose `resources.requests.memory` is not set,
+    /// is empty, is not a valid Kubernetes quantity, or is negative.
+    ///
+    /// ## Why it matters
+    /// the scheduler places pods by their requests. A container without a memory request is scheduled as if it needed none, so nodes get overcommitted and, under memory pressure, the kubelet evicts it before pods that declared what they need.
+    ///
+    /// ## Example failing YAML
+    /// ```yaml
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata:
+    ///   name: web
+    ///   namespace: shop
+    /// spec:
+    ///   replicas: 2
+    ///   selector:
+    ///     matchLabels:
+    ///       app: web
+    ///   template:
+    ///     metadata:
+    ///       labels:
+    ///         app: web
+    ///     spec:
+    ///       containers:
+    ///         - name: app
+    ///           image: registry.example.com/web:1.4.2
+    ///           resources:
+    ///             limits:
+    ///               cpu: 250m
+    /// ```
+    ///
+    /// ## Passing YAML
+    /// ```yaml
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata:
+    ///   name: web
+    ///   namespace: shop
+    /// spec:
+    ///   replicas: 2
+    ///   selector:
+    ///     matchLabels:
+    ///       app: web
+    ///   template:
+    ///     metadata:
+    ///       labels:
+    ///         app: web
+    ///     spec:
+    ///       containers:
+    ///         - name: app
+    ///           image: registry.example.com/web:1.4.2
+    ///           resources:
+    ///             requests:
+    ///               memory: 256Mi
+    /// ```
+    ///
+    /// ## Config
+    /// `checks.memoryRequestsMissing: warning` (default). No options.
+///
+/// ### Differences from Polaris
+/// - Quantities are read by value: `memory: 1` written as a YAML number counts
+///   as set (Polaris's schema wants a string, so a bare number fails there).
+/// - An empty string counts as not set, and a value that is not a valid
+///   quantity (`memory: lots`) or is negative fails with a message saying so.
+/// - A missing request passes when the same resource has a valid limit: the
+///   API server copies the limit into the request, so the pod is scheduled
+///   with a request after all.
+/// - Native sidecars are inspected; Polaris skips every init container.
+    ///
+    /// ## Roles inspected
+    /// Containers and native sidecars (init containers with
+    /// `restartPolicy: Always`). Plain init containers run one at a time
+    /// before the pod starts and ephemeral containers cannot declare
+    /// resources, so neither is inspected.
+    ///
+    /// ## Fix safety
+    /// Unsafe: writes a placeholder of `512Mi`. Too high and the pod may no longer fit on any node; too low and it is evicted early under pressure. Set a value measured from the workload. The patch creates `resources` and `requests` when they are missing.
+    pub struct MemoryRequestsMissing;
+    meta {
+        id: "memoryRequestsMissing",
+        category: Category::Efficiency,
+        severity: Severity::Warning,
+        scope: Scope::Container(Roles::RUNNING),
+        kinds: &[],
+        needs: &[],
+        fix: Some(FixSafety::Unsafe),
+        summary: "container has no memory request",
+    }
+}
+
+const FIELD: ResourceField = ResourceField {
+    section: "requests",
+    resource: "memory",
+    noun: "memory request",
+    placeholder: "512Mi",
+};
+
+impl Rule for MemoryRequestsMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
+        check_resource(cx, out, &FIELD);
+    }
+}

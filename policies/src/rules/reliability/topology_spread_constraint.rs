@@ -1,0 +1,136 @@
+use serde_json::{json, Value};
+
+use crate::declare_rule;
+use crate::finding::{Category, FixSafety, Severity};
+use crate::rule::{Ctx, Emitter, Rule, RuleMeta, Scope};
+
+use super::runs_to_completion;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags pods without `topologySpreadConstraints` (missing or empty).
+    ///
+    /// ## Why it matters
+    /// Without a spread constraint the scheduler may put every replica on
+    /// one node or in one zone, and a single node or zone failure takes the
+    /// whole workload down despite its replica count.
+    ///
+    /// ## Example failing YAML
+    /// ```yaml
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata:
+    ///   name: web
+    ///   namespace: shop
+    /// spec:
+    ///   replicas: 3
+    ///   selector:
+    ///     matchLabels:
+    ///       app: web
+    ///   template:
+    ///     metadata:
+    ///       labels:
+    ///         app: web
+    ///     spec:
+    ///       topologySpreadConstraints: []
+    ///       containers:
+    ///         - name: app
+    ///           image: registry.example.com/web:1.4.2
+    /// ```
+    ///
+    /// ## Passing YAML
+    /// ```yaml
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata:
+    ///   name: web
+    ///   namespace: shop
+    /// spec:
+    ///   replicas: 3
+    ///   selector:
+    ///     matchLabels:
+    ///       app: web
+    ///   template:
+    ///     metadata:
+    ///       labels:
+    ///         app: web
+    ///     spec:
+    ///       topologySpreadConstraints:
+    ///         - maxSkew: 1
+    ///           topologyKey: topology.kubernetes.io/zone
+    ///           whenUnsatisfiable: ScheduleAnyway
+    ///           labelSelector:
+    ///             matchLabels:
+    ///               app: web
+    ///       containers:
+    ///         - name: app
+    ///           image: registry.example.com/web:1.4.2
+    /// ```
+    ///
+    /// ## Config
+    /// `checks.topologySpreadConstraint: warning` (default). No options.
+    ///
+    /// ### Differences from Polaris
+    /// - DaemonSets are not judged (Polaris #911): they already run one pod
+    ///   per node, so a spread constraint cannot change their placement.
+    /// - Pods controlled by a Job are not judged, like Jobs and CronJobs.
+    /// - Single-replica Deployments are still judged: their replica count
+    ///   is routinely raised later or by an autoscaler.
+    ///
+    /// ## Roles inspected
+    /// None: a pod-level setting.
+    ///
+    /// ## Fix safety
+    /// Safe: adds one soft constraint (`whenUnsatisfiable: ScheduleAnyway`,
+    /// `maxSkew: 1` over `kubernetes.io/hostname`, selecting the pod's own
+    /// labels). A soft constraint only changes how the scheduler ranks nodes;
+    /// it never leaves a pod pending. No fix is offered for pods without
+    /// labels, which no selector could group.
+    pub struct TopologySpreadConstraint;
+    meta {
+        id: "topologySpreadConstraint",
+        category: Category::Reliability,
+        severity: Severity::Warning,
+        scope: Scope::Workload,
+        kinds: &[],
+        needs: &[],
+        fix: Some(FixSafety::Safe),
+        summary: "pod has no topology spread constraint",
+    }
+}
+
+impl Rule for TopologySpreadConstraint {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
+        let Some(w) = cx.workload() else { return };
+        if w.kind == "DaemonSet" || runs_to_completion(w) {
+            out.not_applicable();
+            return;
+        }
+        let field = w.pod_spec_path.key("topologySpreadConstraints");
+        let (path, message) = match w.pod_spec.get("topologySpreadConstraints") {
+            Some(Value::Array(a)) if !a.is_empty() => return,
+            Some(Value::Array(_)) => (field.clone(), "topologySpreadConstraints is empty"),
+            None | Some(Value::Null) => (
+                w.pod_spec_path.clone(),
+                "pod has no topologySpreadConstraints",
+            ),
+            Some(_) => (field.clone(), "topologySpreadConstraints is not a list"),
+        };
+        let hit = out.fail(path, message);
+        if let Some(labels) = w.pod_labels().filter(|l| !l.is_empty()) {
+            hit.with_fix(
+                vec![json!({"op": "add", "path": field.to_pointer(), "value": [{
+                    "maxSkew": 1,
+                    "topologyKey": "kubernetes.io/hostname",
+                    "whenUnsatisfiable": "ScheduleAnyway",
+                    "labelSelector": {"matchLabels": labels},
+                }]})],
+                FixSafety::Safe,
+            );
+        }
+    }
+}
