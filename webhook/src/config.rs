@@ -1,0 +1,134 @@
+//! Loading the webhook's configuration file (eyelint's YAML config: Polaris
+//! keys plus `admission:`) into an engine, through the policy crate's
+//! config loader, so its errors point at a line and column.
+
+use std::path::{Path, PathBuf};
+
+use eyelint_policies::config::{load_config, ConfigDiagnostic};
+use eyelint_policies::engine::EngineError;
+use eyelint_policies::{Config, Engine};
+
+/// Why a configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not UTF-8.
+    #[error("config {} is not UTF-8 text", path.display())]
+    NotText {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file is not a valid configuration (YAML, types, custom checks).
+    #[error("config {}", diagnostic.to_short_string())]
+    Invalid {
+        /// The diagnostic, with line and column.
+        diagnostic: Box<ConfigDiagnostic>,
+    },
+    /// The engine rejected the configuration.
+    #[error("config {}: {source}", path.display())]
+    Engine {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        #[source]
+        source: EngineError,
+    },
+}
+
+/// An engine and the configuration warnings met while building it.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The engine.
+    pub engine: Engine,
+    /// Non-fatal problems (unknown rule ids, unknown keys), as text with positions.
+    pub warnings: Vec<String>,
+}
+
+/// Builds an engine from configuration text; an empty text means the
+/// built-in defaults. `path` names the source in diagnostics.
+pub fn engine_from_text(text: &str, path: &Path) -> Result<Loaded, ConfigError> {
+    let (config, mut warnings) = if text.trim().is_empty() {
+        (Config::defaults(), Vec::new())
+    } else {
+        let name = path.display().to_string();
+        let loaded = load_config(text, &name, false).map_err(|d| ConfigError::Invalid {
+            diagnostic: Box::new(d),
+        })?;
+        let warnings = loaded
+            .warnings
+            .iter()
+            .map(ConfigDiagnostic::to_short_string)
+            .collect();
+        (loaded.config, warnings)
+    };
+    let engine = Engine::new(config).map_err(|source| ConfigError::Engine {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    warnings.extend(
+        engine
+            .warnings()
+            .iter()
+            .map(|w| format!("{}: {}", w.key, w.message)),
+    );
+    Ok(Loaded { engine, warnings })
+}
+
+/// Builds an engine from configuration bytes (see [`engine_from_text`]).
+pub fn engine_from_bytes(bytes: &[u8], path: &Path) -> Result<Loaded, ConfigError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| ConfigError::NotText {
+        path: path.to_path_buf(),
+    })?;
+    engine_from_text(text, path)
+}
+
+/// Reads and loads a configuration file.
+pub fn load_file(path: &Path) -> Result<Loaded, ConfigError> {
+    let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    engine_from_bytes(&bytes, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_text_is_the_defaults() {
+        let l = engine_from_text("  \n", Path::new("c.yaml")).unwrap();
+        assert_eq!(l.engine.config(), &Config::defaults());
+    }
+
+    #[test]
+    fn admission_section_is_read() {
+        let l = engine_from_text(
+            "admission:\n  denyOn: never\n  exemptNamespaces: [a, b]\n",
+            Path::new("c.yaml"),
+        )
+        .unwrap();
+        let a = &l.engine.config().admission;
+        assert_eq!(a.deny_on, eyelint_policies::config::DenyOn::Never);
+        assert_eq!(a.exempt_namespaces, vec!["a".to_string(), "b".to_string()]);
+    }
+
+    #[test]
+    fn errors_carry_a_position() {
+        let e =
+            engine_from_text("checks:\n  hostIPCSet: fatal\n", Path::new("c.yaml")).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("c.yaml"), "{text}");
+        assert!(text.contains(":2:"), "{text}");
+        let e = engine_from_text("checks: [\n", Path::new("c.yaml")).unwrap_err();
+        assert!(matches!(e, ConfigError::Invalid { .. }), "{e}");
+    }
+}

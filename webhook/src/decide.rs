@@ -1,0 +1,701 @@
+//! The admission decision: pure functions from a request, an engine and a
+//! few settings to a response. No I/O, no clock, no globals, so every path
+//! is unit-testable and the HTTP shell stays thin.
+//!
+//! Order of the checks (the first that applies wins):
+//! 1. DELETE, CONNECT (and unknown operations) are allowed unjudged.
+//! 2. Subresources are allowed unjudged, except `pods/ephemeralcontainers`
+//!    (`kubectl debug`), which is judged by the Security checks only.
+//! 3. No object: allowed.
+//! 4. Exempt namespaces (`admission.exemptNamespaces` and the webhook's own
+//!    namespace): allowed unjudged.
+//! 5. Objects made by their controller (a controller ownerReference of a
+//!    known kind *and* a requester in `admission.controllerIdentities`):
+//!    allowed unjudged, because their controller was judged.
+//! 6. Everything else: the engine's local pass (cross-object checks need
+//!    other objects and are skipped), with its config and annotation
+//!    exemptions. Denied when a finding reaches `admission.denyOn` — on
+//!    UPDATE only when the old object did not already have it. Every other
+//!    finding becomes a warning.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use base64::Engine as _;
+use eyelint_policies::config::DenyOn;
+use eyelint_policies::path::Seg;
+use eyelint_policies::{Engine, Finding, FixSafety, ObjectRef, Pass, Severity};
+use serde_json::{Map, Value};
+
+use crate::review::{AdmissionRequest, AdmissionResponse, Operation, Status};
+
+/// Longest single warning, in characters.
+pub const MAX_WARNING_CHARS: usize = 120;
+/// Largest total size of all warnings, in bytes.
+pub const MAX_WARNINGS_BYTES: usize = 4096;
+/// Findings listed in a denial message before "… and N more".
+pub const MAX_DENIAL_LINES: usize = 10;
+
+/// Settings that do not come from the configuration file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// The namespace the webhook runs in; always exempt, so the webhook can
+    /// never block its own rollout.
+    pub own_namespace: Option<String>,
+}
+
+/// Why a request was allowed without being judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Skip {
+    /// DELETE, CONNECT or an unknown operation.
+    Operation,
+    /// A subresource other than `pods/ephemeralcontainers`.
+    Subresource,
+    /// CREATE/UPDATE without an object.
+    NoObject,
+    /// An exempt namespace (configured or the webhook's own).
+    ExemptNamespace,
+    /// Made by its controller, which was judged.
+    ControllerOwned,
+}
+
+impl Skip {
+    /// Short name for logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Skip::Operation => "operation",
+            Skip::Subresource => "subresource",
+            Skip::NoObject => "no-object",
+            Skip::ExemptNamespace => "exempt-namespace",
+            Skip::ControllerOwned => "controller-owned",
+        }
+    }
+}
+
+/// What the webhook decided, for metrics and logs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Judged, no finding.
+    Allowed,
+    /// Judged, allowed with warnings.
+    Warned,
+    /// Judged and denied.
+    Denied,
+    /// `/mutate` returned a patch.
+    Patched,
+    /// Not judged.
+    Skipped(Skip),
+}
+
+impl Outcome {
+    /// The `decision` metric label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "allowed",
+            Outcome::Warned => "warned",
+            Outcome::Denied => "denied",
+            Outcome::Patched => "patched",
+            Outcome::Skipped(_) => "skipped",
+        }
+    }
+}
+
+/// The response plus what led to it.
+#[derive(Clone, Debug)]
+pub struct Decision {
+    /// The response to send.
+    pub response: AdmissionResponse,
+    /// The outcome.
+    pub outcome: Outcome,
+    /// Every finding on the submitted object (empty when not judged).
+    pub findings: Vec<Finding>,
+    /// How many of them denied the request.
+    pub denying: usize,
+}
+
+impl Decision {
+    fn skipped(req: &AdmissionRequest, skip: Skip) -> Decision {
+        Decision {
+            response: AdmissionResponse::allow(&req.uid),
+            outcome: Outcome::Skipped(skip),
+            findings: Vec::new(),
+            denying: 0,
+        }
+    }
+}
+
+/// Which checks count for a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scope {
+    All,
+    SecurityOnly,
+}
+
+/// The checks shared by `/validate` and `/mutate`: returns the scope to
+/// judge with, or the reason not to judge.
+fn triage(
+    req: &AdmissionRequest,
+    engine: &Engine,
+    settings: &Settings,
+    allow_ephemeral: bool,
+) -> Result<Scope, Skip> {
+    match req.operation {
+        Operation::Create | Operation::Update => {}
+        Operation::Delete | Operation::Connect | Operation::Unknown => return Err(Skip::Operation),
+    }
+    let scope = match req.sub_resource.as_deref().filter(|s| !s.is_empty()) {
+        None => Scope::All,
+        Some("ephemeralcontainers") if req.resource.resource == "pods" && allow_ephemeral => {
+            Scope::SecurityOnly
+        }
+        Some(_) => return Err(Skip::Subresource),
+    };
+    let Some(object) = req.object.as_ref().filter(|o| o.is_object()) else {
+        return Err(Skip::NoObject);
+    };
+    let ns = req.effective_namespace();
+    let admission = &engine.config().admission;
+    if !ns.is_empty()
+        && (admission.exempt_namespaces.iter().any(|n| n == ns)
+            || settings.own_namespace.as_deref() == Some(ns))
+    {
+        return Err(Skip::ExemptNamespace);
+    }
+    if controller_owned(object)
+        && identity_matches(&req.user_info.username, &admission.controller_identities)
+    {
+        return Err(Skip::ControllerOwned);
+    }
+    Ok(scope)
+}
+
+/// True when `object` has a controller ownerReference of a kind whose
+/// controller creates objects of this kind.
+pub fn controller_owned(object: &Value) -> bool {
+    let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
+    let owners: &[(&str, &str)] = match kind {
+        "Pod" => &[
+            ("apps", "ReplicaSet"),
+            ("batch", "Job"),
+            ("apps", "DaemonSet"),
+            ("apps", "StatefulSet"),
+            ("", "ReplicationController"),
+        ],
+        "ReplicaSet" => &[("apps", "Deployment")],
+        "Job" => &[("batch", "CronJob")],
+        _ => return false,
+    };
+    let Some(refs) = object
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+    else {
+        return false;
+    };
+    refs.iter().any(|r| {
+        if r.get("controller") != Some(&Value::Bool(true)) {
+            return false;
+        }
+        let api_version = r.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        let group = match api_version.split_once('/') {
+            Some((g, _)) => g,
+            None => "",
+        };
+        let owner_kind = r.get("kind").and_then(Value::as_str).unwrap_or("");
+        owners.iter().any(|(g, k)| *g == group && *k == owner_kind)
+    })
+}
+
+/// True when `username` is one of `identities` (exact, or a prefix ending in `*`).
+pub fn identity_matches(username: &str, identities: &[String]) -> bool {
+    !username.is_empty()
+        && identities.iter().any(|id| match id.strip_suffix('*') {
+            Some(prefix) => username.starts_with(prefix),
+            None => id == username,
+        })
+}
+
+/// The object as the engine should see it: old API servers sent
+/// `kind: EphemeralContainers` for the ephemeralcontainers subresource, which
+/// is recast as a pod holding only those containers; an object without a
+/// namespace gets the request's.
+fn normalize<'a>(object: &'a Value, req: &AdmissionRequest) -> Cow<'a, Value> {
+    if object.get("kind").and_then(Value::as_str) == Some("EphemeralContainers") {
+        let mut spec = Map::new();
+        spec.insert("containers".to_string(), Value::Array(Vec::new()));
+        spec.insert(
+            "ephemeralContainers".to_string(),
+            object
+                .get("ephemeralContainers")
+                .cloned()
+                .unwrap_or(Value::Array(Vec::new())),
+        );
+        let mut pod = Map::new();
+        pod.insert("apiVersion".to_string(), Value::String("v1".to_string()));
+        pod.insert("kind".to_string(), Value::String("Pod".to_string()));
+        pod.insert(
+            "metadata".to_string(),
+            object
+                .get("metadata")
+                .cloned()
+                .unwrap_or(Value::Object(Map::new())),
+        );
+        pod.insert("spec".to_string(), Value::Object(spec));
+        let mut pod = Value::Object(pod);
+        set_namespace(&mut pod, req);
+        return Cow::Owned(pod);
+    }
+    let has_ns = object
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .is_some_and(|n| !n.is_empty());
+    match req.namespace.as_deref() {
+        Some(ns) if !has_ns && !ns.is_empty() => {
+            let mut copy = object.clone();
+            set_namespace(&mut copy, req);
+            Cow::Owned(copy)
+        }
+        _ => Cow::Borrowed(object),
+    }
+}
+
+fn set_namespace(object: &mut Value, req: &AdmissionRequest) {
+    let Some(ns) = req.namespace.as_deref().filter(|n| !n.is_empty()) else {
+        return;
+    };
+    let Some(map) = object.as_object_mut() else {
+        return;
+    };
+    let meta = map
+        .entry("metadata".to_string())
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Some(meta) = meta.as_object_mut() {
+        let missing = meta
+            .get("namespace")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty);
+        if missing {
+            meta.insert("namespace".to_string(), Value::String(ns.to_string()));
+        }
+    }
+}
+
+/// Runs the engine's local pass (cross-object checks are skipped without an
+/// index) and keeps the findings in scope.
+fn judge(engine: &Engine, object: &Value, scope: Scope) -> Vec<Finding> {
+    let mut findings = engine.check(object, None, Pass::Local).findings;
+    if scope == Scope::SecurityOnly {
+        findings.retain(|f| f.category == "Security");
+    }
+    findings
+}
+
+/// The smallest severity that denies, if any.
+fn deny_threshold(deny_on: DenyOn) -> Option<Severity> {
+    match deny_on {
+        DenyOn::Danger => Some(Severity::Danger),
+        DenyOn::Warning => Some(Severity::Warning),
+        DenyOn::Never => None,
+    }
+}
+
+/// A key that identifies "the same problem" in an old and a new version of
+/// an object: rule, container, and the path with list entries that have a
+/// `name` addressed by that name (so inserting a container before another
+/// does not make the other's findings look new).
+pub fn finding_key(object: &Value, f: &Finding) -> (String, String, String) {
+    let mut path = String::new();
+    let mut cur = Some(object);
+    for seg in f.path.segments() {
+        match seg {
+            Seg::Key(k) => {
+                path.push('/');
+                path.push_str(k);
+                cur = cur.and_then(|v| v.get(k.as_str()));
+            }
+            Seg::Index(i) => {
+                let item = cur.and_then(|v| v.get(*i));
+                match item.and_then(|v| v.get("name")).and_then(Value::as_str) {
+                    Some(name) => {
+                        let _ = write!(path, "/[name={name}]");
+                    }
+                    None => {
+                        let _ = write!(path, "/{i}");
+                    }
+                }
+                cur = item;
+            }
+        }
+    }
+    let container = f
+        .container
+        .as_ref()
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    (f.id.clone(), container, path)
+}
+
+/// The validating decision.
+pub fn decide(req: &AdmissionRequest, engine: &Engine, settings: &Settings) -> Decision {
+    let scope = match triage(req, engine, settings, true) {
+        Ok(s) => s,
+        Err(skip) => return Decision::skipped(req, skip),
+    };
+    let Some(raw) = req.object.as_ref() else {
+        return Decision::skipped(req, Skip::NoObject);
+    };
+    let object = normalize(raw, req);
+    let findings = judge(engine, &object, scope);
+
+    let old_keys: HashSet<(String, String, String)> = match (req.operation, &req.old_object) {
+        (Operation::Update, Some(old)) if old.is_object() => {
+            let old = normalize(old, req);
+            judge(engine, &old, scope)
+                .iter()
+                .map(|f| finding_key(&old, f))
+                .collect()
+        }
+        _ => HashSet::new(),
+    };
+    let threshold = deny_threshold(engine.config().admission.deny_on);
+    let mut denying: Vec<&Finding> = Vec::new();
+    let mut others: Vec<(&Finding, bool)> = Vec::new();
+    for f in &findings {
+        let at_threshold = threshold.is_some_and(|t| f.severity >= t);
+        if !at_threshold {
+            others.push((f, false));
+        } else if old_keys.contains(&finding_key(&object, f)) {
+            others.push((f, true));
+        } else {
+            denying.push(f);
+        }
+    }
+    // Most severe first, so truncation drops the least important.
+    others.sort_by_key(|o| std::cmp::Reverse(o.0.severity));
+    let warnings = limit_warnings(
+        others
+            .iter()
+            .map(|(f, existing)| warning_line(f, if *existing { " (already present)" } else { "" }))
+            .collect(),
+    );
+    let n_denying = denying.len();
+    let (allowed, status, outcome) = if denying.is_empty() {
+        let outcome = if warnings.is_empty() {
+            Outcome::Allowed
+        } else {
+            Outcome::Warned
+        };
+        (true, None, outcome)
+    } else {
+        let message = denial_message(&ObjectRef::of(&object), req, &denying, threshold);
+        (false, Some(Status::forbidden(message)), Outcome::Denied)
+    };
+    Decision {
+        response: AdmissionResponse {
+            uid: req.uid.clone(),
+            allowed,
+            status,
+            patch: None,
+            patch_type: None,
+            warnings,
+        },
+        outcome,
+        findings,
+        denying: n_denying,
+    }
+}
+
+/// The mutating decision: a JSON Patch of the safe fixes (and the unsafe
+/// ones explicitly opted into) of failing checks listed in `mutations`.
+/// Never denies: on any internal problem the object is admitted unchanged
+/// with a warning.
+pub fn mutate(req: &AdmissionRequest, engine: &Engine, settings: &Settings) -> Decision {
+    match catch_unwind(AssertUnwindSafe(|| mutate_inner(req, engine, settings))) {
+        Ok(d) => d,
+        Err(_) => Decision {
+            response: AdmissionResponse {
+                warnings: vec![
+                    "eyelint: internal error while computing fixes; object admitted unchanged"
+                        .to_string(),
+                ],
+                ..AdmissionResponse::allow(&req.uid)
+            },
+            outcome: Outcome::Allowed,
+            findings: Vec::new(),
+            denying: 0,
+        },
+    }
+}
+
+fn mutate_inner(req: &AdmissionRequest, engine: &Engine, settings: &Settings) -> Decision {
+    if let Err(skip) = triage(req, engine, settings, false) {
+        return Decision::skipped(req, skip);
+    }
+    let Some(raw) = req.object.as_ref() else {
+        return Decision::skipped(req, Skip::NoObject);
+    };
+    let object = normalize(raw, req);
+    let findings = judge(engine, &object, Scope::All);
+    let config = engine.config();
+
+    // On UPDATE only problems the old object did not have are fixed, so that
+    // scaling or relabelling a legacy workload never rewrites (and rolls) it.
+    let old_keys: HashSet<(String, String, String)> = match (req.operation, &req.old_object) {
+        (Operation::Update, Some(old)) if old.is_object() => {
+            let old = normalize(old, req);
+            judge(engine, &old, Scope::All)
+                .iter()
+                .map(|f| finding_key(&old, f))
+                .collect()
+        }
+        _ => HashSet::new(),
+    };
+
+    let mut working = raw.clone();
+    let mut ops: Vec<json_patch::PatchOperation> = Vec::new();
+    let mut applied_patches: Vec<&json_patch::Patch> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    for f in &findings {
+        let Some(fix) = f.fix.as_ref() else { continue };
+        if !config.mutations.contains(&f.id) {
+            continue;
+        }
+        let opted_in = match fix.safety {
+            FixSafety::Safe => true,
+            FixSafety::Unsafe => config.admission.unsafe_mutations.contains(&f.id),
+        };
+        if !opted_in || old_keys.contains(&finding_key(&object, f)) {
+            continue;
+        }
+        if applied_patches.contains(&&fix.patch) {
+            continue;
+        }
+        match json_patch::patch(&mut working, &fix.patch.0) {
+            Ok(()) => {
+                ops.extend(fix.patch.0.iter().cloned());
+                applied_patches.push(&fix.patch);
+                notes.push(sanitize_line(&format!(
+                    "eyelint fixed {}{}: {}",
+                    f.id,
+                    container_suffix(f),
+                    f.message
+                )));
+            }
+            Err(e) => notes.push(sanitize_line(&format!(
+                "eyelint could not apply the {} fix{}: {e}",
+                f.id,
+                container_suffix(f)
+            ))),
+        }
+    }
+    let warnings = limit_warnings(notes);
+    let mut response = AdmissionResponse {
+        warnings,
+        ..AdmissionResponse::allow(&req.uid)
+    };
+    let outcome = if ops.is_empty() {
+        if response.warnings.is_empty() {
+            Outcome::Allowed
+        } else {
+            Outcome::Warned
+        }
+    } else {
+        match serde_json::to_vec(&ops) {
+            Ok(bytes) => {
+                response.patch = Some(base64::engine::general_purpose::STANDARD.encode(bytes));
+                response.patch_type = Some("JSONPatch");
+                Outcome::Patched
+            }
+            Err(e) => {
+                response.warnings = limit_warnings(vec![sanitize_line(&format!(
+                    "eyelint: could not encode fixes ({e}); object admitted unchanged"
+                ))]);
+                Outcome::Warned
+            }
+        }
+    };
+    Decision {
+        response,
+        outcome,
+        findings,
+        denying: 0,
+    }
+}
+
+fn container_suffix(f: &Finding) -> String {
+    match &f.container {
+        Some(c) if !c.name.is_empty() => format!(" (container {})", c.name),
+        _ => String::new(),
+    }
+}
+
+/// Replaces control characters (newlines, tabs, escapes) with spaces.
+fn sanitize_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Cuts `s` to at most `max` characters, ending in `…` when cut.
+fn truncate_chars(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// One warning for a finding, at most [`MAX_WARNING_CHARS`] characters:
+/// `danger hostIPCSet: message at spec.hostIPC` (the path is dropped first
+/// when the line is too long, then the message is cut).
+pub fn warning_line(f: &Finding, note: &str) -> String {
+    let head = sanitize_line(&format!(
+        "{} {}{}{}: {}",
+        f.severity,
+        f.id,
+        container_suffix(f),
+        note,
+        f.message
+    ));
+    let path = f.path.to_string();
+    let full = if path.is_empty() {
+        head.clone()
+    } else {
+        sanitize_line(&format!("{head} at {path}"))
+    };
+    if full.chars().count() <= MAX_WARNING_CHARS {
+        full
+    } else {
+        truncate_chars(&head, MAX_WARNING_CHARS)
+    }
+}
+
+/// Keeps warnings within [`MAX_WARNING_CHARS`] each and
+/// [`MAX_WARNINGS_BYTES`] together; past the budget, the first ones are kept
+/// and a last line says `… and N more`.
+pub fn limit_warnings(lines: Vec<String>) -> Vec<String> {
+    let lines: Vec<String> = lines
+        .into_iter()
+        .map(|l| truncate_chars(&sanitize_line(&l), MAX_WARNING_CHARS))
+        .collect();
+    let total: usize = lines.iter().map(String::len).sum();
+    if total <= MAX_WARNINGS_BYTES {
+        return lines;
+    }
+    let n = lines.len();
+    let mut kept = 0;
+    let mut used = 0;
+    for (i, l) in lines.iter().enumerate() {
+        let rest = format!("… and {} more", n - i - 1);
+        if used + l.len() + rest.len() > MAX_WARNINGS_BYTES {
+            break;
+        }
+        used += l.len();
+        kept = i + 1;
+    }
+    let mut out: Vec<String> = lines.into_iter().take(kept).collect();
+    out.push(format!("… and {} more", n - kept));
+    out
+}
+
+/// The denial message kubectl shows: which object, why, and the findings
+/// (rule, container, field path), briefly.
+fn denial_message(
+    object: &ObjectRef,
+    req: &AdmissionRequest,
+    denying: &[&Finding],
+    threshold: Option<Severity>,
+) -> String {
+    let what = if object.kind.is_empty() {
+        req.kind.kind.as_str()
+    } else {
+        object.kind.as_str()
+    };
+    let name = if object.name.is_empty() {
+        req.display_name()
+    } else {
+        object.name.as_str()
+    };
+    let n = denying.len();
+    let mut msg = format!(
+        "eyelint: {what} {name} has {n} {} finding{}{}:",
+        threshold.map_or("denying", |t| t.as_str()),
+        if n == 1 { "" } else { "s" },
+        if req.operation == Operation::Update {
+            " the previous version did not have"
+        } else {
+            ""
+        }
+    );
+    for f in denying.iter().take(MAX_DENIAL_LINES) {
+        let path = f.path.to_string();
+        let _ = write!(
+            msg,
+            "\n- {}{}: {}{}",
+            f.id,
+            container_suffix(f),
+            sanitize_line(&f.message),
+            if path.is_empty() {
+                String::new()
+            } else {
+                format!(" ({path})")
+            }
+        );
+    }
+    if n > MAX_DENIAL_LINES {
+        let _ = write!(msg, "\n- … and {} more", n - MAX_DENIAL_LINES);
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identities_exact_and_prefix() {
+        let ids = vec![
+            "system:kube-controller-manager".to_string(),
+            "system:serviceaccount:kube-system:*".to_string(),
+        ];
+        assert!(identity_matches("system:kube-controller-manager", &ids));
+        assert!(identity_matches(
+            "system:serviceaccount:kube-system:replicaset-controller",
+            &ids
+        ));
+        assert!(!identity_matches("system:kube-controller-manager-x", &ids));
+        assert!(!identity_matches("system:serviceaccount:default:ci", &ids));
+        assert!(!identity_matches("", &ids));
+    }
+
+    #[test]
+    fn truncation_counts_characters() {
+        let s = "é".repeat(130);
+        let t = truncate_chars(&s, 120);
+        assert_eq!(t.chars().count(), 120);
+        assert!(t.ends_with('…'));
+        assert_eq!(truncate_chars("short", 120), "short");
+    }
+
+    #[test]
+    fn warnings_budget_keeps_first_and_counts_the_rest() {
+        let lines: Vec<String> = (0..100)
+            .map(|i| format!("{i:03} {}", "x".repeat(110)))
+            .collect();
+        let out = limit_warnings(lines);
+        let total: usize = out.iter().map(String::len).sum();
+        assert!(total <= MAX_WARNINGS_BYTES, "{total}");
+        let last = out.last().unwrap();
+        let kept = out.len() - 1;
+        assert_eq!(last, &format!("… and {} more", 100 - kept));
+        assert!(out[0].starts_with("000 "));
+        assert!(out.iter().all(|l| l.chars().count() <= MAX_WARNING_CHARS));
+    }
+
+    #[test]
+    fn control_characters_are_blanked() {
+        assert_eq!(sanitize_line("a\nb\tc"), "a b c");
+    }
+}

@@ -1,0 +1,727 @@
+//! The HTTP shell: HTTPS admission endpoints, a plain-HTTP health port, hot
+//! reload of configuration and certificates, and graceful shutdown.
+
+use std::net::SocketAddr;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use arc_swap::ArcSwap;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use eyelint_certs::tls::{self, CertWatcher, ReloadableResolver, TlsError};
+use eyelint_policies::Engine;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
+
+use crate::config::{self, ConfigError};
+use crate::decide::{self, Decision, Outcome, Settings};
+use crate::metrics::{Metrics, ReloadResult};
+use crate::review;
+
+/// Default request body limit: 3 MiB (the API server's own limit for objects).
+pub const DEFAULT_MAX_BODY: usize = 3 * 1024 * 1024;
+
+/// What the webhook judges with; replaced as a whole on config reload.
+#[derive(Debug)]
+pub struct Live {
+    /// The engine (holds the configuration).
+    pub engine: Engine,
+    /// Settings from flags and environment.
+    pub settings: Settings,
+}
+
+/// State shared by every request.
+#[derive(Debug)]
+pub struct App {
+    /// Engine and settings in use.
+    pub live: ArcSwap<Live>,
+    /// Metrics.
+    pub metrics: Metrics,
+    /// Set on SIGTERM: readiness fails from then on.
+    pub shutting_down: AtomicBool,
+    /// The serving certificate (for the readiness expiry check).
+    pub cert: Option<Arc<ReloadableResolver>>,
+    /// Request body limit in bytes.
+    pub max_body: usize,
+}
+
+impl App {
+    /// State with an engine, no certificate and the default body limit.
+    pub fn new(engine: Engine, settings: Settings) -> App {
+        App {
+            live: ArcSwap::from_pointee(Live { engine, settings }),
+            metrics: Metrics::new(),
+            shutting_down: AtomicBool::new(false),
+            cert: None,
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+}
+
+/// Which admission endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `/validate`.
+    Validate,
+    /// `/mutate`.
+    Mutate,
+}
+
+impl Endpoint {
+    fn as_str(self) -> &'static str {
+        match self {
+            Endpoint::Validate => "validate",
+            Endpoint::Mutate => "mutate",
+        }
+    }
+}
+
+/// The admission router: `POST /validate`, `POST /mutate`.
+pub fn admission_router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/validate", post(validate))
+        .route("/mutate", post(mutate))
+        .with_state(app)
+}
+
+/// The health router: `GET /healthz`, `/readyz`, `/metrics`.
+pub fn health_router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .with_state(app)
+}
+
+async fn readyz(State(app): State<Arc<App>>) -> Response {
+    if app.shutting_down.load(Ordering::SeqCst) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down\n").into_response();
+    }
+    if let Some(cert) = &app.cert {
+        if tls::unix_seconds(SystemTime::now()) > cert.not_after() {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "serving certificate has expired\n",
+            )
+                .into_response();
+        }
+    }
+    (StatusCode::OK, "ready\n").into_response()
+}
+
+async fn metrics(State(app): State<Arc<App>>) -> Response {
+    let mut r = app.metrics.render().into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    r
+}
+
+async fn validate(State(app): State<Arc<App>>, req: Request) -> Response {
+    handle(&app, Endpoint::Validate, req).await
+}
+
+async fn mutate(State(app): State<Arc<App>>, req: Request) -> Response {
+    handle(&app, Endpoint::Mutate, req).await
+}
+
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/json")
+}
+
+/// The API server's `?timeout=10s` (seconds, as the API server writes it).
+fn query_timeout(query: Option<&str>) -> Option<Duration> {
+    let q = query?;
+    let v = q.split('&').find_map(|kv| kv.strip_prefix("timeout="))?;
+    let secs = v.strip_suffix('s').unwrap_or(v);
+    secs.parse::<u64>().ok().map(Duration::from_secs)
+}
+
+fn plain(status: StatusCode, message: String) -> Response {
+    let mut r = (status, format!("{message}\n")).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+fn reject(
+    app: &App,
+    endpoint: Endpoint,
+    start: Instant,
+    status: StatusCode,
+    message: String,
+) -> Response {
+    let label = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        s if s.is_server_error() => "error",
+        _ => "bad_request",
+    };
+    app.metrics
+        .request(endpoint.as_str(), label, "", start.elapsed());
+    tracing::warn!(
+        endpoint = endpoint.as_str(),
+        status = status.as_u16(),
+        error = %message,
+        "rejected admission request"
+    );
+    plain(status, message)
+}
+
+async fn handle(app: &App, endpoint: Endpoint, req: Request) -> Response {
+    let start = Instant::now();
+    let _in_flight = app.metrics.in_flight();
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !is_json(content_type) {
+        let shown = if content_type.is_empty() {
+            "none".to_string()
+        } else {
+            content_type.to_string()
+        };
+        return reject(
+            app,
+            endpoint,
+            start,
+            StatusCode::BAD_REQUEST,
+            format!("content type must be application/json (got {shown})"),
+        );
+    }
+    let too_large = |len: String| {
+        format!(
+            "request body of {len} bytes exceeds the limit of {} bytes",
+            app.max_body
+        )
+    };
+    if let Some(len) = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        if len > app.max_body as u64 {
+            return reject(
+                app,
+                endpoint,
+                start,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                too_large(len.to_string()),
+            );
+        }
+    }
+    let deadline = query_timeout(req.uri().query())
+        .unwrap_or(Duration::from_secs(30))
+        .min(Duration::from_secs(30));
+    let collected = tokio::time::timeout(
+        deadline,
+        Limited::new(req.into_body(), app.max_body).collect(),
+    )
+    .await;
+    let body = match collected {
+        Ok(Ok(c)) => c.to_bytes(),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            return reject(
+                app,
+                endpoint,
+                start,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                too_large(format!("more than {}", app.max_body)),
+            )
+        }
+        Ok(Err(e)) => {
+            return reject(
+                app,
+                endpoint,
+                start,
+                StatusCode::BAD_REQUEST,
+                format!("could not read the request body: {e}"),
+            )
+        }
+        Err(_) => {
+            return reject(
+                app,
+                endpoint,
+                start,
+                StatusCode::REQUEST_TIMEOUT,
+                "timed out reading the request body".to_string(),
+            )
+        }
+    };
+    let (api_version, request) = match review::parse(&body) {
+        Ok(x) => x,
+        Err(e) => return reject(app, endpoint, start, StatusCode::BAD_REQUEST, e.to_string()),
+    };
+    let live = app.live.load();
+    let decision: Decision = match endpoint {
+        Endpoint::Validate => {
+            match catch_unwind(AssertUnwindSafe(|| {
+                decide::decide(&request, &live.engine, &live.settings)
+            })) {
+                Ok(d) => d,
+                Err(_) => {
+                    return reject(
+                        app,
+                        endpoint,
+                        start,
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        format!("internal error judging request {}", request.uid),
+                    )
+                }
+            }
+        }
+        Endpoint::Mutate => decide::mutate(&request, &live.engine, &live.settings),
+    };
+    let out = match review::render(&api_version, &decision.response) {
+        Ok(b) => b,
+        Err(e) => {
+            return reject(
+                app,
+                endpoint,
+                start,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("could not encode the response: {e}"),
+            )
+        }
+    };
+    let latency = start.elapsed();
+    let kind = request.kind.kind.as_str();
+    app.metrics
+        .request(endpoint.as_str(), decision.outcome.as_str(), kind, latency);
+    if endpoint == Endpoint::Validate && !decision.findings.is_empty() {
+        app.metrics.findings(
+            decision
+                .findings
+                .iter()
+                .map(|f| (f.id.as_str(), f.severity.as_str())),
+        );
+    }
+    let reason = match decision.outcome {
+        Outcome::Skipped(s) => s.as_str(),
+        _ => "",
+    };
+    tracing::info!(
+        uid = %request.uid,
+        endpoint = endpoint.as_str(),
+        operation = request.operation.as_str(),
+        kind,
+        namespace = request.effective_namespace(),
+        name = request.display_name(),
+        dry_run = request.dry_run.unwrap_or(false),
+        decision = decision.outcome.as_str(),
+        reason,
+        findings = decision.findings.len(),
+        denying = decision.denying,
+        latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
+        "admission review"
+    );
+    let mut r = Response::new(Body::from(out));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+/// Serves `router` on `listener` (over TLS when `acceptor` is set) until
+/// `stop` turns true; then stops accepting and lets open connections finish
+/// for at most `drain`. Returns false when connections were still open at
+/// the deadline.
+pub async fn serve(
+    listener: TcpListener,
+    acceptor: Option<TlsAcceptor>,
+    router: Router,
+    mut stop: watch::Receiver<bool>,
+    drain: Duration,
+) -> bool {
+    let graceful = GracefulShutdown::new();
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (tcp, _peer) = match accepted {
+                    Ok(x) => x,
+                    Err(e) => {
+                        // Out of file descriptors and the like: back off briefly.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = tcp.set_nodelay(true);
+                let watcher = graceful.watcher();
+                let service = TowerToHyperService::new(router.clone());
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let mut builder = auto::Builder::new(TokioExecutor::new());
+                    builder
+                        .http1()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(Duration::from_secs(10));
+                    match acceptor {
+                        Some(acceptor) => {
+                            let tls = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
+                                Ok(Ok(s)) => s,
+                                Ok(Err(e)) => {
+                                    tracing::debug!(error = %e, "TLS handshake failed");
+                                    return;
+                                }
+                                Err(_) => {
+                                    tracing::debug!("TLS handshake timed out");
+                                    return;
+                                }
+                            };
+                            let conn = builder.serve_connection(TokioIo::new(tls), service).into_owned();
+                            let _ = watcher.watch(conn).await;
+                        }
+                        None => {
+                            let conn = builder.serve_connection(TokioIo::new(tcp), service).into_owned();
+                            let _ = watcher.watch(conn).await;
+                        }
+                    }
+                });
+            }
+            _ = stop.changed() => {}
+        }
+    }
+    drop(listener);
+    tokio::time::timeout(drain, graceful.shutdown())
+        .await
+        .is_ok()
+}
+
+/// Everything the server needs to start.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// HTTPS address of `/validate` and `/mutate`.
+    pub listen: SocketAddr,
+    /// Plain-HTTP address of `/healthz`, `/readyz`, `/metrics`.
+    pub health_listen: SocketAddr,
+    /// PEM certificate chain.
+    pub tls_cert: PathBuf,
+    /// PEM private key.
+    pub tls_key: PathBuf,
+    /// Configuration file; `None` means the built-in defaults.
+    pub config: Option<PathBuf>,
+    /// The webhook's own namespace (always exempt).
+    pub own_namespace: Option<String>,
+    /// How often certificate and config files are re-read.
+    pub reload_interval: Duration,
+    /// Request body limit in bytes.
+    pub max_body: usize,
+    /// After SIGTERM: how long to keep serving (readiness already failing)
+    /// before closing the listener, so endpoints can be updated.
+    pub shutdown_delay: Duration,
+    /// After closing the listener: how long in-flight requests may take.
+    pub shutdown_timeout: Duration,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The configuration is unusable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The certificate or key is unusable.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    /// A listener could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A started server.
+#[derive(Debug)]
+pub struct Server {
+    /// Shared state (metrics, live config).
+    pub app: Arc<App>,
+    /// Bound HTTPS address.
+    pub addr: SocketAddr,
+    /// Bound health address.
+    pub health_addr: SocketAddr,
+    stop_admission: watch::Sender<bool>,
+    stop_health: watch::Sender<bool>,
+    admission_task: tokio::task::JoinHandle<bool>,
+    health_task: tokio::task::JoinHandle<bool>,
+    reloader: Option<(mpsc::Sender<()>, std::thread::JoinHandle<()>)>,
+    options: Options,
+}
+
+impl Server {
+    /// Loads configuration and certificate, binds both listeners and starts
+    /// serving and watching files.
+    pub async fn start(options: Options) -> Result<Server, StartError> {
+        let engine = match &options.config {
+            Some(p) => {
+                let loaded = config::load_file(p)?;
+                log_config_warnings(&loaded.warnings);
+                loaded.engine
+            }
+            None => Engine::with_defaults().map_err(|source| ConfigError::Engine {
+                path: PathBuf::from("<defaults>"),
+                source,
+            })?,
+        };
+        let watcher = CertWatcher::start(&options.tls_cert, &options.tls_key, SystemTime::now())?;
+        let resolver = watcher.resolver();
+        let tls_config = tls::server_config(resolver.clone())?;
+
+        let mut app = App::new(
+            engine,
+            Settings {
+                own_namespace: options.own_namespace.clone(),
+            },
+        );
+        app.cert = Some(resolver.clone());
+        app.max_body = options.max_body;
+        app.metrics.set_cert_expiry(resolver.not_after());
+        app.metrics
+            .set_config_loaded(tls::unix_seconds(SystemTime::now()));
+        let app = Arc::new(app);
+
+        let bind = |addr: SocketAddr| async move {
+            TcpListener::bind(addr)
+                .await
+                .map_err(|source| StartError::Bind { addr, source })
+        };
+        let listener = bind(options.listen).await?;
+        let health_listener = bind(options.health_listen).await?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: options.listen,
+            source,
+        })?;
+        let health_addr = health_listener
+            .local_addr()
+            .map_err(|source| StartError::Bind {
+                addr: options.health_listen,
+                source,
+            })?;
+
+        let (stop_admission, rx) = watch::channel(false);
+        let admission_task = tokio::spawn(serve(
+            listener,
+            Some(TlsAcceptor::from(Arc::new(tls_config))),
+            admission_router(app.clone()),
+            rx,
+            options.shutdown_timeout,
+        ));
+        let (stop_health, rx) = watch::channel(false);
+        let health_task = tokio::spawn(serve(
+            health_listener,
+            None,
+            health_router(app.clone()),
+            rx,
+            Duration::from_secs(1),
+        ));
+
+        let (tx, rx) = mpsc::channel();
+        let reloader = Reloader {
+            app: app.clone(),
+            certs: watcher,
+            config: options.config.clone().map(|p| FileState::new(&p)),
+        };
+        let interval = options.reload_interval;
+        let handle = std::thread::Builder::new()
+            .name("eyelint-reload".to_string())
+            .spawn(move || reloader.run(&rx, interval))
+            .map_err(|source| StartError::Bind {
+                addr: options.listen,
+                source,
+            })?;
+        tracing::info!(
+            listen = %addr,
+            health = %health_addr,
+            certificate_not_after = resolver.not_after(),
+            "eyelint-webhook serving"
+        );
+        Ok(Server {
+            app,
+            addr,
+            health_addr,
+            stop_admission,
+            stop_health,
+            admission_task,
+            health_task,
+            reloader: Some((tx, handle)),
+            options,
+        })
+    }
+
+    /// Runs until `signal` completes, then shuts down gracefully: readiness
+    /// fails at once, requests keep being served for the shutdown delay, the
+    /// listener closes, and in-flight requests get up to the shutdown
+    /// timeout. Returns true when everything finished in time.
+    pub async fn run_until(mut self, signal: impl std::future::Future<Output = ()>) -> bool {
+        signal.await;
+        self.app.shutting_down.store(true, Ordering::SeqCst);
+        tracing::info!(
+            delay_ms = u64::try_from(self.options.shutdown_delay.as_millis()).unwrap_or(u64::MAX),
+            "shutting down: readiness now failing"
+        );
+        tokio::time::sleep(self.options.shutdown_delay).await;
+        let _ = self.stop_admission.send(true);
+        let drained = matches!(self.admission_task.await, Ok(true));
+        let _ = self.stop_health.send(true);
+        let _ = self.health_task.await;
+        if let Some((tx, handle)) = self.reloader.take() {
+            let _ = tx.send(());
+            let _ = handle.join();
+        }
+        if drained {
+            tracing::info!("shut down cleanly");
+        } else {
+            tracing::warn!("shutdown timeout reached with requests still open");
+        }
+        drained
+    }
+}
+
+fn log_config_warnings(warnings: &[String]) {
+    for w in warnings {
+        tracing::warn!("{w}");
+    }
+}
+
+/// A file compared by content (so a `..data` symlink swap counts as a change).
+#[derive(Debug)]
+struct FileState {
+    path: PathBuf,
+    last: Result<Vec<u8>, std::io::ErrorKind>,
+}
+
+impl FileState {
+    fn new(path: &Path) -> FileState {
+        FileState {
+            path: path.to_path_buf(),
+            last: std::fs::read(path).map_err(|e| e.kind()),
+        }
+    }
+
+    /// The new content when it changed since the last call.
+    fn changed(&mut self) -> Option<Result<Vec<u8>, ConfigError>> {
+        let now = std::fs::read(&self.path);
+        let now_key = now.as_ref().map(Clone::clone).map_err(|e| e.kind());
+        if now_key == self.last {
+            return None;
+        }
+        self.last = now_key;
+        Some(now.map_err(|source| ConfigError::Read {
+            path: self.path.clone(),
+            source,
+        }))
+    }
+}
+
+struct Reloader {
+    app: Arc<App>,
+    certs: CertWatcher,
+    config: Option<FileState>,
+}
+
+impl Reloader {
+    fn run(mut self, stop: &mpsc::Receiver<()>, interval: Duration) {
+        loop {
+            match stop.recv_timeout(interval) {
+                Err(mpsc::RecvTimeoutError::Timeout) => self.poll(),
+                Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+
+    fn poll(&mut self) {
+        let now = SystemTime::now();
+        match self.certs.poll(now) {
+            tls::Reload::Unchanged => {}
+            tls::Reload::Reloaded(c) => {
+                self.app.metrics.cert_reload(ReloadResult::Success);
+                self.app.metrics.set_cert_expiry(c.not_after);
+                tracing::info!(subject = %c.subject, not_after = c.not_after, "serving certificate reloaded");
+            }
+            tls::Reload::Failed(e) => {
+                self.app.metrics.cert_reload(ReloadResult::Failure);
+                tracing::error!(error = %e, "new serving certificate rejected; keeping the previous one");
+            }
+        }
+        let Some(state) = self.config.as_mut() else {
+            return;
+        };
+        let Some(read) = state.changed() else {
+            return;
+        };
+        let result = read.and_then(|bytes| config::engine_from_bytes(&bytes, &state.path));
+        match result {
+            Ok(loaded) => {
+                log_config_warnings(&loaded.warnings);
+                let engine = loaded.engine;
+                let settings = self.app.live.load().settings.clone();
+                self.app.live.store(Arc::new(Live { engine, settings }));
+                self.app
+                    .metrics
+                    .config_reload(ReloadResult::Success, tls::unix_seconds(now));
+                tracing::info!(path = %state.path.display(), "configuration reloaded");
+            }
+            Err(e) => {
+                self.app
+                    .metrics
+                    .config_reload(ReloadResult::Failure, tls::unix_seconds(now));
+                tracing::error!(error = %e, "new configuration rejected; keeping the previous one");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_content_types() {
+        assert!(is_json("application/json"));
+        assert!(is_json("application/json; charset=utf-8"));
+        assert!(is_json("Application/JSON"));
+        assert!(!is_json("text/plain"));
+        assert!(!is_json("application/jsonx"));
+        assert!(!is_json(""));
+    }
+
+    #[test]
+    fn api_server_timeout_query() {
+        assert_eq!(
+            query_timeout(Some("timeout=5s")),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(
+            query_timeout(Some("a=b&timeout=10s")),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(query_timeout(Some("timeout=junk")), None);
+        assert_eq!(query_timeout(None), None);
+    }
+}
