@@ -1,0 +1,141 @@
+//! `NodeApiServerExpiredPeriod`: the API server's serving certificate,
+//! read from a PEM file (`--apiserver-cert`) or from a TLS handshake (live).
+
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+use crate::checks::Section;
+use crate::config::Thresholds;
+use crate::error::SweepError;
+use crate::report::{Findings, SweepFinding};
+use eyelint_policies::Severity;
+
+/// What the check reads of a certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertInfo {
+    /// Subject common name (or the whole subject).
+    pub subject: String,
+    /// `notAfter`, seconds since the epoch.
+    pub not_after: i64,
+}
+
+/// Parses DER certificates.
+pub fn parse_der(der: &[u8], origin: &str) -> Result<CertInfo, SweepError> {
+    let (_, cert) = X509Certificate::from_der(der).map_err(|e| SweepError::Certificate {
+        origin: origin.to_string(),
+        message: e.to_string(),
+    })?;
+    let subject = cert
+        .subject()
+        .iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())
+        .map(str::to_string)
+        .unwrap_or_else(|| cert.subject().to_string());
+    Ok(CertInfo {
+        subject,
+        not_after: cert.validity().not_after.timestamp(),
+    })
+}
+
+/// Parses every certificate of a PEM file.
+pub fn parse_pem(pem: &[u8], origin: &str) -> Result<Vec<CertInfo>, SweepError> {
+    let mut out = Vec::new();
+    for block in x509_parser::pem::Pem::iter_from_buffer(pem) {
+        let block = block.map_err(|e| SweepError::Certificate {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        if block.label == "CERTIFICATE" {
+            out.push(parse_der(&block.contents, origin)?);
+        }
+    }
+    if out.is_empty() {
+        return Err(SweepError::Certificate {
+            origin: origin.to_string(),
+            message: "no PEM CERTIFICATE block found".to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// Formats seconds since the epoch as RFC 3339 (UTC).
+pub fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Judges certificates against the thresholds at time `now` (seconds since the epoch).
+pub fn check(certs: &[CertInfo], source: &str, now: i64, t: &Thresholds, out: &mut Findings<'_>) {
+    for c in certs {
+        let left = c.not_after - now;
+        let days = left.div_euclid(86_400);
+        let when = rfc3339(c.not_after);
+        let (severity, message) = if left <= 0 {
+            (
+                Severity::Danger,
+                format!(
+                    "API server certificate {} ({source}) expired {} day(s) ago, on {when}",
+                    c.subject, -days
+                ),
+            )
+        } else if days < t.cert_danger_days {
+            (
+                Severity::Danger,
+                format!(
+                    "API server certificate {} ({source}) expires in {days} day(s), on {when}",
+                    c.subject
+                ),
+            )
+        } else if days < t.cert_warning_days {
+            (
+                Severity::Warning,
+                format!(
+                    "API server certificate {} ({source}) expires in {days} day(s), on {when}",
+                    c.subject
+                ),
+            )
+        } else {
+            continue;
+        };
+        out.push(
+            SweepFinding::new(
+                "NodeApiServerExpiredPeriod",
+                Section::ControlPlane,
+                "Certificate",
+                "",
+                &c.subject,
+                message,
+            )
+            .severity(severity)
+            .last_seen(&when),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+}

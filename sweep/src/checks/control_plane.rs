@@ -1,0 +1,174 @@
+//! Control-plane components: etcd, kube-scheduler and
+//! kube-controller-manager from their pods in kube-system (static pods of
+//! kubeadm-style clusters), the API server's `/readyz?verbose` and
+//! `/livez?verbose`, and ComponentStatus where still served (live).
+
+use serde_json::Value;
+
+use crate::checks::Section;
+use crate::report::{Findings, SweepFinding};
+use crate::snapshot::PodInfo;
+
+/// (check id, component name).
+pub const COMPONENTS: [(&str, &str); 3] = [
+    ("ETCDHealthStatus", "etcd"),
+    ("SchedulerHealthStatus", "kube-scheduler"),
+    ("ControllerManagerHealthStatus", "kube-controller-manager"),
+];
+
+fn is_component(pod: &PodInfo, component: &str) -> bool {
+    pod.namespace == "kube-system"
+        && (pod.component == component
+            || pod
+                .name
+                .strip_prefix(component)
+                .is_some_and(|rest| rest.starts_with('-')))
+}
+
+/// What is wrong with a component pod, if anything.
+fn pod_problem(pod: &PodInfo) -> Option<String> {
+    if pod.terminating {
+        return Some("is being deleted".to_string());
+    }
+    if pod.phase != "Running" {
+        let why = if pod.reason.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", pod.reason)
+        };
+        return Some(format!(
+            "is {}{why}",
+            if pod.phase.is_empty() {
+                "in no phase"
+            } else {
+                &pod.phase
+            }
+        ));
+    }
+    for c in pod.containers.iter().filter(|c| !c.init) {
+        if !c.ready {
+            let state = match (&c.waiting, &c.terminated) {
+                (Some((r, _)), _) if !r.is_empty() => format!(", waiting: {r}"),
+                (_, Some((r, code))) => format!(", terminated: {r} (exit {code})"),
+                _ => String::new(),
+            };
+            return Some(format!(
+                "is Running but container {} is not ready{state}, {} restart(s)",
+                c.name, c.restarts
+            ));
+        }
+    }
+    None
+}
+
+/// Judges the component pods. Returns notes for components that cannot be
+/// observed. `kube_system_seen` says whether the source holds kube-system pods.
+pub fn check_pods(pods: &[PodInfo], kube_system_seen: bool, out: &mut Findings<'_>) -> Vec<String> {
+    let mut missing = Vec::new();
+    for (id, component) in COMPONENTS {
+        let mut found = false;
+        for pod in pods.iter().filter(|p| is_component(p, component)) {
+            found = true;
+            if let Some(problem) = pod_problem(pod) {
+                out.push(
+                    SweepFinding::new(
+                        id,
+                        Section::ControlPlane,
+                        "Pod",
+                        &pod.namespace,
+                        &pod.name,
+                        format!("{component} pod {}", problem),
+                    )
+                    .node(&pod.node)
+                    .reason(&pod.reason),
+                );
+            }
+        }
+        if !found {
+            missing.push(component);
+        }
+    }
+    let mut notes = Vec::new();
+    if missing.len() == COMPONENTS.len() {
+        notes.push(if kube_system_seen {
+            "control plane not observable: no etcd, kube-scheduler or kube-controller-manager pods in kube-system (a managed control plane?)".to_string()
+        } else {
+            "control plane not observable: the source holds no kube-system pods".to_string()
+        });
+    } else if !missing.is_empty() {
+        notes.push(format!(
+            "{} not observable: no pod in kube-system (external or managed)",
+            missing.join(", ")
+        ));
+    }
+    notes
+}
+
+/// Judges the API server's verbose health output (`/readyz?verbose`,
+/// `/livez?verbose`): failed `etcd` checks are ETCDHealthStatus findings,
+/// other failed checks become notes.
+pub fn check_health_text(endpoint: &str, text: &str, out: &mut Findings<'_>) -> Vec<String> {
+    let mut notes = Vec::new();
+    for line in text.lines() {
+        let Some(rest) = line.trim().strip_prefix("[-]") else {
+            continue;
+        };
+        let name = rest.split_whitespace().next().unwrap_or("");
+        if name == "etcd" || name.starts_with("etcd-") {
+            out.push(SweepFinding::new(
+                "ETCDHealthStatus",
+                Section::ControlPlane,
+                "HealthCheck",
+                "",
+                name,
+                format!("API server {endpoint} reports {}", rest.trim()),
+            ));
+        } else if !name.is_empty() {
+            notes.push(format!("API server {endpoint}: check {}", rest.trim()));
+        }
+    }
+    notes
+}
+
+/// Judges a ComponentStatusList (deprecated API, still served by some clusters).
+pub fn check_component_statuses(list: &Value, out: &mut Findings<'_>) {
+    let Some(items) = list.get("items").and_then(Value::as_array) else {
+        return;
+    };
+    for item in items {
+        let name = item
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let id = if name.starts_with("etcd") {
+            "ETCDHealthStatus"
+        } else if name.starts_with("scheduler") {
+            "SchedulerHealthStatus"
+        } else if name.starts_with("controller-manager") {
+            "ControllerManagerHealthStatus"
+        } else {
+            continue;
+        };
+        let Some(conds) = item.get("conditions").and_then(Value::as_array) else {
+            continue;
+        };
+        for c in conds {
+            let g = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or("");
+            if g("type") == "Healthy" && g("status") != "True" {
+                let why = [g("message"), g("error")]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(": ");
+                out.push(SweepFinding::new(
+                    id,
+                    Section::ControlPlane,
+                    "ComponentStatus",
+                    "",
+                    name,
+                    format!("component status is not healthy: {why}"),
+                ));
+            }
+        }
+    }
+}

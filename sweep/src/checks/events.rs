@@ -1,0 +1,214 @@
+//! Warning events: node-problem-detector (and kubelet) signals on nodes
+//! become node findings; every other Warning event group is one
+//! `WarningEvent` finding with its count and last time.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::checks::Section;
+use crate::report::{Findings, SweepFinding};
+use crate::snapshot::{EventGroup, EventKey};
+
+struct Patterns {
+    condition_change: Regex,
+    rules: Vec<(Regex, &'static str)>,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        // Patterns of node-problem-detector's kernel, docker and readonly
+        // monitors (old and current forms).
+        let rules = [
+            (r"task docker:\w+ blocked for more than \w+ seconds\.", "NodeDockerHung"),
+            (r"task umount\.aufs:\w+ blocked for more than \w+ seconds\.", "NodeAUFSUmountHung"),
+            (r"task [\S ]+:\w+ blocked for more than \w+ seconds\.", "NodeTaskHung"),
+            (r"Killed process \d+ (.+) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB", "NodeOOM"),
+            (r"unregister_netdevice: waiting for \w+ to become free\. Usage count = \d+", "NodeUnregisterNetDevice"),
+            (r"BUG: unable to handle kernel NULL pointer dereference", "NodeKernelNULLPointer"),
+            (r"EXT4-fs error", "NodeExt4Error"),
+            (r"Remounting filesystem read-only", "NodeReadonlyFilesystem"),
+            (
+                r"failed to register layer: rename /var/lib/docker/image/(.+) /var/lib/docker/image/(.+): directory not empty",
+                "NodeCorruptDockerImage",
+            ),
+            (r"readlink /var/lib/docker/overlay2.*: invalid argument", "NodeCorruptOverlay2"),
+        ];
+        Patterns {
+            condition_change: Regex::new(r"Node condition (\w+) is now: True, reason: (\w+)")
+                .unwrap_or_else(|_| unreachable!("constant pattern")),
+            rules: rules
+                .into_iter()
+                .filter_map(|(p, id)| Regex::new(p).ok().map(|r| (r, id)))
+                .collect(),
+        }
+    })
+}
+
+/// The node check a Warning event on a node belongs to, if any.
+pub fn node_signal(reason: &str, message: &str) -> Option<&'static str> {
+    let by_message = || {
+        patterns()
+            .rules
+            .iter()
+            .find(|(re, _)| re.is_match(message))
+            .map(|(_, id)| *id)
+    };
+    if let Some(c) = patterns().condition_change.captures(message) {
+        let (cond, why) = (&c[1], &c[2]);
+        if let Some(id) = node_signal(why, "") {
+            return Some(id);
+        }
+        return match cond {
+            "KernelDeadlock" => Some("NodeDeadlock"),
+            "ReadonlyFilesystem" => Some("NodeReadonlyFilesystem"),
+            "CorruptDockerOverlay2" => Some("NodeCorruptOverlay2"),
+            "KubeletUnhealthy" | "FrequentKubeletRestart" => Some("KubeletHealthStatus"),
+            "ContainerRuntimeUnhealthy" | "FrequentDockerRestart" | "FrequentContainerdRestart" => {
+                Some("DockerHealthStatus")
+            }
+            _ => None,
+        };
+    }
+    let id = match reason {
+        "OOMKilling" | "SystemOOM" => "NodeOOM",
+        "TaskHung" => return by_message().or(Some("NodeTaskHung")),
+        "KernelOops" => {
+            return message
+                .contains("NULL pointer dereference")
+                .then_some("NodeKernelNULLPointer")
+        }
+        "Ext4Error" => "NodeExt4Error",
+        "UnregisterNetDevice" => "NodeUnregisterNetDevice",
+        "CorruptDockerImage" => "NodeCorruptDockerImage",
+        "CorruptDockerOverlay2" => "NodeCorruptOverlay2",
+        "DockerHung" => "NodeDockerHung",
+        "AUFSUmountHung" => "NodeAUFSUmountHung",
+        "KernelDeadlock" => "NodeDeadlock",
+        "FilesystemIsReadOnly" => "NodeReadonlyFilesystem",
+        "KubeletUnhealthy" | "FrequentKubeletRestart" => "KubeletHealthStatus",
+        "ContainerRuntimeUnhealthy"
+        | "ContainerdUnhealthy"
+        | "DockerUnhealthy"
+        | "FrequentDockerRestart"
+        | "FrequentContainerdRestart" => "DockerHealthStatus",
+        _ => return by_message(),
+    };
+    Some(id)
+}
+
+fn one_line(s: &str) -> String {
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() > 300 {
+        let mut t: String = s.chars().take(297).collect();
+        t.push_str("...");
+        t
+    } else {
+        s
+    }
+}
+
+/// Reports event groups.
+pub fn check(events: &BTreeMap<EventKey, EventGroup>, out: &mut Findings<'_>) {
+    for g in events.values() {
+        let times = if g.count == 1 {
+            String::new()
+        } else {
+            format!(" ({}x)", g.count)
+        };
+        if g.kind == "Node" {
+            if let Some(id) = node_signal(&g.reason, &g.message) {
+                out.push(
+                    SweepFinding::new(
+                        id,
+                        Section::Nodes,
+                        "Node",
+                        "",
+                        &g.name,
+                        format!("event {}{times}: {}", g.reason, one_line(&g.message)),
+                    )
+                    .node(&g.name)
+                    .reason(&g.reason)
+                    .count(g.count)
+                    .last_seen(&g.last),
+                );
+                continue;
+            }
+        }
+        let mut f = SweepFinding::new(
+            "WarningEvent",
+            Section::Events,
+            &g.kind,
+            &g.namespace,
+            &g.name,
+            format!("{}{times}: {}", g.reason, one_line(&g.message)),
+        )
+        .reason(&g.reason)
+        .count(g.count)
+        .last_seen(&g.last);
+        if g.kind == "Node" {
+            f = f.node(&g.name);
+        } else if !g.host.is_empty() {
+            f = f.node(&g.host);
+        }
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_npd_signals() {
+        assert_eq!(
+            node_signal("OOMKilling", "Killed process 1 (x)"),
+            Some("NodeOOM")
+        );
+        assert_eq!(
+            node_signal(
+                "TaskHung",
+                "task docker:123 blocked for more than 120 seconds."
+            ),
+            Some("NodeDockerHung")
+        );
+        assert_eq!(
+            node_signal(
+                "TaskHung",
+                "task airflow scheduler:77 blocked for more than 120 seconds."
+            ),
+            Some("NodeTaskHung")
+        );
+        assert_eq!(
+            node_signal(
+                "KernelOops",
+                "BUG: unable to handle kernel NULL pointer dereference at 0"
+            ),
+            Some("NodeKernelNULLPointer")
+        );
+        assert_eq!(
+            node_signal("KernelOops", "divide error: 0000 [#1] SMP"),
+            None
+        );
+        assert_eq!(
+            node_signal(
+                "KernelDeadlock",
+                "Node condition KernelDeadlock is now: True, reason: DockerHung"
+            ),
+            Some("NodeDockerHung")
+        );
+        assert_eq!(
+            node_signal(
+                "NodeProblem",
+                "Node condition KernelDeadlock is now: True, reason: AUFSUmountHung, message: x"
+            ),
+            Some("NodeAUFSUmountHung")
+        );
+        assert_eq!(
+            node_signal("FreeDiskSpaceFailed", "failed to garbage collect"),
+            None
+        );
+    }
+}

@@ -1,0 +1,191 @@
+//! Node conditions (every one, not just the last), and usage thresholds.
+
+use crate::checks::Section;
+use crate::config::Thresholds;
+use crate::report::{Findings, SweepFinding};
+use crate::snapshot::{Condition, NodeInfo};
+
+fn finding(id: &str, node: &NodeInfo, c: &Condition, message: String) -> SweepFinding {
+    SweepFinding::new(id, Section::Nodes, "Node", "", &node.name, message)
+        .node(&node.name)
+        .reason(&c.reason)
+        .last_seen(if c.transition.is_empty() {
+            &c.heartbeat
+        } else {
+            &c.transition
+        })
+}
+
+fn detail(c: &Condition) -> String {
+    match (c.reason.is_empty(), c.message.is_empty()) {
+        (true, true) => String::new(),
+        (false, true) => format!(": {}", c.reason),
+        (true, false) => format!(": {}", c.message.trim()),
+        (false, false) => format!(": {}: {}", c.reason, c.message.trim()),
+    }
+}
+
+/// Which check a Ready=False condition belongs to, from its message.
+fn not_ready_id(c: &Condition) -> &'static str {
+    let m = c.message.to_ascii_lowercase();
+    if m.contains("use of closed network connection") {
+        "NodeNotReadyAndUseOfClosedNetworkConnection"
+    } else if m.contains("containermanager") || m.contains("tasksaccounting") {
+        "NodeNotReady"
+    } else if m.contains("container runtime")
+        || m.contains("runtimeready=false")
+        || m.contains("dockerdaemonnotready")
+        || m.contains("cannot connect to the docker daemon")
+    {
+        "DockerHealthStatus"
+    } else if m.contains("pleg is not healthy") {
+        "KubeletHealthStatus"
+    } else {
+        "NodeConditionProblem"
+    }
+}
+
+/// The check a non-Ready condition in its problem state (True) belongs to.
+fn problem_id(c: &Condition) -> &'static str {
+    match c.kind.as_str() {
+        "MemoryPressure" => "NodeMemory",
+        "DiskPressure" | "OutOfDisk" => "NodeDisk",
+        "PIDPressure" => "NodePIDPressure",
+        "KernelDeadlock" => match c.reason.as_str() {
+            "DockerHung" => "NodeDockerHung",
+            "AUFSUmountHung" => "NodeAUFSUmountHung",
+            _ => "NodeDeadlock",
+        },
+        "ReadonlyFilesystem" => "NodeReadonlyFilesystem",
+        "CorruptDockerOverlay2" => "NodeCorruptOverlay2",
+        "FrequentUnregisterNetDevice" => "NodeUnregisterNetDevice",
+        "KubeletUnhealthy" | "FrequentKubeletRestart" => "KubeletHealthStatus",
+        "ContainerRuntimeUnhealthy" | "FrequentDockerRestart" | "FrequentContainerdRestart" => {
+            "DockerHealthStatus"
+        }
+        _ => "NodeConditionProblem",
+    }
+}
+
+/// Judges every condition of every node. Polarity: Ready is healthy when
+/// True; every other condition (kubelet's and node-problem-detector's) is
+/// healthy when False.
+pub fn check(nodes: &[NodeInfo], out: &mut Findings<'_>) {
+    for node in nodes {
+        let ready_unknown = node
+            .conditions
+            .iter()
+            .any(|c| c.kind == "Ready" && c.status == "Unknown");
+        for c in &node.conditions {
+            if c.kind == "Ready" {
+                match c.status.as_str() {
+                    "True" => {}
+                    "Unknown" => out.push(finding(
+                        "KubeletHealthStatus",
+                        node,
+                        c,
+                        format!(
+                            "kubelet stopped posting node status (Ready is Unknown){}",
+                            detail(c)
+                        ),
+                    )),
+                    _ => {
+                        let id = not_ready_id(c);
+                        out.push(finding(
+                            id,
+                            node,
+                            c,
+                            format!("node is not ready{}", detail(c)),
+                        ));
+                    }
+                }
+                continue;
+            }
+            match c.status.as_str() {
+                "True" => {
+                    let id = problem_id(c);
+                    out.push(finding(
+                        id,
+                        node,
+                        c,
+                        format!("condition {} is True{}", c.kind, detail(c)),
+                    ));
+                }
+                "Unknown" if !ready_unknown => out.push(finding(
+                    "NodeConditionProblem",
+                    node,
+                    c,
+                    format!("condition {} is Unknown{}", c.kind, detail(c)),
+                )),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Measured usage of one node (live mode).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NodeUsage {
+    /// Node name.
+    pub node: String,
+    /// CPU in use, millicores (metrics.k8s.io).
+    pub cpu_millis: Option<i128>,
+    /// Memory working set, bytes (metrics.k8s.io).
+    pub memory_bytes: Option<i128>,
+    /// Node filesystem: used and capacity bytes (kubelet stats summary).
+    pub fs: Option<(u64, u64)>,
+}
+
+fn pct(used: i128, total: i128) -> Option<f64> {
+    (total > 0).then(|| used as f64 * 100.0 / total as f64)
+}
+
+/// Usage over the thresholds: NodeCPU, NodeMemory (against allocatable) and
+/// NodeDisk (against the filesystem's capacity).
+pub fn check_usage(
+    usage: &[NodeUsage],
+    nodes: &[NodeInfo],
+    t: &Thresholds,
+    out: &mut Findings<'_>,
+) {
+    for u in usage {
+        let node = nodes.iter().find(|n| n.name == u.node);
+        let mk = |id: &str, msg: String| {
+            SweepFinding::new(id, Section::Nodes, "Node", "", &u.node, msg).node(&u.node)
+        };
+        if let (Some(used), Some(total)) = (u.cpu_millis, node.and_then(|n| n.cpu_millis)) {
+            if let Some(p) = pct(used, total).filter(|p| *p > t.cpu_percent) {
+                out.push(mk(
+                    "NodeCPU",
+                    format!("CPU usage is {p:.0}% of allocatable ({used}m of {total}m), over the {}% threshold", t.cpu_percent),
+                ));
+            }
+        }
+        if let (Some(used), Some(total)) = (u.memory_bytes, node.and_then(|n| n.memory_bytes)) {
+            if let Some(p) = pct(used, total).filter(|p| *p > t.memory_percent) {
+                out.push(mk(
+                    "NodeMemory",
+                    format!(
+                        "memory usage is {p:.0}% of allocatable ({} MiB of {} MiB), over the {}% threshold",
+                        used / (1 << 20),
+                        total / (1 << 20),
+                        t.memory_percent
+                    ),
+                ));
+            }
+        }
+        if let Some((used, cap)) = u.fs {
+            if let Some(p) = pct(used as i128, cap as i128).filter(|p| *p > t.disk_percent) {
+                out.push(mk(
+                    "NodeDisk",
+                    format!(
+                        "node filesystem is {p:.0}% full ({} GiB of {} GiB), over the {}% threshold",
+                        used >> 30,
+                        cap >> 30,
+                        t.disk_percent
+                    ),
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! `eyelint-sweep`, run as `eyelint sweep`: runtime diagnosis of a cluster,
+//! live or from a dump. Exit codes: 0 clean, 1 findings at or above
+//! `--fail-on`, 2 the sweep itself failed.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, ValueEnum};
+use eyelint_policies::{Config, Engine, Severity};
+use eyelint_sweep::render::{html, human, json};
+use eyelint_sweep::snapshot::Collector;
+use eyelint_sweep::sweep::{self, Extras, Offline};
+use eyelint_sweep::SweepConfig;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+    Html,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Danger,
+    Warning,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Finds what no manifest shows: sick nodes, broken control-plane
+/// components, failing pods and warning events, and audits the running
+/// workloads with eyelint's policy engine.
+#[derive(Debug, Parser)]
+#[command(name = "eyelint sweep", version)]
+struct Cli {
+    /// Read `kubectl cluster-info dump` output (a file, or the --output-directory tree).
+    #[arg(long, value_name = "PATH", conflicts_with = "from_file")]
+    from_dump: Option<PathBuf>,
+    /// Read `kubectl get ... -o json|yaml` output (a List or one object).
+    #[arg(long, value_name = "FILE")]
+    from_file: Option<PathBuf>,
+    /// Kubeconfig file (live mode; default: $KUBECONFIG, ~/.kube/config, or in-cluster).
+    #[arg(long, value_name = "FILE")]
+    kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context (live mode).
+    #[arg(long, value_name = "NAME")]
+    context: Option<String>,
+    /// Only this namespace (repeatable).
+    #[arg(long, short = 'n', value_name = "NS")]
+    namespace: Vec<String>,
+    /// eyelint configuration file (YAML or JSON); sweep settings live under `sweep:`.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Check this API server certificate (PEM or DER) for NodeApiServerExpiredPeriod.
+    #[arg(long, value_name = "FILE")]
+    apiserver_cert: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit 1 when a finding has at least this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Danger)]
+    fail_on: FailOn,
+    /// Colours in human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Global time limit of a live sweep, in seconds (overrides `sweep.timeoutSeconds`).
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<u64>,
+    /// List the runtime checks and exit.
+    #[arg(long)]
+    list_checks: bool,
+}
+
+fn load_config(path: Option<&PathBuf>) -> Result<Config> {
+    let Some(path) = path else {
+        return Ok(Config::defaults());
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let value: serde_json::Value = if text.trim_start().starts_with('{') {
+        serde_json::from_str(&text).with_context(|| format!("{}: invalid JSON", path.display()))?
+    } else {
+        eyelint_policies::yaml::load_one(&text)
+            .with_context(|| format!("{}: invalid YAML", path.display()))?
+            .value
+    };
+    Config::from_user_value(value)
+        .with_context(|| format!("{}: invalid configuration", path.display()))
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    if cli.list_checks {
+        for c in eyelint_sweep::checks::CHECKS {
+            println!(
+                "{:<46} {:<8} {:<13} {}",
+                c.id,
+                c.severity.as_str(),
+                c.section.title(),
+                c.summary
+            );
+        }
+        println!("(workloads: every rule of the policy engine, see `eyelint rules`)");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if cli.format == Format::Html && cli.output.is_none() && std::io::stdout().is_terminal() {
+        bail!("--format html writes a whole page: give --output report.html (or redirect stdout)");
+    }
+    let config = load_config(cli.config.as_ref())?;
+    let mut sweep_cfg = SweepConfig::from_value(&config.sweep)?;
+    if !cli.namespace.is_empty() {
+        sweep_cfg.namespaces = cli.namespace.clone();
+    }
+    if let Some(t) = cli.timeout {
+        sweep_cfg.timeout_seconds = t;
+    }
+    let engine = Engine::new(config)?;
+    let mut extras = Extras::default();
+    if let Some(p) = &cli.apiserver_cert {
+        extras.certs.push(sweep::read_cert_file(p)?);
+    }
+    let mut col = Collector::new(&sweep_cfg, engine.index_kinds().clone());
+    let source = match (&cli.from_dump, &cli.from_file) {
+        (Some(p), _) => sweep::collect_offline(&Offline::Dump(p.clone()), &mut col)?,
+        (None, Some(p)) => sweep::collect_offline(&Offline::File(p.clone()), &mut col)?,
+        (None, None) => live(&cli, &mut col, &mut extras)?,
+    };
+    let report = sweep::analyse(col, &engine, extras, now(), source);
+    let text = match cli.format {
+        Format::Json => json::render(&report),
+        Format::Html => html::render(&report),
+        Format::Human => {
+            let to_tty = cli.output.is_none() && std::io::stdout().is_terminal();
+            let color = match cli.color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => to_tty && std::env::var_os("NO_COLOR").is_none(),
+            };
+            let width = if to_tty {
+                std::env::var("COLUMNS")
+                    .ok()
+                    .and_then(|c| c.parse().ok())
+                    .or(Some(160))
+            } else {
+                None
+            };
+            human::render(&report, human::Style { color, width })
+        }
+    };
+    match &cli.output {
+        Some(p) => {
+            std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?
+        }
+        None => print!("{text}"),
+    }
+    let threshold = match cli.fail_on {
+        FailOn::Danger => Some(Severity::Danger),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[cfg(feature = "live")]
+fn live(
+    cli: &Cli,
+    col: &mut Collector<'_>,
+    extras: &mut Extras,
+) -> Result<eyelint_sweep::report::SourceInfo> {
+    let opts = eyelint_sweep::live::LiveOptions {
+        kubeconfig: cli.kubeconfig.clone(),
+        context: cli.context.clone(),
+        progress: std::io::stderr().is_terminal(),
+    };
+    Ok(eyelint_sweep::live::run(&opts, col, extras)?)
+}
+
+#[cfg(not(feature = "live"))]
+fn live(
+    _: &Cli,
+    _: &mut Collector<'_>,
+    _: &mut Extras,
+) -> Result<eyelint_sweep::report::SourceInfo> {
+    bail!("this build has no live mode (feature `live`): use --from-dump or --from-file")
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("eyelint sweep: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

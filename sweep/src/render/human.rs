@@ -1,0 +1,231 @@
+//! Human output: one aligned table per section (as `ke diag` prints them),
+//! severity colours on a terminal, notes and a summary.
+
+use std::fmt::Write;
+
+use eyelint_policies::Severity;
+
+use crate::checks::Section;
+use crate::report::{Report, SweepFinding};
+
+/// How to print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Style {
+    /// ANSI colours.
+    pub color: bool,
+    /// Total width; the message column is cut to fit (`None`: never cut).
+    pub width: Option<usize>,
+}
+
+fn sev(s: Severity, color: bool) -> (String, usize) {
+    let plain = s.as_str().to_uppercase();
+    let n = plain.len();
+    if !color {
+        return (plain, n);
+    }
+    let code = match s {
+        Severity::Danger => "1;31",
+        Severity::Warning => "33",
+        Severity::Ignore => "2",
+    };
+    (format!("\x1b[{code}m{plain}\x1b[0m"), n)
+}
+
+fn columns(section: Section) -> &'static [&'static str] {
+    match section {
+        Section::Nodes => &[
+            "SEVERITY",
+            "CHECK",
+            "NODE",
+            "REASON",
+            "LAST SEEN",
+            "MESSAGE",
+        ],
+        Section::ControlPlane => &["SEVERITY", "CHECK", "KIND", "NAME", "MESSAGE"],
+        Section::Events => &[
+            "SEVERITY",
+            "NAMESPACE",
+            "OBJECT",
+            "REASON",
+            "COUNT",
+            "LAST SEEN",
+            "MESSAGE",
+        ],
+        Section::Pods => &[
+            "SEVERITY",
+            "CHECK",
+            "NAMESPACE",
+            "POD",
+            "CONTAINER",
+            "MESSAGE",
+        ],
+        Section::Workloads => &[
+            "SEVERITY",
+            "CHECK",
+            "NAMESPACE",
+            "WORKLOAD",
+            "CONTAINER",
+            "MESSAGE",
+        ],
+    }
+}
+
+fn cells(section: Section, f: &SweepFinding) -> Vec<String> {
+    let o = |v: &Option<String>| v.clone().unwrap_or_default();
+    let dash = |s: &str| {
+        if s.is_empty() {
+            "-".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    match section {
+        Section::Nodes => vec![
+            f.id.clone(),
+            f.name.clone(),
+            dash(&o(&f.reason)),
+            dash(&o(&f.last_seen)),
+            f.message.clone(),
+        ],
+        Section::ControlPlane => vec![
+            f.id.clone(),
+            f.kind.clone(),
+            f.name.clone(),
+            f.message.clone(),
+        ],
+        Section::Events => vec![
+            dash(&f.namespace),
+            format!("{}/{}", f.kind, f.name),
+            o(&f.reason),
+            f.count.unwrap_or(1).to_string(),
+            dash(&o(&f.last_seen)),
+            f.message
+                .split_once(": ")
+                .map_or(f.message.clone(), |(_, m)| m.to_string()),
+        ],
+        Section::Pods => vec![
+            f.id.clone(),
+            dash(&f.namespace),
+            f.name.clone(),
+            dash(&o(&f.container)),
+            f.message.clone(),
+        ],
+        Section::Workloads => vec![
+            f.id.clone(),
+            dash(&f.namespace),
+            format!("{}/{}", f.kind, f.name),
+            dash(&o(&f.container)),
+            f.message.clone(),
+        ],
+    }
+}
+
+fn cut(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(max.saturating_sub(3)).collect();
+    t.push_str("...");
+    t
+}
+
+/// Renders the report.
+pub fn render(r: &Report, style: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "eyelint sweep of {} ({})",
+        r.source.origin, r.source.kind
+    );
+    for section in Section::ALL {
+        let rows: Vec<&SweepFinding> = r.section(section).collect();
+        let _ = writeln!(out);
+        let heading = format!("{} ({})", section.title().to_uppercase(), rows.len());
+        if style.color {
+            let _ = writeln!(out, "\x1b[1m{heading}\x1b[0m");
+        } else {
+            let _ = writeln!(out, "{heading}");
+        }
+        if rows.is_empty() {
+            let _ = writeln!(out, "  no problems found");
+            continue;
+        }
+        let head = columns(section);
+        let table: Vec<(Severity, Vec<String>)> = rows
+            .iter()
+            .map(|f| (f.severity, cells(section, f)))
+            .collect();
+        let mut widths: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
+        for (s, row) in &table {
+            widths[0] = widths[0].max(s.as_str().len());
+            for (i, c) in row.iter().enumerate() {
+                widths[i + 1] = widths[i + 1].max(c.chars().count());
+            }
+        }
+        let last = head.len() - 1;
+        let fixed: usize = widths[..last].iter().map(|w| w + 2).sum::<usize>() + 2;
+        let msg_max = style.width.map(|w| w.saturating_sub(fixed).max(20));
+        let mut line = String::from("  ");
+        for (i, h) in head.iter().enumerate() {
+            if i == last {
+                line.push_str(h);
+            } else {
+                let _ = write!(line, "{:<w$}  ", h, w = widths[i]);
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+        for (s, row) in &table {
+            let (label, n) = sev(*s, style.color);
+            let mut line = format!("  {label}{}  ", " ".repeat(widths[0] - n));
+            for (i, c) in row.iter().enumerate() {
+                if i + 1 == last {
+                    match msg_max {
+                        Some(m) => line.push_str(&cut(c, m)),
+                        None => line.push_str(c),
+                    }
+                } else {
+                    let _ = write!(line, "{:<w$}  ", c, w = widths[i + 1]);
+                }
+            }
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+    }
+    if !r.notes.is_empty() {
+        let _ = writeln!(out, "\nNOTES");
+        for n in &r.notes {
+            let _ = writeln!(out, "  - {n}");
+        }
+    }
+    let s = &r.summary;
+    let _ = writeln!(out);
+    let per_section: Vec<String> = Section::ALL
+        .iter()
+        .map(|sec| {
+            format!(
+                "{} {}",
+                sec.title().to_lowercase(),
+                s.by_section.get(sec).copied().unwrap_or(0)
+            )
+        })
+        .collect();
+    let objects: Vec<String> = s.objects.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let _ = writeln!(
+        out,
+        "Summary: {} finding(s): {} danger, {} warning ({})",
+        s.total,
+        s.danger,
+        s.warning,
+        per_section.join(", ")
+    );
+    let _ = writeln!(
+        out,
+        "Read: {}; {} workload(s) judged by the policy engine",
+        if objects.is_empty() {
+            "nothing".to_string()
+        } else {
+            objects.join(", ")
+        },
+        s.workloads_judged
+    );
+    out
+}

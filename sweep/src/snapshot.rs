@@ -1,0 +1,518 @@
+//! What the sweep keeps of a cluster: small summaries of nodes, pods and
+//! warning events, the workloads for the policy engine, and log matches.
+//! Sources feed objects one at a time to a [`Collector`] and drop them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use eyelint_policies::quantity::Quantity;
+use serde_json::Value;
+
+use crate::config::SweepConfig;
+use crate::workloads::Workloads;
+
+/// One node condition.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Condition {
+    /// `type`.
+    pub kind: String,
+    /// `status` (`True`, `False`, `Unknown`).
+    pub status: String,
+    /// `reason`.
+    pub reason: String,
+    /// `message`.
+    pub message: String,
+    /// `lastHeartbeatTime`.
+    pub heartbeat: String,
+    /// `lastTransitionTime`.
+    pub transition: String,
+}
+
+/// What the checks read of a node.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NodeInfo {
+    /// Name.
+    pub name: String,
+    /// Every condition.
+    pub conditions: Vec<Condition>,
+    /// Allocatable CPU in millicores.
+    pub cpu_millis: Option<i128>,
+    /// Allocatable memory in bytes.
+    pub memory_bytes: Option<i128>,
+    /// True for control-plane nodes (by role label).
+    pub control_plane: bool,
+}
+
+/// A container's status.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ContainerInfo {
+    /// Name.
+    pub name: String,
+    /// An init container (or native sidecar).
+    pub init: bool,
+    /// `ready`.
+    pub ready: bool,
+    /// `restartCount`.
+    pub restarts: u64,
+    /// `state.waiting.reason` / message.
+    pub waiting: Option<(String, String)>,
+    /// `state.terminated`: reason, exit code.
+    pub terminated: Option<(String, i64)>,
+    /// `lastState.terminated`: reason, exit code, finishedAt.
+    pub last_terminated: Option<(String, i64, String)>,
+    /// `state.running` is set.
+    pub running: bool,
+}
+
+impl ContainerInfo {
+    /// True when the container is failing or has restarted: only such
+    /// containers' logs are scanned.
+    pub fn failing_or_restarting(&self) -> bool {
+        self.restarts > 0
+            || self.last_terminated.is_some()
+            || self.terminated.as_ref().is_some_and(|(_, code)| *code != 0)
+            || self.waiting.as_ref().is_some_and(|(r, _)| {
+                matches!(
+                    r.as_str(),
+                    "CrashLoopBackOff" | "RunContainerError" | "CreateContainerError" | "Error"
+                )
+            })
+    }
+}
+
+/// What the checks read of a pod.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PodInfo {
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// `status.phase`.
+    pub phase: String,
+    /// `status.reason` (`Evicted`, …).
+    pub reason: String,
+    /// `status.message`.
+    pub message: String,
+    /// `spec.nodeName`.
+    pub node: String,
+    /// `metadata.labels.component` (static control-plane pods).
+    pub component: String,
+    /// The PodScheduled condition when it is False: reason, message.
+    pub unscheduled: Option<(String, String)>,
+    /// Container statuses (init containers first).
+    pub containers: Vec<ContainerInfo>,
+    /// `metadata.deletionTimestamp` is set.
+    pub terminating: bool,
+}
+
+impl PodInfo {
+    /// Reads a pod.
+    pub fn of(v: &Value) -> PodInfo {
+        let s = |p: &str| {
+            v.pointer(p)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let mut pod = PodInfo {
+            namespace: s("/metadata/namespace"),
+            name: s("/metadata/name"),
+            phase: s("/status/phase"),
+            reason: s("/status/reason"),
+            message: s("/status/message"),
+            node: s("/spec/nodeName"),
+            component: s("/metadata/labels/component"),
+            unscheduled: None,
+            containers: Vec::new(),
+            terminating: v.pointer("/metadata/deletionTimestamp").is_some(),
+        };
+        if let Some(conds) = v.pointer("/status/conditions").and_then(Value::as_array) {
+            for c in conds {
+                let g = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or("");
+                if g("type") == "PodScheduled" && g("status") == "False" {
+                    pod.unscheduled = Some((g("reason").to_string(), g("message").to_string()));
+                }
+            }
+        }
+        for (field, init) in [
+            ("initContainerStatuses", true),
+            ("containerStatuses", false),
+        ] {
+            let Some(list) = v
+                .pointer(&format!("/status/{field}"))
+                .and_then(Value::as_array)
+            else {
+                continue;
+            };
+            for c in list {
+                pod.containers.push(container_info(c, init));
+            }
+        }
+        pod
+    }
+
+    /// The container status with this name.
+    pub fn container(&self, name: &str) -> Option<&ContainerInfo> {
+        self.containers.iter().find(|c| c.name == name)
+    }
+}
+
+fn container_info(c: &Value, init: bool) -> ContainerInfo {
+    let s = |p: &str| {
+        c.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let waiting = c
+        .pointer("/state/waiting")
+        .map(|_| (s("/state/waiting/reason"), s("/state/waiting/message")));
+    let terminated = c.pointer("/state/terminated").map(|t| {
+        (
+            s("/state/terminated/reason"),
+            t.get("exitCode").and_then(Value::as_i64).unwrap_or(0),
+        )
+    });
+    let last_terminated = c.pointer("/lastState/terminated").map(|t| {
+        (
+            s("/lastState/terminated/reason"),
+            t.get("exitCode").and_then(Value::as_i64).unwrap_or(0),
+            s("/lastState/terminated/finishedAt"),
+        )
+    });
+    ContainerInfo {
+        name: s("/name"),
+        init,
+        ready: c.get("ready").and_then(Value::as_bool).unwrap_or(false),
+        restarts: c.get("restartCount").and_then(Value::as_u64).unwrap_or(0),
+        waiting,
+        terminated,
+        last_terminated,
+        running: c.pointer("/state/running").is_some(),
+    }
+}
+
+impl NodeInfo {
+    /// Reads a node.
+    pub fn of(v: &Value) -> NodeInfo {
+        let mut node = NodeInfo {
+            name: v
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            ..NodeInfo::default()
+        };
+        if let Some(labels) = v.pointer("/metadata/labels").and_then(Value::as_object) {
+            node.control_plane = labels.contains_key("node-role.kubernetes.io/control-plane")
+                || labels.contains_key("node-role.kubernetes.io/master");
+        }
+        if let Some(conds) = v.pointer("/status/conditions").and_then(Value::as_array) {
+            for c in conds {
+                let g = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+                node.conditions.push(Condition {
+                    kind: g("type"),
+                    status: g("status"),
+                    reason: g("reason"),
+                    message: g("message"),
+                    heartbeat: g("lastHeartbeatTime"),
+                    transition: g("lastTransitionTime"),
+                });
+            }
+        }
+        node.cpu_millis = v
+            .pointer("/status/allocatable/cpu")
+            .and_then(|q| Quantity::from_value(q).ok())
+            .map(Quantity::millis);
+        node.memory_bytes = v
+            .pointer("/status/allocatable/memory")
+            .and_then(|q| Quantity::from_value(q).ok())
+            .map(|q| q.nanos() / 1_000_000_000);
+        node
+    }
+}
+
+/// Warning events of one (reason, object) group.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventGroup {
+    /// Event reason.
+    pub reason: String,
+    /// Involved object kind.
+    pub kind: String,
+    /// Involved object namespace.
+    pub namespace: String,
+    /// Involved object name.
+    pub name: String,
+    /// Total count (sum of the events' counts).
+    pub count: u64,
+    /// Last time seen.
+    pub last: String,
+    /// The most recent message.
+    pub message: String,
+    /// Reporting host (`source.host`).
+    pub host: String,
+    /// Reporting component (`source.component` / `reportingComponent`).
+    pub component: String,
+}
+
+/// Key of an event group: (reason, kind, namespace, name).
+pub type EventKey = (String, String, String, String);
+
+/// Log patterns: (check id, lowercase needles).
+pub const LOG_PATTERNS: &[(&str, &[&str])] = &[
+    ("PodNoSuchFileOrDirectory", &["no such file or directory"]),
+    ("PodIOError", &["i/o error", "input/output error"]),
+    ("PodNoSuchDeviceOrAddress", &["no such device or address"]),
+    ("PodInvalidArgument", &["invalid argument"]),
+    ("PodDeviceOrResourceBusy", &["device or resource busy"]),
+    ("PodFileExists", &["file exists"]),
+    ("PodTooManyOpenFiles", &["too many open files"]),
+    ("PodNoSpaceLeftOnDevice", &["no space left on device"]),
+    ("PodNotADirectory", &["not a directory"]),
+];
+
+/// Matches of one log pattern in one container's log.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LogHit {
+    /// Matching lines.
+    pub count: u64,
+    /// The first matching line (trimmed, at most 200 characters).
+    pub sample: String,
+}
+
+/// Key of a log hit: (namespace, pod, container, check id).
+pub type LogKey = (String, String, String, &'static str);
+
+/// Everything the checks need, filled one object at a time.
+#[derive(Debug)]
+pub struct Collector<'c> {
+    config: &'c SweepConfig,
+    /// Nodes.
+    pub nodes: Vec<NodeInfo>,
+    /// Pods (summaries).
+    pub pods: Vec<PodInfo>,
+    pod_index: HashMap<(String, String), usize>,
+    /// Warning events by group.
+    pub events: BTreeMap<EventKey, EventGroup>,
+    /// Workloads for the policy engine.
+    pub workloads: Workloads,
+    /// Objects of other kinds the engine's cross-object rules consult.
+    pub index_objects: Vec<Value>,
+    index_kinds: BTreeSet<String>,
+    /// Kinds the source holds (lists seen, even empty ones).
+    pub kinds: BTreeSet<String>,
+    /// Objects looked at, per kind.
+    pub counts: BTreeMap<String, usize>,
+    /// Namespaces seen.
+    pub namespaces: BTreeSet<String>,
+    /// Log matches.
+    pub log_hits: BTreeMap<LogKey, LogHit>,
+    /// Containers whose logs were scanned.
+    pub logs_scanned: usize,
+    /// Notes for the report.
+    pub notes: Vec<String>,
+}
+
+impl<'c> Collector<'c> {
+    /// An empty collector; `index_kinds` are the kinds the engine's
+    /// cross-object rules consult.
+    pub fn new(config: &'c SweepConfig, index_kinds: BTreeSet<String>) -> Self {
+        Collector {
+            config,
+            nodes: Vec::new(),
+            pods: Vec::new(),
+            pod_index: HashMap::new(),
+            events: BTreeMap::new(),
+            workloads: Workloads::default(),
+            index_objects: Vec::new(),
+            index_kinds,
+            kinds: BTreeSet::new(),
+            counts: BTreeMap::new(),
+            namespaces: BTreeSet::new(),
+            log_hits: BTreeMap::new(),
+            logs_scanned: 0,
+            notes: Vec::new(),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &'c SweepConfig {
+        self.config
+    }
+
+    /// The kinds the engine's cross-object rules consult.
+    pub fn index_kinds(&self) -> &BTreeSet<String> {
+        &self.index_kinds
+    }
+
+    /// Records that the source holds objects of `kind` (a list was read).
+    pub fn covers(&mut self, kind: &str) {
+        if !kind.is_empty() {
+            self.kinds.insert(kind.to_string());
+        }
+    }
+
+    /// Number of objects read so far.
+    pub fn object_count(&self) -> usize {
+        self.counts.values().sum()
+    }
+
+    /// Takes one object (whose `kind` is set) and keeps what checks need.
+    pub fn object(&mut self, v: Value) {
+        let kind = v
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        if kind.is_empty() {
+            return;
+        }
+        let ns = v
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let node_event = kind == "Event"
+            && v.pointer("/involvedObject/kind").and_then(Value::as_str) == Some("Node");
+        if !node_event && !self.config.namespace_wanted(&ns) {
+            return;
+        }
+        self.kinds.insert(kind.clone());
+        *self.counts.entry(kind.clone()).or_default() += 1;
+        if !ns.is_empty() {
+            self.namespaces.insert(ns.clone());
+        }
+        match kind.as_str() {
+            "Node" => self.nodes.push(NodeInfo::of(&v)),
+            "Pod" => {
+                let info = PodInfo::of(&v);
+                let key = (info.namespace.clone(), info.name.clone());
+                self.pod_index.insert(key, self.pods.len());
+                self.pods.push(info);
+                self.workloads.pod(v);
+            }
+            "Event" => self.event(&v),
+            _ => {
+                if self.index_kinds.contains(&kind) {
+                    self.index_objects.push(v.clone());
+                }
+                if eyelint_policies::Workload::of(&v).is_some() {
+                    self.workloads.controller(v);
+                } else if kind == "ReplicaSet" || kind == "Job" {
+                    // Without a template they are still owners.
+                    self.workloads.controller(v);
+                }
+            }
+        }
+    }
+
+    fn event(&mut self, v: &Value) {
+        let s = |p: &str| v.pointer(p).and_then(Value::as_str).unwrap_or("");
+        if s("/type") != "Warning" {
+            return;
+        }
+        let key = (
+            s("/reason").to_string(),
+            s("/involvedObject/kind").to_string(),
+            s("/involvedObject/namespace").to_string(),
+            s("/involvedObject/name").to_string(),
+        );
+        let count = v
+            .pointer("/series/count")
+            .and_then(Value::as_u64)
+            .or_else(|| v.get("count").and_then(Value::as_u64))
+            .unwrap_or(1)
+            .max(1);
+        let last = [
+            "/series/lastObservedTime",
+            "/lastTimestamp",
+            "/eventTime",
+            "/firstTimestamp",
+            "/metadata/creationTimestamp",
+        ]
+        .iter()
+        .map(|p| s(p))
+        .find(|t| !t.is_empty())
+        .unwrap_or("")
+        .to_string();
+        let host = if s("/source/host").is_empty() {
+            s("/reportingInstance")
+        } else {
+            s("/source/host")
+        };
+        let component = if s("/source/component").is_empty() {
+            s("/reportingComponent")
+        } else {
+            s("/source/component")
+        };
+        let g = self
+            .events
+            .entry(key.clone())
+            .or_insert_with(|| EventGroup {
+                reason: key.0.clone(),
+                kind: key.1.clone(),
+                namespace: key.2.clone(),
+                name: key.3.clone(),
+                ..EventGroup::default()
+            });
+        g.count += count;
+        if last >= g.last {
+            g.last = last;
+            g.message = s("/message").to_string();
+            g.host = host.to_string();
+            g.component = component.to_string();
+        }
+    }
+
+    /// True when the log of this container is to be scanned: the pod is
+    /// known and the container is failing or restarting.
+    pub fn wants_logs(&self, ns: &str, pod: &str, container: &str) -> bool {
+        self.pod_index
+            .get(&(ns.to_string(), pod.to_string()))
+            .and_then(|i| self.pods[*i].container(container))
+            .is_some_and(ContainerInfo::failing_or_restarting)
+    }
+
+    /// Names of the containers whose logs are to be scanned, as (ns, pod, container, previous).
+    pub fn log_targets(&self) -> Vec<(String, String, String, bool)> {
+        let mut out = Vec::new();
+        for p in &self.pods {
+            for c in p.containers.iter().filter(|c| c.failing_or_restarting()) {
+                out.push((
+                    p.namespace.clone(),
+                    p.name.clone(),
+                    c.name.clone(),
+                    c.restarts > 0 || c.last_terminated.is_some(),
+                ));
+            }
+        }
+        out
+    }
+
+    /// Scans one log line of a container that [`wants_logs`](Self::wants_logs).
+    pub fn log_line(&mut self, ns: &str, pod: &str, container: &str, line: &str) {
+        let lower = line.to_ascii_lowercase();
+        for (id, needles) in LOG_PATTERNS {
+            if needles.iter().any(|n| lower.contains(n)) {
+                let hit = self
+                    .log_hits
+                    .entry((ns.to_string(), pod.to_string(), container.to_string(), id))
+                    .or_default();
+                if hit.count == 0 {
+                    hit.sample = line.trim().chars().take(200).collect();
+                }
+                hit.count += 1;
+            }
+        }
+    }
+
+    /// Scans a whole log text of one container (if it is to be scanned).
+    pub fn log_text(&mut self, ns: &str, pod: &str, container: &str, text: &str) {
+        if !self.wants_logs(ns, pod, container) {
+            return;
+        }
+        self.logs_scanned += 1;
+        for line in text.lines() {
+            self.log_line(ns, pod, container, line);
+        }
+    }
+}

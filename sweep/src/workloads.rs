@@ -1,0 +1,330 @@
+//! Workloads for the policy engine: controllers found in the source, and
+//! pods rolled up to their top-level owner through `ownerReferences`, so a
+//! Deployment's 50 pods are judged once, under the Deployment.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use eyelint_policies::{Coverage, Engine, Evaluation, Pass};
+use serde_json::Value;
+
+use crate::checks::Section;
+use crate::report::{Findings, SweepFinding};
+
+/// (namespace, kind, name).
+pub type Key = (String, String, String);
+
+#[derive(Clone, Debug)]
+struct Owner {
+    kind: String,
+    name: String,
+    api_version: String,
+}
+
+fn controller_owner(v: &Value) -> Option<Owner> {
+    let refs = v.pointer("/metadata/ownerReferences")?.as_array()?;
+    let r = refs
+        .iter()
+        .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
+        .or_else(|| refs.first())?;
+    let s = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let o = Owner {
+        kind: s("kind"),
+        name: s("name"),
+        api_version: s("apiVersion"),
+    };
+    (!o.kind.is_empty() && !o.name.is_empty()).then_some(o)
+}
+
+fn key_of(v: &Value) -> Key {
+    let s = |p: &str| {
+        v.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    (s("/metadata/namespace"), s("/kind"), s("/metadata/name"))
+}
+
+#[derive(Debug)]
+struct PodGroup {
+    first: Value,
+    owner: Owner,
+    count: usize,
+}
+
+/// Controllers and pods, grouped by owner.
+#[derive(Debug, Default)]
+pub struct Workloads {
+    controllers: BTreeMap<Key, Value>,
+    owner_of: HashMap<Key, Owner>,
+    pod_groups: BTreeMap<Key, PodGroup>,
+    standalone: Vec<Value>,
+}
+
+/// One object the engine judges, and the object its findings are reported under.
+#[derive(Debug)]
+pub struct Subject {
+    /// The object judged (a controller, a standalone pod, or a pod standing in
+    /// for an owner the source does not hold).
+    pub object: Value,
+    /// Reported as (apiVersion, kind, namespace, name).
+    pub report_as: (String, String, String, String),
+    /// Pods rolled up into it.
+    pub pods: usize,
+    /// The pod judged in place of an owner the source does not hold.
+    pub stand_in: Option<String>,
+}
+
+impl Workloads {
+    /// Takes a controller (any object with a pod template, or a ReplicaSet/Job).
+    pub fn controller(&mut self, v: Value) {
+        let key = key_of(&v);
+        if let Some(owner) = controller_owner(&v) {
+            // Judged under its owner; only the link is kept.
+            self.owner_of.insert(key, owner);
+            return;
+        }
+        if eyelint_policies::Workload::of(&v).is_some() {
+            self.controllers.insert(key, v);
+        }
+    }
+
+    /// Takes a pod.
+    pub fn pod(&mut self, v: Value) {
+        match controller_owner(&v) {
+            None => self.standalone.push(v),
+            Some(owner) => {
+                let ns = v
+                    .pointer("/metadata/namespace")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let key = (ns, owner.kind.clone(), owner.name.clone());
+                self.pod_groups
+                    .entry(key)
+                    .and_modify(|g| g.count += 1)
+                    .or_insert(PodGroup {
+                        first: v,
+                        owner,
+                        count: 1,
+                    });
+            }
+        }
+    }
+
+    fn top(&self, key: &Key, owner: &Owner) -> (Key, String) {
+        let mut key = key.clone();
+        let mut api = owner.api_version.clone();
+        for _ in 0..8 {
+            match self.owner_of.get(&key) {
+                Some(o) => {
+                    api = o.api_version.clone();
+                    key = (key.0.clone(), o.kind.clone(), o.name.clone());
+                }
+                None => break,
+            }
+        }
+        (key, api)
+    }
+
+    /// The objects to judge.
+    pub fn subjects(self) -> Vec<Subject> {
+        let mut pods_under: BTreeMap<Key, usize> = BTreeMap::new();
+        let mut stand_ins: BTreeMap<Key, (Value, String, usize)> = BTreeMap::new();
+        for (key, g) in &self.pod_groups {
+            let (mut top, mut api) = self.top(key, &g.owner);
+            if !self.controllers.contains_key(&top) && top.1 == "ReplicaSet" {
+                // A ReplicaSet the source does not hold: the Deployment
+                // controller names it `<deployment>-<pod-template-hash>`.
+                let hash = g
+                    .first
+                    .pointer("/metadata/labels/pod-template-hash")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                if let Some(dep) = top
+                    .2
+                    .strip_suffix(&format!("-{hash}"))
+                    .filter(|_| !hash.is_empty())
+                {
+                    top = (top.0.clone(), "Deployment".to_string(), dep.to_string());
+                    api = "apps/v1".to_string();
+                }
+            }
+            if self.controllers.contains_key(&top) {
+                *pods_under.entry(top).or_default() += g.count;
+            } else {
+                let e = stand_ins
+                    .entry(top)
+                    .or_insert_with(|| (g.first.clone(), api.clone(), 0));
+                e.2 += g.count;
+            }
+        }
+        let mut out = Vec::new();
+        for (key, v) in self.controllers {
+            let api = v
+                .get("apiVersion")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            out.push(Subject {
+                pods: pods_under.get(&key).copied().unwrap_or(0),
+                report_as: (api, key.1, key.0, key.2),
+                object: v,
+                stand_in: None,
+            });
+        }
+        for (key, (pod, api, count)) in stand_ins {
+            let pod_name = pod
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            out.push(Subject {
+                object: pod,
+                report_as: (api, key.1, key.0, key.2),
+                pods: count,
+                stand_in: Some(pod_name),
+            });
+        }
+        for pod in self.standalone {
+            let (ns, kind, name) = key_of(&pod);
+            let api = pod
+                .get("apiVersion")
+                .and_then(Value::as_str)
+                .unwrap_or("v1")
+                .to_string();
+            out.push(Subject {
+                object: pod,
+                report_as: (api, kind, ns, name),
+                pods: 1,
+                stand_in: None,
+            });
+        }
+        out
+    }
+}
+
+/// Result of judging the workloads.
+#[derive(Debug, Default)]
+pub struct Judged {
+    /// Subjects judged.
+    pub subjects: usize,
+    /// Checks passed.
+    pub passed: usize,
+    /// Notes (checks not evaluated).
+    pub notes: Vec<String>,
+}
+
+/// Runs the engine over the subjects, with an index of the kinds the source holds.
+pub fn judge(
+    engine: &Engine,
+    subjects: Vec<Subject>,
+    index_objects: &[Value],
+    kinds: &BTreeSet<String>,
+    out: &mut Findings<'_>,
+) -> Judged {
+    let mut index = engine.new_index(Coverage::Kinds(kinds.clone()));
+    for o in index_objects {
+        index.add(o);
+    }
+    for s in &subjects {
+        index.add(&s.object);
+    }
+    let mut judged = Judged {
+        subjects: subjects.len(),
+        ..Judged::default()
+    };
+    let mut not_evaluated: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for s in &subjects {
+        let eval: Evaluation = engine.check(&s.object, Some(&index), Pass::All);
+        judged.passed += eval.passed;
+        for ne in eval.not_evaluated {
+            *not_evaluated.entry((ne.id, ne.reason)).or_default() += 1;
+        }
+        let (api, kind, ns, name) = &s.report_as;
+        let _ = api;
+        for f in eval.findings {
+            let mut message = f.message;
+            if let Some(pod) = &s.stand_in {
+                message.push_str(&format!(" (seen in pod {pod})"));
+            }
+            let mut sf = SweepFinding::new(&f.id, Section::Workloads, kind, ns, name, message)
+                .severity(f.severity);
+            sf.category = f.category;
+            sf.container = f.container.map(|c| c.name);
+            let path = f.path.to_string();
+            sf.path = (!path.is_empty()).then_some(path);
+            if s.pods > 0 {
+                sf.count = Some(s.pods as u64);
+            }
+            out.push_engine(sf);
+        }
+    }
+    for ((id, reason), n) in not_evaluated {
+        judged.notes.push(format!(
+            "workload check {id} not evaluated for {n} workload(s): {reason}"
+        ));
+    }
+    judged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pod(name: &str, owner: Option<(&str, &str)>, hash: &str) -> Value {
+        let mut p = json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "ns", "labels": {"pod-template-hash": hash}},
+            "spec": {"containers": [{"name": "c", "image": "x:1"}]}});
+        if let Some((k, n)) = owner {
+            p["metadata"]["ownerReferences"] =
+                json!([{"apiVersion": "apps/v1", "kind": k, "name": n, "controller": true}]);
+        }
+        p
+    }
+
+    #[test]
+    fn pods_roll_up_to_their_top_owner() {
+        let mut w = Workloads::default();
+        w.controller(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "ns"},
+            "spec": {"template": {"spec": {"containers": [{"name": "c"}]}}}}));
+        w.controller(json!({"apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {"name": "web-abc", "namespace": "ns",
+              "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "controller": true}]},
+            "spec": {"template": {"spec": {"containers": [{"name": "c"}]}}}}));
+        for i in 0..3 {
+            w.pod(pod(
+                &format!("web-abc-{i}"),
+                Some(("ReplicaSet", "web-abc")),
+                "abc",
+            ));
+        }
+        // Owner not in the source: the ReplicaSet name gives the Deployment.
+        w.pod(pod("api-def-1", Some(("ReplicaSet", "api-def")), "def"));
+        w.pod(pod("db-0", Some(("StatefulSet", "db")), ""));
+        w.pod(pod("loner", None, ""));
+        let subjects = w.subjects();
+        let names: Vec<_> = subjects
+            .iter()
+            .map(|s| {
+                (
+                    s.report_as.1.as_str(),
+                    s.report_as.3.as_str(),
+                    s.pods,
+                    s.stand_in.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("Deployment", "web", 3, false),
+                ("Deployment", "api", 1, true),
+                ("StatefulSet", "db", 1, true),
+                ("Pod", "loner", 1, false),
+            ]
+        );
+    }
+}
