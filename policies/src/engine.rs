@@ -407,7 +407,7 @@ impl Engine {
                 (None, true) => true,
                 (ns, _) => {
                     ns.as_deref() == Some(object.namespace.as_str())
-                        || e.namespaces.iter().any(|n| *n == object.namespace)
+                        || e.namespaces.contains(&object.namespace)
                 }
             };
             ns_ok
