@@ -19,6 +19,7 @@ pub mod path;
 pub mod quantity;
 pub mod report;
 pub mod rule;
+pub mod rule_doc;
 pub mod rules;
 pub mod yaml;
 
