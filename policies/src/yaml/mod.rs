@@ -450,7 +450,14 @@ impl<'t> Loader<'t> {
                     ));
                 }
                 let seq = matches!(item, Item::SeqStart(_));
-                let block = seq && self.body.as_bytes().get(pos.offset - self.base) != Some(&b'[');
+                // A flow sequence's start span ends just after its `[`
+                // (after any anchor or tag); a block sequence's ends at or
+                // before its first `-`.
+                let block = seq && {
+                    let end = self.chars.byte(span.end.index());
+                    !(end > pos.offset - self.base
+                        && self.body.as_bytes().get(end - 1) == Some(&b'['))
+                };
                 self.stack.push(Frame {
                     node: if seq {
                         Node::Seq(Vec::new())

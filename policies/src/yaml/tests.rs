@@ -75,6 +75,26 @@ fn nested_flow_and_anchored_items() {
 }
 
 #[test]
+fn anchored_and_tagged_sequences() {
+    let d = one("- a: &x [1, 2]\n  b: !!seq [3]\n  c: &y\n    - 4\n  d: *x\n");
+    assert_eq!(d.value[0]["d"], json!([1, 2]));
+    // Flow items have no dash; block items do.
+    assert_eq!(at(&d, "[0].a[1]").key, None);
+    assert_eq!(at(&d, "[0].b[0]").key, None);
+    assert_eq!(lc(at(&d, "[0].c[0]").key.unwrap()), (4, 5));
+    assert_eq!(lc(at(&d, "[0].c").value), (3, 6));
+    assert_eq!(lc(at(&d, "[0]").key.unwrap()), (1, 1));
+    // Values that come from an alias are located at the alias.
+    assert!(d
+        .spans
+        .get(&FieldPath::parse("[0].d[0]").unwrap())
+        .is_none());
+    let (prefix, loc) = d.spans.locate(&FieldPath::parse("[0].d[0]").unwrap());
+    assert_eq!(prefix.to_string(), "[0].d");
+    assert_eq!(lc(loc.value), (5, 6));
+}
+
+#[test]
 fn unicode_columns_and_offsets() {
     let text = "ä: \"héllo\"\nb: [é, 😀, z]\n";
     let d = one(text);
