@@ -1,1 +1,6 @@
-fn main() {}
+//! `eyelint`: see the library's `cli` module.
+
+fn main() {
+    let code = eyelint::cli::main_with(std::env::args_os().collect());
+    std::process::exit(code);
+}

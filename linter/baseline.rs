@@ -1,0 +1,215 @@
+//! Baselines: record today's findings, then report only new ones.
+//!
+//! An entry names a rule, an object (`kind`, `namespace`, `name`) and a
+//! container, with how many findings it covered. Lines, columns and files
+//! are not part of the key, so editing or moving other parts of a manifest
+//! does not bring baselined findings back; a rule firing more often on the
+//! same object and container than recorded reports the extra ones.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use eyelint_policies::report::ReportFinding;
+
+/// The identity a baseline entry matches on.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Key {
+    /// Rule id.
+    pub id: String,
+    /// Object kind.
+    pub kind: String,
+    /// Object namespace ("" when unset).
+    #[serde(default)]
+    pub namespace: String,
+    /// Object name.
+    pub name: String,
+    /// Container name, for container-level rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+}
+
+impl Key {
+    /// The key of a finding.
+    pub fn of(f: &ReportFinding) -> Key {
+        Key {
+            id: f.id.clone(),
+            kind: f.kind.clone(),
+            namespace: f.namespace.clone(),
+            name: f.name.clone(),
+            container: f.container.clone(),
+        }
+    }
+}
+
+/// One baseline entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// What it matches.
+    #[serde(flatten)]
+    pub key: Key,
+    /// How many findings it covers.
+    #[serde(default = "one")]
+    pub count: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// A baseline file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Baseline {
+    /// Format version (1).
+    pub schema_version: u32,
+    /// The entries, sorted.
+    pub entries: Vec<Entry>,
+}
+
+/// Baseline file problems.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    /// Reading or writing failed.
+    #[error("baseline {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not a baseline.
+    #[error("baseline {path} is not a valid eyelint baseline: {source}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// The JSON error.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl Baseline {
+    /// A baseline covering `findings`.
+    pub fn from_findings(findings: &[ReportFinding]) -> Baseline {
+        let mut counts: BTreeMap<Key, usize> = BTreeMap::new();
+        for f in findings {
+            *counts.entry(Key::of(f)).or_insert(0) += 1;
+        }
+        Baseline {
+            schema_version: 1,
+            entries: counts
+                .into_iter()
+                .map(|(key, count)| Entry { key, count })
+                .collect(),
+        }
+    }
+
+    /// Reads a baseline file.
+    pub fn read(path: &Path) -> Result<Baseline, BaselineError> {
+        let name = crate::discover::display_name(path);
+        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Io {
+            path: name.clone(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|source| BaselineError::Parse { path: name, source })
+    }
+
+    /// Writes the baseline as pretty JSON.
+    pub fn write(&self, path: &Path) -> Result<(), BaselineError> {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        std::fs::write(path, text).map_err(|source| BaselineError::Io {
+            path: crate::discover::display_name(path),
+            source,
+        })
+    }
+}
+
+/// Which of `findings` are new: `false` for those the baseline covers.
+/// Findings are matched in order, so with a count of N the first N
+/// findings of a key are covered.
+pub fn survivors(baseline: &Baseline, findings: &[ReportFinding]) -> Vec<bool> {
+    let mut left: BTreeMap<Key, usize> = BTreeMap::new();
+    for e in &baseline.entries {
+        *left.entry(e.key.clone()).or_insert(0) += e.count;
+    }
+    findings
+        .iter()
+        .map(|f| match left.get_mut(&Key::of(f)) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eyelint_policies::finding::Severity;
+
+    fn f(id: &str, name: &str, line: usize) -> ReportFinding {
+        ReportFinding {
+            id: id.into(),
+            severity: Severity::Danger,
+            category: "Security".into(),
+            message: "m".into(),
+            api_version: "v1".into(),
+            kind: "Pod".into(),
+            namespace: "".into(),
+            name: name.into(),
+            container: Some("app".into()),
+            container_role: None,
+            path: "spec".into(),
+            file: Some("a.yaml".into()),
+            line: Some(line),
+            column: Some(1),
+            source: None,
+            fix: None,
+        }
+    }
+
+    #[test]
+    fn matches_by_object_container_and_rule_not_line() {
+        let b = Baseline::from_findings(&[f("a", "p", 3), f("a", "p", 9)]);
+        assert_eq!(b.entries.len(), 1);
+        assert_eq!(b.entries[0].count, 2);
+        let alive = survivors(
+            &b,
+            &[
+                f("a", "p", 30),
+                f("a", "p", 40),
+                f("a", "p", 50),
+                f("b", "p", 3),
+                f("a", "q", 3),
+            ],
+        );
+        assert_eq!(alive, [false, false, true, true, true]);
+        let alive = survivors(
+            &b,
+            &[
+                f("a", "p", 1),
+                f("b", "p", 1),
+                f("a", "p", 2),
+                f("a", "p", 3),
+            ],
+        );
+        assert_eq!(alive, [false, true, false, true]);
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("b.json");
+        let b = Baseline::from_findings(&[f("a", "p", 3)]);
+        b.write(&p).unwrap();
+        assert_eq!(Baseline::read(&p).unwrap(), b);
+        std::fs::write(&p, "[]").unwrap();
+        assert!(Baseline::read(&p).is_err());
+    }
+}

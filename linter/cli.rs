@@ -1,0 +1,765 @@
+//! The command line: argument parsing and the subcommands.
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use miette::{Diagnostic, NamedSource, SourceSpan};
+
+use eyelint_policies::engine::{builtin_rules, roles_of, Engine};
+use eyelint_policies::finding::Severity;
+use eyelint_policies::report::{FileLocation, Report, ReportError, ReportFinding};
+use eyelint_policies::rule::{RuleMeta, Scope};
+
+use crate::baseline::{self, Baseline};
+use crate::config_file::{self, ConfigSource};
+use crate::discover::{self, Input};
+use crate::lint::{self, RunOptions, Skip};
+use crate::output::{self, Anchor, Format, Output, RuleInfo, Style};
+
+/// The subcommands a first argument may name; anything else is a path.
+pub const SUBCOMMANDS: [&str; 6] = ["lint", "rules", "rule", "config", "sweep", "help"];
+
+/// Exit code: nothing at or above the threshold.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: findings at or above the threshold.
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit code: the tool failed (bad config, unreadable or invalid input).
+pub const EXIT_ERROR: i32 = 2;
+
+/// eyelint: a Kubernetes best-practice linter with exact file/line/column findings.
+#[derive(Debug, Parser)]
+#[command(
+    name = "eyelint",
+    version,
+    about,
+    after_help = "Without a subcommand, eyelint lints: `eyelint [PATH ...]` is `eyelint lint [PATH ...]`.\n\
+                  Exit codes: 0 clean, 1 findings at or above --fail-on, 2 the tool failed."
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint Kubernetes manifests (the default).
+    Lint(LintArgs),
+    /// List every built-in rule.
+    Rules(RulesArgs),
+    /// Print one rule's full documentation.
+    Rule {
+        /// The rule id (see `eyelint rules`).
+        id: String,
+    },
+    /// Print the effective configuration as YAML.
+    Config(ConfigArgs),
+    /// Check a live cluster or a cluster dump (runs the separate `eyelint-sweep` program).
+    Sweep {
+        /// Arguments passed to `eyelint-sweep`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
+}
+
+/// When findings fail the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Danger findings fail (what the webhook would deny).
+    Danger,
+    /// Warning and danger findings fail.
+    Warning,
+    /// Findings never fail the run (input errors still exit 2).
+    Never,
+}
+
+/// Severities for `--min-severity`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MinSeverity {
+    /// Show warnings and dangers.
+    Warning,
+    /// Show dangers only.
+    Danger,
+}
+
+/// `eyelint lint` options.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files and directories to lint (`-` reads standard input); default `.`.
+    pub paths: Vec<PathBuf>,
+    /// Name standard input in reports (e.g. `rendered.yaml`).
+    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    pub stdin_filename: String,
+    /// Configuration file (default: the nearest .eyelint.yaml or eyelint.yaml upwards).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Treat unknown rule ids in the configuration as errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Findings at or above this severity make the run exit 1.
+    #[arg(long, value_enum, default_value = "danger")]
+    pub fail_on: FailOn,
+    /// Run only these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub only: Vec<String>,
+    /// Do not run these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub skip: Vec<String>,
+    /// Report only findings at or above this severity.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub min_severity: Option<MinSeverity>,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record today's findings in FILE (then exit 0 unless the input has errors).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Refuse files larger than this (bytes; K, M, G, KiB, MiB, GiB suffixes).
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Never colour the output (also: NO_COLOR=1).
+    #[arg(long)]
+    pub no_color: bool,
+    /// List every skipped file and why.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+/// `eyelint rules` options.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `eyelint config` options.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Configuration file (default: the nearest .eyelint.yaml or eyelint.yaml upwards).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Treat unknown rule ids as errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print JSON instead of YAML.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Parses `64MiB`, `10M`, `512k`, `1000`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (e.g. 64MiB, 10M, 500000)"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "m" | "mb" => 1_000_000,
+        "g" | "gb" => 1_000_000_000,
+        "ki" | "kib" => 1 << 10,
+        "mi" | "mib" => 1 << 20,
+        "gi" | "gib" => 1 << 30,
+        other => return Err(format!("unknown size unit `{other}` in `{s}`")),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("`{s}` is too large"))
+}
+
+/// Inserts `lint` when the first argument is not a subcommand (or a
+/// top-level `--help`/`--version`), so `eyelint ./rules` lints a directory
+/// named `rules` and `eyelint -f json .` lints `.`.
+pub fn normalise_args(args: Vec<OsString>) -> Vec<OsString> {
+    let mut args = args;
+    let first = args.get(1).and_then(|a| a.to_str()).map(str::to_string);
+    let keep = match first.as_deref() {
+        None => false,
+        Some(a) => SUBCOMMANDS.contains(&a) || matches!(a, "-h" | "--help" | "-V" | "--version"),
+    };
+    if !keep {
+        args.insert(1.min(args.len()), OsString::from("lint"));
+    }
+    args
+}
+
+/// Runs the command line; returns the exit code.
+pub fn main_with(args: Vec<OsString>) -> i32 {
+    // `eyelint sweep ...` passes everything through untouched.
+    if args.get(1).and_then(|a| a.to_str()) == Some("sweep") {
+        return match crate::external::run("sweep", &args[2..]) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e}");
+                EXIT_ERROR
+            }
+        };
+    }
+    let cli = match Cli::try_parse_from(normalise_args(args)) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Lint(a) => lint_cmd(a),
+        Command::Rules(a) => rules_cmd(&a),
+        Command::Rule { id } => rule_cmd(&id),
+        Command::Config(a) => config_cmd(&a),
+        Command::Sweep { args } => crate::external::run("sweep", &args).map_err(Into::into),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn stderr_diag(d: &dyn Diagnostic, color: bool) {
+    let style = Style {
+        color,
+        width: term_width(),
+        max_file_size: 0,
+    };
+    let mut s = String::new();
+    if output::human::handler(&style)
+        .render_report(&mut s, d)
+        .is_err()
+    {
+        s = format!("error: {d}\n");
+    }
+    eprint!("{s}");
+}
+
+fn stderr_input_diag(d: &InputDiag, color: bool) {
+    let style = Style {
+        color,
+        width: term_width(),
+        max_file_size: 0,
+    };
+    let mut s = String::new();
+    if output::human::handler(&style)
+        .render_report(&mut s, d)
+        .is_err()
+    {
+        s = format!("error: {d}\n");
+    }
+    eprint!("{s}");
+}
+
+fn term_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+        .filter(|w| *w >= 40)
+        .unwrap_or(100)
+}
+
+fn no_color_env() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// An input problem, with a snippet when its position is known.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(eyelint::input))]
+struct InputDiag {
+    message: String,
+    #[source_code]
+    src: Option<NamedSource<String>>,
+    #[label("here")]
+    span: Option<SourceSpan>,
+}
+
+fn load_config(
+    explicit: Option<&Path>,
+    strict: bool,
+    color: bool,
+) -> anyhow::Result<Option<config_file::Loaded>> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    match config_file::load(explicit, &cwd, strict) {
+        Ok(l) => {
+            for w in &l.warnings {
+                stderr_diag(w, color);
+            }
+            Ok(Some(l))
+        }
+        Err(e) => {
+            stderr_diag(&e, color);
+            Ok(None)
+        }
+    }
+}
+
+fn rule_info(engine: &Engine) -> Vec<RuleInfo> {
+    let mut v: Vec<RuleInfo> = engine
+        .active_ids()
+        .map(|id| {
+            let severity = engine.config().severity(id).unwrap_or(Severity::Warning);
+            match eyelint_policies::rules::find(id) {
+                Some(r) => {
+                    let m = r.meta();
+                    RuleInfo {
+                        id: id.to_string(),
+                        category: m.category.to_string(),
+                        severity,
+                        summary: m.summary.to_string(),
+                        doc: m.doc.trim().to_string(),
+                    }
+                }
+                None => {
+                    let spec = engine.config().custom_checks.get(id);
+                    let text = |k: &str| {
+                        spec.and_then(|s| s.get(k))
+                            .and_then(|v| v.as_str())
+                            .map(str::to_string)
+                    };
+                    let summary = text("failureMessage")
+                        .or_else(|| text("promptMessage"))
+                        .unwrap_or_else(|| format!("custom check {id}"));
+                    RuleInfo {
+                        id: id.to_string(),
+                        category: text("category").unwrap_or_else(|| "Custom".into()),
+                        severity,
+                        doc: format!(
+                            "Custom check `{id}` from the configuration: {summary}. \
+                             Success message: {}",
+                            text("successMessage").unwrap_or_else(|| "-".into())
+                        ),
+                        summary,
+                    }
+                }
+            }
+        })
+        .collect();
+    v.sort_by(|a, b| a.id.cmp(&b.id));
+    v
+}
+
+fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
+    let to_terminal = a.output.is_none() && std::io::stdout().is_terminal();
+    let color = to_terminal && !a.no_color && !no_color_env();
+    let err_color = std::io::stderr().is_terminal() && !a.no_color && !no_color_env();
+    if let Some(j) = a.jobs {
+        // Fails only if a pool already exists, which cannot happen here.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(j.max(1))
+            .build_global();
+    }
+    let Some(loaded) = load_config(a.config.as_deref(), a.strict, err_color)? else {
+        return Ok(EXIT_ERROR);
+    };
+    let mut config = loaded.config;
+    if let Err(e) = config_file::restrict(&mut config, &a.only, &a.skip) {
+        stderr_diag(&e, err_color);
+        return Ok(EXIT_ERROR);
+    }
+    let engine = Engine::new(config).context("invalid configuration")?;
+    for w in engine.warnings() {
+        eprintln!("warning: {}: {}", w.key, w.message);
+    }
+    let baseline = match &a.baseline {
+        Some(p) => Some(Baseline::read(p)?),
+        None => None,
+    };
+
+    let paths = if a.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        a.paths.clone()
+    };
+    let stdin = if paths.iter().any(|p| p.as_os_str() == "-") {
+        Some(lint::read_stdin(a.max_file_size).context("cannot read standard input")?)
+    } else {
+        None
+    };
+    let inputs = discover::discover(&paths, stdin, &a.stdin_filename)?;
+    let opts = RunOptions {
+        max_file_size: a.max_file_size,
+    };
+    let result = lint::run(&engine, &inputs, &opts);
+
+    // Notices about skipped inputs.
+    report_skips(&inputs, &result.skipped, a.verbose);
+    // Input errors, with snippets.
+    let mut errors = Vec::new();
+    for e in &result.errors {
+        let input = &inputs[e.input];
+        let (line, column) = match e.pos {
+            Some(p) => (Some(p.line), Some(p.column)),
+            None => (None, None),
+        };
+        let text = e.pos.and_then(|_| {
+            let bytes = lint::read_input(input, a.max_file_size).ok()?;
+            lint::as_text(&bytes).ok().map(str::to_string)
+        });
+        let message = match (line, column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}: {}", input.name, e.message),
+            _ => format!("{}: {}", input.name, e.message),
+        };
+        let src_name = match (line, column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}", input.name),
+            _ => input.name.clone(),
+        };
+        let span = match (&text, e.pos) {
+            (Some(t), Some(p)) if p.offset <= t.len() => Some(SourceSpan::from((p.offset, 0))),
+            _ => None,
+        };
+        stderr_input_diag(
+            &InputDiag {
+                message,
+                src: text.map(|t| NamedSource::new(src_name, t)),
+                span,
+            },
+            err_color,
+        );
+        errors.push(ReportError {
+            file: input.name.clone(),
+            line,
+            column,
+            message: e.message.clone(),
+        });
+    }
+
+    // Build the report.
+    let mut report = Report::new();
+    let mut anchors = Vec::new();
+    let (mut warnings, mut dangers) = (0, 0);
+    for l in &result.findings {
+        match l.finding.severity {
+            Severity::Danger => dangers += 1,
+            Severity::Warning => warnings += 1,
+            Severity::Ignore => {}
+        }
+        let loc = FileLocation {
+            file: inputs[l.input].name.clone(),
+            line: l.pos.line,
+            column: l.pos.column,
+        };
+        report.findings.push(ReportFinding::new(
+            &l.finding,
+            Some(&loc),
+            l.source.as_deref(),
+        ));
+        anchors.push(Anchor {
+            input: l.input,
+            offset: l.pos.offset,
+        });
+    }
+    report.summary.files = result.files;
+    report.summary.objects = result.objects;
+    report.summary.passed = result.passed;
+    report.summary.exempted = result.exempted;
+    report.summary.not_evaluated = result.not_evaluated;
+    report.summary.score = eyelint_policies::finding::score(result.passed, warnings, dangers);
+    report.summary.errors = errors.len();
+    report.errors = errors;
+
+    if let Some(p) = &a.write_baseline {
+        let b = Baseline::from_findings(&report.findings);
+        b.write(p)?;
+        eprintln!(
+            "wrote {} covering {} findings in {} entries",
+            discover::display_name(p),
+            report.findings.len(),
+            b.entries.len()
+        );
+        return Ok(if report.errors.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_ERROR
+        });
+    }
+
+    // Filters: minimum severity, then the baseline.
+    let min = match a.min_severity {
+        Some(MinSeverity::Danger) => Severity::Danger,
+        _ => Severity::Warning,
+    };
+    let mut keep: Vec<bool> = report.findings.iter().map(|f| f.severity >= min).collect();
+    if let Some(b) = &baseline {
+        let alive = baseline::survivors(b, &report.findings);
+        for (k, alive) in keep.iter_mut().zip(alive) {
+            if *k && !alive {
+                report.summary.baselined += 1;
+                *k = false;
+            }
+        }
+    }
+    let findings = std::mem::take(&mut report.findings);
+    let mut kept_anchors = Vec::new();
+    for ((f, anchor), k) in findings.into_iter().zip(anchors).zip(keep) {
+        if k {
+            report.findings.push(f);
+            kept_anchors.push(anchor);
+        }
+    }
+    report.count();
+
+    let failing = match a.fail_on {
+        FailOn::Never => 0,
+        FailOn::Warning => report.at_or_above(Severity::Warning),
+        FailOn::Danger => report.at_or_above(Severity::Danger),
+    };
+    let code = if !report.errors.is_empty() {
+        EXIT_ERROR
+    } else if failing > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    };
+
+    let out = Output {
+        report,
+        anchors: kept_anchors,
+        inputs: &inputs,
+        rules: rule_info(&engine),
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    let style = Style {
+        color,
+        width: term_width(),
+        max_file_size: a.max_file_size,
+    };
+    let text = output::render(a.format, &out, &style);
+    match &a.output {
+        Some(p) => std::fs::write(p, text)
+            .with_context(|| format!("cannot write {}", discover::display_name(p)))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`eyelint . | head`) is not an error worth reporting.
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+        }
+    }
+    Ok(code)
+}
+
+fn report_skips(inputs: &[Input], skipped: &[(usize, Skip)], verbose: bool) {
+    let mut charts: Vec<(PathBuf, usize)> = Vec::new();
+    for (i, s) in skipped {
+        match s {
+            Skip::NotKubernetes => {
+                if verbose {
+                    eprintln!("skipped {}: no Kubernetes objects", inputs[*i].name);
+                }
+            }
+            Skip::HelmTemplate { chart } => {
+                if verbose {
+                    eprintln!("skipped {}: Helm chart template", inputs[*i].name);
+                }
+                match charts.iter_mut().find(|(c, _)| c == chart) {
+                    Some((_, n)) => *n += 1,
+                    None => charts.push((chart.clone(), 1)),
+                }
+            }
+        }
+    }
+    for (chart, n) in charts {
+        let shown = std::env::current_dir()
+            .ok()
+            .and_then(|cwd| chart.strip_prefix(cwd).ok().map(Path::to_path_buf))
+            .map(|p| discover::display_name(&p))
+            .unwrap_or_else(|| discover::display_name(&chart));
+        eprintln!(
+            "note: skipped {n} Helm template file{} in chart {shown}; lint the rendered output: helm template {shown} | eyelint -",
+            if n == 1 { "" } else { "s" }
+        );
+    }
+}
+
+fn roles_label(m: &RuleMeta) -> String {
+    match m.scope {
+        Scope::Container(_) => {
+            let roles: Vec<&str> = roles_of(m).iter().map(|r| r.as_str()).collect();
+            roles.join(",")
+        }
+        Scope::Workload => "pod".into(),
+        Scope::Object => {
+            if m.kinds.is_empty() {
+                "object".into()
+            } else {
+                m.kinds.join(",")
+            }
+        }
+    }
+}
+
+fn rules_cmd(a: &RulesArgs) -> anyhow::Result<i32> {
+    let rules = builtin_rules();
+    let mut out = String::new();
+    if a.json {
+        let v: Vec<serde_json::Value> = rules
+            .iter()
+            .map(|m| {
+                serde_json::json!({
+                    "id": m.id,
+                    "category": m.category.as_str(),
+                    "severity": m.severity,
+                    "inspects": roles_label(m),
+                    "fix": m.fix,
+                    "summary": m.summary,
+                })
+            })
+            .collect();
+        out = serde_json::to_string_pretty(&v)?;
+        out.push('\n');
+    } else {
+        let rows: Vec<[String; 5]> = rules
+            .iter()
+            .map(|m| {
+                [
+                    m.id.to_string(),
+                    m.category.as_str().to_string(),
+                    m.severity.as_str().to_string(),
+                    roles_label(m),
+                    m.summary.to_string(),
+                ]
+            })
+            .collect();
+        let header = ["ID", "CATEGORY", "SEVERITY", "INSPECTS", "SUMMARY"];
+        let mut widths = header.map(str::len);
+        for r in &rows {
+            for (w, c) in widths.iter_mut().zip(r) {
+                *w = (*w).max(c.chars().count());
+            }
+        }
+        let line = |cells: [&str; 5]| {
+            let mut s = String::new();
+            for (i, c) in cells.iter().enumerate() {
+                if i == 4 {
+                    s.push_str(c);
+                } else {
+                    s.push_str(&format!("{c:<w$}  ", w = widths[i]));
+                }
+            }
+            s.trim_end().to_string() + "\n"
+        };
+        out.push_str(&line(header));
+        for r in &rows {
+            out.push_str(&line([&r[0], &r[1], &r[2], &r[3], &r[4]]));
+        }
+        out.push_str(&format!(
+            "\n{} rules. `eyelint rule ID` prints one rule's documentation.\n",
+            rules.len()
+        ));
+    }
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    Ok(EXIT_OK)
+}
+
+fn rule_cmd(id: &str) -> anyhow::Result<i32> {
+    let Some(rule) = eyelint_policies::rules::find(id) else {
+        let lower = id.to_ascii_lowercase();
+        let close: Vec<&str> = builtin_rules()
+            .iter()
+            .map(|m| m.id)
+            .filter(|r| {
+                let r = r.to_ascii_lowercase();
+                r.contains(&lower) || lower.contains(&r)
+            })
+            .collect();
+        eprint!("error: unknown rule `{id}`");
+        if !close.is_empty() {
+            eprint!(" (did you mean {}?)", close.join(", "));
+        }
+        eprintln!("; `eyelint rules` lists every rule");
+        return Ok(EXIT_ERROR);
+    };
+    let m = rule.meta();
+    let fix = match m.fix {
+        Some(s) => s.as_str(),
+        None => "none",
+    };
+    let text = format!(
+        "# {}\n\n{}\n\nCategory: {} · default severity: {} · inspects: {} · fix: {}\n\n{}\n",
+        m.id,
+        m.summary,
+        m.category,
+        m.severity,
+        roles_label(m),
+        fix,
+        m.doc.trim()
+    );
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(EXIT_OK)
+}
+
+fn config_cmd(a: &ConfigArgs) -> anyhow::Result<i32> {
+    let err_color = std::io::stderr().is_terminal() && !no_color_env();
+    let Some(loaded) = load_config(a.config.as_deref(), a.strict, err_color)? else {
+        return Ok(EXIT_ERROR);
+    };
+    let value = serde_json::to_value(&loaded.config)?;
+    let origin = match &loaded.source {
+        ConfigSource::File(p) => discover::display_name(p),
+        ConfigSource::Defaults => "built-in defaults".to_string(),
+    };
+    let text = if a.json {
+        let mut s = serde_json::to_string_pretty(&value)?;
+        s.push('\n');
+        s
+    } else {
+        format!(
+            "# effective eyelint configuration (from {origin}, merged over the defaults)\n{}",
+            crate::yaml_out::to_yaml(&value)
+        )
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(v: &[&str]) -> Vec<OsString> {
+        v.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn first_argument_decides_the_subcommand() {
+        assert_eq!(normalise_args(os(&["e", "rules"])), os(&["e", "rules"]));
+        assert_eq!(
+            normalise_args(os(&["e", "./rules"])),
+            os(&["e", "lint", "./rules"])
+        );
+        assert_eq!(normalise_args(os(&["e"])), os(&["e", "lint"]));
+        assert_eq!(
+            normalise_args(os(&["e", "-f", "json", "."])),
+            os(&["e", "lint", "-f", "json", "."])
+        );
+        assert_eq!(
+            normalise_args(os(&["e", "--version"])),
+            os(&["e", "--version"])
+        );
+    }
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("10M"), Ok(10_000_000));
+        assert_eq!(parse_size("512"), Ok(512));
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("1XB").is_err());
+    }
+}

@@ -1,0 +1,209 @@
+//! Input discovery: the files a run reads.
+//!
+//! Directories are walked recursively for `*.yaml`, `*.yml` and `*.json`,
+//! skipping hidden files and directories and obeying `.gitignore` (and
+//! `.ignore`) files wherever they are, inside a git repository or not. A file
+//! named explicitly is always read, whatever its extension. `-` is standard
+//! input. The order is deterministic: arguments in the order given, each
+//! directory's files sorted by path.
+
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+/// One input of a run.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// The name shown in reports (relative paths stay relative, `/` separated).
+    pub name: String,
+    /// What to read.
+    pub source: InputSource,
+}
+
+/// Where an input's text comes from.
+#[derive(Clone, Debug)]
+pub enum InputSource {
+    /// A file on disk.
+    File(PathBuf),
+    /// Standard input, read once up front.
+    Stdin(Arc<[u8]>),
+}
+
+impl Input {
+    /// The file's path on disk, if it is a file.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.source {
+            InputSource::File(p) => Some(p),
+            InputSource::Stdin(_) => None,
+        }
+    }
+}
+
+/// Why discovery failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    /// A named path does not exist or cannot be read.
+    #[error("{path}: {source}")]
+    Path {
+        /// The path as given.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Walking a directory failed.
+    #[error("{0}")]
+    Walk(#[from] ignore::Error),
+}
+
+/// True for the extensions a directory walk picks up.
+pub fn is_manifest_name(p: &Path) -> bool {
+    matches!(
+        p.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml" | "json")
+    )
+}
+
+/// A path as shown in reports: `./` prefixes dropped, `/` separators.
+pub fn display_name(p: &Path) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut absolute = false;
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::RootDir => absolute = true,
+            Component::Prefix(pre) => parts.push(pre.as_os_str().to_string_lossy().into_owned()),
+            other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
+        }
+    }
+    let joined = parts.join("/");
+    match (absolute, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_string(),
+        (false, false) => joined,
+    }
+}
+
+/// Expands `paths` into the files to read. `stdin` supplies the bytes of
+/// `-` (read by the caller) and `stdin_name` its report name.
+pub fn discover(
+    paths: &[PathBuf],
+    stdin: Option<Arc<[u8]>>,
+    stdin_name: &str,
+) -> Result<Vec<Input>, DiscoverError> {
+    let mut out = Vec::new();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut stdin = stdin;
+    for p in paths {
+        if p.as_os_str() == "-" {
+            if let Some(bytes) = stdin.take() {
+                out.push(Input {
+                    name: stdin_name.to_string(),
+                    source: InputSource::Stdin(bytes),
+                });
+            }
+            continue;
+        }
+        let meta = std::fs::metadata(p).map_err(|source| DiscoverError::Path {
+            path: display_name(p),
+            source,
+        })?;
+        if !meta.is_dir() {
+            if seen.insert(p.clone()) {
+                out.push(Input {
+                    name: display_name(p),
+                    source: InputSource::File(p.clone()),
+                });
+            }
+            continue;
+        }
+        let mut files = Vec::new();
+        let walker = ignore::WalkBuilder::new(p)
+            .hidden(true)
+            .git_ignore(true)
+            .git_exclude(true)
+            .git_global(false)
+            .ignore(true)
+            .parents(true)
+            .require_git(false)
+            .follow_links(false)
+            .build();
+        for entry in walker {
+            let entry = entry?;
+            if entry.file_type().is_some_and(|t| t.is_file()) && is_manifest_name(entry.path()) {
+                files.push(entry.into_path());
+            }
+        }
+        files.sort();
+        for f in files {
+            if seen.insert(f.clone()) {
+                out.push(Input {
+                    name: display_name(&f),
+                    source: InputSource::File(f),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_drop_dot_prefixes() {
+        assert_eq!(display_name(Path::new("./a/b.yaml")), "a/b.yaml");
+        assert_eq!(display_name(Path::new(".")), ".");
+        assert_eq!(display_name(Path::new("/x/y.yaml")), "/x/y.yaml");
+    }
+
+    #[test]
+    fn walks_sorted_skipping_hidden_and_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("sub")).unwrap();
+        std::fs::create_dir_all(d.join(".hidden")).unwrap();
+        std::fs::create_dir_all(d.join("vendor")).unwrap();
+        for f in [
+            "b.yaml",
+            "a.yml",
+            "c.json",
+            "notes.txt",
+            "sub/d.yaml",
+            ".hidden/e.yaml",
+            "vendor/f.yaml",
+        ] {
+            std::fs::write(d.join(f), "x: 1\n").unwrap();
+        }
+        std::fs::write(d.join(".gitignore"), "vendor/\n").unwrap();
+        let found = discover(&[d.to_path_buf()], None, "<stdin>").unwrap();
+        let names: Vec<_> = found
+            .iter()
+            .map(|i| {
+                i.path()
+                    .unwrap()
+                    .strip_prefix(d)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(names, ["a.yml", "b.yaml", "c.json", "sub/d.yaml"]);
+    }
+
+    #[test]
+    fn explicit_files_are_read_whatever_their_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("manifest.txt");
+        std::fs::write(&f, "x: 1\n").unwrap();
+        let found = discover(&[f.clone(), f], None, "<stdin>").unwrap();
+        assert_eq!(found.len(), 1);
+    }
+
+    #[test]
+    fn missing_path_is_an_error() {
+        let err = discover(&[PathBuf::from("/nonexistent/eyelint")], None, "-").unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/eyelint"));
+    }
+}

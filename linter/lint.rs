@@ -1,0 +1,401 @@
+//! The lint run: read, parse and check every input in parallel, then run the
+//! cross-object checks over everything the run saw.
+//!
+//! Per file (in parallel): read with a size limit, skip Helm chart sources
+//! and non-Kubernetes documents, load the YAML with spans, expand `List`s,
+//! run the local checks on each object and place every finding at the exact
+//! line and column of its path. What the cross pass needs is kept small: the
+//! engine's pruned `cross_subject` copies and the objects the index wants.
+//! At the end the index is built, the cross pass runs (in parallel), and the
+//! few files with cross-object findings are re-read to locate them, so no
+//! file's text or spans outlive its own check.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use eyelint_policies::engine::{Engine, Evaluation, Pass};
+use eyelint_policies::finding::Finding;
+use eyelint_policies::index::Coverage;
+use eyelint_policies::object::is_kubernetes_object;
+use eyelint_policies::path::FieldPath;
+use eyelint_policies::yaml::{self, Limits, Pos, Spans};
+
+use crate::discover::{Input, InputSource};
+
+/// Settings of a run that are not the engine's.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Files larger than this are refused.
+    pub max_file_size: u64,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            max_file_size: 64 * 1024 * 1024,
+        }
+    }
+}
+
+/// A finding placed in its input.
+#[derive(Clone, Debug)]
+pub struct Located {
+    /// The finding.
+    pub finding: Finding,
+    /// Index of the input in the run's input list.
+    pub input: usize,
+    /// Where its path points (line, column, byte offset).
+    pub pos: Pos,
+    /// The Helm template (`# Source:`) of its document.
+    pub source: Option<String>,
+}
+
+/// Why an input was not checked, without that being an error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Skip {
+    /// No document is a Kubernetes object (CI configs, values files, …).
+    NotKubernetes,
+    /// A Helm chart template (`{{ }}` under a directory with `Chart.yaml`).
+    HelmTemplate {
+        /// The chart's directory.
+        chart: PathBuf,
+    },
+}
+
+/// A problem with one input; any makes the run exit 2.
+#[derive(Clone, Debug)]
+pub struct InputError {
+    /// Index of the input.
+    pub input: usize,
+    /// Where, when known.
+    pub pos: Option<Pos>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// What one run produced.
+#[derive(Debug, Default)]
+pub struct RunResult {
+    /// Every finding, placed, in a deterministic order.
+    pub findings: Vec<Located>,
+    /// Input errors, in input order.
+    pub errors: Vec<InputError>,
+    /// Skipped inputs, in input order.
+    pub skipped: Vec<(usize, Skip)>,
+    /// Kubernetes objects checked.
+    pub objects: usize,
+    /// Files (and stdin) read and checked.
+    pub files: usize,
+    /// Evaluations that passed.
+    pub passed: usize,
+    /// Evaluations skipped by an exemption.
+    pub exempted: usize,
+    /// Checks not decidable from the input.
+    pub not_evaluated: usize,
+}
+
+struct CrossItem {
+    doc: usize,
+    prefix: FieldPath,
+    source: Option<String>,
+    subject: Value,
+}
+
+#[derive(Default)]
+struct FileResult {
+    findings: Vec<Located>,
+    errors: Vec<InputError>,
+    skip: Option<Skip>,
+    objects: usize,
+    checked: bool,
+    passed: usize,
+    exempted: usize,
+    not_evaluated: usize,
+    cross: Vec<CrossItem>,
+    indexed: Vec<Value>,
+}
+
+/// Reads an input's bytes, refusing more than `max` bytes.
+pub fn read_input(input: &Input, max: u64) -> Result<Arc<[u8]>, String> {
+    match &input.source {
+        InputSource::Stdin(b) => {
+            if b.len() as u64 > max {
+                return Err(too_large(b.len() as u64, max));
+            }
+            Ok(b.clone())
+        }
+        InputSource::File(p) => {
+            let f = std::fs::File::open(p).map_err(|e| format!("cannot read: {e}"))?;
+            let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+            if len > max {
+                return Err(too_large(len, max));
+            }
+            let mut buf = Vec::with_capacity(len as usize);
+            f.take(max + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| format!("cannot read: {e}"))?;
+            if buf.len() as u64 > max {
+                return Err(too_large(buf.len() as u64, max));
+            }
+            Ok(Arc::from(buf))
+        }
+    }
+}
+
+/// Reads standard input, at most `max` bytes (plus one to detect overflow).
+pub fn read_stdin(max: u64) -> std::io::Result<Arc<[u8]>> {
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(max + 1)
+        .read_to_end(&mut buf)?;
+    Ok(Arc::from(buf))
+}
+
+fn too_large(len: u64, max: u64) -> String {
+    format!(
+        "file is {} bytes, over the {} byte limit (raise it with --max-file-size)",
+        len, max
+    )
+}
+
+/// The bytes as text: UTF-8 without NUL bytes (anything else is binary).
+pub fn as_text(bytes: &[u8]) -> Result<&str, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {}); is this a binary file?",
+            e.valid_up_to()
+        )
+    })?;
+    if let Some(at) = text.find('\0') {
+        return Err(format!(
+            "not a text file (NUL byte at offset {at}); is this a binary file?"
+        ));
+    }
+    Ok(text)
+}
+
+/// The chart directory above `path` (a directory holding `Chart.yaml`).
+fn chart_dir(path: &Path, cache: &mut HashMap<PathBuf, bool>) -> Option<PathBuf> {
+    let abs = std::path::absolute(path).ok()?;
+    let mut dir = abs.parent();
+    while let Some(d) = dir {
+        let has = *cache
+            .entry(d.to_path_buf())
+            .or_insert_with(|| d.join("Chart.yaml").is_file());
+        if has {
+            return Some(d.to_path_buf());
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// Objects of a document, with their path prefix inside it: the document
+/// itself, or the items of a `List` (recursively).
+pub fn expand<'a>(v: &'a Value, prefix: FieldPath, out: &mut Vec<(FieldPath, &'a Value)>) {
+    let kind = v.get("kind").and_then(Value::as_str).unwrap_or("");
+    let items = v.get("items").and_then(Value::as_array);
+    match items {
+        Some(items) if kind == "List" || kind.ends_with("List") => {
+            let base = prefix.key("items");
+            for (i, item) in items.iter().enumerate() {
+                expand(item, base.index(i), out);
+            }
+        }
+        _ => out.push((prefix, v)),
+    }
+}
+
+/// Places a finding's path in its document.
+pub fn locate(spans: &Spans, prefix: &FieldPath, path: &FieldPath) -> Pos {
+    spans.locate(&prefix.join(path)).1.primary()
+}
+
+fn add_eval(r: &mut FileResult, eval: &Evaluation) {
+    r.passed += eval.passed;
+    r.exempted += eval.exempted;
+    r.not_evaluated += eval.not_evaluated.len();
+}
+
+fn check_file(
+    engine: &Engine,
+    input_idx: usize,
+    input: &Input,
+    opts: &RunOptions,
+    chart_cache: &mut HashMap<PathBuf, bool>,
+) -> FileResult {
+    let mut r = FileResult::default();
+    let err = |r: &mut FileResult, pos: Option<Pos>, message: String| {
+        r.errors.push(InputError {
+            input: input_idx,
+            pos,
+            message,
+        })
+    };
+    let bytes = match read_input(input, opts.max_file_size) {
+        Ok(b) => b,
+        Err(m) => {
+            err(&mut r, None, m);
+            return r;
+        }
+    };
+    let text = match as_text(&bytes) {
+        Ok(t) => t,
+        Err(m) => {
+            err(&mut r, None, m);
+            return r;
+        }
+    };
+    if text.contains("{{") {
+        if let Some(chart) = input.path().and_then(|p| chart_dir(p, chart_cache)) {
+            r.skip = Some(Skip::HelmTemplate { chart });
+            return r;
+        }
+    }
+    let loaded = yaml::load(text, &Limits::default());
+    let wanted = engine.index_kinds();
+    let mut objects = Vec::new();
+    for doc in &loaded.documents {
+        objects.clear();
+        expand(&doc.value, FieldPath::root(), &mut objects);
+        for (prefix, obj) in &objects {
+            if !is_kubernetes_object(obj) {
+                continue;
+            }
+            r.objects += 1;
+            let eval = engine.check(obj, None, Pass::Local);
+            add_eval(&mut r, &eval);
+            for f in eval.findings {
+                let pos = locate(&doc.spans, prefix, &f.path);
+                r.findings.push(Located {
+                    finding: f,
+                    input: input_idx,
+                    pos,
+                    source: doc.source.clone(),
+                });
+            }
+            if let Some(subject) = engine.cross_subject(obj) {
+                r.cross.push(CrossItem {
+                    doc: doc.index,
+                    prefix: prefix.clone(),
+                    source: doc.source.clone(),
+                    subject,
+                });
+            }
+            let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+            if wanted.contains(kind) {
+                r.indexed.push((*obj).clone());
+            }
+        }
+    }
+    if let Some(e) = loaded.error {
+        err(&mut r, Some(e.pos), e.message);
+    }
+    r.checked = true;
+    if r.objects == 0 && r.errors.is_empty() {
+        r.skip = Some(Skip::NotKubernetes);
+    }
+    r
+}
+
+/// Runs the engine over `inputs`.
+pub fn run(engine: &Engine, inputs: &[Input], opts: &RunOptions) -> RunResult {
+    let per_file: Vec<FileResult> = inputs
+        .par_iter()
+        .enumerate()
+        .map_init(HashMap::new, |cache, (i, input)| {
+            check_file(engine, i, input, opts, cache)
+        })
+        .collect();
+
+    let mut out = RunResult::default();
+    let mut index = engine.new_index(Coverage::All);
+    let mut cross: Vec<(usize, CrossItem)> = Vec::new();
+    for (i, mut f) in per_file.into_iter().enumerate() {
+        out.findings.append(&mut f.findings);
+        out.errors.append(&mut f.errors);
+        if let Some(s) = f.skip.take() {
+            out.skipped.push((i, s));
+        }
+        if f.checked && f.objects > 0 {
+            out.files += 1;
+        }
+        out.objects += f.objects;
+        out.passed += f.passed;
+        out.exempted += f.exempted;
+        out.not_evaluated += f.not_evaluated;
+        for o in &f.indexed {
+            index.add(o);
+        }
+        cross.extend(f.cross.into_iter().map(|c| (i, c)));
+    }
+
+    // The cross pass.
+    let evals: Vec<(usize, &CrossItem, Evaluation)> = cross
+        .par_iter()
+        .map(|(i, c)| (*i, c, engine.check(&c.subject, Some(&index), Pass::Cross)))
+        .collect();
+    let mut pending: BTreeMap<usize, Vec<(&CrossItem, Finding)>> = BTreeMap::new();
+    for (i, c, eval) in evals {
+        out.passed += eval.passed;
+        out.exempted += eval.exempted;
+        out.not_evaluated += eval.not_evaluated.len();
+        for f in eval.findings {
+            pending.entry(i).or_default().push((c, f));
+        }
+    }
+    // Re-read the files with cross-object findings to place them.
+    let placed: Vec<Vec<Located>> = pending
+        .into_par_iter()
+        .map(|(i, items)| place_cross(&inputs[i], i, items, opts))
+        .collect();
+    for mut p in placed {
+        out.findings.append(&mut p);
+    }
+    out.findings.sort_by(|a, b| {
+        (a.input, a.pos.line, a.pos.column, &a.finding.id)
+            .cmp(&(b.input, b.pos.line, b.pos.column, &b.finding.id))
+            .then_with(|| a.finding.sort_key().cmp(&b.finding.sort_key()))
+    });
+    out
+}
+
+fn place_cross(
+    input: &Input,
+    input_idx: usize,
+    items: Vec<(&CrossItem, Finding)>,
+    opts: &RunOptions,
+) -> Vec<Located> {
+    let bytes = read_input(input, opts.max_file_size).ok();
+    let text = bytes.as_deref().and_then(|b| as_text(b).ok());
+    let loaded = text.map(|t| yaml::load(t, &Limits::default()));
+    items
+        .into_iter()
+        .map(|(c, f)| {
+            let doc = loaded
+                .as_ref()
+                .and_then(|l| l.documents.iter().find(|d| d.index == c.doc));
+            let pos = match doc {
+                Some(d) => locate(&d.spans, &c.prefix, &f.path),
+                // The file changed or vanished since it was checked.
+                None => Pos {
+                    line: 1,
+                    column: 1,
+                    offset: 0,
+                },
+            };
+            Located {
+                finding: f,
+                input: input_idx,
+                pos,
+                source: c.source.clone(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,60 @@
+//! `--format github`: GitHub Actions workflow commands, one per finding
+//! (`::error` for danger, `::warning` for warning) plus one per input error.
+
+use std::fmt::Write as _;
+
+use eyelint_policies::finding::Severity;
+
+use super::Output;
+
+/// Escapes a command's message.
+fn data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a command property value.
+fn prop(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Renders the findings as workflow commands.
+pub fn render(out: &Output<'_>) -> String {
+    let mut s = String::new();
+    for e in &out.report.errors {
+        let _ = write!(s, "::error file={}", prop(&e.file));
+        if let (Some(l), Some(c)) = (e.line, e.column) {
+            let _ = write!(s, ",line={l},col={c}");
+        }
+        let _ = writeln!(s, ",title=eyelint::{}", data(&e.message));
+    }
+    for f in &out.report.findings {
+        let level = match f.severity {
+            Severity::Danger => "error",
+            _ => "warning",
+        };
+        let _ = write!(s, "::{level} ");
+        let mut props = Vec::new();
+        if let Some(file) = &f.file {
+            props.push(format!("file={}", prop(file)));
+        }
+        if let Some(l) = f.line {
+            props.push(format!("line={l}"));
+        }
+        if let Some(c) = f.column {
+            props.push(format!("col={c}"));
+        }
+        props.push(format!("title={}", prop(&format!("eyelint {}", f.id))));
+        let mut msg = format!("{} ({}", f.message, f.object_label());
+        if let Some(c) = &f.container {
+            let _ = write!(msg, ", container {c}");
+        }
+        if let Some(src) = &f.source {
+            let _ = write!(msg, ", from {src}");
+        }
+        msg.push(')');
+        let _ = writeln!(s, "{}::{}", props.join(","), data(&msg));
+    }
+    s
+}

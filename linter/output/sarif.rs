@@ -1,0 +1,161 @@
+//! `--format sarif`: SARIF 2.1.0 for GitHub code scanning and other viewers.
+//!
+//! Every rule that ran is described in `tool.driver.rules` (summary, full
+//! documentation as help, default level). Results carry a region with the
+//! exact 1-based line and column; columns count Unicode code points
+//! (`columnKind: unicodeCodePoints`). File URIs are relative to the current
+//! directory.
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use eyelint_policies::finding::Severity;
+
+use super::Output;
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Danger => "error",
+        Severity::Warning => "warning",
+        Severity::Ignore => "none",
+    }
+}
+
+/// Percent-encodes a relative path for a URI reference (keeps `/`).
+pub fn uri(path: &str) -> String {
+    let rel = relative_to_cwd(path);
+    let mut s = String::new();
+    for b in rel.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s
+}
+
+fn relative_to_cwd(path: &str) -> String {
+    let p = Path::new(path);
+    if p.is_absolute() {
+        if let Ok(cwd) = std::env::current_dir() {
+            if let Ok(rel) = p.strip_prefix(&cwd) {
+                return crate::discover::display_name(rel);
+            }
+        }
+    }
+    path.to_string()
+}
+
+/// Renders the SARIF log.
+pub fn render(out: &Output<'_>) -> String {
+    let rules: Vec<Value> = out
+        .rules
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "name": r.id,
+                "shortDescription": {"text": r.summary},
+                "fullDescription": {"text": r.summary},
+                "help": {"text": r.doc, "markdown": r.doc},
+                "defaultConfiguration": {"level": level(r.severity)},
+                "properties": {"category": r.category, "tags": [r.category.to_lowercase(), "kubernetes"]},
+            })
+        })
+        .collect();
+    let results: Vec<Value> = out
+        .report
+        .findings
+        .iter()
+        .map(|f| {
+            let mut loc = serde_json::Map::new();
+            if let Some(file) = &f.file {
+                let mut region = serde_json::Map::new();
+                if let Some(l) = f.line {
+                    region.insert("startLine".into(), json!(l));
+                }
+                if let Some(c) = f.column {
+                    region.insert("startColumn".into(), json!(c));
+                }
+                loc.insert(
+                    "physicalLocation".into(),
+                    json!({"artifactLocation": {"uri": uri(file)}, "region": region}),
+                );
+            }
+            let mut logical = f.object_label();
+            if let Some(c) = &f.container {
+                logical = format!("{logical}/{c}");
+            }
+            loc.insert(
+                "logicalLocations".into(),
+                json!([{"fullyQualifiedName": logical, "kind": "object"}]),
+            );
+            let mut text = format!("{} ({}", f.message, f.object_label());
+            if let Some(c) = &f.container {
+                text.push_str(&format!(", container {c}"));
+            }
+            if let Some(s) = &f.source {
+                text.push_str(&format!(", from {s}"));
+            }
+            text.push(')');
+            let mut r = json!({
+                "ruleId": f.id,
+                "level": level(f.severity),
+                "message": {"text": text},
+                "locations": [Value::Object(loc)],
+                "partialFingerprints": {
+                    "eyelintObject/v1": format!("{}|{}|{}|{}|{}", f.id, f.kind, f.namespace, f.name, f.container.as_deref().unwrap_or("")),
+                },
+                "properties": {"path": f.path, "category": f.category},
+            });
+            if let Some(i) = out.rules.iter().position(|r| r.id == f.id) {
+                r["ruleIndex"] = json!(i);
+            }
+            if let Some(fix) = &f.fix {
+                r["properties"]["fix"] = json!({"patch": fix.patch, "safety": fix.safety});
+            }
+            r
+        })
+        .collect();
+    let notifications: Vec<Value> = out
+        .report
+        .errors
+        .iter()
+        .map(|e| {
+            let mut region = serde_json::Map::new();
+            if let Some(l) = e.line {
+                region.insert("startLine".into(), json!(l));
+            }
+            if let Some(c) = e.column {
+                region.insert("startColumn".into(), json!(c));
+            }
+            json!({
+                "level": "error",
+                "message": {"text": e.message},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(&e.file)}, "region": region}}],
+            })
+        })
+        .collect();
+    let log = json!({
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "eyelint",
+                "version": out.version,
+                "semanticVersion": out.version,
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+            "invocations": [{
+                "executionSuccessful": out.report.errors.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
+    s.push('\n');
+    s
+}
