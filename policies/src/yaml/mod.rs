@@ -190,11 +190,22 @@ struct PendingKey {
     merge: bool,
 }
 
+/// An anchored value, ready to be copied by aliases.
+struct Anchored {
+    value: Value,
+    /// How many values it holds (itself included).
+    nodes: usize,
+    /// How many levels of collections it holds (0 for a scalar).
+    height: usize,
+}
+
 struct Frame {
     node: Node,
     hash: u64,
     anchor: usize,
     nodes_before: usize,
+    /// The greatest height among the values attached so far.
+    height: usize,
     block: bool,
     key: Option<PendingKey>,
     merges: Vec<(Value, Pos)>,
@@ -211,7 +222,7 @@ struct Loader<'t> {
     stack: Vec<Frame>,
     root: Option<Value>,
     spans: Spans,
-    anchors: HashMap<usize, (Value, usize)>,
+    anchors: HashMap<usize, Anchored>,
     nodes: usize,
     doc_index: usize,
     doc_start: Pos,
@@ -424,30 +435,30 @@ impl<'t> Loader<'t> {
                 let value =
                     resolve_scalar(&v, style, tag.as_deref()).map_err(|m| self.err(m, pos))?;
                 if anchor != 0 {
-                    self.anchors.insert(anchor, (value.clone(), 1));
+                    self.anchor(anchor, value.clone(), 1, 0);
                 }
-                self.attach(value)
+                self.attach(value, 0)
             }
             Item::Alias(id) => {
-                let Some((value, count)) = self.anchors.get(&id) else {
+                let Some(a) = self.anchors.get(&id) else {
                     return Err(self.err("unknown anchor in alias", pos));
                 };
+                let (count, height) = (a.nodes, a.height);
                 self.nodes = self.nodes.saturating_add(count.saturating_sub(1));
                 if self.nodes > self.limits.max_nodes {
                     return Err(self.too_many(pos));
                 }
-                let value = value.clone();
-                self.attach(value)
+                // Aliases can stack anchored subtrees on top of each other:
+                // the copy must not nest deeper than the limit either.
+                if self.stack.len() + height > self.limits.max_depth {
+                    return Err(self.too_deep(pos));
+                }
+                let value = a.value.clone();
+                self.attach(value, height)
             }
             Item::SeqStart(anchor) | Item::MapStart(anchor) => {
                 if self.stack.len() >= self.limits.max_depth {
-                    return Err(self.err(
-                        format!(
-                            "collections nested too deeply (more than {} levels)",
-                            self.limits.max_depth
-                        ),
-                        pos,
-                    ));
+                    return Err(self.too_deep(pos));
                 }
                 let seq = matches!(item, Item::SeqStart(_));
                 // A flow sequence's start span ends just after its `[`
@@ -467,6 +478,7 @@ impl<'t> Loader<'t> {
                     hash,
                     anchor,
                     nodes_before: self.nodes - 1,
+                    height: 0,
                     block,
                     key: None,
                     merges: Vec::new(),
@@ -485,13 +497,13 @@ impl<'t> Loader<'t> {
                     let value =
                         resolve_scalar(&v, style, tag.as_deref()).map_err(|m| self.err(m, pos))?;
                     if anchor != 0 {
-                        self.anchors.insert(anchor, (value.clone(), 1));
+                        self.anchor(anchor, value.clone(), 1, 0);
                     }
                     (scalar::key_string(value), merge)
                 }
                 Item::Alias(id) => match self.anchors.get(&id) {
-                    Some((v, _)) if !v.is_object() && !v.is_array() => {
-                        (scalar::key_string(v.clone()), false)
+                    Some(a) if !a.value.is_object() && !a.value.is_array() => {
+                        (scalar::key_string(a.value.clone()), false)
                     }
                     Some(_) => {
                         return Err(self.err(
@@ -553,37 +565,63 @@ impl<'t> Loader<'t> {
                 Value::Object(map)
             }
         };
+        let height = frame.height + 1;
         if frame.anchor != 0 {
             let count = self.nodes - frame.nodes_before;
-            self.anchors.insert(frame.anchor, (value.clone(), count));
+            self.anchor(frame.anchor, value.clone(), count, height);
         }
-        self.attach(value)
+        self.attach(value, height)
     }
 
-    fn attach(&mut self, value: Value) -> Result<(), YamlError> {
+    fn anchor(&mut self, id: usize, value: Value, nodes: usize, height: usize) {
+        self.anchors.insert(
+            id,
+            Anchored {
+                value,
+                nodes,
+                height,
+            },
+        );
+    }
+
+    fn too_deep(&self, pos: Pos) -> YamlError {
+        self.err(
+            format!(
+                "collections nested too deeply (more than {} levels)",
+                self.limits.max_depth
+            ),
+            pos,
+        )
+    }
+
+    /// Attaches a complete value of the given height to its parent.
+    fn attach(&mut self, value: Value, height: usize) -> Result<(), YamlError> {
         match self.stack.last_mut() {
             None => {
                 self.root = Some(value);
                 Ok(())
             }
-            Some(f) => match &mut f.node {
-                Node::Seq(items) => {
-                    items.push(value);
-                    Ok(())
+            Some(f) => {
+                f.height = f.height.max(height);
+                match &mut f.node {
+                    Node::Seq(items) => {
+                        items.push(value);
+                        Ok(())
+                    }
+                    Node::Map(map) => match f.key.take() {
+                        Some(k) if k.merge => {
+                            f.merges.push((value, k.pos));
+                            Ok(())
+                        }
+                        Some(k) => {
+                            map.insert(k.name, value);
+                            Ok(())
+                        }
+                        // The parser always sends a key before a value.
+                        None => Ok(()),
+                    },
                 }
-                Node::Map(map) => match f.key.take() {
-                    Some(k) if k.merge => {
-                        f.merges.push((value, k.pos));
-                        Ok(())
-                    }
-                    Some(k) => {
-                        map.insert(k.name, value);
-                        Ok(())
-                    }
-                    // The parser always sends a key before a value.
-                    None => Ok(()),
-                },
-            },
+            }
         }
     }
 }

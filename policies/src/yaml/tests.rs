@@ -337,3 +337,22 @@ fn binary_garbage_ends_in_an_error() {
     assert!(loaded.error.is_some());
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[test]
+fn aliases_cannot_stack_nesting_past_the_depth_limit() {
+    // Each anchor nests the previous one 400 levels deeper: few values, but
+    // the copies would be 400 × 300 levels deep.
+    let mut text = format!("a0: &a0 {}x{}\n", "[".repeat(200), "]".repeat(200));
+    for i in 1..300 {
+        text.push_str(&format!(
+            "a{i}: &a{i} {}*a{}{}\n",
+            "[".repeat(200),
+            i - 1,
+            "]".repeat(200)
+        ));
+    }
+    let e = timed_error(&text);
+    assert!(e.message.contains("nested too deeply"), "{e}");
+    // a1 reaches 401 levels; a2 would pass 512.
+    assert_eq!(e.pos.line, 3);
+}
