@@ -3,9 +3,12 @@
 //!
 //! - Multi-document streams (`---`); empty and comment-only documents are
 //!   skipped. JSON is YAML, so JSON input works too.
-//! - Scalars resolve as Kubernetes resolves them (YAML 1.1, see
-//!   [`scalar`](self) rules in [`load`]'s docs): `yes`/`on` are booleans,
-//!   `0x1F` and `017` are integers, quoted scalars are strings.
+//! - Scalars resolve as Kubernetes resolves them (YAML 1.1, as go-yaml v2
+//!   behind sigs.k8s.io/yaml does): `y`/`yes`/`on` and `n`/`no`/`off` are
+//!   booleans (also as keys: a plain `y:` key becomes `"true"`), `0x1F`, `0o17`
+//!   and `017` are integers, integral floats are written as integers, `.inf`
+//!   and `.nan` stay strings, quoted and `!!str` scalars are strings, and
+//!   non-string keys are written as strings.
 //! - Anchors, aliases and merge keys (`<<`) work; alias expansion counts
 //!   towards [`Limits::max_nodes`], so a "billion laughs" document ends in an
 //!   error quickly and with bounded memory.
@@ -20,7 +23,13 @@
 //!   and block nesting is bounded by [`Limits::max_depth`].
 //!
 //! Callers holding bytes use [`load_bytes`], which reports invalid UTF-8 with
-//! its position; [`load`] takes text that is already valid UTF-8.
+//! its position; [`load`] takes text that is already valid UTF-8 (a caller
+//! that decodes bytes itself must report invalid UTF-8 itself).
+//! [`load_with`] hands documents over one at a time, so a front end that
+//! checks and drops each document holds only one.
+//!
+//! Cost: on a 31 MB stream of 20,000 Deployments, loading with spans takes
+//! about 1.4–1.5 times as long as only pulling the parser's events.
 
 mod pos;
 mod scalar;
