@@ -232,3 +232,18 @@ fn every_role_is_inspected() {
         assert_eq!(names, vec!["e", "i", "s"], "{id}");
     }
 }
+
+#[test]
+fn linux_only_rules_do_not_apply_to_windows_pods() {
+    let spec = |os: &str| json!({"os": {"name": os}, "containers": [{"name": "a", "image": "x:1", "securityContext": {"runAsNonRoot": true}}]});
+    for id in [
+        "privilegeEscalationAllowed",
+        "notReadOnlyRootFilesystem",
+        "insecureCapabilities",
+        "linuxHardening",
+    ] {
+        assert_eq!(on(id, deployment(spec("linux"))).len(), 1, "{id} on linux");
+        let e = run(id, &[deployment(spec("windows"))]).remove(0);
+        assert!(e.findings.is_empty() && e.passed == 0, "{id} on windows");
+    }
+}

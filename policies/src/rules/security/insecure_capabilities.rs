@@ -4,7 +4,7 @@ use crate::object::Roles;
 use crate::path::FieldPath;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
 use crate::rules::security::util::{
-    add, capability_is, capability_list, sc_field, security_context, WithPatch,
+    add, capability_is, capability_list, is_windows_pod, sc_field, security_context, WithPatch,
 };
 use serde_json::{json, Map, Value};
 
@@ -40,6 +40,9 @@ declare_rule! {
     /// passes whatever else it lists (Polaris's `oneOf` fails a list holding
     /// both `ALL` and the fifteen names), and names compare case-insensitively
     /// and with or without the `CAP_` prefix.
+    ///
+    /// Not applicable to pods with `spec.os.name: windows`, where Kubernetes
+    /// forbids the field.
     ///
     /// ## Why it matters
     /// The default set includes capabilities an attacker can use to spoof
@@ -110,6 +113,10 @@ impl Rule for InsecureCapabilities {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(c) = cx.container else { return };
+        if is_windows_pod(cx) {
+            out.not_applicable();
+            return;
+        }
         let mut seen = [false; INSECURE_DEFAULTS.len()];
         for (_, cap) in capability_list(c, "drop") {
             if capability_is(cap, "ALL") {

@@ -3,7 +3,7 @@ use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
 use crate::rules::security::util::{
-    capability_is, capability_list, sc_field_path, set_sc_field_ops, WithPatch,
+    capability_is, capability_list, is_windows_pod, sc_field_path, set_sc_field_ops, WithPatch,
 };
 use serde_json::{json, Value};
 
@@ -28,6 +28,9 @@ declare_rule! {
     /// Differences from Polaris, deliberate: an `unconfined` AppArmor
     /// annotation does not count (Polaris accepts any value), and the
     /// `appArmorProfile` field (Kubernetes 1.30+) counts (Polaris ignores it).
+    ///
+    /// Not applicable to pods with `spec.os.name: windows`, where Kubernetes
+    /// forbids these fields.
     ///
     /// ## Why it matters
     /// seccomp, AppArmor and SELinux confine what a compromised process can
@@ -131,6 +134,10 @@ impl Rule for LinuxHardening {
         let (Some(c), Some(w)) = (cx.container, cx.workload()) else {
             return;
         };
+        if is_windows_pod(cx) {
+            out.not_applicable();
+            return;
+        }
         let csc = cx.container_security_context();
         let psc = cx.pod_security_context();
         // AppArmor through the annotation.

@@ -2,7 +2,9 @@ use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use crate::rules::security::util::{is_true, sc_field, sc_field_path, set_sc_field_ops, WithPatch};
+use crate::rules::security::util::{
+    is_true, is_windows_pod, sc_field, sc_field_path, set_sc_field_ops, WithPatch,
+};
 use serde_json::Value;
 
 declare_rule! {
@@ -13,6 +15,9 @@ declare_rule! {
     /// Polaris merges in a pod-level `readOnlyRootFilesystem`, a field that
     /// does not exist in Kubernetes; eyelint judges the container field only,
     /// which gives the same results on every real object.
+    ///
+    /// Not applicable to pods with `spec.os.name: windows`, where Kubernetes
+    /// forbids the field.
     ///
     /// ## Why it matters
     /// A writable root filesystem lets an attacker who gained code execution
@@ -102,6 +107,10 @@ impl Rule for NotReadOnlyRootFilesystem {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(c) = cx.container else { return };
+        if is_windows_pod(cx) {
+            out.not_applicable();
+            return;
+        }
         let field = "readOnlyRootFilesystem";
         let v = sc_field(c, field);
         if is_true(v) {

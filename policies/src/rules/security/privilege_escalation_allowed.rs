@@ -3,7 +3,8 @@ use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
 use crate::rules::security::util::{
-    capability_is, capability_list, is_true, sc_field, sc_field_path, set_sc_field_ops, WithPatch,
+    capability_is, capability_list, is_true, is_windows_pod, sc_field, sc_field_path,
+    set_sc_field_ops, WithPatch,
 };
 use serde_json::Value;
 
@@ -16,6 +17,9 @@ declare_rule! {
     /// Polaris also merges in a pod-level `allowPrivilegeEscalation`, a field
     /// that does not exist in Kubernetes; eyelint judges the container field
     /// only, which gives the same results on every real object.
+    ///
+    /// Not applicable to pods with `spec.os.name: windows`, where Kubernetes
+    /// forbids the field.
     ///
     /// ## Why it matters
     /// Without `no_new_privs`, a process can gain privileges through setuid
@@ -88,6 +92,10 @@ impl Rule for PrivilegeEscalationAllowed {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(c) = cx.container else { return };
+        if is_windows_pod(cx) {
+            out.not_applicable();
+            return;
+        }
         let field = "allowPrivilegeEscalation";
         let v = sc_field(c, field);
         if v == Some(&Value::Bool(false)) {

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::finding::{Fix, FixSafety};
 use crate::object::ContainerRef;
 use crate::path::{FieldPath, Seg};
-use crate::rule::Hit;
+use crate::rule::{Ctx, Hit};
 
 /// `base` extended by `keys`, with one allocation of the segment list.
 pub(crate) fn sub(base: &FieldPath, keys: &[&str]) -> FieldPath {
@@ -130,6 +130,18 @@ pub(crate) fn capability_list<'a>(
         .into_iter()
         .flat_map(|a| a.iter().enumerate())
         .filter_map(|(i, v)| v.as_str().map(|s| (i, s)))
+}
+
+/// True when the pod declares `spec.os.name: windows`: Kubernetes then
+/// forbids the Linux-only security fields (`allowPrivilegeEscalation`,
+/// `readOnlyRootFilesystem`, `capabilities`, `seccompProfile`, …), so rules
+/// that demand them do not apply.
+pub(crate) fn is_windows_pod(cx: &Ctx<'_>) -> bool {
+    cx.workload()
+        .and_then(|w| w.pod_spec.get("os"))
+        .and_then(|os| os.get("name"))
+        .and_then(Value::as_str)
+        == Some("windows")
 }
 
 /// True when a boolean field is exactly `true`.
