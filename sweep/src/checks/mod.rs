@@ -76,10 +76,10 @@ checks! {
     "DockerHealthStatus", Nodes, Danger, "the container runtime (docker or containerd) is not ready, unhealthy or restarting often";
     "NodeNotReady", Nodes, Danger, "node not ready because the container manager failed to start (TasksAccounting)";
     "NodeNotReadyAndUseOfClosedNetworkConnection", Nodes, Danger, "node not ready after `use of closed network connection` errors (stale HTTP/2 connection to the API server)";
-    "NodeMemory", Nodes, Warning, "MemoryPressure, or memory usage over the threshold";
-    "NodeDisk", Nodes, Warning, "DiskPressure, or filesystem usage over the threshold";
+    "NodeMemory", Nodes, Warning, "memory pressure (MemoryPressure), or memory usage over the threshold";
+    "NodeDisk", Nodes, Warning, "disk pressure (DiskPressure), or filesystem usage over the threshold";
     "NodeCPU", Nodes, Warning, "CPU usage over the threshold";
-    "NodePIDPressure", Nodes, Warning, "PIDPressure: the node is running out of process ids";
+    "NodePIDPressure", Nodes, Warning, "process-id pressure (PIDPressure): the node is running out of process ids";
     "NodeConditionProblem", Nodes, Warning, "any other node condition in its problem state";
     "NodeDeadlock", Nodes, Warning, "kernel deadlock reported by node-problem-detector";
     "NodeOOM", Nodes, Warning, "the kernel killed processes for lack of memory (OOMKilling, SystemOOM)";
@@ -96,7 +96,7 @@ checks! {
     "SchedulerHealthStatus", ControlPlane, Danger, "kube-scheduler is not running, not ready, or reported unhealthy";
     "ControllerManagerHealthStatus", ControlPlane, Danger, "kube-controller-manager is not running, not ready, or reported unhealthy";
     "NodeApiServerExpiredPeriod", ControlPlane, Danger, "the API server certificate expires soon (warning under 30 days, danger under 7) or has expired";
-    "WarningEvent", Events, Warning, "Warning events, grouped by reason and object";
+    "WarningEvent", Events, Warning, "events of type Warning, grouped by reason and object";
     "PodSetImagePullBackOff", Pods, Warning, "a container cannot pull its image (ErrImagePull, ImagePullBackOff)";
     "PodCrashLoopBackOff", Pods, Warning, "a container keeps crashing (CrashLoopBackOff)";
     "PodOOMKilled", Pods, Warning, "a container was killed for exceeding its memory limit";

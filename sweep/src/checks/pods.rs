@@ -112,10 +112,14 @@ pub fn check(pods: &[PodInfo], out: &mut Findings<'_>) {
                 pod_finding(
                     "PodEvicted",
                     pod,
-                    format!(
-                        "pod was evicted: {}",
-                        with_message(&pod.reason, &pod.message)
-                    ),
+                    if pod.message.trim().is_empty() {
+                        "pod was evicted".to_string()
+                    } else {
+                        format!(
+                            "pod was evicted: {}",
+                            pod.message.split_whitespace().collect::<Vec<_>>().join(" ")
+                        )
+                    },
                 )
                 .reason(&pod.reason),
             );

@@ -164,11 +164,22 @@ pub fn render(r: &Report, style: Style) -> String {
         }
         let last = head.len() - 1;
         let fixed: usize = widths[..last].iter().map(|w| w + 2).sum::<usize>() + 2;
-        let msg_max = style.width.map(|w| w.saturating_sub(fixed).max(20));
+        // When the message column would be narrower than 40 characters, each
+        // message goes on its own line under its row.
+        let stacked = style.width.is_some_and(|w| w < fixed + 40);
+        let msg_max = style.width.map(|w| {
+            if stacked {
+                w.saturating_sub(6)
+            } else {
+                w - fixed
+            }
+        });
         let mut line = String::from("  ");
         for (i, h) in head.iter().enumerate() {
             if i == last {
-                line.push_str(h);
+                if !stacked {
+                    line.push_str(h);
+                }
             } else {
                 let _ = write!(line, "{:<w$}  ", h, w = widths[i]);
             }
@@ -179,9 +190,14 @@ pub fn render(r: &Report, style: Style) -> String {
             let mut line = format!("  {label}{}  ", " ".repeat(widths[0] - n));
             for (i, c) in row.iter().enumerate() {
                 if i + 1 == last {
-                    match msg_max {
-                        Some(m) => line.push_str(&cut(c, m)),
-                        None => line.push_str(c),
+                    let msg = match msg_max {
+                        Some(m) => cut(c, m),
+                        None => c.clone(),
+                    };
+                    if stacked {
+                        line = format!("{}\n      {msg}", line.trim_end());
+                    } else {
+                        line.push_str(&msg);
                     }
                 } else {
                     let _ = write!(line, "{:<w$}  ", c, w = widths[i + 1]);

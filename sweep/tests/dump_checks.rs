@@ -1,0 +1,355 @@
+//! Every runtime check against small dump fixtures (tests/fixtures).
+
+mod common;
+
+use common::{fixture, has, run, run_with, runtime};
+use eyelint_policies::Severity;
+use eyelint_sweep::render::{human, json};
+use eyelint_sweep::sweep::Offline;
+use eyelint_sweep::{SweepConfig, SweepError};
+
+fn sick() -> eyelint_sweep::Report {
+    run(Offline::Dump(fixture("sick-cluster.dump"))).expect("sweep")
+}
+
+#[test]
+fn node_conditions() {
+    let r = sick();
+    for (id, node) in [
+        ("KubeletHealthStatus", "node-unknown"),
+        ("DockerHealthStatus", "node-runtime"),
+        ("NodeNotReady", "node-cm"),
+        ("NodeNotReadyAndUseOfClosedNetworkConnection", "node-closed"),
+        ("NodeMemory", "node-pressure"),
+        ("NodeDisk", "node-pressure"),
+        ("NodePIDPressure", "node-pressure"),
+        ("NodeConditionProblem", "node-pressure"),
+        ("NodeDockerHung", "node-npd"),
+        ("NodeReadonlyFilesystem", "node-npd"),
+        ("NodeCorruptOverlay2", "node-npd"),
+        ("DockerHealthStatus", "node-npd"),
+        ("NodeAUFSUmountHung", "node-deadlock"),
+        ("KubeletHealthStatus", "node-deadlock"),
+    ] {
+        assert!(has(&r, id, node), "{id} on {node}");
+    }
+    // A stale node is one finding, not one per Unknown condition.
+    let stale: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.name == "node-unknown")
+        .collect();
+    assert_eq!(stale.len(), 1);
+    assert_eq!(stale[0].severity, Severity::Danger);
+    // Healthy conditions (False pressure, KubeletUnhealthy False) and the healthy node are silent.
+    assert!(!r
+        .findings
+        .iter()
+        .any(|f| f.kind == "Node" && f.name == "cp-1" && f.id != "WarningEvent"));
+    // Severities per the issue.
+    let sev = |id: &str| r.findings.iter().find(|f| f.id == id).map(|f| f.severity);
+    assert_eq!(sev("NodeNotReady"), Some(Severity::Danger));
+    assert_eq!(sev("NodeMemory"), Some(Severity::Warning));
+}
+
+#[test]
+fn node_problem_detector_events() {
+    let r = sick();
+    for id in [
+        "NodeOOM",
+        "NodeTaskHung",
+        "NodeKernelNULLPointer",
+        "NodeExt4Error",
+        "NodeUnregisterNetDevice",
+        "NodeCorruptDockerImage",
+    ] {
+        assert!(has(&r, id, "node-npd"), "{id}");
+    }
+    // The condition-change event names its reason.
+    assert!(has(&r, "NodeDockerHung", "node-deadlock"));
+    let oom = r
+        .findings
+        .iter()
+        .find(|f| f.id == "NodeOOM" && f.reason.as_deref() == Some("OOMKilling"))
+        .unwrap();
+    assert_eq!(oom.count, Some(3));
+    // NPD events are not repeated as WarningEvent.
+    assert!(!r
+        .findings
+        .iter()
+        .any(|f| f.id == "WarningEvent" && f.reason.as_deref() == Some("OOMKilling")));
+}
+
+#[test]
+fn warning_events_are_grouped() {
+    let r = sick();
+    let pulls: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.id == "WarningEvent" && f.name == "web-7d9f8-bbbbb")
+        .collect();
+    assert_eq!(pulls.len(), 1, "two events, one group");
+    assert_eq!(pulls[0].count, Some(7));
+    assert_eq!(pulls[0].last_seen.as_deref(), Some("2024-05-01T09:59:00Z"));
+    assert!(has(&r, "WarningEvent", "pending-1"));
+    assert!(
+        has(&r, "WarningEvent", "cp-1"),
+        "a non-NPD warning on a node"
+    );
+    // Normal events are not findings.
+    assert!(!r
+        .findings
+        .iter()
+        .any(|f| f.reason.as_deref() == Some("Pulled")));
+}
+
+#[test]
+fn control_plane_pods() {
+    let r = sick();
+    assert!(has(&r, "ETCDHealthStatus", "etcd-cp-1"));
+    assert!(has(
+        &r,
+        "ControllerManagerHealthStatus",
+        "kube-controller-manager-cp-1"
+    ));
+    assert!(!r.findings.iter().any(|f| f.id == "SchedulerHealthStatus"));
+    assert!(!r.notes.iter().any(|n| n.contains("not observable")));
+}
+
+#[test]
+fn pod_status() {
+    let r = sick();
+    for (id, pod) in [
+        ("PodSetImagePullBackOff", "web-7d9f8-bbbbb"),
+        ("PodSetImagePullBackOff", "web-7d9f8-ccccc"),
+        ("PodCrashLoopBackOff", "api-0"),
+        ("PodOOMKilled", "worker-5c6b7-ddddd"),
+        ("PodUnschedulable", "pending-1"),
+        ("PodEvicted", "evicted-1"),
+    ] {
+        assert!(has(&r, id, pod), "{id} on {pod}");
+    }
+    assert!(!r
+        .findings
+        .iter()
+        .any(|f| f.section == eyelint_sweep::checks::Section::Pods && f.name == "web-7d9f8-aaaaa"));
+}
+
+#[test]
+fn log_patterns_only_in_failing_containers() {
+    let r = sick();
+    for id in [
+        "PodNoSuchDeviceOrAddress",
+        "PodInvalidArgument",
+        "PodDeviceOrResourceBusy",
+        "PodFileExists",
+        "PodTooManyOpenFiles",
+        "PodNoSpaceLeftOnDevice",
+        "PodNotADirectory",
+        "PodIOError",
+    ] {
+        assert!(has(&r, id, "api-0"), "{id}");
+    }
+    let files = r
+        .findings
+        .iter()
+        .find(|f| f.id == "PodTooManyOpenFiles")
+        .unwrap();
+    assert_eq!(files.count, Some(2), "matched case-insensitively");
+    assert!(has(&r, "PodNoSuchFileOrDirectory", "etcd-cp-1"));
+    assert!(has(&r, "PodIOError", "batch-1"));
+    // The healthy container logs the same words: not reported.
+    assert!(!r
+        .findings
+        .iter()
+        .any(|f| f.name == "healthy-logger" && f.section == eyelint_sweep::checks::Section::Pods));
+}
+
+#[test]
+fn workloads_roll_up_to_owners() {
+    let r = sick();
+    let w: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.section == eyelint_sweep::checks::Section::Workloads)
+        .collect();
+    // The Deployment is judged from its own spec (privileged), once.
+    let privileged: Vec<_> = w.iter().filter(|f| f.id == "runAsPrivileged").collect();
+    assert_eq!(privileged.len(), 1);
+    assert_eq!(
+        (privileged[0].kind.as_str(), privileged[0].name.as_str()),
+        ("Deployment", "web")
+    );
+    assert_eq!(privileged[0].count, Some(3), "three pods under it");
+    // No finding is reported under a pod that has an owner.
+    assert!(!w
+        .iter()
+        .any(|f| f.kind == "Pod" && f.name.starts_with("web-")));
+    // An owner the dump does not hold is judged from one of its pods.
+    assert!(w.iter().any(|f| f.kind == "StatefulSet"
+        && f.name == "api"
+        && f.message.contains("seen in pod api-0")));
+    assert!(w
+        .iter()
+        .any(|f| f.kind == "Deployment" && f.name == "worker"));
+    // Cross-object rules over kinds a dump lacks are not evaluated.
+    assert!(r
+        .notes
+        .iter()
+        .any(|n| n.contains("missingPodDisruptionBudget") && n.contains("not evaluated")));
+}
+
+#[test]
+fn directory_dump_without_nodes_and_utf16() {
+    let r = run(Offline::Dump(fixture("dir-dump"))).expect("sweep");
+    assert!(r.notes.iter().any(|n| n.contains("no nodes")));
+    let sched = r
+        .findings
+        .iter()
+        .find(|f| f.id == "WarningEvent")
+        .expect("UTF-16 events.json read");
+    assert_eq!(sched.count, Some(27));
+    assert!(has(&r, "PodNoSpaceLeftOnDevice", "api-0"));
+    assert!(has(&r, "PodOOMKilled", "worker-5c6b7-ddddd"));
+}
+
+fn temp(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("eyelint-sweep-test-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+#[test]
+fn utf16_stream_dump_gives_the_same_report() {
+    let text = std::fs::read_to_string(fixture("sick-cluster.dump")).unwrap();
+    let p = temp("sick-utf16.dump");
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(&p, bytes).unwrap();
+    let a = sick();
+    let b = run(Offline::Dump(p)).unwrap();
+    assert_eq!(runtime(&a), runtime(&b));
+}
+
+#[test]
+fn yaml_list_from_file() {
+    let r = run(Offline::File(fixture("pods-list.yaml"))).expect("sweep");
+    assert!(has(&r, "PodOOMKilled", "oom-job-x1"));
+    assert!(r
+        .findings
+        .iter()
+        .any(|f| f.kind == "Job" && f.name == "oom-job"));
+}
+
+#[test]
+fn legacy_and_empty_inputs_are_refused_clearly() {
+    let p = temp("legacy.json");
+    std::fs::write(
+        &p,
+        r#"{"selfLink": "/api/v1/nodes", "Items": [{"name": "n1"}]}"#,
+    )
+    .unwrap();
+    let e = run(Offline::Dump(p)).unwrap_err();
+    assert!(matches!(e, SweepError::LegacyDump { .. }), "{e}");
+    assert!(e.to_string().contains("kubectl 1.9"));
+    let p = temp("nothing.txt");
+    std::fs::write(&p, "hello\n").unwrap();
+    assert!(matches!(
+        run(Offline::Dump(p)).unwrap_err(),
+        SweepError::Empty { .. }
+    ));
+    let p = temp("broken.json");
+    std::fs::write(&p, "{\"kind\": \"PodList\", \"items\": [ {").unwrap();
+    assert!(matches!(
+        run(Offline::Dump(p)).unwrap_err(),
+        SweepError::Parse { .. }
+    ));
+}
+
+#[test]
+fn config_ignores_ids_and_narrows_namespaces() {
+    let cfg = SweepConfig::from_value(&serde_json::json!({
+        "ignore": ["WarningEvent"],
+        "checks": {"PodOOMKilled": "danger", "NodeOOM": "ignore"},
+        "namespaces": ["shop"]
+    }))
+    .unwrap();
+    let r = run_with(Offline::Dump(fixture("sick-cluster.dump")), &cfg).unwrap();
+    assert!(!r
+        .findings
+        .iter()
+        .any(|f| f.id == "WarningEvent" || f.id == "NodeOOM"));
+    assert_eq!(
+        r.findings
+            .iter()
+            .find(|f| f.id == "PodOOMKilled")
+            .map(|f| f.severity),
+        Some(Severity::Danger)
+    );
+    assert!(!r.findings.iter().any(|f| f.namespace == "kube-system"));
+    assert!(
+        has(&r, "NodeDisk", "node-pressure"),
+        "nodes are cluster-scoped: still checked"
+    );
+    assert!(r.notes.iter().any(|n| n.contains("kube-system is outside")));
+}
+
+fn stable(mut r: eyelint_sweep::Report) -> eyelint_sweep::Report {
+    r.source.origin = "sick-cluster.dump".to_string();
+    r.tool = "eyelint-sweep".to_string();
+    r
+}
+
+#[test]
+fn snapshot_human() {
+    let r = stable(sick());
+    let text = human::render(
+        &r,
+        human::Style {
+            color: false,
+            width: Some(140),
+        },
+    );
+    insta::assert_snapshot!("sick_cluster_human", text);
+}
+
+#[test]
+fn snapshot_json() {
+    let r = stable(sick());
+    let text = json::render(&r);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["schemaVersion"], 1);
+    for k in [
+        "id",
+        "severity",
+        "category",
+        "message",
+        "kind",
+        "namespace",
+        "name",
+    ] {
+        assert!(v["findings"][0].get(k).is_some(), "{k}");
+    }
+    insta::assert_snapshot!("sick_cluster_json", text);
+}
+
+#[test]
+fn colours_only_when_asked() {
+    let r = sick();
+    let plain = human::render(
+        &r,
+        human::Style {
+            color: false,
+            width: None,
+        },
+    );
+    assert!(!plain.contains('\x1b'));
+    let coloured = human::render(
+        &r,
+        human::Style {
+            color: true,
+            width: None,
+        },
+    );
+    assert!(coloured.contains("\x1b[1;31mDANGER\x1b[0m"));
+}
