@@ -12,6 +12,7 @@ use eyelint_policies::engine::{builtin_rules, roles_of, Engine};
 use eyelint_policies::finding::Severity;
 use eyelint_policies::report::{FileLocation, Report, ReportError, ReportFinding};
 use eyelint_policies::rule::{RuleMeta, Scope};
+use eyelint_policies::rule_doc;
 
 use crate::baseline::{self, Baseline};
 use crate::config_file::{self, ConfigSource};
@@ -323,7 +324,7 @@ fn rule_info(engine: &Engine) -> Vec<RuleInfo> {
                         category: m.category.to_string(),
                         severity,
                         summary: m.summary.to_string(),
-                        doc: m.doc.trim().to_string(),
+                        doc: rule_doc::markdown(m.doc).trim().to_string(),
                     }
                 }
                 None => {
@@ -686,19 +687,16 @@ fn rule_cmd(id: &str) -> anyhow::Result<i32> {
         return Ok(EXIT_ERROR);
     };
     let m = rule.meta();
-    let fix = match m.fix {
-        Some(s) => s.as_str(),
-        None => "none",
-    };
     let text = format!(
-        "# {}\n\n{}\n\nCategory: {} · default severity: {} · inspects: {} · fix: {}\n\n{}\n",
+        "# {}\n\n{}\n\n- Category: {}\n- Default severity: {}\n- Runs on: {}\n- Roles inspected: {}\n- Fix: {}\n\n{}",
         m.id,
         m.summary,
         m.category,
         m.severity,
-        roles_label(m),
-        fix,
-        m.doc.trim()
+        rule_doc::scope_label(m),
+        rule_doc::roles_label(m),
+        rule_doc::fix_label(m),
+        rule_doc::markdown(m.doc).trim_start()
     );
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     Ok(EXIT_OK)

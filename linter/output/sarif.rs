@@ -54,11 +54,16 @@ pub fn render(out: &Output<'_>) -> String {
         .rules
         .iter()
         .map(|r| {
+            let doc = eyelint_policies::rule_doc::parse_markdown(&r.doc);
+            let full = doc
+                .section("What it does")
+                .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+                .unwrap_or_else(|| r.summary.clone());
             json!({
                 "id": r.id,
                 "name": r.id,
                 "shortDescription": {"text": r.summary},
-                "fullDescription": {"text": r.summary},
+                "fullDescription": {"text": full},
                 "help": {"text": r.doc, "markdown": r.doc},
                 "defaultConfiguration": {"level": level(r.severity)},
                 "properties": {"category": r.category, "tags": [r.category.to_lowercase(), "kubernetes"]},

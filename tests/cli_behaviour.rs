@@ -1,0 +1,442 @@
+//! Behaviour of the `eyelint` binary: exit codes, inputs (BOM, CRLF, stdin,
+//! Helm, invalid YAML, non-Kubernetes files, size limit, hostile input),
+//! configuration discovery, filters, baselines and subcommand dispatch.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::{eyelint, fixtures, Run};
+use serde_json::Value;
+
+const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\nspec:\n  hostIPC: true\n  containers:\n    - name: c\n      image: registry.example.com/c:1.0\n";
+
+const GOOD_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\nspec:\n  containers:\n    - name: c\n      image: registry.example.com/c:1.0\n";
+
+fn json(r: &Run) -> Value {
+    serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", r.stdout, r.stderr))
+}
+
+fn positions(v: &Value) -> Vec<(String, u64, u64)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(p, text).unwrap();
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pod.yaml", POD);
+    let d = dir.path();
+    assert_eq!(eyelint(d, &["--only=hostIPCSet"], None).code, 1);
+    assert_eq!(
+        eyelint(d, &["--only=hostIPCSet", "--fail-on", "never"], None).code,
+        0
+    );
+    // A warning-only run passes by default and fails with --fail-on warning.
+    assert_eq!(eyelint(d, &["--only=priorityClassNotSet"], None).code, 0);
+    assert_eq!(
+        eyelint(
+            d,
+            &["--only=priorityClassNotSet", "--fail-on=warning"],
+            None
+        )
+        .code,
+        1
+    );
+    write(d, "good/pod.yaml", GOOD_POD);
+    assert_eq!(eyelint(d, &["--only=hostIPCSet", "good"], None).code, 0);
+    // Bad arguments and missing paths are tool failures.
+    assert_eq!(eyelint(d, &["--format", "xml"], None).code, 2);
+    assert_eq!(eyelint(d, &["missing-dir"], None).code, 2);
+    assert_eq!(eyelint(d, &["--only=noSuchRule"], None).code, 2);
+}
+
+#[test]
+fn bom_and_crlf_shift_no_line_or_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "lf.yaml", POD);
+    write(d, "crlf.yaml", POD.replace('\n', "\r\n"));
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice(POD.replace('\n', "\r\n").as_bytes());
+    write(d, "bom.yaml", bom);
+    let args = |f: &'static str| ["--only=hostIPCSet,tagNotSpecified", "-f", "json", f];
+    let lf = positions(&json(&eyelint(d, &args("lf.yaml"), None)));
+    assert_eq!(lf, [("hostIPCSet".to_string(), 7, 3)]);
+    assert_eq!(positions(&json(&eyelint(d, &args("crlf.yaml"), None))), lf);
+    assert_eq!(positions(&json(&eyelint(d, &args("bom.yaml"), None))), lf);
+    // The human snippet shows the key even with CRLF line endings.
+    let r = eyelint(d, &["--only=hostIPCSet", "bom.yaml"], None);
+    assert!(r.stdout.contains("bom.yaml:7:3"), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains('\r'),
+        "no carriage returns in the snippet"
+    );
+}
+
+#[test]
+fn helm_output_on_stdin_names_the_template() {
+    let rendered = format!(
+        "---\n# Source: shop/templates/pod.yaml\n{POD}---\n# Source: shop/templates/other.yaml\n{}",
+        GOOD_POD.replace("name: p", "name: q")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let r = eyelint(
+        dir.path(),
+        &[
+            "--only=hostIPCSet",
+            "-f",
+            "json",
+            "--stdin-filename",
+            "rendered.yaml",
+            "-",
+        ],
+        Some(rendered.as_bytes()),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v = json(&r);
+    let f = &v["findings"][0];
+    assert_eq!(f["file"], "rendered.yaml");
+    assert_eq!(f["source"], "shop/templates/pod.yaml");
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(9), Some(3))
+    );
+    assert_eq!(v["summary"]["objects"], 2);
+    // The human format names the template too.
+    let r = eyelint(
+        dir.path(),
+        &["--only=hostIPCSet", "-"],
+        Some(rendered.as_bytes()),
+    );
+    assert!(
+        r.stdout.contains("(from shop/templates/pod.yaml)"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("<stdin>:9:3"), "{}", r.stdout);
+}
+
+#[test]
+fn helm_chart_sources_are_skipped_with_one_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "chart/Chart.yaml",
+        "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
+    );
+    write(d, "chart/values.yaml", "replicas: 2\n");
+    let tpl = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\nspec: {}\n{{- end }}\n";
+    write(d, "chart/templates/pod.yaml", tpl);
+    write(d, "chart/templates/svc.yaml", tpl);
+    write(d, "pod.yaml", GOOD_POD);
+    let r = eyelint(d, &["--only=hostIPCSet"], None);
+    assert_eq!(
+        r.code, 0,
+        "chart sources are not invalid YAML: {}",
+        r.stderr
+    );
+    let notices: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(notices.len(), 1, "{}", r.stderr);
+    assert!(notices[0].contains("skipped 2 Helm template files in chart chart"));
+    assert!(notices[0].contains("helm template chart | eyelint -"));
+    let v = json(&eyelint(d, &["--only=hostIPCSet", "-f", "json"], None));
+    assert_eq!(v["summary"]["files"], 1);
+    // --verbose lists every skip, the values file included.
+    let r = eyelint(d, &["--only=hostIPCSet", "-v"], None);
+    assert!(r
+        .stderr
+        .contains("skipped chart/templates/pod.yaml: Helm chart template"));
+    assert!(r
+        .stderr
+        .contains("skipped chart/values.yaml: no Kubernetes objects"));
+}
+
+#[test]
+fn invalid_yaml_is_a_located_diagnostic_and_the_rest_is_linted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "a-bad.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [x\n",
+    );
+    write(d, "b-pod.yaml", POD);
+    let r = eyelint(d, &["--only=hostIPCSet", "-f", "json"], None);
+    assert_eq!(r.code, 2);
+    let v = json(&r);
+    assert_eq!(
+        v["findings"].as_array().unwrap().len(),
+        1,
+        "b-pod.yaml still linted"
+    );
+    let e = &v["errors"][0];
+    assert_eq!(e["file"], "a-bad.yaml");
+    assert!(e["line"].as_u64().is_some() && e["column"].as_u64().is_some());
+    // The diagnostic on stderr names the file, line and column and shows the snippet.
+    let line = e["line"].as_u64().unwrap();
+    assert!(
+        r.stderr.contains(&format!("a-bad.yaml:{line}:")),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("name: [x"), "{}", r.stderr);
+}
+
+#[test]
+fn non_kubernetes_files_are_silent_and_binary_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "compose.yml", "services:\n  web:\n    image: nginx\n");
+    write(d, "package.json", "{\"name\": \"x\"}\n");
+    let r = eyelint(d, &[], None);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    write(d, "garbage.yaml", [0u8, 159, 146, 150, 0xff, 0xfe]);
+    let r = eyelint(d, &[], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("garbage.yaml"), "{}", r.stderr);
+}
+
+#[test]
+fn files_over_the_size_limit_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "big.yaml", POD.repeat(50));
+    write(d, "pod.yaml", POD);
+    let r = eyelint(
+        d,
+        &["--only=hostIPCSet", "--max-file-size=1KiB", "-f", "json"],
+        None,
+    );
+    assert_eq!(r.code, 2);
+    let v = json(&r);
+    assert!(v["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("over the 1024 byte limit"));
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn hostile_input_fails_fast_per_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut laughs = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    for (i, name) in "bcdefghij".chars().enumerate() {
+        let prev = "abcdefghij".as_bytes()[i] as char;
+        laughs.push_str(&format!(
+            "{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+        ));
+    }
+    write(d, "laughs.yaml", laughs);
+    write(d, "flow.yaml", "[".repeat(100_000));
+    let mut block = String::new();
+    for i in 0..100_000 {
+        block.push_str(&" ".repeat(i % 2000));
+        block.push_str("- \n");
+    }
+    write(d, "block.yaml", block);
+    let mut deep = String::new();
+    for i in 0..50_000usize {
+        deep.push_str(&" ".repeat(i));
+        deep.push_str("k:\n");
+    }
+    write(d, "deep.yaml", deep);
+    write(d, "pod.yaml", POD);
+    let start = Instant::now();
+    let r = eyelint(d, &["--only=hostIPCSet", "-f", "json"], None);
+    let took = start.elapsed();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let v = json(&r);
+    let bad: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["file"].as_str().unwrap())
+        .collect();
+    assert!(bad.contains(&"laughs.yaml"), "{bad:?}");
+    assert!(bad.contains(&"flow.yaml"), "{bad:?}");
+    assert!(bad.contains(&"deep.yaml"), "{bad:?}");
+    assert_eq!(
+        v["findings"].as_array().unwrap().len(),
+        1,
+        "pod.yaml still linted"
+    );
+    // Generous for a debug build on a busy machine; each file takes well
+    // under a second in release builds (see docs/performance.md).
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+}
+
+#[test]
+fn a_directory_named_like_a_subcommand_is_linted() {
+    let r = eyelint(&fixtures(), &["./rules", "-f", "json"], None);
+    let v = json(&r);
+    assert_eq!(v["summary"]["files"], 1);
+    assert_eq!(v["summary"]["objects"], 1);
+    let r = eyelint(&fixtures(), &["lint", "rules", "-f", "json"], None);
+    assert_eq!(json(&r)["summary"]["objects"], 1);
+}
+
+#[test]
+fn config_is_found_upwards_and_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, ".eyelint.yaml", "checks:\n  hostIPCSet: warning\n");
+    write(d, "sub/pod.yaml", POD);
+    let sub = d.join("sub");
+    let r = eyelint(&sub, &["--only=hostIPCSet", "-f", "json"], None);
+    assert_eq!(r.code, 0, "hostIPCSet is a warning here: {}", r.stderr);
+    assert_eq!(json(&r)["findings"][0]["severity"], "warning");
+    // --config wins over the file found upwards.
+    write(d, "strict.yaml", "checks:\n  hostIPCSet: danger\n");
+    let r = eyelint(
+        &sub,
+        &["--only=hostIPCSet", "--config", "../strict.yaml"],
+        None,
+    );
+    assert_eq!(r.code, 1);
+    // `eyelint config` prints the merged configuration as YAML.
+    let r = eyelint(&sub, &["config"], None);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("  hostIPCSet: warning\n"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("  runAsPrivileged: danger\n"),
+        "{}",
+        r.stdout
+    );
+    // A broken config exits 2 with a located diagnostic.
+    write(d, ".eyelint.yaml", "checks:\n  hostIPCSet: fatal\n");
+    let r = eyelint(&sub, &[], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("fatal"), "{}", r.stderr);
+}
+
+#[test]
+fn config_yaml_reads_back_as_the_same_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = eyelint(dir.path(), &["config"], None);
+    write(dir.path(), "printed.yaml", &r.stdout);
+    let again = eyelint(dir.path(), &["config", "--config", "printed.yaml"], None);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let strip = |s: &str| s.lines().skip(1).collect::<Vec<_>>().join("\n");
+    assert_eq!(strip(&again.stdout), strip(&r.stdout));
+}
+
+#[test]
+fn only_skip_and_min_severity() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "pod.yaml", POD);
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut a = vec!["-f", "json"];
+        a.extend_from_slice(args);
+        positions(&json(&eyelint(d, &a, None)))
+            .into_iter()
+            .map(|(id, _, _)| id)
+            .collect()
+    };
+    let all = ids(&[]);
+    assert!(all.contains(&"hostIPCSet".to_string()));
+    assert!(all.contains(&"priorityClassNotSet".to_string()));
+    assert!(!ids(&["--skip=hostIPCSet"]).contains(&"hostIPCSet".to_string()));
+    let dangers = ids(&["--min-severity=danger"]);
+    assert!(dangers.contains(&"hostIPCSet".to_string()));
+    assert!(!dangers.contains(&"priorityClassNotSet".to_string()));
+    assert_eq!(ids(&["--only=hostIPCSet,priorityClassNotSet"]).len(), 2);
+}
+
+#[test]
+fn baseline_hides_known_findings_until_something_new_appears() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "pod.yaml", POD);
+    let r = eyelint(d, &["--write-baseline", "base.json"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = eyelint(d, &["--baseline", "base.json", "-f", "json"], None);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let v = json(&r);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0);
+    assert!(v["summary"]["baselined"].as_u64().unwrap() > 0);
+    // Moving the object down the file does not resurrect its findings.
+    write(d, "pod.yaml", format!("# moved\n\n\n{POD}"));
+    let r = eyelint(d, &["--baseline", "base.json"], None);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    // A new object is reported.
+    write(d, "pod2.yaml", POD.replace("name: p", "name: p2"));
+    let r = eyelint(d, &["--baseline", "base.json", "-f", "json"], None);
+    assert_eq!(r.code, 1);
+    let v = json(&r);
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["name"] == "p2"));
+    // A file that is not a baseline is a tool failure.
+    assert_eq!(eyelint(d, &["--baseline", "pod.yaml"], None).code, 2);
+}
+
+#[test]
+fn output_file_and_no_color() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "pod.yaml", POD);
+    let r = eyelint(
+        d,
+        &["--only=hostIPCSet", "-f", "sarif", "-o", "out.sarif"],
+        None,
+    );
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""));
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("out.sarif")).unwrap()).unwrap();
+    assert_eq!(v["runs"][0]["results"][0]["ruleId"], "hostIPCSet");
+}
+
+#[test]
+fn sweep_is_an_external_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    // With an empty PATH and no eyelint-sweep next to the test binary's
+    // eyelint, the error says how to install it.
+    let exe = Path::new(env!("CARGO_BIN_EXE_eyelint"));
+    if exe.with_file_name("eyelint-sweep").exists() {
+        eprintln!("eyelint-sweep is built next to eyelint; checking it runs instead");
+        let out = std::process::Command::new(exe)
+            .args(["sweep", "--help"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        return;
+    }
+    let out = std::process::Command::new(exe)
+        .args(["sweep", "--help"])
+        .current_dir(dir.path())
+        .env("PATH", "")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("eyelint-sweep"), "{err}");
+    assert!(err.contains("cargo install"), "{err}");
+}

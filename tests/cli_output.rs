@@ -1,0 +1,131 @@
+//! Snapshots of every output format on the same fixtures (colour off,
+//! fixed width), through the real binary.
+
+mod common;
+
+use common::{eyelint, fixtures};
+
+/// A stable rule set: container, pod and cross-object rules.
+const ONLY: &str = "--only=hostIPCSet,runAsPrivileged,tagNotSpecified,missingPodDisruptionBudget";
+
+fn run(format: &str) -> common::Run {
+    let r = eyelint(&fixtures(), &[ONLY, "--format", format], None);
+    assert_eq!(r.code, 1, "danger findings exit 1; stderr: {}", r.stderr);
+    assert_eq!(r.stderr, "", "no skip notices without --verbose");
+    r
+}
+
+#[test]
+fn human() {
+    let r = run("human");
+    assert!(
+        !r.stdout.contains('\u{1b}'),
+        "no colour when not a terminal"
+    );
+    insta::assert_snapshot!("human", r.stdout);
+}
+
+#[test]
+fn json() {
+    let r = run("json");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["schemaVersion"], 1);
+    insta::assert_snapshot!("json", r.stdout);
+}
+
+#[test]
+fn sarif() {
+    let r = run("sarif");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let run0 = &v["runs"][0];
+    assert_eq!(v["version"], "2.1.0");
+    assert_eq!(run0["columnKind"], "unicodeCodePoints");
+    let rules: Vec<&str> = run0["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "hostIPCSet",
+            "missingPodDisruptionBudget",
+            "runAsPrivileged",
+            "tagNotSpecified"
+        ]
+    );
+    for rule in run0["tool"]["driver"]["rules"].as_array().unwrap() {
+        assert!(rule["help"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("## What it does"));
+        assert_eq!(rule["help"]["text"], rule["help"]["markdown"]);
+    }
+    for res in run0["results"].as_array().unwrap() {
+        let loc = &res["locations"][0]["physicalLocation"];
+        assert!(!loc["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .starts_with('/'));
+        assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+        let idx = res["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[idx], res["ruleId"]);
+    }
+    // The rules' documentation belongs to the rules' own tests: redact it here.
+    let mut v = v;
+    for rule in v["runs"][0]["tool"]["driver"]["rules"]
+        .as_array_mut()
+        .unwrap()
+    {
+        rule["help"] = serde_json::json!("[rule documentation]");
+    }
+    insta::assert_snapshot!("sarif", serde_json::to_string_pretty(&v).unwrap());
+}
+
+#[test]
+fn junit() {
+    let r = run("junit");
+    assert!(r.stdout.starts_with("<?xml"));
+    insta::assert_snapshot!("junit", r.stdout);
+}
+
+#[test]
+fn github() {
+    let r = run("github");
+    insta::assert_snapshot!("github", r.stdout);
+}
+
+#[test]
+fn unicode_columns_count_characters() {
+    // `"hostIPC"` follows `café-☕` on a one-line JSON object: byte column 93,
+    // character column 89.
+    let r = eyelint(
+        &fixtures(),
+        &["--only=hostIPCSet", "-f", "json", "nested/oneline.json"],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let f = &v["findings"][0];
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(1), Some(89))
+    );
+}
+
+#[test]
+fn rules_table_and_rule_doc() {
+    let r = eyelint(&fixtures(), &["rules"], None);
+    assert_eq!(r.code, 0);
+    let header = r.stdout.lines().next().unwrap();
+    assert!(header.starts_with("ID") && header.contains("SEVERITY"));
+    for id in ["hostIPCSet", "runAsPrivileged", "tagNotSpecified"] {
+        assert!(r.stdout.lines().any(|l| l.starts_with(id)), "{id} listed");
+    }
+    let r = eyelint(&fixtures(), &["rule", "hostIPCSet"], None);
+    assert_eq!(r.code, 0);
+    insta::assert_snapshot!("rule_hostIPCSet", r.stdout);
+    let r = eyelint(&fixtures(), &["rule", "hostipc"], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("did you mean hostIPCSet"), "{}", r.stderr);
+}
