@@ -1,0 +1,203 @@
+//! The binary: exit codes, formats, `--apiserver-cert`.
+
+mod common;
+
+use std::process::Command;
+
+use eyelint_policies::Severity;
+use eyelint_sweep::checks::cert;
+use eyelint_sweep::config::Thresholds;
+use eyelint_sweep::report::Findings;
+use eyelint_sweep::SweepConfig;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_eyelint-sweep"))
+}
+
+fn dump() -> String {
+    common::fixture("sick-cluster.dump").display().to_string()
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let st = bin()
+        .args(["--from-dump", &dump(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        st.status.code(),
+        Some(1),
+        "danger findings, default --fail-on danger"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
+    assert_eq!(v["schemaVersion"], 1);
+    assert!(v["notes"].is_array());
+    let st = bin()
+        .args(["--from-dump", &dump(), "--fail-on", "never"])
+        .output()
+        .unwrap();
+    assert_eq!(st.status.code(), Some(0));
+    let st = bin()
+        .args([
+            "--from-file",
+            &common::fixture("pods-list.yaml").display().to_string(),
+            "--fail-on",
+            "danger",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        st.status.code(),
+        Some(1),
+        "the Job's pod spec has danger findings"
+    );
+    let st = bin()
+        .args(["--from-dump", "/nonexistent/dump.txt"])
+        .output()
+        .unwrap();
+    assert_eq!(st.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&st.stderr).contains("cannot read"));
+}
+
+#[test]
+fn config_file_sweep_section() {
+    let dir = std::env::temp_dir().join(format!("eyelint-sweep-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("eyelint.yaml");
+    std::fs::write(
+        &cfg,
+        "checks:\n  runAsPrivileged: ignore\nsweep:\n  ignore: [WarningEvent]\n  checks:\n    KubeletHealthStatus: warning\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args([
+            "--from-dump",
+            &dump(),
+            "--format",
+            "json",
+            "--config",
+            &cfg.display().to_string(),
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = v["findings"].as_array().unwrap();
+    assert!(!f
+        .iter()
+        .any(|f| f["id"] == "WarningEvent" || f["id"] == "runAsPrivileged"));
+    assert!(f
+        .iter()
+        .any(|f| f["id"] == "KubeletHealthStatus" && f["severity"] == "warning"));
+    std::fs::write(&cfg, "sweep:\n  ignore: [NoSuchCheck]\n").unwrap();
+    let out = bin()
+        .args([
+            "--from-dump",
+            &dump(),
+            "--config",
+            &cfg.display().to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NoSuchCheck"));
+}
+
+#[test]
+fn html_to_a_file() {
+    let out = std::env::temp_dir().join(format!("eyelint-sweep-{}.html", std::process::id()));
+    let st = bin()
+        .args([
+            "--from-dump",
+            &dump(),
+            "--format",
+            "html",
+            "--output",
+            &out.display().to_string(),
+            "--fail-on",
+            "never",
+        ])
+        .status()
+        .unwrap();
+    assert_eq!(st.code(), Some(0));
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<svg") && html.contains("sortable"));
+    assert!(
+        !html.contains("http://") || !html.contains("<script src"),
+        "no external resources"
+    );
+    assert!(!html.contains("<link "));
+}
+
+fn cert_pem(days_from_now: i64) -> String {
+    let mut params = rcgen::CertificateParams::new(vec!["kubernetes.default".to_string()]).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "kube-apiserver");
+    let not_after = time_of(common::NOW + days_from_now * 86_400 + 3600);
+    params.not_before = time_of(common::NOW - 400 * 86_400);
+    params.not_after = not_after;
+    let key = rcgen::KeyPair::generate().unwrap();
+    params.self_signed(&key).unwrap().pem()
+}
+
+fn time_of(secs: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp(secs).unwrap()
+}
+
+#[test]
+fn apiserver_certificate_expiry() {
+    let cfg = SweepConfig::default();
+    let t = Thresholds::default();
+    for (days, want) in [
+        (-30, Some(Severity::Danger)),
+        (3, Some(Severity::Danger)),
+        (20, Some(Severity::Warning)),
+        (100, None),
+    ] {
+        let pem = cert_pem(days);
+        let certs = cert::parse_pem(pem.as_bytes(), "test").unwrap();
+        assert_eq!(certs[0].subject, "kube-apiserver");
+        let mut out = Findings::new(&cfg);
+        cert::check(&certs, "apiserver.crt", common::NOW, &t, &mut out);
+        let got = out.finish();
+        assert_eq!(got.first().map(|f| f.severity), want, "{days} days");
+        if let Some(f) = got.first() {
+            assert_eq!(
+                (f.id.as_str(), f.name.as_str()),
+                ("NodeApiServerExpiredPeriod", "kube-apiserver")
+            );
+        }
+    }
+    // Through the binary.
+    let p = std::env::temp_dir().join(format!("eyelint-sweep-cert-{}.pem", std::process::id()));
+    std::fs::write(&p, cert_pem(-1)).unwrap();
+    let out = bin()
+        .args([
+            "--from-dump",
+            &dump(),
+            "--format",
+            "json",
+            "--apiserver-cert",
+            &p.display().to_string(),
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["id"] == "NodeApiServerExpiredPeriod" && f["severity"] == "danger"));
+    std::fs::write(&p, "not a certificate").unwrap();
+    let out = bin()
+        .args([
+            "--from-dump",
+            &dump(),
+            "--apiserver-cert",
+            &p.display().to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
