@@ -29,12 +29,11 @@ fn plain_ok(s: &str) -> bool {
     ) {
         return false;
     }
-    // Anything that could read as a number.
-    if s.parse::<f64>().is_ok()
-        || s.starts_with(['0', '+', '-', '.'])
-            && s.len() > 1
-            && s[1..].starts_with(|c: char| c.is_ascii_digit())
-    {
+    // Anything that could read as a number (decimal, octal, hex, float).
+    let mut cs = s.chars();
+    let c0 = cs.next().unwrap_or(' ');
+    let c1 = cs.next().unwrap_or(' ');
+    if c0.is_ascii_digit() || ("+-.".contains(c0) && c1.is_ascii_digit()) {
         return false;
     }
     let first = s.chars().next().unwrap_or(' ');
@@ -152,7 +151,7 @@ mod tests {
         let y = to_yaml(&v);
         assert_eq!(
             y,
-            "checks:\n  hostIPCSet: danger\nexemptions:\n- rules:\n  - a\n  - b\n  namespace: kube-system\nweird:\n- \"yes\"\n- \"1.0\"\n- \"\"\n- \"a: b\"\n- \"#x\"\n- \"-1\"\n- ok\nempty: []\nn: 3\nnested:\n- - 1\n  - 2\n- k:\n    x: true\n"
+            "checks:\n  hostIPCSet: danger\nexemptions:\n- rules:\n  - a\n  - b\n  namespace: kube-system\nweird:\n- \"yes\"\n- \"1.0\"\n- \"\"\n- \"a: b\"\n- \"#x\"\n- \"-1\"\n- ok\nempty: []\n\"n\": 3\nnested:\n- - 1\n  - 2\n- k:\n    x: true\n"
         );
         // It reads back as the same value.
         let back = eyelint_policies::yaml::load(&y, &eyelint_policies::yaml::Limits::default());
