@@ -574,11 +574,17 @@ impl CustomCheck {
             match self.resolve(main, data) {
                 Err(e) => return Outcome::Undecided(e),
                 Ok(None) => {}
-                Ok(Some(v)) => {
-                    if let Some(err) = v.iter_errors(target).next() {
-                        return Outcome::Fail(locate(err.instance_path().as_str()));
-                    }
+                // `is_valid` is much cheaper; errors (with their paths) are
+                // only collected for failures.
+                Ok(Some(v)) if !v.is_valid(target) => {
+                    let at = v
+                        .iter_errors(target)
+                        .next()
+                        .map(|err| err.instance_path().as_str().to_string())
+                        .unwrap_or_default();
+                    return Outcome::Fail(locate(&at));
                 }
+                Ok(Some(_)) => {}
             }
         }
         if self.additional.is_empty() {
