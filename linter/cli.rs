@@ -21,7 +21,7 @@ use crate::lint::{self, RunOptions, Skip};
 use crate::output::{self, Anchor, Format, Output, RuleInfo, Style};
 
 /// The subcommands a first argument may name; anything else is a path.
-pub const SUBCOMMANDS: [&str; 6] = ["lint", "rules", "rule", "config", "sweep", "help"];
+pub const SUBCOMMANDS: [&str; 7] = ["lint", "rules", "rule", "config", "certs", "sweep", "help"];
 
 /// Exit code: nothing at or above the threshold.
 pub const EXIT_OK: i32 = 0;
@@ -59,6 +59,8 @@ pub enum Command {
     },
     /// Print the effective configuration as YAML.
     Config(ConfigArgs),
+    /// Create or renew the admission webhook's CA and serving certificate.
+    Certs(eyelint_certs::cli::CertsArgs),
     /// Check a live cluster or a cluster dump (runs the separate `eyelint-sweep` program).
     Sweep {
         /// Arguments passed to `eyelint-sweep`.
@@ -224,6 +226,7 @@ pub fn main_with(args: Vec<OsString>) -> i32 {
         Command::Rules(a) => rules_cmd(&a),
         Command::Rule { id } => rule_cmd(&id),
         Command::Config(a) => config_cmd(&a),
+        Command::Certs(a) => certs_cmd(&a),
         Command::Sweep { args } => crate::external::run("sweep", &args).map_err(Into::into),
     };
     match result {
@@ -699,6 +702,13 @@ fn rule_cmd(id: &str) -> anyhow::Result<i32> {
         rule_doc::markdown(m.doc).trim_start()
     );
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(EXIT_OK)
+}
+
+fn certs_cmd(a: &eyelint_certs::cli::CertsArgs) -> anyhow::Result<i32> {
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr().lock();
+    eyelint_certs::cli::run(a, std::time::SystemTime::now(), &mut stdout, &mut stderr)?;
     Ok(EXIT_OK)
 }
 
