@@ -1,0 +1,792 @@
+//! The real server over HTTPS on loopback, with a test CA made here: the
+//! shared reviews, bad input, health and metrics, TLS versions and ALPN,
+//! certificate rotation under load, config reload, graceful shutdown.
+
+mod common;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use eyelint_webhook::server::{Options, Server, StartError, DEFAULT_MAX_BODY};
+use eyelint_webhook::{decide, mutate, review, Settings};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::{Request, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, SanType};
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::{ClientConfig, RootCertStore, SupportedProtocolVersion};
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::TlsConnector;
+
+// ---------- test PKI and files ----------
+
+struct Pki {
+    issuer: Issuer<'static, KeyPair>,
+    ca_der: CertificateDer<'static>,
+}
+
+impl Pki {
+    fn new() -> Pki {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let cert = params.self_signed(&key).unwrap();
+        Pki {
+            ca_der: cert.der().clone(),
+            issuer: Issuer::new(params, key),
+        }
+    }
+
+    /// A serving certificate for localhost / 127.0.0.1: (cert PEM, key PEM, DER).
+    fn leaf(&self) -> (String, String, CertificateDer<'static>) {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        params
+            .subject_alt_names
+            .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        (cert.pem(), key.serialize_pem(), cert.der().clone())
+    }
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let dir = std::env::temp_dir().join(format!(
+        "eyelint-webhook-{name}-{}-{nanos}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Writes files the way the kubelet updates a Secret/ConfigMap volume: a new
+/// timestamped directory, then an atomic swap of the `..data` symlink.
+struct Volume {
+    dir: PathBuf,
+    generation: usize,
+}
+
+impl Volume {
+    fn new(name: &str, files: &[(&str, &str)]) -> Volume {
+        let mut v = Volume {
+            dir: tempdir(name),
+            generation: 0,
+        };
+        v.update(files);
+        for (f, _) in files {
+            std::os::unix::fs::symlink(format!("..data/{f}"), v.dir.join(f)).unwrap();
+        }
+        v
+    }
+
+    fn update(&mut self, files: &[(&str, &str)]) {
+        self.generation += 1;
+        let gen = format!("..gen{}", self.generation);
+        let g = self.dir.join(&gen);
+        std::fs::create_dir_all(&g).unwrap();
+        for (f, body) in files {
+            std::fs::write(g.join(f), body).unwrap();
+        }
+        let tmp = self.dir.join("..data_tmp");
+        let _ = std::fs::remove_file(&tmp);
+        std::os::unix::fs::symlink(&gen, &tmp).unwrap();
+        std::fs::rename(&tmp, self.dir.join("..data")).unwrap();
+    }
+
+    fn path(&self, f: &str) -> PathBuf {
+        self.dir.join(f)
+    }
+}
+
+fn options(certs: &Volume, config: Option<PathBuf>) -> Options {
+    Options {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        health_listen: "127.0.0.1:0".parse().unwrap(),
+        tls_cert: certs.path("tls.crt"),
+        tls_key: certs.path("tls.key"),
+        config,
+        own_namespace: Some("eyelint-system".to_string()),
+        reload_interval: Duration::from_millis(100),
+        max_body: DEFAULT_MAX_BODY,
+        shutdown_delay: Duration::ZERO,
+        shutdown_timeout: Duration::from_secs(5),
+    }
+}
+
+struct Running {
+    server: Server,
+    pki: Pki,
+    certs: Volume,
+}
+
+async fn start(config: Option<PathBuf>) -> Running {
+    let pki = Pki::new();
+    let (cert, key, _) = pki.leaf();
+    let certs = Volume::new("certs", &[("tls.crt", &cert), ("tls.key", &key)]);
+    let server = Server::start(options(&certs, config)).await.unwrap();
+    Running { server, pki, certs }
+}
+
+// ---------- client ----------
+
+fn client_config(
+    ca: &CertificateDer<'static>,
+    versions: &[&'static SupportedProtocolVersion],
+    alpn: &[&[u8]],
+) -> Arc<ClientConfig> {
+    let mut roots = RootCertStore::empty();
+    roots.add(ca.clone()).unwrap();
+    let mut c =
+        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_protocol_versions(versions)
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    c.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    // Full handshakes only: a resumed session would not show a rotated certificate.
+    c.resumption = rustls::client::Resumption::disabled();
+    Arc::new(c)
+}
+
+fn default_client(pki: &Pki) -> Arc<ClientConfig> {
+    client_config(
+        &pki.ca_der,
+        &[&rustls::version::TLS13, &rustls::version::TLS12],
+        &[b"http/1.1"],
+    )
+}
+
+async fn connect(
+    addr: SocketAddr,
+    cfg: Arc<ClientConfig>,
+) -> std::io::Result<TlsStream<TcpStream>> {
+    let tcp = TcpStream::connect(addr).await?;
+    TlsConnector::from(cfg)
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await
+}
+
+type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+
+async fn http1(stream: TlsStream<TcpStream>) -> Sender {
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    sender
+}
+
+async fn send(
+    sender: &mut Sender,
+    method: &str,
+    path: &str,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> Result<(StatusCode, Bytes), hyper::Error> {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "localhost");
+    if let Some(ct) = content_type {
+        b = b.header("content-type", ct);
+    }
+    sender.ready().await?;
+    let resp = sender
+        .send_request(b.body(Full::new(Bytes::from(body))).unwrap())
+        .await?;
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await?.to_bytes();
+    Ok((status, bytes))
+}
+
+async fn post_once(
+    addr: SocketAddr,
+    cfg: Arc<ClientConfig>,
+    path: &str,
+    body: Vec<u8>,
+) -> (StatusCode, Bytes) {
+    let mut s = http1(connect(addr, cfg).await.unwrap()).await;
+    send(&mut s, "POST", path, Some("application/json"), body)
+        .await
+        .unwrap()
+}
+
+async fn get_plain(addr: SocketAddr, path: &str) -> (StatusCode, String) {
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tcp))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let resp = sender
+        .send_request(
+            Request::builder()
+                .uri(path)
+                .header("host", "localhost")
+                .body(Full::new(Bytes::new()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = resp.status();
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn ipc_pod_review(ns: &str) -> Vec<u8> {
+    let pod = json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "web", "namespace": ns},
+        "spec": {"hostIPC": true, "containers": [{"name": "app", "image": "registry.example.com/app:1.0"}]}
+    });
+    serde_json::to_vec(&common::review_json(
+        "CREATE",
+        Some(&pod),
+        None,
+        "jane",
+        None,
+    ))
+    .unwrap()
+}
+
+async fn validate_allowed(addr: SocketAddr, cfg: Arc<ClientConfig>, body: Vec<u8>) -> bool {
+    let (status, bytes) = post_once(addr, cfg, "/validate?timeout=5s", body).await;
+    assert_eq!(status, StatusCode::OK);
+    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    v["response"]["allowed"].as_bool().unwrap()
+}
+
+async fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+// ---------- tests ----------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shared_reviews_over_https_match_the_pure_decision() {
+    let reviews = common::shared_reviews();
+    let r = start(None).await;
+    let engine = eyelint_policies::Engine::with_defaults().unwrap();
+    let settings = Settings {
+        own_namespace: Some("eyelint-system".to_string()),
+    };
+    // One keep-alive connection for all of them.
+    let mut s = http1(
+        connect(r.server.addr, default_client(&r.pki))
+            .await
+            .unwrap(),
+    )
+    .await;
+    for (name, body) in &reviews {
+        let path = if name.contains("-mutate-") {
+            "/mutate?timeout=5s"
+        } else {
+            "/validate?timeout=5s"
+        };
+        let (status, bytes) = send(&mut s, "POST", path, Some("application/json"), body.clone())
+            .await
+            .unwrap();
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{name}: {}",
+            String::from_utf8_lossy(&bytes)
+        );
+        let (api_version, req) = common::parse(body);
+        let d = if path.starts_with("/mutate") {
+            mutate(&req, &engine, &settings)
+        } else {
+            decide(&req, &engine, &settings)
+        };
+        let expected: Value =
+            serde_json::from_slice(&review::render(&api_version, &d.response).unwrap()).unwrap();
+        let got: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(got, expected, "{name}");
+    }
+    r.server.run_until(async {}).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_clear_4xx_answers() {
+    let r = start(None).await;
+    let addr = r.server.addr;
+    let cfg = default_client(&r.pki);
+    let mut s = http1(connect(addr, cfg.clone()).await.unwrap()).await;
+    let good = ipc_pod_review("team-a");
+
+    type Case<'a> = (&'a str, Option<&'a str>, Vec<u8>, StatusCode, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            "/validate",
+            Some("text/plain"),
+            good.clone(),
+            StatusCode::BAD_REQUEST,
+            "content type must be application/json",
+        ),
+        (
+            "/validate",
+            None,
+            good.clone(),
+            StatusCode::BAD_REQUEST,
+            "content type must be application/json (got none)",
+        ),
+        (
+            "/validate",
+            Some("application/json"),
+            b"{not json".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "malformed AdmissionReview",
+        ),
+        (
+            "/mutate",
+            Some("application/json"),
+            b"".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "malformed AdmissionReview",
+        ),
+        (
+            "/validate",
+            Some("application/json"),
+            br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}"#.to_vec(),
+            StatusCode::BAD_REQUEST,
+            "has no `request`",
+        ),
+        (
+            "/validate",
+            Some("application/json"),
+            br#"{"apiVersion":"admission.k8s.io/v1","kind":"Pod","request":null}"#.to_vec(),
+            StatusCode::BAD_REQUEST,
+            "expected kind AdmissionReview",
+        ),
+        (
+            "/validate",
+            Some("application/json"),
+            br#"{"apiVersion":"admission.k8s.io/v2","kind":"AdmissionReview"}"#.to_vec(),
+            StatusCode::BAD_REQUEST,
+            "unsupported apiVersion",
+        ),
+        (
+            "/validate",
+            Some("application/json"),
+            br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":5}}"#
+                .to_vec(),
+            StatusCode::BAD_REQUEST,
+            "malformed AdmissionReview",
+        ),
+    ];
+    for (path, ct, body, want, text) in cases {
+        let (status, bytes) = send(&mut s, "POST", path, ct, body).await.unwrap();
+        let msg = String::from_utf8_lossy(&bytes);
+        assert_eq!(status, want, "{path} {ct:?}: {msg}");
+        assert!(msg.contains(text), "{msg}");
+    }
+    // Wrong method and unknown path.
+    let (status, _) = send(&mut s, "GET", "/validate", None, Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    let (status, _) = send(
+        &mut s,
+        "POST",
+        "/nope",
+        Some("application/json"),
+        good.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The same connection still answers a good review.
+    let (status, _) = send(&mut s, "POST", "/validate", Some("application/json"), good)
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::OK);
+
+    // A declared Content-Length over the limit: 413 before the body is read.
+    let mut tls = connect(addr, cfg.clone()).await.unwrap();
+    let head = format!(
+        "POST /validate HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        DEFAULT_MAX_BODY + 1
+    );
+    tls.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    let _ = tls.read_to_end(&mut buf).await;
+    let text = String::from_utf8_lossy(&buf);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    assert!(
+        text.contains("exceeds the limit of 3145728 bytes"),
+        "{text}"
+    );
+
+    // A chunked body (no Content-Length) over the limit: 413 as well.
+    let mut tls = connect(addr, cfg.clone()).await.unwrap();
+    tls.write_all(b"POST /validate HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let chunk = vec![b' '; 256 * 1024];
+    let mut sent = 0;
+    let mut buf = Vec::new();
+    while sent <= DEFAULT_MAX_BODY {
+        let head = format!("{:x}\r\n", chunk.len());
+        if tls.write_all(head.as_bytes()).await.is_err()
+            || tls.write_all(&chunk).await.is_err()
+            || tls.write_all(b"\r\n").await.is_err()
+        {
+            break;
+        }
+        sent += chunk.len();
+    }
+    let _ = tls.write_all(b"0\r\n\r\n").await;
+    let _ = tls.read_to_end(&mut buf).await;
+    let text = String::from_utf8_lossy(&buf);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+
+    let m = &r.server.app.metrics;
+    assert_eq!(m.requests_count("validate", "too_large", ""), 2);
+    assert!(m.requests_count("validate", "bad_request", "") >= 7);
+    r.server.run_until(async {}).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_readiness_and_metrics() {
+    let r = start(None).await;
+    let h = r.server.health_addr;
+    assert_eq!(
+        get_plain(h, "/healthz").await,
+        (StatusCode::OK, "ok\n".to_string())
+    );
+    assert_eq!(
+        get_plain(h, "/readyz").await,
+        (StatusCode::OK, "ready\n".to_string())
+    );
+    assert!(
+        !validate_allowed(
+            r.server.addr,
+            default_client(&r.pki),
+            ipc_pod_review("team-a")
+        )
+        .await
+    );
+    let (status, text) = get_plain(h, "/metrics").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text.contains(
+        "eyelint_webhook_requests_total{endpoint=\"validate\",decision=\"denied\",kind=\"Pod\"} 1"
+    ), "{text}");
+    assert!(
+        text.contains("eyelint_webhook_findings_total{rule=\"hostIPCSet\",severity=\"danger\"} 1")
+    );
+    assert!(
+        text.contains("eyelint_webhook_request_duration_seconds_count{endpoint=\"validate\"} 1")
+    );
+    let expiry = r.server.app.cert.as_ref().unwrap().not_after();
+    assert!(text.contains(&format!(
+        "eyelint_webhook_certificate_expiry_timestamp_seconds {expiry}"
+    )));
+    // The admission port does not serve health, and the health port not admission.
+    let (status, _) = get_plain(h, "/validate").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    r.server.run_until(async {}).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls12_tls13_and_h2_are_served() {
+    let r = start(None).await;
+    let addr = r.server.addr;
+    for v in [&rustls::version::TLS12, &rustls::version::TLS13] {
+        let cfg = client_config(&r.pki.ca_der, &[v], &[b"http/1.1"]);
+        let stream = connect(addr, cfg.clone()).await.unwrap();
+        assert_eq!(stream.get_ref().1.protocol_version(), Some(v.version));
+        assert!(!validate_allowed(addr, cfg, ipc_pod_review("team-a")).await);
+    }
+    // HTTP/2 through ALPN.
+    let cfg = client_config(&r.pki.ca_der, &[&rustls::version::TLS13], &[b"h2"]);
+    let stream = connect(addr, cfg).await.unwrap();
+    assert_eq!(stream.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+    let (mut sender, conn) =
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    let resp = sender
+        .send_request(
+            Request::builder()
+                .method("POST")
+                .uri("https://localhost/validate?timeout=10s")
+                .header("content-type", "application/json")
+                .body(Full::new(Bytes::from(ipc_pod_review("kube-system"))))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let v: Value =
+        serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(v["response"]["allowed"], true);
+    r.server.run_until(async {}).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificate_rotation_under_load_drops_nothing() {
+    let mut r = start(None).await;
+    let addr = r.server.addr;
+    let cfg = default_client(&r.pki);
+    let ok = Arc::new(AtomicUsize::new(0));
+    let failed = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let body = ipc_pod_review("team-a");
+    let mut tasks = Vec::new();
+    for i in 0..6 {
+        let (cfg, ok, failed, stop, body) = (
+            cfg.clone(),
+            ok.clone(),
+            failed.clone(),
+            stop.clone(),
+            body.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            // Half reconnect for every request (new handshakes see new
+            // certificates), half keep one connection alive throughout.
+            let keep_alive = i % 2 == 0;
+            let mut sender: Option<Sender> = None;
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
+                if sender.is_none() || !keep_alive {
+                    match connect(addr, cfg.clone()).await {
+                        Ok(s) => sender = Some(http1(s).await),
+                        Err(e) => {
+                            eprintln!("connect failed: {e}");
+                            failed.fetch_add(1, Ordering::SeqCst);
+                            continue;
+                        }
+                    }
+                }
+                let Some(s) = sender.as_mut() else { continue };
+                match send(
+                    s,
+                    "POST",
+                    "/validate?timeout=5s",
+                    Some("application/json"),
+                    body.clone(),
+                )
+                .await
+                {
+                    Ok((StatusCode::OK, _)) => {
+                        ok.fetch_add(1, Ordering::SeqCst);
+                    }
+                    other => {
+                        eprintln!("request failed: {other:?}");
+                        failed.fetch_add(1, Ordering::SeqCst);
+                        sender = None;
+                    }
+                }
+            }
+        }));
+    }
+    let resolver = r.server.app.cert.clone().unwrap();
+    let mut last_der = None;
+    for n in 1..=4 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let (cert, key, der) = r.pki.leaf();
+        r.certs.update(&[("tls.crt", &cert), ("tls.key", &key)]);
+        let want = der.clone();
+        wait_for("certificate reload", || resolver.current().cert[0] == want).await;
+        assert_eq!(r.server.app.metrics.cert_reloads(), (n, 0));
+        last_der = Some(der);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, Ordering::SeqCst);
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let (ok, failed) = (ok.load(Ordering::SeqCst), failed.load(Ordering::SeqCst));
+    eprintln!("rotation under load: {ok} requests ok, {failed} failed");
+    assert_eq!(failed, 0);
+    assert!(ok > 50, "too little load: {ok}");
+    // A new connection is served the last certificate.
+    let stream = connect(addr, cfg).await.unwrap();
+    let peer = stream.get_ref().1.peer_certificates().unwrap()[0].clone();
+    assert_eq!(Some(peer), last_der);
+    r.server.run_until(async {}).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_new_certificate_is_rejected_and_the_old_one_keeps_serving() {
+    let mut r = start(None).await;
+    let cfg = default_client(&r.pki);
+    let before = r.server.app.cert.as_ref().unwrap().current().cert.clone();
+    let (cert_a, _, _) = r.pki.leaf();
+    let (_, key_b, _) = r.pki.leaf();
+    r.certs.update(&[("tls.crt", &cert_a), ("tls.key", &key_b)]);
+    let metrics = &r.server.app.metrics;
+    wait_for("certificate reload failure", || {
+        metrics.cert_reloads().1 == 1
+    })
+    .await;
+    assert_eq!(r.server.app.cert.as_ref().unwrap().current().cert, before);
+    assert!(!validate_allowed(r.server.addr, cfg.clone(), ipc_pod_review("team-a")).await);
+    // Garbage, then a missing key file: rejected too.
+    r.certs
+        .update(&[("tls.crt", "garbage"), ("tls.key", "garbage")]);
+    wait_for("second failure", || metrics.cert_reloads().1 == 2).await;
+    assert!(!validate_allowed(r.server.addr, cfg, ipc_pod_review("team-a")).await);
+    let (_, text) = get_plain(r.server.health_addr, "/metrics").await;
+    assert!(
+        text.contains("eyelint_webhook_certificate_reloads_total{result=\"failure\"} 2"),
+        "{text}"
+    );
+    r.server.run_until(async {}).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_reload_good_and_bad() {
+    let mut config = Volume::new(
+        "config",
+        &[("config.yaml", "checks:\n  hostIPCSet: danger\n")],
+    );
+    let r = start(Some(config.path("config.yaml"))).await;
+    let addr = r.server.addr;
+    let cfg = default_client(&r.pki);
+    assert!(!validate_allowed(addr, cfg.clone(), ipc_pod_review("team-a")).await);
+
+    // A good change: warn-only mode.
+    config.update(&[(
+        "config.yaml",
+        "checks:\n  hostIPCSet: danger\nadmission:\n  denyOn: never\n",
+    )]);
+    let metrics = &r.server.app.metrics;
+    wait_for("config reload", || metrics.config_reloads() == (1, 0)).await;
+    assert!(validate_allowed(addr, cfg.clone(), ipc_pod_review("team-a")).await);
+
+    // Bad changes (YAML error, unknown severity, bad admission key): rejected,
+    // the last good one keeps serving.
+    for (i, bad) in [
+        "checks: [\n",
+        "checks:\n  hostIPCSet: fatal\n",
+        "admission:\n  denyOnn: never\n",
+    ]
+    .iter()
+    .enumerate()
+    {
+        config.update(&[("config.yaml", bad)]);
+        wait_for("config reload failure", || {
+            metrics.config_reloads() == (1, i as u64 + 1)
+        })
+        .await;
+        assert!(
+            validate_allowed(addr, cfg.clone(), ipc_pod_review("team-a")).await,
+            "{bad}"
+        );
+    }
+    let (_, text) = get_plain(r.server.health_addr, "/metrics").await;
+    assert!(
+        text.contains("eyelint_webhook_config_reloads_total{result=\"failure\"} 3"),
+        "{text}"
+    );
+    assert_eq!(
+        get_plain(r.server.health_addr, "/readyz").await.0,
+        StatusCode::OK
+    );
+
+    // Back to enforcing.
+    config.update(&[("config.yaml", "checks:\n  hostIPCSet: danger\n")]);
+    wait_for("config reload", || metrics.config_reloads() == (2, 3)).await;
+    assert!(!validate_allowed(addr, cfg, ipc_pod_review("team-a")).await);
+    r.server.run_until(async {}).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn startup_fails_clearly_on_bad_files() {
+    let pki = Pki::new();
+    let (cert, key, _) = pki.leaf();
+    let certs = Volume::new("startup", &[("tls.crt", &cert), ("tls.key", &key)]);
+    let mut o = options(&certs, None);
+    o.tls_key = certs.dir.join("missing.key");
+    let e = Server::start(o).await.unwrap_err();
+    assert!(matches!(e, StartError::Tls(_)), "{e}");
+    assert!(e.to_string().contains("missing.key"), "{e}");
+
+    let bad = certs.dir.join("bad.yaml");
+    std::fs::write(&bad, "checks:\n  hostIPCSet: fatal\n").unwrap();
+    let e = Server::start(options(&certs, Some(bad))).await.unwrap_err();
+    assert!(matches!(e, StartError::Config(_)), "{e}");
+    assert!(e.to_string().contains("bad.yaml"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_fails_readiness_at_once_and_finishes_in_flight_requests() {
+    let pki = Pki::new();
+    let (cert, key, _) = pki.leaf();
+    let certs = Volume::new("shutdown", &[("tls.crt", &cert), ("tls.key", &key)]);
+    let mut o = options(&certs, None);
+    o.shutdown_delay = Duration::from_millis(600);
+    o.shutdown_timeout = Duration::from_secs(5);
+    let server = Server::start(o).await.unwrap();
+    let (addr, health) = (server.addr, server.health_addr);
+    let app = server.app.clone();
+    let cfg = default_client(&pki);
+
+    // An in-flight request: headers and half the body sent before the signal.
+    let body = ipc_pod_review("team-a");
+    let (first, second) = body.split_at(body.len() / 2);
+    let mut tls = connect(addr, cfg.clone()).await.unwrap();
+    let head = format!(
+        "POST /validate?timeout=10s HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    tls.write_all(head.as_bytes()).await.unwrap();
+    tls.write_all(first).await.unwrap();
+    tls.flush().await.unwrap();
+    wait_for("request in flight", || {
+        app.metrics
+            .render()
+            .contains("eyelint_webhook_in_flight_requests 1")
+    })
+    .await;
+
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let started = Instant::now();
+    let run = tokio::spawn(server.run_until(async move {
+        let _ = rx.await;
+    }));
+    tx.send(()).unwrap();
+    // Readiness fails at once.
+    wait_for("readiness to fail", || {
+        app.shutting_down.load(Ordering::SeqCst)
+    })
+    .await;
+    assert_eq!(
+        get_plain(health, "/readyz").await.0,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    // During the shutdown delay new requests are still served.
+    assert!(!validate_allowed(addr, cfg.clone(), ipc_pod_review("team-a")).await);
+
+    // The in-flight request completes after the listener closed.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "listener should be closed"
+    );
+    tls.write_all(second).await.unwrap();
+    tls.flush().await.unwrap();
+    let mut buf = Vec::new();
+    let _ = tls.read_to_end(&mut buf).await;
+    let text = String::from_utf8_lossy(&buf);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(text.contains("\"allowed\":false"), "{text}");
+
+    assert!(run.await.unwrap(), "drained in time");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
