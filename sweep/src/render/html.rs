@@ -46,7 +46,8 @@ table{border-collapse:collapse;width:100%;background:#fff;box-shadow:0 1px 3px r
 th{background:#e9ecf2;text-align:left;padding:7px 8px;cursor:pointer;user-select:none;white-space:nowrap}
 th:after{content:" \2195";color:#98a0b0}
 td{padding:6px 8px;border-top:1px solid #eceef3;vertical-align:top}
-td.msg{word-break:break-word}
+td{white-space:nowrap}td.msg{white-space:normal;word-break:break-word;min-width:300px}
+.scroll{overflow-x:auto}
 .sev{font-weight:600;border-radius:4px;padding:1px 6px;font-size:12px}
 .sev-danger{background:#fde3e3;color:#b71c1c}.sev-warning{background:#fff1d6;color:#8a5200}
 .empty{color:#5b6475;font-style:italic}
@@ -72,6 +73,9 @@ document.querySelectorAll('table.sortable').forEach(function(t){
     });
   });
 });
+var m=location.hash.match(/^#sort=([a-z]+):(\d+)$/);
+if(m){var th=document.querySelectorAll('#'+m[1]+' th')[+m[2]];if(th){th.click();}}
+document.body.setAttribute('data-ready','1');
 document.getElementById('filter').addEventListener('input',function(e){
   var q=e.target.value.toLowerCase();
   document.querySelectorAll('table.sortable tbody tr').forEach(function(r){
@@ -228,7 +232,7 @@ pub fn render(r: &Report) -> String {
             o.push_str("<p class=\"empty\">No problems found.</p></section>");
             continue;
         }
-        o.push_str("<table class=\"sortable\"><thead><tr><th>Severity</th><th>Check</th><th>Namespace</th><th>Object</th><th>Container</th><th>Node</th><th>Count</th><th>Last seen</th><th>Message</th></tr></thead><tbody>");
+        o.push_str("<div class=\"scroll\"><table class=\"sortable\"><thead><tr><th>Severity</th><th>Check</th><th>Namespace</th><th>Object</th><th>Container</th><th>Node</th><th>Count</th><th>Last seen</th><th>Message</th></tr></thead><tbody>");
         for f in rows {
             let rank = match f.severity {
                 Severity::Danger => 2,
@@ -250,7 +254,7 @@ pub fn render(r: &Report) -> String {
                 sev = f.severity.as_str(),
             );
         }
-        o.push_str("</tbody></table></section>");
+        o.push_str("</tbody></table></div></section>");
     }
     let _ = writeln!(o, "</main><script>{SCRIPT}</script></body></html>");
     o
