@@ -391,7 +391,12 @@ struct PipeParser<'t> {
     toks: &'t [Tok],
     pos: usize,
     offset: usize,
+    depth: usize,
 }
+
+/// Deepest nesting of blocks and parentheses accepted (keeps the recursive
+/// parser and renderer far from the stack limit).
+const MAX_NESTING: usize = 64;
 
 impl PipeParser<'_> {
     fn err(&self, m: impl Into<String>) -> TemplateError {
@@ -441,7 +446,12 @@ impl PipeParser<'_> {
                     Tok::Pipe | Tok::Close(_) => break,
                     Tok::Open => {
                         self.pos += 1;
+                        self.depth += 1;
+                        if self.depth > MAX_NESTING {
+                            return Err(self.err("parentheses nested too deeply"));
+                        }
                         let inner = self.pipeline(false)?;
+                        self.depth -= 1;
                         match self.toks.get(self.pos) {
                             Some(Tok::Close(fields)) => {
                                 cmd.push(Arg::Paren(Box::new(inner), fields.clone()));
@@ -497,6 +507,7 @@ fn parse_pipeline(body: &str, offset: usize, allow_decl: bool) -> Result<Pipelin
         toks: &toks,
         pos: 0,
         offset,
+        depth: 0,
     };
     let pipe = p.pipeline(allow_decl)?;
     if p.pos != toks.len() {
@@ -513,11 +524,25 @@ enum Stop {
 
 struct Parser {
     pieces: std::vec::IntoIter<Piece>,
+    depth: usize,
 }
 
 impl Parser {
     /// Parses nodes until `{{ end }}`, `{{ else … }}` or the end of input.
     fn list(&mut self) -> Result<(Vec<Node>, Stop, usize), TemplateError> {
+        self.depth += 1;
+        let r = self.list_inner();
+        self.depth -= 1;
+        r
+    }
+
+    fn list_inner(&mut self) -> Result<(Vec<Node>, Stop, usize), TemplateError> {
+        if self.depth > MAX_NESTING {
+            return Err(TemplateError {
+                offset: 0,
+                message: "blocks nested too deeply".into(),
+            });
+        }
         let mut nodes = Vec::new();
         while let Some(piece) = self.pieces.next() {
             let (body, offset) = match piece {
@@ -671,6 +696,7 @@ impl Template {
         let pieces = split(text)?;
         let mut p = Parser {
             pieces: pieces.into_iter(),
+            depth: 0,
         };
         let (nodes, stop, at) = p.list()?;
         match stop {
@@ -1436,5 +1462,11 @@ mod tests {
         assert!(Template::parse("{{ .a").is_err());
         assert!(Template::parse("{{ nosuch .a }}").is_err());
         assert!(Template::parse("{{ template \"x\" }}").is_err());
+        let deep = "{{ if .a }}".repeat(1000) + &"{{ end }}".repeat(1000);
+        assert!(Template::parse(&deep).is_err());
+        let parens = format!("{{{{ {}.a{} }}}}", "(".repeat(1000), ")".repeat(1000));
+        assert!(Template::parse(&parens).is_err());
+        let ok = "{{ if .a }}".repeat(10) + &"{{ end }}".repeat(10);
+        assert!(Template::parse(&ok).is_ok());
     }
 }
