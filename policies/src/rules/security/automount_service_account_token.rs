@@ -112,13 +112,12 @@ impl Rule for AutomountServiceAccountToken {
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(w) = cx.workload() else { return };
         let field = "automountServiceAccountToken";
-        let field_path = w.pod_spec_path.key(field);
-        let fix = || vec![add(&field_path, Value::Bool(false))];
+        let fix = || vec![add(&w.pod_spec_path, &[field], Value::Bool(false))];
         match w.pod_spec.get(field).and_then(Value::as_bool) {
             Some(false) => return,
             Some(true) => {
                 out.fail(
-                    field_path.clone(),
+                    w.pod_spec_path.key(field),
                     "pod mounts its ServiceAccount token (automountServiceAccountToken: true)",
                 )
                 .with_patch(fix(), FixSafety::Unsafe);

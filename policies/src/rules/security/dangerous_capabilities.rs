@@ -2,9 +2,7 @@ use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use crate::rules::security::util::{
-    capability_is, capability_list, remove, replace, sc_field, sub, WithPatch,
-};
+use crate::rules::security::util::{capability_is, remove, replace, sub, Sc, WithPatch};
 use serde_json::Value;
 
 /// Capabilities this rule refuses in `capabilities.add`.
@@ -106,8 +104,9 @@ impl Rule for DangerousCapabilities {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(c) = cx.container else { return };
+        let sc = Sc::of(c);
         let mut found: Vec<&str> = Vec::new();
-        for (_, cap) in capability_list(c, "add") {
+        for (_, cap) in sc.cap_list("add") {
             if is_dangerous(cap) {
                 found.push(cap);
             }
@@ -115,33 +114,30 @@ impl Rule for DangerousCapabilities {
         if found.is_empty() {
             return;
         }
-        let caps_path = sub(&c.path, &["securityContext", "capabilities"]);
-        let add_path = caps_path.key("add");
+        let caps_keys = ["securityContext", "capabilities"];
+        let add_keys = ["securityContext", "capabilities", "add"];
         let msg = format!(
             "container adds dangerous capabilities: {}",
             found.join(", ")
         );
         // What remains of `add` (non-strings are kept as they are).
-        let add = sc_field(c, "capabilities")
-            .and_then(|caps| caps.get("add"))
-            .and_then(Value::as_array);
+        let caps = sc.capabilities();
+        let add = caps.and_then(|m| m.get("add")).and_then(Value::as_array);
         let remaining: Vec<Value> = add
             .into_iter()
             .flatten()
             .filter(|v| !v.as_str().is_some_and(is_dangerous))
             .cloned()
             .collect();
-        let only_add = sc_field(c, "capabilities")
-            .and_then(Value::as_object)
-            .is_some_and(|m| m.len() == 1);
+        let only_add = caps.is_some_and(|m| m.len() == 1);
         let op = if !remaining.is_empty() {
-            replace(&add_path, Value::Array(remaining))
+            replace(&c.path, &add_keys, Value::Array(remaining))
         } else if only_add {
-            remove(&caps_path)
+            remove(&c.path, &caps_keys)
         } else {
-            remove(&add_path)
+            remove(&c.path, &add_keys)
         };
-        out.fail(add_path, msg)
+        out.fail(sub(&c.path, &add_keys), msg)
             .with_patch(vec![op], FixSafety::Unsafe);
     }
 }

@@ -73,12 +73,12 @@ impl Rule for HostNetworkSet {
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(w) = cx.workload() else { return };
         if w.pod_spec.get("hostNetwork") == Some(&Value::Bool(true)) {
-            let path = w.pod_spec_path.key("hostNetwork");
+            let op = remove(&w.pod_spec_path, &["hostNetwork"]);
             out.fail(
-                path.clone(),
+                w.pod_spec_path.key("hostNetwork"),
                 "host network namespace is used (hostNetwork: true)",
             )
-            .with_patch(vec![remove(&path)], FixSafety::Unsafe);
+            .with_patch(vec![op], FixSafety::Unsafe);
         }
     }
 }

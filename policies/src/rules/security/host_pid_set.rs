@@ -86,12 +86,12 @@ impl Rule for HostPidSet {
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(w) = cx.workload() else { return };
         if w.pod_spec.get("hostPID") == Some(&Value::Bool(true)) {
-            let path = w.pod_spec_path.key("hostPID");
+            let op = remove(&w.pod_spec_path, &["hostPID"]);
             out.fail(
-                path.clone(),
+                w.pod_spec_path.key("hostPID"),
                 "host process namespace is shared (hostPID: true)",
             )
-            .with_patch(vec![remove(&path)], FixSafety::Unsafe);
+            .with_patch(vec![op], FixSafety::Unsafe);
         }
     }
 }

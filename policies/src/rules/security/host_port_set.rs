@@ -96,9 +96,10 @@ impl Rule for HostPortSet {
             let mut path = c.path.key("ports");
             path.push_index(i);
             path.push_key("hostPort");
+            let op = remove(&path, &[]);
             let shown = hp.as_str().map_or_else(|| hp.to_string(), str::to_string);
-            out.fail(path.clone(), format!("container binds host port {shown}"))
-                .with_patch(vec![remove(&path)], FixSafety::Unsafe);
+            out.fail(path, format!("container binds host port {shown}"))
+                .with_patch(vec![op], FixSafety::Unsafe);
         }
     }
 }

@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::finding::{Category, Severity};
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use crate::rules::security::util::{security_context, sub};
+use crate::rules::security::util::{sub, Sc};
 use serde_json::Value;
 
 declare_rule! {
@@ -95,7 +95,7 @@ impl Rule for HostProcess {
         let (Some(c), Some(w)) = (cx.container, cx.workload()) else {
             return;
         };
-        match host_process(security_context(c)) {
+        match host_process(Sc::of(c).map) {
             Some(true) => {
                 let path = sub(
                     &c.path,

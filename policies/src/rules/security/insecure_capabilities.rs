@@ -1,11 +1,8 @@
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
-use crate::path::FieldPath;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use crate::rules::security::util::{
-    add, capability_is, capability_list, is_windows_pod, sc_field, security_context, WithPatch,
-};
+use crate::rules::security::util::{add, capability_is, is_windows_pod, sub, Sc, WithPatch};
 use serde_json::{json, Map, Value};
 
 /// The capabilities a container runtime grants by default that Polaris
@@ -117,8 +114,9 @@ impl Rule for InsecureCapabilities {
             out.not_applicable();
             return;
         }
+        let sc = Sc::of(c);
         let mut seen = [false; INSECURE_DEFAULTS.len()];
-        for (_, cap) in capability_list(c, "drop") {
+        for (_, cap) in sc.cap_list("drop") {
             if capability_is(cap, "ALL") {
                 return;
             }
@@ -137,14 +135,12 @@ impl Rule for InsecureCapabilities {
             .filter(|(_, s)| !s)
             .map(|(n, _)| *n)
             .collect();
-        let caps = sc_field(c, "capabilities").and_then(Value::as_object);
-        let sc_path = c.path.key("securityContext");
-        let caps_path = sc_path.key("capabilities");
-        let path: FieldPath = match caps {
-            Some(m) if m.get("drop").is_some_and(|d| !d.is_null()) => caps_path.key("drop"),
-            Some(_) => caps_path.clone(),
-            None if security_context(c).is_some() => sc_path.clone(),
-            None => c.path.clone(),
+        let path = match sc.capabilities() {
+            Some(m) if m.get("drop").is_some_and(|d| !d.is_null()) => {
+                sub(&c.path, &["securityContext", "capabilities", "drop"])
+            }
+            Some(_) => sub(&c.path, &["securityContext", "capabilities"]),
+            None => sc.field_path("capabilities"),
         };
         let msg = if missing.len() == INSECURE_DEFAULTS.len() {
             "container keeps the default capabilities (capabilities.drop does not contain ALL)"
@@ -156,7 +152,8 @@ impl Rule for InsecureCapabilities {
             )
         };
         // The fix: drop ALL, keep what is added other than ALL.
-        let kept: Vec<Value> = capability_list(c, "add")
+        let kept: Vec<Value> = sc
+            .cap_list("add")
             .filter(|(_, cap)| !capability_is(cap, "ALL"))
             .map(|(_, cap)| Value::String(cap.to_string()))
             .collect();
@@ -165,10 +162,18 @@ impl Rule for InsecureCapabilities {
         if !kept.is_empty() {
             new_caps.insert("add".to_string(), Value::Array(kept));
         }
-        let op = if security_context(c).is_some() {
-            add(&caps_path, Value::Object(new_caps))
+        let op = if sc.map.is_some() {
+            add(
+                &c.path,
+                &["securityContext", "capabilities"],
+                Value::Object(new_caps),
+            )
         } else {
-            add(&sc_path, json!({"capabilities": new_caps}))
+            add(
+                &c.path,
+                &["securityContext"],
+                json!({"capabilities": new_caps}),
+            )
         };
         out.fail(path, msg).with_patch(vec![op], FixSafety::Unsafe);
     }

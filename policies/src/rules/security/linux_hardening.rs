@@ -2,9 +2,7 @@ use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use crate::rules::security::util::{
-    capability_is, capability_list, is_windows_pod, sc_field_path, set_sc_field_ops, WithPatch,
-};
+use crate::rules::security::util::{capability_is, is_windows_pod, Sc, WithPatch};
 use serde_json::{json, Value};
 
 /// Prefix of the (deprecated) per-container AppArmor annotation.
@@ -138,7 +136,8 @@ impl Rule for LinuxHardening {
             out.not_applicable();
             return;
         }
-        let csc = cx.container_security_context();
+        let sc = Sc::of(c);
+        let csc = c.value.get("securityContext");
         let psc = cx.pod_security_context();
         // AppArmor through the annotation.
         let annotation_ok = w.pod_annotations().is_some_and(|a| {
@@ -156,8 +155,8 @@ impl Rule for LinuxHardening {
         {
             return;
         }
-        let drops_some = capability_list(c, "drop").next().is_some();
-        let adds_all = capability_list(c, "add").any(|(_, cap)| capability_is(cap, "ALL"));
+        let drops_some = sc.cap_list("drop").next().is_some();
+        let adds_all = sc.cap_list("add").any(|(_, cap)| capability_is(cap, "ALL"));
         if drops_some && !adds_all {
             return;
         }
@@ -166,10 +165,9 @@ impl Rule for LinuxHardening {
         } else {
             "container has no seccomp, AppArmor or SELinux profile and drops no capabilities"
         };
-        out.fail(sc_field_path(c, "seccompProfile"), msg)
-            .with_patch(
-                set_sc_field_ops(c, "seccompProfile", json!({"type": "RuntimeDefault"})),
-                FixSafety::Unsafe,
-            );
+        out.fail(sc.field_path("seccompProfile"), msg).with_patch(
+            sc.set_ops("seccompProfile", json!({"type": "RuntimeDefault"})),
+            FixSafety::Unsafe,
+        );
     }
 }

@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::finding::{Category, Severity};
 use crate::labels::selector_matches;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 declare_rule! {
     /// ## What it does
@@ -160,15 +160,18 @@ impl Rule for MissingNetworkPolicy {
             return;
         }
         let labels = w.pod_labels();
-        let empty = json!({});
         let (mut ingress, mut egress, mut selected) = (false, false, false);
         for policy in index.objects("NetworkPolicy", cx.namespace()) {
-            let selector = policy
+            // An absent podSelector is the empty one: every pod.
+            let selects = match policy
                 .get("spec")
                 .and_then(|s| s.get("podSelector"))
                 .filter(|s| !s.is_null())
-                .unwrap_or(&empty);
-            if !selector_matches(Some(selector), labels) {
+            {
+                None => true,
+                Some(sel) => selector_matches(Some(sel), labels),
+            };
+            if !selects {
                 continue;
             }
             selected = true;

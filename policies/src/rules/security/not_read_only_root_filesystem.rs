@@ -2,9 +2,7 @@ use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use crate::rules::security::util::{
-    is_true, is_windows_pod, sc_field, sc_field_path, set_sc_field_ops, WithPatch,
-};
+use crate::rules::security::util::{is_true, is_windows_pod, Sc, WithPatch};
 use serde_json::Value;
 
 declare_rule! {
@@ -112,7 +110,8 @@ impl Rule for NotReadOnlyRootFilesystem {
             return;
         }
         let field = "readOnlyRootFilesystem";
-        let v = sc_field(c, field);
+        let sc = Sc::of(c);
+        let v = sc.get(field);
         if is_true(v) {
             return;
         }
@@ -121,9 +120,7 @@ impl Rule for NotReadOnlyRootFilesystem {
         } else {
             "root filesystem is writable (readOnlyRootFilesystem is not set)"
         };
-        out.fail(sc_field_path(c, field), msg).with_patch(
-            set_sc_field_ops(c, field, Value::Bool(true)),
-            FixSafety::Unsafe,
-        );
+        out.fail(sc.field_path(field), msg)
+            .with_patch(sc.set_ops(field, Value::Bool(true)), FixSafety::Unsafe);
     }
 }

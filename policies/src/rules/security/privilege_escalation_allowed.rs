@@ -2,10 +2,7 @@ use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use crate::rules::security::util::{
-    capability_is, capability_list, is_true, is_windows_pod, sc_field, sc_field_path,
-    set_sc_field_ops, WithPatch,
-};
+use crate::rules::security::util::{capability_is, is_true, is_windows_pod, Sc, WithPatch};
 use serde_json::Value;
 
 declare_rule! {
@@ -97,7 +94,8 @@ impl Rule for PrivilegeEscalationAllowed {
             return;
         }
         let field = "allowPrivilegeEscalation";
-        let v = sc_field(c, field);
+        let sc = Sc::of(c);
+        let v = sc.get(field);
         if v == Some(&Value::Bool(false)) {
             return;
         }
@@ -106,14 +104,16 @@ impl Rule for PrivilegeEscalationAllowed {
         } else {
             "privilege escalation is allowed (allowPrivilegeEscalation is not set to false)"
         };
-        let conflicts = is_true(sc_field(c, "privileged"))
-            || capability_list(c, "add").any(|(_, cap)| capability_is(cap, "SYS_ADMIN"));
+        let conflicts = is_true(sc.get("privileged"))
+            || sc
+                .cap_list("add")
+                .any(|(_, cap)| capability_is(cap, "SYS_ADMIN"));
         let safety = if conflicts {
             FixSafety::Unsafe
         } else {
             FixSafety::Safe
         };
-        out.fail(sc_field_path(c, field), msg)
-            .with_patch(set_sc_field_ops(c, field, Value::Bool(false)), safety);
+        out.fail(sc.field_path(field), msg)
+            .with_patch(sc.set_ops(field, Value::Bool(false)), safety);
     }
 }

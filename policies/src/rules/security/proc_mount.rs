@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use crate::rules::security::util::{remove, sc_field, sub, WithPatch};
+use crate::rules::security::util::{remove, sub, Sc, WithPatch};
 
 declare_rule! {
     /// ## What it does
@@ -77,18 +77,19 @@ impl Rule for ProcMount {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(c) = cx.container else { return };
-        let Some(v) = sc_field(c, "procMount") else {
+        let Some(v) = Sc::of(c).get("procMount") else {
             return;
         };
         if v.as_str() == Some("Default") {
             return;
         }
         let shown = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-        let path = sub(&c.path, &["securityContext", "procMount"]);
+        let keys = ["securityContext", "procMount"];
+        let op = remove(&c.path, &keys);
         out.fail(
-            path.clone(),
+            sub(&c.path, &keys),
             format!("container uses procMount `{shown}` instead of `Default`"),
         )
-        .with_patch(vec![remove(&path)], FixSafety::Unsafe);
+        .with_patch(vec![op], FixSafety::Unsafe);
     }
 }

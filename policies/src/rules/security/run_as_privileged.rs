@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use crate::rules::security::util::{is_true, replace, sc_field, sub, WithPatch};
+use crate::rules::security::util::{is_true, replace, sub, Sc, WithPatch};
 use serde_json::Value;
 
 declare_rule! {
@@ -92,10 +92,14 @@ impl Rule for RunAsPrivileged {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(c) = cx.container else { return };
-        if is_true(sc_field(c, "privileged")) {
-            let path = sub(&c.path, &["securityContext", "privileged"]);
-            out.fail(path.clone(), "container runs privileged (privileged: true)")
-                .with_patch(vec![replace(&path, Value::Bool(false))], FixSafety::Unsafe);
+        if is_true(Sc::of(c).get("privileged")) {
+            let keys = ["securityContext", "privileged"];
+            let op = replace(&c.path, &keys, Value::Bool(false));
+            out.fail(
+                sub(&c.path, &keys),
+                "container runs privileged (privileged: true)",
+            )
+            .with_patch(vec![op], FixSafety::Unsafe);
         }
     }
 }

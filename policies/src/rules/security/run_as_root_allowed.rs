@@ -3,9 +3,7 @@ use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Roles;
 use crate::path::FieldPath;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use crate::rules::security::util::{
-    remove, sc_field_path, security_context, set_sc_field_ops, sub, WithPatch,
-};
+use crate::rules::security::util::{remove, sub, Sc, WithPatch};
 use serde_json::{Map, Value};
 
 declare_rule! {
@@ -136,7 +134,8 @@ impl Rule for RunAsRootAllowed {
         let (Some(c), Some(w)) = (cx.container, cx.workload()) else {
             return;
         };
-        let csc = security_context(c);
+        let sc = Sc::of(c);
+        let csc = sc.map;
         let psc = cx.pod_security_context().and_then(Value::as_object);
         let user = effective(csc, psc, "runAsUser").map(|(v, f)| (v.as_i64(), f));
         let non_root = effective(csc, psc, "runAsNonRoot").map(|(v, f)| (v.as_bool(), f));
@@ -161,7 +160,7 @@ impl Rule for RunAsRootAllowed {
                 "container may run as root (runAsNonRoot is not true and no non-zero runAsUser is set)",
             ),
             (_, None) => (
-                sc_field_path(c, "runAsNonRoot"),
+                sc.field_path("runAsNonRoot"),
                 "container may run as root (neither runAsNonRoot: true nor a non-zero runAsUser is set)",
             ),
         };
@@ -177,9 +176,9 @@ impl Rule for RunAsRootAllowed {
         if pod_root && !container_sets_user {
             return;
         }
-        let mut ops = set_sc_field_ops(c, "runAsNonRoot", Value::Bool(true));
+        let mut ops = sc.set_ops("runAsNonRoot", Value::Bool(true));
         if container_root {
-            ops.push(remove(&sub(&c.path, &["securityContext", "runAsUser"])));
+            ops.push(remove(&c.path, &["securityContext", "runAsUser"]));
         }
         hit.with_patch(ops, FixSafety::Unsafe);
     }

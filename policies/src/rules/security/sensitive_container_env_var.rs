@@ -7,32 +7,53 @@ use crate::rule::{Ctx, Emitter, Rule, Scope};
 use regex::Regex;
 use serde_json::Value;
 
-/// Names that hold credentials: a few well-known cloud credential variables
-/// exactly, and anything mentioning a password, token, bearer or secret.
-// The patterns are constants, checked by the tests: failing to compile them is
-// a programming error, not an input error.
-#[allow(clippy::expect_used)]
-static SENSITIVE_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^(?:AWS_SECRET_ACCESS_KEY|GOOGLE_APPLICATION_CREDENTIALS|AZURE_.+KEY|OCI_CLI_KEY_CONTENT)$|password|token|bearer|secret",
-    )
-    .expect("constant regex")
-});
+/// The exact names (case-insensitive) of well-known cloud credential variables.
+const SENSITIVE_EXACT: [&str; 3] = [
+    "AWS_SECRET_ACCESS_KEY",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "OCI_CLI_KEY_CONTENT",
+];
+
+/// Words whose presence anywhere in a name (case-insensitive) marks it.
+const SENSITIVE_WORDS: [&str; 4] = ["password", "token", "bearer", "secret"];
 
 /// A PEM private-key header (`-----BEGIN RSA PRIVATE KEY-----` and kin).
+// A constant pattern, exercised by the tests: failing to compile it is a
+// programming error, not an input error.
 #[allow(clippy::expect_used)]
 static PRIVATE_KEY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)-BEGIN\s+.*PRIVATE KEY-").expect("constant regex"));
 
-/// True when an environment variable (or ConfigMap key) name suggests a
-/// credential.
-pub(crate) fn is_sensitive_name(name: &str) -> bool {
-    SENSITIVE_NAME.is_match(name)
+/// ASCII case-insensitive substring search (`needle` is ASCII).
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    h.len() >= n.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
-/// True when a value contains a PEM private key.
+/// True when an environment variable (or ConfigMap key) name suggests a
+/// credential: exactly one of [`SENSITIVE_EXACT`], `AZURE_<something>KEY`,
+/// or containing one of [`SENSITIVE_WORDS`], all case-insensitive. This is
+/// the pattern `(?i)^(AWS_SECRET_ACCESS_KEY|GOOGLE_APPLICATION_CREDENTIALS|
+/// AZURE_.+KEY|OCI_CLI_KEY_CONTENT)$|password|token|bearer|secret`, matched
+/// without a regex engine because it runs for every environment variable
+/// (the tests check both agree).
+pub(crate) fn is_sensitive_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    SENSITIVE_EXACT.iter().any(|n| name.eq_ignore_ascii_case(n))
+        || (b.len() >= 10
+            && b[..6].eq_ignore_ascii_case(b"AZURE_")
+            && b[b.len() - 3..].eq_ignore_ascii_case(b"KEY")
+            && !b[6..b.len() - 3].contains(&b'\n'))
+        || SENSITIVE_WORDS
+            .iter()
+            .any(|w| contains_ignore_case(name, w))
+}
+
+/// True when a value contains a PEM private key header
+/// (`(?i)-BEGIN\s+.*PRIVATE KEY-`).
 pub(crate) fn contains_private_key(value: &str) -> bool {
-    PRIVATE_KEY.is_match(value)
+    // Cheap necessary condition first: most values are short and keyless.
+    contains_ignore_case(value, "PRIVATE KEY-") && PRIVATE_KEY.is_match(value)
 }
 
 declare_rule! {
@@ -157,6 +178,59 @@ impl Rule for SensitiveContainerEnvVar {
                 continue;
             };
             out.fail(c.path.key("env").index(i).key("value"), msg);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[allow(clippy::expect_used)]
+    fn name_regex() -> Regex {
+        Regex::new(
+            r"(?i)^(?:AWS_SECRET_ACCESS_KEY|GOOGLE_APPLICATION_CREDENTIALS|AZURE_.+KEY|OCI_CLI_KEY_CONTENT)$|password|token|bearer|secret",
+        )
+        .expect("regex")
+    }
+
+    #[test]
+    fn names_match_the_documented_pattern() {
+        let re = name_regex();
+        for n in [
+            "AWS_SECRET_ACCESS_KEY",
+            "aws_secret_access_key",
+            "AZURE_KEY",
+            "AZURE_xKEY",
+            "azure_storage_key",
+            "AZURE_STORAGE_KEYS",
+            "my_password",
+            "TOKEN_URL",
+            "Bearer",
+            "GOOGLE_APPLICATION_CREDENTIALS_FILE",
+            "OCI_CLI_KEY_CONTENT",
+            "greeting",
+            "",
+        ] {
+            assert_eq!(is_sensitive_name(n), re.is_match(n), "{n}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn names_agree_with_regex(
+            n in "(AZURE_|AWS_|OCI_|GOOGLE_|azure_|)[A-Za-z_]{0,8}(KEY|key|Key|PASSWORD|secret|toKen|bearer|)[A-Za-z_]{0,4}"
+        ) {
+            prop_assert_eq!(is_sensitive_name(&n), name_regex().is_match(&n));
+        }
+
+        #[test]
+        fn private_key_prefilter_is_sound(
+            v in "[ -~]{0,6}(-{1,5}BEGIN[ \t]{1,2}(RSA |EC |OPENSSH |)[Pp]rivate [Kk]ey-{1,5})?[ -~]{0,6}"
+        ) {
+            let re = Regex::new(r"(?i)-BEGIN\s+.*PRIVATE KEY-").expect("regex");
+            prop_assert_eq!(contains_private_key(&v), re.is_match(&v));
         }
     }
 }

@@ -1,6 +1,11 @@
-//! Helpers shared by the security rules: reading a container's
-//! `securityContext`, addressing its fields, building patches that apply
-//! whether or not the `securityContext` exists, and comparing capability names.
+//! Helpers shared by the security rules: a container's `securityContext`
+//! looked up once, field paths, JSON Patch operations built directly (no JSON
+//! round trip, no path clones), and capability-name comparison.
+//!
+//! These run for every container of every workload, so they avoid repeated
+//! map lookups (keys hash with SipHash) and allocations.
+
+use std::fmt::Write as _;
 
 use json_patch::jsonptr::{PointerBuf, Token};
 use json_patch::{AddOperation, Patch, PatchOperation, RemoveOperation, ReplaceOperation};
@@ -11,7 +16,7 @@ use crate::object::ContainerRef;
 use crate::path::{FieldPath, Seg};
 use crate::rule::{Ctx, Hit};
 
-/// `base` extended by `keys`, with one allocation of the segment list.
+/// `base` extended by `keys`, with one clone of the segment list.
 pub(crate) fn sub(base: &FieldPath, keys: &[&str]) -> FieldPath {
     let mut p = base.clone();
     for k in keys {
@@ -20,37 +25,71 @@ pub(crate) fn sub(base: &FieldPath, keys: &[&str]) -> FieldPath {
     p
 }
 
-/// The JSON Pointer of `p`, built without formatting and re-parsing.
-fn pointer(p: &FieldPath) -> PointerBuf {
-    PointerBuf::from_tokens(p.segments().iter().map(|s| match s {
-        Seg::Key(k) => Token::new(k.as_str()),
-        Seg::Index(i) => Token::from(*i),
-    }))
+fn push_token(s: &mut String, t: &str) {
+    s.push('/');
+    for ch in t.chars() {
+        match ch {
+            '~' => s.push_str("~0"),
+            '/' => s.push_str("~1"),
+            c => s.push(c),
+        }
+    }
 }
 
-/// A JSON Patch `add` of `value` at `p`.
-pub(crate) fn add(p: &FieldPath, value: Value) -> PatchOperation {
+/// The JSON Pointer of `base` extended by `keys`, without cloning `base`.
+pub(crate) fn pointer(base: &FieldPath, keys: &[&str]) -> PointerBuf {
+    let mut s = String::with_capacity(96);
+    for seg in base.segments() {
+        match seg {
+            Seg::Key(k) => push_token(&mut s, k),
+            Seg::Index(i) => {
+                let _ = write!(s, "/{i}");
+            }
+        }
+    }
+    for k in keys {
+        push_token(&mut s, k);
+    }
+    // `s` is a well-formed pointer by construction; the fallback only exists
+    // to avoid a panic path.
+    PointerBuf::parse(s).unwrap_or_else(|_| {
+        PointerBuf::from_tokens(
+            base.segments()
+                .iter()
+                .map(|s| match s {
+                    Seg::Key(k) => Token::new(k.as_str()),
+                    Seg::Index(i) => Token::from(*i),
+                })
+                .chain(keys.iter().map(|k| Token::new(*k))),
+        )
+    })
+}
+
+/// A JSON Patch `add` of `value` at `base` + `keys`.
+pub(crate) fn add(base: &FieldPath, keys: &[&str], value: Value) -> PatchOperation {
     PatchOperation::Add(AddOperation {
-        path: pointer(p),
+        path: pointer(base, keys),
         value,
     })
 }
 
-/// A JSON Patch `remove` of `p`.
-pub(crate) fn remove(p: &FieldPath) -> PatchOperation {
-    PatchOperation::Remove(RemoveOperation { path: pointer(p) })
+/// A JSON Patch `remove` of `base` + `keys`.
+pub(crate) fn remove(base: &FieldPath, keys: &[&str]) -> PatchOperation {
+    PatchOperation::Remove(RemoveOperation {
+        path: pointer(base, keys),
+    })
 }
 
-/// A JSON Patch `replace` of `p` by `value`.
-pub(crate) fn replace(p: &FieldPath, value: Value) -> PatchOperation {
+/// A JSON Patch `replace` of `base` + `keys` by `value`.
+pub(crate) fn replace(base: &FieldPath, keys: &[&str], value: Value) -> PatchOperation {
     PatchOperation::Replace(ReplaceOperation {
-        path: pointer(p),
+        path: pointer(base, keys),
         value,
     })
 }
 
 /// Attaches typed patch operations to a hit (no JSON round trip, unlike
-/// [`Hit::with_fix`], which matters on the hot path).
+/// [`Hit::with_fix`]).
 pub(crate) trait WithPatch {
     /// Sets the hit's fix.
     fn with_patch(&mut self, ops: Vec<PatchOperation>, safety: FixSafety);
@@ -65,41 +104,66 @@ impl WithPatch for Hit {
     }
 }
 
-/// The container's `securityContext` when it is an object.
-pub(crate) fn security_context<'a>(c: &ContainerRef<'a>) -> Option<&'a Map<String, Value>> {
-    c.value.get("securityContext").and_then(Value::as_object)
+/// A container with its `securityContext` looked up once.
+pub(crate) struct Sc<'c, 'a> {
+    /// The container.
+    pub c: &'c ContainerRef<'a>,
+    /// Its `securityContext`, when it is an object.
+    pub map: Option<&'a Map<String, Value>>,
 }
 
-/// A field of the container's `securityContext`, if set (not null).
-pub(crate) fn sc_field<'a>(c: &ContainerRef<'a>, field: &str) -> Option<&'a Value> {
-    security_context(c)
-        .and_then(|sc| sc.get(field))
-        .filter(|v| !v.is_null())
-}
-
-/// Path to `securityContext.<field>` of the container when the field exists,
-/// else to the `securityContext` when it is an object, else to the container.
-pub(crate) fn sc_field_path(c: &ContainerRef<'_>, field: &str) -> FieldPath {
-    match security_context(c) {
-        Some(sc) if sc.contains_key(field) => sub(&c.path, &["securityContext", field]),
-        Some(_) => c.path.key("securityContext"),
-        None => c.path.clone(),
+impl<'c, 'a> Sc<'c, 'a> {
+    /// Looks up the container's `securityContext`.
+    pub fn of(c: &'c ContainerRef<'a>) -> Self {
+        Sc {
+            c,
+            map: c.value.get("securityContext").and_then(Value::as_object),
+        }
     }
-}
 
-/// JSON Patch operations that set `securityContext.<field>` of the container
-/// to `value`, creating the `securityContext` when it is missing or null.
-pub(crate) fn set_sc_field_ops(
-    c: &ContainerRef<'_>,
-    field: &str,
-    value: Value,
-) -> Vec<PatchOperation> {
-    if security_context(c).is_some() {
-        vec![add(&sub(&c.path, &["securityContext", field]), value)]
-    } else {
-        let mut m = Map::new();
-        m.insert(field.to_string(), value);
-        vec![add(&c.path.key("securityContext"), Value::Object(m))]
+    /// A field of the `securityContext`, if set (not null).
+    pub fn get(&self, field: &str) -> Option<&'a Value> {
+        self.map
+            .and_then(|sc| sc.get(field))
+            .filter(|v| !v.is_null())
+    }
+
+    /// Path to `securityContext.<field>` when the field exists, else to the
+    /// `securityContext` when it is an object, else to the container.
+    pub fn field_path(&self, field: &str) -> FieldPath {
+        match self.map {
+            Some(sc) if sc.contains_key(field) => sub(&self.c.path, &["securityContext", field]),
+            Some(_) => sub(&self.c.path, &["securityContext"]),
+            None => self.c.path.clone(),
+        }
+    }
+
+    /// Operations that set `securityContext.<field>` to `value`, creating
+    /// the `securityContext` when it is missing or null.
+    pub fn set_ops(&self, field: &str, value: Value) -> Vec<PatchOperation> {
+        if self.map.is_some() {
+            vec![add(&self.c.path, &["securityContext", field], value)]
+        } else {
+            let mut m = Map::new();
+            m.insert(field.to_string(), value);
+            vec![add(&self.c.path, &["securityContext"], Value::Object(m))]
+        }
+    }
+
+    /// The `capabilities` object, when set.
+    pub fn capabilities(&self) -> Option<&'a Map<String, Value>> {
+        self.get("capabilities").and_then(Value::as_object)
+    }
+
+    /// The strings of `capabilities.<list>` (`add` / `drop`) with their
+    /// indexes; non-string entries are skipped.
+    pub fn cap_list(&self, list: &str) -> impl Iterator<Item = (usize, &'a str)> + 'a {
+        self.capabilities()
+            .and_then(|caps| caps.get(list))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flat_map(|a| a.iter().enumerate())
+            .filter_map(|(i, v)| v.as_str().map(|s| (i, s)))
     }
 }
 
@@ -118,20 +182,6 @@ pub(crate) fn capability_is(name: &str, wanted: &str) -> bool {
     bare_capability(name.trim()).eq_ignore_ascii_case(wanted)
 }
 
-/// The strings of a capability list (`capabilities.add` / `drop`), with
-/// their indexes; non-string entries are skipped.
-pub(crate) fn capability_list<'a>(
-    c: &ContainerRef<'a>,
-    list: &str,
-) -> impl Iterator<Item = (usize, &'a str)> + 'a {
-    sc_field(c, "capabilities")
-        .and_then(|caps| caps.get(list))
-        .and_then(Value::as_array)
-        .into_iter()
-        .flat_map(|a| a.iter().enumerate())
-        .filter_map(|(i, v)| v.as_str().map(|s| (i, s)))
-}
-
 /// True when the pod declares `spec.os.name: windows`: Kubernetes then
 /// forbids the Linux-only security fields (`allowPrivilegeEscalation`,
 /// `readOnlyRootFilesystem`, `capabilities`, `seccompProfile`, …), so rules
@@ -147,4 +197,32 @@ pub(crate) fn is_windows_pod(cx: &Ctx<'_>) -> bool {
 /// True when a boolean field is exactly `true`.
 pub(crate) fn is_true(v: Option<&Value>) -> bool {
     v == Some(&Value::Bool(true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers_escape_and_index() {
+        let base = FieldPath::keys("metadata.annotations").key("a/b~c");
+        assert_eq!(
+            pointer(&base, &["x"]).as_str(),
+            "/metadata/annotations/a~1b~0c/x"
+        );
+        let c = FieldPath::keys("spec.containers").index(3);
+        assert_eq!(
+            pointer(&c, &["securityContext"]).as_str(),
+            "/spec/containers/3/securityContext"
+        );
+        assert_eq!(pointer(&FieldPath::root(), &[]).as_str(), "");
+    }
+
+    #[test]
+    fn capability_names() {
+        assert!(capability_is("cap_sys_admin", "SYS_ADMIN"));
+        assert!(capability_is(" NET_ADMIN ", "NET_ADMIN"));
+        assert!(!capability_is("CAP_", "ALL"));
+        assert!(!capability_is("SYS_ADMINX", "SYS_ADMIN"));
+    }
 }
