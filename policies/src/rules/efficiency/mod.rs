@@ -1,11 +1,14 @@
 //! Efficiency rules: every long-running container declares CPU and memory
 //! requests and limits, as valid quantities.
 
-use serde_json::{json, Value};
+use json_patch::PatchOperation;
+use serde_json::{Map, Value};
 
 use crate::finding::FixSafety;
+use crate::path::FieldPath;
 use crate::quantity::{Quantity, QuantityError};
 use crate::rule::{Ctx, Emitter, Rule};
+use crate::rules::reliability::util::{add, set_fix, sub};
 
 mod cpu_limits_missing;
 mod cpu_requests_missing;
@@ -59,22 +62,18 @@ pub(crate) fn check_resource(cx: &Ctx<'_>, out: &mut Emitter, field: &ResourceFi
                     return;
                 }
             }
-            let full = c
-                .path
-                .key("resources")
-                .key(field.section)
-                .key(field.resource);
-            let path = full.nearest_existing(cx.object);
+            // The deepest existing ancestor of the missing field.
+            let path = match (resources, section) {
+                (None, _) => c.path.clone(),
+                (Some(_), None) => sub(&c.path, &["resources"]),
+                (Some(_), Some(_)) => sub(&c.path, &["resources", field.section]),
+            };
             let fix = add_op(&c.path, resources, section, field);
-            out.fail(path, format!("{} is not set", field.noun))
-                .with_fix(vec![fix], FixSafety::Unsafe);
+            let hit = out.fail(path, format!("{} is not set", field.noun));
+            set_fix(hit, vec![fix], FixSafety::Unsafe);
         }
         Some(v) => {
-            let path = c
-                .path
-                .key("resources")
-                .key(field.section)
-                .key(field.resource);
+            let path = sub(&c.path, &["resources", field.section, field.resource]);
             match Quantity::from_value(v) {
                 Ok(q) if q.is_negative() => {
                     out.fail(path, format!("{} `{}` is negative", field.noun, show(v)));
@@ -82,8 +81,8 @@ pub(crate) fn check_resource(cx: &Ctx<'_>, out: &mut Emitter, field: &ResourceFi
                 Ok(_) => {}
                 Err(QuantityError::Empty) => {
                     let fix = add_op(&c.path, resources, section, field);
-                    out.fail(path, format!("{} is empty", field.noun))
-                        .with_fix(vec![fix], FixSafety::Unsafe);
+                    let hit = out.fail(path, format!("{} is empty", field.noun));
+                    set_fix(hit, vec![fix], FixSafety::Unsafe);
                 }
                 Err(QuantityError::WrongType(t)) => {
                     out.fail(path, format!("{} is {t}, not a quantity", field.noun));
@@ -109,22 +108,34 @@ fn show(v: &Value) -> String {
 /// The JSON Patch `add` that sets the field, creating `resources` and the
 /// section when they are missing (or not mappings, e.g. `limits:` left null).
 fn add_op(
-    container: &crate::path::FieldPath,
+    container: &FieldPath,
     resources: Option<&Value>,
     section: Option<&Value>,
     field: &ResourceField,
-) -> Value {
+) -> PatchOperation {
     let placeholder = Value::String(field.placeholder.to_string());
-    let base = container.key("resources");
+    let one = |k: &str, v: Value| {
+        let mut m = Map::new();
+        m.insert(k.to_string(), v);
+        Value::Object(m)
+    };
     if !resources.is_some_and(Value::is_object) {
-        json!({"op": "add", "path": base.to_pointer(),
-               "value": {field.section: {field.resource: placeholder}}})
+        add(
+            container,
+            &["resources"],
+            one(field.section, one(field.resource, placeholder)),
+        )
     } else if !section.is_some_and(Value::is_object) {
-        json!({"op": "add", "path": base.key(field.section).to_pointer(),
-               "value": {field.resource: placeholder}})
+        add(
+            container,
+            &["resources", field.section],
+            one(field.resource, placeholder),
+        )
     } else {
-        json!({"op": "add",
-               "path": base.key(field.section).key(field.resource).to_pointer(),
-               "value": placeholder})
+        add(
+            container,
+            &["resources", field.section, field.resource],
+            placeholder,
+        )
     }
 }

@@ -1,5 +1,7 @@
 use serde_json::{json, Value};
 
+use super::util::{add, set_fix};
+
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
 use crate::path::FieldPath;
@@ -97,24 +99,24 @@ impl Rule for DeploymentMissingReplicas {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let field = FieldPath::keys("spec.replicas");
-        let fix = || vec![json!({"op": "add", "path": "/spec/replicas", "value": 3})];
+        let fix = || vec![add(&FieldPath::root(), &["spec", "replicas"], json!(3))];
         match cx.object.pointer("/spec/replicas") {
             None | Some(Value::Null) => {
-                out.fail(
+                let hit = out.fail(
                     field.nearest_existing(cx.object),
                     "replicas is not set (defaults to 1)",
-                )
-                .with_fix(fix(), FixSafety::Unsafe);
+                );
+                set_fix(hit, fix(), FixSafety::Unsafe);
             }
             Some(v) => match v.as_i64() {
                 Some(n) if n >= 2 => {}
                 Some(n) => {
-                    out.fail(field, format!("replicas is {n}; at least 2 are needed"))
-                        .with_fix(fix(), FixSafety::Unsafe);
+                    let hit = out.fail(field, format!("replicas is {n}; at least 2 are needed"));
+                    set_fix(hit, fix(), FixSafety::Unsafe);
                 }
                 None => {
-                    out.fail(field, format!("replicas `{v}` is not an integer"))
-                        .with_fix(fix(), FixSafety::Unsafe);
+                    let hit = out.fail(field, format!("replicas `{v}` is not an integer"));
+                    set_fix(hit, fix(), FixSafety::Unsafe);
                 }
             },
         }

@@ -1,4 +1,6 @@
-use serde_json::{json, Value};
+use serde_json::Value;
+
+use super::util::{add, set_fix};
 
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
@@ -117,10 +119,8 @@ impl Rule for HpaMinAvailability {
             .pointer("/spec/maxReplicas")
             .and_then(Value::as_i64);
         if max.is_some_and(|m| m >= 2) && cx.object.get("spec").is_some_and(Value::is_object) {
-            hit.with_fix(
-                vec![json!({"op": "add", "path": field.to_pointer(), "value": 2})],
-                FixSafety::Unsafe,
-            );
+            let op = add(&FieldPath::root(), &["spec", "minReplicas"], Value::from(2));
+            set_fix(hit, vec![op], FixSafety::Unsafe);
         }
     }
 }

@@ -1,4 +1,6 @@
-use serde_json::{json, Value};
+use serde_json::{Map, Value};
+
+use super::util::{add, set_fix};
 
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
@@ -115,26 +117,31 @@ impl Rule for MetadataAndInstanceMismatched {
             Some(Value::String(v)) if v == name => {}
             Some(v) => {
                 let shown = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-                out.fail(
-                    field.clone(),
+                let hit = out.fail(
+                    field,
                     format!("label {LABEL} is `{shown}`, not the object's name `{name}`"),
-                )
-                .with_fix(
-                    vec![json!({"op": "add", "path": field.to_pointer(), "value": name})],
-                    FixSafety::Unsafe,
                 );
+                let op = add(
+                    &FieldPath::root(),
+                    &["metadata", "labels", LABEL],
+                    Value::from(name),
+                );
+                set_fix(hit, vec![op], FixSafety::Unsafe);
             }
             None => {
+                let root = FieldPath::root();
                 let op = if labels.is_some_and(Value::is_object) {
-                    json!({"op": "add", "path": field.to_pointer(), "value": name})
+                    add(&root, &["metadata", "labels", LABEL], Value::from(name))
                 } else {
-                    json!({"op": "add", "path": "/metadata/labels", "value": {LABEL: name}})
+                    let mut m = Map::new();
+                    m.insert(LABEL.to_string(), Value::from(name));
+                    add(&root, &["metadata", "labels"], Value::Object(m))
                 };
-                out.fail(
+                let hit = out.fail(
                     field.nearest_existing(cx.object),
                     format!("label {LABEL} is not set (expected `{name}`)"),
-                )
-                .with_fix(vec![op], FixSafety::Unsafe);
+                );
+                set_fix(hit, vec![op], FixSafety::Unsafe);
             }
         }
     }

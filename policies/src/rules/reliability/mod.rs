@@ -21,6 +21,7 @@ mod pull_policy_not_always;
 mod readiness_probe_missing;
 mod tag_not_specified;
 mod topology_spread_constraint;
+pub(crate) mod util;
 
 pub use deployment_missing_replicas::DeploymentMissingReplicas;
 pub use hpa_max_availability::HpaMaxAvailability;
@@ -88,12 +89,9 @@ pub(crate) fn check_probe(cx: &Ctx<'_>, out: &mut Emitter, field: &str, noun: &s
     }
     match c.value.get(field) {
         None | Some(Value::Null) => {
-            let probe = placeholder_probe(c.value);
-            out.fail(c.path.clone(), format!("container has no {noun}"))
-                .with_fix(
-                    vec![json!({"op": "add", "path": c.path.key(field).to_pointer(), "value": probe})],
-                    FixSafety::Unsafe,
-                );
+            let ops = vec![util::add(&c.path, &[field], placeholder_probe(c.value))];
+            let hit = out.fail(c.path.clone(), format!("container has no {noun}"));
+            util::set_fix(hit, ops, FixSafety::Unsafe);
         }
         Some(Value::Object(p)) => {
             const HANDLERS: [&str; 4] = ["exec", "httpGet", "tcpSocket", "grpc"];
@@ -102,13 +100,16 @@ pub(crate) fn check_probe(cx: &Ctx<'_>, out: &mut Emitter, field: &str, noun: &s
                 .any(|h| p.get(*h).is_some_and(|v| !v.is_null()))
             {
                 out.fail(
-                    c.path.key(field),
+                    util::sub(&c.path, &[field]),
                     format!("{field} has no handler (exec, httpGet, tcpSocket or grpc)"),
                 );
             }
         }
         Some(_) => {
-            out.fail(c.path.key(field), format!("{field} is not a mapping"));
+            out.fail(
+                util::sub(&c.path, &[field]),
+                format!("{field} is not a mapping"),
+            );
         }
     }
 }

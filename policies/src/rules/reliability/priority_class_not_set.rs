@@ -1,4 +1,6 @@
-use serde_json::{json, Value};
+use serde_json::Value;
+
+use super::util::{add, set_fix, sub};
 
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
@@ -76,21 +78,31 @@ impl Rule for PriorityClassNotSet {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(w) = cx.workload() else { return };
-        let field = w.pod_spec_path.key("priorityClassName");
-        let fix =
-            || vec![json!({"op": "add", "path": field.to_pointer(), "value": "high-priority"})];
+        let fix = || {
+            vec![add(
+                &w.pod_spec_path,
+                &["priorityClassName"],
+                Value::from("high-priority"),
+            )]
+        };
         match w.pod_spec.get("priorityClassName") {
             None | Some(Value::Null) => {
-                out.fail(w.pod_spec_path.clone(), "priorityClassName is not set")
-                    .with_fix(fix(), FixSafety::Unsafe);
+                let hit = out.fail(w.pod_spec_path.clone(), "priorityClassName is not set");
+                set_fix(hit, fix(), FixSafety::Unsafe);
             }
             Some(Value::String(s)) if !s.is_empty() => {}
             Some(Value::String(_)) => {
-                out.fail(field.clone(), "priorityClassName is empty")
-                    .with_fix(fix(), FixSafety::Unsafe);
+                let hit = out.fail(
+                    sub(&w.pod_spec_path, &["priorityClassName"]),
+                    "priorityClassName is empty",
+                );
+                set_fix(hit, fix(), FixSafety::Unsafe);
             }
             Some(_) => {
-                out.fail(field.clone(), "priorityClassName is not a string");
+                out.fail(
+                    sub(&w.pod_spec_path, &["priorityClassName"]),
+                    "priorityClassName is not a string",
+                );
             }
         }
     }

@@ -1,4 +1,6 @@
-use serde_json::{json, Value};
+use serde_json::Value;
+
+use super::util::{add, set_fix, sub};
 
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
@@ -101,21 +103,18 @@ impl Rule for PullPolicyNotAlways {
                 return;
             }
         }
-        let field = c.path.key("imagePullPolicy");
-        let fix = vec![json!({"op": "add", "path": field.to_pointer(), "value": "Always"})];
-        match policy {
-            None | Some(Value::Null) => {
-                out.fail(c.path.clone(), "imagePullPolicy is not set")
-                    .with_fix(fix, FixSafety::Unsafe);
-            }
-            Some(Value::String(p)) => {
-                out.fail(field, format!("imagePullPolicy is `{p}`, not `Always`"))
-                    .with_fix(fix, FixSafety::Unsafe);
-            }
-            Some(other) => {
-                out.fail(field, format!("imagePullPolicy `{other}` is not a string"))
-                    .with_fix(fix, FixSafety::Unsafe);
-            }
-        }
+        let hit = match policy {
+            None | Some(Value::Null) => out.fail(c.path.clone(), "imagePullPolicy is not set"),
+            Some(Value::String(p)) => out.fail(
+                sub(&c.path, &["imagePullPolicy"]),
+                format!("imagePullPolicy is `{p}`, not `Always`"),
+            ),
+            Some(other) => out.fail(
+                sub(&c.path, &["imagePullPolicy"]),
+                format!("imagePullPolicy `{other}` is not a string"),
+            ),
+        };
+        let fix = add(&c.path, &["imagePullPolicy"], Value::from("Always"));
+        set_fix(hit, vec![fix], FixSafety::Unsafe);
     }
 }

@@ -5,6 +5,7 @@ use crate::finding::{Category, FixSafety, Severity};
 use crate::rule::{Ctx, Emitter, Rule, RuleMeta, Scope};
 
 use super::runs_to_completion;
+use super::util::{add, set_fix, sub};
 
 declare_rule! {
     /// ## What it does
@@ -110,27 +111,31 @@ impl Rule for TopologySpreadConstraint {
             out.not_applicable();
             return;
         }
-        let field = w.pod_spec_path.key("topologySpreadConstraints");
         let (path, message) = match w.pod_spec.get("topologySpreadConstraints") {
             Some(Value::Array(a)) if !a.is_empty() => return,
-            Some(Value::Array(_)) => (field.clone(), "topologySpreadConstraints is empty"),
+            Some(Value::Array(_)) => (
+                sub(&w.pod_spec_path, &["topologySpreadConstraints"]),
+                "topologySpreadConstraints is empty",
+            ),
             None | Some(Value::Null) => (
                 w.pod_spec_path.clone(),
                 "pod has no topologySpreadConstraints",
             ),
-            Some(_) => (field.clone(), "topologySpreadConstraints is not a list"),
+            Some(_) => (
+                sub(&w.pod_spec_path, &["topologySpreadConstraints"]),
+                "topologySpreadConstraints is not a list",
+            ),
         };
         let hit = out.fail(path, message);
         if let Some(labels) = w.pod_labels().filter(|l| !l.is_empty()) {
-            hit.with_fix(
-                vec![json!({"op": "add", "path": field.to_pointer(), "value": [{
-                    "maxSkew": 1,
-                    "topologyKey": "kubernetes.io/hostname",
-                    "whenUnsatisfiable": "ScheduleAnyway",
-                    "labelSelector": {"matchLabels": labels},
-                }]})],
-                FixSafety::Safe,
-            );
+            let constraint = json!([{
+                "maxSkew": 1,
+                "topologyKey": "kubernetes.io/hostname",
+                "whenUnsatisfiable": "ScheduleAnyway",
+                "labelSelector": {"matchLabels": labels},
+            }]);
+            let op = add(&w.pod_spec_path, &["topologySpreadConstraints"], constraint);
+            set_fix(hit, vec![op], FixSafety::Safe);
         }
     }
 }
