@@ -383,20 +383,23 @@ impl<'t> Loader<'t> {
         let b = self.body.as_bytes();
         let local = item.offset - self.base;
         let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+        // An indicator: `-` at the line start or after a blank, followed by
+        // a blank or the end of the text.
+        let indicator = |j: usize| {
+            b[j] == b'-' && b.get(j + 1).is_none_or(|c| ws(*c)) && (j == 0 || ws(b[j - 1]))
+        };
         // `-` then blanks (possibly line breaks) then the item.
-        let mut i = local;
+        let mut i = local.min(b.len());
         while i > 0 && ws(b[i - 1]) {
             i -= 1;
         }
-        let dash = if i > 0 && b[i - 1] == b'-' && i < local && (i == 1 || ws(b[i - 2])) {
+        let dash = if i > 0 && indicator(i - 1) {
             Some(i - 1)
         } else {
             // Anchors or tags between the dash and the item: the nearest
             // `- ` earlier on the same line.
             let line_start = self.body[..local].rfind(['\n', '\r']).map_or(0, |p| p + 1);
-            (line_start..local)
-                .rev()
-                .find(|&j| b[j] == b'-' && ws(b[j + 1]) && (j == line_start || ws(b[j - 1])))
+            (line_start..local).rev().find(|&j| indicator(j))
         }?;
         Some(pos_before(self.body, self.base, item, self.base + dash))
     }

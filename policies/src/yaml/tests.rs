@@ -356,3 +356,11 @@ fn aliases_cannot_stack_nesting_past_the_depth_limit() {
     // a1 reaches 401 levels; a2 would pass 512.
     assert_eq!(e.pos.line, 3);
 }
+
+#[test]
+fn fuzz_regressions() {
+    // An empty block item at the very end of the text (BOM, CRLF).
+    let d = one("\u{feff}aspec:\r\n  -");
+    assert_eq!(d.value, json!({"aspec": [null]}));
+    assert_eq!(lc(at(&d, "aspec[0]").key.unwrap()), (2, 3));
+}
