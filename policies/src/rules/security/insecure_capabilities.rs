@@ -110,10 +110,6 @@ impl Rule for InsecureCapabilities {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(c) = cx.container else { return };
-        if is_windows_pod(cx) {
-            out.not_applicable();
-            return;
-        }
         let sc = Sc::of(c);
         let mut seen = [false; INSECURE_DEFAULTS.len()];
         for (_, cap) in sc.cap_list("drop") {
@@ -127,6 +123,12 @@ impl Rule for InsecureCapabilities {
             }
         }
         if seen.iter().all(|s| *s) {
+            return;
+        }
+        // Checked last: only a failure needs to know (the API forbids these
+        // fields on Windows pods).
+        if is_windows_pod(cx) {
+            out.not_applicable();
             return;
         }
         let missing: Vec<&str> = INSECURE_DEFAULTS

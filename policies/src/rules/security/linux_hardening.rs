@@ -132,32 +132,36 @@ impl Rule for LinuxHardening {
         let (Some(c), Some(w)) = (cx.container, cx.workload()) else {
             return;
         };
-        if is_windows_pod(cx) {
-            out.not_applicable();
-            return;
-        }
         let sc = Sc::of(c);
         let csc = c.value.get("securityContext");
         let psc = cx.pod_security_context();
         // AppArmor through the annotation.
-        let annotation_ok = w.pod_annotations().is_some_and(|a| {
-            a.iter().any(|(k, v)| {
-                k.strip_prefix(APPARMOR_ANNOTATION) == Some(c.name)
-                    && v.as_str()
-                        .is_some_and(|s| !s.trim().eq_ignore_ascii_case("unconfined"))
+        let annotation_ok = || {
+            w.pod_annotations().is_some_and(|a| {
+                a.iter().any(|(k, v)| {
+                    k.strip_prefix(APPARMOR_ANNOTATION) == Some(c.name)
+                        && v.as_str()
+                            .is_some_and(|s| !s.trim().eq_ignore_ascii_case("unconfined"))
+                })
             })
-        });
-        if annotation_ok
-            || profile_confines(csc, psc, "appArmorProfile")
-            || profile_confines(csc, psc, "seccompProfile")
+        };
+        if profile_confines(csc, psc, "seccompProfile")
             || non_empty_object(csc.and_then(|s| s.get("seLinuxOptions")))
             || non_empty_object(psc.and_then(|s| s.get("seLinuxOptions")))
+            || profile_confines(csc, psc, "appArmorProfile")
+            || annotation_ok()
         {
             return;
         }
         let drops_some = sc.cap_list("drop").next().is_some();
         let adds_all = sc.cap_list("add").any(|(_, cap)| capability_is(cap, "ALL"));
         if drops_some && !adds_all {
+            return;
+        }
+        // Checked last: only a failure needs to know (the API forbids these
+        // fields on Windows pods).
+        if is_windows_pod(cx) {
+            out.not_applicable();
             return;
         }
         let msg = if adds_all {

@@ -2,6 +2,7 @@ use crate::declare_rule;
 use crate::finding::{Category, Severity};
 use crate::labels::selector_matches;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
+use crate::rules::security::util::sub;
 use serde_json::Value;
 
 declare_rule! {
@@ -192,11 +193,14 @@ impl Rule for MissingNetworkPolicy {
             }
             _ => "NetworkPolicies select the pod but isolate neither ingress nor egress",
         };
-        let path = w
-            .template_path
-            .key("metadata")
-            .key("labels")
-            .nearest_existing(cx.object);
+        let meta = w.template.get("metadata");
+        let path = if meta.is_some_and(|m| m.get("labels").is_some()) {
+            sub(&w.template_path, &["metadata", "labels"])
+        } else if meta.is_some() {
+            sub(&w.template_path, &["metadata"])
+        } else {
+            w.template_path.clone()
+        };
         out.fail(path, msg);
     }
 }

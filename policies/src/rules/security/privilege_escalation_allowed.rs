@@ -89,14 +89,16 @@ impl Rule for PrivilegeEscalationAllowed {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(c) = cx.container else { return };
-        if is_windows_pod(cx) {
-            out.not_applicable();
-            return;
-        }
         let field = "allowPrivilegeEscalation";
         let sc = Sc::of(c);
         let v = sc.get(field);
         if v == Some(&Value::Bool(false)) {
+            return;
+        }
+        // Checked last: only a failure needs to know (the API forbids these
+        // fields on Windows pods).
+        if is_windows_pod(cx) {
+            out.not_applicable();
             return;
         }
         let msg = if v.is_some() {

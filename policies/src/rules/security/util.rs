@@ -5,8 +5,6 @@
 //! These run for every container of every workload, so they avoid repeated
 //! map lookups (keys hash with SipHash) and allocations.
 
-use std::fmt::Write as _;
-
 use json_patch::jsonptr::{PointerBuf, Token};
 use json_patch::{AddOperation, Patch, PatchOperation, RemoveOperation, ReplaceOperation};
 use serde_json::{Map, Value};
@@ -27,6 +25,10 @@ pub(crate) fn sub(base: &FieldPath, keys: &[&str]) -> FieldPath {
 
 fn push_token(s: &mut String, t: &str) {
     s.push('/');
+    if !t.contains(['~', '/']) {
+        s.push_str(t);
+        return;
+    }
     for ch in t.chars() {
         match ch {
             '~' => s.push_str("~0"),
@@ -36,15 +38,30 @@ fn push_token(s: &mut String, t: &str) {
     }
 }
 
+fn push_index(s: &mut String, mut i: usize) {
+    s.push('/');
+    let mut digits = [0u8; 20];
+    let mut n = 0;
+    loop {
+        digits[n] = b'0' + (i % 10) as u8;
+        n += 1;
+        i /= 10;
+        if i == 0 {
+            break;
+        }
+    }
+    for d in digits[..n].iter().rev() {
+        s.push(char::from(*d));
+    }
+}
+
 /// The JSON Pointer of `base` extended by `keys`, without cloning `base`.
 pub(crate) fn pointer(base: &FieldPath, keys: &[&str]) -> PointerBuf {
     let mut s = String::with_capacity(96);
     for seg in base.segments() {
         match seg {
             Seg::Key(k) => push_token(&mut s, k),
-            Seg::Index(i) => {
-                let _ = write!(s, "/{i}");
-            }
+            Seg::Index(i) => push_index(&mut s, *i),
         }
     }
     for k in keys {
@@ -216,6 +233,8 @@ mod tests {
             "/spec/containers/3/securityContext"
         );
         assert_eq!(pointer(&FieldPath::root(), &[]).as_str(), "");
+        let big = FieldPath::keys("a").index(0).index(10).index(12345);
+        assert_eq!(pointer(&big, &[]).as_str(), "/a/0/10/12345");
     }
 
     #[test]
