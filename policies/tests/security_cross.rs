@@ -338,3 +338,24 @@ fn cross_rules_skipped_without_index() {
         );
     }
 }
+
+#[test]
+fn automount_with_partial_coverage() {
+    let id = "automountServiceAccountToken";
+    let engine = engine_for(id);
+    let coverage = || Coverage::Kinds(BTreeSet::from(["Deployment".to_string()]));
+    // Unset on the pod and ServiceAccounts not collected: not evaluated.
+    let e = engine
+        .check_all(&[with_sa(json!({"serviceAccountName": "web"}))], coverage())
+        .remove(0);
+    assert!(e.findings.is_empty());
+    assert_eq!(e.not_evaluated.len(), 1);
+    // An explicit true needs no ServiceAccount: still a finding.
+    let e = engine
+        .check_all(
+            &[with_sa(json!({"automountServiceAccountToken": true}))],
+            coverage(),
+        )
+        .remove(0);
+    assert_eq!(e.findings.len(), 1);
+}
