@@ -5,14 +5,24 @@
 #![no_main]
 
 use eyelint_policies::path::FieldPath;
-use eyelint_policies::yaml::{load_bytes, Document, Limits, Pos};
+use eyelint_policies::yaml::{line_col, load_bytes, Document, Limits, Pos};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
 fn check_pos(text: &str, p: Pos) {
     assert!(p.offset <= text.len(), "offset {} past the end", p.offset);
-    assert!(text.is_char_boundary(p.offset), "offset {} inside a character", p.offset);
+    assert!(
+        text.is_char_boundary(p.offset),
+        "offset {} inside a character",
+        p.offset
+    );
     assert!(p.line >= 1 && p.column >= 1);
+    let lc = line_col(text, p.offset);
+    assert_eq!(
+        (lc.line, lc.column),
+        (p.line, p.column),
+        "line/column disagree with the offset"
+    );
 }
 
 fn check_doc(text: &str, doc: &Document) {

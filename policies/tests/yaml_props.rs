@@ -2,7 +2,7 @@
 //! written as JSON come back with every key located exactly.
 
 use eyelint_policies::path::FieldPath;
-use eyelint_policies::yaml::{load, load_bytes, Document, Limits};
+use eyelint_policies::yaml::{line_col, load, load_bytes, Document, Limits};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -75,6 +75,9 @@ fn check_positions(text: &str, doc: &Document) {
                 assert!(pos.offset <= text.len());
                 assert!(text.is_char_boundary(pos.offset));
                 assert!(pos.line >= 1 && pos.column >= 1);
+                // Line and column agree with the offset.
+                let lc = line_col(text, pos.offset);
+                assert_eq!((lc.line, lc.column), (pos.line, pos.column), "{text:?}");
             }
         }
         match v {

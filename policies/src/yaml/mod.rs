@@ -44,7 +44,7 @@ use serde_json::{Map, Value};
 pub use pos::line_col;
 pub use spans::{Location, Pos, Spans};
 
-use pos::{pos_before, CharMap};
+use pos::{pos_before, LineMap};
 use scalar::Want;
 
 /// Resource limits for one load. Every limit applies per document.
@@ -225,7 +225,9 @@ struct Loader<'t> {
     body: &'t str,
     /// Byte length of the stripped BOM.
     base: usize,
-    chars: CharMap<'t>,
+    lines: LineMap<'t>,
+    /// The body is ASCII: character indexes are byte offsets.
+    ascii: bool,
     limits: Limits,
     // Per-document state.
     stack: Vec<Frame>,
@@ -260,7 +262,8 @@ impl<'t> Loader<'t> {
         Loader {
             body,
             base,
-            chars: CharMap::new(body),
+            lines: LineMap::new(body),
+            ascii: body.is_ascii(),
             limits,
             stack: Vec::new(),
             root: None,
@@ -275,10 +278,21 @@ impl<'t> Loader<'t> {
     }
 
     fn pos(&mut self, m: saphyr_parser::Marker) -> Pos {
+        if self.ascii {
+            // One byte per character: the parser's index is the offset.
+            return Pos {
+                line: m.line(),
+                column: m.col() + 1,
+                offset: self.base + m.index().min(self.body.len()),
+            };
+        }
+        let line = m.line().max(1);
+        let (offset, col) = self.lines.locate(line, m.col());
+        let line = line.min(self.lines.line_count());
         Pos {
-            line: m.line(),
-            column: m.col() + 1,
-            offset: self.base + self.chars.byte(m.index()),
+            line,
+            column: col + 1,
+            offset: self.base + offset,
         }
     }
 
@@ -314,7 +328,7 @@ impl<'t> Loader<'t> {
                 Event::StreamEnd => break,
                 Event::DocumentStart(explicit) => {
                     if explicit {
-                        self.region_start = self.chars.byte(span.end.index());
+                        self.region_start = self.pos(span.end).offset - self.base;
                     }
                     self.start_document();
                     Ok(())
@@ -323,7 +337,8 @@ impl<'t> Loader<'t> {
                     if let Some(doc) = self.end_document() {
                         each(doc);
                     }
-                    self.region_start = self.region_start.max(self.chars.byte(span.end.index()));
+                    self.region_start =
+                        self.region_start.max(self.pos(span.end).offset - self.base);
                     Ok(())
                 }
                 Event::Scalar(v, style, anchor, tag) => {
@@ -477,7 +492,7 @@ impl<'t> Loader<'t> {
                 // (after any anchor or tag); a block sequence's ends at or
                 // before its first `-`.
                 let block = seq && {
-                    let end = self.chars.byte(span.end.index());
+                    let end = self.pos(span.end).offset - self.base;
                     !(end > pos.offset - self.base
                         && self.body.as_bytes().get(end - 1) == Some(&b'['))
                 };

@@ -3,55 +3,103 @@
 
 use super::spans::Pos;
 
-/// Maps character indexes of `text` to byte offsets. Queries arrive in
-/// (mostly) increasing order, so a cursor that walks forwards or backwards
-/// from the previous answer makes the whole load linear.
-pub(crate) struct CharMap<'t> {
+/// Maps the parser's (line, column) markers to byte offsets of `text`.
+///
+/// The parser's character index can drift from the text on some malformed
+/// input (found by fuzzing), its line and column do not, so offsets are
+/// derived from those. Line starts are found lazily; a cursor makes
+/// successive queries on one line walk it only once, so the whole load stays
+/// linear even for megabytes of JSON on a single line.
+pub(crate) struct LineMap<'t> {
     text: &'t str,
     ascii: bool,
-    chars: usize,
-    bytes: usize,
+    /// Byte offset of the start of each line found so far (line 1 first).
+    starts: Vec<usize>,
+    /// Where the scan for more line starts resumes.
+    scanned: usize,
+    /// Last answer: (line, column, byte).
+    cursor: (usize, usize, usize),
+    /// The end of the last line asked about: (line, byte).
+    end: (usize, usize),
 }
 
-impl<'t> CharMap<'t> {
+impl<'t> LineMap<'t> {
     pub(crate) fn new(text: &'t str) -> Self {
-        CharMap {
+        LineMap {
             text,
             ascii: text.is_ascii(),
-            chars: 0,
-            bytes: 0,
+            starts: vec![0],
+            scanned: 0,
+            cursor: (1, 0, 0),
+            end: (0, 0),
         }
     }
 
-    /// Byte offset of character `index` (clamped to the end of the text).
-    pub(crate) fn byte(&mut self, index: usize) -> usize {
+    /// Finds line starts up to `line` (1-based), or to the end of the text.
+    fn ensure(&mut self, line: usize) {
+        let b = self.text.as_bytes();
+        let mut i = self.scanned;
+        while self.starts.len() < line && i < b.len() {
+            match b[i] {
+                b'\n' => self.starts.push(i + 1),
+                // A lone CR breaks the line; in a CRLF pair the LF does.
+                b'\r' if b.get(i + 1) != Some(&b'\n') => self.starts.push(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        self.scanned = i;
+    }
+
+    /// Number of lines found so far (after a query, at least up to the
+    /// queried line when it exists).
+    pub(crate) fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// End of the line starting at `start` (its break, or the end of text).
+    fn line_end(&self, start: usize) -> usize {
+        self.text.as_bytes()[start..]
+            .iter()
+            .position(|c| *c == b'\n' || *c == b'\r')
+            .map_or(self.text.len(), |p| start + p)
+    }
+
+    /// Byte offset and 0-based column of 1-based `line`, 0-based character
+    /// `col`, clamped to the end of that line (and to the text).
+    pub(crate) fn locate(&mut self, line: usize, col: usize) -> (usize, usize) {
+        let line = line.max(1);
+        self.ensure(line);
+        let Some(&start) = self.starts.get(line - 1) else {
+            let last = self.starts.last().copied().unwrap_or(0);
+            let col = self.text[last..].chars().count();
+            return (self.text.len(), col);
+        };
         if self.ascii {
-            return index.min(self.text.len());
-        }
-        if index >= self.chars {
-            let mut it = self.text[self.bytes..].char_indices();
-            while self.chars < index {
-                match it.next() {
-                    Some((_, c)) => {
-                        self.chars += 1;
-                        self.bytes += c.len_utf8();
-                    }
-                    None => break,
-                }
+            if self.end.0 != line {
+                self.end = (line, self.line_end(start));
             }
+            let end = self.end.1;
+            let b = (start + col).min(end);
+            return (b, b - start);
+        }
+        let (mut c, mut b) = if self.cursor.0 == line && self.cursor.1 <= col {
+            (self.cursor.1, self.cursor.2)
         } else {
-            let mut it = self.text[..self.bytes].chars().rev();
-            while self.chars > index {
-                match it.next() {
-                    Some(c) => {
-                        self.chars -= 1;
-                        self.bytes -= c.len_utf8();
-                    }
-                    None => break,
+            (0, start)
+        };
+        let mut it = self.text[b..].chars();
+        while c < col {
+            match it.next() {
+                Some('\n' | '\r') | None => break,
+                Some(ch) => {
+                    c += 1;
+                    b += ch.len_utf8();
                 }
             }
         }
-        self.bytes
+        self.cursor = (line, c, b);
+        (b, c)
     }
 }
 
@@ -105,7 +153,7 @@ pub(crate) fn pos_before(text: &str, base: usize, known: Pos, offset: usize) -> 
     if !between.contains(['\n', '\r']) {
         return Pos {
             line: known.line,
-            column: known.column - between.chars().count(),
+            column: known.column.saturating_sub(between.chars().count()).max(1),
             offset,
         };
     }
@@ -121,7 +169,7 @@ pub(crate) fn pos_before(text: &str, base: usize, known: Pos, offset: usize) -> 
     };
     let line_start = text[..local].rfind(['\n', '\r']).map_or(0, |i| i + 1);
     Pos {
-        line: known.line - breaks,
+        line: known.line.saturating_sub(breaks).max(1),
         column: text[line_start..local].chars().count() + 1,
         offset,
     }
@@ -180,13 +228,19 @@ mod tests {
     }
 
     #[test]
-    fn char_map_walks_both_ways() {
-        let t = "aé€b";
-        let mut m = CharMap::new(t);
-        assert_eq!(m.byte(3), 6);
-        assert_eq!(m.byte(1), 1);
-        assert_eq!(m.byte(2), 3);
-        assert_eq!(m.byte(4), 7);
-        assert_eq!(m.byte(99), 7);
+    fn line_map_finds_offsets() {
+        let t = "aé€b\r\nx\ry\n\nz";
+        let mut m = LineMap::new(t);
+        assert_eq!(m.locate(1, 3).0, 6);
+        assert_eq!(m.locate(1, 1).0, 1);
+        assert_eq!(m.locate(1, 2).0, 3);
+        assert_eq!(m.locate(1, 99).0, 7);
+        assert_eq!(m.locate(2, 0).0, 9);
+        assert_eq!(m.locate(3, 0).0, 11);
+        assert_eq!(m.locate(5, 0).0, 14);
+        assert_eq!(m.locate(9, 0).0, t.len());
+        let mut a = LineMap::new("ab\ncd");
+        assert_eq!(a.locate(2, 1).0, 4);
+        assert_eq!(a.locate(1, 9).0, 2);
     }
 }

@@ -112,9 +112,10 @@ fn unicode_columns_and_offsets() {
 fn bom_and_crlf_shift_nothing() {
     let plain = "a: 1\nb:\n  - x\n  - y\n";
     let crlf = plain.replace('\n', "\r\n");
+    let cr = plain.replace('\n', "\r");
     let bom = format!("\u{feff}{crlf}");
     let p = one(plain);
-    for (text, extra) in [(crlf.as_str(), 0), (bom.as_str(), 3)] {
+    for (text, extra) in [(crlf.as_str(), 0), (bom.as_str(), 3), (cr.as_str(), 0)] {
         let d = one(text);
         assert_eq!(d.value, p.value);
         for path in ["a", "b", "b[0]", "b[1]"] {
@@ -363,4 +364,13 @@ fn fuzz_regressions() {
     let d = one("\u{feff}aspec:\r\n  -");
     assert_eq!(d.value, json!({"aspec": [null]}));
     assert_eq!(lc(at(&d, "aspec[0]").key.unwrap()), (2, 3));
+    // A reserved directive with a non-ASCII name made the parser's character
+    // index drift; positions come from its lines and columns instead.
+    let text = "%\u{7e4}-\n\n\n---\n\n-\n-\n- a\n";
+    let d = one(text);
+    assert_eq!(d.value, json!([null, null, "a"]));
+    let l = at(&d, "[2]");
+    assert_eq!((lc(l.key.unwrap()), lc(l.value)), ((8, 1), (8, 3)));
+    assert_eq!(&text[l.value.offset..l.value.offset + 1], "a");
+    assert_eq!(lc(at(&d, "[0]").key.unwrap()), (6, 1));
 }
