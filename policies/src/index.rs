@@ -19,12 +19,36 @@ pub enum Coverage {
     Kinds(BTreeSet<String>),
 }
 
+/// True for the built-in kinds that are cluster-scoped.
+pub fn is_cluster_scoped(kind: &str) -> bool {
+    matches!(
+        kind,
+        "ClusterRole"
+            | "ClusterRoleBinding"
+            | "Namespace"
+            | "Node"
+            | "PersistentVolume"
+            | "PriorityClass"
+            | "StorageClass"
+            | "CustomResourceDefinition"
+            | "ValidatingWebhookConfiguration"
+            | "MutatingWebhookConfiguration"
+            | "ValidatingAdmissionPolicy"
+            | "ValidatingAdmissionPolicyBinding"
+            | "IngressClass"
+            | "RuntimeClass"
+            | "CSIDriver"
+            | "APIService"
+    )
+}
+
 /// Objects of the wanted kinds, by namespace and kind.
 #[derive(Debug)]
 pub struct Index {
     wanted: BTreeSet<String>,
     coverage: Coverage,
     objects: HashMap<(String, String), Vec<Value>>,
+    by_name: HashMap<(String, String, String), usize>,
     count: usize,
 }
 
@@ -35,6 +59,7 @@ impl Index {
             wanted,
             coverage,
             objects: HashMap::new(),
+            by_name: HashMap::new(),
             count: 0,
         }
     }
@@ -50,16 +75,39 @@ impl Index {
         if !self.wanted.contains(kind) {
             return false;
         }
-        let ns = object
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        self.objects
+        // Cluster-scoped objects live under "" whatever stray namespace they
+        // carry (the API server ignores it too).
+        let ns = if is_cluster_scoped(kind) {
+            ""
+        } else {
+            object
+                .pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        };
+        let list = self
+            .objects
             .entry((ns.to_string(), kind.to_string()))
-            .or_default()
-            .push(object.clone());
+            .or_default();
+        if let Some(name) = object.pointer("/metadata/name").and_then(Value::as_str) {
+            self.by_name
+                .entry((ns.to_string(), kind.to_string(), name.to_string()))
+                .or_insert(list.len());
+        }
+        list.push(object.clone());
         self.count += 1;
         true
+    }
+
+    /// The object of `kind` named `name` in namespace `ns` ("" for
+    /// cluster-scoped objects), in constant time. With duplicates, the first.
+    pub fn get(&self, kind: &str, ns: &str, name: &str) -> Option<&Value> {
+        let i = *self
+            .by_name
+            .get(&(ns.to_string(), kind.to_string(), name.to_string()))?;
+        self.objects
+            .get(&(ns.to_string(), kind.to_string()))
+            .and_then(|v| v.get(i))
     }
 
     /// Objects of `kind` in namespace `ns` ("" for cluster-scoped objects).
@@ -94,5 +142,28 @@ impl Index {
     /// True when nothing is stored.
     pub fn is_empty(&self) -> bool {
         self.count == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn lookup_by_name_and_cluster_scope() {
+        let kinds = ["ClusterRole", "Role"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut idx = Index::new(kinds, Coverage::All);
+        assert!(idx
+            .add(&json!({"kind": "ClusterRole", "metadata": {"name": "a", "namespace": "stray"}})));
+        assert!(idx.add(&json!({"kind": "Role", "metadata": {"name": "r", "namespace": "ns1"}})));
+        assert!(!idx.add(&json!({"kind": "Pod", "metadata": {"name": "p"}})));
+        assert!(idx.get("ClusterRole", "", "a").is_some());
+        assert!(idx.get("Role", "ns1", "r").is_some());
+        assert!(idx.get("Role", "ns2", "r").is_none());
+        assert_eq!(idx.len(), 2);
     }
 }

@@ -241,11 +241,7 @@ fn lookup<'a>(cx: &Ctx<'a>, kind: &str, name: &str) -> Lookup<'a> {
     } else {
         cx.namespace()
     };
-    let role = if kind == "ClusterRole" {
-        cluster_role(index, name)
-    } else {
-        index.objects(kind, ns).iter().find(|r| name_of(r) == name)
-    };
+    let role = index.get(kind, ns, name);
     match role {
         Some(role) => {
             let mut rules = own_rules(role);
@@ -264,23 +260,6 @@ fn lookup<'a>(cx: &Ctx<'a>, kind: &str, name: &str) -> Lookup<'a> {
             "Role `{name}` is not in the input in namespace `{ns}`"
         )),
     }
-}
-
-/// The ClusterRole `name` of the input. ClusterRoles are cluster-scoped: a
-/// stray `metadata.namespace` on one is ignored (as the API server does), so
-/// every namespace of the index is searched, the unnamespaced one first.
-fn cluster_role<'a>(index: &'a crate::index::Index, name: &str) -> Option<&'a Value> {
-    if let Some(r) = index
-        .objects("ClusterRole", "")
-        .iter()
-        .find(|r| name_of(r) == name)
-    {
-        return Some(r);
-    }
-    index
-        .all_of_kind("ClusterRole")
-        .filter(|r| name_of(r) == name)
-        .min_by_key(|r| r.pointer("/metadata/namespace").and_then(Value::as_str))
 }
 
 /// Rules an aggregated ClusterRole (`aggregationRule.clusterRoleSelectors`)
