@@ -68,7 +68,12 @@ pub enum Role {
 
 impl Role {
     /// Every role, in pod order.
-    pub const ALL: [Role; 4] = [Role::Container, Role::InitContainer, Role::Sidecar, Role::Ephemeral];
+    pub const ALL: [Role; 4] = [
+        Role::Container,
+        Role::InitContainer,
+        Role::Sidecar,
+        Role::Ephemeral,
+    ];
 
     /// The name used in docs and output.
     pub fn as_str(self) -> &'static str {
@@ -168,21 +173,28 @@ impl<'a> Workload<'a> {
     /// (`spec.jobTemplate.spec.template`) and PodTemplate (`template.spec`).
     pub fn of(object: &'a Value) -> Option<Workload<'a>> {
         let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
-        const SHAPES: [&str; 4] = [
-            "",
-            "spec.template",
-            "spec.jobTemplate.spec.template",
-            "template",
+        const SHAPES: [&[&str]; 4] = [
+            &[],
+            &["spec", "template"],
+            &["spec", "jobTemplate", "spec", "template"],
+            &["template"],
         ];
-        for shape in SHAPES {
-            let template_path = FieldPath::keys(shape);
-            let Some(template) = template_path.lookup(object) else {
-                continue;
-            };
+        'shapes: for shape in SHAPES {
+            let mut template = object;
+            for key in shape {
+                match template.get(key) {
+                    Some(v) => template = v,
+                    None => continue 'shapes,
+                }
+            }
             let Some(spec) = template.get("spec") else {
                 continue;
             };
             if spec.get("containers").is_some_and(Value::is_array) {
+                let mut template_path = FieldPath::root();
+                for key in shape {
+                    template_path.push_key(key);
+                }
                 return Some(Workload {
                     object,
                     kind,
@@ -284,7 +296,10 @@ mod tests {
     #[test]
     fn recognises_every_pod_bearing_shape() {
         let pod = json!({"kind": "Pod", "spec": {"containers": []}});
-        assert_eq!(Workload::of(&pod).map(|w| w.pod_spec_path.to_string()), Some("spec".into()));
+        assert_eq!(
+            Workload::of(&pod).map(|w| w.pod_spec_path.to_string()),
+            Some("spec".into())
+        );
         let dep = json!({"kind": "Rollout", "spec": {"template": {"spec": {"containers": []}}}});
         assert_eq!(
             Workload::of(&dep).map(|w| w.pod_spec_path.to_string()),
@@ -292,7 +307,10 @@ mod tests {
         );
         let cj = json!({"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": []}}}}}});
         let w = Workload::of(&cj).map(|w| (w.pod_spec_path.to_string(), w.is_job()));
-        assert_eq!(w, Some(("spec.jobTemplate.spec.template.spec".into(), true)));
+        assert_eq!(
+            w,
+            Some(("spec.jobTemplate.spec.template.spec".into(), true))
+        );
         let pt = json!({"kind": "PodTemplate", "template": {"spec": {"containers": []}}});
         assert!(Workload::of(&pt).is_some());
         let svc = json!({"kind": "Service", "spec": {"ports": []}});
