@@ -221,6 +221,8 @@ struct Frame {
 }
 
 struct Loader<'t> {
+    /// The text as given.
+    original: &'t str,
     /// The text given to the parser (the original without a BOM).
     body: &'t str,
     /// Byte length of the stripped BOM.
@@ -260,6 +262,7 @@ impl<'t> Loader<'t> {
         let body = original.strip_prefix('\u{feff}').unwrap_or(original);
         let base = original.len() - body.len();
         Loader {
+            original,
             body,
             base,
             lines: LineMap::new(body),
@@ -278,13 +281,17 @@ impl<'t> Loader<'t> {
     }
 
     fn pos(&mut self, m: saphyr_parser::Marker) -> Pos {
-        if self.ascii {
+        if self.ascii && m.index() < self.body.len() {
             // One byte per character: the parser's index is the offset.
             return Pos {
                 line: m.line(),
                 column: m.col() + 1,
                 offset: self.base + m.index().min(self.body.len()),
             };
+        }
+        if m.index() >= self.body.len() {
+            // At the end: the parser may count a line that is not there.
+            return line_col(self.original, self.original.len());
         }
         let line = m.line().max(1);
         let (offset, col) = self.lines.locate(line, m.col());
@@ -305,7 +312,9 @@ impl<'t> Loader<'t> {
     }
 
     fn scan_error(&mut self, e: &ScanError) -> YamlError {
-        let pos = self.pos(*e.marker());
+        // The parser may place an error past the end (on a line after the
+        // last): recompute line and column from the offset.
+        let pos = line_col(self.original, self.pos(*e.marker()).offset);
         let message = match e.info() {
             "recursion limit exceeded" => {
                 "collections nested too deeply (flow collections are limited to 255 levels)"

@@ -373,4 +373,11 @@ fn fuzz_regressions() {
     assert_eq!((lc(l.key.unwrap()), lc(l.value)), ((8, 1), (8, 3)));
     assert_eq!(&text[l.value.offset..l.value.offset + 1], "a");
     assert_eq!(lc(at(&d, "[0]").key.unwrap()), (6, 1));
+    // The parser puts this error on a line past the end of the text.
+    let e = load("%\u{12}", &Limits::default()).error.unwrap();
+    assert_eq!((e.pos.line, e.pos.column, e.pos.offset), (1, 3, 2));
+    // An empty value at the very end.
+    let d = one("? ");
+    assert_eq!(d.value, json!({"null": null}));
+    assert_eq!(lc(at(&d, "null").value), (1, 3));
 }
