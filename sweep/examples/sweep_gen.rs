@@ -53,7 +53,7 @@ fn pod(i: usize, ns: &str, nodes: usize) -> Value {
         },
         "status": {
             "phase": "Running", "hostIP": "10.0.0.1", "podIP": "10.1.0.1", "startTime": "2024-05-01T08:00:00Z", "qosClass": "Burstable",
-            "conditions": ["Initialized", "Ready", "ContainersReady", "PodScheduled"].iter().map(|t| json!({"type": t, "status": "True", "lastProbeTime": null, "lastTransitionTime": "2024-05-01T08:00:02Z"})).collect::<Vec<_>>(),
+            "conditions": (["Initialized", "Ready", "ContainersReady", "PodScheduled"].iter().map(|t| json!({"type": t, "status": "True", "lastProbeTime": null, "lastTransitionTime": "2024-05-01T08:00:02Z"})).collect::<Vec<_>>()),
             "containerStatuses": [{"name": "app", "ready": !crash, "restartCount": if crash { 9 } else { 0 }, "started": true, "image": "registry.example.com/team/app:1.2.3", "imageID": "registry.example.com/team/app@sha256:0123456789abcdef", "containerID": "containerd://0123456789abcdef", "state": state}]
         }
     })
