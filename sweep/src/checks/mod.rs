@@ -78,7 +78,7 @@ checks! {
     "NodeNotReadyAndUseOfClosedNetworkConnection", Nodes, Danger, "node not ready after `use of closed network connection` errors (stale HTTP/2 connection to the API server)";
     "NodeMemory", Nodes, Warning, "memory pressure (MemoryPressure), or memory usage over the threshold";
     "NodeDisk", Nodes, Warning, "disk pressure (DiskPressure), or filesystem usage over the threshold";
-    "NodeCPU", Nodes, Warning, "CPU usage over the threshold";
+    "NodeCPU", Nodes, Warning, "node CPU usage over the threshold";
     "NodePIDPressure", Nodes, Warning, "process-id pressure (PIDPressure): the node is running out of process ids";
     "NodeConditionProblem", Nodes, Warning, "any other node condition in its problem state";
     "NodeDeadlock", Nodes, Warning, "kernel deadlock reported by node-problem-detector";
