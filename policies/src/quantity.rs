@@ -147,7 +147,7 @@ impl Quantity {
                     })
                     .ok_or_else(invalid)?;
                 let exp: i64 = exp.parse().map_err(|_| out_of_range())?;
-                if exp.abs() > 1000 {
+                if exp.unsigned_abs() > 1000 {
                     return Err(out_of_range());
                 }
                 (exp, 0)
@@ -333,6 +333,14 @@ mod tests {
             );
         }
         assert!(matches!(
+            Quantity::parse("1e-9223372036854775808"),
+            Err(QuantityError::OutOfRange(_))
+        ));
+        assert!(matches!(
+            Quantity::parse("1e99999999999999999999"),
+            Err(QuantityError::OutOfRange(_))
+        ));
+        assert!(matches!(
             Quantity::parse("1e5000"),
             Err(QuantityError::OutOfRange(_))
         ));
@@ -359,6 +367,20 @@ mod tests {
         );
         assert!(Quantity::from_value(&json!({"a": 1})).is_err());
         assert!(Quantity::from_value(&json!(true)).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(s in "[-+0-9.eEkKMGTPimnu ]{0,24}|.{0,16}") {
+            let _ = Quantity::parse(&s);
+        }
+
+        #[test]
+        fn milli_and_unit_spellings_agree(n in 0i64..1_000_000_000) {
+            proptest::prop_assert_eq!(q(&format!("{n}")), q(&format!("{}m", n * 1000)));
+            proptest::prop_assert_eq!(q(&format!("{n}Ki")), Quantity::from_units(n * 1024));
+            proptest::prop_assert_eq!(Quantity::from_value(&json!(n)).unwrap(), q(&n.to_string()));
+        }
     }
 
     #[test]

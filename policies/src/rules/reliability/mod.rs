@@ -182,7 +182,7 @@ impl IntOrPercent {
     pub(crate) fn scaled_up(self, total: i64) -> i64 {
         match self {
             IntOrPercent::Int(n) => n,
-            IntOrPercent::Percent(p) => (p * total + 99).div_euclid(100),
+            IntOrPercent::Percent(p) => p.saturating_mul(total).saturating_add(99).div_euclid(100),
         }
     }
 }
@@ -222,6 +222,9 @@ mod tests {
         assert_eq!(IntOrPercent::Percent(150).scaled_up(10), 15);
         assert_eq!(IntOrPercent::Percent(0).scaled_up(10), 0);
         assert_eq!(IntOrPercent::Int(4).scaled_up(10), 4);
+        // Absurd percentages saturate instead of overflowing.
+        let huge = IntOrPercent::of(&json!("9223372036854775807%"));
+        assert!(huge.is_some_and(|h| h.scaled_up(10) > 10));
     }
 
     #[test]
