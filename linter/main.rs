@@ -1,5 +1,8 @@
 //! `eyelint`: see the library's `cli` module.
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let code = eyelint::cli::main_with(std::env::args_os().collect());
     std::process::exit(code);
