@@ -127,7 +127,8 @@ impl Evaluation {
 
     /// Sorts findings deterministically.
     pub fn sort(&mut self) {
-        self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
 }
 
@@ -178,7 +179,10 @@ pub struct Engine {
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
-            .field("checks", &self.checks.iter().map(|c| c.check.id()).collect::<Vec<_>>())
+            .field(
+                "checks",
+                &self.checks.iter().map(|c| c.check.id()).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -195,12 +199,11 @@ impl Engine {
         }
         for (id, severity) in &config.checks {
             let check: Arc<dyn Check> = if let Some(spec) = config.custom_checks.get(id) {
-                let compiled = custom::compile(id, spec).map_err(|source| {
-                    EngineError::CustomCheck {
+                let compiled =
+                    custom::compile(id, spec).map_err(|source| EngineError::CustomCheck {
                         id: id.clone(),
                         source,
-                    }
-                })?;
+                    })?;
                 Arc::from(compiled)
             } else if let Some(rule) = rules::find(id) {
                 Arc::new(rule)
@@ -309,14 +312,16 @@ impl Engine {
         let object_ref = ObjectRef::of(object);
         let kind = object_ref.kind.as_str();
         let workload = Workload::of(object);
-        let containers = workload.as_ref().map(|w| w.containers()).unwrap_or_default();
-        let annotation_exempt = if self.config.disallow_exemptions
-            || self.config.disallow_annotation_exemptions
-        {
-            AnnotationExemptions::default()
-        } else {
-            AnnotationExemptions::read(object, workload.as_ref())
-        };
+        let containers = workload
+            .as_ref()
+            .map(|w| w.containers())
+            .unwrap_or_default();
+        let annotation_exempt =
+            if self.config.disallow_exemptions || self.config.disallow_annotation_exemptions {
+                AnnotationExemptions::default()
+            } else {
+                AnnotationExemptions::read(object, workload.as_ref())
+            };
         let mut eval = Evaluation::default();
         for active in &self.checks {
             match (pass, active.cross) {
@@ -413,9 +418,13 @@ impl Engine {
             ns_ok
                 && (e.rules.is_empty() || e.rules.iter().any(|r| r == id))
                 && (e.controller_names.is_empty()
-                    || e.controller_names.iter().any(|p| object.name.starts_with(p.as_str())))
+                    || e.controller_names
+                        .iter()
+                        .any(|p| object.name.starts_with(p.as_str())))
                 && (e.container_names.is_empty()
-                    || e.container_names.iter().any(|p| container.starts_with(p.as_str())))
+                    || e.container_names
+                        .iter()
+                        .any(|p| container.starts_with(p.as_str())))
         })
     }
 }
@@ -522,7 +531,9 @@ pub fn prune_for_cross_checks(object: &Value) -> Value {
                 m.insert(k.clone(), template);
                 break;
             }
-            cur = m.entry(k.clone()).or_insert_with(|| Value::Object(Map::new()));
+            cur = m
+                .entry(k.clone())
+                .or_insert_with(|| Value::Object(Map::new()));
         }
     }
     if let Some(r) = object.pointer("/spec/replicas") {

@@ -41,6 +41,12 @@ impl<'a> ImageRef<'a> {
         } else {
             registry
         };
+        // `docker.io/nginx` is `docker.io/library/nginx`, as for the short name.
+        let repository = if registry == "docker.io" && !repository.contains('/') {
+            format!("library/{repository}")
+        } else {
+            repository
+        };
         ImageRef {
             registry,
             repository,
@@ -86,7 +92,10 @@ mod tests {
     #[test]
     fn parses_references() {
         let r = ImageRef::parse("nginx");
-        assert_eq!((r.registry.as_str(), r.repository.as_str(), r.tag), ("docker.io", "library/nginx", None));
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str(), r.tag),
+            ("docker.io", "library/nginx", None)
+        );
         let r = ImageRef::parse("host:5000/app");
         assert_eq!((r.registry.as_str(), r.tag), ("host:5000", None));
         let r = ImageRef::parse("host:5000/app:1.2");
@@ -94,16 +103,36 @@ mod tests {
         let r = ImageRef::parse("quay.io/org/app@sha256:abcd");
         assert!(r.is_digest_pinned());
         assert_eq!(r.tag, None);
+        let r = ImageRef::parse("docker.io/nginx:1");
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str()),
+            ("docker.io", "library/nginx")
+        );
         let r = ImageRef::parse("bitnami/redis:7");
-        assert_eq!((r.registry.as_str(), r.repository.as_str()), ("docker.io", "bitnami/redis"));
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str()),
+            ("docker.io", "bitnami/redis")
+        );
     }
 
     #[test]
     fn registry_boundaries() {
-        assert!(registry_allowed(&ImageRef::parse("quay.io/x/y:1"), "quay.io"));
-        assert!(!registry_allowed(&ImageRef::parse("quay.io.evil.com/x:1"), "quay.io"));
+        assert!(registry_allowed(
+            &ImageRef::parse("quay.io/x/y:1"),
+            "quay.io"
+        ));
+        assert!(!registry_allowed(
+            &ImageRef::parse("quay.io.evil.com/x:1"),
+            "quay.io"
+        ));
         assert!(registry_allowed(&ImageRef::parse("nginx:1"), "docker.io"));
-        assert!(registry_allowed(&ImageRef::parse("ghcr.io/my-org/a:1"), "ghcr.io/my-org"));
-        assert!(!registry_allowed(&ImageRef::parse("ghcr.io/my-organisation/a:1"), "ghcr.io/my-org"));
+        assert!(registry_allowed(
+            &ImageRef::parse("ghcr.io/my-org/a:1"),
+            "ghcr.io/my-org"
+        ));
+        assert!(!registry_allowed(
+            &ImageRef::parse("ghcr.io/my-organisation/a:1"),
+            "ghcr.io/my-org"
+        ));
     }
 }

@@ -63,8 +63,14 @@ mod tests {
     fn match_labels_and_expressions() {
         let l = labels(json!({"app": "web", "tier": "front"}));
         assert!(selector_matches(Some(&json!({})), Some(&l)));
-        assert!(selector_matches(Some(&json!({"matchLabels": {"app": "web"}})), Some(&l)));
-        assert!(!selector_matches(Some(&json!({"matchLabels": {"app": "db"}})), Some(&l)));
+        assert!(selector_matches(
+            Some(&json!({"matchLabels": {"app": "web"}})),
+            Some(&l)
+        ));
+        assert!(!selector_matches(
+            Some(&json!({"matchLabels": {"app": "db"}})),
+            Some(&l)
+        ));
         let sel = json!({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["front", "x"]}]});
         assert!(selector_matches(Some(&sel), Some(&l)));
         let sel = json!({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["front"]}]});

@@ -181,8 +181,7 @@ impl FieldPath {
 
 fn plain_key(k: &str) -> bool {
     !k.is_empty()
-        && k
-            .chars()
+        && k.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$')
 }
 
@@ -222,7 +221,10 @@ mod tests {
             .key("containers")
             .index(0)
             .key("securityContext");
-        assert_eq!(p.to_string(), "spec.template.spec.containers[0].securityContext");
+        assert_eq!(
+            p.to_string(),
+            "spec.template.spec.containers[0].securityContext"
+        );
         assert_eq!(FieldPath::parse(&p.to_string()), Some(p));
         let a = FieldPath::keys("metadata.annotations").key("eyelint.io/exempt");
         assert_eq!(a.to_string(), "metadata.annotations[\"eyelint.io/exempt\"]");
@@ -233,7 +235,9 @@ mod tests {
     #[test]
     fn nearest_existing_stops_at_missing_field() {
         let v: Value = serde_json::json!({"spec": {"containers": [{"name": "a"}]}});
-        let p = FieldPath::keys("spec.containers").index(0).key("securityContext");
+        let p = FieldPath::keys("spec.containers")
+            .index(0)
+            .key("securityContext");
         assert_eq!(p.nearest_existing(&v).to_string(), "spec.containers[0]");
     }
 }

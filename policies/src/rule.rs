@@ -85,7 +85,8 @@ impl<'a> Ctx<'a> {
 
     /// The pod's `securityContext`, if set.
     pub fn pod_security_context(&self) -> Option<&'a Value> {
-        self.workload.and_then(|w| w.pod_spec.get("securityContext"))
+        self.workload
+            .and_then(|w| w.pod_spec.get("securityContext"))
     }
 
     /// The object's namespace ("" when unset).

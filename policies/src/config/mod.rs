@@ -194,7 +194,8 @@ mod tests {
 
     #[test]
     fn merge_maps_by_key_lists_replace() {
-        let mut base = json!({"checks": {"a": "warning", "b": "danger"}, "exemptions": [{"rules": ["a"]}]});
+        let mut base =
+            json!({"checks": {"a": "warning", "b": "danger"}, "exemptions": [{"rules": ["a"]}]});
         merge_values(
             &mut base,
             json!({"checks": {"b": "ignore"}, "exemptions": [{"rules": ["c"]}]}),
