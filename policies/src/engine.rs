@@ -408,10 +408,12 @@ impl Engine {
             return false;
         }
         self.config.exemptions.iter().any(|e| {
-            let ns_ok = match (&e.namespace, e.namespaces.is_empty()) {
+            // An empty `namespace` is no constraint, as in Polaris.
+            let namespace = e.namespace.as_deref().filter(|n| !n.is_empty());
+            let ns_ok = match (namespace, e.namespaces.is_empty()) {
                 (None, true) => true,
                 (ns, _) => {
-                    ns.as_deref() == Some(object.namespace.as_str())
+                    ns == Some(object.namespace.as_str())
                         || e.namespaces.contains(&object.namespace)
                 }
             };

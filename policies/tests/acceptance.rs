@@ -1518,3 +1518,66 @@ fn deliberate_differences_are_documented_in_the_rules() {
         );
     }
 }
+
+#[test]
+fn a_custom_check_overrides_the_builtin_with_its_id() {
+    let cfg = r#"
+checks: {hostIPCSet: warning, imageRegistry: warning}
+customChecks:
+  hostIPCSet:
+    failureMessage: no hostIPC here
+    category: Policy
+    target: PodSpec
+    schema: {properties: {hostIPC: {const: false}}, required: [hostIPC]}
+  imageRegistry:
+    target: Container
+    schema: {properties: {image: {pattern: "^registry\\.example\\.com/"}}}
+"#;
+    let c = load_config(cfg, "c.yaml", true).expect("config").config;
+    assert!(c.allowed_registries.is_empty());
+    let e = Engine::new(c).expect("engine");
+    let d = deployment(json!({"containers": [{"name": "a", "image": "nginx:1"}]}));
+    let f = run(&e, &[d]).remove(0).findings;
+    let ipc: Vec<&Finding> = f.iter().filter(|f| f.id == "hostIPCSet").collect();
+    // The built-in passes an unset hostIPC; the custom check requires `false`.
+    assert_eq!(ipc.len(), 1);
+    assert_eq!(ipc[0].message, "no hostIPC here");
+    assert_eq!(ipc[0].category, "Policy");
+    assert_eq!(ipc[0].severity, Severity::Warning);
+    // A custom `imageRegistry` runs without `allowedRegistries`.
+    assert_eq!(f.iter().filter(|f| f.id == "imageRegistry").count(), 1);
+}
+
+#[test]
+fn config_exemption_fields_match_like_polaris() {
+    let e = |exemptions: &str| {
+        let cfg = format!("checks: {{hostIPCSet: danger}}\nexemptions: {exemptions}\n");
+        let c = load_config(&cfg, "c.yaml", true).expect("config").config;
+        Engine::new(c).expect("engine")
+    };
+    let pod = |ns: &str, name: &str| {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": ns},
+               "spec": {"hostIPC": true, "containers": [{"name": "a", "image": "x:1"}]}})
+    };
+    let exempt = |engine: &Engine, o: Value| {
+        let ev = run(engine, &[o]).remove(0);
+        ev.findings.iter().all(|f| f.id != "hostIPCSet")
+    };
+    // An empty namespace is no constraint (Polaris tests it only when non-empty).
+    let any_ns = e(r#"[{namespace: "", rules: [hostIPCSet]}]"#);
+    assert!(exempt(&any_ns, pod("shop", "web")));
+    let one_ns = e(r#"[{namespace: shop, controllerNames: [we], rules: [hostIPCSet]}]"#);
+    assert!(exempt(&one_ns, pod("shop", "web-1")));
+    assert!(!exempt(&one_ns, pod("other", "web-1")));
+    assert!(!exempt(&one_ns, pod("shop", "api")));
+    // Another rule's exemption does not apply; a container-named exemption
+    // does not cover a pod-level rule.
+    assert!(!exempt(
+        &e(r#"[{rules: [hostPIDSet]}]"#),
+        pod("shop", "web")
+    ));
+    assert!(!exempt(
+        &e(r#"[{containerNames: [a], rules: [hostIPCSet]}]"#),
+        pod("shop", "web")
+    ));
+}
