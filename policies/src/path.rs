@@ -107,8 +107,12 @@ impl FieldPath {
         for seg in &self.0 {
             s.push('/');
             match seg {
+                Seg::Key(k) if !k.contains(['~', '/']) => s.push_str(k),
                 Seg::Key(k) => s.push_str(&k.replace('~', "~0").replace('/', "~1")),
-                Seg::Index(i) => s.push_str(&i.to_string()),
+                Seg::Index(i) => {
+                    use std::fmt::Write as _;
+                    let _ = write!(s, "{i}");
+                }
             }
         }
         s
