@@ -49,7 +49,24 @@ pub struct Index {
     coverage: Coverage,
     objects: HashMap<(String, String), Vec<Value>>,
     by_name: HashMap<(String, String, String), usize>,
+    /// For kinds with a pod selector: positions of the objects whose
+    /// `matchLabels` hold a given pair, by (namespace, kind, key, value); each
+    /// object is filed under one of its pairs (the first).
+    by_label: HashMap<(String, String, String, String), Vec<usize>>,
+    /// For kinds with a pod selector: positions of the objects filed under no
+    /// pair (no `matchLabels`, only expressions, empty or malformed selectors).
+    unlabelled: HashMap<(String, String), Vec<usize>>,
     count: usize,
+}
+
+/// Where the pod selector of an indexed kind is, for
+/// [`Index::selector_candidates`].
+fn selector_pointer(kind: &str) -> Option<&'static str> {
+    match kind {
+        "NetworkPolicy" => Some("/spec/podSelector"),
+        "PodDisruptionBudget" => Some("/spec/selector"),
+        _ => None,
+    }
 }
 
 impl Index {
@@ -60,6 +77,8 @@ impl Index {
             coverage,
             objects: HashMap::new(),
             by_name: HashMap::new(),
+            by_label: HashMap::new(),
+            unlabelled: HashMap::new(),
             count: 0,
         }
     }
@@ -94,6 +113,25 @@ impl Index {
                 .entry((ns.to_string(), kind.to_string(), name.to_string()))
                 .or_insert(list.len());
         }
+        if let Some(pointer) = selector_pointer(kind) {
+            let first_pair = object
+                .pointer(pointer)
+                .and_then(|s| s.get("matchLabels"))
+                .and_then(Value::as_object)
+                .and_then(|m| m.iter().next())
+                .and_then(|(k, v)| Some((k.clone(), v.as_str()?.to_string())));
+            let slot = match first_pair {
+                Some((k, v)) => self
+                    .by_label
+                    .entry((ns.to_string(), kind.to_string(), k, v))
+                    .or_default(),
+                None => self
+                    .unlabelled
+                    .entry((ns.to_string(), kind.to_string()))
+                    .or_default(),
+            };
+            slot.push(list.len());
+        }
         list.push(object.clone());
         self.count += 1;
         true
@@ -116,6 +154,41 @@ impl Index {
             .get(&(ns.to_string(), kind.to_string()))
             .map(Vec::as_slice)
             .unwrap_or(&[])
+    }
+
+    /// Objects of `kind` in namespace `ns` whose pod selector may select a pod
+    /// with `labels`, in input order: every object whose selector's
+    /// `matchLabels` are all among `labels`, plus every object whose selector
+    /// has no `matchLabels` pair. The caller still applies the full selector
+    /// (`matchExpressions`, and its own reading of empty or missing
+    /// selectors). Without sorting every object against every pod, the cross
+    /// pass stays linear in the number of objects. For kinds without a known
+    /// selector, the same as [`Index::objects`].
+    pub fn selector_candidates(
+        &self,
+        kind: &str,
+        ns: &str,
+        labels: Option<&serde_json::Map<String, Value>>,
+    ) -> Vec<&Value> {
+        let all = self.objects(kind, ns);
+        if selector_pointer(kind).is_none() {
+            return all.iter().collect();
+        }
+        let mut positions: Vec<usize> = self
+            .unlabelled
+            .get(&(ns.to_string(), kind.to_string()))
+            .map(|v| v.to_vec())
+            .unwrap_or_default();
+        for (k, v) in labels.into_iter().flatten() {
+            let Some(v) = v.as_str() else { continue };
+            let key = (ns.to_string(), kind.to_string(), k.clone(), v.to_string());
+            if let Some(found) = self.by_label.get(&key) {
+                positions.extend_from_slice(found);
+            }
+        }
+        positions.sort_unstable();
+        positions.dedup();
+        positions.into_iter().filter_map(|i| all.get(i)).collect()
     }
 
     /// Every stored object of `kind`, whatever its namespace.
@@ -165,5 +238,58 @@ mod tests {
         assert!(idx.get("Role", "ns1", "r").is_some());
         assert!(idx.get("Role", "ns2", "r").is_none());
         assert_eq!(idx.len(), 2);
+    }
+
+    #[test]
+    fn selector_candidates_are_a_superset_of_the_matches_in_input_order() {
+        let kinds = ["NetworkPolicy", "ServiceAccount"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut idx = Index::new(kinds, Coverage::All);
+        let pol = |name: &str, ns: &str, sel: Value| {
+            json!({"kind": "NetworkPolicy", "metadata": {"name": name, "namespace": ns},
+                   "spec": {"podSelector": sel}})
+        };
+        idx.add(&pol("all", "a", json!({})));
+        idx.add(&pol(
+            "web",
+            "a",
+            json!({"matchLabels": {"app": "web", "tier": "x"}}),
+        ));
+        idx.add(&pol("api", "a", json!({"matchLabels": {"app": "api"}})));
+        idx.add(&pol(
+            "expr",
+            "a",
+            json!({"matchExpressions": [{"key": "app", "operator": "Exists"}]}),
+        ));
+        idx.add(&pol("none", "a", Value::Null));
+        idx.add(&pol(
+            "other-ns",
+            "b",
+            json!({"matchLabels": {"app": "web"}}),
+        ));
+        idx.add(&pol("tier", "a", json!({"matchLabels": {"tier": "x"}})));
+        let labels = json!({"app": "web", "tier": "x"});
+        let names = |v: Vec<&Value>| -> Vec<String> {
+            v.iter()
+                .filter_map(|o| o.pointer("/metadata/name").and_then(Value::as_str))
+                .map(str::to_string)
+                .collect()
+        };
+        assert_eq!(
+            names(idx.selector_candidates("NetworkPolicy", "a", labels.as_object())),
+            ["all", "web", "expr", "none", "tier"]
+        );
+        assert_eq!(
+            names(idx.selector_candidates("NetworkPolicy", "a", None)),
+            ["all", "expr", "none"]
+        );
+        // Kinds without a selector: every object of the namespace.
+        idx.add(&json!({"kind": "ServiceAccount", "metadata": {"name": "s", "namespace": "a"}}));
+        assert_eq!(
+            idx.selector_candidates("ServiceAccount", "a", None).len(),
+            1
+        );
     }
 }

@@ -144,11 +144,7 @@ impl Rule for AutomountServiceAccountToken {
             out.not_evaluated("the input does not include ServiceAccounts");
             return;
         }
-        let sa = index
-            .objects("ServiceAccount", cx.namespace())
-            .iter()
-            .find(|sa| sa.pointer("/metadata/name").and_then(Value::as_str) == Some(sa_name));
-        let Some(sa) = sa else {
+        let Some(sa) = index.get("ServiceAccount", cx.namespace(), sa_name) else {
             out.not_evaluated(format!(
                 "ServiceAccount `{sa_name}` is not in the input, so whether it mounts its token is unknown"
             ));

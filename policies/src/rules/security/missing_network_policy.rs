@@ -162,7 +162,7 @@ impl Rule for MissingNetworkPolicy {
         }
         let labels = w.pod_labels();
         let (mut ingress, mut egress, mut selected) = (false, false, false);
-        for policy in index.objects("NetworkPolicy", cx.namespace()) {
+        for policy in index.selector_candidates("NetworkPolicy", cx.namespace(), labels) {
             // An absent podSelector is the empty one: every pod.
             let selects = match policy
                 .get("spec")
