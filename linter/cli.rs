@@ -10,7 +10,7 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 
 use eyelint_policies::engine::{builtin_rules, roles_of, Engine};
 use eyelint_policies::finding::Severity;
-use eyelint_policies::report::{FileLocation, Report, ReportError, ReportFinding};
+use eyelint_policies::report::{Report, ReportError};
 use eyelint_policies::rule::{RuleMeta, Scope};
 use eyelint_policies::rule_doc;
 
@@ -448,33 +448,26 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
     let mut report = Report::new();
     let mut anchors = Vec::new();
     let (mut warnings, mut dangers) = (0, 0);
-    for l in &result.findings {
+    let (files, objects, passed) = (result.files, result.objects, result.passed);
+    let (exempted, not_evaluated) = (result.exempted, result.not_evaluated);
+    for l in result.findings {
         match l.finding.severity {
             Severity::Danger => dangers += 1,
             Severity::Warning => warnings += 1,
             Severity::Ignore => {}
         }
-        let loc = FileLocation {
-            file: inputs[l.input].name.clone(),
-            line: l.pos.line,
-            column: l.pos.column,
-        };
-        report.findings.push(ReportFinding::new(
-            &l.finding,
-            Some(&loc),
-            l.source.as_deref(),
-        ));
+        report.findings.push(l.finding);
         anchors.push(Anchor {
             input: l.input,
-            offset: l.pos.offset,
+            offset: l.offset,
         });
     }
-    report.summary.files = result.files;
-    report.summary.objects = result.objects;
-    report.summary.passed = result.passed;
-    report.summary.exempted = result.exempted;
-    report.summary.not_evaluated = result.not_evaluated;
-    report.summary.score = eyelint_policies::finding::score(result.passed, warnings, dangers);
+    report.summary.files = files;
+    report.summary.objects = objects;
+    report.summary.passed = passed;
+    report.summary.exempted = exempted;
+    report.summary.not_evaluated = not_evaluated;
+    report.summary.score = eyelint_policies::finding::score(passed, warnings, dangers);
     report.summary.errors = errors.len();
     report.errors = errors;
 
@@ -544,15 +537,19 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
         width: term_width(),
         max_file_size: a.max_file_size,
     };
-    let text = output::render(a.format, &out, &style);
     match &a.output {
-        Some(p) => std::fs::write(p, text)
-            .with_context(|| format!("cannot write {}", discover::display_name(p)))?,
+        Some(p) => {
+            let file = std::fs::File::create(p)
+                .with_context(|| format!("cannot write {}", discover::display_name(p)))?;
+            let mut w = std::io::BufWriter::new(file);
+            output::write(a.format, &out, &style, &mut w)
+                .and_then(|()| w.flush())
+                .with_context(|| format!("cannot write {}", discover::display_name(p)))?;
+        }
         None => {
-            let mut stdout = std::io::stdout().lock();
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
             // A closed pipe (`eyelint . | head`) is not an error worth reporting.
-            let _ = stdout.write_all(text.as_bytes());
-            let _ = stdout.flush();
+            let _ = output::write(a.format, &out, &style, &mut w).and_then(|()| w.flush());
         }
     }
     Ok(code)

@@ -10,7 +10,7 @@
 //! few files with cross-object findings are re-read to locate them, so no
 //! file's text or spans outlive its own check.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,6 +23,7 @@ use eyelint_policies::finding::Finding;
 use eyelint_policies::index::Coverage;
 use eyelint_policies::object::is_kubernetes_object;
 use eyelint_policies::path::FieldPath;
+use eyelint_policies::report::{FileLocation, ReportFinding};
 use eyelint_policies::yaml::{self, Limits, Pos, Spans};
 
 use crate::discover::{Input, InputSource};
@@ -42,17 +43,30 @@ impl Default for RunOptions {
     }
 }
 
-/// A finding placed in its input.
+/// A finding placed in its input (file, line, column and Helm source filled in).
 #[derive(Clone, Debug)]
 pub struct Located {
-    /// The finding.
-    pub finding: Finding,
+    /// The finding, as reported.
+    pub finding: ReportFinding,
     /// Index of the input in the run's input list.
     pub input: usize,
-    /// Where its path points (line, column, byte offset).
-    pub pos: Pos,
-    /// The Helm template (`# Source:`) of its document.
-    pub source: Option<String>,
+    /// Byte offset in the input of the key (or value) the finding points at.
+    pub offset: usize,
+}
+
+impl Located {
+    fn new(f: Finding, input_idx: usize, input: &Input, pos: Pos, source: Option<&str>) -> Self {
+        let loc = FileLocation {
+            file: input.name.clone(),
+            line: pos.line,
+            column: pos.column,
+        };
+        Located {
+            finding: ReportFinding::from_owned(f, Some(&loc), source),
+            input: input_idx,
+            offset: pos.offset,
+        }
+    }
 }
 
 /// Why an input was not checked, without that being an error.
@@ -100,10 +114,69 @@ pub struct RunResult {
 }
 
 struct CrossItem {
-    doc: usize,
-    prefix: FieldPath,
     source: Option<String>,
     subject: Value,
+    /// Where each value of `subject` sits in the file (paths from the
+    /// object's root), so cross-object findings are placed without keeping
+    /// or re-reading the document.
+    spots: HashMap<u64, Pos>,
+}
+
+/// A compact key for a path (a fixed-key hash: deterministic across threads).
+fn path_key(p: &FieldPath) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    p.hash(&mut h);
+    h.finish()
+}
+
+/// Records the location of every value of `v` (found at `path` in the
+/// object that starts at `prefix` in the document).
+fn record_spots(
+    v: &Value,
+    path: &mut FieldPath,
+    prefix: &FieldPath,
+    spans: &Spans,
+    out: &mut HashMap<u64, Pos>,
+) {
+    if let Some(loc) = spans.get(&prefix.join(path)) {
+        out.insert(path_key(path), loc.primary());
+    }
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                path.push_key(k);
+                record_spots(child, path, prefix, spans, out);
+                *path = path.parent();
+            }
+        }
+        Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                path.push_index(i);
+                record_spots(child, path, prefix, spans, out);
+                *path = path.parent();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The recorded location of `path`, or of its nearest recorded ancestor.
+fn spot(spots: &HashMap<u64, Pos>, path: &FieldPath) -> Pos {
+    let mut p = path.clone();
+    loop {
+        if let Some(pos) = spots.get(&path_key(&p)) {
+            return *pos;
+        }
+        if p.is_empty() {
+            return Pos {
+                line: 1,
+                column: 1,
+                offset: 0,
+            };
+        }
+        p = p.parent();
+    }
 }
 
 #[derive(Default)]
@@ -273,19 +346,27 @@ fn check_file(
             add_eval(&mut r, &eval);
             for f in eval.findings {
                 let pos = locate(&doc.spans, prefix, &f.path);
-                r.findings.push(Located {
-                    finding: f,
-                    input: input_idx,
+                r.findings.push(Located::new(
+                    f,
+                    input_idx,
+                    input,
                     pos,
-                    source: doc.source.clone(),
-                });
+                    doc.source.as_deref(),
+                ));
             }
             if let Some(subject) = engine.cross_subject(obj) {
+                let mut spots = HashMap::new();
+                record_spots(
+                    &subject,
+                    &mut FieldPath::root(),
+                    prefix,
+                    &doc.spans,
+                    &mut spots,
+                );
                 r.cross.push(CrossItem {
-                    doc: doc.index,
-                    prefix: prefix.clone(),
                     source: doc.source.clone(),
                     subject,
+                    spots,
                 });
             }
             let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
@@ -341,61 +422,40 @@ pub fn run(engine: &Engine, inputs: &[Input], opts: &RunOptions) -> RunResult {
         .par_iter()
         .map(|(i, c)| (*i, c, engine.check(&c.subject, Some(&index), Pass::Cross)))
         .collect();
-    let mut pending: BTreeMap<usize, Vec<(&CrossItem, Finding)>> = BTreeMap::new();
     for (i, c, eval) in evals {
         out.passed += eval.passed;
         out.exempted += eval.exempted;
         out.not_evaluated += eval.not_evaluated.len();
         for f in eval.findings {
-            pending.entry(i).or_default().push((c, f));
+            let pos = spot(&c.spots, &f.path);
+            out.findings
+                .push(Located::new(f, i, &inputs[i], pos, c.source.as_deref()));
         }
     }
-    // Re-read the files with cross-object findings to place them.
-    let placed: Vec<Vec<Located>> = pending
-        .into_par_iter()
-        .map(|(i, items)| place_cross(&inputs[i], i, items, opts))
-        .collect();
-    for mut p in placed {
-        out.findings.append(&mut p);
-    }
     out.findings.sort_by(|a, b| {
-        (a.input, a.pos.line, a.pos.column, &a.finding.id)
-            .cmp(&(b.input, b.pos.line, b.pos.column, &b.finding.id))
-            .then_with(|| a.finding.sort_key().cmp(&b.finding.sort_key()))
+        let (x, y) = (&a.finding, &b.finding);
+        (
+            a.input,
+            x.line,
+            x.column,
+            &x.id,
+            &x.namespace,
+            &x.kind,
+            &x.name,
+            &x.container,
+            &x.path,
+        )
+            .cmp(&(
+                b.input,
+                y.line,
+                y.column,
+                &y.id,
+                &y.namespace,
+                &y.kind,
+                &y.name,
+                &y.container,
+                &y.path,
+            ))
     });
     out
-}
-
-fn place_cross(
-    input: &Input,
-    input_idx: usize,
-    items: Vec<(&CrossItem, Finding)>,
-    opts: &RunOptions,
-) -> Vec<Located> {
-    let bytes = read_input(input, opts.max_file_size).ok();
-    let text = bytes.as_deref().and_then(|b| as_text(b).ok());
-    let loaded = text.map(|t| yaml::load(t, &Limits::default()));
-    items
-        .into_iter()
-        .map(|(c, f)| {
-            let doc = loaded
-                .as_ref()
-                .and_then(|l| l.documents.iter().find(|d| d.index == c.doc));
-            let pos = match doc {
-                Some(d) => locate(&d.spans, &c.prefix, &f.path),
-                // The file changed or vanished since it was checked.
-                None => Pos {
-                    line: 1,
-                    column: 1,
-                    offset: 0,
-                },
-            };
-            Located {
-                finding: f,
-                input: input_idx,
-                pos,
-                source: c.source.clone(),
-            }
-        })
-        .collect()
 }

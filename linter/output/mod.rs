@@ -100,6 +100,22 @@ pub fn render(format: Format, out: &Output<'_>, style: &Style) -> String {
     }
 }
 
+/// Writes `out` in `format` to `w` (the JSON report is streamed, not built in memory).
+pub fn write(
+    format: Format,
+    out: &Output<'_>,
+    style: &Style,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *w, &out.report)?;
+            w.write_all(b"\n")
+        }
+        other => w.write_all(render(other, out, style).as_bytes()),
+    }
+}
+
 /// A JSON Pointer as a dotted path (`/spec/containers/0` → `spec.containers[0]`).
 pub fn pointer_to_path(pointer: &str) -> String {
     let mut p = FieldPath::root();
@@ -127,9 +143,9 @@ fn short_json(v: &serde_json::Value) -> String {
 /// A one-line description of a finding's fix (`fix (safe): set x to false`).
 pub fn fix_hint(f: &ReportFinding) -> Option<String> {
     let fix = f.fix.as_ref()?;
-    let ops = fix.patch.as_array()?;
+    let ops = fix.operations();
     let mut parts = Vec::new();
-    for op in ops {
+    for op in &ops {
         let kind = op.get("op").and_then(|v| v.as_str()).unwrap_or("");
         let path = pointer_to_path(op.get("path").and_then(|v| v.as_str()).unwrap_or(""));
         let value = op.get("value").map(short_json).unwrap_or_default();

@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::finding::{Finding, Fix, FixSafety, Severity};
@@ -29,18 +30,39 @@ pub struct FileLocation {
 }
 
 /// The fix of a finding in the report.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// The patch is kept as compact JSON text: a run can hold hundreds of
+/// thousands of findings, and a parsed patch costs several times its text.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ReportFix {
     /// RFC 6902 JSON Patch operations relative to the object's root.
-    pub patch: Value,
+    pub patch: Box<RawValue>,
     /// `safe` or `unsafe`.
     pub safety: FixSafety,
 }
 
+impl ReportFix {
+    /// The patch operations as JSON values.
+    pub fn operations(&self) -> Vec<Value> {
+        serde_json::from_str(self.patch.get()).unwrap_or_default()
+    }
+}
+
+impl PartialEq for ReportFix {
+    fn eq(&self, other: &Self) -> bool {
+        self.patch.get() == other.patch.get() && self.safety == other.safety
+    }
+}
+
 impl From<&Fix> for ReportFix {
     fn from(f: &Fix) -> Self {
+        // Serialising a patch cannot fail; `null` keeps the report valid if it did.
+        let patch = serde_json::to_string(&f.patch)
+            .ok()
+            .and_then(|t| RawValue::from_string(t).ok())
+            .unwrap_or_else(|| RawValue::NULL.to_owned());
         ReportFix {
-            patch: serde_json::to_value(&f.patch).unwrap_or(Value::Null),
+            patch,
             safety: f.safety,
         }
     }
@@ -105,6 +127,33 @@ impl ReportFinding {
             column: location.map(|l| l.column),
             source: source.map(str::to_string),
             fix: f.fix.as_ref().map(ReportFix::from),
+        }
+    }
+
+    /// Like [`ReportFinding::new`], moving the finding's strings instead of copying them.
+    pub fn from_owned(f: Finding, location: Option<&FileLocation>, source: Option<&str>) -> Self {
+        let fix = f.fix.as_ref().map(ReportFix::from);
+        let (container, container_role) = match f.container {
+            Some(c) => (Some(c.name), Some(c.role.as_str().to_string())),
+            None => (None, None),
+        };
+        ReportFinding {
+            path: f.path.to_string(),
+            id: f.id,
+            severity: f.severity,
+            category: f.category,
+            message: f.message,
+            api_version: f.object.api_version,
+            kind: f.object.kind,
+            namespace: f.object.namespace,
+            name: f.object.name,
+            container,
+            container_role,
+            file: location.map(|l| l.file.clone()),
+            line: location.map(|l| l.line),
+            column: location.map(|l| l.column),
+            source: source.map(str::to_string),
+            fix,
         }
     }
 
