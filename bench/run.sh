@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Benchmarks of the eyelint command line, as recorded in docs/performance.md.
+#
+#   bench/run.sh              everything below except checkov
+#   bench/run.sh --checkov    also install checkov 3.3.30 into bench/.venv-checkov and
+#                             time it on the same corpus in the same run
+#
+# Prints median wall times (and peak RSS from /usr/bin/time) of:
+#   1. the whole ../shared/corpus (JSON report), vs checkov when asked;
+#   2. 20,000 generated workloads (bench/gen_workloads.py): full lint vs the same
+#      binary with every rule skipped (parse + object walk only);
+#   3. one small file (the whole process, as pre-commit runs it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS="${RUNS:-5}"
+cargo build --release -p eyelint >/dev/null 2>&1
+BIN="$PWD/target/release/eyelint"
+DATA="$PWD/target/bench-data"
+mkdir -p "$DATA"
+
+# median_of CMD...: runs CMD $RUNS times; prints "median_s max_rss_kb".
+median_of() {
+    local times=() rss=0 t r
+    for _ in $(seq "$RUNS"); do
+        /usr/bin/time -f "%e %M" -o "$DATA/time.txt" "$@" >/dev/null 2>&1 || true
+        read -r t r < "$DATA/time.txt"
+        times+=("$t")
+        (( r > rss )) && rss=$r
+    done
+    printf '%s\n' "${times[@]}" | sort -n | awk -v rss="$rss" '{a[NR]=$1} END {printf "%.3f %d\n", a[int((NR+1)/2)], rss}'
+}
+
+echo "machine: $(nproc) cores; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [ -d ../shared/corpus ]; then
+    read -r t rss < <(median_of "$BIN" -f json -o "$DATA/corpus.json" ../shared/corpus)
+    echo "corpus (938 files): eyelint median ${t}s, peak RSS ${rss} KB (${RUNS} runs)"
+    if [ "${1:-}" = "--checkov" ]; then
+        if [ ! -x bench/.venv-checkov/bin/checkov ]; then
+            python3 -m venv bench/.venv-checkov
+            bench/.venv-checkov/bin/pip install --quiet checkov==3.3.30
+        fi
+        /usr/bin/time -f "%e %M" -o "$DATA/time.txt" env BC_SKIP_MAPPING=TRUE \
+            bench/.venv-checkov/bin/checkov -d ../shared/corpus --framework kubernetes -o json \
+            --skip-download --skip-results-upload --quiet >"$DATA/checkov.json" 2>/dev/null || true
+        read -r ct crss < "$DATA/time.txt"
+        echo "corpus: checkov ${ct}s, peak RSS ${crss} KB (1 run); eyelint is $(awk -v a="$ct" -v b="$t" 'BEGIN{printf "%.0f", a/b}')x faster"
+    fi
+else
+    echo "SKIP corpus: ../shared/corpus not found"
+fi
+
+if [ ! -f "$DATA/workloads/workloads-0099.yaml" ]; then
+    python3 bench/gen_workloads.py "$DATA/workloads" 20000 200 >/dev/null
+fi
+all_rules="$("$BIN" rules --json | python3 -c 'import json,sys; print(",".join(r["id"] for r in json.load(sys.stdin)))')"
+read -r t rss < <(median_of "$BIN" -f json -o "$DATA/wl.json" "$DATA/workloads")
+read -r p prss < <(median_of "$BIN" --skip "$all_rules" -f json -o "$DATA/wl-parse.json" "$DATA/workloads")
+echo "20,000 workloads ($(du -sb "$DATA/workloads" | cut -f1) bytes): lint median ${t}s ($(awk -v t="$t" 'BEGIN{printf "%.0f", 20000/t}') objects/s), peak RSS ${rss} KB"
+echo "20,000 workloads: parse only (every rule skipped) median ${p}s, peak RSS ${prss} KB; lint/parse = $(awk -v a="$t" -v b="$p" 'BEGIN{printf "%.2f", a/b}')"
+
+small="$PWD/examples/good/web.yaml"
+RUNS=21 read -r s srss < <(RUNS=21 median_of "$BIN" "$small")
+echo "one small file (examples/good/web.yaml): median ${s}s over 21 runs, peak RSS ${srss} KB"
