@@ -56,6 +56,8 @@ pub struct Index {
     /// For kinds with a pod selector: positions of the objects filed under no
     /// pair (no `matchLabels`, only expressions, empty or malformed selectors).
     unlabelled: HashMap<(String, String), Vec<usize>>,
+    /// HorizontalPodAutoscalers by (namespace, target kind, target name).
+    by_scale_target: HashMap<(String, String, String), Vec<usize>>,
     count: usize,
 }
 
@@ -79,6 +81,7 @@ impl Index {
             by_name: HashMap::new(),
             by_label: HashMap::new(),
             unlabelled: HashMap::new(),
+            by_scale_target: HashMap::new(),
             count: 0,
         }
     }
@@ -131,6 +134,16 @@ impl Index {
                     .or_default(),
             };
             slot.push(list.len());
+        }
+        if kind == "HorizontalPodAutoscaler" {
+            let target = object.pointer("/spec/scaleTargetRef");
+            let field = |k: &str| target.and_then(|t| t.get(k)).and_then(Value::as_str);
+            if let (Some(tk), Some(tn)) = (field("kind"), field("name")) {
+                self.by_scale_target
+                    .entry((ns.to_string(), tk.to_string(), tn.to_string()))
+                    .or_default()
+                    .push(list.len());
+            }
         }
         list.push(object.clone());
         self.count += 1;
@@ -189,6 +202,20 @@ impl Index {
         positions.sort_unstable();
         positions.dedup();
         positions.into_iter().filter_map(|i| all.get(i)).collect()
+    }
+
+    /// HorizontalPodAutoscalers in `ns` whose `scaleTargetRef` names
+    /// `target_kind`/`target_name`, in input order, in constant time.
+    pub fn autoscalers_of(&self, ns: &str, target_kind: &str, target_name: &str) -> Vec<&Value> {
+        let all = self.objects("HorizontalPodAutoscaler", ns);
+        self.by_scale_target
+            .get(&(
+                ns.to_string(),
+                target_kind.to_string(),
+                target_name.to_string(),
+            ))
+            .map(|v| v.iter().filter_map(|i| all.get(*i)).collect())
+            .unwrap_or_default()
     }
 
     /// Every stored object of `kind`, whatever its namespace.

@@ -133,8 +133,8 @@ impl Rule for MissingPodDisruptionBudget {
         let labels = w.pod_labels();
         let ns = cx.namespace();
         if index
-            .objects(PDB, ns)
-            .iter()
+            .selector_candidates(PDB, ns, labels)
+            .into_iter()
             .any(|pdb| pdb_selects(pdb, labels))
         {
             return;

@@ -167,7 +167,7 @@ impl Rule for PdbMinAvailableGreaterThanHpaMinReplicas {
         let my_group = group(&cx.object_ref.api_version);
         let ns = cx.namespace();
         let labels = w.pod_labels();
-        for hpa in index.objects(HPA, ns) {
+        for hpa in index.autoscalers_of(ns, kind, name) {
             let Some(target) = hpa.pointer("/spec/scaleTargetRef") else {
                 continue;
             };
@@ -188,7 +188,7 @@ impl Rule for PdbMinAvailableGreaterThanHpaMinReplicas {
                 .pointer("/metadata/name")
                 .and_then(Value::as_str)
                 .unwrap_or("");
-            for pdb in index.objects(PDB, ns) {
+            for pdb in index.selector_candidates(PDB, ns, labels) {
                 if !pdb_selects(pdb, labels) {
                     continue;
                 }
