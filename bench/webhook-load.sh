@@ -66,11 +66,22 @@ wrk.body = f:read("*a")
 f:close()
 LUA
 
+# utime+stime of a process, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+count_reviews() {
+  metrics | awk '/^eyelint_webhook_requests_total/ {n += $2} END {print n + 0}'
+}
+metrics() {
+  exec 3<>"/dev/tcp/127.0.0.1/$HEALTH_PORT"
+  printf 'GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' >&3
+  cat <&3
+  exec 3<&-
+}
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 "$BIN" --listen "127.0.0.1:$PORT" --health-listen "127.0.0.1:$HEALTH_PORT" \
   --tls-cert "$WORK/tls.crt" --tls-key "$WORK/tls.key" \
-  --log-format json --shutdown-delay 0s >/dev/null 2>"$WORK/server.log" &
+  --log-format json --shutdown-delay 0s >/dev/null 2>/dev/null &
 SERVER_PID=$!
 
 for _ in $(seq 1 50); do
@@ -89,8 +100,13 @@ for run in $(seq 1 "$RUNS"); do
   PEAK=0
   ( while kill -0 "$SERVER_PID" 2>/dev/null; do rss_kib "$SERVER_PID"; sleep 1; done ) >"$WORK/rss.txt" &
   SAMPLER=$!
+  LOAD0="$(cut -d' ' -f1 /proc/loadavg)"
+  T0="$(cpu_ticks "$SERVER_PID")"
+  N0="$(count_reviews)"
   wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s --latency -s "$WORK/post.lua" \
     "https://127.0.0.1:$PORT/validate?timeout=10s" >"$WORK/wrk.txt"
+  T1="$(cpu_ticks "$SERVER_PID")"
+  N1="$(count_reviews)"
   kill "$SAMPLER" 2>/dev/null || true
   wait "$SAMPLER" 2>/dev/null || true
   PEAK="$(sort -n "$WORK/rss.txt" | tail -1)"
@@ -100,9 +116,12 @@ for run in $(seq 1 "$RUNS"); do
   P50="$(awk '$1=="50%" {print $2}' "$WORK/wrk.txt")"
   P99="$(awk '$1=="99%" {print $2}' "$WORK/wrk.txt")"
   ERRS="$(awk '/Non-2xx|Socket errors/' "$WORK/wrk.txt")"
+  HZ="$(getconf CLK_TCK)"
+  CPU_US="$(awk -v t=$((T1 - T0)) -v n=$((N1 - N0)) -v hz="$HZ" 'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "n/a" }')"
+  echo "run $run: ${RPS} reviews/s, server CPU ${CPU_US} µs/review, machine load average ${LOAD0} before the run"
   echo "run $run: ${RPS} reviews/s, p50 ${P50}, p99 ${P99}, RSS under load: peak $((PEAK / 1024)) MiB, at 3 s $((${FIRST:-0} / 1024)) MiB, at end $((${LAST:-0} / 1024)) MiB${ERRS:+, ERRORS: $ERRS}"
 done
 AFTER_KIB="$(rss_kib "$SERVER_PID")"
 echo "RSS after load: $((AFTER_KIB / 1024)) MiB"
-OKS="$(grep -c '"decision":"denied"' "$WORK/server.log" || true)"
-echo "server logged $OKS judged reviews"
+echo "server counters:"
+metrics | grep -E '^eyelint_webhook_requests_total' | sed 's/^/  /'

@@ -532,6 +532,9 @@ fn container_suffix(f: &Finding) -> String {
 
 /// Replaces control characters (newlines, tabs, escapes) with spaces.
 fn sanitize_line(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
     s.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()

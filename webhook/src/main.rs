@@ -9,6 +9,9 @@ use clap::{Parser, ValueEnum};
 use eyelint_webhook::server::{Options, Server, DEFAULT_MAX_BODY};
 use tracing::level_filters::LevelFilter;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum LogFormat {
     Text,

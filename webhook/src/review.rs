@@ -3,8 +3,11 @@
 //! kube nor k8s-openapi. Unknown fields are ignored; objects stay
 //! `serde_json::Value`s so no field is dropped before the engine sees it.
 
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// `admission.k8s.io/v1`.
 pub const V1: &str = "admission.k8s.io/v1";
@@ -120,11 +123,12 @@ pub struct AdmissionRequest {
     /// The requesting user.
     #[serde(default)]
     pub user_info: UserInfo,
-    /// The object as it will be stored (null on DELETE).
-    #[serde(default)]
+    /// The object as it will be stored (null on DELETE), without
+    /// `metadata.managedFields` (see [`de_object`]).
+    #[serde(default, deserialize_with = "de_object")]
     pub object: Option<Value>,
-    /// The object as it is stored (UPDATE and DELETE).
-    #[serde(default)]
+    /// The object as it is stored (UPDATE and DELETE), without `metadata.managedFields`.
+    #[serde(default, deserialize_with = "de_object")]
     pub old_object: Option<Value>,
     /// True for `--dry-run=server`.
     #[serde(default)]
@@ -280,4 +284,124 @@ pub fn render(
         kind: "AdmissionReview",
         response,
     })
+}
+
+/// Deserialises `object` / `oldObject`: `null` (or absent) is `None`; an
+/// object is read whole except `metadata.managedFields`, which the API
+/// server adds to every object, no check reads, and which costs about as
+/// much to parse as the rest of a typical object. Anything else is an error.
+pub fn de_object<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    d.deserialize_option(OptionalObject)
+}
+
+struct OptionalObject;
+
+impl<'de> Visitor<'de> for OptionalObject {
+    type Value = Option<Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Kubernetes object or null")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(ObjectVisitor { metadata: false })
+            .map(Some)
+    }
+}
+
+/// Reads a JSON object into a `Value`; at the top level, `metadata` is read
+/// by the same visitor in metadata mode, which skips `managedFields`.
+#[derive(Clone, Copy)]
+struct ObjectVisitor {
+    metadata: bool,
+}
+
+impl<'de> Visitor<'de> for ObjectVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.metadata {
+            "object metadata (a JSON object)"
+        } else {
+            "a Kubernetes object (a JSON object)"
+        })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if self.metadata && key == "managedFields" {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            let value = if !self.metadata && key == "metadata" {
+                map.next_value_seed(MetadataSeed)?
+            } else {
+                map.next_value::<Value>()?
+            };
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+struct MetadataSeed;
+
+impl<'de> DeserializeSeed<'de> for MetadataSeed {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        // `metadata: null` stays null; anything else must be an object.
+        Option::<MetadataValue>::deserialize(d).map(|m| m.map_or(Value::Null, |m| m.0))
+    }
+}
+
+struct MetadataValue(Value);
+
+impl<'de> Deserialize<'de> for MetadataValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(ObjectVisitor { metadata: true })
+            .map(MetadataValue)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn managed_fields_are_dropped_and_everything_else_kept() {
+        let body = br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{
+            "uid":"u","operation":"UPDATE",
+            "object":{"kind":"Pod","metadata":{"name":"p","managedFields":[{"manager":"kubectl"}],"labels":{"a":"b"}},"spec":{"managedFields":1}},
+            "oldObject":{"kind":"Pod","metadata":null}}}"#;
+        let (_, r) = parse(body).unwrap();
+        let o = r.object.unwrap();
+        assert_eq!(
+            o,
+            serde_json::json!({"kind":"Pod","metadata":{"name":"p","labels":{"a":"b"}},"spec":{"managedFields":1}})
+        );
+        assert_eq!(
+            r.old_object.unwrap(),
+            serde_json::json!({"kind":"Pod","metadata":null})
+        );
+    }
+
+    #[test]
+    fn null_and_absent_objects_are_none_and_non_objects_are_errors() {
+        let (_, r) = parse(br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"DELETE","object":null}}"#).unwrap();
+        assert!(r.object.is_none() && r.old_object.is_none());
+        let e = parse(br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE","object":"x"}}"#).unwrap_err();
+        assert!(e.to_string().contains("a Kubernetes object"), "{e}");
+        let e = parse(br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE","object":{"metadata":[1]}}}"#).unwrap_err();
+        assert!(e.to_string().contains("object metadata"), "{e}");
+    }
 }
