@@ -13,6 +13,7 @@ pub mod checks;
 pub mod config;
 pub mod error;
 pub mod kinds;
+pub mod lite;
 #[cfg(feature = "live")]
 pub mod live;
 pub mod render;

@@ -2,12 +2,14 @@
 //! warning events, the workloads for the policy engine, and log matches.
 //! Sources feed objects one at a time to a [`Collector`] and drop them.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use eyelint_policies::quantity::Quantity;
 use serde_json::Value;
 
 use crate::config::SweepConfig;
+use crate::lite;
 use crate::workloads::Workloads;
 
 /// One node condition.
@@ -107,44 +109,42 @@ pub struct PodInfo {
 impl PodInfo {
     /// Reads a pod.
     pub fn of(v: &Value) -> PodInfo {
-        let s = |p: &str| {
-            v.pointer(p)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
-        };
+        PodInfo::from_view(&lite::Item::of(v))
+    }
+
+    /// Reads a pod from its typed view.
+    pub fn from_view(it: &lite::Item<'_>) -> PodInfo {
+        let meta = it.meta();
+        let status = it.status.get();
+        let st =
+            |f: fn(&lite::PodStatus<'_>) -> Option<String>| status.and_then(f).unwrap_or_default();
         let mut pod = PodInfo {
-            namespace: s("/metadata/namespace"),
-            name: s("/metadata/name"),
-            phase: s("/status/phase"),
-            reason: s("/status/reason"),
-            message: s("/status/message"),
-            node: s("/spec/nodeName"),
-            component: s("/metadata/labels/component"),
+            namespace: meta.namespace.get().to_string(),
+            name: meta.name.get().to_string(),
+            phase: st(|s| Some(s.phase.get().to_string())),
+            reason: st(|s| Some(s.reason.get().to_string())),
+            message: st(|s| Some(s.message.get().to_string())),
+            node: it.spec.get().map_or("", |s| s.node_name.get()).to_string(),
+            component: it.label(|l| &l.component).to_string(),
             unscheduled: None,
             containers: Vec::new(),
-            terminating: v.pointer("/metadata/deletionTimestamp").is_some(),
+            terminating: meta.deletion_timestamp.present,
         };
-        if let Some(conds) = v.pointer("/status/conditions").and_then(Value::as_array) {
-            for c in conds {
-                let g = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or("");
-                if g("type") == "PodScheduled" && g("status") == "False" {
-                    pod.unscheduled = Some((g("reason").to_string(), g("message").to_string()));
-                }
+        let Some(status) = status else {
+            return pod;
+        };
+        for c in &status.conditions.0 {
+            let Some(c) = c.get() else { continue };
+            if c.kind.get() == "PodScheduled" && c.status.get() == "False" {
+                pod.unscheduled = Some((c.reason.get().to_string(), c.message.get().to_string()));
             }
         }
-        for (field, init) in [
-            ("initContainerStatuses", true),
-            ("containerStatuses", false),
+        for (list, init) in [
+            (&status.init_container_statuses, true),
+            (&status.container_statuses, false),
         ] {
-            let Some(list) = v
-                .pointer(&format!("/status/{field}"))
-                .and_then(Value::as_array)
-            else {
-                continue;
-            };
-            for c in list {
-                pod.containers.push(container_info(c, init));
+            for c in &list.0 {
+                pod.containers.push(container_info(c.get(), init));
             }
         }
         pod
@@ -156,38 +156,46 @@ impl PodInfo {
     }
 }
 
-fn container_info(c: &Value, init: bool) -> ContainerInfo {
-    let s = |p: &str| {
-        c.pointer(p)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
+fn container_info(c: Option<&lite::ContainerStatus<'_>>, init: bool) -> ContainerInfo {
+    let Some(c) = c else {
+        return ContainerInfo {
+            init,
+            ..ContainerInfo::default()
+        };
     };
-    let waiting = c
-        .pointer("/state/waiting")
-        .map(|_| (s("/state/waiting/reason"), s("/state/waiting/message")));
-    let terminated = c.pointer("/state/terminated").map(|t| {
-        (
-            s("/state/terminated/reason"),
-            t.get("exitCode").and_then(Value::as_i64).unwrap_or(0),
-        )
-    });
-    let last_terminated = c.pointer("/lastState/terminated").map(|t| {
-        (
-            s("/lastState/terminated/reason"),
-            t.get("exitCode").and_then(Value::as_i64).unwrap_or(0),
-            s("/lastState/terminated/finishedAt"),
-        )
-    });
+    let state = c.state.get();
+    let detail = |o: &lite::Obj<lite::StateDetail<'_>>| {
+        o.present.then(|| {
+            o.get().map_or_else(Default::default, |d| {
+                (
+                    d.reason.get().to_string(),
+                    d.message.get().to_string(),
+                    d.exit_code.0.unwrap_or(0),
+                    d.finished_at.get().to_string(),
+                )
+            })
+        })
+    };
+    let waiting = state
+        .and_then(|s| detail(&s.waiting))
+        .map(|(reason, message, _, _)| (reason, message));
+    let terminated = state
+        .and_then(|s| detail(&s.terminated))
+        .map(|(reason, _, code, _)| (reason, code));
+    let last_terminated = c
+        .last_state
+        .get()
+        .and_then(|s| detail(&s.terminated))
+        .map(|(reason, _, code, finished)| (reason, code, finished));
     ContainerInfo {
-        name: s("/name"),
+        name: c.name.get().to_string(),
         init,
-        ready: c.get("ready").and_then(Value::as_bool).unwrap_or(false),
-        restarts: c.get("restartCount").and_then(Value::as_u64).unwrap_or(0),
+        ready: c.ready.0.unwrap_or(false),
+        restarts: c.restart_count.0.unwrap_or(0),
         waiting,
         terminated,
         last_terminated,
-        running: c.pointer("/state/running").is_some(),
+        running: state.is_some_and(|s| s.running.present),
     }
 }
 
@@ -366,32 +374,30 @@ impl<'c> Collector<'c> {
         if kind.is_empty() {
             return;
         }
-        let ns = v
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let node_event = kind == "Event"
-            && v.pointer("/involvedObject/kind").and_then(Value::as_str) == Some("Node");
-        if !node_event && !self.config.namespace_wanted(&ns) {
-            return;
-        }
-        self.kinds.insert(kind.clone());
-        *self.counts.entry(kind.clone()).or_default() += 1;
-        if !ns.is_empty() {
-            self.namespaces.insert(ns.clone());
-        }
         match kind.as_str() {
-            "Node" => self.nodes.push(NodeInfo::of(&v)),
             "Pod" => {
-                let info = PodInfo::of(&v);
-                let key = (info.namespace.clone(), info.name.clone());
-                self.pod_index.insert(key, self.pods.len());
-                self.pods.push(info);
-                self.workloads.pod(v);
+                let view = lite::Item::of(&v);
+                let Some((ns, owner)) = self.pod_summary(&view) else {
+                    return;
+                };
+                drop(view);
+                let kept: Result<(), std::convert::Infallible> =
+                    self.workloads.pod_with(&ns, owner, || Ok(v));
+                let Ok(()) = kept;
             }
-            "Event" => self.event(&v),
+            "Event" => self.event_view(&lite::Item::of(&v)),
             _ => {
+                let ns = v
+                    .pointer("/metadata/namespace")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                if !self.admit(&kind, ns, false) {
+                    return;
+                }
+                if kind == "Node" {
+                    self.nodes.push(NodeInfo::of(&v));
+                    return;
+                }
                 if self.index_kinds.contains(&kind) {
                     self.index_objects.push(v.clone());
                 }
@@ -405,59 +411,128 @@ impl<'c> Collector<'c> {
         }
     }
 
-    fn event(&mut self, v: &Value) {
-        let s = |p: &str| v.pointer(p).and_then(Value::as_str).unwrap_or("");
-        if s("/type") != "Warning" {
+    /// Takes a pod read as a typed view; `full` gives the whole object,
+    /// asked for only when the pod is kept for the policy engine (the first
+    /// pod of an owner, or a pod without owner).
+    pub fn pod_view<E>(
+        &mut self,
+        view: &lite::Item<'_>,
+        full: impl FnOnce() -> Result<Value, E>,
+    ) -> Result<(), E> {
+        match self.pod_summary(view) {
+            Some((ns, owner)) => self.workloads.pod_with(&ns, owner, full),
+            None => Ok(()),
+        }
+    }
+
+    /// Takes an event read as a typed view.
+    pub fn event_view(&mut self, view: &lite::Item<'_>) {
+        let node_event = view
+            .involved_object
+            .get()
+            .is_some_and(|o| o.kind.get() == "Node");
+        if self.admit("Event", view.meta().namespace.get(), node_event) {
+            self.event(view);
+        }
+    }
+
+    /// Applies the namespace filter and counts the object. False when it is filtered out.
+    fn admit(&mut self, kind: &str, ns: &str, node_event: bool) -> bool {
+        if !node_event && !self.config.namespace_wanted(ns) {
+            return false;
+        }
+        if !self.kinds.contains(kind) {
+            self.kinds.insert(kind.to_string());
+        }
+        match self.counts.get_mut(kind) {
+            Some(n) => *n += 1,
+            None => {
+                self.counts.insert(kind.to_string(), 1);
+            }
+        }
+        if !ns.is_empty() && !self.namespaces.contains(ns) {
+            self.namespaces.insert(ns.to_string());
+        }
+        true
+    }
+
+    /// Keeps a pod's summary; returns its namespace and owner for the
+    /// workloads (None when the namespace is filtered out).
+    fn pod_summary(
+        &mut self,
+        view: &lite::Item<'_>,
+    ) -> Option<(String, Option<crate::workloads::Owner>)> {
+        let ns = view.meta().namespace.get();
+        if !self.admit("Pod", ns, false) {
+            return None;
+        }
+        let info = PodInfo::from_view(view);
+        let key = (info.namespace.clone(), info.name.clone());
+        self.pod_index.insert(key, self.pods.len());
+        self.pods.push(info);
+        Some((
+            ns.to_string(),
+            crate::workloads::Owner::of_refs(&view.meta().owner_references),
+        ))
+    }
+
+    fn event(&mut self, v: &lite::Item<'_>) {
+        if v.event_type.get() != "Warning" {
             return;
         }
-        let key = (
-            s("/reason").to_string(),
-            s("/involvedObject/kind").to_string(),
-            s("/involvedObject/namespace").to_string(),
-            s("/involvedObject/name").to_string(),
-        );
-        let count = v
-            .pointer("/series/count")
-            .and_then(Value::as_u64)
-            .or_else(|| v.get("count").and_then(Value::as_u64))
+        let involved = v.involved_object.get();
+        let series = v.series.get();
+        let count = series
+            .and_then(|s| s.count.0)
+            .or(v.count.0)
             .unwrap_or(1)
             .max(1);
         let last = [
-            "/series/lastObservedTime",
-            "/lastTimestamp",
-            "/eventTime",
-            "/firstTimestamp",
-            "/metadata/creationTimestamp",
+            series.map_or("", |s| s.last_observed_time.get()),
+            v.last_timestamp.get(),
+            v.event_time.get(),
+            v.first_timestamp.get(),
+            v.meta().creation_timestamp.get(),
         ]
-        .iter()
-        .map(|p| s(p))
+        .into_iter()
         .find(|t| !t.is_empty())
-        .unwrap_or("")
-        .to_string();
-        let host = if s("/source/host").is_empty() {
-            s("/reportingInstance")
+        .unwrap_or("");
+        let source = v.source.get();
+        let host = source.map_or("", |s| s.host.get());
+        let host = if host.is_empty() {
+            v.reporting_instance.get()
         } else {
-            s("/source/host")
+            host
         };
-        let component = if s("/source/component").is_empty() {
-            s("/reportingComponent")
+        let component = source.map_or("", |s| s.component.get());
+        let component = if component.is_empty() {
+            v.reporting_component.get()
         } else {
-            s("/source/component")
+            component
         };
-        let g = self
-            .events
-            .entry(key.clone())
-            .or_insert_with(|| EventGroup {
-                reason: key.0.clone(),
-                kind: key.1.clone(),
-                namespace: key.2.clone(),
-                name: key.3.clone(),
-                ..EventGroup::default()
-            });
+        let key = (
+            v.reason.get().to_string(),
+            involved.map_or("", |o| o.kind.get()).to_string(),
+            involved.map_or("", |o| o.namespace.get()).to_string(),
+            involved.map_or("", |o| o.name.get()).to_string(),
+        );
+        let g = match self.events.entry(key) {
+            Entry::Occupied(o) => o.into_mut(),
+            Entry::Vacant(slot) => {
+                let (reason, kind, namespace, name) = slot.key().clone();
+                slot.insert(EventGroup {
+                    reason,
+                    kind,
+                    namespace,
+                    name,
+                    ..EventGroup::default()
+                })
+            }
+        };
         g.count += count;
-        if last >= g.last {
-            g.last = last;
-            g.message = s("/message").to_string();
+        if last >= g.last.as_str() {
+            g.last = last.to_string();
+            g.message = v.message.get().to_string();
             g.host = host.to_string();
             g.component = component.to_string();
         }

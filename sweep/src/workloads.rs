@@ -8,31 +8,52 @@ use eyelint_policies::{Coverage, Engine, Evaluation, Pass};
 use serde_json::Value;
 
 use crate::checks::Section;
+use crate::lite;
 use crate::report::{Findings, SweepFinding};
 
 /// (namespace, kind, name).
 pub type Key = (String, String, String);
 
-#[derive(Clone, Debug)]
-struct Owner {
-    kind: String,
-    name: String,
-    api_version: String,
+/// The controlling owner of an object (its `ownerReferences` entry with
+/// `controller: true`, else the first).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Owner {
+    /// Owner kind.
+    pub kind: String,
+    /// Owner name.
+    pub name: String,
+    /// Owner apiVersion.
+    pub api_version: String,
+}
+
+impl Owner {
+    /// The controlling owner among `ownerReferences`, if it names a kind and a name.
+    pub fn of_refs(refs: &lite::List<lite::Obj<lite::OwnerRef<'_>>>) -> Option<Owner> {
+        let r = refs
+            .0
+            .iter()
+            .find(|r| r.get().is_some_and(|o| o.controller.0 == Some(true)))
+            .or_else(|| refs.0.first())?
+            .get();
+        let o = Owner {
+            kind: r.map_or("", |o| o.kind.get()).to_string(),
+            name: r.map_or("", |o| o.name.get()).to_string(),
+            api_version: r.map_or("", |o| o.api_version.get()).to_string(),
+        };
+        (!o.kind.is_empty() && !o.name.is_empty()).then_some(o)
+    }
 }
 
 fn controller_owner(v: &Value) -> Option<Owner> {
-    let refs = v.pointer("/metadata/ownerReferences")?.as_array()?;
-    let r = refs
-        .iter()
-        .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
-        .or_else(|| refs.first())?;
-    let s = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-    let o = Owner {
-        kind: s("kind"),
-        name: s("name"),
-        api_version: s("apiVersion"),
-    };
-    (!o.kind.is_empty() && !o.name.is_empty()).then_some(o)
+    Owner::of_refs(&lite::Item::of(v).meta().owner_references)
+}
+
+/// Drops what no check reads from an object that is kept until the end
+/// (`metadata.managedFields`: often half of a pod's size).
+fn prune(v: &mut Value) {
+    if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.shift_remove("managedFields");
+    }
 }
 
 fn key_of(v: &Value) -> Key {
@@ -91,32 +112,54 @@ impl Workloads {
 
     /// Takes a pod.
     pub fn pod(&mut self, v: Value) {
-        match controller_owner(&v) {
-            None => self.standalone.push(v),
-            Some(owner) => {
-                let ns = v
-                    .pointer("/metadata/namespace")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
-                let key = (ns, owner.kind.clone(), owner.name.clone());
-                self.pod_groups
-                    .entry(key)
-                    .and_modify(|g| g.count += 1)
-                    .or_insert(PodGroup {
-                        first: v,
-                        owner,
-                        count: 1,
-                    });
-            }
-        }
+        let ns = v
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let owner = controller_owner(&v);
+        let kept: Result<(), std::convert::Infallible> = self.pod_with(&ns, owner, || Ok(v));
+        let Ok(()) = kept;
     }
 
-    fn top(&self, key: &Key, owner: &Owner) -> (Key, String) {
+    /// Takes a pod of namespace `ns` with its controlling owner; `full`
+    /// gives the whole pod and is called only when the pod is kept (the
+    /// first pod of an owner, or a pod without owner).
+    pub fn pod_with<E>(
+        &mut self,
+        ns: &str,
+        owner: Option<Owner>,
+        full: impl FnOnce() -> Result<Value, E>,
+    ) -> Result<(), E> {
+        let Some(owner) = owner else {
+            let mut v = full()?;
+            prune(&mut v);
+            self.standalone.push(v);
+            return Ok(());
+        };
+        let key = (ns.to_string(), owner.kind.clone(), owner.name.clone());
+        if let Some(g) = self.pod_groups.get_mut(&key) {
+            g.count += 1;
+            return Ok(());
+        }
+        let mut first = full()?;
+        prune(&mut first);
+        self.pod_groups.insert(
+            key,
+            PodGroup {
+                first,
+                owner,
+                count: 1,
+            },
+        );
+        Ok(())
+    }
+
+    fn top(owner_of: &HashMap<Key, Owner>, key: &Key, owner: &Owner) -> (Key, String) {
         let mut key = key.clone();
         let mut api = owner.api_version.clone();
         for _ in 0..8 {
-            match self.owner_of.get(&key) {
+            match owner_of.get(&key) {
                 Some(o) => {
                     api = o.api_version.clone();
                     key = (key.0.clone(), o.kind.clone(), o.name.clone());
@@ -129,11 +172,18 @@ impl Workloads {
 
     /// The objects to judge.
     pub fn subjects(self) -> Vec<Subject> {
+        let Workloads {
+            controllers,
+            owner_of,
+            pod_groups,
+            standalone,
+        } = self;
         let mut pods_under: BTreeMap<Key, usize> = BTreeMap::new();
         let mut stand_ins: BTreeMap<Key, (Value, String, usize)> = BTreeMap::new();
-        for (key, g) in &self.pod_groups {
-            let (mut top, mut api) = self.top(key, &g.owner);
-            if !self.controllers.contains_key(&top) && top.1 == "ReplicaSet" {
+        // Consumed: the kept pods move into the subjects, never copied.
+        for (key, g) in pod_groups {
+            let (mut top, mut api) = Self::top(&owner_of, &key, &g.owner);
+            if !controllers.contains_key(&top) && top.1 == "ReplicaSet" {
                 // A ReplicaSet the source does not hold: the Deployment
                 // controller names it `<deployment>-<pod-template-hash>`.
                 let hash = g
@@ -150,17 +200,19 @@ impl Workloads {
                     api = "apps/v1".to_string();
                 }
             }
-            if self.controllers.contains_key(&top) {
+            if controllers.contains_key(&top) {
                 *pods_under.entry(top).or_default() += g.count;
             } else {
-                let e = stand_ins
-                    .entry(top)
-                    .or_insert_with(|| (g.first.clone(), api.clone(), 0));
-                e.2 += g.count;
+                match stand_ins.entry(top) {
+                    std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().2 += g.count,
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        e.insert((g.first, api, g.count));
+                    }
+                }
             }
         }
         let mut out = Vec::new();
-        for (key, v) in self.controllers {
+        for (key, v) in controllers {
             let api = v
                 .get("apiVersion")
                 .and_then(Value::as_str)
@@ -186,7 +238,7 @@ impl Workloads {
                 stand_in: Some(pod_name),
             });
         }
-        for pod in self.standalone {
+        for pod in standalone {
             let (ns, kind, name) = key_of(&pod);
             let api = pod
                 .get("apiVersion")

@@ -10,12 +10,13 @@ use std::fmt;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::error::SweepError;
 use crate::kinds::{self, KindInfo};
+use crate::lite;
 use crate::snapshot::Collector;
+use crate::source::scan::{self, ScanError};
 
 const LOG_START: &str = "==== START logs for container ";
 const LOG_END: &str = "==== END logs for container ";
@@ -141,18 +142,252 @@ fn parse_document<R: BufRead>(
     hint: Option<&'static KindInfo>,
     sink: &mut Collector<'_>,
 ) -> Result<(), SweepError> {
-    let mut de = serde_json::Deserializer::from_reader(&mut *r);
-    let seed = DocSeed { sink, hint };
-    match seed.deserialize(&mut de) {
-        Ok(()) => Ok(()),
-        Err(e) if e.to_string().starts_with(LEGACY) => Err(SweepError::LegacyDump {
+    let mut doc = Doc {
+        sink,
+        hint,
+        buf: Vec::with_capacity(64 * 1024),
+    };
+    let res = match scan::peek(r) {
+        Ok(Some(b'[')) => {
+            r.consume(1);
+            doc.array(r, None, false)
+        }
+        Ok(_) => doc.object(r),
+        Err(e) => Err(DocError::Scan(ScanError::Io(e))),
+    };
+    res.map_err(|e| match e {
+        DocError::Legacy => SweepError::LegacyDump {
             origin: origin.to_string(),
-        }),
-        Err(e) => Err(SweepError::Parse {
+        },
+        e => SweepError::Parse {
             origin: origin.to_string(),
             message: format!("JSON document {n}: {e}"),
-        }),
+        },
+    })
+}
+
+#[derive(Debug)]
+enum DocError {
+    Scan(ScanError),
+    Json(serde_json::Error),
+    Legacy,
+    NotAList(&'static str),
+}
+
+impl fmt::Display for DocError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DocError::Scan(e) => write!(f, "{e}"),
+            DocError::Json(e) => write!(f, "{e}"),
+            DocError::Legacy => f.write_str(LEGACY),
+            DocError::NotAList(t) => {
+                write!(
+                    f,
+                    "invalid type: {t}, expected a list of Kubernetes objects"
+                )
+            }
+        }
     }
+}
+
+impl From<ScanError> for DocError {
+    fn from(e: ScanError) -> Self {
+        DocError::Scan(e)
+    }
+}
+
+impl From<serde_json::Error> for DocError {
+    fn from(e: serde_json::Error) -> Self {
+        DocError::Json(e)
+    }
+}
+
+impl From<std::io::Error> for DocError {
+    fn from(e: std::io::Error) -> Self {
+        DocError::Scan(ScanError::Io(e))
+    }
+}
+
+/// One JSON document of a stream: a List (or a bare array) whose items are
+/// cut out one at a time, or a single object.
+struct Doc<'a, 'c> {
+    sink: &'a mut Collector<'c>,
+    hint: Option<&'static KindInfo>,
+    /// The bytes of the current item (reused).
+    buf: Vec<u8>,
+}
+
+impl Doc<'_, '_> {
+    /// `{ ... }`: a List's `items` are streamed; other keys are kept as the head.
+    fn object<R: BufRead>(&mut self, r: &mut R) -> Result<(), DocError> {
+        scan::expect(r, b'{')?;
+        let mut head = Map::new();
+        let mut listed = false;
+        if scan::peek(r)? == Some(b'}') {
+            r.consume(1);
+        } else {
+            loop {
+                match scan::peek(r)? {
+                    Some(b'"') => {}
+                    Some(b) => return Err(ScanError::Unexpected(b).into()),
+                    None => return Err(ScanError::Eof.into()),
+                }
+                self.buf.clear();
+                scan::take_value(r, &mut self.buf)?;
+                let key: String = serde_json::from_slice(&self.buf)?;
+                scan::expect(r, b':')?;
+                match key.as_str() {
+                    "items" => {
+                        let kind = head.get("kind").and_then(Value::as_str).unwrap_or("");
+                        let api = head.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+                        let item_kind = kind
+                            .strip_suffix("List")
+                            .filter(|k| !k.is_empty())
+                            .map(|k| (k.to_string(), api.to_string()));
+                        if let Some((k, _)) = &item_kind {
+                            self.sink.covers(k);
+                        } else if let Some(h) = self.hint {
+                            self.sink.covers(h.kind);
+                        }
+                        if scan::peek(r)? == Some(b'[') {
+                            r.consume(1);
+                            let list = item_kind.as_ref().map(|(k, a)| (k.as_str(), a.as_str()));
+                            self.array(r, list, true)?;
+                        } else {
+                            self.buf.clear();
+                            scan::take_value(r, &mut self.buf)?;
+                            let what = match serde_json::from_slice::<Value>(&self.buf)? {
+                                Value::Null => None,
+                                Value::Bool(_) => Some("boolean"),
+                                Value::Number(_) => Some("number"),
+                                Value::String(_) => Some("string"),
+                                Value::Array(_) => Some("array"),
+                                Value::Object(_) => Some("map"),
+                            };
+                            if let Some(t) = what {
+                                return Err(DocError::NotAList(t));
+                            }
+                        }
+                        listed = true;
+                    }
+                    "Items" => return Err(DocError::Legacy),
+                    _ => {
+                        self.buf.clear();
+                        scan::take_value(r, &mut self.buf)?;
+                        let v: Value = serde_json::from_slice(&self.buf)?;
+                        head.insert(key, v);
+                    }
+                }
+                match scan::peek(r)? {
+                    Some(b',') => r.consume(1),
+                    Some(b'}') => {
+                        r.consume(1);
+                        break;
+                    }
+                    Some(b) => return Err(ScanError::Unexpected(b).into()),
+                    None => return Err(ScanError::Eof.into()),
+                }
+            }
+        }
+        if !listed {
+            let mut v = Value::Object(head);
+            if v.get("kind").is_some() && name_item(&mut v, None, None) {
+                self.sink.object(v);
+            }
+        }
+        Ok(())
+    }
+
+    /// The elements of an array whose `[` was consumed. `list` is the
+    /// item kind of an enclosing List; `nested` allows Lists inside it.
+    fn array<R: BufRead>(
+        &mut self,
+        r: &mut R,
+        list: Option<(&str, &str)>,
+        nested: bool,
+    ) -> Result<(), DocError> {
+        if scan::peek(r)? == Some(b']') {
+            r.consume(1);
+            return Ok(());
+        }
+        loop {
+            self.buf.clear();
+            scan::take_value(r, &mut self.buf)?;
+            item(&self.buf, list, self.hint, nested, self.sink)?;
+            match scan::peek(r)? {
+                Some(b',') => r.consume(1),
+                Some(b']') => {
+                    r.consume(1);
+                    return Ok(());
+                }
+                Some(b) => return Err(ScanError::Unexpected(b).into()),
+                None => return Err(ScanError::Eof.into()),
+            }
+        }
+    }
+}
+
+/// One list item. Pods and events (nearly all of a dump) are read through
+/// their typed views; a pod's whole object is parsed only when it is kept
+/// for the policy engine. Everything else is read as a value.
+fn item(
+    bytes: &[u8],
+    list: Option<(&str, &str)>,
+    hint: Option<&'static KindInfo>,
+    nested: bool,
+    sink: &mut Collector<'_>,
+) -> Result<(), DocError> {
+    if let Ok(view) = serde_json::from_slice::<lite::Obj<lite::Item<'_>>>(bytes) {
+        let Some(view) = view.value else {
+            // Not an object: not a Kubernetes object either.
+            return Ok(());
+        };
+        // The kind `name_item` would give it.
+        let own = view.kind.get();
+        let kind = if !own.is_empty() {
+            own
+        } else if let Some((k, _)) = list {
+            k
+        } else {
+            hint.map_or("", |h| h.kind)
+        };
+        match kind {
+            "Pod" => {
+                return sink
+                    .pod_view(&view, || {
+                        let mut v: Value = serde_json::from_slice(bytes)?;
+                        name_item(&mut v, list, hint);
+                        Ok::<_, serde_json::Error>(v)
+                    })
+                    .map_err(DocError::Json);
+            }
+            "Event" => {
+                sink.event_view(&view);
+                return Ok(());
+            }
+            _ => {}
+        }
+    }
+    let mut item: Value = serde_json::from_slice(bytes)?;
+    // A List of Lists (`kubectl get a,b -o json` nests none, but be safe).
+    if nested
+        && item.get("items").is_some_and(Value::is_array)
+        && item
+            .get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.ends_with("List"))
+    {
+        let mut flat = Vec::new();
+        eyelint_policies::object::expand_lists(item, &mut flat);
+        for o in flat {
+            sink.object(o);
+        }
+        return Ok(());
+    }
+    if name_item(&mut item, list, hint) {
+        sink.object(item);
+    }
+    Ok(())
 }
 
 /// Fills in `kind` and `apiVersion` of a list item that lacks them.
@@ -200,124 +435,6 @@ fn name_item(
         map.insert("apiVersion".to_string(), Value::String(api));
     }
     true
-}
-
-struct DocSeed<'a, 'c> {
-    sink: &'a mut Collector<'c>,
-    hint: Option<&'static KindInfo>,
-}
-
-impl<'de> DeserializeSeed<'de> for DocSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for DocSeed<'_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a Kubernetes object or list")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut head = Map::new();
-        let mut listed = false;
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "items" => {
-                    let kind = head.get("kind").and_then(Value::as_str).unwrap_or("");
-                    let api = head.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-                    let item_kind = kind
-                        .strip_suffix("List")
-                        .filter(|k| !k.is_empty())
-                        .map(|k| (k.to_string(), api.to_string()));
-                    if let Some((k, _)) = &item_kind {
-                        self.sink.covers(k);
-                    } else if let Some(h) = self.hint {
-                        self.sink.covers(h.kind);
-                    }
-                    map.next_value_seed(Items {
-                        sink: &mut *self.sink,
-                        list: item_kind,
-                        hint: self.hint,
-                    })?;
-                    listed = true;
-                }
-                "Items" => return Err(de::Error::custom(LEGACY)),
-                _ => {
-                    let v: Value = map.next_value()?;
-                    head.insert(key, v);
-                }
-            }
-        }
-        if !listed {
-            let mut v = Value::Object(head);
-            if v.get("kind").is_some() && name_item(&mut v, None, None) {
-                self.sink.object(v);
-            }
-        }
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(mut item) = seq.next_element::<Value>()? {
-            if name_item(&mut item, None, self.hint) {
-                self.sink.object(item);
-            }
-        }
-        Ok(())
-    }
-}
-
-struct Items<'a, 'c> {
-    sink: &'a mut Collector<'c>,
-    list: Option<(String, String)>,
-    hint: Option<&'static KindInfo>,
-}
-
-impl<'de> DeserializeSeed<'de> for Items<'_, '_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Items<'_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a list of Kubernetes objects")
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let list = self.list.as_ref().map(|(k, a)| (k.as_str(), a.as_str()));
-        while let Some(mut item) = seq.next_element::<Value>()? {
-            // A List of Lists (`kubectl get a,b -o json` nests none, but be safe).
-            let nested = item.get("items").is_some_and(Value::is_array)
-                && item
-                    .get("kind")
-                    .and_then(Value::as_str)
-                    .is_some_and(|k| k.ends_with("List"));
-            if nested {
-                let mut flat = Vec::new();
-                eyelint_policies::object::expand_lists(item, &mut flat);
-                for o in flat {
-                    self.sink.object(o);
-                }
-                continue;
-            }
-            if name_item(&mut item, list, self.hint) {
-                self.sink.object(item);
-            }
-        }
-        Ok(())
-    }
 }
 
 /// Reads a dump directory: `kubectl cluster-info dump --output-directory`,

@@ -4,4 +4,5 @@
 
 pub mod decode;
 pub mod dump;
+pub mod scan;
 pub mod file;
