@@ -1,0 +1,215 @@
+//! The linter and the admission webhook agree: for a CREATE in a
+//! non-exempt namespace, the webhook's findings on an object are the
+//! engine's local pass on that object, and equal what `eyelint` reports for
+//! it with cross-object rules set aside (admission has no other objects).
+//! Runs over every fixture manifest in `../shared/corpus_fixtures` and the
+//! repository's own lint fixtures.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use eyelint::discover::{Input, InputSource};
+use eyelint::lint::{run, RunOptions};
+use eyelint_policies::object::expand_lists;
+use eyelint_policies::report::ReportFinding;
+use eyelint_policies::yaml::{self, Limits};
+use eyelint_policies::{Engine, Finding, Pass};
+use eyelint_webhook::{decide, review, Outcome, Settings};
+use serde_json::{json, Value};
+
+fn manifests(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            manifests(&p, out);
+        } else if p
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+        {
+            out.push(p);
+        }
+    }
+}
+
+/// A CREATE review of `object` as the API server would send it.
+fn create_review(object: &Value) -> Vec<u8> {
+    let kind = object["kind"].as_str().unwrap_or("").to_string();
+    let api_version = object["apiVersion"].as_str().unwrap_or("v1");
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    let ns = object["metadata"]["namespace"].clone();
+    serde_json::to_vec(&json!({
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": "00000000-0000-0000-0000-000000000001",
+            "kind": {"group": group, "version": version, "kind": kind},
+            "resource": {"group": group, "version": version, "resource": format!("{}s", kind.to_lowercase())},
+            "name": object["metadata"]["name"],
+            "namespace": ns,
+            "operation": "CREATE",
+            "userInfo": {"username": "developer@example.com", "groups": ["system:authenticated"]},
+            "object": object,
+            "oldObject": null,
+            "dryRun": false
+        }
+    }))
+    .unwrap()
+}
+
+/// A comparable form of a finding: the report model without the file
+/// position (the webhook has no file).
+fn key(f: &ReportFinding) -> String {
+    let mut f = f.clone();
+    f.file = None;
+    f.line = None;
+    f.column = None;
+    f.source = None;
+    serde_json::to_string(&f).unwrap()
+}
+
+fn webhook_key(f: &Finding) -> String {
+    key(&ReportFinding::new(f, None, None))
+}
+
+fn is_cross_rule(id: &str) -> bool {
+    eyelint_policies::engine::builtin_rules()
+        .iter()
+        .any(|m| m.id == id && !m.needs.is_empty())
+}
+
+#[test]
+fn webhook_findings_equal_linter_findings_on_every_fixture() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    let shared = root.join("../shared/corpus_fixtures");
+    if shared.is_dir() {
+        manifests(&shared, &mut files);
+    } else {
+        eprintln!(
+            "SKIP: {} is absent; only the repository fixtures are compared",
+            shared.display()
+        );
+    }
+    manifests(&root.join("tests/fixtures"), &mut files);
+    if files.is_empty() {
+        eprintln!("SKIP: no fixture manifests found");
+        return;
+    }
+
+    let engine = Engine::with_defaults().unwrap();
+    let settings = Settings {
+        own_namespace: Some("eyelint-system".to_string()),
+    };
+    let exempt = &engine.config().admission.exempt_namespaces;
+    let (mut objects, mut judged_files, mut with_findings) = (0, 0, 0);
+
+    for path in &files {
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        let loaded = yaml::load_bytes(&bytes, &Limits::default());
+        if loaded.error.is_some() {
+            continue; // not loadable: the linter reports an error, nothing to compare
+        }
+        let mut docs = Vec::new();
+        for d in loaded.documents {
+            expand_lists(d.value, &mut docs);
+        }
+        let docs: Vec<Value> = docs
+            .into_iter()
+            .filter(eyelint_policies::object::is_kubernetes_object)
+            .collect();
+        if docs.is_empty() {
+            continue;
+        }
+
+        // The webhook, one CREATE per object.
+        let mut webhook: Vec<String> = Vec::new();
+        let mut judged_refs = Vec::new();
+        for obj in &docs {
+            let ns = obj["metadata"]["namespace"].as_str().unwrap_or("");
+            if exempt.iter().any(|e| e == ns) || ns == "eyelint-system" {
+                continue;
+            }
+            let body = create_review(obj);
+            let (_, req) = review::parse(&body).unwrap();
+            let d = decide(&req, &engine, &settings);
+            assert!(
+                !matches!(d.outcome, Outcome::Skipped(_)),
+                "{}: {:?} skipped",
+                path.display(),
+                d.outcome
+            );
+            // Same as the engine's local pass on the same object.
+            assert_eq!(
+                d.findings,
+                engine.check(obj, None, Pass::Local).findings,
+                "{}",
+                path.display()
+            );
+            webhook.extend(d.findings.iter().map(webhook_key));
+            let r = eyelint_policies::ObjectRef::of(obj);
+            judged_refs.push((r.api_version, r.kind, r.namespace, r.name));
+            objects += 1;
+        }
+
+        // The linter on the whole file, cross-object rules aside.
+        let input = Input {
+            name: path.display().to_string(),
+            source: InputSource::File(path.clone()),
+        };
+        let result = run(&engine, &[input], &RunOptions::default());
+        if !result.errors.is_empty() || !result.skipped.is_empty() {
+            continue;
+        }
+        let mut linter: Vec<String> = result
+            .findings
+            .iter()
+            .map(|l| &l.finding)
+            .filter(|f| {
+                let r = (
+                    f.api_version.clone(),
+                    f.kind.clone(),
+                    f.namespace.clone(),
+                    f.name.clone(),
+                );
+                !is_cross_rule(&f.id) && judged_refs.contains(&r)
+            })
+            .map(key)
+            .collect();
+        webhook.sort();
+        linter.sort();
+        if webhook != linter {
+            let count = |v: &[String]| {
+                let mut m = BTreeMap::new();
+                for k in v {
+                    *m.entry(k.clone()).or_insert(0) += 1;
+                }
+                m
+            };
+            let (w, l) = (count(&webhook), count(&linter));
+            let only_w: Vec<_> = w.keys().filter(|k| w.get(*k) != l.get(*k)).collect();
+            let only_l: Vec<_> = l.keys().filter(|k| w.get(*k) != l.get(*k)).collect();
+            panic!(
+                "{}: webhook and linter disagree\nwebhook only: {only_w:#?}\nlinter only: {only_l:#?}",
+                path.display()
+            );
+        }
+        judged_files += 1;
+        if !webhook.is_empty() {
+            with_findings += 1;
+        }
+    }
+    eprintln!("webhook and linter agree on {objects} objects in {judged_files} files ({with_findings} with findings)");
+    assert!(judged_files > 0, "no fixture file was compared");
+    if shared.is_dir() {
+        assert!(
+            with_findings > 50,
+            "suspiciously few files with findings: {with_findings}"
+        );
+    }
+}
