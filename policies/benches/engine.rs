@@ -8,6 +8,11 @@
 
 use std::path::{Path, PathBuf};
 
+// The eyelint and eyelint-webhook binaries run the engine on mimalloc; measure
+// it the way it runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use eyelint_policies::object::expand_lists;
 use eyelint_policies::{yaml, Coverage, Engine, Pass};
