@@ -23,7 +23,7 @@ median_of() {
     local times=() rss=0 t r
     for _ in $(seq "$RUNS"); do
         /usr/bin/time -f "%e %M" -o "$DATA/time.txt" "$@" >/dev/null 2>&1 || true
-        read -r t r < "$DATA/time.txt"
+        read -r t r < <(tail -n 1 "$DATA/time.txt")
         times+=("$t")
         (( r > rss )) && rss=$r
     done
@@ -43,7 +43,7 @@ if [ -d ../shared/corpus ]; then
         /usr/bin/time -f "%e %M" -o "$DATA/time.txt" env BC_SKIP_MAPPING=TRUE \
             bench/.venv-checkov/bin/checkov -d ../shared/corpus --framework kubernetes -o json \
             --skip-download --skip-results-upload --quiet >"$DATA/checkov.json" 2>/dev/null || true
-        read -r ct crss < "$DATA/time.txt"
+        read -r ct crss < <(tail -n 1 "$DATA/time.txt")
         echo "corpus: checkov ${ct}s, peak RSS ${crss} KB (1 run); eyelint is $(awk -v a="$ct" -v b="$t" 'BEGIN{printf "%.0f", a/b}')x faster"
     fi
 else
