@@ -17,7 +17,7 @@ pub enum ExternalError {
     /// The binary is neither next to `eyelint` nor on `PATH`.
     #[error(
         "`eyelint {sub}` needs the `{bin}` program, which is not installed next to eyelint or on PATH; \
-         install it with `cargo install --locked --path {sub}` from the eyelint repository"
+         install it with `cargo install --path {sub}` from the eyelint repository"
     )]
     NotFound {
         /// The subcommand.
