@@ -524,6 +524,83 @@ impl<'a> Item<'a> {
     }
 }
 
+/// Parses an object as a `Value`, leaving out `metadata.managedFields`
+/// (no check reads it, and it is often half of a pod) without building it.
+pub fn parse_pruned(bytes: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let v = de::DeserializeSeed::deserialize(Pruned { depth: 0 }, &mut de)?;
+    de.end()?;
+    Ok(v)
+}
+
+/// Builds a `Value`, skipping `managedFields` in the top-level `metadata`.
+#[derive(Clone, Copy)]
+struct Pruned {
+    /// 0 for the object, 1 for its `metadata`.
+    depth: u8,
+}
+
+impl<'de> de::DeserializeSeed<'de> for Pruned {
+    type Value = serde_json::Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<serde_json::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Pruned {
+    type Value = serde_json::Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<serde_json::Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = match (self.depth, key.as_str()) {
+                (0, "metadata") => map.next_value_seed(Pruned { depth: 1 })?,
+                (1, "managedFields") => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                _ => map.next_value()?,
+            };
+            out.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(out))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<serde_json::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(serde_json::Value::Array(out))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<serde_json::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<serde_json::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<serde_json::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Number::from_f64(v)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<serde_json::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<serde_json::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -568,6 +645,25 @@ mod tests {
             assert_eq!(item.count, U64(Some(3)));
             assert!(item.series.present && item.series.value.is_none());
         }
+    }
+
+    #[test]
+    fn pruned_parse_drops_only_managed_fields() {
+        let mut v = json!({"kind": "Pod", "metadata": {"name": "p", "managedFields": [{"manager": "x"}],
+            "labels": {"managedFields": "kept"}}, "spec": {"managedFields": 1, "n": [1.5, -2, null, true, "s"]}});
+        let bytes = serde_json::to_vec(&v).unwrap();
+        let pruned = parse_pruned(&bytes).unwrap();
+        v["metadata"]
+            .as_object_mut()
+            .unwrap()
+            .shift_remove("managedFields");
+        assert_eq!(pruned, v);
+        assert_eq!(
+            serde_json::to_string(&pruned).unwrap(),
+            serde_json::to_string(&v).unwrap()
+        );
+        assert!(parse_pruned(b"{\"a\": 1} x").is_err());
+        assert_eq!(parse_pruned(b"[1]").unwrap(), json!([1]));
     }
 
     #[test]

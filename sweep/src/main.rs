@@ -144,7 +144,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     let report = sweep::analyse(col, &engine, extras, now(), source);
     let text = match cli.format {
-        Format::Json => json::render(&report),
+        Format::Json => {
+            // Streamed: a large report is never held as one string.
+            match &cli.output {
+                Some(p) => {
+                    let file = std::fs::File::create(p)
+                        .with_context(|| format!("cannot write {}", p.display()))?;
+                    json::write(&report, std::io::BufWriter::with_capacity(1 << 20, file))
+                        .with_context(|| format!("cannot write {}", p.display()))?;
+                }
+                None => json::write(
+                    &report,
+                    std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock()),
+                )
+                .context("cannot write to stdout")?,
+            }
+            String::new()
+        }
         Format::Html => html::render(&report),
         Format::Human => {
             let to_tty = cli.output.is_none() && std::io::stdout().is_terminal();
@@ -164,11 +180,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             human::render(&report, human::Style { color, width })
         }
     };
-    match &cli.output {
-        Some(p) => {
+    match (&cli.output, cli.format) {
+        (_, Format::Json) => {}
+        (Some(p), _) => {
             std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?
         }
-        None => print!("{text}"),
+        (None, _) => print!("{text}"),
     }
     let threshold = match cli.fail_on {
         FailOn::Danger => Some(Severity::Danger),

@@ -44,10 +44,20 @@ struct JsonReport<'a> {
     schema_version: u32,
     tool: &'a str,
     source: &'a SourceInfo,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Lazy<'a>,
     errors: Vec<()>,
     summary: JsonSummary<'a>,
     notes: &'a [String],
+}
+
+/// The findings, each converted only while it is written (a report can
+/// hold hundreds of thousands).
+struct Lazy<'a>(&'a [SweepFinding]);
+
+impl Serialize for Lazy<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(finding))
+    }
 }
 
 fn finding(f: &SweepFinding) -> JsonFinding<'_> {
@@ -82,6 +92,15 @@ fn finding(f: &SweepFinding) -> JsonFinding<'_> {
 
 /// Renders the report as pretty JSON.
 pub fn render(r: &Report) -> String {
+    let mut out = Vec::new();
+    match write(r, &mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
+    }
+}
+
+/// Writes the report as pretty JSON (what [`render`] returns) to `w`.
+pub fn write<W: std::io::Write>(r: &Report, mut w: W) -> std::io::Result<()> {
     let mut counts = BTreeMap::new();
     for s in [Severity::Warning, Severity::Danger] {
         counts.insert(s, r.findings.iter().filter(|f| f.severity == s).count());
@@ -105,7 +124,7 @@ pub fn render(r: &Report) -> String {
         schema_version: r.schema_version,
         tool: &r.tool,
         source: &r.source,
-        findings: r.findings.iter().map(finding).collect(),
+        findings: Lazy(&r.findings),
         errors: Vec::new(),
         summary: JsonSummary {
             base,
@@ -116,8 +135,7 @@ pub fn render(r: &Report) -> String {
         },
         notes: &r.notes,
     };
-    let mut s =
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut w, &doc)?;
+    w.write_all(b"\n")?;
+    w.flush()
 }

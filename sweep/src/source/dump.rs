@@ -355,7 +355,7 @@ fn item(
             "Pod" => {
                 return sink
                     .pod_view(&view, || {
-                        let mut v: Value = serde_json::from_slice(bytes)?;
+                        let mut v = lite::parse_pruned(bytes)?;
                         name_item(&mut v, list, hint);
                         Ok::<_, serde_json::Error>(v)
                     })

@@ -4,5 +4,5 @@
 
 pub mod decode;
 pub mod dump;
-pub mod scan;
 pub mod file;
+pub mod scan;

@@ -99,7 +99,28 @@ fn take_scalar<R: BufRead>(r: &mut R, out: &mut Vec<u8>) -> Result<(), ScanError
     }
 }
 
-/// An object, an array or a string: up to the matching close.
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+/// Eight spaces: a word of indentation.
+const BLANK: u64 = 0x2020_2020_2020_2020;
+
+/// Non-zero when a byte of `x` equals `c` (the lowest flagged byte is exact).
+#[inline]
+fn has_byte(x: u64, c: u8) -> u64 {
+    let y = x ^ (ONES * u64::from(c));
+    y.wrapping_sub(ONES) & !y & HIGHS
+}
+
+/// Non-zero when a byte of `x` may be `"`, `{`, `}`, `[` or `]` (`| 0x20`
+/// folds `[`/`]` onto `{`/`}`; the only other byte it lets through is 0x02).
+#[inline]
+fn maybe_structural(x: u64) -> bool {
+    let folded = x | (ONES * 0x20);
+    (has_byte(folded, b'"') | has_byte(folded, b'{') | has_byte(folded, b'}')) != 0
+}
+
+/// An object, an array or a string: up to the matching close. Outside
+/// strings, words of eight spaces (indentation) are left out of `out`.
 fn take_nested<R: BufRead>(r: &mut R, out: &mut Vec<u8>) -> Result<(), ScanError> {
     let mut depth = 0usize;
     let mut in_str = false;
@@ -110,6 +131,8 @@ fn take_nested<R: BufRead>(r: &mut R, out: &mut Vec<u8>) -> Result<(), ScanError
             return Err(ScanError::Eof);
         }
         let mut i = 0;
+        // Start of the bytes not yet copied to `out`.
+        let mut from = 0;
         let mut done = false;
         while i < buf.len() {
             if in_str {
@@ -119,8 +142,7 @@ fn take_nested<R: BufRead>(r: &mut R, out: &mut Vec<u8>) -> Result<(), ScanError
                     i += 1;
                     continue;
                 }
-                // Jump to the next quote or backslash.
-                match buf[i..].iter().position(|b| *b == b'"' || *b == b'\\') {
+                match memchr::memchr2(b'"', b'\\', &buf[i..]) {
                     None => {
                         i = buf.len();
                         break;
@@ -142,6 +164,22 @@ fn take_nested<R: BufRead>(r: &mut R, out: &mut Vec<u8>) -> Result<(), ScanError
                     }
                 }
             }
+            // Whole words without structure: skipped, and left out when blank.
+            if let Some(word) = buf.get(i..i + 8) {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(word);
+                let x = u64::from_le_bytes(w);
+                if x == BLANK {
+                    out.extend_from_slice(&buf[from..i]);
+                    i += 8;
+                    from = i;
+                    continue;
+                }
+                if !maybe_structural(x) {
+                    i += 8;
+                    continue;
+                }
+            }
             match buf[i] {
                 b'"' => in_str = true,
                 b'{' | b'[' => depth += 1,
@@ -157,7 +195,7 @@ fn take_nested<R: BufRead>(r: &mut R, out: &mut Vec<u8>) -> Result<(), ScanError
             }
             i += 1;
         }
-        out.extend_from_slice(&buf[..i]);
+        out.extend_from_slice(&buf[from..i]);
         r.consume(i);
         if done {
             return Ok(());
@@ -202,6 +240,21 @@ mod tests {
         }
         for w in &want {
             serde_json::from_str::<serde_json::Value>(w).unwrap();
+        }
+        // Indentation is dropped outside strings, never inside them.
+        let text =
+            "{\n        \"a\":         [1,\n                2],\n \"s\": \"x                 y\"}";
+        for cap in [1, 7, 9, 4096] {
+            let got = frames(text, cap);
+            assert_eq!(got.len(), 1);
+            let v: serde_json::Value = serde_json::from_str(&got[0]).unwrap();
+            assert_eq!(
+                v,
+                serde_json::json!({"a": [1, 2], "s": "x                 y"})
+            );
+            if cap == 4096 {
+                assert!(got[0].len() < text.len(), "{}", got[0]);
+            }
         }
     }
 
