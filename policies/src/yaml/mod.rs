@@ -15,6 +15,11 @@
 //! - Duplicate keys are an error (the API server's decoder rejects them).
 //! - Positions: 1-based lines, columns in Unicode characters, byte offsets in
 //!   the original text. A UTF-8 BOM and CRLF line endings shift nothing.
+//! - Indentation as go-yaml (kubectl) accepts it: a flow collection's
+//!   closing `]`/`}` and a quoted scalar's continuation lines may sit at
+//!   their key's indentation, which YAML 1.2 and saphyr-parser reject; the
+//!   loader then parses again with those lines indented, keeping every
+//!   position the original text's (see `lenient.rs`).
 //! - Helm's `# Source: chart/templates/x.yaml` comment before a document is
 //!   kept in [`Document::source`].
 //! - Hostile input (deep nesting in flow or block style, binary garbage) ends
@@ -31,6 +36,7 @@
 //! Cost: on a 31 MB stream of 20,000 Deployments, loading with spans takes
 //! about 1.4–1.5 times as long as only pulling the parser's events.
 
+mod lenient;
 mod pos;
 mod scalar;
 mod spans;
@@ -242,6 +248,18 @@ struct Loader<'t> {
     /// Byte offset (in `body`) from which a Helm source comment is looked for.
     region_start: usize,
     source: Option<String>,
+    /// Spaces added to the text given to the parser (see [`lenient`]).
+    shifts: lenient::Shifts,
+    /// Documents below this index were handed over before a re-parse.
+    handed: usize,
+}
+
+/// Why a parse stopped.
+enum Failed {
+    /// The parser rejected the text.
+    Scan(ScanError),
+    /// The builder rejected a value (limits, duplicate keys, …).
+    Load(YamlError),
 }
 
 /// A node event, reduced to what the builder needs.
@@ -277,10 +295,18 @@ impl<'t> Loader<'t> {
             doc_start: Pos::default(),
             region_start: 0,
             source: None,
+            shifts: lenient::Shifts::default(),
+            handed: 0,
         }
     }
 
     fn pos(&mut self, m: saphyr_parser::Marker) -> Pos {
+        let m = if self.shifts.is_empty() {
+            m
+        } else {
+            let (index, col) = self.shifts.original(m.index(), m.line(), m.col());
+            saphyr_parser::Marker::new(index, m.line(), col)
+        };
         if self.ascii && m.index() < self.body.len() {
             // One byte per character: the parser's index is the offset.
             return Pos {
@@ -326,12 +352,42 @@ impl<'t> Loader<'t> {
     }
 
     fn run(mut self, each: &mut dyn FnMut(Document)) -> Option<YamlError> {
-        let mut parser = Parser::new_from_str(self.body);
-        while let Some(next) = parser.next_event() {
-            let (event, span) = match next {
-                Ok(x) => x,
-                Err(e) => return Some(self.scan_error(&e)),
+        let mut text: Cow<'t, str> = Cow::Borrowed(self.body);
+        let mut retries = 0;
+        loop {
+            let e = match self.parse(&text, each) {
+                Ok(()) => return None,
+                Err(Failed::Load(e)) => return Some(e),
+                Err(Failed::Scan(e)) => e,
             };
+            // go-yaml accepts some indentation saphyr-parser rejects: parse
+            // again with those lines indented (positions stay the original's).
+            let budget = retries < lenient::MAX_RETRIES
+                && retries.saturating_mul(text.len()) < lenient::MAX_RETRY_BYTES;
+            let mut shifts = self.shifts.clone();
+            let m = e.marker();
+            let repaired = budget
+                .then(|| lenient::repair(&text, &mut shifts, e.info(), m.line(), m.col()))
+                .flatten();
+            let Some(repaired) = repaired else {
+                return Some(self.scan_error(&e));
+            };
+            retries += 1;
+            text = Cow::Owned(repaired);
+            self.shifts = shifts;
+            // Documents already handed over are read again but not handed.
+            self.handed = self.handed.max(self.doc_index);
+            self.doc_index = 0;
+            self.region_start = 0;
+            self.start_document();
+        }
+    }
+
+    /// One pass of the parser over `text` (the body, possibly repaired).
+    fn parse(&mut self, text: &str, each: &mut dyn FnMut(Document)) -> Result<(), Failed> {
+        let mut parser = Parser::new_from_str(text);
+        while let Some(next) = parser.next_event() {
+            let (event, span) = next.map_err(Failed::Scan)?;
             let step = match event {
                 Event::StreamStart | Event::Nothing => Ok(()),
                 Event::StreamEnd => break,
@@ -344,7 +400,9 @@ impl<'t> Loader<'t> {
                 }
                 Event::DocumentEnd => {
                     if let Some(doc) = self.end_document() {
-                        each(doc);
+                        if doc.index >= self.handed {
+                            each(doc);
+                        }
                     }
                     self.region_start =
                         self.region_start.max(self.pos(span.end).offset - self.base);
@@ -358,11 +416,9 @@ impl<'t> Loader<'t> {
                 Event::MappingStart(anchor, _) => self.item(Item::MapStart(anchor), span),
                 Event::SequenceEnd | Event::MappingEnd => self.end_collection(),
             };
-            if let Err(e) = step {
-                return Some(e);
-            }
+            step.map_err(Failed::Load)?;
         }
-        None
+        Ok(())
     }
 
     fn start_document(&mut self) {

@@ -381,3 +381,103 @@ fn fuzz_regressions() {
     assert_eq!(d.value, json!({"null": null}));
     assert_eq!(lc(at(&d, "null").value), (1, 3));
 }
+
+#[test]
+fn flow_collection_closed_at_the_key_indentation() {
+    // go-yaml accepts a closing bracket at its key's indentation; YAML 1.2
+    // (and saphyr-parser) want it indented more.
+    let text = "spec:\n  args: [\n      \"-a\", \"x\",\n      \"-b\",\n  ]\n  env: {\n    k: \"v\"\n  }\n  image: i\n";
+    let d = one(text);
+    assert_eq!(d.value["spec"]["args"], json!(["-a", "x", "-b"]));
+    assert_eq!(d.value["spec"]["env"], json!({"k": "v"}));
+    // Positions are the original text's, on and after the repaired lines.
+    let l = at(&d, "spec.args[2]");
+    assert_eq!(lc(l.value), (4, 7));
+    assert_eq!(l.value.offset, text.find("\"-b\"").unwrap());
+    let l = at(&d, "spec.image");
+    assert_eq!(lc(l.key.unwrap()), (9, 3));
+    assert_eq!(l.key.unwrap().offset, text.find("image").unwrap());
+    assert_eq!(lc(l.value), (9, 10));
+    // At the top level, in a sequence item, and nested brackets.
+    assert_eq!(
+        one("b: [\n  \"x\",\n]\nc: 1\n").value,
+        json!({"b": ["x"], "c": 1})
+    );
+    assert_eq!(
+        one("- b: [\n    \"x\",\n  ]\n  c: ü\n").value,
+        json!([{"b": ["x"], "c": "ü"}])
+    );
+    let d = one("a:\n  b: [[\n    \"x\"],\n  ]\n  c: ü\n");
+    assert_eq!(d.value, json!({"a": {"b": [["x"]], "c": "ü"}}));
+    assert_eq!(lc(at(&d, "a.c").value), (5, 6));
+    // Documents read before a repair are handed over once.
+    let loaded = load(
+        "a: 1\n---\nb: [\n  \"x\",\n]\n---\nc: 2\n",
+        &Limits::default(),
+    );
+    assert!(loaded.error.is_none(), "{:?}", loaded.error);
+    let values: Vec<_> = loaded.documents.iter().map(|d| d.value.clone()).collect();
+    assert_eq!(
+        values,
+        vec![json!({"a": 1}), json!({"b": ["x"]}), json!({"c": 2})]
+    );
+    let indexes: Vec<_> = loaded.documents.iter().map(|d| d.index).collect();
+    assert_eq!(indexes, vec![0, 1, 2]);
+}
+
+#[test]
+fn quoted_scalar_continued_at_the_key_indentation() {
+    let text = "metadata:\n  annotations:\n    x: '[\n        {\n            \"n\": \"it''s\"\n        }\n    ]'\n    w: \"a\n    b\\\n    c\"\n    z: 1\n";
+    let d = one(text);
+    assert_eq!(
+        d.value["metadata"]["annotations"]["x"],
+        json!("[ { \"n\": \"it's\" } ]")
+    );
+    assert_eq!(d.value["metadata"]["annotations"]["w"], json!("a bc"));
+    let l = at(&d, "metadata.annotations.z");
+    assert_eq!(lc(l.key.unwrap()), (11, 5));
+    assert_eq!(l.key.unwrap().offset, text.find("z:").unwrap());
+    let l = at(&d, "metadata.annotations.w");
+    assert_eq!(lc(l.value), (8, 8));
+    assert_eq!(one("b: 'x\ny'\n").value, json!({"b": "x y"}));
+    // Non-ASCII text before and inside the repaired lines.
+    let d = one("a:\n  ü: 'é\n  ü'\n  z: ö\n");
+    assert_eq!(d.value["a"]["ü"], json!("é ü"));
+    let l = at(&d, "a.z");
+    assert_eq!(lc(l.value), (4, 6));
+    assert_eq!(l.value.offset, "a:\n  ü: 'é\n  ü'\n  z: ".len());
+}
+
+#[test]
+fn lenient_indentation_stays_narrow() {
+    // Real errors stay errors, with their original positions.
+    let e = load("a:\n  b: [\n  ]\n  c: [\n", &Limits::default())
+        .error
+        .unwrap();
+    assert_eq!(e.pos.line, 5, "{e}");
+    let e = load("a:\n  b: 1\n c: 2\n", &Limits::default())
+        .error
+        .unwrap();
+    assert_eq!((e.pos.line, e.pos.column), (3, 2), "{e}");
+    // A document marker inside a quoted scalar is not repaired.
+    let e = load("a: 'x\n--- y'\n", &Limits::default()).error;
+    assert!(e.is_some());
+    // An unterminated quoted scalar is not repaired.
+    let e = load("a: 'x\ny\n", &Limits::default()).error;
+    assert!(e.is_some());
+    // Many repairable lines: repaired one parse at a time...
+    let mut text = String::from("a:\n");
+    for i in 0..200 {
+        text.push_str(&format!("  k{i}: [\n    \"x\",\n  ]\n"));
+    }
+    let d = one(&text);
+    assert_eq!(d.value["a"]["k199"], json!(["x"]));
+    assert_eq!(lc(at(&d, "a.k199").key.unwrap()), (599, 3));
+    // ...within a budget: beyond it, the parser's error, quickly.
+    let mut text = String::from("a:\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("  k{i}: [\n    \"x\",\n  ]\n"));
+    }
+    let e = timed_error(&text);
+    assert_eq!(e.message, "invalid indentation");
+}
