@@ -1,7 +1,7 @@
 //! Writes a synthetic `kubectl cluster-info dump` (stream form) for the
 //! scale benchmark: `cargo run --release -p eyelint-sweep --example sweep_gen
-//! -- OUT [NODES PODS EVENTS]` (default 2,000 nodes, 60,000 pods, 200,000
-//! events in 20 namespaces).
+//! -- [--compact] OUT [NODES PODS EVENTS]` (default 2,000 nodes, 60,000 pods,
+//! 200,000 events in 20 namespaces). `bench/sweep-scale.sh` runs it.
 //!
 //! The objects look like what the API server returns and kubectl writes:
 //! JSON indented by four spaces, lists wrapped in `{"kind": "PodList", …,
@@ -10,6 +10,8 @@
 //! written), nodes with conditions, addresses, node info and an image list,
 //! events with their involved object, source and timestamps. Every 97th pod
 //! is in CrashLoopBackOff with a log section; events point at real pods.
+//! `--compact` writes one object per line without indentation instead (the
+//! same objects in far fewer bytes: a stricter memory-to-size test).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -19,13 +21,17 @@ use serde_json::{json, Map, Value};
 
 const INDENT: &[u8] = b"    ";
 
-/// Writes `v` indented by four spaces, as nested `depth` levels deep.
+/// Writes `v` indented by four spaces, as nested `depth` levels deep
+/// (depth 0: compact, on one line).
 fn write_item<W: Write>(
     w: &mut W,
     v: &Value,
     depth: usize,
     buf: &mut Vec<u8>,
 ) -> std::io::Result<()> {
+    if depth == 0 {
+        return serde_json::to_writer(w, v).map_err(std::io::Error::from);
+    }
     buf.clear();
     let mut ser = serde_json::Serializer::with_formatter(
         &mut *buf,
@@ -43,7 +49,13 @@ fn write_item<W: Write>(
     Ok(())
 }
 
-fn list_start<W: Write>(w: &mut W, kind: &str) -> std::io::Result<()> {
+fn list_start<W: Write>(w: &mut W, kind: &str, compact: bool) -> std::io::Result<()> {
+    if compact {
+        return writeln!(
+            w,
+            "{{\"kind\":\"{kind}\",\"apiVersion\":\"v1\",\"metadata\":{{\"resourceVersion\":\"9876543\"}},\"items\":["
+        );
+    }
     write!(
         w,
         "{{\n    \"kind\": \"{kind}\",\n    \"apiVersion\": \"v1\",\n    \"metadata\": {{\n        \"resourceVersion\": \"9876543\"\n    }},\n    \"items\": [\n"
@@ -283,7 +295,10 @@ fn event(ns_i: usize, e: usize, round: usize, ns: &str, pod_i: usize, nodes: usi
 }
 
 fn main() -> std::io::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
+    let mut args: Vec<String> = std::env::args().collect();
+    let compact = args.iter().any(|a| a == "--compact");
+    args.retain(|a| a != "--compact");
+    let depth = if compact { 0 } else { 2 };
     let out = args.get(1).map(String::as_str).unwrap_or("synthetic.dump");
     let n = |i: usize, d: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
     let (nodes, pods, events) = (n(2, 2_000), n(3, 60_000), n(4, 200_000));
@@ -291,19 +306,19 @@ fn main() -> std::io::Result<()> {
     let namespaces = 20;
     let mut w = BufWriter::with_capacity(1 << 20, File::create(out)?);
     let mut buf = Vec::new();
-    list_start(&mut w, "NodeList")?;
+    list_start(&mut w, "NodeList", compact)?;
     for i in 0..nodes {
         if i > 0 {
             w.write_all(b",\n")?;
         }
-        write_item(&mut w, &node(i), 2, &mut buf)?;
+        write_item(&mut w, &node(i), depth, &mut buf)?;
     }
     list_end(&mut w)?;
     let pods_per = pods / namespaces;
     let events_per = events / namespaces;
     for ns_i in 0..namespaces {
         let ns = format!("team-{ns_i}");
-        list_start(&mut w, "EventList")?;
+        list_start(&mut w, "EventList", compact)?;
         for e in 0..events_per {
             if e > 0 {
                 w.write_all(b",\n")?;
@@ -316,17 +331,22 @@ fn main() -> std::io::Result<()> {
             write_item(
                 &mut w,
                 &event(ns_i, e, round, &ns, pod_i, nodes),
-                2,
+                depth,
                 &mut buf,
             )?;
         }
         list_end(&mut w)?;
-        list_start(&mut w, "PodList")?;
+        list_start(&mut w, "PodList", compact)?;
         for p in 0..pods_per {
             if p > 0 {
                 w.write_all(b",\n")?;
             }
-            write_item(&mut w, &pod(ns_i * pods_per + p, &ns, nodes), 2, &mut buf)?;
+            write_item(
+                &mut w,
+                &pod(ns_i * pods_per + p, &ns, nodes),
+                depth,
+                &mut buf,
+            )?;
         }
         list_end(&mut w)?;
         // Logs of a few crash-looping containers (kubectl appends them after the lists).

@@ -139,6 +139,9 @@ impl PodInfo {
                 pod.unscheduled = Some((c.reason.get().to_string(), c.message.get().to_string()));
             }
         }
+        pod.containers.reserve_exact(
+            status.init_container_statuses.0.len() + status.container_statuses.0.len(),
+        );
         for (list, init) in [
             (&status.init_container_statuses, true),
             (&status.container_statuses, false),

@@ -66,9 +66,126 @@ fn key_of(v: &Value) -> Key {
     (s("/metadata/namespace"), s("/kind"), s("/metadata/name"))
 }
 
+/// An object kept until the engine judges it. Pods kept for their owners
+/// (one per owner, thousands in a large cluster) are stored as compact
+/// JSON, a fraction of a `Value`'s size, and parsed again when judged.
+#[derive(Clone, Debug)]
+pub struct Kept {
+    kind: String,
+    repr: Repr,
+}
+
+#[derive(Clone, Debug)]
+enum Repr {
+    Value(Box<Value>),
+    Json(Box<str>),
+}
+
+/// Nesting deeper than this stays a `Value` (parsing JSON back has a depth limit).
+const MAX_COMPACT_DEPTH: usize = 100;
+
+fn depth_over(v: &Value, limit: usize) -> bool {
+    if limit == 0 {
+        return true;
+    }
+    match v {
+        Value::Array(a) => a.iter().any(|x| depth_over(x, limit - 1)),
+        Value::Object(m) => m.values().any(|x| depth_over(x, limit - 1)),
+        _ => false,
+    }
+}
+
+impl Kept {
+    /// Keeps `v` as a value.
+    pub fn value_of(v: Value) -> Kept {
+        Kept {
+            kind: v
+                .get("kind")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            repr: Repr::Value(Box::new(v)),
+        }
+    }
+
+    /// Keeps `v` as compact JSON (as a value when it is nested too deep to
+    /// be parsed back).
+    pub fn compact(v: Value) -> Kept {
+        if depth_over(&v, MAX_COMPACT_DEPTH) {
+            return Kept::value_of(v);
+        }
+        match serde_json::to_string(&v) {
+            Ok(json) => Kept {
+                kind: v
+                    .get("kind")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                repr: Repr::Json(json.into_boxed_str()),
+            },
+            Err(_) => Kept::value_of(v),
+        }
+    }
+
+    /// The object's `kind`.
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    /// The object.
+    pub fn value(&self) -> std::borrow::Cow<'_, Value> {
+        match &self.repr {
+            Repr::Value(v) => std::borrow::Cow::Borrowed(v),
+            // Written by `compact` from a value of bounded depth: it parses back.
+            Repr::Json(j) => {
+                std::borrow::Cow::Owned(serde_json::from_str(j).unwrap_or(Value::Null))
+            }
+        }
+    }
+}
+
+/// A pod kept for the engine, with what `subjects` reads of it.
+#[derive(Debug)]
+struct KeptPod {
+    object: Kept,
+    namespace: String,
+    name: String,
+    api_version: String,
+    template_hash: String,
+}
+
+impl KeptPod {
+    fn new(mut v: Value) -> KeptPod {
+        prune(&mut v);
+        let s = |p: &str| {
+            v.pointer(p)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let (namespace, name, template_hash) = (
+            s("/metadata/namespace"),
+            s("/metadata/name"),
+            s("/metadata/labels/pod-template-hash"),
+        );
+        let api_version = v
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("v1")
+            .to_string();
+        KeptPod {
+            object: Kept::compact(v),
+            namespace,
+            name,
+            api_version,
+            template_hash,
+        }
+    }
+}
+
 #[derive(Debug)]
 struct PodGroup {
-    first: Value,
+    first: KeptPod,
     owner: Owner,
     count: usize,
 }
@@ -79,7 +196,7 @@ pub struct Workloads {
     controllers: BTreeMap<Key, Value>,
     owner_of: HashMap<Key, Owner>,
     pod_groups: BTreeMap<Key, PodGroup>,
-    standalone: Vec<Value>,
+    standalone: Vec<KeptPod>,
 }
 
 /// One object the engine judges, and the object its findings are reported under.
@@ -87,7 +204,7 @@ pub struct Workloads {
 pub struct Subject {
     /// The object judged (a controller, a standalone pod, or a pod standing in
     /// for an owner the source does not hold).
-    pub object: Value,
+    pub object: Kept,
     /// Reported as (apiVersion, kind, namespace, name).
     pub report_as: (String, String, String, String),
     /// Pods rolled up into it.
@@ -132,9 +249,7 @@ impl Workloads {
         full: impl FnOnce() -> Result<Value, E>,
     ) -> Result<(), E> {
         let Some(owner) = owner else {
-            let mut v = full()?;
-            prune(&mut v);
-            self.standalone.push(v);
+            self.standalone.push(KeptPod::new(full()?));
             return Ok(());
         };
         let key = (ns.to_string(), owner.kind.clone(), owner.name.clone());
@@ -142,8 +257,7 @@ impl Workloads {
             g.count += 1;
             return Ok(());
         }
-        let mut first = full()?;
-        prune(&mut first);
+        let first = KeptPod::new(full()?);
         self.pod_groups.insert(
             key,
             PodGroup {
@@ -179,18 +293,14 @@ impl Workloads {
             standalone,
         } = self;
         let mut pods_under: BTreeMap<Key, usize> = BTreeMap::new();
-        let mut stand_ins: BTreeMap<Key, (Value, String, usize)> = BTreeMap::new();
+        let mut stand_ins: BTreeMap<Key, (KeptPod, String, usize)> = BTreeMap::new();
         // Consumed: the kept pods move into the subjects, never copied.
         for (key, g) in pod_groups {
             let (mut top, mut api) = Self::top(&owner_of, &key, &g.owner);
             if !controllers.contains_key(&top) && top.1 == "ReplicaSet" {
                 // A ReplicaSet the source does not hold: the Deployment
                 // controller names it `<deployment>-<pod-template-hash>`.
-                let hash = g
-                    .first
-                    .pointer("/metadata/labels/pod-template-hash")
-                    .and_then(Value::as_str)
-                    .unwrap_or("");
+                let hash = g.first.template_hash.as_str();
                 if let Some(dep) = top
                     .2
                     .strip_suffix(&format!("-{hash}"))
@@ -221,33 +331,23 @@ impl Workloads {
             out.push(Subject {
                 pods: pods_under.get(&key).copied().unwrap_or(0),
                 report_as: (api, key.1, key.0, key.2),
-                object: v,
+                object: Kept::value_of(v),
                 stand_in: None,
             });
         }
         for (key, (pod, api, count)) in stand_ins {
-            let pod_name = pod
-                .pointer("/metadata/name")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
             out.push(Subject {
-                object: pod,
+                object: pod.object,
                 report_as: (api, key.1, key.0, key.2),
                 pods: count,
-                stand_in: Some(pod_name),
+                stand_in: Some(pod.name),
             });
         }
         for pod in standalone {
-            let (ns, kind, name) = key_of(&pod);
-            let api = pod
-                .get("apiVersion")
-                .and_then(Value::as_str)
-                .unwrap_or("v1")
-                .to_string();
+            let kind = pod.object.kind().to_string();
             out.push(Subject {
-                object: pod,
-                report_as: (api, kind, ns, name),
+                report_as: (pod.api_version, kind, pod.namespace, pod.name),
+                object: pod.object,
                 pods: 1,
                 stand_in: None,
             });
@@ -280,7 +380,10 @@ pub fn judge(
         index.add(o);
     }
     for s in &subjects {
-        index.add(&s.object);
+        // Only the kinds the index stores are parsed for it.
+        if index.wants(s.object.kind()) {
+            index.add(&s.object.value());
+        }
     }
     let mut judged = Judged {
         subjects: subjects.len(),
@@ -288,7 +391,8 @@ pub fn judge(
     };
     let mut not_evaluated: BTreeMap<(String, String), usize> = BTreeMap::new();
     for s in &subjects {
-        let eval: Evaluation = engine.check(&s.object, Some(&index), Pass::All);
+        let object = s.object.value();
+        let eval: Evaluation = engine.check(&object, Some(&index), Pass::All);
         judged.passed += eval.passed;
         for ne in eval.not_evaluated {
             *not_evaluated.entry((ne.id, ne.reason)).or_default() += 1;
@@ -334,6 +438,37 @@ mod tests {
                 json!([{"apiVersion": "apps/v1", "kind": k, "name": n, "controller": true}]);
         }
         p
+    }
+
+    #[test]
+    fn kept_objects_read_back_unchanged() {
+        let p = pod("web-abc-1", Some(("ReplicaSet", "web-abc")), "abc");
+        let kept = Kept::compact(p.clone());
+        assert!(matches!(kept.repr, Repr::Json(_)));
+        assert_eq!(kept.kind(), "Pod");
+        assert_eq!(*kept.value(), p);
+        // Too deep to parse back: kept as a value.
+        let mut deep = json!("leaf");
+        for _ in 0..150 {
+            deep = json!([deep]);
+        }
+        let v = json!({"kind": "Pod", "spec": deep});
+        let kept = Kept::compact(v.clone());
+        assert!(matches!(kept.repr, Repr::Value(_)));
+        assert_eq!(*kept.value(), v);
+        // What is kept of a pod leaves managedFields out.
+        let mut with_mf = p.clone();
+        with_mf["metadata"]["managedFields"] = json!([{"manager": "kubelet"}]);
+        let kp = KeptPod::new(with_mf);
+        assert_eq!(*kp.object.value(), p);
+        assert_eq!(
+            (
+                kp.name.as_str(),
+                kp.template_hash.as_str(),
+                kp.api_version.as_str()
+            ),
+            ("web-abc-1", "abc", "v1")
+        );
     }
 
     #[test]
