@@ -170,6 +170,8 @@ fn parse_document<R: BufRead>(
 enum DocError {
     Scan(ScanError),
     Json(serde_json::Error),
+    /// A list item that is not valid JSON (1-based; the position is within the item).
+    Item(usize, serde_json::Error),
     Legacy,
     NotAList(&'static str),
 }
@@ -179,6 +181,7 @@ impl fmt::Display for DocError {
         match self {
             DocError::Scan(e) => write!(f, "{e}"),
             DocError::Json(e) => write!(f, "{e}"),
+            DocError::Item(n, e) => write!(f, "item {n}: {e} (position within the item)"),
             DocError::Legacy => f.write_str(LEGACY),
             DocError::NotAList(t) => {
                 write!(
@@ -310,10 +313,15 @@ impl Doc<'_, '_> {
             r.consume(1);
             return Ok(());
         }
+        let mut n = 0usize;
         loop {
+            n += 1;
             self.buf.clear();
             scan::take_value(r, &mut self.buf)?;
-            item(&self.buf, list, self.hint, nested, self.sink)?;
+            item(&self.buf, list, self.hint, nested, self.sink).map_err(|e| match e {
+                DocError::Json(e) => DocError::Item(n, e),
+                e => e,
+            })?;
             match scan::peek(r)? {
                 Some(b',') => r.consume(1),
                 Some(b']') => {
@@ -537,6 +545,126 @@ fn log_identity(p: &Path) -> Option<(String, String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::SweepConfig;
+
+    const ODD_ITEMS: &str = r#"[
+        {"metadata": {"name": "p1", "namespace": "a", "deletionTimestamp": null, "labels": {"component": "etcd"},
+          "ownerReferences": [{"kind": "ReplicaSet", "name": "r1", "controller": "yes"}, {"kind": "Job", "name": "j", "controller": true}],
+          "managedFields": [{"manager": "kubelet"}]},
+         "spec": {"nodeName": 7, "containers": [{"name": "c", "image": "x:1"}]},
+         "status": {"phase": "Pending", "reason": null, "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": "0/3 nodes"}, "junk"],
+           "initContainerStatuses": "none",
+           "containerStatuses": [{"name": "c", "ready": "yes", "restartCount": -2,
+             "state": {"waiting": null, "terminated": {"exitCode": 1.5, "reason": "Error"}},
+             "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled", "finishedAt": "2024-05-01T00:00:00Z"}}}, 5]}},
+        {"kind": "Pod", "metadata": {"name": "p\u00e9", "namespace": "b"}, "spec": {"containers": [{"name": "c"}]}},
+        {"kind": "Event", "metadata": {"namespace": "a", "creationTimestamp": "2024-05-01T00:00:00Z"}, "type": "Warning", "reason": "BackOff",
+         "involvedObject": {"kind": "Pod", "namespace": "a", "name": "p1"}, "count": "3", "series": {"count": 4}, "message": "m1",
+         "source": {"host": ""}, "reportingInstance": "node-1"},
+        {"kind": "Event", "metadata": {"namespace": "a"}, "type": "Warning", "reason": "BackOff", "eventTime": "2024-05-02T00:00:00Z",
+         "involvedObject": {"kind": "Pod", "namespace": "a", "name": "p1"}, "count": 2, "series": null, "message": "m2"},
+        {"kind": "Event", "metadata": {"namespace": "z"}, "type": "Warning", "reason": "OOMKilling",
+         "involvedObject": {"kind": "Node", "name": "n1"}, "message": "Killed process 1"},
+        {"kind": "Event", "type": "Normal", "reason": "Pulled", "involvedObject": {"kind": "Pod", "name": "p1"}},
+        "not an object", 5, null
+    ]"#;
+
+    #[test]
+    fn typed_reading_matches_value_reading() {
+        let cfg =
+            SweepConfig::from_value(&serde_json::json!({"excludeNamespaces": ["z"]})).unwrap();
+        let items: Vec<Value> = serde_json::from_str(ODD_ITEMS).unwrap();
+        for text in [
+            format!("{{\"kind\": \"PodList\", \"apiVersion\": \"v1\", \"items\": {ODD_ITEMS}}}"),
+            format!(
+                "{{\"kind\": \"PodList\", \"apiVersion\": \"v1\", \"items\": {}}}",
+                serde_json::to_string(&items).unwrap()
+            ),
+        ] {
+            let mut fast = Collector::new(&cfg, Default::default());
+            let stats = read_stream(
+                &mut std::io::Cursor::new(text.as_bytes()),
+                "t",
+                None,
+                &mut fast,
+            )
+            .unwrap();
+            assert_eq!(stats.documents, 1);
+            let mut slow = Collector::new(&cfg, Default::default());
+            slow.covers("Pod");
+            for mut v in items.iter().cloned() {
+                if name_item(&mut v, Some(("Pod", "v1")), None) {
+                    slow.object(v);
+                }
+            }
+            assert_eq!(fast.pods, slow.pods);
+            assert_eq!(fast.events, slow.events);
+            assert_eq!(fast.counts, slow.counts);
+            assert_eq!(fast.kinds, slow.kinds);
+            assert_eq!(fast.namespaces, slow.namespaces);
+            let (f, s) = (fast.workloads.subjects(), slow.workloads.subjects());
+            assert_eq!(f.len(), 2);
+            for (a, b) in f.iter().zip(&s) {
+                assert_eq!(a.report_as, b.report_as);
+                assert_eq!(a.stand_in, b.stand_in);
+                assert_eq!(a.object.value(), b.object.value());
+            }
+        }
+        // What the typed reading gives, spelled out.
+        let mut c = Collector::new(&cfg, Default::default());
+        read_stream(
+            &mut std::io::Cursor::new(format!("{{\"kind\": \"PodList\", \"items\": {ODD_ITEMS}}}")),
+            "t",
+            None,
+            &mut c,
+        )
+        .unwrap();
+        let p1 = &c.pods[0];
+        assert_eq!(
+            (p1.node.as_str(), p1.component.as_str(), p1.terminating),
+            ("", "etcd", true)
+        );
+        assert_eq!(
+            p1.unscheduled,
+            Some(("Unschedulable".into(), "0/3 nodes".into()))
+        );
+        assert_eq!(p1.containers.len(), 2);
+        let ct = &p1.containers[0];
+        assert_eq!((ct.ready, ct.restarts), (false, 0));
+        assert_eq!(ct.waiting, Some((String::new(), String::new())));
+        assert_eq!(ct.terminated, Some(("Error".into(), 0)));
+        assert_eq!(
+            ct.last_terminated,
+            Some(("OOMKilled".into(), 137, "2024-05-01T00:00:00Z".into()))
+        );
+        assert_eq!(c.pods[1].name, "p\u{e9}");
+        let g = c.events.values().next().unwrap();
+        assert_eq!(
+            (g.count, g.last.as_str(), g.message.as_str()),
+            (6, "2024-05-02T00:00:00Z", "m2")
+        );
+        // The node event passes the namespace filter; the Normal event is counted, not grouped.
+        assert_eq!(c.events.len(), 2);
+        assert_eq!(c.counts.get("Event"), Some(&4));
+    }
+
+    #[test]
+    fn item_errors_name_the_item() {
+        let cfg = SweepConfig::default();
+        let mut c = Collector::new(&cfg, Default::default());
+        let text = "{\"kind\": \"PodList\", \"items\": [{\"kind\": \"Pod\"},\n {\"metadata\": {\"name\": \"b\" 1}}]}";
+        let e = read_stream(&mut std::io::Cursor::new(text), "t", None, &mut c).unwrap_err();
+        assert!(e.to_string().contains("JSON document 1: item 2: "), "{e}");
+        for text in [
+            "{\"kind\": \"PodList\", \"items\": [{}",
+            "{\"kind\": \"PodList\", \"items\": [{} {}]}",
+            "{\"a\" 1}",
+        ] {
+            let mut c = Collector::new(&cfg, Default::default());
+            let e = read_stream(&mut std::io::Cursor::new(text), "t", None, &mut c).unwrap_err();
+            assert!(matches!(e, SweepError::Parse { .. }), "{text}: {e}");
+        }
+    }
 
     #[test]
     fn log_markers_and_paths() {
