@@ -4,6 +4,7 @@ use crate::rule::Rule;
 
 pub mod efficiency;
 pub mod objects;
+mod patch;
 pub mod reliability;
 pub mod security;
 

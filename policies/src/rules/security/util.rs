@@ -5,105 +5,15 @@
 //! These run for every container of every workload, so they avoid repeated
 //! map lookups (keys hash with SipHash) and allocations.
 
-use json_patch::jsonptr::{PointerBuf, Token};
-use json_patch::{AddOperation, Patch, PatchOperation, RemoveOperation, ReplaceOperation};
+use json_patch::{Patch, PatchOperation};
 use serde_json::{Map, Value};
 
 use crate::finding::{Fix, FixSafety};
 use crate::object::ContainerRef;
-use crate::path::{FieldPath, Seg};
+use crate::path::FieldPath;
 use crate::rule::{Ctx, Hit};
 
-/// `base` extended by `keys`, with one clone of the segment list.
-pub(crate) fn sub(base: &FieldPath, keys: &[&str]) -> FieldPath {
-    let mut p = base.clone();
-    for k in keys {
-        p.push_key(k);
-    }
-    p
-}
-
-fn push_token(s: &mut String, t: &str) {
-    s.push('/');
-    if !t.contains(['~', '/']) {
-        s.push_str(t);
-        return;
-    }
-    for ch in t.chars() {
-        match ch {
-            '~' => s.push_str("~0"),
-            '/' => s.push_str("~1"),
-            c => s.push(c),
-        }
-    }
-}
-
-fn push_index(s: &mut String, mut i: usize) {
-    s.push('/');
-    let mut digits = [0u8; 20];
-    let mut n = 0;
-    loop {
-        digits[n] = b'0' + (i % 10) as u8;
-        n += 1;
-        i /= 10;
-        if i == 0 {
-            break;
-        }
-    }
-    for d in digits[..n].iter().rev() {
-        s.push(char::from(*d));
-    }
-}
-
-/// The JSON Pointer of `base` extended by `keys`, without cloning `base`.
-pub(crate) fn pointer(base: &FieldPath, keys: &[&str]) -> PointerBuf {
-    let mut s = String::with_capacity(96);
-    for seg in base.segments() {
-        match seg {
-            Seg::Key(k) => push_token(&mut s, k),
-            Seg::Index(i) => push_index(&mut s, *i),
-        }
-    }
-    for k in keys {
-        push_token(&mut s, k);
-    }
-    // `s` is a well-formed pointer by construction; the fallback only exists
-    // to avoid a panic path.
-    PointerBuf::parse(s).unwrap_or_else(|_| {
-        PointerBuf::from_tokens(
-            base.segments()
-                .iter()
-                .map(|s| match s {
-                    Seg::Key(k) => Token::new(k.as_str()),
-                    Seg::Index(i) => Token::from(*i),
-                })
-                .chain(keys.iter().map(|k| Token::new(*k))),
-        )
-    })
-}
-
-/// A JSON Patch `add` of `value` at `base` + `keys`.
-pub(crate) fn add(base: &FieldPath, keys: &[&str], value: Value) -> PatchOperation {
-    PatchOperation::Add(AddOperation {
-        path: pointer(base, keys),
-        value,
-    })
-}
-
-/// A JSON Patch `remove` of `base` + `keys`.
-pub(crate) fn remove(base: &FieldPath, keys: &[&str]) -> PatchOperation {
-    PatchOperation::Remove(RemoveOperation {
-        path: pointer(base, keys),
-    })
-}
-
-/// A JSON Patch `replace` of `base` + `keys` by `value`.
-pub(crate) fn replace(base: &FieldPath, keys: &[&str], value: Value) -> PatchOperation {
-    PatchOperation::Replace(ReplaceOperation {
-        path: pointer(base, keys),
-        value,
-    })
-}
+pub(crate) use crate::rules::patch::{add, remove, replace, sub};
 
 /// Attaches typed patch operations to a hit (no JSON round trip, unlike
 /// [`Hit::with_fix`]).
@@ -219,6 +129,7 @@ pub(crate) fn is_true(v: Option<&Value>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::patch::pointer;
 
     #[test]
     fn pointers_escape_and_index() {
