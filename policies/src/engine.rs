@@ -11,14 +11,14 @@
 //! pass per object, keep [`Engine::cross_subject`] copies (small: metadata and
 //! pod-template labels), and run the cross pass at the end.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::config::Config;
-use crate::finding::{Category, ContainerInfo, Finding, Severity};
+use crate::finding::{ContainerInfo, Finding, Severity};
 use crate::index::{Coverage, Index};
 use crate::object::{ObjectRef, Roles, Workload};
 use crate::rule::{Ctx, Emitter, Rule, RuleMeta, Scope, Verdict};
@@ -551,24 +551,10 @@ pub fn builtin_rules() -> Vec<&'static RuleMeta> {
     rules::all().into_iter().map(|r| r.meta()).collect()
 }
 
-/// Category of a built-in rule id.
-pub fn builtin_category(id: &str) -> Option<Category> {
-    rules::find(id).map(|r| r.meta().category)
-}
-
 /// Roles inspected by each built-in rule (for `docs/rules.md`).
 pub fn roles_of(meta: &RuleMeta) -> Roles {
     match meta.scope {
         Scope::Container(r) => r,
         _ => Roles::NONE,
     }
-}
-
-/// Counts of findings per severity.
-pub fn severity_counts(findings: &[Finding]) -> BTreeMap<Severity, usize> {
-    let mut m = BTreeMap::new();
-    for f in findings {
-        *m.entry(f.severity).or_insert(0) += 1;
-    }
-    m
 }
