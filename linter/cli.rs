@@ -18,7 +18,7 @@ use crate::baseline::{self, Baseline};
 use crate::config_file::{self, ConfigSource};
 use crate::discover::{self, Input};
 use crate::lint::{self, RunOptions, Skip};
-use crate::output::{self, Anchor, Format, Output, RuleInfo, Style};
+use crate::output::{self, Format, Output, RuleInfo, Style};
 
 /// The subcommands a first argument may name; anything else is a path.
 pub const SUBCOMMANDS: [&str; 7] = ["lint", "rules", "rule", "config", "certs", "sweep", "help"];
@@ -446,22 +446,12 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
 
     // Build the report.
     let mut report = Report::new();
-    let mut anchors = Vec::new();
-    let (mut warnings, mut dangers) = (0, 0);
     let (files, objects, passed) = (result.files, result.objects, result.passed);
     let (exempted, not_evaluated) = (result.exempted, result.not_evaluated);
-    for l in result.findings {
-        match l.finding.severity {
-            Severity::Danger => dangers += 1,
-            Severity::Warning => warnings += 1,
-            Severity::Ignore => {}
-        }
-        report.findings.push(l.finding);
-        anchors.push(Anchor {
-            input: l.input,
-            offset: l.offset,
-        });
-    }
+    report.findings = result.findings;
+    let mut anchors = result.anchors;
+    let dangers = report.at_or_above(Severity::Danger);
+    let warnings = report.at_or_above(Severity::Warning) - dangers;
     report.summary.files = files;
     report.summary.objects = objects;
     report.summary.passed = passed;
@@ -502,14 +492,14 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
             }
         }
     }
-    let findings = std::mem::take(&mut report.findings);
-    let mut kept_anchors = Vec::new();
-    for ((f, anchor), k) in findings.into_iter().zip(anchors).zip(keep) {
-        if k {
-            report.findings.push(f);
-            kept_anchors.push(anchor);
-        }
-    }
+    // Filtered in place: the findings vector can be large.
+    let mut flags = keep.iter();
+    report
+        .findings
+        .retain(|_| flags.next().copied().unwrap_or(false));
+    let mut flags = keep.iter();
+    anchors.retain(|_| flags.next().copied().unwrap_or(false));
+    let kept_anchors = anchors;
     report.count();
 
     let failing = match a.fail_on {

@@ -27,6 +27,7 @@ use eyelint_policies::report::{FileLocation, ReportFinding};
 use eyelint_policies::yaml::{self, Limits, Pos, Spans};
 
 use crate::discover::{Input, InputSource};
+use crate::output::Anchor;
 
 /// Settings of a run that are not the engine's.
 #[derive(Clone, Debug)]
@@ -95,8 +96,11 @@ pub struct InputError {
 /// What one run produced.
 #[derive(Debug, Default)]
 pub struct RunResult {
-    /// Every finding, placed, in a deterministic order.
-    pub findings: Vec<Located>,
+    /// Every finding, placed, in a deterministic order (file, line, column,
+    /// rule, object, container, path).
+    pub findings: Vec<ReportFinding>,
+    /// One anchor per finding, same order.
+    pub anchors: Vec<Anchor>,
     /// Input errors, in input order.
     pub errors: Vec<InputError>,
     /// Skipped inputs, in input order.
@@ -113,13 +117,17 @@ pub struct RunResult {
     pub not_evaluated: usize,
 }
 
+/// What the cross pass needs of one object, kept small: a run can hold
+/// hundreds of thousands of these until every file has been read.
 struct CrossItem {
     source: Option<String>,
-    subject: Value,
-    /// Where each value of `subject` sits in the file (paths from the
-    /// object's root), so cross-object findings are placed without keeping
-    /// or re-reading the document.
-    spots: HashMap<u64, Pos>,
+    /// The engine's pruned copy of the object, as compact JSON text (a
+    /// parsed `Value` costs several times its text).
+    subject: Box<str>,
+    /// Where each value of the subject sits in the file (paths from the
+    /// object's root), sorted by key, so cross-object findings are placed
+    /// without keeping or re-reading the document.
+    spots: Box<[(u64, Pos)]>,
 }
 
 /// A compact key for a path (a fixed-key hash: deterministic across threads).
@@ -137,10 +145,10 @@ fn record_spots(
     path: &mut FieldPath,
     prefix: &FieldPath,
     spans: &Spans,
-    out: &mut HashMap<u64, Pos>,
+    out: &mut Vec<(u64, Pos)>,
 ) {
     if let Some(loc) = spans.get(&prefix.join(path)) {
-        out.insert(path_key(path), loc.primary());
+        out.push((path_key(path), loc.primary()));
     }
     match v {
         Value::Object(m) => {
@@ -162,11 +170,12 @@ fn record_spots(
 }
 
 /// The recorded location of `path`, or of its nearest recorded ancestor.
-fn spot(spots: &HashMap<u64, Pos>, path: &FieldPath) -> Pos {
+fn spot(spots: &[(u64, Pos)], path: &FieldPath) -> Pos {
     let mut p = path.clone();
     loop {
-        if let Some(pos) = spots.get(&path_key(&p)) {
-            return *pos;
+        let key = path_key(&p);
+        if let Ok(i) = spots.binary_search_by_key(&key, |(k, _)| *k) {
+            return spots[i].1;
         }
         if p.is_empty() {
             return Pos {
@@ -355,7 +364,7 @@ fn check_file(
                 ));
             }
             if let Some(subject) = engine.cross_subject(obj) {
-                let mut spots = HashMap::new();
+                let mut spots = Vec::new();
                 record_spots(
                     &subject,
                     &mut FieldPath::root(),
@@ -363,10 +372,12 @@ fn check_file(
                     &doc.spans,
                     &mut spots,
                 );
+                spots.sort_unstable_by_key(|(k, _)| *k);
+                spots.dedup_by_key(|(k, _)| *k);
                 r.cross.push(CrossItem {
                     source: doc.source.clone(),
-                    subject,
-                    spots,
+                    subject: subject.to_string().into_boxed_str(),
+                    spots: spots.into_boxed_slice(),
                 });
             }
             let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
@@ -385,9 +396,35 @@ fn check_file(
     r
 }
 
+/// The order of findings within one input: line, column, rule, object,
+/// container, path (the input itself comes first in the run's order).
+fn order(a: &Located, b: &Located) -> std::cmp::Ordering {
+    let (x, y) = (&a.finding, &b.finding);
+    (
+        x.line,
+        x.column,
+        &x.id,
+        &x.namespace,
+        &x.kind,
+        &x.name,
+        &x.container,
+        &x.path,
+    )
+        .cmp(&(
+            y.line,
+            y.column,
+            &y.id,
+            &y.namespace,
+            &y.kind,
+            &y.name,
+            &y.container,
+            &y.path,
+        ))
+}
+
 /// Runs the engine over `inputs`.
 pub fn run(engine: &Engine, inputs: &[Input], opts: &RunOptions) -> RunResult {
-    let per_file: Vec<FileResult> = inputs
+    let mut per_file: Vec<FileResult> = inputs
         .par_iter()
         .enumerate()
         .map_init(HashMap::new, |cache, (i, input)| {
@@ -397,9 +434,7 @@ pub fn run(engine: &Engine, inputs: &[Input], opts: &RunOptions) -> RunResult {
 
     let mut out = RunResult::default();
     let mut index = engine.new_index(Coverage::All);
-    let mut cross: Vec<(usize, CrossItem)> = Vec::new();
-    for (i, mut f) in per_file.into_iter().enumerate() {
-        out.findings.append(&mut f.findings);
+    for (i, f) in per_file.iter_mut().enumerate() {
         out.errors.append(&mut f.errors);
         if let Some(s) = f.skip.take() {
             out.skipped.push((i, s));
@@ -411,51 +446,73 @@ pub fn run(engine: &Engine, inputs: &[Input], opts: &RunOptions) -> RunResult {
         out.passed += f.passed;
         out.exempted += f.exempted;
         out.not_evaluated += f.not_evaluated;
-        for o in &f.indexed {
-            index.add(o);
+        for o in std::mem::take(&mut f.indexed) {
+            index.add(&o);
         }
-        cross.extend(f.cross.into_iter().map(|c| (i, c)));
     }
 
-    // The cross pass.
-    let evals: Vec<(usize, &CrossItem, Evaluation)> = cross
-        .par_iter()
-        .map(|(i, c)| (*i, c, engine.check(&c.subject, Some(&index), Pass::Cross)))
+    // The cross pass, then each file's findings in order (in parallel:
+    // the run's order is input order first).
+    let index = &index;
+    let counts: Vec<(usize, usize, usize)> = per_file
+        .par_iter_mut()
+        .enumerate()
+        .map(|(i, f)| {
+            let cross = std::mem::take(&mut f.cross);
+            // Items of one file in parallel too: `helm template … | eyelint -`
+            // is a single input.
+            let checked: Vec<((usize, usize, usize), Vec<Located>)> = cross
+                .par_iter()
+                .map(|c| {
+                    // The subject is JSON this run wrote; reading it back cannot fail.
+                    let Ok(subject) = serde_json::from_str::<Value>(&c.subject) else {
+                        return ((0, 0, 0), Vec::new());
+                    };
+                    let eval = engine.check(&subject, Some(index), Pass::Cross);
+                    let counts = (eval.passed, eval.exempted, eval.not_evaluated.len());
+                    let found = eval
+                        .findings
+                        .into_iter()
+                        .map(|finding| {
+                            let pos = spot(&c.spots, &finding.path);
+                            Located::new(finding, i, &inputs[i], pos, c.source.as_deref())
+                        })
+                        .collect();
+                    (counts, found)
+                })
+                .collect();
+            let mut counts = (0, 0, 0);
+            f.findings
+                .reserve(checked.iter().map(|(_, found)| found.len()).sum());
+            for ((passed, exempted, not_evaluated), found) in checked {
+                counts.0 += passed;
+                counts.1 += exempted;
+                counts.2 += not_evaluated;
+                f.findings.extend(found);
+            }
+            f.findings.sort_by(order);
+            counts
+        })
         .collect();
-    for (i, c, eval) in evals {
-        out.passed += eval.passed;
-        out.exempted += eval.exempted;
-        out.not_evaluated += eval.not_evaluated.len();
-        for f in eval.findings {
-            let pos = spot(&c.spots, &f.path);
-            out.findings
-                .push(Located::new(f, i, &inputs[i], pos, c.source.as_deref()));
+    for (passed, exempted, not_evaluated) in counts {
+        out.passed += passed;
+        out.exempted += exempted;
+        out.not_evaluated += not_evaluated;
+    }
+
+    // One allocation each for every finding and anchor: these vectors are
+    // large, and growing them by doubling copies them several times.
+    let total = per_file.iter().map(|f| f.findings.len()).sum();
+    out.findings.reserve_exact(total);
+    out.anchors.reserve_exact(total);
+    for f in per_file {
+        for l in f.findings {
+            out.findings.push(l.finding);
+            out.anchors.push(Anchor {
+                input: l.input,
+                offset: l.offset,
+            });
         }
     }
-    out.findings.sort_by(|a, b| {
-        let (x, y) = (&a.finding, &b.finding);
-        (
-            a.input,
-            x.line,
-            x.column,
-            &x.id,
-            &x.namespace,
-            &x.kind,
-            &x.name,
-            &x.container,
-            &x.path,
-        )
-            .cmp(&(
-                b.input,
-                y.line,
-                y.column,
-                &y.id,
-                &y.namespace,
-                &y.kind,
-                &y.name,
-                &y.container,
-                &y.path,
-            ))
-    });
     out
 }

@@ -1,5 +1,7 @@
 //! `eyelint`: see the library's `cli` module.
 
+// Off under `--cfg eyelint_sysalloc` (heap profiling).
+#[cfg(not(eyelint_sysalloc))]
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -108,10 +108,7 @@ pub fn write(
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *w, &out.report)?;
-            w.write_all(b"\n")
-        }
+        Format::Json => json::write(out, w),
         other => w.write_all(render(other, out, style).as_bytes()),
     }
 }
