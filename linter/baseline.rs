@@ -6,6 +6,7 @@
 //! does not bring baselined findings back; a rule firing more often on the
 //! same object and container than recorded reports the extra ones.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -93,10 +94,10 @@ pub enum BaselineError {
 
 impl Baseline {
     /// A baseline covering `findings`.
-    pub fn from_findings(findings: &[ReportFinding]) -> Baseline {
+    pub fn from_findings<F: Borrow<ReportFinding>>(findings: &[F]) -> Baseline {
         let mut counts: BTreeMap<Key, usize> = BTreeMap::new();
         for f in findings {
-            *counts.entry(Key::of(f)).or_insert(0) += 1;
+            *counts.entry(Key::of(f.borrow())).or_insert(0) += 1;
         }
         Baseline {
             schema_version: 1,
@@ -131,14 +132,14 @@ impl Baseline {
 /// Which of `findings` are new: `false` for those the baseline covers.
 /// Findings are matched in order, so with a count of N the first N
 /// findings of a key are covered.
-pub fn survivors(baseline: &Baseline, findings: &[ReportFinding]) -> Vec<bool> {
+pub fn survivors<F: Borrow<ReportFinding>>(baseline: &Baseline, findings: &[F]) -> Vec<bool> {
     let mut left: BTreeMap<Key, usize> = BTreeMap::new();
     for e in &baseline.entries {
         *left.entry(e.key.clone()).or_insert(0) += e.count;
     }
     findings
         .iter()
-        .map(|f| match left.get_mut(&Key::of(f)) {
+        .map(|f| match left.get_mut(&Key::of(f.borrow())) {
             Some(n) if *n > 0 => {
                 *n -= 1;
                 false

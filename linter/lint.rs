@@ -24,7 +24,7 @@ use eyelint_policies::index::Coverage;
 use eyelint_policies::object::is_kubernetes_object;
 use eyelint_policies::path::FieldPath;
 use eyelint_policies::report::{FileLocation, ReportFinding};
-use eyelint_policies::yaml::{self, Limits, Pos, Spans};
+use eyelint_policies::yaml::{self, Limits, PathHash, Pos, Spans};
 
 use crate::discover::{Input, InputSource};
 use crate::output::Anchor;
@@ -47,8 +47,9 @@ impl Default for RunOptions {
 /// A finding placed in its input (file, line, column and Helm source filled in).
 #[derive(Clone, Debug)]
 pub struct Located {
-    /// The finding, as reported.
-    pub finding: ReportFinding,
+    /// The finding, as reported (boxed: findings are moved between vectors
+    /// and sorted, and a large run has hundreds of thousands).
+    pub finding: Box<ReportFinding>,
     /// Index of the input in the run's input list.
     pub input: usize,
     /// Byte offset in the input of the key (or value) the finding points at.
@@ -63,7 +64,7 @@ impl Located {
             column: pos.column,
         };
         Located {
-            finding: ReportFinding::from_owned(f, Some(&loc), source),
+            finding: Box::new(ReportFinding::from_owned(f, Some(&loc), source)),
             input: input_idx,
             offset: pos.offset,
         }
@@ -98,7 +99,7 @@ pub struct InputError {
 pub struct RunResult {
     /// Every finding, placed, in a deterministic order (file, line, column,
     /// rule, object, container, path).
-    pub findings: Vec<ReportFinding>,
+    pub findings: Vec<Box<ReportFinding>>,
     /// One anchor per finding, same order.
     pub anchors: Vec<Anchor>,
     /// Input errors, in input order.
@@ -127,65 +128,59 @@ struct CrossItem {
     /// Where each value of the subject sits in the file (paths from the
     /// object's root), sorted by key, so cross-object findings are placed
     /// without keeping or re-reading the document.
-    spots: Box<[(u64, Pos)]>,
+    spots: Box<[(PathHash, Pos)]>,
 }
 
-/// A compact key for a path (a fixed-key hash: deterministic across threads).
-fn path_key(p: &FieldPath) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    p.hash(&mut h);
-    h.finish()
-}
-
-/// Records the location of every value of `v` (found at `path` in the
-/// object that starts at `prefix` in the document).
+/// Records the location of every value of `v`, keyed by the hash of its
+/// path from the object's root (`at`), with `in_doc` the hash of the same
+/// value's path in the document (the object may be an item of a `List`).
 fn record_spots(
     v: &Value,
-    path: &mut FieldPath,
-    prefix: &FieldPath,
+    at: PathHash,
+    in_doc: PathHash,
     spans: &Spans,
-    out: &mut Vec<(u64, Pos)>,
+    out: &mut Vec<(PathHash, Pos)>,
 ) {
-    if let Some(loc) = spans.get(&prefix.join(path)) {
-        out.push((path_key(path), loc.primary()));
+    if let Some(loc) = spans.get_hashed(in_doc) {
+        out.push((at, loc.primary()));
     }
     match v {
         Value::Object(m) => {
             for (k, child) in m {
-                path.push_key(k);
-                record_spots(child, path, prefix, spans, out);
-                *path = path.parent();
+                record_spots(child, at.key(k), in_doc.key(k), spans, out);
             }
         }
         Value::Array(a) => {
             for (i, child) in a.iter().enumerate() {
-                path.push_index(i);
-                record_spots(child, path, prefix, spans, out);
-                *path = path.parent();
+                record_spots(child, at.index(i), in_doc.index(i), spans, out);
             }
         }
         _ => {}
     }
 }
 
-/// The recorded location of `path`, or of its nearest recorded ancestor.
-fn spot(spots: &[(u64, Pos)], path: &FieldPath) -> Pos {
-    let mut p = path.clone();
-    loop {
-        let key = path_key(&p);
-        if let Ok(i) = spots.binary_search_by_key(&key, |(k, _)| *k) {
-            return spots[i].1;
+/// The recorded location of `path`, or of its longest recorded prefix.
+fn spot(spots: &[(PathHash, Pos)], path: &FieldPath) -> Pos {
+    let find = |h: PathHash| {
+        spots
+            .binary_search_by_key(&h, |(k, _)| *k)
+            .ok()
+            .map(|i| spots[i].1)
+    };
+    let mut h = PathHash::root();
+    let mut best = find(h).unwrap_or(Pos {
+        line: 1,
+        column: 1,
+        offset: 0,
+    });
+    for seg in path.segments() {
+        h = h.seg(seg);
+        match find(h) {
+            Some(pos) => best = pos,
+            None => break,
         }
-        if p.is_empty() {
-            return Pos {
-                line: 1,
-                column: 1,
-                offset: 0,
-            };
-        }
-        p = p.parent();
     }
+    best
 }
 
 #[derive(Default)]
@@ -294,11 +289,6 @@ pub fn expand<'a>(v: &'a Value, prefix: FieldPath, out: &mut Vec<(FieldPath, &'a
     }
 }
 
-/// Places a finding's path in its document.
-pub fn locate(spans: &Spans, prefix: &FieldPath, path: &FieldPath) -> Pos {
-    spans.locate(&prefix.join(path)).1.primary()
-}
-
 fn add_eval(r: &mut FileResult, eval: &Evaluation) {
     r.passed += eval.passed;
     r.exempted += eval.exempted;
@@ -340,11 +330,11 @@ fn check_file(
             return r;
         }
     }
-    let loaded = yaml::load(text, &Limits::default());
+    // Each document is checked as soon as it is read and dropped after, so
+    // a file's working set is one document, not all of them.
     let wanted = engine.index_kinds();
-    let mut objects = Vec::new();
-    for doc in &loaded.documents {
-        objects.clear();
+    let error = yaml::load_with(text, &Limits::default(), |doc| {
+        let mut objects = Vec::new();
         expand(&doc.value, FieldPath::root(), &mut objects);
         for (prefix, obj) in &objects {
             if !is_kubernetes_object(obj) {
@@ -354,7 +344,7 @@ fn check_file(
             let eval = engine.check(obj, None, Pass::Local);
             add_eval(&mut r, &eval);
             for f in eval.findings {
-                let pos = locate(&doc.spans, prefix, &f.path);
+                let pos = doc.spans.position(prefix, &f.path);
                 r.findings.push(Located::new(
                     f,
                     input_idx,
@@ -367,8 +357,8 @@ fn check_file(
                 let mut spots = Vec::new();
                 record_spots(
                     &subject,
-                    &mut FieldPath::root(),
-                    prefix,
+                    PathHash::root(),
+                    PathHash::of(prefix),
                     &doc.spans,
                     &mut spots,
                 );
@@ -385,8 +375,8 @@ fn check_file(
                 r.indexed.push((*obj).clone());
             }
         }
-    }
-    if let Some(e) = loaded.error {
+    });
+    if let Some(e) = error {
         err(&mut r, Some(e.pos), e.message);
     }
     r.checked = true;

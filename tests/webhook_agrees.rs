@@ -169,7 +169,6 @@ fn webhook_findings_equal_linter_findings_on_every_fixture() {
         let mut linter: Vec<String> = result
             .findings
             .iter()
-            .map(|l| &l.finding)
             .filter(|f| {
                 let r = (
                     f.api_version.clone(),
@@ -179,7 +178,7 @@ fn webhook_findings_equal_linter_findings_on_every_fixture() {
                 );
                 !is_cross_rule(&f.id) && judged_refs.contains(&r)
             })
-            .map(key)
+            .map(|f| key(f))
             .collect();
         webhook.sort();
         linter.sort();

@@ -19,9 +19,9 @@ use super::Output;
 
 /// Findings rendered per parallel task.
 const CHUNK: usize = 1024;
-/// Findings rendered before their text is written out (bounds the memory
-/// held by rendered text).
-const WINDOW: usize = 16 * CHUNK;
+/// Parallel tasks per thread between writes (bounds the memory held by
+/// rendered text to a few megabytes).
+const TASKS_PER_THREAD: usize = 2;
 
 /// Renders the report as JSON (see `docs/output.md`).
 pub fn render(out: &Output<'_>) -> String {
@@ -40,11 +40,12 @@ pub fn write(out: &Output<'_>, w: &mut dyn Write) -> io::Result<()> {
         r.schema_version
     )?;
     let mut first = true;
-    for window in r.findings.chunks(WINDOW) {
+    let window_len = CHUNK * TASKS_PER_THREAD * rayon::current_num_threads().max(1);
+    for window in r.findings.chunks(window_len) {
         let texts: Vec<io::Result<Vec<u8>>> = window
             .par_chunks(CHUNK)
             .map(|chunk| {
-                let mut buf = Vec::with_capacity(chunk.len() * 1024);
+                let mut buf = Vec::with_capacity(chunk.len() * 768);
                 for f in chunk {
                     buf.extend_from_slice(b",\n    ");
                     finding(f, &mut buf)?;
@@ -208,7 +209,7 @@ mod tests {
             let source = (i % 2 == 1).then_some("chart/templates/pod.yaml");
             report
                 .findings
-                .push(ReportFinding::new(&f, Some(&loc), source));
+                .push(Box::new(ReportFinding::new(&f, Some(&loc), source)));
         }
         for i in 0..errors {
             report.errors.push(ReportError {
@@ -237,13 +238,14 @@ mod tests {
     #[test]
     fn text_is_exactly_serde_jsons_pretty_printing() {
         // Sizes around the chunk and window edges, with and without errors.
+        let window = CHUNK * TASKS_PER_THREAD * rayon::current_num_threads().max(1);
         for (n, e) in [
             (0, 0),
             (1, 0),
             (0, 2),
             (3, 1),
             (CHUNK + 1, 0),
-            (WINDOW + 5, 1),
+            (window + 5, 1),
         ] {
             let out = output(n, e);
             let mut expected = serde_json::to_string_pretty(&out.report).unwrap();

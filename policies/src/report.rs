@@ -57,10 +57,9 @@ impl PartialEq for ReportFix {
 impl From<&Fix> for ReportFix {
     fn from(f: &Fix) -> Self {
         // Serialising a patch cannot fail; `null` keeps the report valid if it did.
-        let patch = serde_json::to_string(&f.patch)
-            .ok()
-            .and_then(|t| RawValue::from_string(t).ok())
-            .unwrap_or_else(|| RawValue::NULL.to_owned());
+        // `to_raw_value` keeps the text it wrote without parsing it again.
+        let patch =
+            serde_json::value::to_raw_value(&f.patch).unwrap_or_else(|_| RawValue::NULL.to_owned());
         ReportFix {
             patch,
             safety: f.safety,
@@ -211,8 +210,10 @@ pub struct Summary {
 pub struct Report {
     /// Always [`SCHEMA_VERSION`].
     pub schema_version: u32,
-    /// Findings, in a deterministic order.
-    pub findings: Vec<ReportFinding>,
+    /// Findings, in a deterministic order. Boxed: a run can hold hundreds of
+    /// thousands, and moving, sorting and filtering pointers instead of the
+    /// findings themselves keeps one copy of each in memory.
+    pub findings: Vec<Box<ReportFinding>>,
     /// Input errors.
     #[serde(default)]
     pub errors: Vec<ReportError>,
@@ -316,11 +317,11 @@ mod tests {
             column: 5,
         };
         let mut r = Report::new();
-        r.findings.push(ReportFinding::new(
+        r.findings.push(Box::new(ReportFinding::new(
             &finding("hostIPCSet", Severity::Danger),
             Some(&loc),
             Some("chart/templates/pod.yaml"),
-        ));
+        )));
         r.count();
         let v = serde_json::to_value(&r).unwrap();
         assert_eq!(v["schemaVersion"], 1);
@@ -355,7 +356,7 @@ mod tests {
         let mut r = Report::new();
         for s in [Severity::Warning, Severity::Danger, Severity::Danger] {
             r.findings
-                .push(ReportFinding::new(&finding("x", s), None, None));
+                .push(Box::new(ReportFinding::new(&finding("x", s), None, None)));
         }
         assert_eq!(r.at_or_above(Severity::Danger), 2);
         assert_eq!(r.at_or_above(Severity::Warning), 3);

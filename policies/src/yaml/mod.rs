@@ -48,7 +48,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 use serde_json::{Map, Value};
 
 pub use pos::line_col;
-pub use spans::{Location, Pos, Spans};
+pub use spans::{Location, PathHash, Pos, Spans};
 
 use pos::{pos_before, LineMap};
 use scalar::Want;

@@ -78,6 +78,43 @@ pub(crate) fn index_hash(parent: u64, i: usize) -> u64 {
     mix(mix(parent, 0x6964_7800), i as u64)
 }
 
+/// The hash of a path as [`Spans`] keys it, built one segment at a time, so
+/// a caller walking a value can look every node up without building paths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PathHash(u64);
+
+impl PathHash {
+    /// The root path.
+    pub fn root() -> Self {
+        PathHash(root_hash())
+    }
+
+    /// The hash of `p`.
+    pub fn of(p: &FieldPath) -> Self {
+        PathHash::root().join(p)
+    }
+
+    /// This path extended by a mapping key.
+    pub fn key(self, key: &str) -> Self {
+        PathHash(key_hash(self.0, key))
+    }
+
+    /// This path extended by a sequence index.
+    pub fn index(self, i: usize) -> Self {
+        PathHash(index_hash(self.0, i))
+    }
+
+    /// This path extended by one segment.
+    pub fn seg(self, seg: &Seg) -> Self {
+        PathHash(seg_hash(self.0, seg))
+    }
+
+    /// This path extended by every segment of `p`.
+    pub fn join(self, p: &FieldPath) -> Self {
+        p.segments().iter().fold(self, |h, s| h.seg(s))
+    }
+}
+
 fn seg_hash(parent: u64, seg: &Seg) -> u64 {
     match seg {
         Seg::Key(k) => key_hash(parent, k),
@@ -97,11 +134,36 @@ impl Spans {
     /// (values that come from an alias or a merge key (`<<`) have none of
     /// their own below the alias).
     pub fn get(&self, p: &FieldPath) -> Option<Location> {
-        let mut h = root_hash();
-        for seg in p.segments() {
-            h = seg_hash(h, seg);
+        self.find(PathHash::of(p).0)
+    }
+
+    /// The location of the value whose path hashes to `h`.
+    pub fn get_hashed(&self, h: PathHash) -> Option<Location> {
+        self.find(h.0)
+    }
+
+    /// Where a report about `path` inside the object found at `prefix`
+    /// points: the primary position of the longest prefix of the two joined
+    /// that has a location (what [`Spans::locate`] finds, without building
+    /// the prefix path).
+    pub fn position(&self, prefix: &FieldPath, path: &FieldPath) -> Pos {
+        let mut h = PathHash::root();
+        let mut best = self.find(h.0).unwrap_or(Location {
+            key: None,
+            value: Pos {
+                line: 1,
+                column: 1,
+                offset: 0,
+            },
+        });
+        for seg in prefix.segments().iter().chain(path.segments()) {
+            h = h.seg(seg);
+            match self.find(h.0) {
+                Some(loc) => best = loc,
+                None => break,
+            }
         }
-        self.find(h)
+        best.primary()
     }
 
     fn find(&self, h: u64) -> Option<Location> {

@@ -54,6 +54,20 @@ fn locate_falls_back_to_nearest_existing() {
     assert_eq!(lc(loc.key.unwrap()), (3, 3));
     assert_eq!(lc(d.locate(&p).primary()), (3, 3));
     assert!(d.spans.get(&p).is_none());
+    // The allocation-free form agrees, whatever the split into prefix and path.
+    for split in ["", "spec", "spec.containers[0]"] {
+        let prefix = FieldPath::parse(split).unwrap();
+        let mut rest = FieldPath::root();
+        for seg in &p.segments()[prefix.segments().len()..] {
+            match seg {
+                crate::path::Seg::Key(k) => rest.push_key(k),
+                crate::path::Seg::Index(i) => rest.push_index(*i),
+            }
+        }
+        assert_eq!(d.spans.position(&prefix, &rest), loc.primary(), "{split}");
+    }
+    let h = PathHash::root().key("spec").key("containers").index(0);
+    assert_eq!(d.spans.get_hashed(h), d.spans.get(&prefix));
 }
 
 #[test]
