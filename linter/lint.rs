@@ -57,9 +57,9 @@ pub struct Located {
 }
 
 impl Located {
-    fn new(f: Finding, input_idx: usize, input: &Input, pos: Pos, source: Option<&str>) -> Self {
+    fn new(f: Finding, input_idx: usize, file: &Arc<str>, pos: Pos, source: Option<&str>) -> Self {
         let loc = FileLocation {
-            file: input.name.clone(),
+            file: file.clone(),
             line: pos.line,
             column: pos.column,
         };
@@ -330,6 +330,7 @@ fn check_file(
             return r;
         }
     }
+    let file: Arc<str> = Arc::from(input.name.as_str());
     // Each document is checked as soon as it is read and dropped after, so
     // a file's working set is one document, not all of them.
     let wanted = engine.index_kinds();
@@ -348,7 +349,7 @@ fn check_file(
                 r.findings.push(Located::new(
                     f,
                     input_idx,
-                    input,
+                    &file,
                     pos,
                     doc.source.as_deref(),
                 ));
@@ -449,6 +450,7 @@ pub fn run(engine: &Engine, inputs: &[Input], opts: &RunOptions) -> RunResult {
         .enumerate()
         .map(|(i, f)| {
             let cross = std::mem::take(&mut f.cross);
+            let file: Arc<str> = Arc::from(inputs[i].name.as_str());
             // Items of one file in parallel too: `helm template … | eyelint -`
             // is a single input.
             let checked: Vec<((usize, usize, usize), Vec<Located>)> = cross
@@ -465,7 +467,7 @@ pub fn run(engine: &Engine, inputs: &[Input], opts: &RunOptions) -> RunResult {
                         .into_iter()
                         .map(|finding| {
                             let pos = spot(&c.spots, &finding.path);
-                            Located::new(finding, i, &inputs[i], pos, c.source.as_deref())
+                            Located::new(finding, i, &file, pos, c.source.as_deref())
                         })
                         .collect();
                     (counts, found)

@@ -35,7 +35,7 @@ pub fn render(out: &Output<'_>) -> String {
     }
     let mut suites: BTreeMap<String, Suite> = BTreeMap::new();
     for f in &out.report.findings {
-        let file = f.file.clone().unwrap_or_else(|| "cluster".to_string());
+        let file = f.file.as_deref().unwrap_or("cluster").to_string();
         let mut name = format!("{} {}", f.id, f.object_label());
         if let Some(c) = &f.container {
             let _ = write!(name, " container {c}");

@@ -8,6 +8,7 @@
 //! documented in `docs/output.md`; fields are only ever added.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -21,8 +22,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// Where a finding sits in a file: 1-based line and column (Unicode characters).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct FileLocation {
-    /// The file as the user named it (relative paths stay relative).
-    pub file: String,
+    /// The file as the user named it (relative paths stay relative); shared
+    /// by every finding in the file.
+    pub file: Arc<str>,
     /// 1-based line.
     pub line: usize,
     /// 1-based column, in Unicode characters.
@@ -94,8 +96,9 @@ pub struct ReportFinding {
     /// Path of the offending field from the object's root
     /// (`spec.template.spec.containers[0].securityContext.privileged`).
     pub path: String,
-    /// File the object came from; `null` for objects without a file.
-    pub file: Option<String>,
+    /// File the object came from; `null` for objects without a file. Shared
+    /// by every finding in the file.
+    pub file: Option<Arc<str>>,
     /// 1-based line of the offending key; `null` without a file.
     pub line: Option<usize>,
     /// 1-based column (Unicode characters) of the offending key.
