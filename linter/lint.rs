@@ -10,7 +10,7 @@
 //! few files with cross-object findings are re-read to locate them, so no
 //! file's text or spans outlive its own check.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use eyelint_policies::engine::{Engine, Evaluation, Pass};
 use eyelint_policies::finding::Finding;
-use eyelint_policies::index::Coverage;
+use eyelint_policies::index::{Coverage, Index};
 use eyelint_policies::object::is_kubernetes_object;
 use eyelint_policies::path::FieldPath;
 use eyelint_policies::report::{FileLocation, ReportFinding};
@@ -195,6 +195,47 @@ struct FileResult {
     not_evaluated: usize,
     cross: Vec<CrossItem>,
     indexed: Vec<Value>,
+    /// Classified as unable to hold an object the index wants; checked in
+    /// one pass once the index is complete.
+    pending: bool,
+    /// Objects of a kind the index wants, met in one-pass mode (the
+    /// classification said there could be none; see [`run`]).
+    unexpected_indexed: usize,
+}
+
+/// How [`check_file`] treats a file.
+#[derive(Clone, Copy)]
+enum Mode<'i> {
+    /// Every file: local checks now, cross-object checks deferred to the
+    /// cross pass, index objects collected.
+    Deferred,
+    /// First reading: files that [`may_hold_indexed`] clears are left
+    /// pending; the others are checked as in `Deferred`.
+    Classify,
+    /// A pending file, with the complete index: every check in one pass.
+    Complete(&'i Index),
+}
+
+/// Whether `text` may hold an object of one of `kinds`: it names one of them
+/// as a whole word (not inside a longer identifier such as
+/// `automountServiceAccountToken`), or it contains a backslash, the only way
+/// (escape sequences in double-quoted YAML and JSON) to write a kind without
+/// its letters appearing in a row. Folding in multi-line scalars inserts
+/// spaces, which no kind name contains, and tags do not change a scalar's text.
+fn may_hold_indexed(text: &str, kinds: &BTreeSet<String>) -> bool {
+    if text.contains('\\') {
+        return true;
+    }
+    let ident =
+        |c: Option<u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80);
+    let bytes = text.as_bytes();
+    kinds.iter().filter(|k| !k.is_empty()).any(|kind| {
+        text.match_indices(kind.as_str()).any(|(at, _)| {
+            let before = at.checked_sub(1).map(|i| bytes[i]);
+            let after = bytes.get(at + kind.len()).copied();
+            !ident(before) && !ident(after)
+        })
+    })
 }
 
 /// Reads an input's bytes, refusing more than `max` bytes.
@@ -301,6 +342,7 @@ fn check_file(
     input: &Input,
     opts: &RunOptions,
     chart_cache: &mut HashMap<PathBuf, bool>,
+    mode: Mode<'_>,
 ) -> FileResult {
     let mut r = FileResult::default();
     let err = |r: &mut FileResult, pos: Option<Pos>, message: String| {
@@ -330,10 +372,18 @@ fn check_file(
             return r;
         }
     }
+    let wanted = engine.index_kinds();
+    if matches!(mode, Mode::Classify) && !may_hold_indexed(text, wanted) {
+        r.pending = true;
+        return r;
+    }
+    let complete = match mode {
+        Mode::Complete(index) => Some(index),
+        _ => None,
+    };
     let file: Arc<str> = Arc::from(input.name.as_str());
     // Each document is checked as soon as it is read and dropped after, so
     // a file's working set is one document, not all of them.
-    let wanted = engine.index_kinds();
     let error = yaml::load_with(text, &Limits::default(), |doc| {
         let mut objects = Vec::new();
         expand(&doc.value, FieldPath::root(), &mut objects);
@@ -342,7 +392,18 @@ fn check_file(
                 continue;
             }
             r.objects += 1;
-            let eval = engine.check(obj, None, Pass::Local);
+            let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+            let eval = match complete {
+                // The index is complete: cross-object checks run here too,
+                // and their findings are placed like any other.
+                Some(index) => {
+                    if wanted.contains(kind) {
+                        r.unexpected_indexed += 1;
+                    }
+                    engine.check(obj, Some(index), Pass::All)
+                }
+                None => engine.check(obj, None, Pass::Local),
+            };
             add_eval(&mut r, &eval);
             for f in eval.findings {
                 let pos = doc.spans.position(prefix, &f.path);
@@ -353,6 +414,9 @@ fn check_file(
                     pos,
                     doc.source.as_deref(),
                 ));
+            }
+            if complete.is_some() {
+                continue;
             }
             if let Some(subject) = engine.cross_subject(obj) {
                 let mut spots = Vec::new();
@@ -371,7 +435,6 @@ fn check_file(
                     spots: spots.into_boxed_slice(),
                 });
             }
-            let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
             if wanted.contains(kind) {
                 r.indexed.push((*obj).clone());
             }
@@ -414,17 +477,67 @@ fn order(a: &Located, b: &Located) -> std::cmp::Ordering {
 }
 
 /// Runs the engine over `inputs`.
+///
+/// Cross-object checks need every object the index wants before they can
+/// judge anything, so in general a file's cross-object checks wait for the
+/// whole run: what they read of each object is kept small ([`CrossItem`])
+/// until the index is complete. Most files cannot hold an object the index
+/// wants at all ([`may_hold_indexed`]): those are set aside on a first
+/// reading and checked afterwards in one pass against the complete index,
+/// with nothing kept in between. The results are the same either way.
 pub fn run(engine: &Engine, inputs: &[Input], opts: &RunOptions) -> RunResult {
+    match run_with(engine, inputs, opts, Mode::Classify) {
+        Some(result) => result,
+        // A file the classification cleared held an object the index wants
+        // (only possible if it changed between two readings): the one-pass
+        // results could miss it, so everything is checked the general way.
+        None => run_with(engine, inputs, opts, Mode::Deferred).unwrap_or_default(),
+    }
+}
+
+/// [`run`], with `first` the treatment of every file on the first reading.
+/// `None` when a file checked in one pass held an object the index wants.
+fn run_with(
+    engine: &Engine,
+    inputs: &[Input],
+    opts: &RunOptions,
+    first: Mode<'_>,
+) -> Option<RunResult> {
     let mut per_file: Vec<FileResult> = inputs
         .par_iter()
         .enumerate()
         .map_init(HashMap::new, |cache, (i, input)| {
-            check_file(engine, i, input, opts, cache)
+            check_file(engine, i, input, opts, cache, first)
         })
         .collect();
 
-    let mut out = RunResult::default();
     let mut index = engine.new_index(Coverage::All);
+    for f in per_file.iter_mut() {
+        for o in std::mem::take(&mut f.indexed) {
+            index.add(&o);
+        }
+    }
+    let pending: Vec<usize> = (0..per_file.len())
+        .filter(|&i| per_file[i].pending)
+        .collect();
+    if !pending.is_empty() {
+        let index = &index;
+        let done: Vec<(usize, FileResult)> = pending
+            .par_iter()
+            .map_init(HashMap::new, |cache, &i| {
+                let mode = Mode::Complete(index);
+                (i, check_file(engine, i, &inputs[i], opts, cache, mode))
+            })
+            .collect();
+        for (i, f) in done {
+            if f.unexpected_indexed > 0 {
+                return None;
+            }
+            per_file[i] = f;
+        }
+    }
+
+    let mut out = RunResult::default();
     for (i, f) in per_file.iter_mut().enumerate() {
         out.errors.append(&mut f.errors);
         if let Some(s) = f.skip.take() {
@@ -437,9 +550,6 @@ pub fn run(engine: &Engine, inputs: &[Input], opts: &RunOptions) -> RunResult {
         out.passed += f.passed;
         out.exempted += f.exempted;
         out.not_evaluated += f.not_evaluated;
-        for o in std::mem::take(&mut f.indexed) {
-            index.add(&o);
-        }
     }
 
     // The cross pass, then each file's findings in order (in parallel:
@@ -506,5 +616,138 @@ pub fn run(engine: &Engine, inputs: &[Input], opts: &RunOptions) -> RunResult {
             });
         }
     }
-    out
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds() -> BTreeSet<String> {
+        [
+            "ClusterRole",
+            "HorizontalPodAutoscaler",
+            "NetworkPolicy",
+            "PodDisruptionBudget",
+            "Role",
+            "ServiceAccount",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect()
+    }
+
+    #[test]
+    fn classification_finds_every_way_to_write_a_wanted_kind() {
+        let k = kinds();
+        for text in [
+            "kind: PodDisruptionBudget\n",
+            "kind: 'NetworkPolicy'\n",
+            "{\"kind\":\"ServiceAccount\"}",
+            "kind: |-\n  HorizontalPodAutoscaler\n",
+            "base: &k Role\nkind: *k\n",
+            "kind: !!str ClusterRole\n",
+            "items:\n- {kind: Role}\n",
+            // Escapes can spell any kind; a backslash anywhere is enough.
+            "kind: \"Pod\\x44isruptionBudget\"\n",
+            "{\"kind\":\"\\u0053erviceAccount\"}",
+            "kind: \"Service\\\n  Account\"\n",
+        ] {
+            assert!(may_hold_indexed(text, &k), "{text:?}");
+        }
+        for text in [
+            "kind: Deployment\nspec:\n  automountServiceAccountToken: false\n",
+            "kind: ClusterRoleBinding\nroleRef: {kind: ClusterRoleX}\n",
+            "kind: RoleBinding\n",
+            "metadata: {name: PodDisruptionBudgets}\n",
+            // Folding a multi-line scalar inserts a space.
+            "kind: Service\n  Account\n",
+        ] {
+            assert!(!may_hold_indexed(text, &k), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn one_pass_files_get_the_same_findings_as_deferred_checks() {
+        let dir = tempfile::tempdir().unwrap();
+        let deploy = |name: &str, extra: &str| {
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: ns}}\nspec:\n  replicas: 2\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n{extra}      containers:\n      - name: c\n        image: nginx:1.2.3\n"
+            )
+        };
+        let files = [
+            // Holds index objects: checked the deferred way.
+            (
+                "a.yaml",
+                format!(
+                    "{}---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name: a, namespace: ns}}\nspec: {{minAvailable: 1, selector: {{matchLabels: {{app: b}}}}}}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {{name: sa, namespace: ns}}\n",
+                    deploy("a", "")
+                ),
+            ),
+            // Covered by a.yaml's PDB, uses its ServiceAccount: one pass.
+            (
+                "b.yaml",
+                deploy(
+                    "b",
+                    "      serviceAccountName: sa\n      automountServiceAccountToken: true\n",
+                ),
+            ),
+            // No PDB, unknown ServiceAccount: one pass.
+            ("c.yaml", deploy("c", "      serviceAccountName: elsewhere\n")),
+        ];
+        let mut inputs = Vec::new();
+        for (name, text) in &files {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            inputs.push(Input {
+                name: (*name).to_string(),
+                source: InputSource::File(path),
+            });
+        }
+        let engine = Engine::with_defaults().unwrap();
+        let opts = RunOptions::default();
+        let pending: Vec<bool> = inputs
+            .iter()
+            .enumerate()
+            .map(|(i, input)| {
+                check_file(
+                    &engine,
+                    i,
+                    input,
+                    &opts,
+                    &mut HashMap::new(),
+                    Mode::Classify,
+                )
+                .pending
+            })
+            .collect();
+        assert_eq!(pending, [false, true, true]);
+        // Were a cleared file to hold index objects after all, the one-pass
+        // reading counts them, and `run` starts over the general way.
+        let index = engine.new_index(Coverage::All);
+        let mode = Mode::Complete(&index);
+        let a = check_file(&engine, 0, &inputs[0], &opts, &mut HashMap::new(), mode);
+        assert_eq!(a.unexpected_indexed, 2);
+
+        let fast = run(&engine, &inputs, &opts);
+        let general = run_with(&engine, &inputs, &opts, Mode::Deferred).unwrap();
+        assert_eq!(fast.findings, general.findings);
+        assert_eq!(fast.anchors, general.anchors);
+        let counts = |r: &RunResult| (r.objects, r.files, r.passed, r.exempted, r.not_evaluated);
+        assert_eq!(counts(&fast), counts(&general));
+        // The cross-object rules did judge the one-pass files.
+        let ids = |file: &str| -> Vec<&str> {
+            fast.findings
+                .iter()
+                .filter(|f| f.file.as_deref() == Some(file))
+                .map(|f| f.id.as_str())
+                .collect()
+        };
+        assert!(!ids("b.yaml").contains(&"missingPodDisruptionBudget"));
+        assert!(ids("c.yaml").contains(&"missingPodDisruptionBudget"));
+        assert!(
+            fast.not_evaluated > 0,
+            "c.yaml's ServiceAccount is outside the input"
+        );
+    }
 }

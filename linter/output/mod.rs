@@ -55,7 +55,7 @@ pub struct RuleInfo {
 }
 
 /// Where a reported finding sits in its input's text.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Anchor {
     /// Index of the input.
     pub input: usize,
