@@ -223,14 +223,14 @@ enum Mode<'i> {
 /// its letters appearing in a row. Folding in multi-line scalars inserts
 /// spaces, which no kind name contains, and tags do not change a scalar's text.
 fn may_hold_indexed(text: &str, kinds: &BTreeSet<String>) -> bool {
-    if text.contains('\\') {
+    let bytes = text.as_bytes();
+    if memchr::memchr(b'\\', bytes).is_some() {
         return true;
     }
     let ident =
         |c: Option<u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80);
-    let bytes = text.as_bytes();
     kinds.iter().filter(|k| !k.is_empty()).any(|kind| {
-        text.match_indices(kind.as_str()).any(|(at, _)| {
+        memchr::memmem::find_iter(bytes, kind.as_bytes()).any(|at| {
             let before = at.checked_sub(1).map(|i| bytes[i]);
             let after = bytes.get(at + kind.len()).copied();
             !ident(before) && !ident(after)
