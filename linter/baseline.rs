@@ -95,17 +95,11 @@ pub enum BaselineError {
 impl Baseline {
     /// A baseline covering `findings`.
     pub fn from_findings<F: Borrow<ReportFinding>>(findings: &[F]) -> Baseline {
-        let mut counts: BTreeMap<Key, usize> = BTreeMap::new();
+        let mut counts = Counts::default();
         for f in findings {
-            *counts.entry(Key::of(f.borrow())).or_insert(0) += 1;
+            counts.add(f.borrow());
         }
-        Baseline {
-            schema_version: 1,
-            entries: counts
-                .into_iter()
-                .map(|(key, count)| Entry { key, count })
-                .collect(),
-        }
+        counts.baseline()
     }
 
     /// Reads a baseline file.
@@ -129,24 +123,68 @@ impl Baseline {
     }
 }
 
-/// Which of `findings` are new: `false` for those the baseline covers.
-/// Findings are matched in order, so with a count of N the first N
-/// findings of a key are covered.
-pub fn survivors<F: Borrow<ReportFinding>>(baseline: &Baseline, findings: &[F]) -> Vec<bool> {
-    let mut left: BTreeMap<Key, usize> = BTreeMap::new();
-    for e in &baseline.entries {
-        *left.entry(e.key.clone()).or_insert(0) += e.count;
+/// Findings counted by key, as a baseline records them (fed one at a time,
+/// so a run can record while it streams).
+#[derive(Clone, Debug, Default)]
+pub struct Counts {
+    counts: BTreeMap<Key, usize>,
+}
+
+impl Counts {
+    /// Counts one finding.
+    pub fn add(&mut self, f: &ReportFinding) {
+        *self.counts.entry(Key::of(f)).or_insert(0) += 1;
     }
-    findings
-        .iter()
-        .map(|f| match left.get_mut(&Key::of(f.borrow())) {
+
+    /// The baseline covering every finding counted.
+    pub fn baseline(self) -> Baseline {
+        Baseline {
+            schema_version: 1,
+            entries: self
+                .counts
+                .into_iter()
+                .map(|(key, count)| Entry { key, count })
+                .collect(),
+        }
+    }
+}
+
+/// Matches findings against a baseline one at a time, in report order:
+/// with a count of N, the first N findings of a key are covered.
+#[derive(Clone, Debug)]
+pub struct Matcher {
+    left: BTreeMap<Key, usize>,
+}
+
+impl Matcher {
+    /// A matcher with every entry of `baseline` unused.
+    pub fn new(baseline: &Baseline) -> Matcher {
+        let mut left: BTreeMap<Key, usize> = BTreeMap::new();
+        for e in &baseline.entries {
+            *left.entry(e.key.clone()).or_insert(0) += e.count;
+        }
+        Matcher { left }
+    }
+
+    /// Whether `f` is new (not covered by what is left of the baseline);
+    /// a covered finding uses up one count of its entry.
+    pub fn is_new(&mut self, f: &ReportFinding) -> bool {
+        match self.left.get_mut(&Key::of(f)) {
             Some(n) if *n > 0 => {
                 *n -= 1;
                 false
             }
             _ => true,
-        })
-        .collect()
+        }
+    }
+}
+
+/// Which of `findings` are new: `false` for those the baseline covers.
+/// Findings are matched in order, so with a count of N the first N
+/// findings of a key are covered.
+pub fn survivors<F: Borrow<ReportFinding>>(baseline: &Baseline, findings: &[F]) -> Vec<bool> {
+    let mut m = Matcher::new(baseline);
+    findings.iter().map(|f| m.is_new(f.borrow())).collect()
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The command line: argument parsing and the subcommands.
 
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -10,7 +10,7 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 
 use eyelint_policies::engine::{builtin_rules, roles_of, Engine};
 use eyelint_policies::finding::Severity;
-use eyelint_policies::report::{Report, ReportError};
+use eyelint_policies::report::{ReportError, Summary};
 use eyelint_policies::rule::{RuleMeta, Scope};
 use eyelint_policies::rule_doc;
 
@@ -18,7 +18,7 @@ use crate::baseline::{self, Baseline};
 use crate::config_file::{self, ConfigSource};
 use crate::discover::{self, Input};
 use crate::lint::{self, RunOptions, Skip};
-use crate::output::{self, Format, Output, RuleInfo, Style};
+use crate::output::{self, Context, FileView, Format, Rendered, RuleInfo, Style, Tail, Writer};
 
 /// The subcommands a first argument may name; anything else is a path.
 pub const SUBCOMMANDS: [&str; 7] = ["lint", "rules", "rule", "config", "certs", "sweep", "help"];
@@ -242,7 +242,6 @@ fn stderr_diag(d: &dyn Diagnostic, color: bool) {
     let style = Style {
         color,
         width: term_width(),
-        max_file_size: 0,
     };
     let mut s = String::new();
     if output::human::handler(&style)
@@ -258,7 +257,6 @@ fn stderr_input_diag(d: &InputDiag, color: bool) {
     let style = Style {
         color,
         width: term_width(),
-        max_file_size: 0,
     };
     let mut s = String::new();
     if output::human::handler(&style)
@@ -397,152 +395,359 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
         None
     };
     let inputs = discover::discover(&paths, stdin, &a.stdin_filename)?;
+    let cx = Context {
+        format: a.format,
+        rules: rule_info(&engine),
+        version: env!("CARGO_PKG_VERSION"),
+        style: Style {
+            color,
+            width: term_width(),
+        },
+    };
     let opts = RunOptions {
         max_file_size: a.max_file_size,
+        keep_text: cx.needs_text(),
     };
-    let result = lint::run(&engine, &inputs, &opts);
+    let min = match a.min_severity {
+        Some(MinSeverity::Danger) => Severity::Danger,
+        _ => Severity::Warning,
+    };
 
-    // Notices about skipped inputs.
-    report_skips(&inputs, &result.skipped, a.verbose);
-    // Input errors, with snippets.
-    let mut errors = Vec::new();
-    for e in &result.errors {
-        let input = &inputs[e.input];
-        let (line, column) = match e.pos {
-            Some(p) => (Some(p.line), Some(p.column)),
-            None => (None, None),
-        };
-        let text = e.pos.and_then(|_| {
-            let bytes = lint::read_input(input, a.max_file_size).ok()?;
-            lint::as_text(&bytes).ok().map(str::to_string)
-        });
-        let message = match (line, column) {
-            (Some(l), Some(c)) => format!("{}:{l}:{c}: {}", input.name, e.message),
-            _ => format!("{}: {}", input.name, e.message),
-        };
-        let src_name = match (line, column) {
-            (Some(l), Some(c)) => format!("{}:{l}:{c}", input.name),
-            _ => input.name.clone(),
-        };
-        let span = match (&text, e.pos) {
-            (Some(t), Some(p)) if p.offset <= t.len() => Some(SourceSpan::from((p.offset, 0))),
-            _ => None,
-        };
-        stderr_input_diag(
-            &InputDiag {
-                message,
-                src: text.map(|t| NamedSource::new(src_name, t)),
-                span,
-            },
-            err_color,
-        );
-        errors.push(ReportError {
-            file: input.name.clone(),
-            line,
-            column,
-            message: e.message.clone(),
-        });
+    // Where the report goes; a file that cannot be created fails the run
+    // before any work.
+    let (mut sink, to_file): (Box<dyn Write + Send>, bool) = match (&a.output, &a.write_baseline) {
+        (_, Some(_)) => (Box::new(std::io::sink()), false),
+        (Some(p), None) => {
+            let file = std::fs::File::create(p)
+                .with_context(|| format!("cannot write {}", discover::display_name(p)))?;
+            (Box::new(BufWriter::with_capacity(1 << 20, file)), true)
+        }
+        (None, None) => (
+            Box::new(BufWriter::with_capacity(1 << 20, std::io::stdout())),
+            false,
+        ),
+    };
+
+    let mut stream = Stream {
+        writer: None,
+        write_error: None,
+        recorder: a
+            .write_baseline
+            .as_ref()
+            .map(|_| baseline::Counts::default()),
+        matcher: baseline.as_ref().map(baseline::Matcher::new),
+        min,
+        totals: Totals::default(),
+        errors: Vec::new(),
+        skipped: Vec::new(),
+        err_color,
+        max_file_size: a.max_file_size,
+    };
+    if stream.recorder.is_none() {
+        match Writer::begin(&cx, &mut *sink) {
+            Ok(w) => stream.writer = Some(w),
+            Err(e) => stream.write_error = Some(e),
+        }
     }
+    // Inputs are filtered and rendered in parallel, unless a baseline is
+    // read or written: matching and recording go in report order, so those
+    // runs filter and render as each input is delivered.
+    let in_parallel = baseline.is_none() && a.write_baseline.is_none();
+    lint::run_each(
+        &engine,
+        &inputs,
+        &opts,
+        |o| prepare(&cx, &inputs, min, in_parallel, o),
+        |o, p| stream.deliver(&cx, &inputs, o, p),
+    );
+    let Stream {
+        writer,
+        write_error,
+        recorder,
+        totals,
+        errors,
+        skipped,
+        ..
+    } = stream;
 
-    // Build the report.
-    let mut report = Report::new();
-    let (files, objects, passed) = (result.files, result.objects, result.passed);
-    let (exempted, not_evaluated) = (result.exempted, result.not_evaluated);
-    report.findings = result.findings;
-    let mut anchors = result.anchors;
-    let dangers = report.at_or_above(Severity::Danger);
-    let warnings = report.at_or_above(Severity::Warning) - dangers;
-    report.summary.files = files;
-    report.summary.objects = objects;
-    report.summary.passed = passed;
-    report.summary.exempted = exempted;
-    report.summary.not_evaluated = not_evaluated;
-    report.summary.score = eyelint_policies::finding::score(passed, warnings, dangers);
-    report.summary.errors = errors.len();
-    report.errors = errors;
+    report_skips(&inputs, &skipped, a.verbose);
 
-    if let Some(p) = &a.write_baseline {
-        let b = Baseline::from_findings(&report.findings);
+    if let (Some(p), Some(counts)) = (&a.write_baseline, recorder) {
+        let b = counts.baseline();
         b.write(p)?;
         eprintln!(
             "wrote {} covering {} findings in {} entries",
             discover::display_name(p),
-            report.findings.len(),
+            totals.recorded,
             b.entries.len()
         );
-        return Ok(if report.errors.is_empty() {
+        return Ok(if errors.is_empty() {
             EXIT_OK
         } else {
             EXIT_ERROR
         });
     }
 
-    // Filters: minimum severity, then the baseline.
-    let min = match a.min_severity {
-        Some(MinSeverity::Danger) => Severity::Danger,
-        _ => Severity::Warning,
+    let mut summary = Summary {
+        files: totals.files,
+        objects: totals.objects,
+        passed: totals.passed,
+        exempted: totals.exempted,
+        not_evaluated: totals.not_evaluated,
+        baselined: totals.baselined,
+        score: eyelint_policies::finding::score(totals.passed, totals.warnings, totals.dangers),
+        errors: errors.len(),
+        ..Summary::default()
     };
-    let mut keep: Vec<bool> = report.findings.iter().map(|f| f.severity >= min).collect();
-    if let Some(b) = &baseline {
-        let alive = baseline::survivors(b, &report.findings);
-        for (k, alive) in keep.iter_mut().zip(alive) {
-            if *k && !alive {
-                report.summary.baselined += 1;
-                *k = false;
-            }
+    for (severity, n) in [
+        (Severity::Warning, totals.shown_warnings),
+        (Severity::Danger, totals.shown_dangers),
+    ] {
+        if n > 0 {
+            summary.counts.insert(severity, n);
         }
     }
-    // Filtered in place: the findings vector can be large.
-    let mut flags = keep.iter();
-    report
-        .findings
-        .retain(|_| flags.next().copied().unwrap_or(false));
-    let mut flags = keep.iter();
-    anchors.retain(|_| flags.next().copied().unwrap_or(false));
-    let kept_anchors = anchors;
-    report.count();
+    let tail = Tail {
+        errors: &errors,
+        summary: &summary,
+        files_with_findings: totals.files_with_findings,
+    };
+    let mut write_error = write_error;
+    if let Some(w) = writer {
+        if write_error.is_none() {
+            write_error = w.end(&cx, &tail).err();
+        }
+    }
+    if write_error.is_none() {
+        write_error = sink.flush().err();
+    }
+    if let (Some(e), true, Some(p)) = (write_error, to_file, &a.output) {
+        // A closed pipe (`eyelint . | head`) is not an error worth reporting;
+        // a report file that could not be written is.
+        return Err(
+            anyhow::Error::new(e).context(format!("cannot write {}", discover::display_name(p)))
+        );
+    }
 
     let failing = match a.fail_on {
         FailOn::Never => 0,
-        FailOn::Warning => report.at_or_above(Severity::Warning),
-        FailOn::Danger => report.at_or_above(Severity::Danger),
+        FailOn::Warning => totals.shown_warnings + totals.shown_dangers,
+        FailOn::Danger => totals.shown_dangers,
     };
-    let code = if !report.errors.is_empty() {
+    Ok(if !errors.is_empty() {
         EXIT_ERROR
     } else if failing > 0 {
         EXIT_FINDINGS
     } else {
         EXIT_OK
-    };
+    })
+}
 
-    let out = Output {
-        report,
-        anchors: kept_anchors,
-        inputs: &inputs,
-        rules: rule_info(&engine),
-        version: env!("CARGO_PKG_VERSION"),
-    };
-    let style = Style {
-        color,
-        width: term_width(),
-        max_file_size: a.max_file_size,
-    };
-    match &a.output {
-        Some(p) => {
-            let file = std::fs::File::create(p)
-                .with_context(|| format!("cannot write {}", discover::display_name(p)))?;
-            let mut w = std::io::BufWriter::new(file);
-            output::write(a.format, &out, &style, &mut w)
-                .and_then(|()| w.flush())
-                .with_context(|| format!("cannot write {}", discover::display_name(p)))?;
+/// What the parallel stage hands to the ordered one.
+struct Prepared {
+    /// Warnings and dangers before any filter (the score counts them all).
+    warnings: usize,
+    dangers: usize,
+    /// The input rendered, when filtering could be done in parallel.
+    rendered: Option<Rendered>,
+}
+
+/// Counts, filters and renders one input on the worker that finished it.
+fn prepare(
+    cx: &Context,
+    inputs: &[Input],
+    min: Severity,
+    in_parallel: bool,
+    o: &mut lint::FileOutcome,
+) -> Prepared {
+    let dangers = o
+        .findings
+        .iter()
+        .filter(|l| l.finding.severity == Severity::Danger)
+        .count();
+    let warnings = o
+        .findings
+        .iter()
+        .filter(|l| l.finding.severity == Severity::Warning)
+        .count();
+    let rendered = in_parallel.then(|| {
+        o.findings.retain(|l| l.finding.severity >= min);
+        render(cx, &inputs[o.input], &o.findings, o.text())
+    });
+    Prepared {
+        warnings,
+        dangers,
+        rendered,
+    }
+}
+
+fn render(cx: &Context, input: &Input, findings: &[lint::Located], text: Option<&str>) -> Rendered {
+    output::render_file(
+        cx,
+        &FileView {
+            name: &input.name,
+            findings,
+            text,
+        },
+    )
+}
+
+/// Run totals, summed as inputs are delivered.
+#[derive(Debug, Default)]
+struct Totals {
+    files: usize,
+    objects: usize,
+    passed: usize,
+    exempted: usize,
+    not_evaluated: usize,
+    /// Before filters (for the score).
+    warnings: usize,
+    dangers: usize,
+    /// Reported (after filters and the baseline).
+    shown_warnings: usize,
+    shown_dangers: usize,
+    baselined: usize,
+    files_with_findings: usize,
+    /// Findings recorded into a new baseline.
+    recorded: usize,
+}
+
+/// The ordered stage of a lint run: inputs arrive here in input order.
+struct Stream<'w> {
+    writer: Option<Writer<'w>>,
+    /// The first write that failed; nothing more is written after it.
+    write_error: Option<std::io::Error>,
+    /// `--write-baseline`: findings are counted, no report is written.
+    recorder: Option<baseline::Counts>,
+    /// `--baseline`: findings it covers are hidden.
+    matcher: Option<baseline::Matcher>,
+    min: Severity,
+    totals: Totals,
+    errors: Vec<ReportError>,
+    skipped: Vec<(usize, Skip)>,
+    err_color: bool,
+    max_file_size: u64,
+}
+
+impl Stream<'_> {
+    fn deliver(&mut self, cx: &Context, inputs: &[Input], o: lint::FileOutcome, p: Prepared) {
+        let input = &inputs[o.input];
+        let t = &mut self.totals;
+        if o.checked && o.objects > 0 {
+            t.files += 1;
         }
-        None => {
-            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
-            // A closed pipe (`eyelint . | head`) is not an error worth reporting.
-            let _ = output::write(a.format, &out, &style, &mut w).and_then(|()| w.flush());
+        t.objects += o.objects;
+        t.passed += o.passed;
+        t.exempted += o.exempted;
+        t.not_evaluated += o.not_evaluated;
+        t.warnings += p.warnings;
+        t.dangers += p.dangers;
+        if let Some(s) = &o.skip {
+            self.skipped.push((o.input, s.clone()));
+        }
+        let first_error = self.errors.len();
+        for e in &o.errors {
+            self.errors.push(input_error(
+                input,
+                e,
+                o.text(),
+                self.err_color,
+                self.max_file_size,
+            ));
+        }
+        if let Some(counts) = &mut self.recorder {
+            for l in &o.findings {
+                counts.add(&l.finding);
+            }
+            self.totals.recorded += o.findings.len();
+            return;
+        }
+        let (rendered, shown) = match p.rendered {
+            Some(r) => (r, o.findings),
+            None => {
+                let mut shown = Vec::with_capacity(o.findings.len());
+                for l in o.findings {
+                    let visible = l.finding.severity >= self.min;
+                    let new = self.matcher.as_mut().is_none_or(|m| m.is_new(&l.finding));
+                    match (visible, new) {
+                        (true, true) => shown.push(l),
+                        (true, false) => self.totals.baselined += 1,
+                        (false, _) => {}
+                    }
+                }
+                let text = o.text.as_deref().and_then(|b| std::str::from_utf8(b).ok());
+                (render(cx, input, &shown, text), shown)
+            }
+        };
+        let t = &mut self.totals;
+        for l in &shown {
+            match l.finding.severity {
+                Severity::Danger => t.shown_dangers += 1,
+                Severity::Warning => t.shown_warnings += 1,
+                Severity::Ignore => {}
+            }
+        }
+        if !shown.is_empty() {
+            t.files_with_findings += 1;
+        }
+        drop(shown);
+        if self.write_error.is_some() {
+            return;
+        }
+        if let Some(w) = &mut self.writer {
+            if let Err(e) = w.file(&input.name, rendered, &self.errors[first_error..]) {
+                self.write_error = Some(e);
+            }
         }
     }
-    Ok(code)
+}
+
+/// Prints an input problem to standard error (with a snippet when its
+/// position is known) and returns it for the report.
+fn input_error(
+    input: &Input,
+    e: &lint::InputError,
+    text: Option<&str>,
+    err_color: bool,
+    max_file_size: u64,
+) -> ReportError {
+    let (line, column) = match e.pos {
+        Some(p) => (Some(p.line), Some(p.column)),
+        None => (None, None),
+    };
+    let text: Option<String> = e.pos.and_then(|_| match text {
+        Some(t) => Some(t.to_string()),
+        None => {
+            let bytes = lint::read_input(input, max_file_size).ok()?;
+            lint::as_text(&bytes).ok().map(str::to_string)
+        }
+    });
+    let message = match (line, column) {
+        (Some(l), Some(c)) => format!("{}:{l}:{c}: {}", input.name, e.message),
+        _ => format!("{}: {}", input.name, e.message),
+    };
+    let src_name = match (line, column) {
+        (Some(l), Some(c)) => format!("{}:{l}:{c}", input.name),
+        _ => input.name.clone(),
+    };
+    let span = match (&text, e.pos) {
+        (Some(t), Some(p)) if p.offset <= t.len() => Some(SourceSpan::from((p.offset, 0))),
+        _ => None,
+    };
+    stderr_input_diag(
+        &InputDiag {
+            message,
+            src: text.map(|t| NamedSource::new(src_name, t)),
+            span,
+        },
+        err_color,
+    );
+    ReportError {
+        file: input.name.clone(),
+        line,
+        column,
+        message: e.message.clone(),
+    }
 }
 
 fn report_skips(inputs: &[Input], skipped: &[(usize, Skip)], verbose: bool) {

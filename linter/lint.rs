@@ -1,19 +1,27 @@
-//! The lint run: read, parse and check every input in parallel, then run the
-//! cross-object checks over everything the run saw.
+//! The lint run: read, parse and check every input in parallel, then hand
+//! each input's findings over in input order while the run goes on.
 //!
 //! Per file (in parallel): read with a size limit, skip Helm chart sources
-//! and non-Kubernetes documents, load the YAML with spans, expand `List`s,
-//! run the local checks on each object and place every finding at the exact
-//! line and column of its path. What the cross pass needs is kept small: the
-//! engine's pruned `cross_subject` copies and the objects the index wants.
-//! At the end the index is built, the cross pass runs (in parallel), and the
-//! few files with cross-object findings are re-read to locate them, so no
-//! file's text or spans outlive its own check.
+//! and non-Kubernetes documents, load the YAML with spans one document at a
+//! time, expand `List`s, run the checks on each object and place every
+//! finding at the exact line and column of its path.
+//!
+//! Cross-object checks need the whole run's PDBs, HPAs, NetworkPolicies,
+//! ServiceAccounts and Roles. A first reading finds the files that may hold
+//! such objects (a fast text scan) and checks those, keeping only what the
+//! cross pass needs (pruned `cross_subject` copies with the positions of
+//! their fields, and the objects the index wants). Once the index is
+//! complete, a second reading goes through the inputs in order: the other
+//! files are parsed and checked in one pass, the first ones get their
+//! cross-object findings, and each input's outcome is delivered as soon as
+//! every input before it has been, so the report streams out and no input's
+//! findings, text or spans are kept after it is written.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
 use serde_json::Value;
@@ -34,12 +42,16 @@ use crate::output::Anchor;
 pub struct RunOptions {
     /// Files larger than this are refused.
     pub max_file_size: u64,
+    /// Keep the text of inputs with findings in their [`FileOutcome`]
+    /// (the human format draws snippets from it).
+    pub keep_text: bool,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             max_file_size: 64 * 1024 * 1024,
+            keep_text: false,
         }
     }
 }
@@ -199,15 +211,19 @@ struct FileResult {
     /// one pass once the index is complete.
     pending: bool,
     /// Objects of a kind the index wants, met in one-pass mode (the
-    /// classification said there could be none; see [`run`]).
+    /// classification said there could be none; see [`run_each`]).
     unexpected_indexed: usize,
+    /// The file's bytes, when they will be wanted for snippets.
+    text: Option<Arc<[u8]>>,
 }
 
 /// How [`check_file`] treats a file.
 #[derive(Clone, Copy)]
 enum Mode<'i> {
     /// Every file: local checks now, cross-object checks deferred to the
-    /// cross pass, index objects collected.
+    /// cross pass, index objects collected. The general way, without the
+    /// classification: the tests hold the run's results to it.
+    #[cfg(test)]
     Deferred,
     /// First reading: files that [`may_hold_indexed`] clears are left
     /// pending; the others are checked as in `Deferred`.
@@ -443,6 +459,9 @@ fn check_file(
     if let Some(e) = error {
         err(&mut r, Some(e.pos), e.message);
     }
+    if (opts.keep_text && !r.findings.is_empty()) || !r.errors.is_empty() {
+        r.text = Some(bytes.clone());
+    }
     r.checked = true;
     if r.objects == 0 && r.errors.is_empty() {
         r.skip = Some(Skip::NotKubernetes);
@@ -476,33 +495,132 @@ fn order(a: &Located, b: &Located) -> std::cmp::Ordering {
         ))
 }
 
-/// Runs the engine over `inputs`.
-///
-/// Cross-object checks need every object the index wants before they can
-/// judge anything, so in general a file's cross-object checks wait for the
-/// whole run: what they read of each object is kept small ([`CrossItem`])
-/// until the index is complete. Most files cannot hold an object the index
-/// wants at all ([`may_hold_indexed`]): those are set aside on a first
-/// reading and checked afterwards in one pass against the complete index,
-/// with nothing kept in between. The results are the same either way.
-pub fn run(engine: &Engine, inputs: &[Input], opts: &RunOptions) -> RunResult {
-    match run_with(engine, inputs, opts, Mode::Classify) {
-        Some(result) => result,
-        // A file the classification cleared held an object the index wants
-        // (only possible if it changed between two readings): the one-pass
-        // results could miss it, so everything is checked the general way.
-        None => run_with(engine, inputs, opts, Mode::Deferred).unwrap_or_default(),
+/// One input's complete outcome: every finding final (cross-object ones
+/// included) and in order. [`run_each`] hands these over in input order.
+#[derive(Debug, Default)]
+pub struct FileOutcome {
+    /// Index of the input in the run's input list.
+    pub input: usize,
+    /// Its findings, placed and in order (line, column, rule, object, …).
+    pub findings: Vec<Located>,
+    /// Its problems (any makes the run exit 2).
+    pub errors: Vec<InputError>,
+    /// Why it was not checked, when it was skipped.
+    pub skip: Option<Skip>,
+    /// Kubernetes objects checked.
+    pub objects: usize,
+    /// Read and checked (a file counts as checked when it held objects).
+    pub checked: bool,
+    /// Evaluations that passed.
+    pub passed: usize,
+    /// Evaluations skipped by an exemption.
+    pub exempted: usize,
+    /// Checks not decidable from the input.
+    pub not_evaluated: usize,
+    /// The input's bytes (valid UTF-8), kept for snippets: with
+    /// [`RunOptions::keep_text`] when it has findings, and whenever it has
+    /// an error with a position.
+    pub text: Option<Arc<[u8]>>,
+}
+
+impl FileOutcome {
+    /// The kept text, as text.
+    pub fn text(&self) -> Option<&str> {
+        self.text
+            .as_deref()
+            .and_then(|b| std::str::from_utf8(b).ok())
     }
 }
 
-/// [`run`], with `first` the treatment of every file on the first reading.
-/// `None` when a file checked in one pass held an object the index wants.
-fn run_with(
+/// Runs the engine over `inputs` and collects everything (tests and small
+/// runs; the command line streams with [`run_each`]).
+pub fn run(engine: &Engine, inputs: &[Input], opts: &RunOptions) -> RunResult {
+    let mut out = RunResult::default();
+    run_each(engine, inputs, opts, |_| (), |o, ()| out.absorb(o));
+    out
+}
+
+impl RunResult {
+    /// Adds one input's outcome (inputs must come in order).
+    fn absorb(&mut self, o: FileOutcome) {
+        let FileOutcome {
+            input,
+            findings,
+            mut errors,
+            skip,
+            objects,
+            checked,
+            passed,
+            exempted,
+            not_evaluated,
+            text: _,
+        } = o;
+        self.errors.append(&mut errors);
+        if let Some(s) = skip {
+            self.skipped.push((input, s));
+        }
+        if checked && objects > 0 {
+            self.files += 1;
+        }
+        self.objects += objects;
+        self.passed += passed;
+        self.exempted += exempted;
+        self.not_evaluated += not_evaluated;
+        self.findings.reserve(findings.len());
+        self.anchors.reserve(findings.len());
+        for l in findings {
+            self.anchors.push(Anchor {
+                input: l.input,
+                offset: l.offset,
+            });
+            self.findings.push(l.finding);
+        }
+    }
+}
+
+/// Runs the engine over `inputs`, handing each input's complete outcome to
+/// `deliver` in input order as soon as it and every input before it are
+/// done, so a report can be written while the run goes on and nothing of
+/// an input is kept once it is delivered.
+///
+/// `prepare` runs on the worker that finished the input, in parallel with
+/// other inputs (filter and render there); `deliver` runs one input at a
+/// time, in order (write there).
+///
+/// Cross-object checks need every object the index wants before they can
+/// judge anything. Most files cannot hold such an object at all
+/// ([`may_hold_indexed`]): a first reading sets them aside, and they are
+/// checked once the index is complete, local and cross-object checks in one
+/// pass. Files that may hold one are checked on the first reading, and what
+/// the cross pass reads of their objects is kept small ([`CrossItem`])
+/// until the index is complete. The results are the same either way.
+pub fn run_each<P: Send>(
+    engine: &Engine,
+    inputs: &[Input],
+    opts: &RunOptions,
+    prepare: impl Fn(&mut FileOutcome) -> P + Sync,
+    deliver: impl FnMut(FileOutcome, P) + Send,
+) {
+    run_with(engine, inputs, opts, Mode::Classify, &prepare, deliver)
+}
+
+/// Inputs finished out of order wait here until those before them are
+/// delivered.
+struct Ordered<P, D> {
+    next: usize,
+    ready: BTreeMap<usize, (FileOutcome, P)>,
+    deliver: D,
+}
+
+/// [`run_each`], with `first` the treatment of every file on the first reading.
+fn run_with<P: Send>(
     engine: &Engine,
     inputs: &[Input],
     opts: &RunOptions,
     first: Mode<'_>,
-) -> Option<RunResult> {
+    prepare: &(dyn Fn(&mut FileOutcome) -> P + Sync),
+    deliver: impl FnMut(FileOutcome, P) + Send,
+) {
     let mut per_file: Vec<FileResult> = inputs
         .par_iter()
         .enumerate()
@@ -517,106 +635,146 @@ fn run_with(
             index.add(&o);
         }
     }
-    let pending: Vec<usize> = (0..per_file.len())
-        .filter(|&i| per_file[i].pending)
-        .collect();
-    if !pending.is_empty() {
-        let index = &index;
-        let done: Vec<(usize, FileResult)> = pending
-            .par_iter()
-            .map_init(HashMap::new, |cache, &i| {
-                let mode = Mode::Complete(index);
-                (i, check_file(engine, i, &inputs[i], opts, cache, mode))
-            })
-            .collect();
-        for (i, f) in done {
-            if f.unexpected_indexed > 0 {
-                return None;
-            }
-            per_file[i] = f;
-        }
-    }
-
-    let mut out = RunResult::default();
-    for (i, f) in per_file.iter_mut().enumerate() {
-        out.errors.append(&mut f.errors);
-        if let Some(s) = f.skip.take() {
-            out.skipped.push((i, s));
-        }
-        if f.checked && f.objects > 0 {
-            out.files += 1;
-        }
-        out.objects += f.objects;
-        out.passed += f.passed;
-        out.exempted += f.exempted;
-        out.not_evaluated += f.not_evaluated;
-    }
-
-    // The cross pass, then each file's findings in order (in parallel:
-    // the run's order is input order first).
     let index = &index;
-    let counts: Vec<(usize, usize, usize)> = per_file
-        .par_iter_mut()
-        .enumerate()
-        .map(|(i, f)| {
-            let cross = std::mem::take(&mut f.cross);
-            let file: Arc<str> = Arc::from(inputs[i].name.as_str());
-            // Items of one file in parallel too: `helm template … | eyelint -`
-            // is a single input.
-            let checked: Vec<((usize, usize, usize), Vec<Located>)> = cross
-                .par_iter()
-                .map(|c| {
-                    // The subject is JSON this run wrote; reading it back cannot fail.
-                    let Ok(subject) = serde_json::from_str::<Value>(&c.subject) else {
-                        return ((0, 0, 0), Vec::new());
-                    };
-                    let eval = engine.check(&subject, Some(index), Pass::Cross);
-                    let counts = (eval.passed, eval.exempted, eval.not_evaluated.len());
-                    let found = eval
-                        .findings
-                        .into_iter()
-                        .map(|finding| {
-                            let pos = spot(&c.spots, &finding.path);
-                            Located::new(finding, i, &file, pos, c.source.as_deref())
-                        })
-                        .collect();
-                    (counts, found)
-                })
-                .collect();
-            let mut counts = (0, 0, 0);
-            f.findings
-                .reserve(checked.iter().map(|(_, found)| found.len()).sum());
-            for ((passed, exempted, not_evaluated), found) in checked {
-                counts.0 += passed;
-                counts.1 += exempted;
-                counts.2 += not_evaluated;
-                f.findings.extend(found);
-            }
-            f.findings.sort_by(order);
-            counts
-        })
-        .collect();
-    for (passed, exempted, not_evaluated) in counts {
-        out.passed += passed;
-        out.exempted += exempted;
-        out.not_evaluated += not_evaluated;
-    }
 
-    // One allocation each for every finding and anchor: these vectors are
-    // large, and growing them by doubling copies them several times.
-    let total = per_file.iter().map(|f| f.findings.len()).sum();
-    out.findings.reserve_exact(total);
-    out.anchors.reserve_exact(total);
-    for f in per_file {
-        for l in f.findings {
-            out.findings.push(l.finding);
-            out.anchors.push(Anchor {
-                input: l.input,
-                offset: l.offset,
+    // Second reading, in input order: workers take the next input, finish
+    // it (one-pass check or cross pass), prepare it, and deliver whatever
+    // is ready in order.
+    let slots: Vec<Mutex<Option<FileResult>>> =
+        per_file.into_iter().map(|f| Mutex::new(Some(f))).collect();
+    let next = AtomicUsize::new(0);
+    let ordered = Mutex::new(Ordered {
+        next: 0,
+        ready: BTreeMap::new(),
+        deliver,
+    });
+    let workers = rayon::current_num_threads().clamp(1, inputs.len().max(1));
+    rayon::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|_| {
+                let mut cache = HashMap::new();
+                loop {
+                    let i = next.fetch_add(1, AtomicOrdering::Relaxed);
+                    let Some(slot) = slots.get(i) else { break };
+                    let Some(f) = lock(slot).take() else { continue };
+                    let mut outcome =
+                        finish_file(engine, i, &inputs[i], opts, &mut cache, index, f);
+                    let prepared = prepare(&mut outcome);
+                    let mut o = lock(&ordered);
+                    o.ready.insert(i, (outcome, prepared));
+                    loop {
+                        let n = o.next;
+                        let Some((outcome, prepared)) = o.ready.remove(&n) else {
+                            break;
+                        };
+                        o.next += 1;
+                        (o.deliver)(outcome, prepared);
+                    }
+                }
             });
         }
+    });
+}
+
+/// Locks `m`, also after a panic elsewhere (the data is still consistent:
+/// every critical section here only moves values).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Completes one input once the index is complete: a pending file is
+/// checked in one pass; a file checked on the first reading gets its
+/// cross-object findings. The findings are then sorted.
+fn finish_file(
+    engine: &Engine,
+    i: usize,
+    input: &Input,
+    opts: &RunOptions,
+    chart_cache: &mut HashMap<PathBuf, bool>,
+    index: &Index,
+    f: FileResult,
+) -> FileOutcome {
+    let mut f = if f.pending {
+        let mut r = check_file(engine, i, input, opts, chart_cache, Mode::Complete(index));
+        if r.unexpected_indexed > 0 {
+            // The first reading found no object the index wants; this one
+            // did, so the file changed in between. Its findings (and other
+            // files' cross-object findings) could be wrong: refuse it.
+            r.findings.clear();
+            r.errors.push(InputError {
+                input: i,
+                pos: None,
+                message: "the file changed while eyelint was reading it; run again".to_string(),
+            });
+        }
+        r
+    } else {
+        let mut f = f;
+        cross_pass(engine, i, input, index, &mut f);
+        f
+    };
+    f.findings.sort_by(order);
+    let wants_text =
+        (opts.keep_text && !f.findings.is_empty()) || f.errors.iter().any(|e| e.pos.is_some());
+    if wants_text && f.text.is_none() {
+        f.text = read_input(input, opts.max_file_size)
+            .ok()
+            .filter(|b| as_text(b).is_ok());
     }
-    Some(out)
+    if !wants_text {
+        f.text = None;
+    }
+    FileOutcome {
+        input: i,
+        findings: f.findings,
+        errors: f.errors,
+        skip: f.skip,
+        objects: f.objects,
+        checked: f.checked,
+        passed: f.passed,
+        exempted: f.exempted,
+        not_evaluated: f.not_evaluated,
+        text: f.text,
+    }
+}
+
+/// The cross pass over the objects a file kept for it.
+fn cross_pass(engine: &Engine, i: usize, input: &Input, index: &Index, f: &mut FileResult) {
+    let cross = std::mem::take(&mut f.cross);
+    if cross.is_empty() {
+        return;
+    }
+    let file: Arc<str> = Arc::from(input.name.as_str());
+    // Items of one file in parallel too: `helm template … | eyelint -` is a
+    // single input.
+    let checked: Vec<((usize, usize, usize), Vec<Located>)> = cross
+        .par_iter()
+        .map(|c| {
+            // The subject is JSON this run wrote; reading it back cannot fail.
+            let Ok(subject) = serde_json::from_str::<Value>(&c.subject) else {
+                return ((0, 0, 0), Vec::new());
+            };
+            let eval = engine.check(&subject, Some(index), Pass::Cross);
+            let counts = (eval.passed, eval.exempted, eval.not_evaluated.len());
+            let found = eval
+                .findings
+                .into_iter()
+                .map(|finding| {
+                    let pos = spot(&c.spots, &finding.path);
+                    Located::new(finding, i, &file, pos, c.source.as_deref())
+                })
+                .collect();
+            (counts, found)
+        })
+        .collect();
+    f.findings
+        .reserve(checked.iter().map(|(_, found)| found.len()).sum());
+    for ((passed, exempted, not_evaluated), found) in checked {
+        f.passed += passed;
+        f.exempted += exempted;
+        f.not_evaluated += not_evaluated;
+        f.findings.extend(found);
+    }
 }
 
 #[cfg(test)]
@@ -722,15 +880,35 @@ mod tests {
             })
             .collect();
         assert_eq!(pending, [false, true, true]);
-        // Were a cleared file to hold index objects after all, the one-pass
-        // reading counts them, and `run` starts over the general way.
+        // Were a cleared file to hold index objects after all (it changed
+        // between the two readings), the one-pass reading counts them, and
+        // the run refuses the file.
         let index = engine.new_index(Coverage::All);
         let mode = Mode::Complete(&index);
         let a = check_file(&engine, 0, &inputs[0], &opts, &mut HashMap::new(), mode);
         assert_eq!(a.unexpected_indexed, 2);
+        let pending = FileResult {
+            pending: true,
+            ..FileResult::default()
+        };
+        let changed = finish_file(
+            &engine,
+            0,
+            &inputs[0],
+            &opts,
+            &mut HashMap::new(),
+            &index,
+            pending,
+        );
+        assert!(changed.findings.is_empty());
+        assert_eq!(changed.errors.len(), 1);
+        assert!(changed.errors[0].message.contains("changed while"));
 
         let fast = run(&engine, &inputs, &opts);
-        let general = run_with(&engine, &inputs, &opts, Mode::Deferred).unwrap();
+        let mut general = RunResult::default();
+        run_with(&engine, &inputs, &opts, Mode::Deferred, &|_| (), |o, ()| {
+            general.absorb(o)
+        });
         assert_eq!(fast.findings, general.findings);
         assert_eq!(fast.anchors, general.anchors);
         let counts = |r: &RunResult| (r.objects, r.files, r.passed, r.exempted, r.not_evaluated);

@@ -440,3 +440,87 @@ fn sweep_is_an_external_subcommand() {
     assert!(err.contains("eyelint-sweep"), "{err}");
     assert!(err.contains("cargo install"), "{err}");
 }
+
+/// Reports stream out while the run goes on, inputs finishing in any order
+/// on any number of workers: the text must not depend on that.
+#[test]
+fn reports_are_the_same_whatever_the_parallelism() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for i in 0..40 {
+        // Files of different sizes, so workers finish out of order.
+        let copies = 1 + (i * 7) % 13;
+        let mut text = String::new();
+        for c in 0..copies {
+            text.push_str(&POD.replace("name: p\n", &format!("name: p{i}-{c}\n")));
+            text.push_str("---\n");
+        }
+        write(d, &format!("f{i:02}.yaml"), text);
+    }
+    // A file the cross pass needs (checked on the first reading), a clean
+    // file, a non-Kubernetes file and an invalid one.
+    write(
+        d,
+        "f05-pdb.yaml",
+        "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: b, namespace: ns}\nspec: {minAvailable: 1, selector: {matchLabels: {app: x}}}\n",
+    );
+    write(d, "f10-good.yaml", GOOD_POD);
+    write(d, "f20-values.yaml", "replicas: 3\n");
+    write(d, "f30-bad.yaml", "kind: Pod\nmetadata: [x\n");
+    for format in ["json", "sarif", "junit", "github", "human"] {
+        let runs: Vec<Run> = ["1", "2", "7"]
+            .iter()
+            .map(|j| eyelint(d, &["-j", j, "--format", format, "--no-color", "."], None))
+            .collect();
+        for r in &runs {
+            assert_eq!(r.code, 2, "the invalid file fails the run: {}", r.stderr);
+            assert!(r.stdout == runs[0].stdout, "{format}: reports differ");
+            assert_eq!(r.stderr, runs[0].stderr, "{format}");
+        }
+        if format == "sarif" {
+            // Streamed text is serde_json's pretty layout of itself.
+            let v: Value = serde_json::from_str(&runs[0].stdout).unwrap();
+            let mut again = serde_json::to_string_pretty(&v).unwrap();
+            again.push('\n');
+            assert!(runs[0].stdout == again, "SARIF layout");
+            assert_eq!(v["runs"][0]["results"].as_array().unwrap().len(), 4674);
+        }
+    }
+    let v = json(&eyelint(d, &["-f", "json", "."], None));
+    let files: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    let mut sorted = files.clone();
+    sorted.sort();
+    assert_eq!(files, sorted, "findings in file order");
+    assert_eq!(v["errors"][0]["file"], "f30-bad.yaml");
+    assert_eq!(v["summary"]["errors"], 1);
+}
+
+/// A large input rendered for people: each snippet costs the same wherever
+/// it is in the file (snippets used to be found by reading the file from
+/// its start, which made this quadratic).
+#[test]
+fn human_report_of_a_large_file_is_fast() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for c in 0..3000 {
+        text.push_str(&POD.replace("name: p\n", &format!("name: p{c}\n")));
+        text.push_str("---\n");
+    }
+    write(dir.path(), "big.yaml", &text);
+    let started = Instant::now();
+    let r = eyelint(dir.path(), &["--only=hostIPCSet", "--no-color", "."], None);
+    let took = started.elapsed();
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout.matches("hostIPCSet (danger)").count(), 3000);
+    assert!(
+        r.stdout.contains(&format!("big.yaml:{}:3", 2999 * 11 + 7)),
+        "the last finding's snippet is there"
+    );
+    // Quadratic reading took over 10 s here in a debug build.
+    assert!(took < Duration::from_secs(20), "{took:?}");
+}

@@ -1,11 +1,14 @@
 //! `--format github`: GitHub Actions workflow commands, one per finding
-//! (`::error` for danger, `::warning` for warning) plus one per input error.
+//! (`::error` for danger, `::warning` for warning) plus one per input error,
+//! file by file (a file's errors before its findings).
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use eyelint_policies::finding::Severity;
+use eyelint_policies::report::ReportError;
 
-use super::Output;
+use super::FileView;
 
 /// Escapes a command's message.
 fn data(s: &str) -> String {
@@ -19,17 +22,24 @@ fn prop(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// Renders the findings as workflow commands.
-pub fn render(out: &Output<'_>) -> String {
+/// Input errors as `::error` commands.
+pub(super) fn errors(errors: &[ReportError], w: &mut dyn Write) -> io::Result<()> {
     let mut s = String::new();
-    for e in &out.report.errors {
+    for e in errors {
         let _ = write!(s, "::error file={}", prop(&e.file));
         if let (Some(l), Some(c)) = (e.line, e.column) {
             let _ = write!(s, ",line={l},col={c}");
         }
         let _ = writeln!(s, ",title=eyelint::{}", data(&e.message));
     }
-    for f in &out.report.findings {
+    w.write_all(s.as_bytes())
+}
+
+/// One input's findings as workflow commands.
+pub(super) fn file(file: &FileView<'_>, buf: &mut Vec<u8>) {
+    let mut s = String::new();
+    for l in file.findings {
+        let f = &l.finding;
         let level = match f.severity {
             Severity::Danger => "error",
             _ => "warning",
@@ -56,5 +66,5 @@ pub fn render(out: &Output<'_>) -> String {
         msg.push(')');
         let _ = writeln!(s, "{}::{}", props.join(","), data(&msg));
     }
-    s
+    buf.extend_from_slice(s.as_bytes());
 }

@@ -6,13 +6,14 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
 };
 
 use eyelint_policies::finding::Severity;
-use eyelint_policies::report::{Report, ReportFinding};
+use eyelint_policies::report::ReportFinding;
 
-use super::{Output, Style};
+use super::{Context, FileView, Style, Tail};
 
 /// The renderer of snippets: fixed width, colour only when asked.
 pub fn handler(style: &Style) -> GraphicalReportHandler {
@@ -32,7 +33,7 @@ pub fn handler(style: &Style) -> GraphicalReportHandler {
 struct FindingDiag {
     message: String,
     severity: Severity,
-    src: Option<NamedSource<Arc<str>>>,
+    src: Option<NamedSource<Window>>,
     span: Option<SourceSpan>,
     label: String,
     help: Option<String>,
@@ -139,8 +140,8 @@ fn object_header(f: &ReportFinding) -> String {
 }
 
 /// The closing summary line.
-pub fn summary_line(report: &Report) -> String {
-    let s = &report.summary;
+pub fn summary_line(tail: &Tail<'_>) -> String {
+    let s = tail.summary;
     let danger = s.counts.get(&Severity::Danger).copied().unwrap_or(0);
     let warning = s.counts.get(&Severity::Warning).copied().unwrap_or(0);
     let plural = |n: usize, one: &str, many: &str| {
@@ -153,15 +154,9 @@ pub fn summary_line(report: &Report) -> String {
     let mut line = if danger + warning == 0 {
         "no findings".to_string()
     } else {
-        let mut files: Vec<&str> = report
-            .findings
-            .iter()
-            .filter_map(|f| f.file.as_deref())
-            .collect();
-        files.dedup();
         format!(
             "{danger} danger, {warning} warning in {}",
-            plural(files.len(), "file", "files")
+            plural(tail.files_with_findings, "file", "files")
         )
     };
     let _ = write!(
@@ -184,38 +179,101 @@ pub fn summary_line(report: &Report) -> String {
     line
 }
 
-/// Renders the report for people.
-pub fn render(out: &Output<'_>, style: &Style) -> String {
-    let handler = handler(style);
-    let mut s = String::new();
-    let mut current_file: Option<usize> = None;
-    let mut text: Option<Arc<str>> = None;
-    let mut last_object: Option<String> = None;
-    for (f, anchor) in out.report.findings.iter().zip(&out.anchors) {
-        if current_file != Some(anchor.input) {
-            current_file = Some(anchor.input);
-            last_object = None;
-            text = out.inputs.get(anchor.input).and_then(|input| {
-                let bytes = crate::lint::read_input(input, style.max_file_size).ok()?;
-                crate::lint::as_text(&bytes).ok().map(Arc::from)
-            });
+/// An input's text as miette reads it for snippets: only the lines around
+/// a span are handed over, found through a table of line starts, so a
+/// snippet costs the same at the end of a large file as at its start
+/// (miette's own reading of a `str` walks the text from the beginning).
+#[derive(Debug, Clone)]
+pub struct Window {
+    text: Arc<str>,
+    /// Byte offset of each line's start (line breaks as miette counts
+    /// them: `\n`, `\r\n`, or a lone `\r`).
+    starts: Arc<[usize]>,
+}
+
+impl Window {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> Window {
+        let b = text.as_bytes();
+        let mut starts = vec![0];
+        for i in memchr::memchr2_iter(b'\n', b'\r', b) {
+            if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
+                continue;
+            }
+            starts.push(i + 1);
         }
-        let file = f.file.as_deref().unwrap_or("-");
+        Window {
+            text: Arc::from(text),
+            starts: Arc::from(starts),
+        }
+    }
+
+    /// 0-based line holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    }
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let bytes = self.text.as_bytes();
+        if span.offset() > bytes.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        // Whole lines from one before the context to one after it: miette
+        // then finds the same context in the window as in the whole text.
+        let first = self
+            .line_of(span.offset())
+            .saturating_sub(context_lines_before + 1);
+        let end = (span.offset() + span.len()).min(bytes.len());
+        let last = self.line_of(end) + context_lines_after + 2;
+        let from = self.starts.get(first).copied().unwrap_or(0);
+        let to = self.starts.get(last).copied().unwrap_or(bytes.len());
+        let window = bytes.get(from..to).ok_or(MietteError::OutOfBounds)?;
+        let inner = SourceSpan::from((span.offset() - from, span.len()));
+        let c = window.read_span(&inner, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new(
+            c.data(),
+            SourceSpan::from((c.span().offset() + from, c.span().len())),
+            c.line() + first,
+            c.column(),
+            c.line_count() + first,
+        )))
+    }
+}
+
+/// Renders one input's findings for people: object headers, snippets and
+/// fix hints.
+pub(super) fn file(cx: &Context, file: &FileView<'_>, buf: &mut Vec<u8>) {
+    let handler = handler(&cx.style);
+    let mut s = String::new();
+    let window = file.text.map(Window::new);
+    let mut last_object: Option<String> = None;
+    for l in file.findings {
+        let f = &l.finding;
+        let name = f.file.as_deref().unwrap_or("-");
         let header = object_header(f);
         if last_object.as_deref() != Some(header.as_str()) {
-            let _ = writeln!(s, "{file}: {header}");
+            let _ = writeln!(s, "{name}: {header}");
             last_object = Some(header);
         }
         let mut message = format!("{} ({}): {}", f.id, f.severity, f.message);
         if let Some(c) = &f.container {
             let _ = write!(message, " [container {c}]");
         }
-        let (src, span) = match (&text, f.line, f.column) {
-            (Some(t), Some(l), Some(c)) if anchor.offset <= t.len() => {
-                let len = token_len(t, anchor.offset);
+        let (src, span) = match (&window, file.text, f.line, f.column) {
+            (Some(w), Some(t), Some(line), Some(col)) if l.offset <= t.len() => {
+                let len = token_len(t, l.offset);
                 (
-                    Some(NamedSource::new(format!("{file}:{l}:{c}"), t.clone())),
-                    Some(SourceSpan::from((anchor.offset, len))),
+                    Some(NamedSource::new(format!("{name}:{line}:{col}"), w.clone())),
+                    Some(SourceSpan::from((l.offset, len))),
                 )
             }
             _ => (None, None),
@@ -235,14 +293,87 @@ pub fn render(out: &Output<'_>, style: &Style) -> String {
         s.push_str(&rendered);
         s.push('\n');
     }
-    s.push_str(&summary_line(&out.report));
-    s.push('\n');
-    s
+    buf.extend_from_slice(s.as_bytes());
 }
 
 #[cfg(test)]
 mod tests {
-    use super::token_len;
+    use super::*;
+
+    /// A snippet drawn from the window is the one miette draws from the
+    /// whole text, wherever the span is (first and last lines, CRLF, lone
+    /// CR, no final line break, empty lines, multi-byte characters).
+    #[test]
+    fn windowed_snippets_equal_whole_text_snippets() {
+        let style = Style {
+            color: false,
+            width: 80,
+        };
+        let handler = handler(&style);
+        for text in [
+            "a: 1\nb: 2\nc:\n  d: 3\n\n  e: ü4\nf: 5",
+            "a: 1\r\nb: 2\r\n\r\nc: 3\r\n",
+            "x\ry: 1\rz: 2\n",
+            "only: line",
+            "\n\n\nk: v\n\n",
+        ] {
+            let window = Window::new(text);
+            for offset in (0..=text.len()).filter(|o| text.is_char_boundary(*o)) {
+                for len in [0, 1, 3] {
+                    let len = len.min(text.len() - offset);
+                    if !text.is_char_boundary(offset + len) {
+                        continue;
+                    }
+                    let diag = |src| FindingDiag {
+                        message: "m".into(),
+                        severity: Severity::Warning,
+                        src: Some(src),
+                        span: Some(SourceSpan::from((offset, len))),
+                        label: "label".into(),
+                        help: None,
+                    };
+                    let mut windowed = String::new();
+                    let w = handler
+                        .render_report(&mut windowed, &diag(NamedSource::new("f", window.clone())));
+                    let whole = FullText {
+                        diag: diag(NamedSource::new("f", window.clone())),
+                        text: NamedSource::new("f", Arc::from(text)),
+                    };
+                    let mut plain = String::new();
+                    let p = handler.render_report(&mut plain, &whole);
+                    assert_eq!(w.is_ok(), p.is_ok(), "{text:?} at {offset}+{len}");
+                    assert_eq!(windowed, plain, "{text:?} at {offset}+{len}");
+                }
+            }
+        }
+    }
+
+    /// The same diagnostic, with the whole text as its source.
+    #[derive(Debug)]
+    struct FullText {
+        diag: FindingDiag,
+        text: NamedSource<Arc<str>>,
+    }
+
+    impl std::fmt::Display for FullText {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            self.diag.fmt(f)
+        }
+    }
+
+    impl std::error::Error for FullText {}
+
+    impl Diagnostic for FullText {
+        fn severity(&self) -> Option<miette::Severity> {
+            self.diag.severity()
+        }
+        fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+            Some(&self.text)
+        }
+        fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+            self.diag.labels()
+        }
+    }
 
     #[test]
     fn token_lengths() {

@@ -2,10 +2,10 @@
 //!
 //! The text is exactly what `serde_json::to_writer_pretty` makes of the
 //! [`Report`](eyelint_policies::report::Report) (a test holds it to that),
-//! but the findings are rendered in parallel, a window at a time, and
-//! streamed: a large run has hundreds of thousands of findings and a report
-//! of a hundred megabytes, which one thread would take a noticeable share of
-//! the run to print.
+//! but it is written one input at a time: each input's findings are
+//! rendered on the worker that checked it, and the report streams out while
+//! the run goes on (a large run has hundreds of thousands of findings and a
+//! report of a hundred megabytes).
 
 use std::io::{self, Write};
 
@@ -13,76 +13,61 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, Serializer};
 
-use eyelint_policies::report::ReportFinding;
+use eyelint_policies::report::{ReportFinding, SCHEMA_VERSION};
 
-use super::Output;
+use super::{FileView, Tail};
 
-/// Findings rendered per parallel task.
-const CHUNK: usize = 1024;
-/// Parallel tasks per thread between writes (bounds the memory held by
-/// rendered text to a few megabytes).
-const TASKS_PER_THREAD: usize = 2;
+/// Findings of one input rendered per parallel task, when an input has
+/// more than this many (`helm template … | eyelint -` is one input).
+const CHUNK: usize = 2048;
 
-/// Renders the report as JSON (see `docs/output.md`).
-pub fn render(out: &Output<'_>) -> String {
-    let mut buf = Vec::new();
-    // Writing to a vector cannot fail.
-    let _ = write(out, &mut buf);
-    String::from_utf8(buf).unwrap_or_default()
-}
-
-/// Writes the report as JSON to `w`.
-pub fn write(out: &Output<'_>, w: &mut dyn Write) -> io::Result<()> {
-    let r = &out.report;
+/// The report's beginning.
+pub(super) fn begin(w: &mut dyn Write) -> io::Result<()> {
     write!(
         w,
-        "{{\n  \"schemaVersion\": {},\n  \"findings\": [",
-        r.schema_version
-    )?;
-    let window_len = CHUNK * TASKS_PER_THREAD * rayon::current_num_threads().max(1);
-    // Rendering (on the pool) runs one window ahead of writing (here).
-    std::thread::scope(|scope| -> io::Result<()> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(TASKS_PER_THREAD * 4);
-        let findings = &r.findings;
-        scope.spawn(move || {
-            for window in findings.chunks(window_len) {
-                let texts: Vec<io::Result<Vec<u8>>> = window
-                    .par_chunks(CHUNK)
-                    .map(|chunk| {
-                        let mut buf = Vec::with_capacity(chunk.len() * 768);
-                        for f in chunk {
-                            buf.extend_from_slice(b",\n    ");
-                            finding(f, &mut buf)?;
-                        }
-                        Ok(buf)
-                    })
-                    .collect();
-                for text in texts {
-                    if tx.send(text).is_err() {
-                        // The writer stopped (a write failed); nothing more to do.
-                        return;
-                    }
-                }
-            }
-        });
-        let mut first = true;
-        for text in rx {
-            let text = text?;
-            // Every chunk starts with a separator; the array's first element has none.
-            let skip = if first { 1 } else { 0 };
-            first = false;
-            w.write_all(&text[skip..])?;
+        "{{\n  \"schemaVersion\": {SCHEMA_VERSION},\n  \"findings\": ["
+    )
+}
+
+/// One input's findings, each preceded by its `,` separator (the writer
+/// drops the first one of the report).
+pub(super) fn file(file: &FileView<'_>, buf: &mut Vec<u8>) {
+    let render = |chunk: &[crate::lint::Located], buf: &mut Vec<u8>| {
+        buf.reserve(chunk.len() * 768);
+        for l in chunk {
+            buf.extend_from_slice(b",\n    ");
+            finding(&l.finding, buf);
         }
-        Ok(())
-    })?;
-    w.write_all(if r.findings.is_empty() {
+    };
+    if file.findings.len() <= CHUNK {
+        render(file.findings, buf);
+        return;
+    }
+    let parts: Vec<Vec<u8>> = file
+        .findings
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut b = Vec::new();
+            render(chunk, &mut b);
+            b
+        })
+        .collect();
+    buf.reserve(parts.iter().map(Vec::len).sum());
+    for p in parts {
+        buf.extend_from_slice(&p);
+    }
+}
+
+/// The report's end: errors and summary. `empty` when no finding was written.
+pub(super) fn end(empty: bool, tail: &Tail<'_>, w: &mut dyn Write) -> io::Result<()> {
+    w.write_all(if empty {
         b"],\n  \"errors\": "
     } else {
         b"\n  ],\n  \"errors\": "
     })?;
-    nested(&r.errors, w)?;
+    nested(&tail.errors, w)?;
     w.write_all(b",\n  \"summary\": ")?;
-    nested(&r.summary, w)?;
+    nested(tail.summary, w)?;
     w.write_all(b"\n}\n")
 }
 
@@ -92,37 +77,37 @@ pub fn write(out: &Output<'_>, w: &mut dyn Write) -> io::Result<()> {
 /// of a large report, and this is about twice as fast. The test below holds
 /// the text to serde's, so a field added to [`ReportFinding`] fails it until
 /// it is added here.
-fn finding(f: &ReportFinding, buf: &mut Vec<u8>) -> io::Result<()> {
+fn finding(f: &ReportFinding, buf: &mut Vec<u8>) {
     buf.extend_from_slice(b"{\n      \"id\": ");
-    string(buf, &f.id)?;
+    string(buf, &f.id);
     buf.extend_from_slice(b",\n      \"severity\": ");
-    string(buf, f.severity.as_str())?;
+    string(buf, f.severity.as_str());
     buf.extend_from_slice(b",\n      \"category\": ");
-    string(buf, &f.category)?;
+    string(buf, &f.category);
     buf.extend_from_slice(b",\n      \"message\": ");
-    string(buf, &f.message)?;
+    string(buf, &f.message);
     buf.extend_from_slice(b",\n      \"apiVersion\": ");
-    string(buf, &f.api_version)?;
+    string(buf, &f.api_version);
     buf.extend_from_slice(b",\n      \"kind\": ");
-    string(buf, &f.kind)?;
+    string(buf, &f.kind);
     buf.extend_from_slice(b",\n      \"namespace\": ");
-    string(buf, &f.namespace)?;
+    string(buf, &f.namespace);
     buf.extend_from_slice(b",\n      \"name\": ");
-    string(buf, &f.name)?;
+    string(buf, &f.name);
     buf.extend_from_slice(b",\n      \"container\": ");
-    opt_string(buf, f.container.as_deref())?;
+    opt_string(buf, f.container.as_deref());
     buf.extend_from_slice(b",\n      \"containerRole\": ");
-    opt_string(buf, f.container_role.as_deref())?;
+    opt_string(buf, f.container_role.as_deref());
     buf.extend_from_slice(b",\n      \"path\": ");
-    string(buf, &f.path)?;
+    string(buf, &f.path);
     buf.extend_from_slice(b",\n      \"file\": ");
-    opt_string(buf, f.file.as_deref())?;
+    opt_string(buf, f.file.as_deref());
     buf.extend_from_slice(b",\n      \"line\": ");
-    opt_number(buf, f.line)?;
+    opt_number(buf, f.line);
     buf.extend_from_slice(b",\n      \"column\": ");
-    opt_number(buf, f.column)?;
+    opt_number(buf, f.column);
     buf.extend_from_slice(b",\n      \"source\": ");
-    opt_string(buf, f.source.as_deref())?;
+    opt_string(buf, f.source.as_deref());
     buf.extend_from_slice(b",\n      \"fix\": ");
     match &f.fix {
         None => buf.extend_from_slice(b"null"),
@@ -130,42 +115,47 @@ fn finding(f: &ReportFinding, buf: &mut Vec<u8>) -> io::Result<()> {
             buf.extend_from_slice(b"{\n        \"patch\": ");
             buf.extend_from_slice(fix.patch.get().as_bytes());
             buf.extend_from_slice(b",\n        \"safety\": ");
-            string(buf, fix.safety.as_str())?;
+            string(buf, fix.safety.as_str());
             buf.extend_from_slice(b"\n      }");
         }
     }
     buf.extend_from_slice(b"\n    }");
-    Ok(())
 }
 
 /// A JSON string, escaped as serde_json escapes it.
-fn string(buf: &mut Vec<u8>, s: &str) -> io::Result<()> {
-    serde_json::to_writer(&mut *buf, s).map_err(io::Error::other)
+fn string(buf: &mut Vec<u8>, s: &str) {
+    // Writing a string to a vector cannot fail.
+    let _ = serde_json::to_writer(&mut *buf, s);
 }
 
-fn opt_string(buf: &mut Vec<u8>, s: Option<&str>) -> io::Result<()> {
+fn opt_string(buf: &mut Vec<u8>, s: Option<&str>) {
     match s {
         Some(s) => string(buf, s),
-        None => {
-            buf.extend_from_slice(b"null");
-            Ok(())
-        }
+        None => buf.extend_from_slice(b"null"),
     }
 }
 
-fn opt_number(buf: &mut Vec<u8>, n: Option<usize>) -> io::Result<()> {
+fn opt_number(buf: &mut Vec<u8>, n: Option<usize>) {
     match n {
-        Some(n) => write!(buf, "{n}"),
-        None => {
-            buf.extend_from_slice(b"null");
-            Ok(())
+        Some(n) => {
+            let _ = write!(buf, "{n}");
         }
+        None => buf.extend_from_slice(b"null"),
     }
 }
 
 /// A value of a top-level field.
-fn nested<T: Serialize>(v: &T, w: &mut dyn Write) -> io::Result<()> {
-    let mut ser = Serializer::with_formatter(w, Pretty::at(1));
+fn nested<T: Serialize + ?Sized>(v: &T, w: &mut dyn Write) -> io::Result<()> {
+    nested_at(v, 1, w)
+}
+
+/// A value written `level` levels deep in serde_json's pretty layout.
+pub(super) fn nested_at<T: Serialize + ?Sized>(
+    v: &T,
+    level: usize,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    let mut ser = Serializer::with_formatter(w, Pretty::at(level));
     v.serialize(&mut ser).map_err(io::Error::other)
 }
 
@@ -257,61 +247,80 @@ impl Formatter for Pretty {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::Anchor;
+    use crate::discover::{Input, InputSource};
+    use crate::lint::Located;
+    use crate::output::{render_all, Context, Format, Style};
     use eyelint_policies::finding::{ContainerInfo, Finding, Fix, FixSafety, Severity};
     use eyelint_policies::object::{ObjectRef, Role};
     use eyelint_policies::path::FieldPath;
     use eyelint_policies::report::{FileLocation, Report, ReportError};
 
-    fn output(findings: usize, errors: usize) -> Output<'static> {
+    fn finding(i: usize) -> Finding {
+        Finding {
+            id: format!("rule{}", i % 3),
+            severity: if i % 2 == 0 {
+                Severity::Danger
+            } else {
+                Severity::Warning
+            },
+            category: "Security".into(),
+            message: format!("message \"{i}\" with ünïcode,\ttabs, \\ and \u{1}"),
+            object: ObjectRef {
+                api_version: "v1".into(),
+                kind: "Pod".into(),
+                namespace: "ns".into(),
+                name: format!("p{i}"),
+            },
+            container: (i % 3 == 0).then(|| ContainerInfo {
+                name: "app".into(),
+                role: Role::Sidecar,
+            }),
+            path: FieldPath::keys("spec.hostIPC"),
+            fix: (i % 4 != 1)
+                .then(|| {
+                    Fix::from_ops(
+                        vec![
+                            serde_json::json!({"op": "add", "path": "/spec/x", "value": {"a": [1, {}], "b": []}}),
+                        ],
+                        if i % 2 == 0 {
+                            FixSafety::Safe
+                        } else {
+                            FixSafety::Unsafe
+                        },
+                    )
+                })
+                .flatten(),
+        }
+    }
+
+    /// `per_input[k]` findings in input `k`, and `errors` input errors.
+    fn case(per_input: &[usize], errors: usize) -> (String, String) {
         let mut report = Report::new();
-        for i in 0..findings {
-            let f = Finding {
-                id: format!("rule{}", i % 3),
-                severity: if i % 2 == 0 {
-                    Severity::Danger
-                } else {
-                    Severity::Warning
-                },
-                category: "Security".into(),
-                message: format!("message \"{i}\" with ünïcode,\ttabs, \\ and \u{1}"),
-                object: ObjectRef {
-                    api_version: "v1".into(),
-                    kind: "Pod".into(),
-                    namespace: "ns".into(),
-                    name: format!("p{i}"),
-                },
-                container: (i % 3 == 0).then(|| ContainerInfo {
-                    name: "app".into(),
-                    role: Role::Sidecar,
-                }),
-                path: FieldPath::keys("spec.hostIPC"),
-                fix: (i % 4 != 1)
-                    .then(|| {
-                        Fix::from_ops(
-                            vec![
-                                serde_json::json!({"op": "add", "path": "/spec/x", "value": {"a": [1, {}], "b": []}}),
-                            ],
-                            if i % 2 == 0 {
-                                FixSafety::Safe
-                            } else {
-                                FixSafety::Unsafe
-                            },
-                        )
-                    })
-                    .flatten(),
-            };
-            let loc = FileLocation {
-                file: "a.yaml".into(),
-                line: i + 1,
-                column: 3,
-            };
-            let source = (i % 2 == 1).then_some("chart/templates/pod.yaml");
-            // Findings without a file (as the sweep reports them) too.
-            let loc = (i % 5 != 2).then_some(&loc);
-            report
-                .findings
-                .push(Box::new(ReportFinding::new(&f, loc, source)));
+        let mut located = Vec::new();
+        let mut inputs = Vec::new();
+        for (k, n) in per_input.iter().enumerate() {
+            let name = format!("f{k}.yaml");
+            inputs.push(Input {
+                name: name.clone(),
+                source: InputSource::Stdin(std::sync::Arc::from(&b""[..])),
+            });
+            for i in 0..*n {
+                let loc = FileLocation {
+                    file: name.as_str().into(),
+                    line: i + 1,
+                    column: 3,
+                };
+                let source = (i % 2 == 1).then_some("chart/templates/pod.yaml");
+                // Findings without a location (as the sweep reports them) too.
+                let loc = (i % 5 != 2).then_some(&loc);
+                let f = ReportFinding::new(&finding(i), loc, source);
+                report.findings.push(Box::new(f.clone()));
+                located.push(Located {
+                    finding: Box::new(f),
+                    input: k,
+                    offset: 0,
+                });
+            }
         }
         for i in 0..errors {
             report.errors.push(ReportError {
@@ -322,37 +331,41 @@ mod tests {
             });
         }
         report.count();
-        Output {
-            report,
-            anchors: vec![
-                Anchor {
-                    input: 0,
-                    offset: 0
-                };
-                findings
-            ],
-            inputs: &[],
+        let mut expected = serde_json::to_string_pretty(&report).unwrap();
+        expected.push('\n');
+        let cx = Context {
+            format: Format::Json,
             rules: Vec::new(),
             version: "0",
-        }
+            style: Style {
+                color: false,
+                width: 80,
+            },
+        };
+        let tail = Tail {
+            errors: &report.errors,
+            summary: &report.summary,
+            files_with_findings: 0,
+        };
+        let texts = vec![None; inputs.len()];
+        (render_all(&cx, &inputs, &located, &texts, &tail), expected)
     }
 
     #[test]
     fn text_is_exactly_serde_jsons_pretty_printing() {
-        // Sizes around the chunk and window edges, with and without errors.
-        let window = CHUNK * TASKS_PER_THREAD * rayon::current_num_threads().max(1);
-        for (n, e) in [
-            (0, 0),
-            (1, 0),
-            (0, 2),
-            (3, 1),
-            (CHUNK + 1, 0),
-            (window + 5, 1),
+        // Empty inputs before, between and after others; an input large
+        // enough to be rendered in parallel chunks; with and without errors.
+        for (per_input, errors) in [
+            (&[][..], 0),
+            (&[0][..], 0),
+            (&[1][..], 0),
+            (&[0, 0][..], 2),
+            (&[0, 3, 0, 2][..], 1),
+            (&[CHUNK + 1][..], 0),
+            (&[2, 2 * CHUNK + 5, 0][..], 1),
         ] {
-            let out = output(n, e);
-            let mut expected = serde_json::to_string_pretty(&out.report).unwrap();
-            expected.push('\n');
-            assert_eq!(render(&out), expected, "{n} findings, {e} errors");
+            let (got, expected) = case(per_input, errors);
+            assert_eq!(got, expected, "{per_input:?} findings, {errors} errors");
         }
     }
 }

@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
-use super::Output;
+use super::{FileView, Tail};
 
 /// Escapes text for XML attributes and content.
 pub fn xml(s: &str) -> String {
@@ -25,24 +26,29 @@ pub fn xml(s: &str) -> String {
     o
 }
 
-/// Renders the report as JUnit XML.
-pub fn render(out: &Output<'_>) -> String {
-    #[derive(Default)]
-    struct Suite {
-        cases: Vec<String>,
-        failures: usize,
-        errors: usize,
-    }
-    let mut suites: BTreeMap<String, Suite> = BTreeMap::new();
-    for f in &out.report.findings {
-        let file = f.file.as_deref().unwrap_or("cluster").to_string();
+/// One test suite: a file with findings or errors.
+#[derive(Debug, Default)]
+pub(super) struct Suite {
+    /// Rendered test cases (findings first, then errors).
+    pub(super) cases: Vec<Vec<u8>>,
+    /// Failing cases (findings).
+    pub(super) failures: usize,
+    /// Erroring cases (input errors).
+    pub(super) errors: usize,
+}
+
+/// One input's findings as failing test cases.
+pub(super) fn file(file: &FileView<'_>, buf: &mut Vec<u8>) {
+    for l in file.findings {
+        let f = &l.finding;
+        let file = f.file.as_deref().unwrap_or("cluster");
         let mut name = format!("{} {}", f.id, f.object_label());
         if let Some(c) = &f.container {
             let _ = write!(name, " container {c}");
         }
         let loc = match (f.line, f.column) {
             (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
-            _ => file.clone(),
+            _ => file.to_string(),
         };
         let mut body = format!("{}\n{loc}\npath: {}", f.message, f.path);
         if let Some(s) = &f.source {
@@ -54,16 +60,23 @@ pub fn render(out: &Output<'_>) -> String {
         let case = format!(
             "    <testcase name=\"{}\" classname=\"{}\">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>\n",
             xml(&name),
-            xml(&file),
+            xml(file),
             xml(f.severity.as_str()),
             xml(&f.message),
             xml(&body)
         );
-        let s = suites.entry(file).or_default();
-        s.cases.push(case);
-        s.failures += 1;
+        buf.extend_from_slice(case.as_bytes());
     }
-    for e in &out.report.errors {
+}
+
+/// The whole XML document: suites by file name, then the totals they need
+/// up front.
+pub(super) fn end(
+    mut suites: BTreeMap<String, Suite>,
+    tail: &Tail<'_>,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    for e in tail.errors {
         let loc = match (e.line, e.column) {
             (Some(l), Some(c)) => format!("{}:{l}:{c}", e.file),
             _ => e.file.clone(),
@@ -76,10 +89,11 @@ pub fn render(out: &Output<'_>) -> String {
             xml(&loc)
         );
         let s = suites.entry(e.file.clone()).or_default();
-        s.cases.push(case);
+        s.cases.push(case.into_bytes());
         s.errors += 1;
     }
-    let tests: usize = suites.values().map(|s| s.cases.len()).sum::<usize>().max(1);
+    let cases = |s: &Suite| s.failures + s.errors;
+    let tests: usize = suites.values().map(cases).sum::<usize>().max(1);
     let failures: usize = suites.values().map(|s| s.failures).sum();
     let errors: usize = suites.values().map(|s| s.errors).sum();
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -92,23 +106,23 @@ pub fn render(out: &Output<'_>) -> String {
         let _ = writeln!(
             x,
             "  <testsuite name=\"eyelint\" tests=\"1\" failures=\"0\" errors=\"0\">\n    <testcase name=\"{} objects in {} files\" classname=\"eyelint\"/>\n  </testsuite>",
-            out.report.summary.objects, out.report.summary.files
+            tail.summary.objects, tail.summary.files
         );
     }
+    w.write_all(x.as_bytes())?;
     for (file, s) in &suites {
-        let _ = writeln!(
-            x,
+        writeln!(
+            w,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\">",
             xml(file),
-            s.cases.len(),
+            cases(s),
             s.failures,
             s.errors
-        );
+        )?;
         for c in &s.cases {
-            x.push_str(c);
+            w.write_all(c)?;
         }
-        x.push_str("  </testsuite>\n");
+        w.write_all(b"  </testsuite>\n")?;
     }
-    x.push_str("</testsuites>\n");
-    x
+    w.write_all(b"</testsuites>\n")
 }

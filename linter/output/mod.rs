@@ -1,15 +1,21 @@
-//! Reporters. Every format renders the same [`Output`]: the shared
-//! [`Report`] (findings in file, line, column, rule order) plus what the
-//! human format needs to draw snippets.
+//! Reporters. Every format renders the same findings (the shared report
+//! model, in file, line, column, rule order), and every format is written
+//! one input at a time: [`render_file`] turns an input's findings into text
+//! on whichever worker finished it, and a [`Writer`] puts the pieces out in
+//! input order between the format's beginning and end, so a large run never
+//! holds its whole report.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::{self, Write};
 use std::str::FromStr;
 
 use eyelint_policies::finding::{FixSafety, Severity};
 use eyelint_policies::path::FieldPath;
-use eyelint_policies::report::{Report, ReportFinding};
+use eyelint_policies::report::{ReportError, ReportFinding, Summary};
 
 use crate::discover::Input;
+use crate::lint::Located;
 
 pub mod github;
 pub mod human;
@@ -63,21 +69,6 @@ pub struct Anchor {
     pub offset: usize,
 }
 
-/// Everything a reporter renders.
-#[derive(Debug)]
-pub struct Output<'a> {
-    /// The report.
-    pub report: Report,
-    /// One anchor per `report.findings` entry (same order).
-    pub anchors: Vec<Anchor>,
-    /// The run's inputs (for snippets).
-    pub inputs: &'a [Input],
-    /// The rules that ran, sorted by id.
-    pub rules: Vec<RuleInfo>,
-    /// The tool's version.
-    pub version: &'static str,
-}
-
 /// Rendering settings for the human format.
 #[derive(Clone, Copy, Debug)]
 pub struct Style {
@@ -85,32 +76,184 @@ pub struct Style {
     pub color: bool,
     /// Wrap width.
     pub width: usize,
-    /// Maximum input size (for re-reading snippets).
-    pub max_file_size: u64,
 }
 
-/// Renders `out` in `format`.
-pub fn render(format: Format, out: &Output<'_>, style: &Style) -> String {
-    match format {
-        Format::Human => human::render(out, style),
-        Format::Json => json::render(out),
-        Format::Sarif => sarif::render(out),
-        Format::Junit => junit::render(out),
-        Format::Github => github::render(out),
+/// What every format needs besides the findings.
+#[derive(Debug)]
+pub struct Context {
+    /// The output format.
+    pub format: Format,
+    /// The rules that ran, sorted by id.
+    pub rules: Vec<RuleInfo>,
+    /// The tool's version.
+    pub version: &'static str,
+    /// Human-format settings.
+    pub style: Style,
+}
+
+impl Context {
+    /// Whether the format draws snippets from the inputs' text.
+    pub fn needs_text(&self) -> bool {
+        self.format == Format::Human
     }
 }
 
-/// Writes `out` in `format` to `w` (the JSON report is streamed, not built in memory).
-pub fn write(
+/// One input's reported findings, as a format renders them.
+#[derive(Clone, Copy, Debug)]
+pub struct FileView<'a> {
+    /// The input's name in reports.
+    pub name: &'a str,
+    /// Its findings, in report order.
+    pub findings: &'a [Located],
+    /// Its text (for snippets), when kept.
+    pub text: Option<&'a str>,
+}
+
+/// One input rendered, waiting to be written in input order.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// The text.
+    pub bytes: Vec<u8>,
+    /// Findings in it.
+    pub findings: usize,
+}
+
+/// Renders one input's findings. Pure, and safe to run on any thread: the
+/// command line renders inputs in parallel and writes them in order.
+pub fn render_file(cx: &Context, file: &FileView<'_>) -> Rendered {
+    let mut bytes = Vec::new();
+    match cx.format {
+        Format::Human => human::file(cx, file, &mut bytes),
+        Format::Json => json::file(file, &mut bytes),
+        Format::Sarif => sarif::file(cx, file, &mut bytes),
+        Format::Junit => junit::file(file, &mut bytes),
+        Format::Github => github::file(file, &mut bytes),
+    }
+    Rendered {
+        bytes,
+        findings: file.findings.len(),
+    }
+}
+
+/// What a report ends with.
+#[derive(Clone, Copy, Debug)]
+pub struct Tail<'a> {
+    /// Input errors, in input order.
+    pub errors: &'a [ReportError],
+    /// Totals (after filters and the baseline).
+    pub summary: &'a Summary,
+    /// Inputs with at least one reported finding.
+    pub files_with_findings: usize,
+}
+
+/// Writes a report one input at a time, in input order.
+pub struct Writer<'w> {
     format: Format,
-    out: &Output<'_>,
-    style: &Style,
-    w: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    match format {
-        Format::Json => json::write(out, w),
-        other => w.write_all(render(other, out, style).as_bytes()),
+    w: &'w mut (dyn Write + Send),
+    /// No finding has been written yet (JSON and SARIF arrays).
+    first: bool,
+    /// JUnit needs totals before its suites: suites wait here, by file name.
+    junit: BTreeMap<String, junit::Suite>,
+}
+
+impl<'w> Writer<'w> {
+    /// Writes what comes before the first input.
+    pub fn begin(cx: &Context, w: &'w mut (dyn Write + Send)) -> io::Result<Writer<'w>> {
+        match cx.format {
+            Format::Json => json::begin(w)?,
+            Format::Sarif => sarif::begin(cx, w)?,
+            Format::Human | Format::Junit | Format::Github => {}
+        }
+        Ok(Writer {
+            format: cx.format,
+            w,
+            first: true,
+            junit: BTreeMap::new(),
+        })
     }
+
+    /// Writes one input: its rendered findings and (for formats that list
+    /// them with the files) its errors.
+    pub fn file(
+        &mut self,
+        name: &str,
+        rendered: Rendered,
+        errors: &[ReportError],
+    ) -> io::Result<()> {
+        match self.format {
+            Format::Json | Format::Sarif => {
+                // Every finding starts with a separator; the array's first
+                // element has none.
+                let skip = usize::from(self.first && !rendered.bytes.is_empty());
+                self.first &= rendered.bytes.is_empty();
+                self.w.write_all(&rendered.bytes[skip..])
+            }
+            Format::Human => self.w.write_all(&rendered.bytes),
+            Format::Github => {
+                github::errors(errors, self.w)?;
+                self.w.write_all(&rendered.bytes)
+            }
+            Format::Junit => {
+                if rendered.findings > 0 {
+                    let suite = self.junit.entry(name.to_string()).or_default();
+                    suite.failures += rendered.findings;
+                    suite.cases.push(rendered.bytes);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Writes what comes after the last input.
+    pub fn end(self, cx: &Context, tail: &Tail<'_>) -> io::Result<()> {
+        match self.format {
+            Format::Json => json::end(self.first, tail, self.w),
+            Format::Sarif => sarif::end(cx, self.first, tail, self.w),
+            Format::Human => {
+                self.w.write_all(human::summary_line(tail).as_bytes())?;
+                self.w.write_all(b"\n")
+            }
+            Format::Junit => junit::end(self.junit, tail, self.w),
+            Format::Github => Ok(()),
+        }
+    }
+}
+
+/// Renders a whole report held in memory (tests, small reports): the same
+/// text the streaming writer produces. `findings` must be in report order,
+/// grouped by input.
+pub fn render_all(
+    cx: &Context,
+    inputs: &[Input],
+    findings: &[Located],
+    texts: &[Option<&str>],
+    tail: &Tail<'_>,
+) -> String {
+    let mut buf = Vec::new();
+    // Writing to a vector cannot fail.
+    let _ = (|| -> io::Result<()> {
+        let mut w = Writer::begin(cx, &mut buf)?;
+        let mut rest = findings;
+        for (i, input) in inputs.iter().enumerate() {
+            let n = rest.iter().take_while(|l| l.input == i).count();
+            let (mine, others) = rest.split_at(n);
+            rest = others;
+            let errors: Vec<ReportError> = tail
+                .errors
+                .iter()
+                .filter(|e| e.file == input.name)
+                .cloned()
+                .collect();
+            let view = FileView {
+                name: &input.name,
+                findings: mine,
+                text: texts.get(i).copied().flatten(),
+            };
+            w.file(&input.name, render_file(cx, &view), &errors)?;
+        }
+        w.end(cx, tail)
+    })();
+    String::from_utf8(buf).unwrap_or_default()
 }
 
 /// A JSON Pointer as a dotted path (`/spec/containers/0` → `spec.containers[0]`).

@@ -6,13 +6,15 @@
 //! (`columnKind: unicodeCodePoints`). File URIs are relative to the current
 //! directory.
 
+use std::io::{self, Write};
 use std::path::Path;
 
 use serde_json::{json, Value};
 
 use eyelint_policies::finding::Severity;
+use eyelint_policies::report::{ReportError, ReportFinding};
 
-use super::Output;
+use super::{Context, FileView, Tail};
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -48,10 +50,9 @@ fn relative_to_cwd(path: &str) -> String {
     path.to_string()
 }
 
-/// Renders the SARIF log.
-pub fn render(out: &Output<'_>) -> String {
-    let rules: Vec<Value> = out
-        .rules
+/// The `tool.driver.rules` entries: every rule that ran.
+fn rules(cx: &Context) -> Vec<Value> {
+    cx.rules
         .iter()
         .map(|r| {
             let doc = eyelint_policies::rule_doc::parse_markdown(&r.doc);
@@ -69,64 +70,64 @@ pub fn render(out: &Output<'_>) -> String {
                 "properties": {"category": r.category, "tags": [r.category.to_lowercase(), "kubernetes"]},
             })
         })
-        .collect();
-    let results: Vec<Value> = out
-        .report
-        .findings
-        .iter()
-        .map(|f| {
-            let mut loc = serde_json::Map::new();
-            if let Some(file) = &f.file {
-                let mut region = serde_json::Map::new();
-                if let Some(l) = f.line {
-                    region.insert("startLine".into(), json!(l));
-                }
-                if let Some(c) = f.column {
-                    region.insert("startColumn".into(), json!(c));
-                }
-                loc.insert(
-                    "physicalLocation".into(),
-                    json!({"artifactLocation": {"uri": uri(file)}, "region": region}),
-                );
-            }
-            let mut logical = f.object_label();
-            if let Some(c) = &f.container {
-                logical = format!("{logical}/{c}");
-            }
-            loc.insert(
-                "logicalLocations".into(),
-                json!([{"fullyQualifiedName": logical, "kind": "object"}]),
-            );
-            let mut text = format!("{} ({}", f.message, f.object_label());
-            if let Some(c) = &f.container {
-                text.push_str(&format!(", container {c}"));
-            }
-            if let Some(s) = &f.source {
-                text.push_str(&format!(", from {s}"));
-            }
-            text.push(')');
-            let mut r = json!({
-                "ruleId": f.id,
-                "level": level(f.severity),
-                "message": {"text": text},
-                "locations": [Value::Object(loc)],
-                "partialFingerprints": {
-                    "eyelintObject/v1": format!("{}|{}|{}|{}|{}", f.id, f.kind, f.namespace, f.name, f.container.as_deref().unwrap_or("")),
-                },
-                "properties": {"path": f.path, "category": f.category},
-            });
-            if let Some(i) = out.rules.iter().position(|r| r.id == f.id) {
-                r["ruleIndex"] = json!(i);
-            }
-            if let Some(fix) = &f.fix {
-                r["properties"]["fix"] = json!({"patch": fix.patch, "safety": fix.safety});
-            }
-            r
-        })
-        .collect();
-    let notifications: Vec<Value> = out
-        .report
-        .errors
+        .collect()
+}
+
+/// One result.
+fn result(cx: &Context, f: &ReportFinding) -> Value {
+    let mut loc = serde_json::Map::new();
+    if let Some(file) = &f.file {
+        let mut region = serde_json::Map::new();
+        if let Some(l) = f.line {
+            region.insert("startLine".into(), json!(l));
+        }
+        if let Some(c) = f.column {
+            region.insert("startColumn".into(), json!(c));
+        }
+        loc.insert(
+            "physicalLocation".into(),
+            json!({"artifactLocation": {"uri": uri(file)}, "region": region}),
+        );
+    }
+    let mut logical = f.object_label();
+    if let Some(c) = &f.container {
+        logical = format!("{logical}/{c}");
+    }
+    loc.insert(
+        "logicalLocations".into(),
+        json!([{"fullyQualifiedName": logical, "kind": "object"}]),
+    );
+    let mut text = format!("{} ({}", f.message, f.object_label());
+    if let Some(c) = &f.container {
+        text.push_str(&format!(", container {c}"));
+    }
+    if let Some(s) = &f.source {
+        text.push_str(&format!(", from {s}"));
+    }
+    text.push(')');
+    let mut r = json!({
+        "ruleId": f.id,
+        "level": level(f.severity),
+        "message": {"text": text},
+        "locations": [Value::Object(loc)],
+        "partialFingerprints": {
+            "eyelintObject/v1": format!("{}|{}|{}|{}|{}", f.id, f.kind, f.namespace, f.name, f.container.as_deref().unwrap_or("")),
+        },
+        "properties": {"path": f.path, "category": f.category},
+    });
+    if let Some(i) = cx.rules.iter().position(|r| r.id == f.id) {
+        r["ruleIndex"] = json!(i);
+    }
+    if let Some(fix) = &f.fix {
+        r["properties"]["fix"] = json!({"patch": fix.patch, "safety": fix.safety});
+    }
+    r
+}
+
+/// The whole log without results, pretty-printed, cut where the results
+/// go: the text before the array's `[` (included) and from its `]` on.
+fn around_results(cx: &Context, errors: &[ReportError]) -> (String, String) {
+    let notifications: Vec<Value> = errors
         .iter()
         .map(|e| {
             let mut region = serde_json::Map::new();
@@ -148,19 +149,52 @@ pub fn render(out: &Output<'_>) -> String {
         "runs": [{
             "tool": {"driver": {
                 "name": "eyelint",
-                "version": out.version,
-                "semanticVersion": out.version,
-                "rules": rules,
+                "version": cx.version,
+                "semanticVersion": cx.version,
+                "rules": rules(cx),
             }},
             "columnKind": "unicodeCodePoints",
-            "results": results,
+            "results": [],
             "invocations": [{
-                "executionSuccessful": out.report.errors.is_empty(),
+                "executionSuccessful": errors.is_empty(),
                 "toolExecutionNotifications": notifications,
             }],
         }],
     });
     let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
     s.push('\n');
-    s
+    // The key at its indentation, unescaped: only the run's own key matches
+    // (quotes inside strings are escaped).
+    const MARK: &str = "\n      \"results\": [";
+    match s.find(MARK) {
+        Some(at) => {
+            let tail = s.split_off(at + MARK.len());
+            (s, tail)
+        }
+        None => (s, String::new()),
+    }
+}
+
+/// The log up to the results array's `[`.
+pub(super) fn begin(cx: &Context, w: &mut dyn Write) -> io::Result<()> {
+    w.write_all(around_results(cx, &[]).0.as_bytes())
+}
+
+/// One input's results, each preceded by its `,` separator (the writer
+/// drops the first one of the log).
+pub(super) fn file(cx: &Context, file: &FileView<'_>, buf: &mut Vec<u8>) {
+    for l in file.findings {
+        buf.extend_from_slice(b",\n        ");
+        // Writing a value to a vector cannot fail.
+        let _ = super::json::nested_at(&result(cx, &l.finding), 4, buf);
+    }
+}
+
+/// The log from the results array's `]` on. `empty` when no result was written.
+pub(super) fn end(cx: &Context, empty: bool, tail: &Tail<'_>, w: &mut dyn Write) -> io::Result<()> {
+    let rest = around_results(cx, tail.errors).1;
+    if !empty {
+        w.write_all(b"\n      ")?;
+    }
+    w.write_all(rest.as_bytes())
 }
