@@ -36,6 +36,8 @@
 //! Cost: on a 31 MB stream of 20,000 Deployments, loading with spans takes
 //! about 1.4–1.5 times as long as only pulling the parser's events.
 
+mod differential;
+mod fast;
 mod lenient;
 mod pos;
 mod scalar;
@@ -147,6 +149,19 @@ pub fn load(text: &str, limits: &Limits) -> Loaded {
 pub fn load_with(text: &str, limits: &Limits, mut each: impl FnMut(Document)) -> Option<YamlError> {
     Loader::new(text, *limits).run(&mut each)
 }
+
+/// Loads `text` as [`load_with`] does, but with saphyr-parser only, without
+/// the fast path: the reference the fast path is tested against.
+#[doc(hidden)]
+pub fn load_reference(
+    text: &str,
+    limits: &Limits,
+    mut each: impl FnMut(Document),
+) -> Option<YamlError> {
+    Loader::new(text, *limits).run_reference(&mut each)
+}
+
+pub use differential::{differential, fast_share, FastShare};
 
 /// Loads a stream given as bytes: invalid UTF-8 is an error pointing at the
 /// first bad byte (no document is loaded from such input).
@@ -351,7 +366,21 @@ impl<'t> Loader<'t> {
         self.err(message, pos)
     }
 
+    /// Loads with the fast path first; from the first document it cannot
+    /// take, with saphyr-parser (documents already handed over are not
+    /// handed again).
     fn run(mut self, each: &mut dyn FnMut(Document)) -> Option<YamlError> {
+        match fast::run(&self, each) {
+            Ok(()) => None,
+            Err(fast::Bail { first_unhanded, .. }) => {
+                self.handed = first_unhanded;
+                self.run_reference(each)
+            }
+        }
+    }
+
+    /// Loads with saphyr-parser only (skipping documents below `handed`).
+    fn run_reference(mut self, each: &mut dyn FnMut(Document)) -> Option<YamlError> {
         let mut text: Cow<'t, str> = Cow::Borrowed(self.body);
         let mut retries = 0;
         loop {
@@ -451,37 +480,12 @@ impl<'t> Loader<'t> {
     /// Finds Helm's `# Source: x` comment between the previous document and
     /// this document's root at byte `root` of the body.
     fn find_source(&self, root: usize) -> Option<String> {
-        let region = self.body.get(self.region_start.min(root)..root)?;
-        region.lines().rev().find_map(|l| {
-            let s = l.trim().strip_prefix("# Source:")?.trim();
-            (!s.is_empty()).then(|| s.to_string())
-        })
+        find_source(self.body, self.region_start, root)
     }
 
     /// The `-` indicator of a block sequence item starting at `item`.
     fn dash_of(&self, item: Pos) -> Option<Pos> {
-        let b = self.body.as_bytes();
-        let local = item.offset - self.base;
-        let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
-        // An indicator: `-` at the line start or after a blank, followed by
-        // a blank or the end of the text.
-        let indicator = |j: usize| {
-            b[j] == b'-' && b.get(j + 1).is_none_or(|c| ws(*c)) && (j == 0 || ws(b[j - 1]))
-        };
-        // `-` then blanks (possibly line breaks) then the item.
-        let mut i = local.min(b.len());
-        while i > 0 && ws(b[i - 1]) {
-            i -= 1;
-        }
-        let dash = if i > 0 && indicator(i - 1) {
-            Some(i - 1)
-        } else {
-            // Anchors or tags between the dash and the item: the nearest
-            // `- ` earlier on the same line.
-            let line_start = self.body[..local].rfind(['\n', '\r']).map_or(0, |p| p + 1);
-            (line_start..local).rev().find(|&j| indicator(j))
-        }?;
-        Some(pos_before(self.body, self.base, item, self.base + dash))
+        dash_of(self.body, self.base, item)
     }
 
     fn item(&mut self, item: Item<'_>, span: Span) -> Result<(), YamlError> {
@@ -716,6 +720,43 @@ impl<'t> Loader<'t> {
             }
         }
     }
+}
+
+/// Finds Helm's `# Source: x` comment in `body` between byte `region_start`
+/// (the end of the previous document) and the document's root at byte `root`.
+fn find_source(body: &str, region_start: usize, root: usize) -> Option<String> {
+    let region = body.get(region_start.min(root)..root)?;
+    region.lines().rev().find_map(|l| {
+        let s = l.trim().strip_prefix("# Source:")?.trim();
+        (!s.is_empty()).then(|| s.to_string())
+    })
+}
+
+/// The `-` indicator of a block sequence item starting at `item`, in `body`
+/// (the text without its BOM, `base` bytes long).
+fn dash_of(body: &str, base: usize, item: Pos) -> Option<Pos> {
+    let b = body.as_bytes();
+    let local = item.offset.checked_sub(base)?.min(b.len());
+    let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    // An indicator: `-` at the line start or after a blank, followed by
+    // a blank or the end of the text.
+    let indicator = |j: usize| {
+        b[j] == b'-' && b.get(j + 1).is_none_or(|c| ws(*c)) && (j == 0 || ws(b[j - 1]))
+    };
+    // `-` then blanks (possibly line breaks) then the item.
+    let mut i = local;
+    while i > 0 && ws(b[i - 1]) {
+        i -= 1;
+    }
+    let dash = if i > 0 && indicator(i - 1) {
+        Some(i - 1)
+    } else {
+        // Anchors or tags between the dash and the item: the nearest
+        // `- ` earlier on the same line.
+        let line_start = body.get(..local)?.rfind(['\n', '\r']).map_or(0, |p| p + 1);
+        (line_start..local).rev().find(|&j| indicator(j))
+    }?;
+    Some(pos_before(body, base, item, base + dash))
 }
 
 /// Merges a `<<` value into `map`: keys already present win, and among the

@@ -189,6 +189,21 @@ impl Spans {
         self.entries.sort_unstable_by_key(|e| e.0);
     }
 
+    /// Spans made of entries recorded in any order, ready to search.
+    pub(crate) fn from_entries(entries: Vec<(u64, Location)>) -> Spans {
+        let mut spans = Spans { entries };
+        spans.finish();
+        spans
+    }
+
+    /// Every entry, sorted by hash and then by location, so that two
+    /// loads can be compared whatever order entries of equal hash are in.
+    pub(crate) fn sorted_entries(&self) -> Vec<(u64, Location)> {
+        let mut v = self.entries.clone();
+        v.sort_unstable_by_key(|(h, l)| (*h, l.key, l.value));
+        v
+    }
+
     /// The longest prefix of `p` that has a location, and that location. The
     /// root always has one for a loaded document; an empty `Spans` answers
     /// the root at line 1, column 1.

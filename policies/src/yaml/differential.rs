@@ -1,0 +1,166 @@
+//! Checks that the fast path (`fast.rs`) and saphyr-parser load every text
+//! alike: the tests, the property tests and the fuzz target call
+//! [`differential`].
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use super::spans::{self, Location};
+use super::{fast, load_reference, load_with, Document, Limits, Loader, YamlError};
+
+/// What the fast path made of one text.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FastShare {
+    /// Documents the fast path handed over itself.
+    pub fast: usize,
+    /// Documents the whole load hands over (saphyr-parser's count).
+    pub total: usize,
+    /// The line the fast path gave up on (leaving the rest to
+    /// saphyr-parser), if it did.
+    pub bailed: Option<usize>,
+}
+
+/// Runs the fast path alone on `text` and counts the documents it handled.
+#[doc(hidden)]
+pub fn fast_share(text: &str, limits: &Limits) -> FastShare {
+    let loader = Loader::new(text, *limits);
+    let mut fast = 0;
+    let outcome = fast::run(&loader, &mut |_| fast += 1);
+    let mut total = 0;
+    load_reference(text, limits, |_| total += 1);
+    FastShare {
+        fast,
+        total,
+        bailed: outcome.err().map(|b| b.line),
+    }
+}
+
+/// Loads `text` with the fast path on ([`load_with`]) and with saphyr-parser
+/// only ([`load_reference`]); `Err` describes the first difference: in the
+/// documents (value, key order, every located value, source, start, index)
+/// or in the error.
+#[doc(hidden)]
+pub fn differential(text: &str, limits: &Limits) -> Result<(), String> {
+    let mut got = Vec::new();
+    let got_error = load_with(text, limits, |d| got.push(d));
+    let mut want = Vec::new();
+    let want_error = load_reference(text, limits, |d| want.push(d));
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        compare_documents(g, w).map_err(|e| format!("document #{i} (handed over): {e}"))?;
+    }
+    if got.len() != want.len() {
+        return Err(format!(
+            "{} documents with the fast path, {} without (indexes {:?} vs {:?})",
+            got.len(),
+            want.len(),
+            got.iter().map(|d| d.index).collect::<Vec<_>>(),
+            want.iter().map(|d| d.index).collect::<Vec<_>>()
+        ));
+    }
+    if got_error != want_error {
+        return Err(format!(
+            "errors differ: fast path {}, saphyr {}",
+            describe_error(&got_error),
+            describe_error(&want_error)
+        ));
+    }
+    Ok(())
+}
+
+fn describe_error(e: &Option<YamlError>) -> String {
+    match e {
+        None => "none".to_string(),
+        Some(e) => format!("{:?} at {:?} in document {}", e.message, e.pos, e.document),
+    }
+}
+
+fn compare_documents(got: &Document, want: &Document) -> Result<(), String> {
+    if got.index != want.index {
+        return Err(format!("index {} vs {}", got.index, want.index));
+    }
+    if got.start != want.start {
+        return Err(format!("start {:?} vs {:?}", got.start, want.start));
+    }
+    if got.source != want.source {
+        return Err(format!("source {:?} vs {:?}", got.source, want.source));
+    }
+    // Compared as text too, so that key order counts.
+    let (g, w) = (got.value.to_string(), want.value.to_string());
+    if got.value != want.value || g != w {
+        return Err(format!(
+            "values differ:\n  fast:   {}\n  saphyr: {}",
+            clip(&g),
+            clip(&w)
+        ));
+    }
+    let (g, w) = (got.spans.sorted_entries(), want.spans.sorted_entries());
+    if g != w {
+        let names = path_names(&want.value);
+        let mut out = format!("spans differ ({} vs {} entries)", g.len(), w.len());
+        let mut shown = 0;
+        for e in g.iter().filter(|e| !w.contains(e)) {
+            let _ = write!(out, "\n  only fast:   {}", entry(&names, e));
+            shown += 1;
+            if shown > 4 {
+                break;
+            }
+        }
+        shown = 0;
+        for e in w.iter().filter(|e| !g.contains(e)) {
+            let _ = write!(out, "\n  only saphyr: {}", entry(&names, e));
+            shown += 1;
+            if shown > 4 {
+                break;
+            }
+        }
+        return Err(out);
+    }
+    Ok(())
+}
+
+fn clip(s: &str) -> String {
+    if s.len() <= 600 {
+        return s.to_string();
+    }
+    let mut end = 600;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+fn entry(names: &HashMap<u64, String>, e: &(u64, Location)) -> String {
+    let name = names.get(&e.0).map_or("?", String::as_str);
+    let p = |p: super::Pos| format!("{}:{}@{}", p.line, p.column, p.offset);
+    format!(
+        "{name}: key {}, value {}",
+        e.1.key.map_or("-".to_string(), p),
+        p(e.1.value)
+    )
+}
+
+/// The path of every value of `v`, by hash (for describing differences).
+fn path_names(v: &Value) -> HashMap<u64, String> {
+    let mut names = HashMap::new();
+    let mut stack = vec![(v, spans::root_hash(), String::from("$"))];
+    while let Some((v, h, name)) = stack.pop() {
+        match v {
+            Value::Object(m) => {
+                for (k, c) in m {
+                    stack.push((c, spans::key_hash(h, k), format!("{name}.{k}")));
+                }
+            }
+            Value::Array(a) => {
+                for (i, c) in a.iter().enumerate() {
+                    stack.push((c, spans::index_hash(h, i), format!("{name}[{i}]")));
+                }
+            }
+            _ => {}
+        }
+        names.insert(h, name);
+    }
+    names
+}
