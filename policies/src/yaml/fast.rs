@@ -178,6 +178,52 @@ struct Fast<'t> {
     flow_min: usize,
 }
 
+/// Bytes that end a run of ordinary plain-scalar characters: blanks, `:`,
+/// control characters, the first byte of a BOM (U+FEFF), and in flow
+/// context the flow indicators.
+const fn stops(flow: bool) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = true;
+        c += 1;
+    }
+    t[b' ' as usize] = true;
+    t[b':' as usize] = true;
+    t[0xEF] = true;
+    if flow {
+        t[b',' as usize] = true;
+        t[b'[' as usize] = true;
+        t[b']' as usize] = true;
+        t[b'{' as usize] = true;
+        t[b'}' as usize] = true;
+    }
+    t
+}
+
+static BLOCK_STOPS: [bool; 256] = stops(false);
+static FLOW_STOPS: [bool; 256] = stops(true);
+
+/// A plain scalar's value: a string, unless it is one of the words or
+/// numbers YAML 1.1 resolves (all of which are short, or start with a digit,
+/// a sign or a dot).
+#[inline]
+fn plain_value(text: &str) -> Value {
+    match text.as_bytes().first() {
+        Some(c) if c.is_ascii_alphabetic() && text.len() > 5 => Value::String(text.to_string()),
+        _ => scalar::resolve_plain(text),
+    }
+}
+
+/// A plain key's name (see [`plain_value`]).
+#[inline]
+fn plain_name(text: &str) -> String {
+    match text.as_bytes().first() {
+        Some(c) if c.is_ascii_alphabetic() && text.len() > 5 => text.to_string(),
+        _ => scalar::key_string(scalar::resolve_plain(text)),
+    }
+}
+
 #[inline]
 fn is_flow(c: u8) -> bool {
     matches!(c, b',' | b'[' | b']' | b'{' | b'}')
@@ -433,22 +479,24 @@ impl<'t> Fast<'t> {
                 return Ok(());
             };
             let p = self.i;
+            // A marker line is checked whole before the document it ends is
+            // handed over: saphyr-parser may reject it first.
             if n == 0 && self.marker(p, b'-') {
+                self.rest_of_line(p + 3)?;
                 if open {
                     self.end_document(root.take(), each);
                 }
                 open = true;
                 region_start = p + 3;
-                self.rest_of_line(p + 3)?;
                 continue;
             }
             if n == 0 && self.marker(p, b'.') {
+                self.rest_of_line(p + 3)?;
                 if open {
                     self.end_document(root.take(), each);
                     region_start = region_start.max(p + 3);
                     open = false;
                 }
-                self.rest_of_line(p + 3)?;
                 continue;
             }
             if root.is_some() || (n == 0 && self.at(p) == b'%') {
@@ -781,7 +829,7 @@ impl<'t> Fast<'t> {
         if text == "<<" {
             return Err(Stop);
         }
-        Ok(scalar::key_string(scalar::resolve_plain(text)))
+        Ok(plain_name(text))
     }
 
     /// A key of the top mapping (at `kpos`, its `:` at `colon`) and its value.
@@ -895,10 +943,10 @@ impl<'t> Fast<'t> {
         let (v, stop) = if why == End::Eol {
             match self.plain_lines(text, stop, parent)? {
                 Some((s, stop)) => (Value::String(s), stop),
-                None => (scalar::resolve_plain(text), stop),
+                None => (plain_value(text), stop),
             }
         } else {
-            (scalar::resolve_plain(text), stop)
+            (plain_value(text), stop)
         };
         self.count()?;
         let (_, slot) = self.owner_span(owner, vpos);
@@ -997,11 +1045,20 @@ impl<'t> Fast<'t> {
     /// Scans a one-line plain scalar starting at `p`: (end of its text,
     /// where scanning stopped, why).
     fn plain(&self, p: usize, flow: bool) -> R<(usize, usize, End)> {
+        let table = if flow { &FLOW_STOPS } else { &BLOCK_STOPS };
         let mut i = p;
         let mut end = p;
         loop {
-            let c = self.at(i);
-            match c {
+            let rest = self.b.get(i..).unwrap_or(&[]);
+            let run = rest
+                .iter()
+                .position(|&c| table[usize::from(c)])
+                .unwrap_or(rest.len());
+            if run > 0 {
+                i += run;
+                end = i;
+            }
+            match self.at(i) {
                 b' ' => {
                     let mut j = i + 1;
                     while self.at(j) == b' ' {
@@ -1030,12 +1087,11 @@ impl<'t> Fast<'t> {
                 b'\n' | b'\r' => return Ok((end, i, End::Eol)),
                 0 if self.eof(i) => return Ok((end, i, End::Eol)),
                 b',' | b'[' | b']' | b'{' | b'}' if flow => return Ok((end, i, End::Flow)),
-                c if c < 0x20 => return Err(Stop),
-                0xEF if self.bom(i) => return Err(Stop),
-                _ => {
+                0xEF if !self.bom(i) => {
                     i += 1;
                     end = i;
                 }
+                _ => return Err(Stop),
             }
         }
     }
@@ -1486,7 +1542,7 @@ impl<'t> Fast<'t> {
                 if why == End::Colon {
                     return Err(Stop);
                 }
-                let v = scalar::resolve_plain(self.text.get(i..end).ok_or(Stop)?);
+                let v = plain_value(self.text.get(i..end).ok_or(Stop)?);
                 self.vals.push(v);
                 Ok((stop, false))
             }
@@ -1564,7 +1620,7 @@ impl<'t> Fast<'t> {
                 if why == End::Colon {
                     return Err(Stop);
                 }
-                let value = scalar::resolve_plain(self.text.get(v..end).ok_or(Stop)?);
+                let value = plain_value(self.text.get(v..end).ok_or(Stop)?);
                 self.count()?;
                 self.span(kh, Some(kpos), vpos);
                 self.ents.push((name, value));

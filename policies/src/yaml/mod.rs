@@ -799,4 +799,6 @@ fn resolve_scalar(v: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Valu
 }
 
 #[cfg(test)]
+mod fast_tests;
+#[cfg(test)]
 mod tests;

@@ -1,0 +1,241 @@
+//! Tests of the fast path (`fast.rs`): for each construct, that the fast path
+//! takes the text itself (or bails where it should) and that the result is
+//! saphyr-parser's, value, positions, sources and errors alike.
+
+use super::*;
+use serde_json::json;
+
+fn limits() -> Limits {
+    Limits::default()
+}
+
+/// The fast path loads every document of `text` itself, as saphyr-parser
+/// would.
+#[track_caller]
+fn fast(text: &str) {
+    let share = fast_share(text, &limits());
+    assert_eq!(share.bailed, None, "the fast path bailed on {text:?}");
+    assert_eq!(share.fast, share.total, "{text:?}");
+    if let Err(e) = differential(text, &limits()) {
+        panic!("{text:?}: {e}");
+    }
+}
+
+/// The fast path gives up on `text` (handing over `handed` documents
+/// first), and the combined load is still saphyr-parser's.
+#[track_caller]
+fn bails_after(text: &str, handed: usize) {
+    let share = fast_share(text, &limits());
+    assert!(share.bailed.is_some(), "the fast path took {text:?}");
+    assert_eq!(share.fast, handed, "{text:?}");
+    if let Err(e) = differential(text, &limits()) {
+        panic!("{text:?}: {e}");
+    }
+}
+
+#[track_caller]
+fn bails(text: &str) {
+    bails_after(text, 0);
+}
+
+fn value(text: &str) -> Value {
+    let loaded = load(text, &limits());
+    assert!(loaded.error.is_none(), "{:?}", loaded.error);
+    loaded.documents[0].value.clone()
+}
+
+#[test]
+fn block_mappings_and_sequences() {
+    fast("a: 1\nb:\n  c: 2\n  d:\n    e: x\nf: y\n");
+    fast("- a\n- b\n-   c\n");
+    fast("  a: 1\n  b: 2\n");
+    fast("a:\n  - x\n  -  y\n  - z\nb: 1\n");
+    // Sequences at their key's indentation.
+    fast("containers:\n- name: a\n  image: b\n- name: c\nother: 1\n");
+    fast("a:\n  b:\n  - 1\n  - 2\n  c: 3\n");
+    // Compact forms.
+    fast("- name: a\n  args:\n  - x\n  - y\n- - p\n  - q\n- - - deep\n");
+    fast("-   name: a\n    image: b\n");
+    // An item or value alone on the next line.
+    fast("-\n  name: a\n-\n  - x\n-\n  v\n---\nk:\n  v\nl:\n  'q'\nm:\n  [1]\n");
+    // Empty values and items (null), also at the end.
+    fast("a:\nb: # comment\nc:\n");
+    fast("- \n-\n- # c\n- x\n-");
+    fast("a:\n  -\n  - \nb:\n");
+    assert_eq!(
+        value("a:\nb:\n  - \n  -\n"),
+        json!({"a": null, "b": [null, null]})
+    );
+}
+
+#[test]
+fn plain_scalars() {
+    fast("a: yes\nb: Off\nc: 0x1F\nd: 017\ne: 1.0\nf: .inf\ng: ~\nh: -12\ni: 1e3\nj: 1_000\n");
+    fast("yes: 1\n0x10: 2\n~: 3\n1.5: 5\n");
+    fast("url: http://example.com:80/x\nt: a#b\nw: a b  c\ncolons: a:b:c\n");
+    fast("args:\n- --port=8080\n- -v\n- :x\n- ?y\npath: :path\n");
+    fast("k: value # comment\nk2: v  # c\n");
+    fast("é: ü\nemoji: 😀 x\n");
+    // Folded over several lines.
+    fast("description: a long\n  text over\n\n  three lines\nnext: 1\n");
+    fast("- item one\n  continued\n- two\n");
+    fast("a:\n  b: x\n    y # c\n  c: z\n");
+    assert_eq!(
+        value("d: a\n  b\n\n\n  c\n"),
+        json!({"d": "a b\n\nc"})
+    );
+}
+
+#[test]
+fn quoted_scalars() {
+    fast("a: 'single'\nb: \"double\"\nc: 'it''s'\nd: \"\"\ne: ''\n");
+    fast("a: \"\\t\\n\\r\\\\\\\"\\/ \\0\\a\\b\\e\\f\\v\\N\\_\\L\\P \\x41 \\u00e9 \\U0001F600\"\n");
+    fast("a: \"tab\there\" # c\n\"quoted key\": 1\n'k': 2\n");
+    fast("- \"q\": 1\n  'r': 2\n");
+    // Over several lines.
+    fast("a: 'one\n  two\n\n  three'\nb: \"x\\\n   y\"\nc: \"p \n  q\"\n");
+    assert_eq!(
+        value("a: \"x\\\n   y\"\nb: 'p\n\n  q'\n"),
+        json!({"a": "xy", "b": "p\nq"})
+    );
+}
+
+#[test]
+fn block_scalars() {
+    fast("a: |\n  line 1\n  line 2\nb: 1\n");
+    fast("a: |-\n  x\n\n\nb: |+\n  y\n\n\nc: >\n  folded\n  text\n\n  para\n   more\n  end\n");
+    fast("a: >-\n  x\n  y\nb: >+\n  z\n");
+    fast("a: |2\n    indented\n  b\nc: |1-\n  d\n");
+    fast("- |\n  item\n- >\n  item\n");
+    fast("a: |\n  tab\there\n  \ttab first\nb: |\n\n  leading blank\n");
+    fast("a: | # comment\n  x\n");
+    fast("a: |\nb: >\n");
+    fast("a: |+\n  keep\n\n");
+    fast("a: |\n  at the end");
+    fast("a: |+");
+    fast("a: |-\n  x\n   \n  y\n");
+    assert_eq!(
+        value("a: >\n  one\n  two\n\n  three\n"),
+        json!({"a": "one two\nthree\n"})
+    );
+}
+
+#[test]
+fn flow_collections() {
+    fast("a: {cpu: 100m, memory: 128Mi}\nb: [ALL]\nc: []\nd: {}\n");
+    fast("a: [1, [2, [3]], {x: [y]}]\nb: {\"k\": \"v\", 'q': 1, n: null,}\nc: [a, b, ]\n");
+    fast("- {name: a, value: b}\n- [x]\n");
+    fast("a: {x: , y:}\n");
+    fast("a: [\n    x,\n    y\n  ]\nb: 1\n");
+    // JSON.
+    fast("{\n  \"kind\": \"Pod\",\n  \"spec\": {\"containers\": [{\"name\": \"a\", \"n\": 1.5}]},\n  \"z\": null\n}\n");
+    fast("[1, 2]\n");
+    fast("{\"a\":1,\"b\":[true,false]}");
+    // A blank after `[`: the reference loader locates items at a dash.
+    fast("- apiGroups: [ \"\" ]\n  verbs: [ get, list ]\n");
+    fast("a: [ x, [ y ] ]\n");
+}
+
+#[test]
+fn comments_markers_and_documents() {
+    fast("# head\n\na: 1 # c\n# mid\n\n  # indented\nb: 2\n# tail\n");
+    fast("---\na: 1\n---\nb: 2\n...\n---\nc: 3\n...\n");
+    fast("--- # c\na: 1\n");
+    fast("...\na: 1\n");
+    fast("a: 1\n...\nb: 2\n");
+    // Empty and comment-only documents are skipped but counted.
+    let text = "---\n---\n# only a comment\n---\na: 1\n---\n";
+    fast(text);
+    let d = load(text, &limits()).documents;
+    assert_eq!((d.len(), d[0].index), (1, 2));
+    fast("");
+    fast("# nothing\n");
+    fast("\n\n");
+    // Helm sources.
+    let text = "---\n# Source: c/templates/a.yaml\nkind: A\n---\n# Source: c/templates/b.yaml\n# other\nkind: B\n--- # Source: c/templates/c.yaml\nkind: C\n";
+    fast(text);
+    let d = load(text, &limits()).documents;
+    assert_eq!(d[1].source.as_deref(), Some("c/templates/b.yaml"));
+    assert_eq!(d[2].source.as_deref(), Some("c/templates/c.yaml"));
+}
+
+#[test]
+fn bom_crlf_and_unicode_positions() {
+    fast("\u{feff}a: 1\nb: [x]\n");
+    fast("a: 1\r\nb:\r\n  - x\r\n  - 'y'\r\nc: |\r\n  t\r\n\r\nd: e\r\n");
+    fast("\u{feff}---\r\n- a\r\n");
+    fast("ä: \"héllo\"\nb: [é, 😀, z]\nc:\n  - ü: ö\n    x: y\n");
+    fast("k: é\n  ü\n");
+}
+
+#[test]
+fn bails_on_what_it_does_not_handle() {
+    // Anchors, aliases, tags, complex keys, directives, merge keys.
+    bails("a: &x 1\nb: *x\n");
+    bails("a: !!str 1\n");
+    bails("? a\n: b\n");
+    bails("%YAML 1.2\n---\na: 1\n");
+    bails("base: {x: 1}\nm:\n  <<: {y: 2}\n");
+    // Tabs, lone CRs, control characters, a BOM inside.
+    bails("a:\t1\n");
+    bails("a: 1\rb: 2\n");
+    bails("a: \u{1}\n");
+    bails("a: 1\n\u{feff}b: 2\n");
+    // Scalars as roots, and other rare forms.
+    bails("just text\n");
+    bails("--- |\n  x\n");
+    bails("a: {b}\n");
+    bails("a: [b: c]\n");
+    bails("k:\n  |\n  x\n");
+    // Errors: saphyr-parser reports them.
+    bails("a: 'open\n");
+    bails("a: 1\n  b: 2\n");
+    bails("a: 1\na: 2\n");
+    bails("a: [1, 2\n");
+    bails("a: b: c\n");
+    bails("k: [flow]x\n");
+    // go-yaml's indentation, accepted by re-parsing.
+    bails("args: [\n  x,\n]\n");
+}
+
+#[test]
+fn bails_near_limits() {
+    let deep = format!("{}x\n", "- ".repeat(70));
+    bails(&deep);
+    let small = Limits {
+        max_depth: 3,
+        max_nodes: 5,
+    };
+    for text in ["a:\n  b:\n    c: 1\n", "[1, 2, 3, 4, 5, 6]\n", "a: [[[1]]]\n"] {
+        assert!(fast_share(text, &small).bailed.is_some(), "{text:?}");
+        differential(text, &small).unwrap();
+    }
+    let keys: String = (0..20).map(|i| format!("k{i}: {i}\n")).collect();
+    let few = Limits {
+        max_depth: 10,
+        max_nodes: 10,
+    };
+    assert!(fast_share(&keys, &few).bailed.is_some());
+    differential(&keys, &few).unwrap();
+    // A long key.
+    bails(&format!("{}: 1\n", "k".repeat(2000)));
+}
+
+#[test]
+fn documents_before_a_bail_are_handed_once() {
+    let text = "a: 1\n---\nb: 2\n---\nc: &x 3\n---\nd: 4\n";
+    bails_after(text, 2);
+    let loaded = load(text, &limits());
+    assert!(loaded.error.is_none());
+    let idx: Vec<_> = loaded.documents.iter().map(|d| d.index).collect();
+    assert_eq!(idx, vec![0, 1, 2, 3]);
+    // An error after fast documents: they are kept, the error is saphyr's.
+    let text = "a: 1\n---\nb: [\n";
+    bails_after(text, 1);
+    let loaded = load(text, &limits());
+    assert_eq!(loaded.documents.len(), 1);
+    assert_eq!(loaded.error.map(|e| e.document), Some(1));
+    // A bad marker line: the document before it is left to saphyr.
+    bails_after("a: 1\n... x\n", 0);
+    bails_after("a: 1\n--- x: y\n", 0);
+}
