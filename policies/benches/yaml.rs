@@ -125,7 +125,11 @@ fn bench_set(c: &mut Criterion, name: &str, texts: &[String]) {
 fn main() {
     if let Ok(once) = std::env::var("YAML_BENCH_ONCE") {
         let (path, set) = once.split_once(':').unwrap_or((once.as_str(), "workloads"));
-        let texts = if set == "corpus" { corpus() } else { workloads() };
+        let texts = if set == "corpus" {
+            corpus()
+        } else {
+            workloads()
+        };
         let texts = texts.unwrap_or_default();
         let docs = load_all(&texts, path == "fast");
         println!("{path} on {set}: {docs} documents");

@@ -1,6 +1,7 @@
 //! Checks that the fast path (`fast.rs`) and saphyr-parser load every text
 //! alike: the tests, the property tests and the fuzz target call
-//! [`differential`].
+//! [`differential`]. The fast-path half is `Loader::run`, exactly what
+//! [`load_with`](super::load_with) runs.
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -8,7 +9,7 @@ use std::fmt::Write;
 use serde_json::Value;
 
 use super::spans::{self, Location};
-use super::{fast, load_reference, load_with, Document, Limits, Loader, YamlError};
+use super::{load_reference, Document, Limits, Loader, YamlError};
 
 /// What the fast path made of one text.
 #[doc(hidden)]
@@ -23,18 +24,16 @@ pub struct FastShare {
     pub bailed: Option<usize>,
 }
 
-/// Runs the fast path alone on `text` and counts the documents it handled.
+/// Loads `text` as [`load_with`] does and reports what the fast path did.
 #[doc(hidden)]
 pub fn fast_share(text: &str, limits: &Limits) -> FastShare {
-    let loader = Loader::new(text, *limits);
-    let mut fast = 0;
-    let outcome = fast::run(&loader, &mut |_| fast += 1);
+    let (_, fast, bail) = Loader::new(text, *limits).run_reporting(&mut |_| {});
     let mut total = 0;
     load_reference(text, limits, |_| total += 1);
     FastShare {
         fast,
         total,
-        bailed: outcome.err().map(|b| b.line),
+        bailed: bail.map(|b| b.line),
     }
 }
 
@@ -44,8 +43,14 @@ pub fn fast_share(text: &str, limits: &Limits) -> FastShare {
 /// or in the error.
 #[doc(hidden)]
 pub fn differential(text: &str, limits: &Limits) -> Result<(), String> {
+    differential_share(text, limits).map(|_| ())
+}
+
+/// [`differential`], telling on success what the fast path did.
+#[doc(hidden)]
+pub fn differential_share(text: &str, limits: &Limits) -> Result<FastShare, String> {
     let mut got = Vec::new();
-    let got_error = load_with(text, limits, |d| got.push(d));
+    let (got_error, fast, bail) = Loader::new(text, *limits).run_reporting(&mut |d| got.push(d));
     let mut want = Vec::new();
     let want_error = load_reference(text, limits, |d| want.push(d));
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
@@ -67,7 +72,11 @@ pub fn differential(text: &str, limits: &Limits) -> Result<(), String> {
             describe_error(&want_error)
         ));
     }
-    Ok(())
+    Ok(FastShare {
+        fast,
+        total: want.len(),
+        bailed: bail.map(|b| b.line),
+    })
 }
 
 fn describe_error(e: &Option<YamlError>) -> String {

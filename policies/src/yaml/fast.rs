@@ -36,7 +36,7 @@
 
 use serde_json::{Map, Value};
 
-use super::spans::{self, Location, Pos};
+use super::spans::{self, Location, Pos, Spans};
 use super::{dash_of, find_source, scalar, Document, Limits, Loader};
 
 /// Deepest nesting the fast path builds itself.
@@ -86,10 +86,17 @@ enum Slot {
 enum Pending {
     None,
     /// `key:` and nothing more on its line.
-    Key { hash: u64, key: Pos, colon: Pos },
+    Key {
+        hash: u64,
+        key: Pos,
+        colon: Pos,
+    },
     /// `-` and nothing more on its line (`mark`: where saphyr-parser puts
     /// the empty item).
-    Item { idx: usize, mark: Pos },
+    Item {
+        idx: usize,
+        mark: Pos,
+    },
 }
 
 /// An open block collection.
@@ -167,7 +174,7 @@ struct Fast<'t> {
     flow: Vec<FlowFrame>,
     ents: Vec<(String, Value)>,
     vals: Vec<Value>,
-    spans: Vec<(u64, Location)>,
+    spans: Spans,
     nodes: usize,
     root: Option<Value>,
     doc_index: usize,
@@ -246,7 +253,7 @@ impl<'t> Fast<'t> {
             flow: Vec::new(),
             ents: Vec::new(),
             vals: Vec::new(),
-            spans: Vec::new(),
+            spans: Spans::default(),
             nodes: 0,
             root: None,
             doc_index: 0,
@@ -268,6 +275,26 @@ impl<'t> Fast<'t> {
         i >= self.b.len()
     }
 
+    /// The first byte at or after `i` that is not a space.
+    #[inline]
+    fn spaces(&self, mut i: usize) -> usize {
+        // Eight bytes at a time: indentation runs long in deep manifests.
+        while let Some(chunk) = self.b.get(i..i + 8) {
+            let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
+                break;
+            };
+            let others = u64::from_le_bytes(chunk) ^ 0x2020_2020_2020_2020;
+            if others != 0 {
+                return i + (others.trailing_zeros() / 8) as usize;
+            }
+            i += 8;
+        }
+        while self.at(i) == b' ' {
+            i += 1;
+        }
+        i
+    }
+
     /// A BOM (U+FEFF) starts at `i`.
     #[inline]
     fn bom(&self, i: usize) -> bool {
@@ -277,7 +304,7 @@ impl<'t> Fast<'t> {
     /// The position of byte `off` of the current line.
     fn pos(&mut self, off: usize) -> Pos {
         let column = if self.ascii {
-            off - self.ls
+            off.saturating_sub(self.ls)
         } else {
             self.chars_to(off)
         };
@@ -333,9 +360,7 @@ impl<'t> Fast<'t> {
     fn skip_lines(&mut self) -> R<Option<usize>> {
         let mut i = self.i;
         loop {
-            while self.at(i) == b' ' {
-                i += 1;
-            }
+            i = self.spaces(i);
             match self.at(i) {
                 b'\n' | b'\r' => i = self.newline(i)?,
                 b'#' => {
@@ -354,7 +379,7 @@ impl<'t> Fast<'t> {
                 _ if self.bom(i) => return Err(Stop),
                 _ => {
                     self.i = i;
-                    return Ok(Some(i - self.ls));
+                    return Ok(Some(i.saturating_sub(self.ls)));
                 }
             }
         }
@@ -363,9 +388,7 @@ impl<'t> Fast<'t> {
     /// After a value or marker ending at `i`: spaces, maybe a comment, then
     /// the line break (consumed) or the end.
     fn rest_of_line(&mut self, mut i: usize) -> R<()> {
-        while self.at(i) == b' ' {
-            i += 1;
-        }
+        i = self.spaces(i);
         if self.at(i) == b'#' {
             if i == 0 || self.at(i - 1) != b' ' {
                 return Err(Stop);
@@ -429,7 +452,7 @@ impl<'t> Fast<'t> {
 
     #[inline]
     fn span(&mut self, hash: u64, key: Option<Pos>, value: Pos) {
-        self.spans.push((hash, Location { key, value }));
+        self.spans.push(hash, Location { key, value });
     }
 
     fn store(&mut self, slot: Slot, v: Value) -> R<()> {
@@ -515,11 +538,12 @@ impl<'t> Fast<'t> {
         let index = self.doc_index;
         self.doc_index += 1;
         if let Some((value, start, source)) = root {
-            let entries = std::mem::take(&mut self.spans);
-            self.spans_hint = entries.len();
+            let mut spans = std::mem::take(&mut self.spans);
+            self.spans_hint = spans.len();
+            spans.finish();
             each(Document {
                 value,
-                spans: spans::Spans::from_entries(entries),
+                spans,
                 source,
                 start,
                 index,
@@ -534,7 +558,7 @@ impl<'t> Fast<'t> {
         self.flow.clear();
         self.ents.clear();
         self.vals.clear();
-        self.spans = Vec::with_capacity(self.spans_hint.max(16));
+        self.spans = Spans::with_capacity(self.spans_hint.max(16));
         self.nodes = 0;
         self.root = None;
         let p = self.i;
@@ -558,7 +582,6 @@ impl<'t> Fast<'t> {
         let value = self.root.take().ok_or(Stop)?;
         Ok((value, start, source))
     }
-
 
     // ---- block collections ----
 
@@ -721,9 +744,7 @@ impl<'t> Fast<'t> {
     /// blanks and any comment that follow it on its line.
     fn entry_mark(&mut self, p: usize) -> R<Pos> {
         let mut j = p + 1;
-        while self.at(j) == b' ' {
-            j += 1;
-        }
+        j = self.spaces(j);
         if self.at(j) == b'#' {
             j = self.comment_end(j)?;
         }
@@ -756,9 +777,7 @@ impl<'t> Fast<'t> {
             let hash = top.hash;
             let idx = self.vals.len().checked_sub(top.start).ok_or(Stop)?;
             let mut j = d + 1;
-            while self.at(j) == b' ' {
-                j += 1;
-            }
+            j = self.spaces(j);
             self.vals.push(Value::Null);
             let slot = self.vals.len() - 1;
             let c = self.at(j);
@@ -775,7 +794,7 @@ impl<'t> Fast<'t> {
                 let vpos = self.pos(j);
                 let key = self.item_key(vpos);
                 self.span(ih, key, vpos);
-                self.open_block(true, j - self.ls, ih, Slot::Val(slot), false)?;
+                self.open_block(true, j.saturating_sub(self.ls), ih, Slot::Val(slot), false)?;
                 d = j;
                 continue;
             }
@@ -790,9 +809,7 @@ impl<'t> Fast<'t> {
         let (name, colon) = if c == b'"' || c == b'\'' {
             let (s, end, _) = self.quoted(p, None)?;
             let mut k = end;
-            while self.at(k) == b' ' {
-                k += 1;
-            }
+            k = self.spaces(k);
             if !self.value_indicator(k)? {
                 return Err(Stop);
             }
@@ -844,9 +861,7 @@ impl<'t> Fast<'t> {
         self.ents.push((name, Value::Null));
         let slot = self.ents.len() - 1;
         let mut j = colon + 1;
-        while self.at(j) == b' ' {
-            j += 1;
-        }
+        j = self.spaces(j);
         let c = self.at(j);
         if c == b'\n' || c == b'\r' || c == b'#' || self.eof(j) {
             let colon = self.pos(colon);
@@ -903,9 +918,7 @@ impl<'t> Fast<'t> {
                 let vpos = self.pos(j);
                 let (s, end, lines) = self.quoted(j, Some(parent + 1))?;
                 let mut k = end;
-                while self.at(k) == b' ' {
-                    k += 1;
-                }
+                k = self.spaces(k);
                 if self.at(k) == b':' {
                     if !nests || lines || !self.value_indicator(k)? {
                         return Err(Stop);
@@ -958,7 +971,12 @@ impl<'t> Fast<'t> {
     /// collection indented `parent`: when lines indented more follow, the
     /// scalar folded over them and where its last line ends; `None` (and
     /// nothing consumed) when it is one line.
-    fn plain_lines(&mut self, first: &str, stop: usize, parent: usize) -> R<Option<(String, usize)>> {
+    fn plain_lines(
+        &mut self,
+        first: &str,
+        stop: usize,
+        parent: usize,
+    ) -> R<Option<(String, usize)>> {
         let mut out: Option<String> = None;
         // The end of the last line read, and that line.
         let (mut last, mut line, mut ls) = (stop, self.line, self.ls);
@@ -969,9 +987,7 @@ impl<'t> Fast<'t> {
             let mut i = self.newline(last)?;
             let mut breaks = 0;
             loop {
-                while self.at(i) == b' ' {
-                    i += 1;
-                }
+                i = self.spaces(i);
                 match self.at(i) {
                     b'\n' | b'\r' => {
                         i = self.newline(i)?;
@@ -980,7 +996,7 @@ impl<'t> Fast<'t> {
                     _ => break,
                 }
             }
-            if self.eof(i) || self.at(i) == b'#' || i - self.ls <= parent {
+            if self.eof(i) || self.at(i) == b'#' || i.saturating_sub(self.ls) <= parent {
                 break;
             }
             let (end, next, why) = self.plain(i, false)?;
@@ -1018,7 +1034,7 @@ impl<'t> Fast<'t> {
         colon: usize,
     ) -> R<()> {
         let (hash, slot) = self.owner_span(owner, kpos);
-        self.open_block(false, j - self.ls, hash, slot, false)?;
+        self.open_block(false, j.saturating_sub(self.ls), hash, slot, false)?;
         self.key_value(name, kpos, colon)
     }
 
@@ -1032,9 +1048,7 @@ impl<'t> Fast<'t> {
                 !(matches!(n, b' ' | b'\t' | b'\n' | b'\r' | 0) || (flow && is_flow(n)))
             }
             // `?x` and `:x` start plain scalars in block context only.
-            b'?' | b':' => {
-                !flow && !matches!(self.at(p + 1), b' ' | b'\t' | b'\n' | b'\r' | 0)
-            }
+            b'?' | b':' => !flow && !matches!(self.at(p + 1), b' ' | b'\t' | b'\n' | b'\r' | 0),
             b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\''
             | b'"' | b'%' | b'@' | b'`' => false,
             c if c < 0x20 => false,
@@ -1061,9 +1075,7 @@ impl<'t> Fast<'t> {
             match self.at(i) {
                 b' ' => {
                     let mut j = i + 1;
-                    while self.at(j) == b' ' {
-                        j += 1;
-                    }
+                    j = self.spaces(j);
                     match self.at(j) {
                         b'#' => return Ok((end, j, End::Comment)),
                         b'\n' | b'\r' => return Ok((end, j, End::Eol)),
@@ -1145,7 +1157,7 @@ impl<'t> Fast<'t> {
             }
             s.push_str(self.text.get(run..i).ok_or(Stop)?);
             if self.at(i) == q {
-                if leading_blanks && i - self.ls < min_col.ok_or(Stop)? {
+                if leading_blanks && i.saturating_sub(self.ls) < min_col.ok_or(Stop)? {
                     return Err(Stop);
                 }
                 return Ok((s, i + 1, self.line != first_line));
@@ -1189,7 +1201,7 @@ impl<'t> Fast<'t> {
             leading_blanks = false;
             // The continuation line must be indented enough, and not be a
             // document marker.
-            let col = i - self.ls;
+            let col = i.saturating_sub(self.ls);
             let min = min_col.ok_or(Stop)?;
             if col < min
                 || self.eof(i)
@@ -1274,9 +1286,7 @@ impl<'t> Fast<'t> {
             }
         }
         let s = k;
-        while self.at(k) == b' ' {
-            k += 1;
-        }
+        k = self.spaces(k);
         if self.at(k) == b'#' {
             if k == s {
                 return Err(Stop);
@@ -1297,10 +1307,8 @@ impl<'t> Fast<'t> {
         if indent == 0 {
             let mut max = 0;
             loop {
-                while self.at(i) == b' ' {
-                    i += 1;
-                }
-                col = i - self.ls;
+                i = self.spaces(i);
+                col = i.saturating_sub(self.ls);
                 max = max.max(col);
                 match self.at(i) {
                     b'\n' | b'\r' => {
@@ -1387,10 +1395,11 @@ impl<'t> Fast<'t> {
     /// empty lines (counted in `breaks`); returns the column reached.
     fn block_indent(&mut self, i: &mut usize, indent: usize, breaks: &mut usize) -> R<usize> {
         loop {
-            let mut col = *i - self.ls;
-            while col < indent && self.at(*i) == b' ' {
-                *i += 1;
-                col += 1;
+            let mut col = (*i).saturating_sub(self.ls);
+            if col < indent {
+                let end = self.spaces(*i).min(*i + (indent - col));
+                col += end - *i;
+                *i = end;
             }
             match self.at(*i) {
                 b'\n' | b'\r' => {
@@ -1488,12 +1497,10 @@ impl<'t> Fast<'t> {
                 b'\n' | b'\r' => {
                     i = self.newline(i)?;
                     let mut k = i;
-                    while self.at(k) == b' ' {
-                        k += 1;
-                    }
+                    k = self.spaces(k);
                     let c = self.at(k);
                     if !matches!(c, b'\n' | b'\r' | b'#') && !self.eof(k) {
-                        let col = k - self.ls;
+                        let col = k.saturating_sub(self.ls);
                         if indent.is_some_and(|m| col <= m)
                             || (col == 0 && (self.marker(k, b'-') || self.marker(k, b'.')))
                         {
@@ -1556,9 +1563,7 @@ impl<'t> Fast<'t> {
         let (name, k) = if c == b'"' || c == b'\'' {
             let (s, end, _) = self.quoted(i, None)?;
             let mut k = end;
-            while self.at(k) == b' ' {
-                k += 1;
-            }
+            k = self.spaces(k);
             if self.at(k) != b':' {
                 return Err(Stop);
             }
@@ -1581,9 +1586,7 @@ impl<'t> Fast<'t> {
         };
         let kh = spans::key_hash(top.hash, &name);
         let mut v = k + 1;
-        while self.at(v) == b' ' {
-            v += 1;
-        }
+        v = self.spaces(v);
         let c = self.at(v);
         match c {
             b',' | b'}' => {

@@ -80,10 +80,7 @@ fn plain_scalars() {
     fast("description: a long\n  text over\n\n  three lines\nnext: 1\n");
     fast("- item one\n  continued\n- two\n");
     fast("a:\n  b: x\n    y # c\n  c: z\n");
-    assert_eq!(
-        value("d: a\n  b\n\n\n  c\n"),
-        json!({"d": "a b\n\nc"})
-    );
+    assert_eq!(value("d: a\n  b\n\n\n  c\n"), json!({"d": "a b\n\nc"}));
 }
 
 #[test]
@@ -206,7 +203,11 @@ fn bails_near_limits() {
         max_depth: 3,
         max_nodes: 5,
     };
-    for text in ["a:\n  b:\n    c: 1\n", "[1, 2, 3, 4, 5, 6]\n", "a: [[[1]]]\n"] {
+    for text in [
+        "a:\n  b:\n    c: 1\n",
+        "[1, 2, 3, 4, 5, 6]\n",
+        "a: [[[1]]]\n",
+    ] {
         assert!(fast_share(text, &small).bailed.is_some(), "{text:?}");
         differential(text, &small).unwrap();
     }

@@ -161,7 +161,7 @@ pub fn load_reference(
     Loader::new(text, *limits).run_reference(&mut each)
 }
 
-pub use differential::{differential, fast_share, FastShare};
+pub use differential::{differential, differential_share, fast_share, FastShare};
 
 /// Loads a stream given as bytes: invalid UTF-8 is an error pointing at the
 /// first bad byte (no document is loaded from such input).
@@ -369,12 +369,26 @@ impl<'t> Loader<'t> {
     /// Loads with the fast path first; from the first document it cannot
     /// take, with saphyr-parser (documents already handed over are not
     /// handed again).
-    fn run(mut self, each: &mut dyn FnMut(Document)) -> Option<YamlError> {
-        match fast::run(&self, each) {
-            Ok(()) => None,
-            Err(fast::Bail { first_unhanded, .. }) => {
-                self.handed = first_unhanded;
-                self.run_reference(each)
+    fn run(self, each: &mut dyn FnMut(Document)) -> Option<YamlError> {
+        self.run_reporting(each).0
+    }
+
+    /// [`Loader::run`], also telling how many documents the fast path
+    /// handed over and where it bailed, if it did.
+    fn run_reporting(
+        mut self,
+        each: &mut dyn FnMut(Document),
+    ) -> (Option<YamlError>, usize, Option<fast::Bail>) {
+        let mut fast_documents = 0;
+        let outcome = fast::run(&self, &mut |d| {
+            fast_documents += 1;
+            each(d)
+        });
+        match outcome {
+            Ok(()) => (None, fast_documents, None),
+            Err(bail) => {
+                self.handed = bail.first_unhanded;
+                (self.run_reference(each), fast_documents, Some(bail))
             }
         }
     }
@@ -740,9 +754,8 @@ fn dash_of(body: &str, base: usize, item: Pos) -> Option<Pos> {
     let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
     // An indicator: `-` at the line start or after a blank, followed by
     // a blank or the end of the text.
-    let indicator = |j: usize| {
-        b[j] == b'-' && b.get(j + 1).is_none_or(|c| ws(*c)) && (j == 0 || ws(b[j - 1]))
-    };
+    let indicator =
+        |j: usize| b[j] == b'-' && b.get(j + 1).is_none_or(|c| ws(*c)) && (j == 0 || ws(b[j - 1]));
     // `-` then blanks (possibly line breaks) then the item.
     let mut i = local;
     while i > 0 && ws(b[i - 1]) {

@@ -125,8 +125,12 @@ fn seg_hash(parent: u64, seg: &Seg) -> u64 {
 /// The locations of every value of one document.
 #[derive(Clone, Debug, Default)]
 pub struct Spans {
-    /// (path hash, location), sorted by hash once the document is complete.
-    entries: Vec<(u64, Location)>,
+    /// (path hash, index in `locs`), sorted by hash once the document is
+    /// complete. Sorting these small pairs rather than whole locations is
+    /// much of the loader's cost saved.
+    index: Vec<(u64, usize)>,
+    /// Locations, in the order they were recorded.
+    locs: Vec<Location>,
 }
 
 impl Spans {
@@ -167,39 +171,44 @@ impl Spans {
     }
 
     fn find(&self, h: u64) -> Option<Location> {
-        self.entries
-            .binary_search_by_key(&h, |e| e.0)
-            .ok()
-            .map(|i| self.entries[i].1)
+        let i = self.index.binary_search_by_key(&h, |e| e.0).ok()?;
+        self.locs.get(self.index.get(i)?.1).copied()
     }
 
     /// Records a location while loading (order does not matter until
     /// [`Spans::finish`]).
     pub(crate) fn push(&mut self, h: u64, loc: Location) {
-        self.entries.push((h, loc));
+        self.index.push((h, self.locs.len()));
+        self.locs.push(loc);
     }
 
     /// Looks a hash up before [`Spans::finish`] (slow; error paths only).
     pub(crate) fn find_unsorted(&self, h: u64) -> Option<Location> {
-        self.entries.iter().find(|e| e.0 == h).map(|e| e.1)
+        let i = self.index.iter().find(|e| e.0 == h)?.1;
+        self.locs.get(i).copied()
     }
 
     /// Makes the spans searchable.
     pub(crate) fn finish(&mut self) {
-        self.entries.sort_unstable_by_key(|e| e.0);
+        self.index.sort_unstable_by_key(|e| e.0);
     }
 
-    /// Spans made of entries recorded in any order, ready to search.
-    pub(crate) fn from_entries(entries: Vec<(u64, Location)>) -> Spans {
-        let mut spans = Spans { entries };
-        spans.finish();
-        spans
+    /// Empty spans with room for `n` locations.
+    pub(crate) fn with_capacity(n: usize) -> Spans {
+        Spans {
+            index: Vec::with_capacity(n),
+            locs: Vec::with_capacity(n),
+        }
     }
 
     /// Every entry, sorted by hash and then by location, so that two
     /// loads can be compared whatever order entries of equal hash are in.
     pub(crate) fn sorted_entries(&self) -> Vec<(u64, Location)> {
-        let mut v = self.entries.clone();
+        let mut v: Vec<(u64, Location)> = self
+            .index
+            .iter()
+            .filter_map(|&(h, i)| Some((h, *self.locs.get(i)?)))
+            .collect();
         v.sort_unstable_by_key(|(h, l)| (*h, l.key, l.value));
         v
     }
@@ -240,11 +249,11 @@ impl Spans {
 
     /// Number of located values.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.index.len()
     }
 
     /// True when nothing is located.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.index.is_empty()
     }
 }

@@ -1,0 +1,32 @@
+//! Fuzzes the YAML loader's fast path against saphyr-parser: for any input,
+//! `yaml::load_with` (fast path first, saphyr-parser where it bails) must
+//! give exactly what `yaml::load_reference` (saphyr-parser only) gives — the
+//! same documents (values, key order, every located value, sources, starts,
+//! indexes) and the same error. `yaml::differential` compares them.
+
+#![no_main]
+
+use eyelint_policies::yaml::{differential, Limits};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    // The loader takes text; invalid UTF-8 never reaches either parser.
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    // Generous limits, and tight ones so that the limits are reached too.
+    for limits in [
+        Limits {
+            max_depth: 128,
+            max_nodes: 100_000,
+        },
+        Limits {
+            max_depth: 6,
+            max_nodes: 40,
+        },
+    ] {
+        if let Err(e) = differential(text, &limits) {
+            panic!("the fast path and saphyr-parser differ ({limits:?}): {e}\ninput: {text:?}");
+        }
+    }
+});
