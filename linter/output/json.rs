@@ -122,10 +122,66 @@ fn finding(f: &ReportFinding, buf: &mut Vec<u8>) {
     buf.extend_from_slice(b"\n    }");
 }
 
-/// A JSON string, escaped as serde_json escapes it.
+/// A JSON string, escaped as serde_json escapes it: `"` and `\\`, the
+/// short escapes `\b \t \n \f \r`, other control characters as `\u00XX`,
+/// everything else (non-ASCII included) as it is.
+///
+/// Findings are mostly strings that need no escape at all, which this copies
+/// in one go (serde's writer goes through its formatter for every string).
 fn string(buf: &mut Vec<u8>, s: &str) {
-    // Writing a string to a vector cannot fail.
-    let _ = serde_json::to_writer(&mut *buf, s);
+    let b = s.as_bytes();
+    buf.reserve(b.len() + 2);
+    buf.push(b'"');
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        // Eight bytes at a time while none needs an escape.
+        if let Some(word) = b.get(i..i + 8) {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(word);
+            if !needs_escape(u64::from_le_bytes(w)) {
+                i += 8;
+                continue;
+            }
+        }
+        let c = b[i];
+        i += 1;
+        if c >= 0x20 && c != b'"' && c != b'\\' {
+            continue;
+        }
+        buf.extend_from_slice(&b[start..i - 1]);
+        start = i;
+        match c {
+            b'"' => buf.extend_from_slice(b"\\\""),
+            b'\\' => buf.extend_from_slice(b"\\\\"),
+            0x08 => buf.extend_from_slice(b"\\b"),
+            b'\t' => buf.extend_from_slice(b"\\t"),
+            b'\n' => buf.extend_from_slice(b"\\n"),
+            0x0c => buf.extend_from_slice(b"\\f"),
+            b'\r' => buf.extend_from_slice(b"\\r"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                buf.extend_from_slice(b"\\u00");
+                buf.push(HEX[usize::from(c >> 4)]);
+                buf.push(HEX[usize::from(c & 0xf)]);
+            }
+        }
+    }
+    buf.extend_from_slice(&b[start..]);
+    buf.push(b'"');
+}
+
+/// Whether any of the eight bytes of `w` is a control character, `"` or `\`.
+#[inline]
+fn needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte below 0x20 (bytes of 0x80 and up are never below it).
+    let low = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let quote = zero(w ^ (ONES * u64::from(b'"')));
+    let backslash = zero(w ^ (ONES * u64::from(b'\\')));
+    low | quote | backslash != 0
 }
 
 fn opt_string(buf: &mut Vec<u8>, s: Option<&str>) {
@@ -349,6 +405,25 @@ mod tests {
         };
         let texts = vec![None; inputs.len()];
         (render_all(&cx, &inputs, &located, &texts, &tail), expected)
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_escapes_them() {
+        let mut every: String = (0u8..0x80).map(char::from).collect();
+        every.push_str("ü€😀\u{7f}\u{2028}");
+        let shifted: Vec<String> = (0..9)
+            .map(|k| format!("{}{every}", "x".repeat(k)))
+            .collect();
+        let mut cases = vec!["", "plain", "a\"b\\c", "12345678\"", "1234567\n9"];
+        cases.extend(shifted.iter().map(String::as_str));
+        for s in cases {
+            let mut buf = Vec::new();
+            string(&mut buf, s);
+            assert_eq!(
+                String::from_utf8(buf).unwrap(),
+                serde_json::to_string(s).unwrap()
+            );
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 use crate::config::Config;
 use crate::finding::{ContainerInfo, Finding, Severity};
 use crate::index::{Coverage, Index};
+use crate::object::At;
 use crate::object::{ObjectRef, Roles, Workload};
 use crate::rule::{Ctx, Emitter, Rule, RuleMeta, Scope, Verdict};
 use crate::{custom, rules};
@@ -442,7 +443,7 @@ impl AnnotationExemptions {
     fn read(object: &Value, workload: Option<&Workload<'_>>) -> Self {
         let mut out = AnnotationExemptions::default();
         let own = object
-            .pointer("/metadata/annotations")
+            .at(&["metadata", "annotations"])
             .and_then(Value::as_object);
         let template = workload.and_then(|w| w.pod_annotations());
         for annotations in [own, template].into_iter().flatten() {
@@ -530,15 +531,15 @@ pub fn prune_for_cross_checks(object: &Value) -> Value {
             let crate::path::Seg::Key(k) = seg else { break };
             let Value::Object(m) = cur else { break };
             if i + 1 == segs.len() {
-                m.insert(k.clone(), template);
+                m.insert(k.to_string(), template);
                 break;
             }
             cur = m
-                .entry(k.clone())
+                .entry(k.to_string())
                 .or_insert_with(|| Value::Object(Map::new()));
         }
     }
-    if let Some(r) = object.pointer("/spec/replicas") {
+    if let Some(r) = object.at(&["spec", "replicas"]) {
         if let Some(spec) = root.get_mut("spec").and_then(Value::as_object_mut) {
             spec.insert("replicas".to_string(), r.clone());
         }

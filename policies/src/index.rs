@@ -4,6 +4,7 @@
 //! namespace and kind. Only wanted kinds are stored, so memory stays
 //! proportional to them, not to the input.
 
+use crate::object::At;
 use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
@@ -103,7 +104,7 @@ impl Index {
             ""
         } else {
             object
-                .pointer("/metadata/namespace")
+                .at(&["metadata", "namespace"])
                 .and_then(Value::as_str)
                 .unwrap_or("")
         };
@@ -111,7 +112,7 @@ impl Index {
             .objects
             .entry((ns.to_string(), kind.to_string()))
             .or_default();
-        if let Some(name) = object.pointer("/metadata/name").and_then(Value::as_str) {
+        if let Some(name) = object.at(&["metadata", "name"]).and_then(Value::as_str) {
             self.by_name
                 .entry((ns.to_string(), kind.to_string(), name.to_string()))
                 .or_insert(list.len());
@@ -136,7 +137,7 @@ impl Index {
             slot.push(list.len());
         }
         if kind == "HorizontalPodAutoscaler" {
-            let target = object.pointer("/spec/scaleTargetRef");
+            let target = object.at(&["spec", "scaleTargetRef"]);
             let field = |k: &str| target.and_then(|t| t.get(k)).and_then(Value::as_str);
             if let (Some(tk), Some(tn)) = (field("kind"), field("name")) {
                 self.by_scale_target
@@ -300,7 +301,7 @@ mod tests {
         let labels = json!({"app": "web", "tier": "x"});
         let names = |v: Vec<&Value>| -> Vec<String> {
             v.iter()
-                .filter_map(|o| o.pointer("/metadata/name").and_then(Value::as_str))
+                .filter_map(|o| o.at(&["metadata", "name"]).and_then(Value::as_str))
                 .map(str::to_string)
                 .collect()
         };

@@ -227,7 +227,7 @@ impl<'a> Workload<'a> {
     /// True for Jobs and CronJobs (and anything with a `jobTemplate`), which
     /// run to completion.
     pub fn is_job(&self) -> bool {
-        matches!(self.kind, "Job" | "CronJob") || self.object.pointer("/spec/jobTemplate").is_some()
+        matches!(self.kind, "Job" | "CronJob") || self.object.at(&["spec", "jobTemplate"]).is_some()
     }
 
     /// Every container with its role, in pod order: containers, init
@@ -280,6 +280,49 @@ pub fn expand_lists(object: Value, out: &mut Vec<Value>) {
         }
     } else {
         out.push(object);
+    }
+}
+
+/// Lookups along a fixed path of mapping keys: what `Value::pointer` does
+/// for a literal pointer, without parsing it (serde_json's `pointer`
+/// unescapes every token into a new string, a cost rules pay per object).
+pub trait At {
+    /// The value at `keys` below this one, if every step is a mapping that
+    /// holds the key.
+    fn at(&self, keys: &[&str]) -> Option<&Value>;
+}
+
+impl At for Value {
+    fn at(&self, keys: &[&str]) -> Option<&Value> {
+        keys.iter().try_fold(self, |v, k| v.as_object()?.get(*k))
+    }
+}
+
+#[cfg(test)]
+mod at_tests {
+    use super::At;
+
+    #[test]
+    fn at_agrees_with_pointer() {
+        let v = serde_json::json!({"a": {"b": {"c": 1}, "l": [{"x": 2}]}, "s": "t"});
+        for keys in [
+            &["a", "b", "c"][..],
+            &["a", "b"],
+            &["a", "x"],
+            &["s", "t"],
+            &["a", "l", "0"],
+            &[],
+        ] {
+            let pointer: String = keys.iter().map(|k| format!("/{k}")).collect();
+            // Sequences are not walked (no literal pointer used here goes
+            // through one); everything else agrees with `pointer`.
+            let expected = if keys.contains(&"l") {
+                None
+            } else {
+                v.pointer(&pointer)
+            };
+            assert_eq!(v.at(keys), expected, "{pointer}");
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! (`metadata.annotations["eyelint.io/exempt"]`). Front ends turn a path into a
 //! file/line/column; the engine never deals with bytes.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Serialize, Serializer};
@@ -14,10 +15,52 @@ use serde_json::Value;
 /// One step of a [`FieldPath`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Seg {
-    /// A mapping key.
-    Key(String),
+    /// A mapping key. Kubernetes field names are kept as static strings
+    /// (see [`key`]), so building and cloning the paths rules report costs
+    /// no allocation per segment; other keys (label names, …) are owned.
+    Key(Cow<'static, str>),
     /// A sequence index.
     Index(usize),
+}
+
+/// The field names of Kubernetes objects that rules' paths go through.
+macro_rules! known_keys {
+    ($k:expr; $($s:literal)*) => {
+        match $k {
+            $($s => Some($s),)*
+            _ => None,
+        }
+    };
+}
+
+/// `k` as a path key: a static string for a well-known Kubernetes field
+/// name, an owned copy otherwise.
+pub fn key(k: &str) -> Cow<'static, str> {
+    let known: Option<&'static str> = known_keys!(k;
+        "apiVersion" "kind" "metadata" "name" "namespace" "labels" "annotations"
+        "ownerReferences" "spec" "template" "jobTemplate" "containers"
+        "initContainers" "ephemeralContainers" "securityContext" "resources"
+        "requests" "limits" "cpu" "memory" "image" "imagePullPolicy"
+        "livenessProbe" "readinessProbe" "startupProbe" "ports" "hostPort"
+        "containerPort" "env" "envFrom" "value" "valueFrom" "volumes" "hostPath"
+        "volumeMounts" "replicas" "selector" "matchLabels" "hostNetwork"
+        "hostPID" "hostIPC" "serviceAccountName" "serviceAccount"
+        "automountServiceAccountToken" "priorityClassName"
+        "topologySpreadConstraints" "capabilities" "drop" "add" "privileged"
+        "allowPrivilegeEscalation" "runAsNonRoot" "runAsUser" "runAsGroup"
+        "readOnlyRootFilesystem" "procMount" "windowsOptions" "hostProcess"
+        "seccompProfile" "appArmorProfile" "seLinuxOptions" "type" "data"
+        "stringData" "rules" "roleRef" "subjects" "verbs" "apiGroups"
+        "minAvailable" "maxUnavailable" "minReplicas" "maxReplicas"
+        "scaleTargetRef" "tls" "items" "restartPolicy" "nodeSelector"
+        "tolerations" "affinity" "os" "podSelector" "policyTypes"
+        "aggregationRule" "clusterRoleSelectors" "app.kubernetes.io/name"
+        "app.kubernetes.io/instance" "checks" "exemptions"
+    );
+    match known {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(k.to_string()),
+    }
 }
 
 /// A path from an object's root to one of its fields.
@@ -34,7 +77,7 @@ impl FieldPath {
     pub fn keys(dotted: &str) -> Self {
         let mut p = FieldPath::root();
         for k in dotted.split('.').filter(|k| !k.is_empty()) {
-            p.0.push(Seg::Key(k.to_string()));
+            p.0.push(Seg::Key(key(k)));
         }
         p
     }
@@ -42,15 +85,17 @@ impl FieldPath {
     /// This path extended by a key.
     #[must_use]
     pub fn key(&self, key: &str) -> Self {
-        let mut p = self.clone();
-        p.0.push(Seg::Key(key.to_string()));
+        let mut p = FieldPath(Vec::with_capacity(self.0.len() + 1));
+        p.0.extend_from_slice(&self.0);
+        p.0.push(Seg::Key(self::key(key)));
         p
     }
 
     /// This path extended by a sequence index.
     #[must_use]
     pub fn index(&self, i: usize) -> Self {
-        let mut p = self.clone();
+        let mut p = FieldPath(Vec::with_capacity(self.0.len() + 1));
+        p.0.extend_from_slice(&self.0);
         p.0.push(Seg::Index(i));
         p
     }
@@ -65,7 +110,7 @@ impl FieldPath {
 
     /// Appends a key in place.
     pub fn push_key(&mut self, key: &str) {
-        self.0.push(Seg::Key(key.to_string()));
+        self.0.push(Seg::Key(self::key(key)));
     }
 
     /// Appends an index in place.
@@ -123,7 +168,7 @@ impl FieldPath {
         let mut cur = value;
         for seg in &self.0 {
             cur = match seg {
-                Seg::Key(k) => cur.as_object()?.get(k)?,
+                Seg::Key(k) => cur.as_object()?.get(k.as_ref())?,
                 Seg::Index(i) => cur.as_array()?.get(*i)?,
             };
         }
@@ -136,7 +181,7 @@ impl FieldPath {
         let mut out = FieldPath::root();
         for seg in &self.0 {
             let next = match seg {
-                Seg::Key(k) => cur.as_object().and_then(|m| m.get(k)),
+                Seg::Key(k) => cur.as_object().and_then(|m| m.get(k.as_ref())),
                 Seg::Index(i) => cur.as_array().and_then(|a| a.get(*i)),
             };
             match next {
@@ -162,7 +207,8 @@ impl FieldPath {
                     if b.get(i + 1) == Some(&b'"') {
                         let rest = &s[i + 2..];
                         let end = rest.find("\"]")?;
-                        out.0.push(Seg::Key(rest[..end].replace("\\\"", "\"")));
+                        out.0
+                            .push(Seg::Key(Cow::Owned(rest[..end].replace("\\\"", "\""))));
                         i += 2 + end + 2;
                     } else {
                         let rest = &s[i + 1..];
@@ -174,7 +220,7 @@ impl FieldPath {
                 _ => {
                     let rest = &s[i..];
                     let end = rest.find(['.', '[']).unwrap_or(rest.len());
-                    out.0.push(Seg::Key(rest[..end].to_string()));
+                    out.0.push(Seg::Key(key(&rest[..end])));
                     i += end;
                 }
             }

@@ -312,7 +312,7 @@ pub fn finding_key(object: &Value, f: &Finding) -> (String, String, String) {
             Seg::Key(k) => {
                 path.push('/');
                 path.push_str(k);
-                cur = cur.and_then(|v| v.get(k.as_str()));
+                cur = cur.and_then(|v| v.get(k.as_ref()));
             }
             Seg::Index(i) => {
                 let item = cur.and_then(|v| v.get(*i));

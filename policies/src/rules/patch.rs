@@ -70,7 +70,7 @@ pub(crate) fn pointer(base: &FieldPath, keys: &[&str]) -> PointerBuf {
             base.segments()
                 .iter()
                 .map(|s| match s {
-                    Seg::Key(k) => Token::new(k.as_str()),
+                    Seg::Key(k) => Token::new(k.as_ref()),
                     Seg::Index(i) => Token::from(*i),
                 })
                 .chain(keys.iter().map(|k| Token::new(*k))),

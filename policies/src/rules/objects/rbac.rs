@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::labels::selector_matches;
+use crate::object::At;
 use crate::path::FieldPath;
 use crate::rule::{Ctx, Emitter};
 
@@ -177,7 +178,7 @@ fn own_rules(role: &Value) -> Vec<&Value> {
 
 fn name_of(object: &Value) -> &str {
     object
-        .pointer("/metadata/name")
+        .at(&["metadata", "name"])
         .and_then(Value::as_str)
         .unwrap_or("")
 }
@@ -266,7 +267,7 @@ fn lookup<'a>(cx: &Ctx<'a>, kind: &str, name: &str) -> Lookup<'a> {
 /// collects from the ClusterRoles of the input whose labels it selects.
 fn aggregated_rules<'a>(index: &'a crate::index::Index, role: &Value) -> Vec<&'a Value> {
     let Some(selectors) = role
-        .pointer("/aggregationRule/clusterRoleSelectors")
+        .at(&["aggregationRule", "clusterRoleSelectors"])
         .and_then(Value::as_array)
     else {
         return Vec::new();
@@ -278,7 +279,7 @@ fn aggregated_rules<'a>(index: &'a crate::index::Index, role: &Value) -> Vec<&'a
     all.sort_by_key(|r| {
         (
             name_of(r),
-            r.pointer("/metadata/namespace").and_then(Value::as_str),
+            r.at(&["metadata", "namespace"]).and_then(Value::as_str),
         )
     });
     for other in all {
@@ -286,7 +287,7 @@ fn aggregated_rules<'a>(index: &'a crate::index::Index, role: &Value) -> Vec<&'a
         if other_name == own || !seen.insert(other_name.to_string()) {
             continue;
         }
-        let labels = other.pointer("/metadata/labels").and_then(Value::as_object);
+        let labels = other.at(&["metadata", "labels"]).and_then(Value::as_object);
         if selectors.iter().any(|s| selector_matches(Some(s), labels)) {
             out.extend(own_rules(other));
         }

@@ -4,6 +4,7 @@ use super::util::{add, set_fix};
 
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
+use crate::object::At;
 use crate::path::FieldPath;
 use crate::rule::{Ctx, Emitter, Rule, RuleMeta, Scope};
 
@@ -100,7 +101,7 @@ impl Rule for DeploymentMissingReplicas {
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let field = FieldPath::keys("spec.replicas");
         let fix = || vec![add(&FieldPath::root(), &["spec", "replicas"], json!(3))];
-        match cx.object.pointer("/spec/replicas") {
+        match cx.object.at(&["spec", "replicas"]) {
             None | Some(Value::Null) => {
                 let hit = out.fail(
                     field.nearest_existing(cx.object),

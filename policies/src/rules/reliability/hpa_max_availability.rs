@@ -2,6 +2,7 @@ use serde_json::Value;
 
 use crate::declare_rule;
 use crate::finding::{Category, Severity};
+use crate::object::At;
 use crate::path::FieldPath;
 use crate::rule::{Ctx, Emitter, Rule, RuleMeta, Scope};
 
@@ -95,7 +96,7 @@ impl Rule for HpaMaxAvailability {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let field = FieldPath::keys("spec.maxReplicas");
-        let max = match cx.object.pointer("/spec/maxReplicas") {
+        let max = match cx.object.at(&["spec", "maxReplicas"]) {
             None | Some(Value::Null) => {
                 out.fail(field.nearest_existing(cx.object), "maxReplicas is not set");
                 return;
@@ -117,7 +118,7 @@ impl Rule for HpaMaxAvailability {
         }
         let (min, min_set) = match cx
             .object
-            .pointer("/spec/minReplicas")
+            .at(&["spec", "minReplicas"])
             .and_then(Value::as_i64)
         {
             Some(n) => (n, true),

@@ -4,6 +4,7 @@ use super::util::{add, set_fix};
 
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
+use crate::object::At;
 use crate::path::FieldPath;
 use crate::rule::{Ctx, Emitter, Rule, RuleMeta, Scope};
 
@@ -96,7 +97,7 @@ impl Rule for HpaMinAvailability {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let field = FieldPath::keys("spec.minReplicas");
-        let (path, message) = match cx.object.pointer("/spec/minReplicas") {
+        let (path, message) = match cx.object.at(&["spec", "minReplicas"]) {
             None | Some(Value::Null) => (
                 field.nearest_existing(cx.object),
                 "minReplicas is not set (defaults to 1)".to_string(),
@@ -116,7 +117,7 @@ impl Rule for HpaMinAvailability {
         let hit = out.fail(path, message);
         let max = cx
             .object
-            .pointer("/spec/maxReplicas")
+            .at(&["spec", "maxReplicas"])
             .and_then(Value::as_i64);
         if max.is_some_and(|m| m >= 2) && cx.object.get("spec").is_some_and(Value::is_object) {
             let op = add(&FieldPath::root(), &["spec", "minReplicas"], Value::from(2));

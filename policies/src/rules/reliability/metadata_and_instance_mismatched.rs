@@ -4,6 +4,7 @@ use super::util::{add, set_fix};
 
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
+use crate::object::At;
 use crate::path::FieldPath;
 use crate::rule::{Ctx, Emitter, Rule, RuleMeta, Scope};
 
@@ -104,14 +105,14 @@ impl Rule for MetadataAndInstanceMismatched {
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(name) = cx
             .object
-            .pointer("/metadata/name")
+            .at(&["metadata", "name"])
             .and_then(Value::as_str)
             .filter(|n| !n.is_empty())
         else {
             out.not_applicable();
             return;
         };
-        let labels = cx.object.pointer("/metadata/labels");
+        let labels = cx.object.at(&["metadata", "labels"]);
         let field = FieldPath::keys("metadata.labels").key(LABEL);
         match labels.and_then(|l| l.get(LABEL)) {
             Some(Value::String(v)) if v == name => {}

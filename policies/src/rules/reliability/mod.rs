@@ -5,6 +5,7 @@ use serde_json::{json, Map, Value};
 
 use crate::finding::FixSafety;
 use crate::labels::selector_matches;
+use crate::object::At;
 use crate::object::Workload;
 use crate::rule::{Ctx, Emitter, Rule};
 
@@ -67,7 +68,7 @@ pub(crate) fn runs_to_completion(w: &Workload<'_>) -> bool {
     }
     w.kind == "Pod"
         && w.object
-            .pointer("/metadata/ownerReferences")
+            .at(&["metadata", "ownerReferences"])
             .and_then(Value::as_array)
             .is_some_and(|owners| {
                 owners.iter().any(|o| {
@@ -141,7 +142,7 @@ fn placeholder_probe(container: &Value) -> Value {
 /// the namespace, in `policy/v1beta1` it selects none; a missing selector
 /// selects none.
 pub(crate) fn pdb_selects(pdb: &Value, labels: Option<&Map<String, Value>>) -> bool {
-    let selector = pdb.pointer("/spec/selector");
+    let selector = pdb.at(&["spec", "selector"]);
     let empty = selector.and_then(Value::as_object).is_some_and(|s| {
         s.values().all(|v| {
             v.is_null()

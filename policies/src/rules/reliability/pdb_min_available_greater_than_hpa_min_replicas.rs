@@ -2,6 +2,7 @@ use serde_json::Value;
 
 use crate::declare_rule;
 use crate::finding::{Category, Severity};
+use crate::object::At;
 use crate::path::FieldPath;
 use crate::rule::{Ctx, Emitter, Rule, RuleMeta, Scope};
 
@@ -168,7 +169,7 @@ impl Rule for PdbMinAvailableGreaterThanHpaMinReplicas {
         let ns = cx.namespace();
         let labels = w.pod_labels();
         for hpa in index.autoscalers_of(ns, kind, name) {
-            let Some(target) = hpa.pointer("/spec/scaleTargetRef") else {
+            let Some(target) = hpa.at(&["spec", "scaleTargetRef"]) else {
                 continue;
             };
             let s = |k: &str| target.get(k).and_then(Value::as_str);
@@ -181,11 +182,11 @@ impl Rule for PdbMinAvailableGreaterThanHpaMinReplicas {
                 }
             }
             let min_replicas = hpa
-                .pointer("/spec/minReplicas")
+                .at(&["spec", "minReplicas"])
                 .and_then(Value::as_i64)
                 .unwrap_or(1);
             let hpa_name = hpa
-                .pointer("/metadata/name")
+                .at(&["metadata", "name"])
                 .and_then(Value::as_str)
                 .unwrap_or("");
             for pdb in index.selector_candidates(PDB, ns, labels) {
@@ -193,14 +194,14 @@ impl Rule for PdbMinAvailableGreaterThanHpaMinReplicas {
                     continue;
                 }
                 let Some(min_available) =
-                    pdb.pointer("/spec/minAvailable").and_then(IntOrPercent::of)
+                    pdb.at(&["spec", "minAvailable"]).and_then(IntOrPercent::of)
                 else {
                     continue;
                 };
                 let needed = min_available.scaled_up(min_replicas);
                 if needed > min_replicas {
                     let pdb_name = pdb
-                        .pointer("/metadata/name")
+                        .at(&["metadata", "name"])
                         .and_then(Value::as_str)
                         .unwrap_or("");
                     out.fail(
