@@ -240,3 +240,26 @@ fn documents_before_a_bail_are_handed_once() {
     bails_after("a: 1\n... x\n", 0);
     bails_after("a: 1\n--- x: y\n", 0);
 }
+
+#[test]
+fn dashes_of_a_long_flow_line_are_found_in_linear_time() {
+    // The reference loader rescans the line for every item of such a
+    // sequence; the fast path must not.
+    let items: Vec<String> = (0..50_000).map(|i| format!("é{i}")).collect();
+    let text = format!("- [ {} ]\n", items.join(", "));
+    let start = std::time::Instant::now();
+    let loaded = load(&text, &limits());
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    assert!(loaded.error.is_none());
+    let d = &loaded.documents[0];
+    let last = d
+        .spans
+        .get(&crate::path::FieldPath::root().index(0).index(49_999))
+        .unwrap();
+    assert_eq!(
+        last.key.map(|k| (k.line, k.column, k.offset)),
+        Some((1, 1, 0))
+    );
+    // The same on a short line, against the reference.
+    fast("- [ a, b - c, d ]\n- {k: [ x, y ]}\n");
+}
