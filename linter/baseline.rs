@@ -35,11 +35,11 @@ impl Key {
     /// The key of a finding.
     pub fn of(f: &ReportFinding) -> Key {
         Key {
-            id: f.id.clone(),
-            kind: f.kind.clone(),
-            namespace: f.namespace.clone(),
-            name: f.name.clone(),
-            container: f.container.clone(),
+            id: f.id.to_string(),
+            kind: f.kind.to_string(),
+            namespace: f.namespace.to_string(),
+            name: f.name.to_string(),
+            container: f.container.as_deref().map(str::to_string),
         }
     }
 }

@@ -69,14 +69,20 @@ pub struct Located {
 }
 
 impl Located {
-    fn new(f: Finding, input_idx: usize, file: &Arc<str>, pos: Pos, source: Option<&str>) -> Self {
+    fn new(
+        f: Finding,
+        input_idx: usize,
+        file: &Arc<str>,
+        pos: Pos,
+        source: Option<&Arc<str>>,
+    ) -> Self {
         let loc = FileLocation {
             file: file.clone(),
             line: pos.line,
             column: pos.column,
         };
         Located {
-            finding: Box::new(ReportFinding::from_owned(f, Some(&loc), source)),
+            finding: Box::new(ReportFinding::from_owned(f, Some(&loc), source.cloned())),
             input: input_idx,
             offset: pos.offset,
         }
@@ -133,7 +139,7 @@ pub struct RunResult {
 /// What the cross pass needs of one object, kept small: a run can hold
 /// hundreds of thousands of these until every file has been read.
 struct CrossItem {
-    source: Option<String>,
+    source: Option<Arc<str>>,
     /// The engine's pruned copy of the object, as compact JSON text (a
     /// parsed `Value` costs several times its text).
     subject: Box<str>,
@@ -401,6 +407,8 @@ fn check_file(
     // Each document is checked as soon as it is read and dropped after, so
     // a file's working set is one document, not all of them.
     let error = yaml::load_with(text, &Limits::default(), |doc| {
+        // Shared by the document's findings.
+        let source: Option<Arc<str>> = doc.source.as_deref().map(Arc::from);
         let mut objects = Vec::new();
         expand(&doc.value, FieldPath::root(), &mut objects);
         for (prefix, obj) in &objects {
@@ -423,13 +431,8 @@ fn check_file(
             add_eval(&mut r, &eval);
             for f in eval.findings {
                 let pos = doc.spans.position(prefix, &f.path);
-                r.findings.push(Located::new(
-                    f,
-                    input_idx,
-                    &file,
-                    pos,
-                    doc.source.as_deref(),
-                ));
+                r.findings
+                    .push(Located::new(f, input_idx, &file, pos, source.as_ref()));
             }
             if complete.is_some() {
                 continue;
@@ -446,7 +449,7 @@ fn check_file(
                 spots.sort_unstable_by_key(|(k, _)| *k);
                 spots.dedup_by_key(|(k, _)| *k);
                 r.cross.push(CrossItem {
-                    source: doc.source.clone(),
+                    source: source.clone(),
                     subject: subject.to_string().into_boxed_str(),
                     spots: spots.into_boxed_slice(),
                 });
@@ -761,7 +764,7 @@ fn cross_pass(engine: &Engine, i: usize, input: &Input, index: &Index, f: &mut F
                 .into_iter()
                 .map(|finding| {
                     let pos = spot(&c.spots, &finding.path);
-                    Located::new(finding, i, &file, pos, c.source.as_deref())
+                    Located::new(finding, i, &file, pos, c.source.as_ref())
                 })
                 .collect();
             (counts, found)
@@ -918,7 +921,7 @@ mod tests {
             fast.findings
                 .iter()
                 .filter(|f| f.file.as_deref() == Some(file))
-                .map(|f| f.id.as_str())
+                .map(|f| &*f.id)
                 .collect()
         };
         assert!(!ids("b.yaml").contains(&"missingPodDisruptionBudget"));

@@ -313,19 +313,19 @@ mod tests {
 
     fn finding(i: usize) -> Finding {
         Finding {
-            id: format!("rule{}", i % 3),
+            id: format!("rule{}", i % 3).into(),
             severity: if i % 2 == 0 {
                 Severity::Danger
             } else {
                 Severity::Warning
             },
             category: "Security".into(),
-            message: format!("message \"{i}\" with ünïcode,\ttabs, \\ and \u{1}"),
+            message: format!("message \"{i}\" with ünïcode,\ttabs, \\ and \u{1}").into(),
             object: ObjectRef {
                 api_version: "v1".into(),
                 kind: "Pod".into(),
                 namespace: "ns".into(),
-                name: format!("p{i}"),
+                name: format!("p{i}").into(),
             },
             container: (i % 3 == 0).then(|| ContainerInfo {
                 name: "app".into(),

@@ -115,7 +115,7 @@ fn result(cx: &Context, f: &ReportFinding) -> Value {
         },
         "properties": {"path": f.path, "category": f.category},
     });
-    if let Some(i) = cx.rules.iter().position(|r| r.id == f.id) {
+    if let Some(i) = cx.rules.iter().position(|r| *r.id == *f.id) {
         r["ruleIndex"] = json!(i);
     }
     if let Some(fix) = &f.fix {

@@ -82,7 +82,7 @@ pub enum Pass {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NotEvaluated {
     /// Rule id.
-    pub id: String,
+    pub id: Arc<str>,
     /// The object.
     pub object: ObjectRef,
     /// Why.
@@ -165,6 +165,9 @@ pub enum EngineError {
 
 struct Active {
     check: Arc<dyn Check>,
+    /// The check's id and category, shared by its findings.
+    id: Arc<str>,
+    category: Arc<str>,
     severity: Severity,
     cross: bool,
 }
@@ -227,6 +230,8 @@ impl Engine {
             }
             let cross = !check.needs().is_empty();
             checks.push(Active {
+                id: Arc::from(check.id()),
+                category: Arc::from(check.category()),
                 check,
                 severity: *severity,
                 cross,
@@ -311,7 +316,7 @@ impl Engine {
     /// Checks one object.
     pub fn check(&self, object: &Value, index: Option<&Index>, pass: Pass) -> Evaluation {
         let object_ref = ObjectRef::of(object);
-        let kind = object_ref.kind.as_str();
+        let kind: &str = &object_ref.kind;
         let workload = Workload::of(object);
         let containers = workload
             .as_ref()
@@ -324,6 +329,8 @@ impl Engine {
                 AnnotationExemptions::read(object, workload.as_ref())
             };
         let mut eval = Evaluation::default();
+        // Each container's name, made shareable on its first finding.
+        let mut names: Vec<Option<Arc<str>>> = vec![None; containers.len()];
         for active in &self.checks {
             match (pass, active.cross) {
                 (Pass::Local, true) | (Pass::Cross, false) => continue,
@@ -348,7 +355,8 @@ impl Engine {
                 eval.exempted += 1;
                 continue;
             }
-            let mut run = |container: Option<&crate::object::ContainerRef<'_>>| {
+            let mut run = |at: Option<(usize, &crate::object::ContainerRef<'_>)>| {
+                let container = at.map(|(_, c)| c);
                 let container_name = container.map_or("", |c| c.name);
                 if self.config_exempt(id, &object_ref, container_name) {
                     eval.exempted += 1;
@@ -367,23 +375,27 @@ impl Engine {
                 match out.verdict {
                     Verdict::NotApplicable => {}
                     Verdict::NotEvaluated => eval.not_evaluated.push(NotEvaluated {
-                        id: id.to_string(),
+                        id: active.id.clone(),
                         object: object_ref.clone(),
                         reason: out.reason.unwrap_or_default(),
                     }),
                     Verdict::Evaluated if out.hits.is_empty() => eval.passed += 1,
                     Verdict::Evaluated => {
+                        let container = at.map(|(i, c)| ContainerInfo {
+                            name: names
+                                .get_mut(i)
+                                .map(|n| n.get_or_insert_with(|| Arc::from(c.name)).clone())
+                                .unwrap_or_else(|| Arc::from(c.name)),
+                            role: c.role,
+                        });
                         for hit in out.hits {
                             eval.findings.push(Finding {
-                                id: id.to_string(),
+                                id: active.id.clone(),
                                 severity: active.severity,
-                                category: check.category().to_string(),
+                                category: active.category.clone(),
                                 message: hit.message,
                                 object: object_ref.clone(),
-                                container: container.map(|c| ContainerInfo {
-                                    name: c.name.to_string(),
-                                    role: c.role,
-                                }),
+                                container: container.clone(),
                                 path: hit.path,
                                 fix: hit.fix,
                             });
@@ -393,8 +405,10 @@ impl Engine {
             };
             match scope {
                 Scope::Container(roles) => {
-                    for c in containers.iter().filter(|c| roles.contains(c.role)) {
-                        run(Some(c));
+                    for (i, c) in containers.iter().enumerate() {
+                        if roles.contains(c.role) {
+                            run(Some((i, c)));
+                        }
                     }
                 }
                 _ => run(None),
@@ -414,8 +428,8 @@ impl Engine {
             let ns_ok = match (namespace, e.namespaces.is_empty()) {
                 (None, true) => true,
                 (ns, _) => {
-                    ns == Some(object.namespace.as_str())
-                        || e.namespaces.contains(&object.namespace)
+                    ns == Some(&*object.namespace)
+                        || e.namespaces.iter().any(|n| **n == *object.namespace)
                 }
             };
             ns_ok

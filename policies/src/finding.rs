@@ -1,7 +1,9 @@
 //! The finding model shared by the linter, the webhook and the sweep.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -131,23 +133,27 @@ impl Fix {
 /// The container a finding is about.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ContainerInfo {
-    /// The container's `name`.
-    pub name: String,
+    /// The container's `name` (shared by the findings of the container).
+    pub name: Arc<str>,
     /// Its role in the pod.
     pub role: Role,
 }
 
 /// One failed check on one object (and container).
+///
+/// The rule's id and category and the object's reference are shared with
+/// every other finding of the same rule or object; the message is a static
+/// string when the rule's message has no parameters.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Finding {
     /// Rule id (`runAsPrivileged`, or a custom check's id).
-    pub id: String,
+    pub id: Arc<str>,
     /// Effective severity after configuration.
     pub severity: Severity,
     /// The rule's category (free text for custom checks).
-    pub category: String,
+    pub category: Arc<str>,
     /// What is wrong, in one sentence.
-    pub message: String,
+    pub message: Cow<'static, str>,
     /// The object.
     pub object: ObjectRef,
     /// The container, for container-level rules.

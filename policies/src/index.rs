@@ -59,6 +59,10 @@ pub struct Index {
     unlabelled: HashMap<(String, String), Vec<usize>>,
     /// HorizontalPodAutoscalers by (namespace, target kind, target name).
     by_scale_target: HashMap<(String, String, String), Vec<usize>>,
+    /// Kinds with at least one stored object: lookups of other kinds answer
+    /// at once, without building the owned keys the maps are searched by
+    /// (rules ask for PDBs and NetworkPolicies of every workload).
+    stored: BTreeSet<String>,
     count: usize,
 }
 
@@ -83,6 +87,7 @@ impl Index {
             by_label: HashMap::new(),
             unlabelled: HashMap::new(),
             by_scale_target: HashMap::new(),
+            stored: BTreeSet::new(),
             count: 0,
         }
     }
@@ -147,6 +152,9 @@ impl Index {
             }
         }
         list.push(object.clone());
+        if !self.stored.contains(kind) {
+            self.stored.insert(kind.to_string());
+        }
         self.count += 1;
         true
     }
@@ -154,6 +162,9 @@ impl Index {
     /// The object of `kind` named `name` in namespace `ns` ("" for
     /// cluster-scoped objects), in constant time. With duplicates, the first.
     pub fn get(&self, kind: &str, ns: &str, name: &str) -> Option<&Value> {
+        if !self.stored.contains(kind) {
+            return None;
+        }
         let i = *self
             .by_name
             .get(&(ns.to_string(), kind.to_string(), name.to_string()))?;
@@ -164,6 +175,9 @@ impl Index {
 
     /// Objects of `kind` in namespace `ns` ("" for cluster-scoped objects).
     pub fn objects(&self, kind: &str, ns: &str) -> &[Value] {
+        if !self.stored.contains(kind) {
+            return &[];
+        }
         self.objects
             .get(&(ns.to_string(), kind.to_string()))
             .map(Vec::as_slice)
@@ -185,6 +199,9 @@ impl Index {
         labels: Option<&serde_json::Map<String, Value>>,
     ) -> Vec<&Value> {
         let all = self.objects(kind, ns);
+        if all.is_empty() {
+            return Vec::new();
+        }
         if selector_pointer(kind).is_none() {
             return all.iter().collect();
         }
@@ -209,6 +226,9 @@ impl Index {
     /// `target_kind`/`target_name`, in input order, in constant time.
     pub fn autoscalers_of(&self, ns: &str, target_kind: &str, target_name: &str) -> Vec<&Value> {
         let all = self.objects("HorizontalPodAutoscaler", ns);
+        if all.is_empty() {
+            return Vec::new();
+        }
         self.by_scale_target
             .get(&(
                 ns.to_string(),

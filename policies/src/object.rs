@@ -4,6 +4,7 @@
 //! Objects stay `serde_json::Value`s so no unknown field is ever dropped.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -11,23 +12,27 @@ use serde_json::Value;
 use crate::path::FieldPath;
 
 /// Which object a finding is about.
+///
+/// The strings are shared: every finding of an object (and its report
+/// entry) holds the same ones, so a finding costs no copy of them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct ObjectRef {
     /// `apiVersion`, e.g. `apps/v1`.
     #[serde(rename = "apiVersion")]
-    pub api_version: String,
+    pub api_version: Arc<str>,
     /// `kind`, e.g. `Deployment`.
-    pub kind: String,
+    pub kind: Arc<str>,
     /// `metadata.namespace`; empty when unset or cluster-scoped.
-    pub namespace: String,
+    pub namespace: Arc<str>,
     /// `metadata.name` (or `generateName` when only that is set).
-    pub name: String,
+    pub name: Arc<str>,
 }
 
 impl ObjectRef {
     /// Reads the reference of `obj`. Missing fields read as empty strings.
     pub fn of(obj: &Value) -> ObjectRef {
-        let s = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
+        let s =
+            |v: Option<&Value>| -> Arc<str> { Arc::from(v.and_then(Value::as_str).unwrap_or("")) };
         let meta = obj.get("metadata");
         let mut name = s(meta.and_then(|m| m.get("name")));
         if name.is_empty() {

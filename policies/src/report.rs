@@ -7,6 +7,7 @@
 //! (a live cluster) leave the location fields `null`. The format is
 //! documented in `docs/output.md`; fields are only ever added.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -70,29 +71,34 @@ impl From<&Fix> for ReportFix {
 }
 
 /// One finding, as machines read it.
+///
+/// The strings a finding shares with others (rule id and category, the
+/// object's reference, the container's name, the file and Helm template)
+/// are reference-counted, so a report of many findings holds one copy of
+/// each.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportFinding {
     /// Rule id.
-    pub id: String,
+    pub id: Arc<str>,
     /// Effective severity.
     pub severity: Severity,
     /// Rule category.
-    pub category: String,
+    pub category: Arc<str>,
     /// What is wrong.
-    pub message: String,
+    pub message: Cow<'static, str>,
     /// The object's `apiVersion`.
-    pub api_version: String,
+    pub api_version: Arc<str>,
     /// The object's `kind`.
-    pub kind: String,
+    pub kind: Arc<str>,
     /// The object's namespace ("" when unset).
-    pub namespace: String,
+    pub namespace: Arc<str>,
     /// The object's name.
-    pub name: String,
+    pub name: Arc<str>,
     /// The container's name, for container-level rules.
-    pub container: Option<String>,
+    pub container: Option<Arc<str>>,
     /// The container's role (`container`, `initContainer`, `sidecar`, `ephemeral`).
-    pub container_role: Option<String>,
+    pub container_role: Option<Cow<'static, str>>,
     /// Path of the offending field from the object's root
     /// (`spec.template.spec.containers[0].securityContext.privileged`).
     pub path: String,
@@ -104,7 +110,7 @@ pub struct ReportFinding {
     /// 1-based column (Unicode characters) of the offending key.
     pub column: Option<usize>,
     /// The Helm template (`# Source:` comment) the object was rendered from.
-    pub source: Option<String>,
+    pub source: Option<Arc<str>>,
     /// A fix, when the rule offers one.
     pub fix: Option<ReportFix>,
 }
@@ -112,31 +118,19 @@ pub struct ReportFinding {
 impl ReportFinding {
     /// Flattens `f`, placing it at `location` (if any) with a Helm `source`.
     pub fn new(f: &Finding, location: Option<&FileLocation>, source: Option<&str>) -> Self {
-        ReportFinding {
-            id: f.id.clone(),
-            severity: f.severity,
-            category: f.category.clone(),
-            message: f.message.clone(),
-            api_version: f.object.api_version.clone(),
-            kind: f.object.kind.clone(),
-            namespace: f.object.namespace.clone(),
-            name: f.object.name.clone(),
-            container: f.container.as_ref().map(|c| c.name.clone()),
-            container_role: f.container.as_ref().map(|c| c.role.as_str().to_string()),
-            path: f.path.to_string(),
-            file: location.map(|l| l.file.clone()),
-            line: location.map(|l| l.line),
-            column: location.map(|l| l.column),
-            source: source.map(str::to_string),
-            fix: f.fix.as_ref().map(ReportFix::from),
-        }
+        ReportFinding::from_owned(f.clone(), location, source.map(Arc::from))
     }
 
-    /// Like [`ReportFinding::new`], moving the finding's strings instead of copying them.
-    pub fn from_owned(f: Finding, location: Option<&FileLocation>, source: Option<&str>) -> Self {
+    /// Like [`ReportFinding::new`], moving the finding's parts instead of
+    /// copying them, with a shared `source`.
+    pub fn from_owned(
+        f: Finding,
+        location: Option<&FileLocation>,
+        source: Option<Arc<str>>,
+    ) -> Self {
         let fix = f.fix.as_ref().map(ReportFix::from);
         let (container, container_role) = match f.container {
-            Some(c) => (Some(c.name), Some(c.role.as_str().to_string())),
+            Some(c) => (Some(c.name), Some(Cow::Borrowed(c.role.as_str()))),
             None => (None, None),
         };
         ReportFinding {
@@ -154,7 +148,7 @@ impl ReportFinding {
             file: location.map(|l| l.file.clone()),
             line: location.map(|l| l.line),
             column: location.map(|l| l.column),
-            source: source.map(str::to_string),
+            source,
             fix,
         }
     }

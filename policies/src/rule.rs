@@ -1,6 +1,8 @@
 //! What a rule is: static metadata with its documentation, and one check
 //! function that inspects a context and reports hits to an [`Emitter`].
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::config::Config;
@@ -100,8 +102,8 @@ impl<'a> Ctx<'a> {
 pub struct Hit {
     /// The offending field, or the nearest enclosing object when missing.
     pub path: FieldPath,
-    /// What is wrong.
-    pub message: String,
+    /// What is wrong (a static string when it has no parameters).
+    pub message: Cow<'static, str>,
     /// A fix, if the rule has one for this case.
     pub fix: Option<Fix>,
 }
@@ -134,7 +136,7 @@ impl Emitter {
     }
 
     /// Reports a failure at `path`; returns the hit so a fix can be attached.
-    pub fn fail(&mut self, path: FieldPath, message: impl Into<String>) -> &mut Hit {
+    pub fn fail(&mut self, path: FieldPath, message: impl Into<Cow<'static, str>>) -> &mut Hit {
         self.hits.push(Hit {
             path,
             message: message.into(),

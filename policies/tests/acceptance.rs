@@ -71,7 +71,7 @@ fn paths_of(engine: &Engine, objects: &[Value], id: &str) -> Vec<String> {
     run(engine, objects)
         .into_iter()
         .flat_map(|e| e.findings)
-        .filter(|f| f.id == id)
+        .filter(|f| &*f.id == id)
         .map(|f| f.path.to_string())
         .collect()
 }
@@ -340,14 +340,14 @@ customChecks:
         .map(|ev| {
             ev.findings
                 .into_iter()
-                .filter(|f| f.id == "noFuture")
+                .filter(|f| &*f.id == "noFuture")
                 .collect()
         })
         .collect();
     assert_eq!(f[0].len(), 0);
     assert_eq!(f[1].len(), 1);
     assert_eq!(
-        f[1][0].container.as_ref().map(|c| c.name.as_str()),
+        f[1][0].container.as_ref().map(|c| c.name.as_ref()),
         Some("c")
     );
 }
@@ -424,7 +424,11 @@ fn default_roles_per_rule_family() {
     let ev = run(&e, &[pod]).remove(0);
     let mut seen: BTreeMap<&str, Vec<Role>> = BTreeMap::new();
     for f in &ev.findings {
-        let id = ids.iter().find(|i| **i == f.id).copied().expect("known id");
+        let id = ids
+            .iter()
+            .find(|i| ***i == *f.id)
+            .copied()
+            .expect("known id");
         let role = f.container.as_ref().expect("container finding").role;
         let v = seen.entry(id).or_default();
         if !v.contains(&role) {
@@ -485,7 +489,7 @@ customChecks:
         .remove(0)
         .findings
         .iter()
-        .filter(|f| f.id == "cpuAtLeastOne")
+        .filter(|f| &*f.id == "cpuAtLeastOne")
         .count()
     };
     assert_eq!(at(json!(1)), 0);
@@ -508,17 +512,17 @@ fn a_finding_carries_every_field() {
     // app's securityContext).
     let side = f
         .iter()
-        .find(|f| f.container.as_ref().is_some_and(|c| c.name == "side"))
+        .find(|f| f.container.as_ref().is_some_and(|c| &*c.name == "side"))
         .expect("side");
-    assert_eq!(side.id, "privilegeEscalationAllowed");
+    assert_eq!(&*side.id, "privilegeEscalationAllowed");
     assert_eq!(side.severity, Severity::Danger);
-    assert_eq!(side.category, Category::Security.as_str());
+    assert_eq!(&*side.category, Category::Security.as_str());
     assert_eq!(
         (
-            side.object.api_version.as_str(),
-            side.object.kind.as_str(),
-            side.object.namespace.as_str(),
-            side.object.name.as_str()
+            side.object.api_version.as_ref(),
+            side.object.kind.as_ref(),
+            side.object.namespace.as_ref(),
+            side.object.name.as_ref()
         ),
         ("v1", "Pod", "ns", "p")
     );
@@ -526,7 +530,7 @@ fn a_finding_carries_every_field() {
     assert_eq!(side.path.to_string(), "spec.initContainers[0]");
     let app = f
         .iter()
-        .find(|f| f.container.as_ref().is_some_and(|c| c.name == "app"))
+        .find(|f| f.container.as_ref().is_some_and(|c| &*c.name == "app"))
         .expect("app");
     assert_eq!(app.path.to_string(), "spec.containers[0].securityContext");
     for f in &f {
@@ -994,7 +998,7 @@ fn cross_object_checks_stay_in_the_namespace() {
     let other = run(&e, &[dep("a"), sa("b")]).remove(0);
     assert!(other.findings.is_empty());
     assert_eq!(other.not_evaluated.len(), 1);
-    assert_eq!(other.not_evaluated[0].id, "automountServiceAccountToken");
+    assert_eq!(&*other.not_evaluated[0].id, "automountServiceAccountToken");
 
     // A RoleBinding to a Role of another namespace is not that Role.
     let role = |ns: &str| {
@@ -1030,7 +1034,7 @@ subjects: [{kind: Group, name: devs}]
     ];
     let ev = run(&only(&ids), &[rb]).remove(0);
     assert!(ev.findings.is_empty(), "{:?}", ev.findings);
-    let mut undecided: Vec<&str> = ev.not_evaluated.iter().map(|n| n.id.as_str()).collect();
+    let mut undecided: Vec<&str> = ev.not_evaluated.iter().map(|n| n.id.as_ref()).collect();
     undecided.sort();
     assert_eq!(
         undecided,
@@ -1294,11 +1298,11 @@ metadata: {name: other, namespace: shop}
     let ids = |id: &str| {
         ev.findings
             .iter()
-            .filter(|f| f.id == id)
+            .filter(|f| &*f.id == id)
             .map(|f| {
                 f.container
                     .as_ref()
-                    .map_or(String::new(), |c| c.name.clone())
+                    .map_or(String::new(), |c| c.name.to_string())
             })
             .collect::<Vec<_>>()
     };
@@ -1308,8 +1312,8 @@ metadata: {name: other, namespace: shop}
     assert_eq!(
         ev.findings
             .iter()
-            .find(|f| f.id == "legacyJsonSchema")
-            .map(|f| f.message.as_str()),
+            .find(|f| &*f.id == "legacyJsonSchema")
+            .map(|f| f.message.as_ref()),
         Some("Deployments need the app label")
     );
     assert_eq!(ids("configMapForDeployment"), [""]);
@@ -1320,7 +1324,7 @@ metadata: {name: other, namespace: shop}
     assert!(run(&e, &with_cm)[0]
         .findings
         .iter()
-        .all(|f| f.id != "configMapForDeployment"));
+        .all(|f| &*f.id != "configMapForDeployment"));
 }
 
 #[test]
@@ -1376,18 +1380,18 @@ fn kubeeye_readme_rule_verbatim_from_the_readme() {
         .remove(0)
         .findings
         .into_iter()
-        .filter(|f| f.id == "imageFromUnauthorizedRegistry")
+        .filter(|f| &*f.id == "imageFromUnauthorizedRegistry")
         .collect();
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].severity, Severity::Warning);
-    assert_eq!(f[0].category, "Images");
+    assert_eq!(&*f[0].category, "Images");
     assert!(f[0]
         .message
         .starts_with("When the corresponding rule does not match"));
     assert!(run(&e, &[dep("registry.example.com/web:1")])[0]
         .findings
         .iter()
-        .all(|f| f.id != "imageFromUnauthorizedRegistry"));
+        .all(|f| &*f.id != "imageFromUnauthorizedRegistry"));
     // The repository's fixture is the same rule.
     let fixture = include_str!("fixtures/kubeeye-unauthorized-registry.yaml");
     let strip = |s: &str| {
@@ -1412,7 +1416,7 @@ fn annotation_exemptions_on_a_cronjob_pod_template() {
             .remove(0)
             .findings
             .into_iter()
-            .map(|f| f.id)
+            .map(|f| f.id.to_string())
             .collect::<Vec<_>>()
     };
     assert_eq!(ids(json!({})), ["hostIPCSet", "hostPIDSet"]);
@@ -1538,14 +1542,14 @@ customChecks:
     let e = Engine::new(c).expect("engine");
     let d = deployment(json!({"containers": [{"name": "a", "image": "nginx:1"}]}));
     let f = run(&e, &[d]).remove(0).findings;
-    let ipc: Vec<&Finding> = f.iter().filter(|f| f.id == "hostIPCSet").collect();
+    let ipc: Vec<&Finding> = f.iter().filter(|f| &*f.id == "hostIPCSet").collect();
     // The built-in passes an unset hostIPC; the custom check requires `false`.
     assert_eq!(ipc.len(), 1);
     assert_eq!(ipc[0].message, "no hostIPC here");
-    assert_eq!(ipc[0].category, "Policy");
+    assert_eq!(&*ipc[0].category, "Policy");
     assert_eq!(ipc[0].severity, Severity::Warning);
     // A custom `imageRegistry` runs without `allowedRegistries`.
-    assert_eq!(f.iter().filter(|f| f.id == "imageRegistry").count(), 1);
+    assert_eq!(f.iter().filter(|f| &*f.id == "imageRegistry").count(), 1);
 }
 
 #[test]
@@ -1561,7 +1565,7 @@ fn config_exemption_fields_match_like_polaris() {
     };
     let exempt = |engine: &Engine, o: Value| {
         let ev = run(engine, &[o]).remove(0);
-        ev.findings.iter().all(|f| f.id != "hostIPCSet")
+        ev.findings.iter().all(|f| &*f.id != "hostIPCSet")
     };
     // An empty namespace is no constraint (Polaris tests it only when non-empty).
     let any_ns = e(r#"[{namespace: "", rules: [hostIPCSet]}]"#);

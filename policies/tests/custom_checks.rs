@@ -22,7 +22,7 @@ fn hits(e: &Engine, o: &Value, id: &str) -> Vec<Finding> {
     e.check(o, None, Pass::All)
         .findings
         .into_iter()
-        .filter(|f| f.id == id)
+        .filter(|f| &*f.id == id)
         .collect()
 }
 
@@ -61,14 +61,14 @@ fn kubeeye_readme_rule_works_verbatim() {
         f[0].message,
         "When the corresponding rule does not match. Show that image from an unauthorized registry."
     );
-    assert_eq!(f[0].category, "Images");
+    assert_eq!(&*f[0].category, "Images");
     assert_eq!(f[0].severity, eyelint_policies::Severity::Warning);
     assert_eq!(
         f[0].path.to_string(),
         "spec.template.spec.containers[0].image"
     );
     let c = f[0].container.as_ref().expect("container");
-    assert_eq!((c.name.as_str(), c.role), ("app", Role::Container));
+    assert_eq!((c.name.as_ref(), c.role), ("app", Role::Container));
 
     let good = deployment("registry.example.com/acme/web:1.0");
     assert!(hits(&e, &good, "imageFromUnauthorizedRegistry").is_empty());
@@ -95,7 +95,7 @@ customChecks:
     let names = |e: &Engine| -> Vec<String> {
         hits(e, &d, "noBusybox")
             .into_iter()
-            .map(|f| f.container.map(|c| c.name).unwrap_or_default())
+            .map(|f| f.container.map(|c| c.name.to_string()).unwrap_or_default())
             .collect()
     };
     // Both init containers are judged; a native sidecar counts as an initContainer.
@@ -246,7 +246,7 @@ customChecks:
         ]
     );
     assert_eq!(f[0].message, "custom check `pinned` failed");
-    assert_eq!(f[0].category, "Custom");
+    assert_eq!(&*f[0].category, "Custom");
 }
 
 #[test]
@@ -428,7 +428,7 @@ fn additional_schemas_consult_other_objects_in_the_namespace() {
         e.check_all(&objs, Coverage::All)[0]
             .findings
             .iter()
-            .filter(|f| f.id == "needsPdb")
+            .filter(|f| &*f.id == "needsPdb")
             .count()
     };
     assert_eq!(run(vec![d.clone()]), 1, "no PDB at all");
@@ -460,7 +460,7 @@ fn additional_schemas_consult_other_objects_in_the_namespace() {
     let f = ev[0]
         .findings
         .iter()
-        .find(|f| f.id == "needsPdb")
+        .find(|f| &*f.id == "needsPdb")
         .expect("finding");
     assert_eq!(f.path.to_string(), "");
 
@@ -471,8 +471,8 @@ fn additional_schemas_consult_other_objects_in_the_namespace() {
     let mut idx = e.new_index(Coverage::Kinds(Default::default()));
     idx.add(&d);
     let ev = e.check(&d, Some(&idx), Pass::All);
-    assert!(ev.findings.iter().all(|f| f.id != "needsPdb"));
-    assert!(ev.not_evaluated.iter().any(|n| n.id == "needsPdb"));
+    assert!(ev.findings.iter().all(|f| &*f.id != "needsPdb"));
+    assert!(ev.not_evaluated.iter().any(|n| &*n.id == "needsPdb"));
 
     // The cross pass keeps the whole object for this check.
     assert_eq!(e.cross_subject(&d), Some(d.clone()));
@@ -501,7 +501,7 @@ customChecks:
         ev[0]
             .findings
             .iter()
-            .filter(|f| f.id == "deploymentsNeedPdb")
+            .filter(|f| &*f.id == "deploymentsNeedPdb")
             .count(),
         1
     );
@@ -509,7 +509,7 @@ customChecks:
         ev[1]
             .findings
             .iter()
-            .filter(|f| f.id == "deploymentsNeedPdb")
+            .filter(|f| &*f.id == "deploymentsNeedPdb")
             .count(),
         0
     );
@@ -746,11 +746,11 @@ customChecks:
 "#,
     );
     let ev = e.check(&deployment("x:1"), None, Pass::All);
-    assert!(ev.findings.iter().all(|f| f.id != "broken"));
+    assert!(ev.findings.iter().all(|f| &*f.id != "broken"));
     let ne: Vec<_> = ev
         .not_evaluated
         .iter()
-        .filter(|n| n.id == "broken")
+        .filter(|n| &*n.id == "broken")
         .collect();
     assert_eq!(ne.len(), 1);
     assert!(ne[0].reason.contains("invalid schema"), "{}", ne[0].reason);

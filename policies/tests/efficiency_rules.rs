@@ -156,7 +156,7 @@ fn roles_running_containers_and_sidecars_only() {
     let f = findings("cpuLimitsMissing", &obj);
     let names: Vec<_> = f
         .iter()
-        .map(|f| f.container.as_ref().unwrap().name.as_str())
+        .map(|f| f.container.as_ref().unwrap().name.as_ref())
         .collect();
     assert_eq!(names, vec!["proxy"]);
     assert_eq!(f[0].path.to_string(), "spec.initContainers[1]");

@@ -31,7 +31,7 @@ fn engine_with(ids: &[&str], edit: impl FnOnce(&mut Config)) -> Engine {
 }
 
 fn ids(e: &Evaluation) -> Vec<String> {
-    e.findings.iter().map(|f| f.id.clone()).collect()
+    e.findings.iter().map(|f| f.id.to_string()).collect()
 }
 
 /// A pod in `ns` sharing the host's IPC namespace, with two privileged
@@ -267,7 +267,7 @@ fn config_exemption_of_one_sidecar_alone() {
     let containers: Vec<_> = ev
         .findings
         .iter()
-        .map(|f| (f.id.as_str(), f.container.as_ref().map(|c| c.name.as_str())))
+        .map(|f| (f.id.as_ref(), f.container.as_ref().map(|c| c.name.as_ref())))
         .collect();
     assert_eq!(
         containers,
@@ -419,7 +419,7 @@ fn score_counts_passes_warnings_and_dangers_like_polaris() {
     assert_eq!(total.passed, 2);
     assert_eq!(total.findings.len(), 2);
     assert_eq!(total.not_evaluated.len(), 1);
-    assert_eq!(total.not_evaluated[0].id, "rolebindingRolePodExecAttach");
+    assert_eq!(&*total.not_evaluated[0].id, "rolebindingRolePodExecAttach");
     // floor(100 * 2*2 / (2*2 + 1 + 2*1)) = floor(400 / 7) = 57
     assert_eq!(total.score(), 57);
     // Exempting the failing pod turns its danger into neither pass nor fail.

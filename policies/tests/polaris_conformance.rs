@@ -209,7 +209,7 @@ fn findings_of(engine: &Engine, objects: &[Value], id: &str) -> Vec<Vec<Finding>
     engine
         .check_all(objects, Coverage::All)
         .into_iter()
-        .map(|e| e.findings.into_iter().filter(|f| f.id == id).collect())
+        .map(|e| e.findings.into_iter().filter(|f| &*f.id == id).collect())
         .collect()
 }
 

@@ -108,7 +108,7 @@ fn tag_inspects_every_role() {
     let f = findings("tagNotSpecified", &obj);
     let mut names: Vec<_> = f
         .iter()
-        .map(|f| f.container.as_ref().unwrap().name.clone())
+        .map(|f| f.container.as_ref().unwrap().name.to_string())
         .collect();
     names.sort();
     assert_eq!(names, vec!["a", "e", "i", "s"]);
@@ -225,7 +225,7 @@ fn replicas_cases() {
     d["spec"].as_object_mut().unwrap().remove("replicas");
     let f = findings("deploymentMissingReplicas", &d);
     assert_eq!(
-        (f[0].path.to_string(), f[0].message.as_str()),
+        (f[0].path.to_string(), f[0].message.as_ref()),
         ("spec".into(), "replicas is not set (defaults to 1)")
     );
     apply_only_fix("deploymentMissingReplicas", &d);
@@ -467,7 +467,7 @@ fn hpa_min_and_max() {
     assert_eq!(f[0].path.to_string(), "spec.minReplicas");
     let f = findings("hpaMinAvailability", &h(None, 5));
     assert_eq!(
-        (f[0].path.to_string(), f[0].message.as_str()),
+        (f[0].path.to_string(), f[0].message.as_ref()),
         ("spec".into(), "minReplicas is not set (defaults to 1)")
     );
     let (fixed, _) = apply_only_fix("hpaMinAvailability", &h(None, 5));

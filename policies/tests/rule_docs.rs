@@ -69,7 +69,7 @@ fn hits(engine: &Engine, id: &str, yaml: &str) -> Result<usize, String> {
         .check_all(&objs, Coverage::All)
         .iter()
         .flat_map(|e| &e.findings)
-        .filter(|f| f.id == id)
+        .filter(|f| &*f.id == id)
         .count())
 }
 

@@ -226,7 +226,7 @@ fn every_role_is_inspected() {
         let f = on(id, deployment(spec.clone()));
         let mut names: Vec<_> = f
             .iter()
-            .map(|f| f.container.as_ref().unwrap().name.clone())
+            .map(|f| f.container.as_ref().unwrap().name.to_string())
             .collect();
         names.sort();
         assert_eq!(names, vec!["e", "i", "s"], "{id}");

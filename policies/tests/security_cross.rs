@@ -180,7 +180,7 @@ fn network_policy_not_evaluated_without_coverage() {
     let evals = engine.check_all(&[web()], coverage);
     assert!(evals[0].findings.is_empty());
     assert_eq!(evals[0].not_evaluated.len(), 1);
-    assert_eq!(evals[0].not_evaluated[0].id, "missingNetworkPolicy");
+    assert_eq!(&*evals[0].not_evaluated[0].id, "missingNetworkPolicy");
 }
 
 fn sa(name: &str, automount: Option<bool>) -> Value {

@@ -84,7 +84,7 @@ fn host_port_every_role_and_each_port() {
     assert_fixes_resolve("hostPortSet", &d);
     let sidecar = f
         .iter()
-        .find(|f| f.container.as_ref().unwrap().name == "side")
+        .find(|f| f.container.as_ref().unwrap().name.as_ref() == "side")
         .unwrap();
     assert_eq!(sidecar.message, "container binds host port 2");
 }
@@ -101,7 +101,7 @@ fn host_process_container_wins_over_pod_and_init_containers_count() {
     }));
     let f = on("hostProcess", d);
     assert_eq!(f.len(), 1);
-    assert_eq!(f[0].container.as_ref().unwrap().name, "a");
+    assert_eq!(&*f[0].container.as_ref().unwrap().name, "a");
     assert_eq!(
         f[0].path.to_string(),
         "spec.template.spec.securityContext.windowsOptions.hostProcess"

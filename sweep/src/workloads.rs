@@ -395,19 +395,21 @@ pub fn judge(
         let eval: Evaluation = engine.check(&object, Some(&index), Pass::All);
         judged.passed += eval.passed;
         for ne in eval.not_evaluated {
-            *not_evaluated.entry((ne.id, ne.reason)).or_default() += 1;
+            *not_evaluated
+                .entry((ne.id.to_string(), ne.reason))
+                .or_default() += 1;
         }
         let (api, kind, ns, name) = &s.report_as;
         let _ = api;
         for f in eval.findings {
-            let mut message = f.message;
+            let mut message = f.message.into_owned();
             if let Some(pod) = &s.stand_in {
                 message.push_str(&format!(" (seen in pod {pod})"));
             }
             let mut sf = SweepFinding::new(&f.id, Section::Workloads, kind, ns, name, message)
                 .severity(f.severity);
-            sf.category = f.category;
-            sf.container = f.container.map(|c| c.name);
+            sf.category = f.category.to_string();
+            sf.container = f.container.map(|c| c.name.to_string());
             let path = f.path.to_string();
             sf.path = (!path.is_empty()).then_some(path);
             if s.pods > 0 {

@@ -70,14 +70,14 @@ fn node_problem_detector_events() {
     let oom = r
         .findings
         .iter()
-        .find(|f| f.id == "NodeOOM" && f.reason.as_deref() == Some("OOMKilling"))
+        .find(|f| &*f.id == "NodeOOM" && f.reason.as_deref() == Some("OOMKilling"))
         .unwrap();
     assert_eq!(oom.count, Some(3));
     // NPD events are not repeated as WarningEvent.
     assert!(!r
         .findings
         .iter()
-        .any(|f| f.id == "WarningEvent" && f.reason.as_deref() == Some("OOMKilling")));
+        .any(|f| &*f.id == "WarningEvent" && f.reason.as_deref() == Some("OOMKilling")));
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn warning_events_are_grouped() {
     let pulls: Vec<_> = r
         .findings
         .iter()
-        .filter(|f| f.id == "WarningEvent" && f.name == "web-7d9f8-bbbbb")
+        .filter(|f| &*f.id == "WarningEvent" && f.name == "web-7d9f8-bbbbb")
         .collect();
     assert_eq!(pulls.len(), 1, "two events, one group");
     assert_eq!(pulls[0].count, Some(7));
@@ -112,7 +112,7 @@ fn control_plane_pods() {
         "ControllerManagerHealthStatus",
         "kube-controller-manager-cp-1"
     ));
-    assert!(!r.findings.iter().any(|f| f.id == "SchedulerHealthStatus"));
+    assert!(!r.findings.iter().any(|f| &*f.id == "SchedulerHealthStatus"));
     assert!(!r.notes.iter().any(|n| n.contains("not observable")));
 }
 
@@ -153,7 +153,7 @@ fn log_patterns_only_in_failing_containers() {
     let files = r
         .findings
         .iter()
-        .find(|f| f.id == "PodTooManyOpenFiles")
+        .find(|f| &*f.id == "PodTooManyOpenFiles")
         .unwrap();
     assert_eq!(files.count, Some(2), "matched case-insensitively");
     assert!(has(&r, "PodNoSuchFileOrDirectory", "etcd-cp-1"));
@@ -174,7 +174,7 @@ fn workloads_roll_up_to_owners() {
         .filter(|f| f.section == eyelint_sweep::checks::Section::Workloads)
         .collect();
     // The Deployment is judged from its own spec (privileged), once.
-    let privileged: Vec<_> = w.iter().filter(|f| f.id == "runAsPrivileged").collect();
+    let privileged: Vec<_> = w.iter().filter(|f| &*f.id == "runAsPrivileged").collect();
     assert_eq!(privileged.len(), 1);
     assert_eq!(
         (privileged[0].kind.as_str(), privileged[0].name.as_str()),
@@ -206,7 +206,7 @@ fn directory_dump_without_nodes_and_utf16() {
     let sched = r
         .findings
         .iter()
-        .find(|f| f.id == "WarningEvent")
+        .find(|f| &*f.id == "WarningEvent")
         .expect("UTF-16 events.json read");
     assert_eq!(sched.count, Some(27));
     assert!(has(&r, "PodNoSpaceLeftOnDevice", "api-0"));
@@ -278,11 +278,11 @@ fn config_ignores_ids_and_narrows_namespaces() {
     assert!(!r
         .findings
         .iter()
-        .any(|f| f.id == "WarningEvent" || f.id == "NodeOOM"));
+        .any(|f| &*f.id == "WarningEvent" || &*f.id == "NodeOOM"));
     assert_eq!(
         r.findings
             .iter()
-            .find(|f| f.id == "PodOOMKilled")
+            .find(|f| &*f.id == "PodOOMKilled")
             .map(|f| f.severity),
         Some(Severity::Danger)
     );

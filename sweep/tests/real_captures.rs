@@ -179,7 +179,7 @@ fn sonobuoy_bundle_and_pod_list() {
     assert!(
         r.findings
             .iter()
-            .filter(|f| f.id == "PodUnschedulable")
+            .filter(|f| &*f.id == "PodUnschedulable")
             .count()
             >= 4
     );
@@ -187,5 +187,8 @@ fn sonobuoy_bundle_and_pod_list() {
         return;
     };
     let r = run(Offline::File(p)).unwrap();
-    assert!(r.findings.iter().any(|f| f.id == "PodSetImagePullBackOff"));
+    assert!(r
+        .findings
+        .iter()
+        .any(|f| &*f.id == "PodSetImagePullBackOff"));
 }

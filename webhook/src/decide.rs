@@ -286,7 +286,7 @@ fn set_namespace(object: &mut Value, req: &AdmissionRequest) {
 fn judge(engine: &Engine, object: &Value, scope: Scope) -> Vec<Finding> {
     let mut findings = engine.check(object, None, Pass::Local).findings;
     if scope == Scope::SecurityOnly {
-        findings.retain(|f| f.category == "Security");
+        findings.retain(|f| &*f.category == "Security");
     }
     findings
 }
@@ -331,9 +331,9 @@ pub fn finding_key(object: &Value, f: &Finding) -> (String, String, String) {
     let container = f
         .container
         .as_ref()
-        .map(|c| c.name.clone())
+        .map(|c| c.name.to_string())
         .unwrap_or_default();
-    (f.id.clone(), container, path)
+    (f.id.to_string(), container, path)
 }
 
 /// The validating decision.
@@ -458,12 +458,16 @@ fn mutate_inner(req: &AdmissionRequest, engine: &Engine, settings: &Settings) ->
     let mut notes: Vec<String> = Vec::new();
     for f in &findings {
         let Some(fix) = f.fix.as_ref() else { continue };
-        if !config.mutations.contains(&f.id) {
+        if !config.mutations.iter().any(|m| **m == *f.id) {
             continue;
         }
         let opted_in = match fix.safety {
             FixSafety::Safe => true,
-            FixSafety::Unsafe => config.admission.unsafe_mutations.contains(&f.id),
+            FixSafety::Unsafe => config
+                .admission
+                .unsafe_mutations
+                .iter()
+                .any(|m| **m == *f.id),
         };
         if !opted_in || old_keys.contains(&finding_key(&object, f)) {
             continue;
@@ -614,12 +618,12 @@ fn denial_message(
     let what = if object.kind.is_empty() {
         req.kind.kind.as_str()
     } else {
-        object.kind.as_str()
+        &object.kind
     };
     let name = if object.name.is_empty() {
         req.display_name()
     } else {
-        object.name.as_str()
+        &object.name
     };
     let n = denying.len();
     let mut msg = format!(

@@ -312,7 +312,7 @@ async fn handle(app: &App, endpoint: Endpoint, req: Request) -> Response {
             decision
                 .findings
                 .iter()
-                .map(|f| (f.id.as_str(), f.severity.as_str())),
+                .map(|f| (&*f.id, f.severity.as_str())),
         );
     }
     let reason = match decision.outcome {

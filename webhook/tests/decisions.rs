@@ -289,12 +289,12 @@ fn ephemeral_containers_are_judged_by_security_checks_only() {
     );
     assert_eq!(d.outcome, Outcome::Denied, "{:?}", d.response);
     assert!(
-        d.findings.iter().all(|f| f.category == "Security"),
+        d.findings.iter().all(|f| &*f.category == "Security"),
         "{:?}",
         d.findings
     );
     assert_eq!(d.findings.len(), 1);
-    assert_eq!(d.findings[0].id, "runAsPrivileged");
+    assert_eq!(&*d.findings[0].id, "runAsPrivileged");
     // The same debug container without privileges: allowed, though its image has no tag.
     dbg["securityContext"] = json!({});
     new["spec"]["ephemeralContainers"] = json!([dbg]);
@@ -554,7 +554,7 @@ fn cross_object_checks_are_skipped() {
     assert!(with_index[0]
         .findings
         .iter()
-        .any(|f| f.id == "missingPodDisruptionBudget"));
+        .any(|f| &*f.id == "missingPodDisruptionBudget"));
     // ...the webhook does not.
     let d = decide(
         &request("CREATE", Some(&deploy), None, USER, None),

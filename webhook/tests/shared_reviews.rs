@@ -74,16 +74,18 @@ fn every_shared_review_gets_the_expected_decision() {
                 // Every applied fix's rule is gone from the patched object.
                 let before: BTreeSet<String> = expected
                     .iter()
-                    .filter(|f| engine.config().mutations.contains(&f.id))
+                    .filter(|f| engine.config().mutations.iter().any(|m| **m == *f.id))
                     .filter(|f| {
                         f.fix
                             .as_ref()
                             .is_some_and(|x| x.safety == eyelint_policies::FixSafety::Safe)
                     })
-                    .map(|f| f.id.clone())
+                    .map(|f| f.id.to_string())
                     .collect();
-                let after: BTreeSet<String> =
-                    local(&engine, &patched).into_iter().map(|f| f.id).collect();
+                let after: BTreeSet<String> = local(&engine, &patched)
+                    .into_iter()
+                    .map(|f| f.id.to_string())
+                    .collect();
                 for id in &before {
                     assert!(
                         !after.contains(id),
@@ -94,12 +96,14 @@ fn every_shared_review_gets_the_expected_decision() {
             } else {
                 // Nothing to fix: no listed rule with a safe fix failed.
                 assert!(
-                    !expected
+                    !expected.iter().any(|f| engine
+                        .config()
+                        .mutations
                         .iter()
-                        .any(|f| engine.config().mutations.contains(&f.id)
-                            && f.fix
-                                .as_ref()
-                                .is_some_and(|x| x.safety == eyelint_policies::FixSafety::Safe)),
+                        .any(|m| **m == *f.id)
+                        && f.fix
+                            .as_ref()
+                            .is_some_and(|x| x.safety == eyelint_policies::FixSafety::Safe)),
                     "{name}: a fixable finding was not fixed"
                 );
             }
@@ -136,7 +140,7 @@ fn every_shared_review_gets_the_expected_decision() {
             assert_eq!(status.code, 403, "{name}");
             for f in &denying {
                 assert!(
-                    status.message.contains(&f.id),
+                    status.message.contains(&*f.id),
                     "{name}: {} not in {}",
                     f.id,
                     status.message

@@ -63,17 +63,17 @@ impl Serialize for Lazy<'_> {
 fn finding(f: &SweepFinding) -> JsonFinding<'_> {
     JsonFinding {
         base: ReportFinding {
-            id: f.id.clone(),
+            id: f.id.as_str().into(),
             severity: f.severity,
-            category: f.category.clone(),
-            message: f.message.clone(),
+            category: f.category.as_str().into(),
+            message: f.message.clone().into(),
             api_version: crate::kinds::by_kind(&f.kind)
-                .map(|k| k.api_version.to_string())
-                .unwrap_or_default(),
-            kind: f.kind.clone(),
-            namespace: f.namespace.clone(),
-            name: f.name.clone(),
-            container: f.container.clone(),
+                .map_or("", |k| k.api_version)
+                .into(),
+            kind: f.kind.as_str().into(),
+            namespace: f.namespace.as_str().into(),
+            name: f.name.as_str().into(),
+            container: f.container.as_deref().map(Into::into),
             container_role: None,
             path: f.path.clone().unwrap_or_default(),
             file: None,

@@ -73,23 +73,24 @@ pub(crate) fn check_resource(cx: &Ctx<'_>, out: &mut Emitter, field: &ResourceFi
             set_fix(hit, vec![fix], FixSafety::Unsafe);
         }
         Some(v) => {
-            let path = sub(&c.path, &["resources", field.section, field.resource]);
+            // Built only for a failure: most containers pass.
+            let path = || sub(&c.path, &["resources", field.section, field.resource]);
             match Quantity::from_value(v) {
                 Ok(q) if q.is_negative() => {
-                    out.fail(path, format!("{} `{}` is negative", field.noun, show(v)));
+                    out.fail(path(), format!("{} `{}` is negative", field.noun, show(v)));
                 }
                 Ok(_) => {}
                 Err(QuantityError::Empty) => {
                     let fix = add_op(&c.path, resources, section, field);
-                    let hit = out.fail(path, format!("{} is empty", field.noun));
+                    let hit = out.fail(path(), format!("{} is empty", field.noun));
                     set_fix(hit, vec![fix], FixSafety::Unsafe);
                 }
                 Err(QuantityError::WrongType(t)) => {
-                    out.fail(path, format!("{} is {t}, not a quantity", field.noun));
+                    out.fail(path(), format!("{} is {t}, not a quantity", field.noun));
                 }
                 Err(_) => {
                     out.fail(
-                        path,
+                        path(),
                         format!("{} `{}` is not a valid quantity", field.noun, show(v)),
                     );
                 }

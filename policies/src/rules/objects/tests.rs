@@ -114,7 +114,7 @@ fn run(id: &str, objects: &[serde_json::Value]) -> (Vec<(String, String)>, Vec<S
         hits.extend(
             e.findings
                 .into_iter()
-                .map(|f| (f.path.to_string(), f.message)),
+                .map(|f| (f.path.to_string(), f.message.into_owned())),
         );
         undecided.extend(e.not_evaluated.into_iter().map(|n| n.reason));
     }

@@ -163,8 +163,8 @@ impl Rule for PdbMinAvailableGreaterThanHpaMinReplicas {
         let Some(index) = covering_index(cx, out, &[PDB, HPA]) else {
             return;
         };
-        let name = cx.object_ref.name.as_str();
-        let kind = cx.object_ref.kind.as_str();
+        let name: &str = &cx.object_ref.name;
+        let kind: &str = &cx.object_ref.kind;
         let my_group = group(&cx.object_ref.api_version);
         let ns = cx.namespace();
         let labels = w.pod_labels();
