@@ -13,24 +13,38 @@
 //! Handled:
 //! - block mappings and block sequences nested to any depth below
 //!   [`MAX_DEPTH`], sequences at their key's indentation (`key:\n- x`),
-//!   compact forms (`- name: x`, `- - x`), empty values and items (null);
-//! - plain scalars on one line, single- and double-quoted scalars on one line
-//!   (every escape saphyr-parser knows), block scalars `|` and `>` with
+//!   compact forms (`- name: x`, `- - x`), empty values and items (null),
+//!   values alone on the line after their key or dash;
+//! - plain scalars, folded over more-indented continuation lines in block
+//!   context; single- and double-quoted scalars (every escape saphyr-parser
+//!   knows), also over several lines; block scalars `|` and `>` with
 //!   chomping (`-`, `+`) and indentation indicators;
 //! - flow mappings and sequences (nested, over several lines when every line
-//!   is indented past the enclosing block), JSON included;
+//!   is indented past the enclosing block collection), JSON included;
 //! - comments, blank lines, `---` and `...`, CRLF line endings, a leading BOM
 //!   (stripped by the loader), Helm `# Source:` comments, empty and
-//!   comment-only documents.
+//!   comment-only documents, UTF-8 anywhere in scalars and comments.
 //!
 //! Bails on: anchors, aliases, tags, `?` complex keys, directives, merge keys
-//! (`<<`), multi-line plain or quoted scalars, plain or block scalars as a
-//! document root, a value alone on the line after its key, tabs outside
-//! comments and scalars, lone CRs, control characters, BOMs inside the text,
-//! keys longer than [`MAX_KEY`] bytes, duplicate keys, nesting past
+//! (`<<`), plain or block scalars as a document root, content on a `---`
+//! line, a block scalar alone on the line after its key, keys over several
+//! lines or longer than [`MAX_KEY`] bytes, plain scalars over several lines
+//! inside flow collections, continuation lines (of quoted scalars and flow
+//! collections) at or left of the enclosing collection's indentation (what
+//! go-yaml accepts and the saphyr-parser path repairs, see `lenient.rs`), tabs
+//! outside comments and quoted or block scalar content, lone CRs, control
+//! characters, BOMs inside the text, duplicate keys, nesting past
 //! [`MAX_DEPTH`] or near [`Limits::max_depth`], more values than
 //! [`Limits::max_nodes`], and anything else it does not recognise (every
 //! syntax error included).
+//!
+//! Positions are saphyr-parser's, found with the differential checker: a
+//! block mapping starts at its first key, a block sequence at its first `-`
+//! (one at its key's indentation after that `-` and its blanks), an empty
+//! value at its `:` (an empty item after its `-`), a block scalar at its
+//! first content line's indentation, and an item's "dash" is whatever the
+//! reference loader's `dash_of` finds (also for a flow sequence whose `[` is
+//! followed by a blank, which that loader takes for a block sequence).
 //!
 //! Everything is iterative (explicit stacks) and linear in the text.
 
