@@ -178,6 +178,7 @@ fn bails_on_what_it_does_not_handle() {
     bails("a: 1\rb: 2\n");
     bails("a: \u{1}\n");
     bails("a: 1\n\u{feff}b: 2\n");
+    bails("# a comment \u{feff}\na: 1\n");
     // Scalars as roots, and other rare forms.
     bails("just text\n");
     bails("--- |\n  x\n");
