@@ -23,6 +23,10 @@ use crate::output::{self, Context, FileView, Format, Rendered, RuleInfo, Style, 
 /// The subcommands a first argument may name; anything else is a path.
 pub const SUBCOMMANDS: [&str; 7] = ["lint", "rules", "rule", "config", "certs", "sweep", "help"];
 
+/// The report writer's buffer. Inputs arrive rendered, often larger than
+/// this: those are written straight through instead of being copied into it.
+const WRITE_BUFFER: usize = 64 * 1024;
+
 /// Exit code: nothing at or above the threshold.
 pub const EXIT_OK: i32 = 0;
 /// Exit code: findings at or above the threshold.
@@ -420,10 +424,10 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
         (Some(p), None) => {
             let file = std::fs::File::create(p)
                 .with_context(|| format!("cannot write {}", discover::display_name(p)))?;
-            (Box::new(BufWriter::with_capacity(1 << 20, file)), true)
+            (Box::new(BufWriter::with_capacity(WRITE_BUFFER, file)), true)
         }
         (None, None) => (
-            Box::new(BufWriter::with_capacity(1 << 20, std::io::stdout())),
+            Box::new(BufWriter::with_capacity(WRITE_BUFFER, std::io::stdout())),
             false,
         ),
     };

@@ -11,6 +11,11 @@ use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
+/// An input's bytes, shared (standard input is read once; a file's bytes
+/// are passed between the stages of a run). A vector behind the `Arc`, so
+/// the bytes read are never copied into a new allocation.
+pub type Bytes = Arc<Vec<u8>>;
+
 /// One input of a run.
 #[derive(Clone, Debug)]
 pub struct Input {
@@ -26,7 +31,7 @@ pub enum InputSource {
     /// A file on disk.
     File(PathBuf),
     /// Standard input, read once up front.
-    Stdin(Arc<[u8]>),
+    Stdin(Bytes),
 }
 
 impl Input {
@@ -88,7 +93,7 @@ pub fn display_name(p: &Path) -> String {
 /// `-` (read by the caller) and `stdin_name` its report name.
 pub fn discover(
     paths: &[PathBuf],
-    stdin: Option<Arc<[u8]>>,
+    stdin: Option<Bytes>,
     stdin_name: &str,
 ) -> Result<Vec<Input>, DiscoverError> {
     let mut out = Vec::new();

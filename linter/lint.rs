@@ -34,7 +34,7 @@ use eyelint_policies::path::FieldPath;
 use eyelint_policies::report::{FileLocation, ReportFinding};
 use eyelint_policies::yaml::{self, Limits, PathHash, Pos, Spans};
 
-use crate::discover::{Input, InputSource};
+use crate::discover::{Bytes, Input, InputSource};
 use crate::output::Anchor;
 
 /// Settings of a run that are not the engine's.
@@ -220,7 +220,7 @@ struct FileResult {
     /// classification said there could be none; see [`run_each`]).
     unexpected_indexed: usize,
     /// The file's bytes, when they will be wanted for snippets.
-    text: Option<Arc<[u8]>>,
+    text: Option<Bytes>,
 }
 
 /// How [`check_file`] treats a file.
@@ -261,7 +261,7 @@ fn may_hold_indexed(text: &str, kinds: &BTreeSet<String>) -> bool {
 }
 
 /// Reads an input's bytes, refusing more than `max` bytes.
-pub fn read_input(input: &Input, max: u64) -> Result<Arc<[u8]>, String> {
+pub fn read_input(input: &Input, max: u64) -> Result<Bytes, String> {
     match &input.source {
         InputSource::Stdin(b) => {
             if b.len() as u64 > max {
@@ -282,19 +282,19 @@ pub fn read_input(input: &Input, max: u64) -> Result<Arc<[u8]>, String> {
             if buf.len() as u64 > max {
                 return Err(too_large(buf.len() as u64, max));
             }
-            Ok(Arc::from(buf))
+            Ok(Arc::new(buf))
         }
     }
 }
 
 /// Reads standard input, at most `max` bytes (plus one to detect overflow).
-pub fn read_stdin(max: u64) -> std::io::Result<Arc<[u8]>> {
+pub fn read_stdin(max: u64) -> std::io::Result<Bytes> {
     let mut buf = Vec::new();
     std::io::stdin()
         .lock()
         .take(max + 1)
         .read_to_end(&mut buf)?;
-    Ok(Arc::from(buf))
+    Ok(Arc::new(buf))
 }
 
 fn too_large(len: u64, max: u64) -> String {
@@ -523,7 +523,7 @@ pub struct FileOutcome {
     /// The input's bytes (valid UTF-8), kept for snippets: with
     /// [`RunOptions::keep_text`] when it has findings, and whenever it has
     /// an error with a position.
-    pub text: Option<Arc<[u8]>>,
+    pub text: Option<Bytes>,
 }
 
 impl FileOutcome {

@@ -358,7 +358,7 @@ mod tests {
             let name = format!("f{k}.yaml");
             inputs.push(Input {
                 name: name.clone(),
-                source: InputSource::Stdin(std::sync::Arc::from(&b""[..])),
+                source: InputSource::Stdin(std::sync::Arc::new(Vec::new())),
             });
             for i in 0..*n {
                 let loc = FileLocation {

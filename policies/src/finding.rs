@@ -6,6 +6,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::object::{ObjectRef, Role};
@@ -103,12 +104,22 @@ impl FixSafety {
 }
 
 /// A fix: an RFC 6902 JSON Patch against the whole object, and its safety.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+///
+/// The patch is kept as the compact JSON text reports print (built directly
+/// by the rules, without typed operations or a JSON round trip); it is
+/// parsed into operations only to be applied ([`Fix::patch`]).
+#[derive(Clone, Debug, Serialize)]
 pub struct Fix {
-    /// The JSON Patch operations, relative to the object's root.
-    pub patch: json_patch::Patch,
+    /// The JSON Patch operations, relative to the object's root, as JSON text.
+    patch: Box<RawValue>,
     /// Whether it is safe to apply without review.
     pub safety: FixSafety,
+}
+
+impl PartialEq for Fix {
+    fn eq(&self, other: &Self) -> bool {
+        self.patch.get() == other.patch.get() && self.safety == other.safety
+    }
 }
 
 impl Fix {
@@ -116,18 +127,54 @@ impl Fix {
     /// (`{"op": "add", "path": "/x", "value": 1}`).
     ///
     /// Returns `None` when the operations are not a valid JSON Patch, which
-    /// only happens on a programming error in a rule.
+    /// only happens on a programming error in a rule (or a custom check's
+    /// mutation that makes no patch).
     pub fn from_ops(ops: Vec<Value>, safety: FixSafety) -> Option<Fix> {
         let patch: json_patch::Patch = serde_json::from_value(Value::Array(ops)).ok()?;
+        let patch = serde_json::value::to_raw_value(&patch).ok()?;
         Some(Fix { patch, safety })
     }
 
+    /// A fix from the JSON text of a patch (an array of operations).
+    /// `None` when the text is not JSON.
+    pub fn from_json(text: String, safety: FixSafety) -> Option<Fix> {
+        let patch = RawValue::from_string(text).ok()?;
+        Some(Fix { patch, safety })
+    }
+
+    /// The patch as compact JSON text.
+    pub fn patch_json(&self) -> &RawValue {
+        &self.patch
+    }
+
+    /// Takes the patch's JSON text.
+    pub fn into_patch_json(self) -> Box<RawValue> {
+        self.patch
+    }
+
+    /// The patch's operations.
+    pub fn patch(&self) -> Result<json_patch::Patch, serde_json::Error> {
+        serde_json::from_str(self.patch.get())
+    }
+
     /// Applies the fix to a copy of `object`.
-    pub fn apply(&self, object: &Value) -> Result<Value, json_patch::PatchError> {
+    pub fn apply(&self, object: &Value) -> Result<Value, FixError> {
+        let patch = self.patch().map_err(FixError::Invalid)?;
         let mut out = object.clone();
-        json_patch::patch(&mut out, &self.patch)?;
+        json_patch::patch(&mut out, &patch).map_err(FixError::Patch)?;
         Ok(out)
     }
+}
+
+/// A fix that could not be applied.
+#[derive(Debug, thiserror::Error)]
+pub enum FixError {
+    /// The patch is not a JSON Patch.
+    #[error("not a JSON Patch: {0}")]
+    Invalid(#[source] serde_json::Error),
+    /// An operation failed on the object.
+    #[error("{0}")]
+    Patch(#[source] json_patch::PatchError),
 }
 
 /// The container a finding is about.

@@ -59,13 +59,19 @@ impl PartialEq for ReportFix {
 
 impl From<&Fix> for ReportFix {
     fn from(f: &Fix) -> Self {
-        // Serialising a patch cannot fail; `null` keeps the report valid if it did.
-        // `to_raw_value` keeps the text it wrote without parsing it again.
-        let patch =
-            serde_json::value::to_raw_value(&f.patch).unwrap_or_else(|_| RawValue::NULL.to_owned());
         ReportFix {
-            patch,
+            patch: f.patch_json().to_owned(),
             safety: f.safety,
+        }
+    }
+}
+
+impl From<Fix> for ReportFix {
+    fn from(f: Fix) -> Self {
+        let safety = f.safety;
+        ReportFix {
+            patch: f.into_patch_json(),
+            safety,
         }
     }
 }
@@ -128,7 +134,7 @@ impl ReportFinding {
         location: Option<&FileLocation>,
         source: Option<Arc<str>>,
     ) -> Self {
-        let fix = f.fix.as_ref().map(ReportFix::from);
+        let fix = f.fix.map(ReportFix::from);
         let (container, container_role) = match f.container {
             Some(c) => (Some(c.name), Some(Cow::Borrowed(c.role.as_str()))),
             None => (None, None),

@@ -454,7 +454,7 @@ fn mutate_inner(req: &AdmissionRequest, engine: &Engine, settings: &Settings) ->
 
     let mut working = raw.clone();
     let mut ops: Vec<json_patch::PatchOperation> = Vec::new();
-    let mut applied_patches: Vec<&json_patch::Patch> = Vec::new();
+    let mut applied_patches: Vec<&str> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     for f in &findings {
         let Some(fix) = f.fix.as_ref() else { continue };
@@ -472,13 +472,19 @@ fn mutate_inner(req: &AdmissionRequest, engine: &Engine, settings: &Settings) ->
         if !opted_in || old_keys.contains(&finding_key(&object, f)) {
             continue;
         }
-        if applied_patches.contains(&&fix.patch) {
+        let text = fix.patch_json().get();
+        if applied_patches.contains(&text) {
             continue;
         }
-        match json_patch::patch(&mut working, &fix.patch.0) {
-            Ok(()) => {
-                ops.extend(fix.patch.0.iter().cloned());
-                applied_patches.push(&fix.patch);
+        let applied = fix.patch().map_err(|e| e.to_string()).and_then(|p| {
+            json_patch::patch(&mut working, &p.0)
+                .map(|()| p)
+                .map_err(|e| e.to_string())
+        });
+        match applied {
+            Ok(patch) => {
+                ops.extend(patch.0);
+                applied_patches.push(text);
                 notes.push(sanitize_line(&format!(
                     "eyelint fixed {}{}: {}",
                     f.id,

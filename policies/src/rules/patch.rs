@@ -1,9 +1,7 @@
-//! JSON Patch operations for fixes, built as typed values (no JSON round
-//! trip) with pointers written straight from a field path. Shared by every
-//! rule family.
+//! JSON Patch operations for fixes, written straight as the JSON text
+//! reports print (no typed operations, no JSON round trip), with pointers
+//! written from a field path. Shared by every rule family.
 
-use json_patch::jsonptr::{PointerBuf, Token};
-use json_patch::{AddOperation, Patch, PatchOperation, RemoveOperation, ReplaceOperation};
 use serde_json::Value;
 
 use crate::finding::{Fix, FixSafety};
@@ -52,7 +50,7 @@ fn push_index(s: &mut String, mut i: usize) {
 }
 
 /// The JSON Pointer of `base` extended by `keys`, without cloning `base`.
-pub(crate) fn pointer(base: &FieldPath, keys: &[&str]) -> PointerBuf {
+pub(crate) fn pointer(base: &FieldPath, keys: &[&str]) -> String {
     let mut s = String::with_capacity(96);
     for seg in base.segments() {
         match seg {
@@ -63,50 +61,65 @@ pub(crate) fn pointer(base: &FieldPath, keys: &[&str]) -> PointerBuf {
     for k in keys {
         push_token(&mut s, k);
     }
-    // `s` is a well-formed pointer by construction; the fallback only exists
-    // to avoid a panic path.
-    PointerBuf::parse(s).unwrap_or_else(|_| {
-        PointerBuf::from_tokens(
-            base.segments()
-                .iter()
-                .map(|s| match s {
-                    Seg::Key(k) => Token::new(k.as_ref()),
-                    Seg::Index(i) => Token::from(*i),
-                })
-                .chain(keys.iter().map(|k| Token::new(*k))),
-        )
-    })
+    s
+}
+
+/// One JSON Patch operation, as the compact JSON text serde_json would
+/// write for it (`{"op":"add","path":"/x","value":1}`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Op(String);
+
+impl Op {
+    fn new(op: &str, base: &FieldPath, keys: &[&str], value: Option<&Value>) -> Op {
+        let mut s = String::with_capacity(128);
+        s.push_str("{\"op\":\"");
+        s.push_str(op);
+        s.push_str("\",\"path\":");
+        // Writing JSON into a string cannot fail, and serde_json writes
+        // valid UTF-8.
+        let mut b = std::mem::take(&mut s).into_bytes();
+        let _ = serde_json::to_writer(&mut b, &pointer(base, keys));
+        if let Some(v) = value {
+            b.extend_from_slice(b",\"value\":");
+            let _ = serde_json::to_writer(&mut b, v);
+        }
+        b.push(b'}');
+        Op(String::from_utf8(b).unwrap_or_default())
+    }
 }
 
 /// A JSON Patch `add` of `value` at `base` + `keys`.
-pub(crate) fn add(base: &FieldPath, keys: &[&str], value: Value) -> PatchOperation {
-    PatchOperation::Add(AddOperation {
-        path: pointer(base, keys),
-        value,
-    })
+pub(crate) fn add(base: &FieldPath, keys: &[&str], value: Value) -> Op {
+    Op::new("add", base, keys, Some(&value))
 }
 
 /// A JSON Patch `remove` of `base` + `keys`.
-pub(crate) fn remove(base: &FieldPath, keys: &[&str]) -> PatchOperation {
-    PatchOperation::Remove(RemoveOperation {
-        path: pointer(base, keys),
-    })
+pub(crate) fn remove(base: &FieldPath, keys: &[&str]) -> Op {
+    Op::new("remove", base, keys, None)
 }
 
 /// A JSON Patch `replace` of `base` + `keys` by `value`.
-pub(crate) fn replace(base: &FieldPath, keys: &[&str], value: Value) -> PatchOperation {
-    PatchOperation::Replace(ReplaceOperation {
-        path: pointer(base, keys),
-        value,
-    })
+pub(crate) fn replace(base: &FieldPath, keys: &[&str], value: Value) -> Op {
+    Op::new("replace", base, keys, Some(&value))
 }
 
-/// Attaches a fix made of typed operations to a hit.
-pub(crate) fn set_fix(hit: &mut Hit, ops: Vec<PatchOperation>, safety: FixSafety) {
-    hit.fix = Some(Fix {
-        patch: Patch(ops),
-        safety,
-    });
+/// The patch made of `ops`, as JSON text.
+fn patch_text(ops: &[Op]) -> String {
+    let mut s = String::with_capacity(2 + ops.iter().map(|o| o.0.len() + 1).sum::<usize>());
+    s.push('[');
+    for (i, op) in ops.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&op.0);
+    }
+    s.push(']');
+    s
+}
+
+/// Attaches a fix made of `ops` to a hit.
+pub(crate) fn set_fix(hit: &mut Hit, ops: Vec<Op>, safety: FixSafety) {
+    hit.fix = Fix::from_json(patch_text(&ops), safety);
 }
 
 #[cfg(test)]
@@ -117,11 +130,42 @@ mod tests {
     fn pointers_escape_keys() {
         let base = FieldPath::keys("spec.containers").index(1);
         assert_eq!(
-            pointer(&base, &["a/b", "c~d"]).as_str(),
+            pointer(&base, &["a/b", "c~d"]),
             "/spec/containers/1/a~1b/c~0d"
         );
-        assert_eq!(pointer(&FieldPath::root(), &[]).as_str(), "");
+        assert_eq!(pointer(&FieldPath::root(), &[]), "");
         let p = sub(&base, &["resources", "limits"]);
         assert_eq!(p.to_string(), "spec.containers[1].resources.limits");
+    }
+
+    /// The text is what serde_json writes for the same typed operations.
+    #[test]
+    fn operations_are_written_as_serde_writes_them() {
+        use json_patch::jsonptr::PointerBuf;
+        use json_patch::{AddOperation, Patch, PatchOperation, RemoveOperation, ReplaceOperation};
+        let base = FieldPath::keys("spec.containers").index(0);
+        let value = serde_json::json!({"b": [1, "\"q\""], "a": {"ü": null}});
+        let ptr = |keys: &[&str]| PointerBuf::parse(pointer(&base, keys)).unwrap();
+        let ops = vec![
+            add(&base, &["x/y"], value.clone()),
+            remove(&base, &["z~"]),
+            replace(&base, &["w"], Value::Bool(true)),
+        ];
+        let typed = Patch(vec![
+            PatchOperation::Add(AddOperation {
+                path: ptr(&["x/y"]),
+                value,
+            }),
+            PatchOperation::Remove(RemoveOperation { path: ptr(&["z~"]) }),
+            PatchOperation::Replace(ReplaceOperation {
+                path: ptr(&["w"]),
+                value: Value::Bool(true),
+            }),
+        ]);
+        let text = patch_text(&ops);
+        assert_eq!(text, serde_json::to_string(&typed).unwrap());
+        let parsed: Patch = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, typed);
+        assert_eq!(patch_text(&[]), "[]");
     }
 }

@@ -1,13 +1,13 @@
 //! Efficiency rules: every long-running container declares CPU and memory
 //! requests and limits, as valid quantities.
 
-use json_patch::PatchOperation;
 use serde_json::{Map, Value};
 
 use crate::finding::FixSafety;
 use crate::path::FieldPath;
 use crate::quantity::{Quantity, QuantityError};
 use crate::rule::{Ctx, Emitter, Rule};
+use crate::rules::patch::Op;
 use crate::rules::reliability::util::{add, set_fix, sub};
 
 mod cpu_limits_missing;
@@ -113,7 +113,7 @@ fn add_op(
     resources: Option<&Value>,
     section: Option<&Value>,
     field: &ResourceField,
-) -> PatchOperation {
+) -> Op {
     let placeholder = Value::String(field.placeholder.to_string());
     let one = |k: &str, v: Value| {
         let mut m = Map::new();

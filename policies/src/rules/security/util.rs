@@ -5,29 +5,25 @@
 //! These run for every container of every workload, so they avoid repeated
 //! map lookups (keys hash with SipHash) and allocations.
 
-use json_patch::{Patch, PatchOperation};
 use serde_json::{Map, Value};
 
-use crate::finding::{Fix, FixSafety};
+use crate::finding::FixSafety;
 use crate::object::ContainerRef;
 use crate::path::FieldPath;
 use crate::rule::{Ctx, Hit};
 
-pub(crate) use crate::rules::patch::{add, remove, replace, sub};
+pub(crate) use crate::rules::patch::{add, remove, replace, sub, Op};
 
-/// Attaches typed patch operations to a hit (no JSON round trip, unlike
+/// Attaches patch operations to a hit (no JSON round trip, unlike
 /// [`Hit::with_fix`]).
 pub(crate) trait WithPatch {
     /// Sets the hit's fix.
-    fn with_patch(&mut self, ops: Vec<PatchOperation>, safety: FixSafety);
+    fn with_patch(&mut self, ops: Vec<Op>, safety: FixSafety);
 }
 
 impl WithPatch for Hit {
-    fn with_patch(&mut self, ops: Vec<PatchOperation>, safety: FixSafety) {
-        self.fix = Some(Fix {
-            patch: Patch(ops),
-            safety,
-        });
+    fn with_patch(&mut self, ops: Vec<Op>, safety: FixSafety) {
+        crate::rules::patch::set_fix(self, ops, safety);
     }
 }
 
@@ -67,7 +63,7 @@ impl<'c, 'a> Sc<'c, 'a> {
 
     /// Operations that set `securityContext.<field>` to `value`, creating
     /// the `securityContext` when it is missing or null.
-    pub fn set_ops(&self, field: &str, value: Value) -> Vec<PatchOperation> {
+    pub fn set_ops(&self, field: &str, value: Value) -> Vec<Op> {
         if self.map.is_some() {
             vec![add(&self.c.path, &["securityContext", field], value)]
         } else {
