@@ -9,7 +9,9 @@
 #   1. the whole ../shared/corpus (JSON report), vs checkov when asked;
 #   2. 20,000 generated workloads (bench/gen_workloads.py): full lint vs the same
 #      binary with every rule skipped (parse + object walk only);
-#   3. one small file (the whole process, as pre-commit runs it).
+#   3. every output format on the 20,000 workloads (the report streams out as
+#      the run goes on, so peak memory should not grow with the report);
+#   4. one small file (the whole process, as pre-commit runs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${RUNS:-5}"
@@ -70,6 +72,11 @@ t=$(med "${lt[@]}"); p=$(med "${pt[@]}"); tc=$(med "${lc[@]}"); pcpu=$(med "${pc
 echo "20,000 workloads ($(du -sb "$DATA/workloads" | cut -f1) bytes): lint median ${t}s wall, ${tc}s CPU ($(awk -v t="$t" 'BEGIN{printf "%.0f", 20000/t}') objects/s), peak RSS ${rss} KB; all runs: ${lt[*]}"
 echo "20,000 workloads: parse only (every rule skipped) median ${p}s wall, ${pcpu}s CPU, peak RSS ${prss} KB; all runs: ${pt[*]}"
 echo "20,000 workloads: lint/parse = $(awk -v a="$t" -v b="$p" 'BEGIN{printf "%.2f", a/b}') by wall time, $(awk -v a="$tc" -v b="$pcpu" 'BEGIN{printf "%.2f", a/b}') by CPU time (${RUNS} alternating runs each)"
+
+for format in json sarif junit github human; do
+    read -r ft frss < <(median_of "$BIN" -f "$format" --no-color -o "$DATA/wl-report.$format" "$DATA/workloads")
+    echo "20,000 workloads, --format $format: median ${ft}s, peak RSS ${frss} KB, report $(du -b "$DATA/wl-report.$format" | cut -f1) bytes"
+done
 
 small="$PWD/examples/good/web.yaml"
 RUNS=21 read -r s srss < <(RUNS=21 median_of "$BIN" "$small")

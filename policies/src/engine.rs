@@ -168,6 +168,8 @@ struct Active {
     /// The check's id and category, shared by its findings.
     id: Arc<str>,
     category: Arc<str>,
+    /// The check's scope, read once (the engine asks for every object).
+    scope: Scope,
     severity: Severity,
     cross: bool,
 }
@@ -232,6 +234,7 @@ impl Engine {
             checks.push(Active {
                 id: Arc::from(check.id()),
                 category: Arc::from(check.category()),
+                scope: check.scope(),
                 check,
                 severity: *severity,
                 cross,
@@ -340,8 +343,8 @@ impl Engine {
                 continue;
             }
             let check = active.check.as_ref();
-            let id = check.id();
-            let scope = check.scope();
+            let id: &str = &active.id;
+            let scope = active.scope;
             match scope {
                 Scope::Object if !check.applies_to_kind(kind) => continue,
                 Scope::Workload | Scope::Container(_)

@@ -229,6 +229,24 @@ impl FieldPath {
     }
 }
 
+impl FieldPath {
+    /// The dotted form (what `Display` prints), in a string allocated once
+    /// at about its final size.
+    pub fn to_dotted(&self) -> String {
+        let estimate: usize = self
+            .0
+            .iter()
+            .map(|s| match s {
+                Seg::Key(k) => k.len() + 5,
+                Seg::Index(_) => 6,
+            })
+            .sum();
+        let mut out = String::with_capacity(estimate);
+        let _ = fmt::write(&mut out, format_args!("{self}"));
+        out
+    }
+}
+
 fn plain_key(k: &str) -> bool {
     !k.is_empty()
         && k.chars()
@@ -275,7 +293,8 @@ mod tests {
             p.to_string(),
             "spec.template.spec.containers[0].securityContext"
         );
-        assert_eq!(FieldPath::parse(&p.to_string()), Some(p));
+        assert_eq!(FieldPath::parse(&p.to_string()), Some(p.clone()));
+        assert_eq!(p.to_dotted(), p.to_string());
         let a = FieldPath::keys("metadata.annotations").key("eyelint.io/exempt");
         assert_eq!(a.to_string(), "metadata.annotations[\"eyelint.io/exempt\"]");
         assert_eq!(FieldPath::parse(&a.to_string()), Some(a.clone()));

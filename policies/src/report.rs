@@ -140,7 +140,7 @@ impl ReportFinding {
             None => (None, None),
         };
         ReportFinding {
-            path: f.path.to_string(),
+            path: f.path.to_dotted(),
             id: f.id,
             severity: f.severity,
             category: f.category,
