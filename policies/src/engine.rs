@@ -11,6 +11,7 @@
 //! pass per object, keep [`Engine::cross_subject`] copies (small: metadata and
 //! pod-template labels), and run the cross pass at the end.
 
+use crate::object::Field;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -282,7 +283,7 @@ impl Engine {
     /// For the cross pass: a copy of `object` holding what cross-object checks
     /// read, or `None` when no cross-object check applies to it.
     pub fn cross_subject(&self, object: &Value) -> Option<Value> {
-        let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
+        let kind = object.field("kind").and_then(Value::as_str).unwrap_or("");
         let workload = Workload::of(object);
         let mut full = false;
         let mut any = false;
@@ -510,7 +511,7 @@ pub fn prune_for_cross_checks(object: &Value) -> Value {
     };
     let mut out = Map::new();
     for k in ["apiVersion", "kind", "metadata"] {
-        if let Some(v) = map.get(k) {
+        if let Some(v) = map.field(k) {
             out.insert(k.to_string(), v.clone());
         }
     }
@@ -520,13 +521,13 @@ pub fn prune_for_cross_checks(object: &Value) -> Value {
         "serviceAccount",
         "automountServiceAccountToken",
     ] {
-        if let Some(v) = w.pod_spec.get(k) {
+        if let Some(v) = w.pod_spec.field(k) {
             pod_spec.insert(k.to_string(), v.clone());
         }
     }
     pod_spec.insert("containers".to_string(), Value::Array(Vec::new()));
     let mut template = Map::new();
-    if let Some(m) = w.template.get("metadata") {
+    if let Some(m) = w.template.field("metadata") {
         template.insert("metadata".to_string(), m.clone());
     }
     template.insert("spec".to_string(), Value::Object(pod_spec));

@@ -5,6 +5,7 @@
 //! proportional to them, not to the input.
 
 use crate::object::At;
+use crate::object::Field;
 use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
@@ -99,7 +100,7 @@ impl Index {
 
     /// Stores `object` if its kind is wanted. Returns whether it was stored.
     pub fn add(&mut self, object: &Value) -> bool {
-        let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
+        let kind = object.field("kind").and_then(Value::as_str).unwrap_or("");
         if !self.wanted.contains(kind) {
             return false;
         }
@@ -125,7 +126,7 @@ impl Index {
         if let Some(pointer) = selector_pointer(kind) {
             let first_pair = object
                 .pointer(pointer)
-                .and_then(|s| s.get("matchLabels"))
+                .and_then(|s| s.field("matchLabels"))
                 .and_then(Value::as_object)
                 .and_then(|m| m.iter().next())
                 .and_then(|(k, v)| Some((k.clone(), v.as_str()?.to_string())));
@@ -143,7 +144,7 @@ impl Index {
         }
         if kind == "HorizontalPodAutoscaler" {
             let target = object.at(&["spec", "scaleTargetRef"]);
-            let field = |k: &str| target.and_then(|t| t.get(k)).and_then(Value::as_str);
+            let field = |k: &str| target.and_then(|t| t.field(k)).and_then(Value::as_str);
             if let (Some(tk), Some(tn)) = (field("kind"), field("name")) {
                 self.by_scale_target
                     .entry((ns.to_string(), tk.to_string(), tn.to_string()))

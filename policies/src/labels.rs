@@ -1,6 +1,7 @@
 //! Kubernetes label-selector semantics: `matchLabels` and `matchExpressions`
 //! (`In`, `NotIn`, `Exists`, `DoesNotExist`); an empty selector selects everything.
 
+use crate::object::Field;
 use serde_json::{Map, Value};
 
 /// Whether `selector` (a LabelSelector object) selects an object with `labels`.
@@ -13,7 +14,7 @@ pub fn selector_matches(selector: Option<&Value>, labels: Option<&Map<String, Va
         return false;
     };
     let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
-    if let Some(ml) = sel.get("matchLabels") {
+    if let Some(ml) = sel.field("matchLabels") {
         let Some(ml) = ml.as_object() else {
             return ml.is_null();
         };
@@ -23,19 +24,19 @@ pub fn selector_matches(selector: Option<&Value>, labels: Option<&Map<String, Va
             }
         }
     }
-    if let Some(exprs) = sel.get("matchExpressions") {
+    if let Some(exprs) = sel.field("matchExpressions") {
         let Some(exprs) = exprs.as_array() else {
             return exprs.is_null();
         };
         for e in exprs {
-            let key = e.get("key").and_then(Value::as_str).unwrap_or("");
+            let key = e.field("key").and_then(Value::as_str).unwrap_or("");
             let values: Vec<&str> = e
-                .get("values")
+                .field("values")
                 .and_then(Value::as_array)
                 .map(|a| a.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
             let have = get(key);
-            let ok = match e.get("operator").and_then(Value::as_str) {
+            let ok = match e.field("operator").and_then(Value::as_str) {
                 Some("In") => have.is_some_and(|h| values.contains(&h)),
                 Some("NotIn") => have.is_none_or(|h| !values.contains(&h)),
                 Some("Exists") => have.is_some(),

@@ -33,15 +33,15 @@ impl ObjectRef {
     pub fn of(obj: &Value) -> ObjectRef {
         let s =
             |v: Option<&Value>| -> Arc<str> { Arc::from(v.and_then(Value::as_str).unwrap_or("")) };
-        let meta = obj.get("metadata");
-        let mut name = s(meta.and_then(|m| m.get("name")));
+        let meta = obj.field("metadata");
+        let mut name = s(meta.and_then(|m| m.field("name")));
         if name.is_empty() {
-            name = s(meta.and_then(|m| m.get("generateName")));
+            name = s(meta.and_then(|m| m.field("generateName")));
         }
         ObjectRef {
-            api_version: s(obj.get("apiVersion")),
-            kind: s(obj.get("kind")),
-            namespace: s(meta.and_then(|m| m.get("namespace"))),
+            api_version: s(obj.field("apiVersion")),
+            kind: s(obj.field("kind")),
+            namespace: s(meta.and_then(|m| m.field("namespace"))),
             name,
         }
     }
@@ -177,7 +177,7 @@ impl<'a> Workload<'a> {
     /// StatefulSet, Argo Rollout, CloneSet, …), CronJob
     /// (`spec.jobTemplate.spec.template`) and PodTemplate (`template.spec`).
     pub fn of(object: &'a Value) -> Option<Workload<'a>> {
-        let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
+        let kind = object.field("kind").and_then(Value::as_str).unwrap_or("");
         const SHAPES: [&[&str]; 4] = [
             &[],
             &["spec", "template"],
@@ -187,15 +187,15 @@ impl<'a> Workload<'a> {
         'shapes: for shape in SHAPES {
             let mut template = object;
             for key in shape {
-                match template.get(key) {
+                match template.field(key) {
                     Some(v) => template = v,
                     None => continue 'shapes,
                 }
             }
-            let Some(spec) = template.get("spec") else {
+            let Some(spec) = template.field("spec") else {
                 continue;
             };
-            if spec.get("containers").is_some_and(Value::is_array) {
+            if spec.field("containers").is_some_and(Value::is_array) {
                 let mut template_path = FieldPath::root();
                 for key in shape {
                     template_path.push_key(key);
@@ -216,16 +216,16 @@ impl<'a> Workload<'a> {
     /// The pod template's labels (the labels selectors match).
     pub fn pod_labels(&self) -> Option<&'a serde_json::Map<String, Value>> {
         self.template
-            .get("metadata")
-            .and_then(|m| m.get("labels"))
+            .field("metadata")
+            .and_then(|m| m.field("labels"))
             .and_then(Value::as_object)
     }
 
     /// The pod template's annotations.
     pub fn pod_annotations(&self) -> Option<&'a serde_json::Map<String, Value>> {
         self.template
-            .get("metadata")
-            .and_then(|m| m.get("annotations"))
+            .field("metadata")
+            .and_then(|m| m.field("annotations"))
             .and_then(Value::as_object)
     }
 
@@ -244,13 +244,13 @@ impl<'a> Workload<'a> {
             ("initContainers", Role::InitContainer),
             ("ephemeralContainers", Role::Ephemeral),
         ] {
-            let Some(list) = self.pod_spec.get(field).and_then(Value::as_array) else {
+            let Some(list) = self.pod_spec.field(field).and_then(Value::as_array) else {
                 continue;
             };
             let base = self.pod_spec_path.key(field);
             for (i, c) in list.iter().enumerate() {
                 let role = if default_role == Role::InitContainer
-                    && c.get("restartPolicy").and_then(Value::as_str) == Some("Always")
+                    && c.field("restartPolicy").and_then(Value::as_str) == Some("Always")
                 {
                     Role::Sidecar
                 } else {
@@ -258,7 +258,7 @@ impl<'a> Workload<'a> {
                 };
                 out.push(ContainerRef {
                     value: c,
-                    name: c.get("name").and_then(Value::as_str).unwrap_or(""),
+                    name: c.field("name").and_then(Value::as_str).unwrap_or(""),
                     role,
                     path: base.index(i),
                 });
@@ -272,9 +272,9 @@ impl<'a> Workload<'a> {
 /// their items, recursively; any other object yields itself.
 pub fn expand_lists(object: Value, out: &mut Vec<Value>) {
     let is_list = object
-        .get("kind")
+        .field("kind")
         .and_then(Value::as_str)
-        .is_some_and(|k| k == "List" || (k.ends_with("List") && object.get("items").is_some()));
+        .is_some_and(|k| k == "List" || (k.ends_with("List") && object.field("items").is_some()));
     if is_list {
         if let Value::Object(mut map) = object {
             if let Some(Value::Array(items)) = map.remove("items") {
@@ -299,7 +299,37 @@ pub trait At {
 
 impl At for Value {
     fn at(&self, keys: &[&str]) -> Option<&Value> {
-        keys.iter().try_fold(self, |v, k| v.as_object()?.get(*k))
+        keys.iter().try_fold(self, |v, k| v.field(k))
+    }
+}
+
+/// Mappings up to this size are searched entry by entry: Kubernetes objects
+/// are built of small mappings, where comparing a few keys costs less than
+/// hashing the one wanted (serde_json's maps hash with SipHash).
+const SCAN_UP_TO: usize = 12;
+
+/// Looks up one key of a mapping; `Value::get` with a faster path for the
+/// small mappings that make up nearly every Kubernetes object.
+pub trait Field {
+    /// The value under `key`, if this is a mapping that holds it.
+    fn field(&self, key: &str) -> Option<&Value>;
+}
+
+impl Field for serde_json::Map<String, Value> {
+    #[inline]
+    fn field(&self, key: &str) -> Option<&Value> {
+        if self.len() <= SCAN_UP_TO {
+            self.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+        } else {
+            self.get(key)
+        }
+    }
+}
+
+impl Field for Value {
+    #[inline]
+    fn field(&self, key: &str) -> Option<&Value> {
+        self.as_object()?.field(key)
     }
 }
 
@@ -329,11 +359,28 @@ mod at_tests {
             assert_eq!(v.at(keys), expected, "{pointer}");
         }
     }
+
+    #[test]
+    fn field_agrees_with_get_on_small_and_large_mappings() {
+        use super::{Field, SCAN_UP_TO};
+        for size in [0, 1, SCAN_UP_TO, SCAN_UP_TO + 1, 40] {
+            let map: serde_json::Map<String, serde_json::Value> =
+                (0..size).map(|i| (format!("k{i}"), i.into())).collect();
+            let v = serde_json::Value::Object(map.clone());
+            for key in ["k0", "k5", "k12", "k13", "k39", "missing", ""] {
+                assert_eq!(map.field(key), map.get(key), "{size} {key}");
+                assert_eq!(v.field(key), v.get(key), "{size} {key}");
+            }
+        }
+        assert_eq!(serde_json::json!([1]).field("0"), None);
+        assert_eq!(serde_json::json!("s").field("s"), None);
+    }
 }
 
 /// True when `v` looks like a Kubernetes object (`apiVersion` and `kind` strings).
 pub fn is_kubernetes_object(v: &Value) -> bool {
-    v.get("apiVersion").is_some_and(Value::is_string) && v.get("kind").is_some_and(Value::is_string)
+    v.field("apiVersion").is_some_and(Value::is_string)
+        && v.field("kind").is_some_and(Value::is_string)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! (`metadata.annotations["eyelint.io/exempt"]`). Front ends turn a path into a
 //! file/line/column; the engine never deals with bytes.
 
+use crate::object::Field;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -168,7 +169,7 @@ impl FieldPath {
         let mut cur = value;
         for seg in &self.0 {
             cur = match seg {
-                Seg::Key(k) => cur.as_object()?.get(k.as_ref())?,
+                Seg::Key(k) => cur.as_object()?.field(k.as_ref())?,
                 Seg::Index(i) => cur.as_array()?.get(*i)?,
             };
         }
@@ -181,7 +182,7 @@ impl FieldPath {
         let mut out = FieldPath::root();
         for seg in &self.0 {
             let next = match seg {
-                Seg::Key(k) => cur.as_object().and_then(|m| m.get(k.as_ref())),
+                Seg::Key(k) => cur.as_object().and_then(|m| m.field(k.as_ref())),
                 Seg::Index(i) => cur.as_array().and_then(|a| a.get(*i)),
             };
             match next {

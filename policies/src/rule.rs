@@ -1,6 +1,7 @@
 //! What a rule is: static metadata with its documentation, and one check
 //! function that inspects a context and reports hits to an [`Emitter`].
 
+use crate::object::Field;
 use std::borrow::Cow;
 
 use serde_json::Value;
@@ -82,13 +83,14 @@ impl<'a> Ctx<'a> {
 
     /// The container's `securityContext`, if set.
     pub fn container_security_context(&self) -> Option<&'a Value> {
-        self.container.and_then(|c| c.value.get("securityContext"))
+        self.container
+            .and_then(|c| c.value.field("securityContext"))
     }
 
     /// The pod's `securityContext`, if set.
     pub fn pod_security_context(&self) -> Option<&'a Value> {
         self.workload
-            .and_then(|w| w.pod_spec.get("securityContext"))
+            .and_then(|w| w.pod_spec.field("securityContext"))
     }
 
     /// The object's namespace ("" when unset).

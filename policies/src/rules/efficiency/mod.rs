@@ -1,6 +1,7 @@
 //! Efficiency rules: every long-running container declares CPU and memory
 //! requests and limits, as valid quantities.
 
+use crate::object::Field;
 use serde_json::{Map, Value};
 
 use crate::finding::FixSafety;
@@ -49,15 +50,15 @@ pub(crate) struct ResourceField {
 /// API server copies the limit into the request in that case.
 pub(crate) fn check_resource(cx: &Ctx<'_>, out: &mut Emitter, field: &ResourceField) {
     let Some(c) = cx.container else { return };
-    let resources = c.value.get("resources");
-    let section = resources.and_then(|r| r.get(field.section));
-    let value = section.and_then(|s| s.get(field.resource));
+    let resources = c.value.field("resources");
+    let section = resources.and_then(|r| r.field(field.section));
+    let value = section.and_then(|s| s.field(field.resource));
     match value {
         None | Some(Value::Null) => {
             if field.section == "requests" {
                 let limit = resources
-                    .and_then(|r| r.get("limits"))
-                    .and_then(|l| l.get(field.resource));
+                    .and_then(|r| r.field("limits"))
+                    .and_then(|l| l.field(field.resource));
                 if limit.is_some_and(|l| Quantity::from_value(l).is_ok_and(|q| !q.is_negative())) {
                     return;
                 }

@@ -3,6 +3,7 @@
 //! Kubernetes defaults exempted by name, and how a binding's role is looked up
 //! in the cross-object index.
 
+use crate::object::Field;
 use std::collections::BTreeSet;
 
 use serde_json::Value;
@@ -78,7 +79,7 @@ const ALL_VERBS: [&str; 7] = [
 ];
 
 fn strings(rule: &Value, key: &str) -> Vec<String> {
-    rule.get(key)
+    rule.field(key)
         .and_then(Value::as_array)
         .map(|a| {
             a.iter()
@@ -170,7 +171,7 @@ pub(crate) fn offenders(rules: &[&Value], grant: Grant) -> Vec<Offender> {
 }
 
 fn own_rules(role: &Value) -> Vec<&Value> {
-    role.get("rules")
+    role.field("rules")
         .and_then(Value::as_array)
         .map(|a| a.iter().collect())
         .unwrap_or_default()
@@ -299,12 +300,12 @@ fn aggregated_rules<'a>(index: &'a crate::index::Index, role: &Value) -> Vec<&'a
 /// references and fails at `roleRef.name` when the role gives the grant.
 pub(crate) fn check_binding(cx: &Ctx<'_>, out: &mut Emitter, spec: BindingRule) {
     let binding = cx.object;
-    let Some(role_ref) = binding.get("roleRef").and_then(Value::as_object) else {
+    let Some(role_ref) = binding.field("roleRef").and_then(Value::as_object) else {
         out.not_applicable();
         return;
     };
-    let ref_kind = role_ref.get("kind").and_then(Value::as_str).unwrap_or("");
-    let ref_name = role_ref.get("name").and_then(Value::as_str).unwrap_or("");
+    let ref_kind = role_ref.field("kind").and_then(Value::as_str).unwrap_or("");
+    let ref_name = role_ref.field("name").and_then(Value::as_str).unwrap_or("");
     if ref_kind != spec.role_kind || ref_name.is_empty() {
         out.not_applicable();
         return;

@@ -1,3 +1,4 @@
+use crate::object::Field;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -134,7 +135,7 @@ impl Rule for SensitiveConfigmapContent {
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let mut found: Vec<Offender> = Vec::new();
         for field in ["data", "binaryData"] {
-            let Some(map) = cx.object.get(field).and_then(Value::as_object) else {
+            let Some(map) = cx.object.field(field).and_then(Value::as_object) else {
                 continue;
             };
             for (key, value) in map {

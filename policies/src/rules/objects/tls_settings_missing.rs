@@ -1,3 +1,4 @@
+use crate::object::Field;
 use serde_json::Value;
 
 use crate::declare_rule;
@@ -90,11 +91,11 @@ impl Rule for TlsSettingsMissing {
     }
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
-        let Some(spec) = cx.object.get("spec").filter(|s| s.is_object()) else {
+        let Some(spec) = cx.object.field("spec").filter(|s| s.is_object()) else {
             out.fail(FieldPath::root(), "ingress has no spec, so no tls settings");
             return;
         };
-        match spec.get("tls") {
+        match spec.field("tls") {
             Some(Value::Array(list)) if !list.is_empty() => {}
             Some(Value::Array(_)) => {
                 out.fail(

@@ -1,3 +1,4 @@
+use crate::object::Field;
 use serde_json::Value;
 
 use super::util::{add, set_fix};
@@ -119,7 +120,7 @@ impl Rule for HpaMinAvailability {
             .object
             .at(&["spec", "maxReplicas"])
             .and_then(Value::as_i64);
-        if max.is_some_and(|m| m >= 2) && cx.object.get("spec").is_some_and(Value::is_object) {
+        if max.is_some_and(|m| m >= 2) && cx.object.field("spec").is_some_and(Value::is_object) {
             let op = add(&FieldPath::root(), &["spec", "minReplicas"], Value::from(2));
             set_fix(hit, vec![op], FixSafety::Unsafe);
         }

@@ -1,6 +1,7 @@
 //! Reliability rules: replicas, probes, image pinning, disruption budgets,
 //! autoscalers and spreading.
 
+use crate::object::Field;
 use serde_json::{json, Map, Value};
 
 use crate::finding::FixSafety;
@@ -72,8 +73,8 @@ pub(crate) fn runs_to_completion(w: &Workload<'_>) -> bool {
             .and_then(Value::as_array)
             .is_some_and(|owners| {
                 owners.iter().any(|o| {
-                    o.get("controller") == Some(&Value::Bool(true))
-                        && o.get("kind").and_then(Value::as_str) == Some("Job")
+                    o.field("controller") == Some(&Value::Bool(true))
+                        && o.field("kind").and_then(Value::as_str) == Some("Job")
                 })
             })
 }
@@ -88,7 +89,7 @@ pub(crate) fn check_probe(cx: &Ctx<'_>, out: &mut Emitter, field: &str, noun: &s
         out.not_applicable();
         return;
     }
-    match c.value.get(field) {
+    match c.value.field(field) {
         None | Some(Value::Null) => {
             let ops = vec![util::add(&c.path, &[field], placeholder_probe(c.value))];
             let hit = out.fail(c.path.clone(), format!("container has no {noun}"));
@@ -119,9 +120,9 @@ pub(crate) fn check_probe(cx: &Ctx<'_>, out: &mut Emitter, field: &str, noun: &s
 /// port, or (without ports) the exec probe Polaris writes.
 fn placeholder_probe(container: &Value) -> Value {
     let port = container
-        .get("ports")
+        .field("ports")
         .and_then(Value::as_array)
-        .and_then(|ports| ports.iter().find_map(|p| p.get("containerPort")))
+        .and_then(|ports| ports.iter().find_map(|p| p.field("containerPort")))
         .filter(|p| p.is_u64());
     match port {
         Some(port) => json!({
@@ -150,7 +151,7 @@ pub(crate) fn pdb_selects(pdb: &Value, labels: Option<&Map<String, Value>>) -> b
                 || v.as_array().is_some_and(Vec::is_empty)
         })
     });
-    if empty && pdb.get("apiVersion").and_then(Value::as_str) == Some("policy/v1beta1") {
+    if empty && pdb.field("apiVersion").and_then(Value::as_str) == Some("policy/v1beta1") {
         return false;
     }
     selector_matches(selector, labels)

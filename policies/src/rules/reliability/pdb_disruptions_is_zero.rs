@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::finding::{Category, Severity};
+use crate::object::Field;
 use crate::path::FieldPath;
 use crate::rule::{Ctx, Emitter, Rule, RuleMeta, Scope};
 
@@ -79,10 +80,10 @@ impl Rule for PdbDisruptionsIsZero {
     }
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
-        let Some(spec) = cx.object.get("spec") else {
+        let Some(spec) = cx.object.field("spec") else {
             return;
         };
-        if let Some(v) = spec.get("minAvailable") {
+        if let Some(v) = spec.field("minAvailable") {
             if let Some(IntOrPercent::Percent(p)) = IntOrPercent::of(v) {
                 if p >= 100 {
                     out.fail(
@@ -92,7 +93,7 @@ impl Rule for PdbDisruptionsIsZero {
                 }
             }
         }
-        if let Some(v) = spec.get("maxUnavailable") {
+        if let Some(v) = spec.field("maxUnavailable") {
             let zero = match IntOrPercent::of(v) {
                 Some(IntOrPercent::Int(n) | IntOrPercent::Percent(n)) => n == 0,
                 None => v.as_str() == Some("0"),

@@ -1,3 +1,4 @@
+use crate::object::Field;
 use serde_json::Value;
 
 use crate::declare_rule;
@@ -172,7 +173,7 @@ impl Rule for PdbMinAvailableGreaterThanHpaMinReplicas {
             let Some(target) = hpa.at(&["spec", "scaleTargetRef"]) else {
                 continue;
             };
-            let s = |k: &str| target.get(k).and_then(Value::as_str);
+            let s = |k: &str| target.field(k).and_then(Value::as_str);
             if s("kind") != Some(kind) || s("name") != Some(name) {
                 continue;
             }

@@ -1,3 +1,4 @@
+use crate::object::Field;
 use serde_json::Value;
 
 use super::util::{add, set_fix, sub};
@@ -85,7 +86,7 @@ impl Rule for PriorityClassNotSet {
                 Value::from("high-priority"),
             )]
         };
-        match w.pod_spec.get("priorityClassName") {
+        match w.pod_spec.field("priorityClassName") {
             None | Some(Value::Null) => {
                 let hit = out.fail(w.pod_spec_path.clone(), "priorityClassName is not set");
                 set_fix(hit, fix(), FixSafety::Unsafe);

@@ -1,3 +1,4 @@
+use crate::object::Field;
 use serde_json::Value;
 
 use super::util::{add, set_fix, sub};
@@ -94,11 +95,11 @@ impl Rule for PullPolicyNotAlways {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(c) = cx.container else { return };
-        let policy = c.value.get("imagePullPolicy");
+        let policy = c.value.field("imagePullPolicy");
         if policy.and_then(Value::as_str) == Some("Always") {
             return;
         }
-        if let Some(image) = c.value.get("image").and_then(Value::as_str) {
+        if let Some(image) = c.value.field("image").and_then(Value::as_str) {
             if ImageRef::parse(image).is_digest_pinned() {
                 return;
             }

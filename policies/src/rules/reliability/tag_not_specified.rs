@@ -1,3 +1,4 @@
+use crate::object::Field;
 use serde_json::Value;
 
 use crate::declare_rule;
@@ -102,7 +103,7 @@ impl Rule for TagNotSpecified {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(c) = cx.container else { return };
-        let image = match c.value.get("image") {
+        let image = match c.value.field("image") {
             Some(Value::String(s)) if !s.trim().is_empty() => s.as_str(),
             Some(Value::String(_)) => {
                 out.fail(c.path.key("image"), "image is empty");

@@ -1,3 +1,4 @@
+use crate::object::Field;
 use serde_json::{json, Value};
 
 use crate::declare_rule;
@@ -111,7 +112,7 @@ impl Rule for TopologySpreadConstraint {
             out.not_applicable();
             return;
         }
-        let (path, message) = match w.pod_spec.get("topologySpreadConstraints") {
+        let (path, message) = match w.pod_spec.field("topologySpreadConstraints") {
             Some(Value::Array(a)) if !a.is_empty() => return,
             Some(Value::Array(_)) => (
                 sub(&w.pod_spec_path, &["topologySpreadConstraints"]),

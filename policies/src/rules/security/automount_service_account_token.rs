@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
+use crate::object::Field;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
 use crate::rules::security::util::{add, WithPatch};
 use serde_json::Value;
@@ -113,7 +114,7 @@ impl Rule for AutomountServiceAccountToken {
         let Some(w) = cx.workload() else { return };
         let field = "automountServiceAccountToken";
         let fix = || vec![add(&w.pod_spec_path, &[field], Value::Bool(false))];
-        match w.pod_spec.get(field).and_then(Value::as_bool) {
+        match w.pod_spec.field(field).and_then(Value::as_bool) {
             Some(false) => return,
             Some(true) => {
                 out.fail(

@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
+use crate::object::Field;
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
 use crate::rules::security::util::{capability_is, remove, replace, sub, Sc, WithPatch};
@@ -122,7 +123,7 @@ impl Rule for DangerousCapabilities {
         );
         // What remains of `add` (non-strings are kept as they are).
         let caps = sc.capabilities();
-        let add = caps.and_then(|m| m.get("add")).and_then(Value::as_array);
+        let add = caps.and_then(|m| m.field("add")).and_then(Value::as_array);
         let remaining: Vec<Value> = add
             .into_iter()
             .flatten()

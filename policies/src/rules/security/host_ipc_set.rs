@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
+use crate::object::Field;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
 use serde_json::{json, Value};
 
@@ -66,7 +67,7 @@ impl Rule for HostIpcSet {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(w) = cx.workload() else { return };
-        if w.pod_spec.get("hostIPC") == Some(&Value::Bool(true)) {
+        if w.pod_spec.field("hostIPC") == Some(&Value::Bool(true)) {
             let path = w.pod_spec_path.key("hostIPC");
             out.fail(path.clone(), "host IPC namespace is shared (hostIPC: true)")
                 .with_fix(

@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
+use crate::object::Field;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
 use crate::rules::security::util::{remove, WithPatch};
 use serde_json::Value;
@@ -72,7 +73,7 @@ impl Rule for HostNetworkSet {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(w) = cx.workload() else { return };
-        if w.pod_spec.get("hostNetwork") == Some(&Value::Bool(true)) {
+        if w.pod_spec.field("hostNetwork") == Some(&Value::Bool(true)) {
             let op = remove(&w.pod_spec_path, &["hostNetwork"]);
             out.fail(
                 w.pod_spec_path.key("hostNetwork"),

@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::finding::{Category, Severity};
+use crate::object::Field;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
 use serde_json::Value;
 
@@ -99,15 +100,15 @@ impl Rule for HostPathSet {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(w) = cx.workload() else { return };
-        let Some(volumes) = w.pod_spec.get("volumes").and_then(Value::as_array) else {
+        let Some(volumes) = w.pod_spec.field("volumes").and_then(Value::as_array) else {
             return;
         };
         for (i, v) in volumes.iter().enumerate() {
-            let Some(hp) = v.get("hostPath").filter(|h| !h.is_null()) else {
+            let Some(hp) = v.field("hostPath").filter(|h| !h.is_null()) else {
                 continue;
             };
-            let name = v.get("name").and_then(Value::as_str).unwrap_or("");
-            let host = hp.get("path").and_then(Value::as_str).unwrap_or("");
+            let name = v.field("name").and_then(Value::as_str).unwrap_or("");
+            let host = hp.field("path").and_then(Value::as_str).unwrap_or("");
             let msg = if host.is_empty() {
                 format!("volume `{name}` mounts a path of the node (hostPath)")
             } else {

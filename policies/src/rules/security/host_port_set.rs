@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
+use crate::object::Field;
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
 use crate::rules::security::util::{remove, WithPatch};
@@ -86,11 +87,11 @@ impl Rule for HostPortSet {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(c) = cx.container else { return };
-        let Some(ports) = c.value.get("ports").and_then(Value::as_array) else {
+        let Some(ports) = c.value.field("ports").and_then(Value::as_array) else {
             return;
         };
         for (i, p) in ports.iter().enumerate() {
-            let Some(hp) = p.get("hostPort").filter(|v| is_set(v)) else {
+            let Some(hp) = p.field("hostPort").filter(|v| is_set(v)) else {
                 continue;
             };
             let mut path = c.path.key("ports");

@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::finding::{Category, Severity};
+use crate::object::Field;
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
 use crate::rules::security::util::{sub, Sc};
@@ -83,7 +84,7 @@ declare_rule! {
 }
 
 fn host_process(sc: Option<&serde_json::Map<String, Value>>) -> Option<bool> {
-    sc?.get("windowsOptions")?.get("hostProcess")?.as_bool()
+    sc?.field("windowsOptions")?.field("hostProcess")?.as_bool()
 }
 
 impl Rule for HostProcess {

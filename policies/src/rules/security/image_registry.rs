@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::finding::{Category, Severity};
 use crate::image::{registry_allowed, ImageRef};
+use crate::object::Field;
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
 use serde_json::Value;
@@ -102,7 +103,7 @@ impl Rule for ImageRegistry {
         }
         let Some(image) = c
             .value
-            .get("image")
+            .field("image")
             .and_then(Value::as_str)
             .map(str::trim)
             .filter(|s| !s.is_empty())

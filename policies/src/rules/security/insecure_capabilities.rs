@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
+use crate::object::Field;
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
 use crate::rules::security::util::{add, capability_is, is_windows_pod, sub, Sc, WithPatch};
@@ -138,7 +139,7 @@ impl Rule for InsecureCapabilities {
             .map(|(n, _)| *n)
             .collect();
         let path = match sc.capabilities() {
-            Some(m) if m.get("drop").is_some_and(|d| !d.is_null()) => {
+            Some(m) if m.field("drop").is_some_and(|d| !d.is_null()) => {
                 sub(&c.path, &["securityContext", "capabilities", "drop"])
             }
             Some(_) => sub(&c.path, &["securityContext", "capabilities"]),

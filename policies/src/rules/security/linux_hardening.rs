@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
+use crate::object::Field;
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
 use crate::rules::security::util::{capability_is, is_windows_pod, Sc, WithPatch};
@@ -109,13 +110,13 @@ declare_rule! {
 
 /// `profile.type` when set and not `Unconfined` (the profile confines).
 fn confining(profile: Option<&Value>) -> Option<bool> {
-    let t = profile?.get("type")?.as_str()?;
+    let t = profile?.field("type")?.as_str()?;
     Some(!t.eq_ignore_ascii_case("Unconfined"))
 }
 
 /// The container's profile decides when it sets one; otherwise the pod's.
 fn profile_confines(container: Option<&Value>, pod: Option<&Value>, field: &str) -> bool {
-    let from = |sc: Option<&Value>| confining(sc.and_then(|s| s.get(field)));
+    let from = |sc: Option<&Value>| confining(sc.and_then(|s| s.field(field)));
     from(container).or_else(|| from(pod)).unwrap_or(false)
 }
 
@@ -133,7 +134,7 @@ impl Rule for LinuxHardening {
             return;
         };
         let sc = Sc::of(c);
-        let csc = c.value.get("securityContext");
+        let csc = c.value.field("securityContext");
         let psc = cx.pod_security_context();
         // AppArmor through the annotation.
         let annotation_ok = || {
@@ -146,8 +147,8 @@ impl Rule for LinuxHardening {
             })
         };
         if profile_confines(csc, psc, "seccompProfile")
-            || non_empty_object(csc.and_then(|s| s.get("seLinuxOptions")))
-            || non_empty_object(psc.and_then(|s| s.get("seLinuxOptions")))
+            || non_empty_object(csc.and_then(|s| s.field("seLinuxOptions")))
+            || non_empty_object(psc.and_then(|s| s.field("seLinuxOptions")))
             || profile_confines(csc, psc, "appArmorProfile")
             || annotation_ok()
         {

@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::finding::{Category, Severity};
 use crate::labels::selector_matches;
+use crate::object::Field;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
 use crate::rules::security::util::sub;
 use serde_json::Value;
@@ -126,9 +127,9 @@ declare_rule! {
 
 /// The directions (ingress, egress) a NetworkPolicy isolates.
 fn directions(policy: &Value) -> (bool, bool) {
-    let spec = policy.get("spec");
+    let spec = policy.field("spec");
     match spec
-        .and_then(|s| s.get("policyTypes"))
+        .and_then(|s| s.field("policyTypes"))
         .and_then(Value::as_array)
     {
         Some(types) => (
@@ -137,7 +138,7 @@ fn directions(policy: &Value) -> (bool, bool) {
         ),
         None => {
             let has_egress_rules = spec
-                .and_then(|s| s.get("egress"))
+                .and_then(|s| s.field("egress"))
                 .and_then(Value::as_array)
                 .is_some_and(|a| !a.is_empty());
             (true, has_egress_rules)
@@ -165,8 +166,8 @@ impl Rule for MissingNetworkPolicy {
         for policy in index.selector_candidates("NetworkPolicy", cx.namespace(), labels) {
             // An absent podSelector is the empty one: every pod.
             let selects = match policy
-                .get("spec")
-                .and_then(|s| s.get("podSelector"))
+                .field("spec")
+                .and_then(|s| s.field("podSelector"))
                 .filter(|s| !s.is_null())
             {
                 None => true,
@@ -193,8 +194,8 @@ impl Rule for MissingNetworkPolicy {
             }
             _ => "NetworkPolicies select the pod but isolate neither ingress nor egress",
         };
-        let meta = w.template.get("metadata");
-        let path = if meta.is_some_and(|m| m.get("labels").is_some()) {
+        let meta = w.template.field("metadata");
+        let path = if meta.is_some_and(|m| m.field("labels").is_some()) {
             sub(&w.template_path, &["metadata", "labels"])
         } else if meta.is_some() {
             sub(&w.template_path, &["metadata"])

@@ -107,7 +107,7 @@ impl Rule for NotReadOnlyRootFilesystem {
         let Some(c) = cx.container else { return };
         let field = "readOnlyRootFilesystem";
         let sc = Sc::of(c);
-        let v = sc.get(field);
+        let v = sc.field(field);
         if is_true(v) {
             return;
         }

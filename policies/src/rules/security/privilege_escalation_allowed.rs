@@ -91,7 +91,7 @@ impl Rule for PrivilegeEscalationAllowed {
         let Some(c) = cx.container else { return };
         let field = "allowPrivilegeEscalation";
         let sc = Sc::of(c);
-        let v = sc.get(field);
+        let v = sc.field(field);
         if v == Some(&Value::Bool(false)) {
             return;
         }
@@ -106,7 +106,7 @@ impl Rule for PrivilegeEscalationAllowed {
         } else {
             "privilege escalation is allowed (allowPrivilegeEscalation is not set to false)"
         };
-        let conflicts = is_true(sc.get("privileged"))
+        let conflicts = is_true(sc.field("privileged"))
             || sc
                 .cap_list("add")
                 .any(|(_, cap)| capability_is(cap, "SYS_ADMIN"));

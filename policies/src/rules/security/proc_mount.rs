@@ -77,7 +77,7 @@ impl Rule for ProcMount {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(c) = cx.container else { return };
-        let Some(v) = Sc::of(c).get("procMount") else {
+        let Some(v) = Sc::of(c).field("procMount") else {
             return;
         };
         if v.as_str() == Some("Default") {

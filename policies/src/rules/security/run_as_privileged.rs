@@ -92,7 +92,7 @@ impl Rule for RunAsPrivileged {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(c) = cx.container else { return };
-        if is_true(Sc::of(c).get("privileged")) {
+        if is_true(Sc::of(c).field("privileged")) {
             let keys = ["securityContext", "privileged"];
             let op = replace(&c.path, &keys, Value::Bool(false));
             out.fail(

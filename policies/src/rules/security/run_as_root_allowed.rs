@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
+use crate::object::Field;
 use crate::object::Roles;
 use crate::path::FieldPath;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
@@ -167,9 +168,12 @@ impl Rule for RunAsRootAllowed {
         let hit = out.fail(path, msg);
         // Fix: runAsNonRoot: true on the container, dropping its own
         // runAsUser: 0; impossible when the pod sets runAsUser: 0.
-        let pod_root = psc.and_then(|p| p.get("runAsUser")).and_then(Value::as_i64) == Some(0);
+        let pod_root = psc
+            .and_then(|p| p.field("runAsUser"))
+            .and_then(Value::as_i64)
+            == Some(0);
         let container_user = csc
-            .and_then(|m| m.get("runAsUser"))
+            .and_then(|m| m.field("runAsUser"))
             .filter(|v| !v.is_null());
         let container_root = container_user.and_then(Value::as_i64) == Some(0);
         let container_sets_user = container_user.is_some() && !container_root;

@@ -1,3 +1,4 @@
+use crate::object::Field;
 use std::sync::LazyLock;
 
 use crate::declare_rule;
@@ -156,20 +157,20 @@ impl Rule for SensitiveContainerEnvVar {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(c) = cx.container else { return };
-        let Some(env) = c.value.get("env").and_then(Value::as_array) else {
+        let Some(env) = c.value.field("env").and_then(Value::as_array) else {
             return;
         };
         for (i, e) in env.iter().enumerate() {
-            if e.get("valueFrom").is_some_and(|v| !v.is_null()) {
+            if e.field("valueFrom").is_some_and(|v| !v.is_null()) {
                 continue;
             }
-            let Some(value) = e.get("value").and_then(Value::as_str) else {
+            let Some(value) = e.field("value").and_then(Value::as_str) else {
                 continue;
             };
             if value.is_empty() {
                 continue;
             }
-            let name = e.get("name").and_then(Value::as_str).unwrap_or("");
+            let name = e.field("name").and_then(Value::as_str).unwrap_or("");
             let msg = if contains_private_key(value) {
                 format!("environment variable `{name}` holds a private key in its value")
             } else if is_sensitive_name(name) {

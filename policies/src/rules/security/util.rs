@@ -5,6 +5,7 @@
 //! These run for every container of every workload, so they avoid repeated
 //! map lookups (keys hash with SipHash) and allocations.
 
+use crate::object::Field;
 use serde_json::{Map, Value};
 
 use crate::finding::FixSafety;
@@ -40,14 +41,14 @@ impl<'c, 'a> Sc<'c, 'a> {
     pub fn of(c: &'c ContainerRef<'a>) -> Self {
         Sc {
             c,
-            map: c.value.get("securityContext").and_then(Value::as_object),
+            map: c.value.field("securityContext").and_then(Value::as_object),
         }
     }
 
     /// A field of the `securityContext`, if set (not null).
-    pub fn get(&self, field: &str) -> Option<&'a Value> {
+    pub fn field(&self, name: &str) -> Option<&'a Value> {
         self.map
-            .and_then(|sc| sc.get(field))
+            .and_then(|sc| sc.field(name))
             .filter(|v| !v.is_null())
     }
 
@@ -55,7 +56,7 @@ impl<'c, 'a> Sc<'c, 'a> {
     /// `securityContext` when it is an object, else to the container.
     pub fn field_path(&self, field: &str) -> FieldPath {
         match self.map {
-            Some(sc) if sc.contains_key(field) => sub(&self.c.path, &["securityContext", field]),
+            Some(sc) if sc.field(field).is_some() => sub(&self.c.path, &["securityContext", field]),
             Some(_) => sub(&self.c.path, &["securityContext"]),
             None => self.c.path.clone(),
         }
@@ -75,7 +76,7 @@ impl<'c, 'a> Sc<'c, 'a> {
 
     /// The `capabilities` object, when set.
     pub fn capabilities(&self) -> Option<&'a Map<String, Value>> {
-        self.get("capabilities").and_then(Value::as_object)
+        self.field("capabilities").and_then(Value::as_object)
     }
 
     /// The strings of `capabilities.<list>` (`add` / `drop`) with their
@@ -111,8 +112,8 @@ pub(crate) fn capability_is(name: &str, wanted: &str) -> bool {
 /// that demand them do not apply.
 pub(crate) fn is_windows_pod(cx: &Ctx<'_>) -> bool {
     cx.workload()
-        .and_then(|w| w.pod_spec.get("os"))
-        .and_then(|os| os.get("name"))
+        .and_then(|w| w.pod_spec.field("os"))
+        .and_then(|os| os.field("name"))
         .and_then(Value::as_str)
         == Some("windows")
 }
