@@ -552,8 +552,31 @@ struct Prepared {
     /// Warnings and dangers before any filter (the score counts them all).
     warnings: usize,
     dangers: usize,
-    /// The input rendered, when filtering could be done in parallel.
-    rendered: Option<Rendered>,
+    /// The input rendered, when filtering could be done in parallel, with
+    /// the warnings and dangers it shows (its findings are then dropped on
+    /// the worker, not in the ordered delivery).
+    rendered: Option<(Rendered, Shown)>,
+}
+
+/// Findings a rendered input shows, by severity.
+#[derive(Clone, Copy, Debug, Default)]
+struct Shown {
+    warnings: usize,
+    dangers: usize,
+}
+
+impl Shown {
+    fn of(findings: &[lint::Located]) -> Shown {
+        let mut s = Shown::default();
+        for l in findings {
+            match l.finding.severity {
+                Severity::Danger => s.dangers += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Ignore => {}
+            }
+        }
+        s
+    }
 }
 
 /// Counts, filters and renders one input on the worker that finished it.
@@ -576,7 +599,10 @@ fn prepare(
         .count();
     let rendered = in_parallel.then(|| {
         o.findings.retain(|l| l.finding.severity >= min);
-        render(cx, &inputs[o.input], &o.findings, o.text())
+        let rendered = render(cx, &inputs[o.input], &o.findings, o.text());
+        let shown = Shown::of(&o.findings);
+        o.findings = Vec::new();
+        (rendered, shown)
     });
     Prepared {
         warnings,
@@ -667,7 +693,7 @@ impl Stream<'_> {
             return;
         }
         let (rendered, shown) = match p.rendered {
-            Some(r) => (r, o.findings),
+            Some(r) => r,
             None => {
                 let mut shown = Vec::with_capacity(o.findings.len());
                 for l in o.findings {
@@ -680,21 +706,15 @@ impl Stream<'_> {
                     }
                 }
                 let text = o.text.as_deref().and_then(|b| std::str::from_utf8(b).ok());
-                (render(cx, input, &shown, text), shown)
+                (render(cx, input, &shown, text), Shown::of(&shown))
             }
         };
         let t = &mut self.totals;
-        for l in &shown {
-            match l.finding.severity {
-                Severity::Danger => t.shown_dangers += 1,
-                Severity::Warning => t.shown_warnings += 1,
-                Severity::Ignore => {}
-            }
-        }
-        if !shown.is_empty() {
+        t.shown_dangers += shown.dangers;
+        t.shown_warnings += shown.warnings;
+        if shown.dangers + shown.warnings > 0 {
             t.files_with_findings += 1;
         }
-        drop(shown);
         if self.write_error.is_some() {
             return;
         }

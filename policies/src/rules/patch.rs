@@ -2,6 +2,7 @@
 //! reports print (no typed operations, no JSON round trip), with pointers
 //! written from a field path. Shared by every rule family.
 
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::finding::{Fix, FixSafety};
@@ -70,7 +71,12 @@ pub(crate) fn pointer(base: &FieldPath, keys: &[&str]) -> String {
 pub(crate) struct Op(String);
 
 impl Op {
-    fn new(op: &str, base: &FieldPath, keys: &[&str], value: Option<&Value>) -> Op {
+    fn new<T: Serialize + ?Sized>(
+        op: &str,
+        base: &FieldPath,
+        keys: &[&str],
+        value: Option<&T>,
+    ) -> Op {
         let mut s = String::with_capacity(128);
         s.push_str("{\"op\":\"");
         s.push_str(op);
@@ -89,17 +95,17 @@ impl Op {
 }
 
 /// A JSON Patch `add` of `value` at `base` + `keys`.
-pub(crate) fn add(base: &FieldPath, keys: &[&str], value: Value) -> Op {
+pub(crate) fn add(base: &FieldPath, keys: &[&str], value: impl Serialize) -> Op {
     Op::new("add", base, keys, Some(&value))
 }
 
 /// A JSON Patch `remove` of `base` + `keys`.
 pub(crate) fn remove(base: &FieldPath, keys: &[&str]) -> Op {
-    Op::new("remove", base, keys, None)
+    Op::new::<Value>("remove", base, keys, None)
 }
 
 /// A JSON Patch `replace` of `base` + `keys` by `value`.
-pub(crate) fn replace(base: &FieldPath, keys: &[&str], value: Value) -> Op {
+pub(crate) fn replace(base: &FieldPath, keys: &[&str], value: impl Serialize) -> Op {
     Op::new("replace", base, keys, Some(&value))
 }
 

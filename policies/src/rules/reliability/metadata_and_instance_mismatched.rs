@@ -1,4 +1,4 @@
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::util::{add, set_fix};
 
@@ -122,21 +122,16 @@ impl Rule for MetadataAndInstanceMismatched {
                     field,
                     format!("label {LABEL} is `{shown}`, not the object's name `{name}`"),
                 );
-                let op = add(
-                    &FieldPath::root(),
-                    &["metadata", "labels", LABEL],
-                    Value::from(name),
-                );
+                let op = add(&FieldPath::root(), &["metadata", "labels", LABEL], name);
                 set_fix(hit, vec![op], FixSafety::Unsafe);
             }
             None => {
                 let root = FieldPath::root();
                 let op = if labels.is_some_and(Value::is_object) {
-                    add(&root, &["metadata", "labels", LABEL], Value::from(name))
+                    add(&root, &["metadata", "labels", LABEL], name)
                 } else {
-                    let mut m = Map::new();
-                    m.insert(LABEL.to_string(), Value::from(name));
-                    add(&root, &["metadata", "labels"], Value::Object(m))
+                    let labels: [(&str, &str); 1] = [(LABEL, name)];
+                    add(&root, &["metadata", "labels"], OneLabel(labels))
                 };
                 let hit = out.fail(
                     field.nearest_existing(cx.object),
@@ -145,5 +140,14 @@ impl Rule for MetadataAndInstanceMismatched {
                 set_fix(hit, vec![op], FixSafety::Unsafe);
             }
         }
+    }
+}
+
+/// A mapping of one label, serialized without building a `Value`.
+struct OneLabel<'a>([(&'a str, &'a str); 1]);
+
+impl serde::Serialize for OneLabel<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().copied())
     }
 }

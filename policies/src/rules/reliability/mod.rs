@@ -99,7 +99,7 @@ pub(crate) fn check_probe(cx: &Ctx<'_>, out: &mut Emitter, field: &str, noun: &s
             const HANDLERS: [&str; 4] = ["exec", "httpGet", "tcpSocket", "grpc"];
             if !HANDLERS
                 .iter()
-                .any(|h| p.get(*h).is_some_and(|v| !v.is_null()))
+                .any(|h| p.field(h).is_some_and(|v| !v.is_null()))
             {
                 out.fail(
                     util::sub(&c.path, &[field]),

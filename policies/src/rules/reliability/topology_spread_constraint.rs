@@ -1,5 +1,6 @@
 use crate::object::Field;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
@@ -129,14 +130,32 @@ impl Rule for TopologySpreadConstraint {
         };
         let hit = out.fail(path, message);
         if let Some(labels) = w.pod_labels().filter(|l| !l.is_empty()) {
-            let constraint = json!([{
-                "maxSkew": 1,
-                "topologyKey": "kubernetes.io/hostname",
-                "whenUnsatisfiable": "ScheduleAnyway",
-                "labelSelector": {"matchLabels": labels},
-            }]);
+            let constraint = [Constraint {
+                max_skew: 1,
+                topology_key: "kubernetes.io/hostname",
+                when_unsatisfiable: "ScheduleAnyway",
+                label_selector: Selector {
+                    match_labels: labels,
+                },
+            }];
             let op = add(&w.pod_spec_path, &["topologySpreadConstraints"], constraint);
             set_fix(hit, vec![op], FixSafety::Safe);
         }
     }
+}
+
+/// The constraint the fix adds, written straight from the pod's labels.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Constraint<'a> {
+    max_skew: u32,
+    topology_key: &'static str,
+    when_unsatisfiable: &'static str,
+    label_selector: Selector<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Selector<'a> {
+    match_labels: &'a serde_json::Map<String, Value>,
 }
