@@ -173,6 +173,37 @@ struct Active {
     scope: Scope,
     severity: Severity,
     cross: bool,
+    /// Bit `i` set when the check applies to [`COMMON_KINDS`]`[i]`: the
+    /// answer for the kinds nearly every object has, asked once.
+    common: u32,
+}
+
+/// Kinds whose applicability each check answers up front.
+const COMMON_KINDS: [&str; 12] = [
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+    "Pod",
+    "ReplicaSet",
+    "ReplicationController",
+    "Service",
+    "ConfigMap",
+    "ServiceAccount",
+    "Ingress",
+];
+
+impl Active {
+    /// Whether the check applies to `kind`, which is `COMMON_KINDS[common]`
+    /// when `common` is given.
+    #[inline]
+    fn applies_to(&self, kind: &str, common: Option<usize>) -> bool {
+        match common {
+            Some(i) => self.common & (1 << i) != 0,
+            None => self.check.applies_to_kind(kind),
+        }
+    }
 }
 
 /// The policy engine.
@@ -232,6 +263,11 @@ impl Engine {
                 continue;
             }
             let cross = !check.needs().is_empty();
+            let common = COMMON_KINDS
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| check.applies_to_kind(k))
+                .fold(0u32, |m, (i, _)| m | (1 << i));
             checks.push(Active {
                 id: Arc::from(check.id()),
                 category: Arc::from(check.category()),
@@ -239,6 +275,7 @@ impl Engine {
                 check,
                 severity: *severity,
                 cross,
+                common,
             });
         }
         let index_kinds = checks.iter().flat_map(|a| a.check.needs()).collect();
@@ -335,6 +372,7 @@ impl Engine {
         let mut eval = Evaluation::default();
         // Each container's name, made shareable on its first finding.
         let mut names: Vec<Option<Arc<str>>> = vec![None; containers.len()];
+        let common = COMMON_KINDS.iter().position(|k| *k == kind);
         for active in &self.checks {
             match (pass, active.cross) {
                 (Pass::Local, true) | (Pass::Cross, false) => continue,
@@ -347,9 +385,9 @@ impl Engine {
             let id: &str = &active.id;
             let scope = active.scope;
             match scope {
-                Scope::Object if !check.applies_to_kind(kind) => continue,
+                Scope::Object if !active.applies_to(kind, common) => continue,
                 Scope::Workload | Scope::Container(_)
-                    if workload.is_none() || !check.applies_to_kind(kind) =>
+                    if workload.is_none() || !active.applies_to(kind, common) =>
                 {
                     continue
                 }
@@ -575,5 +613,32 @@ pub fn roles_of(meta: &RuleMeta) -> Roles {
     match meta.scope {
         Scope::Container(r) => r,
         _ => Roles::NONE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Engine, COMMON_KINDS};
+    use crate::config::Config;
+
+    #[test]
+    fn common_kind_answers_match_the_checks() {
+        let engine = Engine::new(Config::defaults()).unwrap();
+        assert!(!engine.checks.is_empty());
+        let mut some_differ = false;
+        for a in &engine.checks {
+            for (i, kind) in COMMON_KINDS.iter().enumerate() {
+                assert_eq!(
+                    a.applies_to(kind, Some(i)),
+                    a.check.applies_to_kind(kind),
+                    "{} {kind}",
+                    a.id
+                );
+                assert_eq!(a.applies_to(kind, None), a.check.applies_to_kind(kind));
+            }
+            some_differ |= a.common != 0 && a.common != (1 << COMMON_KINDS.len()) - 1;
+        }
+        // The table is not trivially all-or-nothing.
+        assert!(some_differ);
     }
 }

@@ -243,34 +243,64 @@ impl FieldPath {
             })
             .sum();
         let mut out = String::with_capacity(estimate);
-        let _ = fmt::write(&mut out, format_args!("{self}"));
+        self.write_dotted(&mut out);
         out
     }
+
+    /// Appends the dotted form to `out`.
+    fn write_dotted(&self, out: &mut String) {
+        for (n, seg) in self.0.iter().enumerate() {
+            match seg {
+                Seg::Key(k) if plain_key(k) => {
+                    if n > 0 {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                }
+                Seg::Key(k) => {
+                    out.push_str("[\"");
+                    for (i, part) in k.split('"').enumerate() {
+                        if i > 0 {
+                            out.push_str("\\\"");
+                        }
+                        out.push_str(part);
+                    }
+                    out.push_str("\"]");
+                }
+                Seg::Index(i) => {
+                    out.push('[');
+                    push_decimal(out, *i);
+                    out.push(']');
+                }
+            }
+        }
+    }
+}
+
+/// Appends `n` in decimal.
+fn push_decimal(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[..len].iter().rev().map(|&d| char::from(d)));
 }
 
 fn plain_key(k: &str) -> bool {
     !k.is_empty()
-        && k.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$')
+        && k.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'$')
 }
 
 impl fmt::Display for FieldPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut first = true;
-        for seg in &self.0 {
-            match seg {
-                Seg::Key(k) if plain_key(k) => {
-                    if !first {
-                        f.write_str(".")?;
-                    }
-                    f.write_str(k)?;
-                }
-                Seg::Key(k) => write!(f, "[\"{}\"]", k.replace('"', "\\\""))?,
-                Seg::Index(i) => write!(f, "[{i}]")?,
-            }
-            first = false;
-        }
-        Ok(())
+        f.write_str(&self.to_dotted())
     }
 }
 
@@ -300,6 +330,25 @@ mod tests {
         assert_eq!(a.to_string(), "metadata.annotations[\"eyelint.io/exempt\"]");
         assert_eq!(FieldPath::parse(&a.to_string()), Some(a.clone()));
         assert_eq!(a.to_pointer(), "/metadata/annotations/eyelint.io~1exempt");
+    }
+
+    #[test]
+    fn dotted_form_of_every_kind_of_segment() {
+        let p = FieldPath::root()
+            .index(7)
+            .key("a b")
+            .key("plain_Key-1$")
+            .key("say \"hi\"")
+            .index(0)
+            .index(1_234_567)
+            .key("x");
+        assert_eq!(
+            p.to_dotted(),
+            "[7][\"a b\"].plain_Key-1$[\"say \\\"hi\\\"\"][0][1234567].x"
+        );
+        assert_eq!(p.to_string(), p.to_dotted());
+        assert_eq!(FieldPath::root().to_dotted(), "");
+        assert_eq!(FieldPath::keys("ü").to_dotted(), "[\"ü\"]");
     }
 
     #[test]

@@ -12,10 +12,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::finding::{Finding, Fix, FixSafety, Severity};
+use crate::finding::{Finding, Fix, FixSafety, PatchText, Severity};
 
 /// The version of the JSON report format.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -39,7 +38,7 @@ pub struct FileLocation {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ReportFix {
     /// RFC 6902 JSON Patch operations relative to the object's root.
-    pub patch: Box<RawValue>,
+    pub patch: PatchText,
     /// `safe` or `unsafe`.
     pub safety: FixSafety,
 }
@@ -53,14 +52,14 @@ impl ReportFix {
 
 impl PartialEq for ReportFix {
     fn eq(&self, other: &Self) -> bool {
-        self.patch.get() == other.patch.get() && self.safety == other.safety
+        self.patch == other.patch && self.safety == other.safety
     }
 }
 
 impl From<&Fix> for ReportFix {
     fn from(f: &Fix) -> Self {
         ReportFix {
-            patch: f.patch_json().to_owned(),
+            patch: f.patch_json().clone(),
             safety: f.safety,
         }
     }

@@ -20,7 +20,7 @@ pub(crate) fn sub(base: &FieldPath, keys: &[&str]) -> FieldPath {
 
 fn push_token(s: &mut String, t: &str) {
     s.push('/');
-    if !t.contains(['~', '/']) {
+    if !t.bytes().any(|b| b == b'~' || b == b'/') {
         s.push_str(t);
         return;
     }
@@ -51,18 +51,23 @@ fn push_index(s: &mut String, mut i: usize) {
 }
 
 /// The JSON Pointer of `base` extended by `keys`, without cloning `base`.
-pub(crate) fn pointer(base: &FieldPath, keys: &[&str]) -> String {
+#[cfg(test)]
+fn pointer(base: &FieldPath, keys: &[&str]) -> String {
     let mut s = String::with_capacity(96);
+    push_pointer(&mut s, base, keys);
+    s
+}
+
+fn push_pointer(s: &mut String, base: &FieldPath, keys: &[&str]) {
     for seg in base.segments() {
         match seg {
-            Seg::Key(k) => push_token(&mut s, k),
-            Seg::Index(i) => push_index(&mut s, *i),
+            Seg::Key(k) => push_token(s, k),
+            Seg::Index(i) => push_index(s, *i),
         }
     }
     for k in keys {
-        push_token(&mut s, k);
+        push_token(s, k);
     }
-    s
 }
 
 /// One JSON Patch operation, as the compact JSON text serde_json would
@@ -80,15 +85,30 @@ impl Op {
         let mut s = String::with_capacity(128);
         s.push_str("{\"op\":\"");
         s.push_str(op);
-        s.push_str("\",\"path\":");
-        // Writing JSON into a string cannot fail, and serde_json writes
-        // valid UTF-8.
-        let mut b = std::mem::take(&mut s).into_bytes();
-        let _ = serde_json::to_writer(&mut b, &pointer(base, keys));
-        if let Some(v) = value {
-            b.extend_from_slice(b",\"value\":");
-            let _ = serde_json::to_writer(&mut b, v);
+        s.push_str("\",\"path\":\"");
+        // The pointer goes in as it is unless it holds a character JSON
+        // escapes (then serde_json writes the string).
+        let start = s.len();
+        push_pointer(&mut s, base, keys);
+        if s.as_bytes()[start..]
+            .iter()
+            .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+        {
+            let ptr = s.split_off(start);
+            s.pop();
+            s.push_str(&serde_json::to_string(&ptr).unwrap_or_default());
+        } else {
+            s.push('"');
         }
+        let Some(v) = value else {
+            s.push('}');
+            return Op(s);
+        };
+        s.push_str(",\"value\":");
+        // Writing JSON into a vector cannot fail, and serde_json writes
+        // valid UTF-8.
+        let mut b = s.into_bytes();
+        let _ = serde_json::to_writer(&mut b, v);
         b.push(b'}');
         Op(String::from_utf8(b).unwrap_or_default())
     }
@@ -124,8 +144,21 @@ fn patch_text(ops: &[Op]) -> String {
 }
 
 /// Attaches a fix made of `ops` to a hit.
-pub(crate) fn set_fix(hit: &mut Hit, ops: Vec<Op>, safety: FixSafety) {
-    hit.fix = Fix::from_json(patch_text(&ops), safety);
+pub(crate) fn set_fix(hit: &mut Hit, mut ops: Vec<Op>, safety: FixSafety) {
+    let text = match ops.pop() {
+        // One operation (the usual case): bracket its own text.
+        Some(Op(mut only)) if ops.is_empty() => {
+            only.insert(0, '[');
+            only.push(']');
+            only
+        }
+        Some(last) => {
+            ops.push(last);
+            patch_text(&ops)
+        }
+        None => patch_text(&ops),
+    };
+    hit.fix = Some(Fix::from_trusted_json(text, safety));
 }
 
 #[cfg(test)]
@@ -156,6 +189,8 @@ mod tests {
             add(&base, &["x/y"], value.clone()),
             remove(&base, &["z~"]),
             replace(&base, &["w"], Value::Bool(true)),
+            // Keys JSON must escape inside the pointer string.
+            remove(&base, &["q\"uote", "back\\slash", "tab\t", "ü"]),
         ];
         let typed = Patch(vec![
             PatchOperation::Add(AddOperation {
@@ -167,11 +202,34 @@ mod tests {
                 path: ptr(&["w"]),
                 value: Value::Bool(true),
             }),
+            PatchOperation::Remove(RemoveOperation {
+                path: ptr(&["q\"uote", "back\\slash", "tab\t", "ü"]),
+            }),
         ]);
         let text = patch_text(&ops);
         assert_eq!(text, serde_json::to_string(&typed).unwrap());
         let parsed: Patch = serde_json::from_str(&text).unwrap();
         assert_eq!(parsed, typed);
         assert_eq!(patch_text(&[]), "[]");
+    }
+
+    #[test]
+    fn fixes_of_one_and_several_operations_hold_the_whole_patch() {
+        let base = FieldPath::keys("spec");
+        let ops = [
+            add(&base, &["a"], 1),
+            remove(&base, &["b"]),
+            replace(&base, &["c"], "x"),
+        ];
+        for n in 0..=ops.len() {
+            let mut hit = Hit {
+                path: base.clone(),
+                message: "m".into(),
+                fix: None,
+            };
+            set_fix(&mut hit, ops[..n].to_vec(), FixSafety::Safe);
+            let fix = hit.fix.unwrap();
+            assert_eq!(fix.patch_json().get(), patch_text(&ops[..n]), "{n}");
+        }
     }
 }
