@@ -52,7 +52,7 @@ fn push_index(s: &mut String, mut i: usize) {
 
 /// The JSON Pointer of `base` extended by `keys`, without cloning `base`.
 #[cfg(test)]
-fn pointer(base: &FieldPath, keys: &[&str]) -> String {
+pub(crate) fn pointer(base: &FieldPath, keys: &[&str]) -> String {
     let mut s = String::with_capacity(96);
     push_pointer(&mut s, base, keys);
     s
