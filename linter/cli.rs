@@ -550,15 +550,14 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
 /// What the parallel stage hands to the ordered one.
 struct Prepared {
     /// Warnings and dangers before any filter (the score counts them all).
-    warnings: usize,
-    dangers: usize,
+    all: Shown,
     /// The input rendered, when filtering could be done in parallel, with
     /// the warnings and dangers it shows (its findings are then dropped on
     /// the worker, not in the ordered delivery).
     rendered: Option<(Rendered, Shown)>,
 }
 
-/// Findings a rendered input shows, by severity.
+/// Findings by severity.
 #[derive(Clone, Copy, Debug, Default)]
 struct Shown {
     warnings: usize,
@@ -587,16 +586,7 @@ fn prepare(
     in_parallel: bool,
     o: &mut lint::FileOutcome,
 ) -> Prepared {
-    let dangers = o
-        .findings
-        .iter()
-        .filter(|l| l.finding.severity == Severity::Danger)
-        .count();
-    let warnings = o
-        .findings
-        .iter()
-        .filter(|l| l.finding.severity == Severity::Warning)
-        .count();
+    let all = Shown::of(&o.findings);
     let rendered = in_parallel.then(|| {
         o.findings.retain(|l| l.finding.severity >= min);
         let rendered = render(cx, &inputs[o.input], &o.findings, o.text());
@@ -604,11 +594,7 @@ fn prepare(
         o.findings = Vec::new();
         (rendered, shown)
     });
-    Prepared {
-        warnings,
-        dangers,
-        rendered,
-    }
+    Prepared { all, rendered }
 }
 
 fn render(cx: &Context, input: &Input, findings: &[lint::Located], text: Option<&str>) -> Rendered {
@@ -670,8 +656,8 @@ impl Stream<'_> {
         t.passed += o.passed;
         t.exempted += o.exempted;
         t.not_evaluated += o.not_evaluated;
-        t.warnings += p.warnings;
-        t.dangers += p.dangers;
+        t.warnings += p.all.warnings;
+        t.dangers += p.all.dangers;
         if let Some(s) = &o.skip {
             self.skipped.push((o.input, s.clone()));
         }

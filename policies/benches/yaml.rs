@@ -27,6 +27,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use criterion::{Criterion, Throughput};
 use eyelint_policies::yaml::{self, Limits};
 
+#[path = "../tests/corpus_walk/mod.rs"]
+mod corpus_walk;
+
 /// Objects of generated workloads to load.
 const WORKLOAD_OBJECTS: usize = 2000;
 
@@ -35,22 +38,7 @@ fn workspace() -> PathBuf {
 }
 
 fn read_yaml_files(dir: &Path, limit: usize) -> Vec<String> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(p) = stack.pop() {
-        if p.is_dir() {
-            if let Ok(rd) = std::fs::read_dir(&p) {
-                stack.extend(rd.flatten().map(|e| e.path()));
-            }
-        } else if p
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
-        {
-            files.push(p);
-        }
-    }
-    files.sort();
+    let mut files = corpus_walk::yaml_files(dir);
     files.truncate(limit);
     files
         .iter()

@@ -278,7 +278,7 @@ impl FieldPath {
 }
 
 /// Appends `n` in decimal.
-fn push_decimal(out: &mut String, mut n: usize) {
+pub(crate) fn push_decimal(out: &mut String, mut n: usize) {
     let mut digits = [0u8; 20];
     let mut len = 0;
     loop {

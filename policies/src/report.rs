@@ -35,7 +35,7 @@ pub struct FileLocation {
 ///
 /// The patch is kept as compact JSON text: a run can hold hundreds of
 /// thousands of findings, and a parsed patch costs several times its text.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReportFix {
     /// RFC 6902 JSON Patch operations relative to the object's root.
     pub patch: PatchText,
@@ -47,12 +47,6 @@ impl ReportFix {
     /// The patch operations as JSON values.
     pub fn operations(&self) -> Vec<Value> {
         serde_json::from_str(self.patch.get()).unwrap_or_default()
-    }
-}
-
-impl PartialEq for ReportFix {
-    fn eq(&self, other: &Self) -> bool {
-        self.patch == other.patch && self.safety == other.safety
     }
 }
 

@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 
 use eyelint_policies::yaml::{differential_share, Limits};
 
+mod corpus_walk;
+use corpus_walk::yaml_files;
+
 fn shared() -> Option<PathBuf> {
     let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared"));
     if p.is_dir() {
@@ -20,26 +23,6 @@ fn shared() -> Option<PathBuf> {
         );
         None
     }
-}
-
-fn yaml_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(p) = stack.pop() {
-        if p.is_dir() {
-            if let Ok(rd) = std::fs::read_dir(&p) {
-                stack.extend(rd.flatten().map(|e| e.path()));
-            }
-        } else if p
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
-        {
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
 }
 
 /// Checks every text; returns (documents the fast path handled, documents).

@@ -33,21 +33,9 @@ fn push_token(s: &mut String, t: &str) {
     }
 }
 
-fn push_index(s: &mut String, mut i: usize) {
+fn push_index(s: &mut String, i: usize) {
     s.push('/');
-    let mut digits = [0u8; 20];
-    let mut n = 0;
-    loop {
-        digits[n] = b'0' + (i % 10) as u8;
-        n += 1;
-        i /= 10;
-        if i == 0 {
-            break;
-        }
-    }
-    for d in digits[..n].iter().rev() {
-        s.push(char::from(*d));
-    }
+    crate::path::push_decimal(s, i);
 }
 
 /// The JSON Pointer of `base` extended by `keys`, without cloning `base`.
@@ -144,19 +132,15 @@ fn patch_text(ops: &[Op]) -> String {
 }
 
 /// Attaches a fix made of `ops` to a hit.
-pub(crate) fn set_fix(hit: &mut Hit, mut ops: Vec<Op>, safety: FixSafety) {
-    let text = match ops.pop() {
+pub(crate) fn set_fix(hit: &mut Hit, ops: Vec<Op>, safety: FixSafety) {
+    let text = match <[Op; 1]>::try_from(ops) {
         // One operation (the usual case): bracket its own text.
-        Some(Op(mut only)) if ops.is_empty() => {
+        Ok([Op(mut only)]) => {
             only.insert(0, '[');
             only.push(']');
             only
         }
-        Some(last) => {
-            ops.push(last);
-            patch_text(&ops)
-        }
-        None => patch_text(&ops),
+        Err(ops) => patch_text(&ops),
     };
     hit.fix = Some(Fix::from_trusted_json(text, safety));
 }

@@ -130,8 +130,8 @@ impl Rule for MetadataAndInstanceMismatched {
                 let op = if labels.is_some_and(Value::is_object) {
                     add(&root, &["metadata", "labels", LABEL], name)
                 } else {
-                    let labels: [(&str, &str); 1] = [(LABEL, name)];
-                    add(&root, &["metadata", "labels"], OneLabel(labels))
+                    let labels = std::collections::BTreeMap::from([(LABEL, name)]);
+                    add(&root, &["metadata", "labels"], labels)
                 };
                 let hit = out.fail(
                     field.nearest_existing(cx.object),
@@ -140,14 +140,5 @@ impl Rule for MetadataAndInstanceMismatched {
                 set_fix(hit, vec![op], FixSafety::Unsafe);
             }
         }
-    }
-}
-
-/// A mapping of one label, serialized without building a `Value`.
-struct OneLabel<'a>([(&'a str, &'a str); 1]);
-
-impl serde::Serialize for OneLabel<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().copied())
     }
 }
