@@ -193,8 +193,20 @@ fn opt_string(buf: &mut Vec<u8>, s: Option<&str>) {
 
 fn opt_number(buf: &mut Vec<u8>, n: Option<usize>) {
     match n {
-        Some(n) => {
-            let _ = write!(buf, "{n}");
+        Some(mut n) => {
+            // Digits straight into the buffer (`write!` goes through the
+            // formatting machinery, twice per finding).
+            let mut digits = [0u8; 20];
+            let mut at = digits.len();
+            loop {
+                at -= 1;
+                digits[at] = b'0' + (n % 10) as u8;
+                n /= 10;
+                if n == 0 {
+                    break;
+                }
+            }
+            buf.extend_from_slice(&digits[at..]);
         }
         None => buf.extend_from_slice(b"null"),
     }

@@ -280,22 +280,33 @@ impl FieldPath {
 /// Appends `n` in decimal.
 pub(crate) fn push_decimal(out: &mut String, mut n: usize) {
     let mut digits = [0u8; 20];
-    let mut len = 0;
+    let mut at = digits.len();
     loop {
-        digits[len] = b'0' + (n % 10) as u8;
-        len += 1;
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    out.extend(digits[..len].iter().rev().map(|&d| char::from(d)));
+    // ASCII digits only, so always valid UTF-8.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("0"));
 }
 
+/// The bytes a key written without brackets may hold.
+const PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'$';
+        c += 1;
+    }
+    t
+};
+
 fn plain_key(k: &str) -> bool {
-    !k.is_empty()
-        && k.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'$')
+    !k.is_empty() && k.bytes().all(|c| PLAIN[usize::from(c)])
 }
 
 impl fmt::Display for FieldPath {

@@ -151,6 +151,43 @@ impl Spans {
     /// that has a location (what [`Spans::locate`] finds, without building
     /// the prefix path).
     pub fn position(&self, prefix: &FieldPath, path: &FieldPath) -> Pos {
+        // Every value of a document is recorded, so the prefixes that have
+        // a location are exactly those up to the longest one: look for the
+        // longest first (findings mostly point at a field that exists, or
+        // at the mapping that should hold it), one search instead of one per
+        // segment.
+        let mut hashes = [0u64; 24];
+        let mut len = 0;
+        let mut h = PathHash::root();
+        for seg in prefix.segments().iter().chain(path.segments()) {
+            h = h.seg(seg);
+            match hashes.get_mut(len) {
+                Some(slot) => {
+                    *slot = h.0;
+                    len += 1;
+                }
+                // Deeper than any real finding: the walk from the root.
+                None => return self.position_walk(prefix, path),
+            }
+        }
+        hashes[..len]
+            .iter()
+            .rev()
+            .chain(std::iter::once(&PathHash::root().0))
+            .find_map(|&h| self.find(h))
+            .map_or(
+                Pos {
+                    line: 1,
+                    column: 1,
+                    offset: 0,
+                },
+                |loc| loc.primary(),
+            )
+    }
+
+    /// [`Spans::position`] by walking from the root, one search per segment
+    /// (the reference the tests hold the longest-first search to).
+    pub(super) fn position_walk(&self, prefix: &FieldPath, path: &FieldPath) -> Pos {
         let mut h = PathHash::root();
         let mut best = self.find(h.0).unwrap_or(Location {
             key: None,

@@ -495,3 +495,87 @@ fn lenient_indentation_stays_narrow() {
     let e = timed_error(&text);
     assert_eq!(e.message, "invalid indentation");
 }
+
+/// Every path of `v` from `at`, with paths that do not exist below each.
+fn paths_and_misses(v: &serde_json::Value, at: FieldPath, out: &mut Vec<FieldPath>) {
+    out.push(at.key("notThere").key("deeper"));
+    out.push(at.index(99));
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, child) in m {
+                paths_and_misses(child, at.key(k), out);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                paths_and_misses(child, at.index(i), out);
+            }
+        }
+        _ => {}
+    }
+    out.push(at);
+}
+
+/// `position` (longest prefix first) finds what the walk from the root finds.
+fn position_agrees_with_walk(text: &str) -> usize {
+    let mut checked = 0;
+    load_with(text, &Limits::default(), |d| {
+        let mut paths = Vec::new();
+        paths_and_misses(&d.value, FieldPath::root(), &mut paths);
+        let prefixes = [FieldPath::root(), FieldPath::root().key("items").index(0)];
+        for p in &paths {
+            for prefix in &prefixes {
+                assert_eq!(
+                    d.spans.position(prefix, p),
+                    d.spans.position_walk(prefix, p),
+                    "{prefix} + {p} in {text:?}"
+                );
+                checked += 1;
+            }
+        }
+    });
+    checked
+}
+
+#[test]
+fn position_finds_the_longest_located_prefix() {
+    for text in [
+        "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: app\n    image: x\n",
+        "a: [1, {b: [x, w]}, \"q\"]\nl:\n  - &k ü\n  - - p\n    - q\n  - *k\n",
+        "base: &b {x: 1, y: {z: 2}}\nuse:\n  <<: *b\n  y: 3\n",
+        "{\"kind\": \"List\", \"items\": [{\"kind\": \"Pod\", \"spec\": {}}, null]}",
+        "k: ~\nempty:\nlist: []\nmap: {}\n\"a.b\": {\"c/d\": 1}\n",
+        "---\n# only a comment\n---\nplain\n---\n- 1\n- [2, [3]]\n",
+    ] {
+        assert!(position_agrees_with_walk(text) > 0, "{text:?}");
+    }
+    // A path deeper than the longest-first search keeps on the stack.
+    let deep = (0..30).fold(FieldPath::root(), |p, i| p.key(&format!("k{i}")));
+    let d = one("k0: {k1: 1}\n");
+    assert_eq!(
+        d.spans.position(&FieldPath::root(), &deep),
+        d.spans.position_walk(&FieldPath::root(), &deep)
+    );
+    assert_eq!(lc(d.spans.position(&FieldPath::root(), &deep)), (1, 6));
+}
+
+#[path = "../../tests/corpus_walk/mod.rs"]
+mod corpus_walk;
+
+#[test]
+fn position_agrees_with_walk_on_the_corpus() {
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus"));
+    if !root.is_dir() {
+        eprintln!("SKIPPED: {} not found", root.display());
+        return;
+    }
+    let (mut files, mut checked) = (0, 0);
+    for p in corpus_walk::yaml_files(root) {
+        if let Ok(text) = std::fs::read_to_string(&p) {
+            files += 1;
+            checked += position_agrees_with_walk(&text);
+        }
+    }
+    eprintln!("{files} files, {checked} positions");
+    assert!(files > 100 && checked > 10_000);
+}
