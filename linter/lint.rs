@@ -233,31 +233,98 @@ enum Mode<'i> {
     Deferred,
     /// First reading: files that [`may_hold_indexed`] clears are left
     /// pending; the others are checked as in `Deferred`.
-    Classify,
+    Classify(&'i KindScan),
     /// A pending file, with the complete index: every check in one pass.
     Complete(&'i Index),
 }
 
-/// Whether `text` may hold an object of one of `kinds`: it names one of them
-/// as a whole word (not inside a longer identifier such as
+/// Finds, in one pass over a file, whether it may hold an object of a
+/// kind the cross-object index wants ([`may_hold_indexed`]): every kind and
+/// the backslash are patterns of one automaton.
+pub(crate) struct KindScan {
+    /// No kind is wanted: no file may hold one.
+    none_wanted: bool,
+    /// `None` when no kind is wanted, or when the automaton could not be
+    /// built (then every file may hold one, and is checked the general way).
+    automaton: Option<aho_corasick::AhoCorasick>,
+    /// The pattern that stands for the backslash.
+    backslash: usize,
+    /// The patterns (kinds, then the backslash).
+    patterns: Vec<Box<[u8]>>,
+}
+
+impl KindScan {
+    pub(crate) fn new(kinds: &BTreeSet<String>) -> Self {
+        let mut patterns: Vec<&str> = kinds
+            .iter()
+            .map(String::as_str)
+            .filter(|k| !k.is_empty())
+            .collect();
+        let backslash = patterns.len();
+        if patterns.is_empty() {
+            return KindScan {
+                none_wanted: true,
+                automaton: None,
+                backslash,
+                patterns: Vec::new(),
+            };
+        }
+        patterns.push("\\");
+        // Leftmost-longest, so the search can use its literal prefilter;
+        // [`may_hold_indexed`] resumes one byte after a match that is not a
+        // whole word and tries the shorter patterns at the same start.
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .ok();
+        KindScan {
+            none_wanted: false,
+            patterns: patterns.iter().map(|p| p.as_bytes().into()).collect(),
+            automaton,
+            backslash,
+        }
+    }
+}
+
+/// Whether `text` may hold an object of one of the scan's kinds: it names
+/// one of them as a whole word (not inside a longer identifier such as
 /// `automountServiceAccountToken`), or it contains a backslash, the only way
 /// (escape sequences in double-quoted YAML and JSON) to write a kind without
 /// its letters appearing in a row. Folding in multi-line scalars inserts
 /// spaces, which no kind name contains, and tags do not change a scalar's text.
-fn may_hold_indexed(text: &str, kinds: &BTreeSet<String>) -> bool {
-    let bytes = text.as_bytes();
-    if memchr::memchr(b'\\', bytes).is_some() {
-        return true;
+fn may_hold_indexed(text: &str, scan: &KindScan) -> bool {
+    if scan.none_wanted {
+        return false;
     }
+    let Some(ac) = &scan.automaton else {
+        return true;
+    };
+    let bytes = text.as_bytes();
     let ident =
         |c: Option<u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80);
-    kinds.iter().filter(|k| !k.is_empty()).any(|kind| {
-        memchr::memmem::find_iter(bytes, kind.as_bytes()).any(|at| {
-            let before = at.checked_sub(1).map(|i| bytes[i]);
-            let after = bytes.get(at + kind.len()).copied();
-            !ident(before) && !ident(after)
-        })
-    })
+    let whole = |at: usize, len: usize| {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        !ident(before) && !ident(bytes.get(at + len).copied())
+    };
+    let mut from = 0;
+    while let Some(m) = ac.find(aho_corasick::Input::new(bytes).range(from..)) {
+        let (at, p) = (m.start(), m.pattern().as_usize());
+        if p == scan.backslash || whole(at, m.len()) {
+            return true;
+        }
+        // A shorter kind starting here may still be a whole word.
+        let shorter = scan.patterns.iter().enumerate().any(|(q, pat)| {
+            q != scan.backslash
+                && pat.len() < m.len()
+                && bytes[at..].starts_with(pat)
+                && whole(at, pat.len())
+        });
+        if shorter {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 /// Reads an input's bytes, refusing more than `max` bytes.
@@ -395,9 +462,11 @@ fn check_file(
         }
     }
     let wanted = engine.index_kinds();
-    if matches!(mode, Mode::Classify) && !may_hold_indexed(text, wanted) {
-        r.pending = true;
-        return r;
+    if let Mode::Classify(scan) = mode {
+        if !may_hold_indexed(text, scan) {
+            r.pending = true;
+            return r;
+        }
     }
     let complete = match mode {
         Mode::Complete(index) => Some(index),
@@ -604,7 +673,15 @@ pub fn run_each<P: Send>(
     prepare: impl Fn(&mut FileOutcome) -> P + Sync,
     deliver: impl FnMut(FileOutcome, P) + Send,
 ) {
-    run_with(engine, inputs, opts, Mode::Classify, &prepare, deliver)
+    let scan = KindScan::new(engine.index_kinds());
+    run_with(
+        engine,
+        inputs,
+        opts,
+        Mode::Classify(&scan),
+        &prepare,
+        deliver,
+    )
 }
 
 /// Inputs finished out of order wait here until those before them are
@@ -800,7 +877,7 @@ mod tests {
 
     #[test]
     fn classification_finds_every_way_to_write_a_wanted_kind() {
-        let k = kinds();
+        let k = KindScan::new(&kinds());
         for text in [
             "kind: PodDisruptionBudget\n",
             "kind: 'NetworkPolicy'\n",
@@ -826,6 +903,27 @@ mod tests {
         ] {
             assert!(!may_hold_indexed(text, &k), "{text:?}");
         }
+    }
+
+    #[test]
+    fn classification_sees_past_matches_that_are_not_whole_words() {
+        let scan = |kinds: &[&str]| KindScan::new(&kinds.iter().map(|k| k.to_string()).collect());
+        let roles = scan(&["Role", "RoleBinding"]);
+        assert!(may_hold_indexed(
+            "kind: RoleX\n---\nkind: RoleBinding\n",
+            &roles
+        ));
+        assert!(may_hold_indexed("a: RoleBindingX\nkind: Role\n", &roles));
+        assert!(!may_hold_indexed(
+            "kind: RoleX\nkind: RoleBindings\n",
+            &roles
+        ));
+        // The longest kind at a place is not a whole word, a shorter one is.
+        let odd = scan(&["A-B", "A-B-C"]);
+        assert!(may_hold_indexed("x: A-B-Cz\n", &odd));
+        assert!(!may_hold_indexed("x: zA-B-C A-Bz\n", &odd));
+        // Nothing wanted: no file may hold it, backslash or not.
+        assert!(!may_hold_indexed("kind: \"\\u0041\"\n", &scan(&[])));
     }
 
     #[test]
@@ -877,7 +975,7 @@ mod tests {
                     input,
                     &opts,
                     &mut HashMap::new(),
-                    Mode::Classify,
+                    Mode::Classify(&KindScan::new(engine.index_kinds())),
                 )
                 .pending
             })
