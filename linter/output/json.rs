@@ -81,7 +81,7 @@ fn finding(f: &ReportFinding, buf: &mut Vec<u8>) {
     buf.extend_from_slice(b"{\n      \"id\": ");
     string(buf, &f.id);
     buf.extend_from_slice(b",\n      \"severity\": ");
-    string(buf, f.severity.as_str());
+    literal(buf, f.severity.as_str());
     buf.extend_from_slice(b",\n      \"category\": ");
     string(buf, &f.category);
     buf.extend_from_slice(b",\n      \"message\": ");
@@ -115,7 +115,7 @@ fn finding(f: &ReportFinding, buf: &mut Vec<u8>) {
             buf.extend_from_slice(b"{\n        \"patch\": ");
             buf.extend_from_slice(fix.patch.get().as_bytes());
             buf.extend_from_slice(b",\n        \"safety\": ");
-            string(buf, fix.safety.as_str());
+            literal(buf, fix.safety.as_str());
             buf.extend_from_slice(b"\n      }");
         }
     }
@@ -132,25 +132,18 @@ fn string(buf: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
     buf.reserve(b.len() + 2);
     buf.push(b'"');
+    if !any_escape(b) {
+        buf.extend_from_slice(b);
+        buf.push(b'"');
+        return;
+    }
     let mut start = 0;
-    let mut i = 0;
-    while i < b.len() {
-        // Eight bytes at a time while none needs an escape.
-        if let Some(word) = b.get(i..i + 8) {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(word);
-            if !needs_escape(u64::from_le_bytes(w)) {
-                i += 8;
-                continue;
-            }
-        }
-        let c = b[i];
-        i += 1;
-        if c >= 0x20 && c != b'"' && c != b'\\' {
+    for (i, &c) in b.iter().enumerate() {
+        if !ESCAPED[usize::from(c)] {
             continue;
         }
-        buf.extend_from_slice(&b[start..i - 1]);
-        start = i;
+        buf.extend_from_slice(&b[start..i]);
+        start = i + 1;
         match c {
             b'"' => buf.extend_from_slice(b"\\\""),
             b'\\' => buf.extend_from_slice(b"\\\\"),
@@ -169,6 +162,43 @@ fn string(buf: &mut Vec<u8>, s: &str) {
     }
     buf.extend_from_slice(&b[start..]);
     buf.push(b'"');
+}
+
+/// A string this crate knows needs no escape (a severity, a fix's safety).
+fn literal(buf: &mut Vec<u8>, s: &'static str) {
+    debug_assert!(!any_escape(s.as_bytes()), "{s:?} needs escaping");
+    buf.reserve(s.len() + 2);
+    buf.push(b'"');
+    buf.extend_from_slice(s.as_bytes());
+    buf.push(b'"');
+}
+
+/// The bytes JSON escapes: control characters, `"` and `\`.
+const ESCAPED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = true;
+        c += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+/// Whether any byte of `b` needs an escape: eight bytes at a time, then the
+/// rest one by one.
+#[inline]
+fn any_escape(b: &[u8]) -> bool {
+    let mut words = b.chunks_exact(8);
+    for word in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        if needs_escape(u64::from_le_bytes(w)) {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&c| ESCAPED[usize::from(c)])
 }
 
 /// Whether any of the eight bytes of `w` is a control character, `"` or `\`.

@@ -354,8 +354,19 @@ impl Engine {
             .collect()
     }
 
-    /// Checks one object.
+    /// Checks one object; its findings in the deterministic order of
+    /// [`Evaluation::sort`].
     pub fn check(&self, object: &Value, index: Option<&Index>, pass: Pass) -> Evaluation {
+        let mut eval = self.check_unordered(object, index, pass);
+        eval.sort();
+        eval
+    }
+
+    /// [`Engine::check`] with the findings in the order the checks made them
+    /// (configured rule order, containers in pod order), which is also
+    /// deterministic: for callers that order findings their own way (the
+    /// linter sorts them by position in the file) and need not pay twice.
+    pub fn check_unordered(&self, object: &Value, index: Option<&Index>, pass: Pass) -> Evaluation {
         let object_ref = ObjectRef::of(object);
         let kind: &str = &object_ref.kind;
         let workload = Workload::of(object);
@@ -456,7 +467,6 @@ impl Engine {
                 _ => run(None),
             }
         }
-        eval.sort();
         eval
     }
 
@@ -640,5 +650,37 @@ mod tests {
         }
         // The table is not trivially all-or-nothing.
         assert!(some_differ);
+    }
+
+    #[test]
+    fn unordered_check_has_the_same_findings_in_rule_order() {
+        let engine = Engine::new(Config::defaults()).unwrap();
+        let object: serde_json::Value = serde_json::json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "shop"},
+            "spec": {
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {
+                        "hostNetwork": true,
+                        "containers": [
+                            {"name": "b", "image": "nginx", "securityContext": {"privileged": true}},
+                            {"name": "a", "image": "redis:latest"}
+                        ]
+                    }
+                }
+            }
+        });
+        let sorted = engine.check(&object, None, super::Pass::Local);
+        let mut unordered = engine.check_unordered(&object, None, super::Pass::Local);
+        assert!(sorted.findings.len() > 10);
+        assert_ne!(
+            sorted.findings, unordered.findings,
+            "the orders differ here"
+        );
+        unordered.sort();
+        assert_eq!(sorted, unordered);
     }
 }
