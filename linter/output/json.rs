@@ -8,6 +8,7 @@
 //! report of a hundred megabytes).
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -34,9 +35,10 @@ pub(super) fn begin(w: &mut dyn Write) -> io::Result<()> {
 pub(super) fn file(file: &FileView<'_>, buf: &mut Vec<u8>) {
     let render = |chunk: &[crate::lint::Located], buf: &mut Vec<u8>| {
         buf.reserve(chunk.len() * 768);
+        let mut shared = Shared::default();
         for l in chunk {
             buf.extend_from_slice(b",\n    ");
-            finding(&l.finding, buf);
+            finding(&l.finding, buf, &mut shared);
         }
     };
     if file.findings.len() <= CHUNK {
@@ -71,13 +73,32 @@ pub(super) fn end(empty: bool, tail: &Tail<'_>, w: &mut dyn Write) -> io::Result
     w.write_all(b"\n}\n")
 }
 
+/// The text of fields that consecutive findings share (the same object,
+/// the same file: the strings are the same `Arc`), escaped once.
+#[derive(Default)]
+struct Shared {
+    object: Option<[Arc<str>; 4]>,
+    object_text: Vec<u8>,
+    file: Option<Arc<str>>,
+    file_text: Vec<u8>,
+}
+
+impl Shared {
+    /// Whether `object`'s strings are those of the previous finding.
+    fn object_is(&self, object: [&Arc<str>; 4]) -> bool {
+        self.object
+            .as_ref()
+            .is_some_and(|o| o.iter().zip(object).all(|(a, b)| Arc::ptr_eq(a, b)))
+    }
+}
+
 /// One finding, indented as an element of the top-level `findings` array.
 ///
 /// Written field by field rather than through serde's derive: it is the bulk
 /// of a large report, and this is about twice as fast. The test below holds
 /// the text to serde's, so a field added to [`ReportFinding`] fails it until
 /// it is added here.
-fn finding(f: &ReportFinding, buf: &mut Vec<u8>) {
+fn finding(f: &ReportFinding, buf: &mut Vec<u8>, shared: &mut Shared) {
     buf.extend_from_slice(b"{\n      \"id\": ");
     string(buf, &f.id);
     buf.extend_from_slice(b",\n      \"severity\": ");
@@ -86,14 +107,21 @@ fn finding(f: &ReportFinding, buf: &mut Vec<u8>) {
     string(buf, &f.category);
     buf.extend_from_slice(b",\n      \"message\": ");
     string(buf, &f.message);
-    buf.extend_from_slice(b",\n      \"apiVersion\": ");
-    string(buf, &f.api_version);
-    buf.extend_from_slice(b",\n      \"kind\": ");
-    string(buf, &f.kind);
-    buf.extend_from_slice(b",\n      \"namespace\": ");
-    string(buf, &f.namespace);
-    buf.extend_from_slice(b",\n      \"name\": ");
-    string(buf, &f.name);
+    let object = [&f.api_version, &f.kind, &f.namespace, &f.name];
+    if !shared.object_is(object) {
+        let o = &mut shared.object_text;
+        o.clear();
+        o.extend_from_slice(b",\n      \"apiVersion\": ");
+        string(o, &f.api_version);
+        o.extend_from_slice(b",\n      \"kind\": ");
+        string(o, &f.kind);
+        o.extend_from_slice(b",\n      \"namespace\": ");
+        string(o, &f.namespace);
+        o.extend_from_slice(b",\n      \"name\": ");
+        string(o, &f.name);
+        shared.object = Some(object.map(Arc::clone));
+    }
+    buf.extend_from_slice(&shared.object_text);
     buf.extend_from_slice(b",\n      \"container\": ");
     opt_string(buf, f.container.as_deref());
     buf.extend_from_slice(b",\n      \"containerRole\": ");
@@ -101,7 +129,17 @@ fn finding(f: &ReportFinding, buf: &mut Vec<u8>) {
     buf.extend_from_slice(b",\n      \"path\": ");
     string(buf, &f.path);
     buf.extend_from_slice(b",\n      \"file\": ");
-    opt_string(buf, f.file.as_deref());
+    match &f.file {
+        Some(file) => {
+            if !shared.file.as_ref().is_some_and(|s| Arc::ptr_eq(s, file)) {
+                shared.file_text.clear();
+                string(&mut shared.file_text, file);
+                shared.file = Some(file.clone());
+            }
+            buf.extend_from_slice(&shared.file_text);
+        }
+        None => buf.extend_from_slice(b"null"),
+    }
     buf.extend_from_slice(b",\n      \"line\": ");
     opt_number(buf, f.line);
     buf.extend_from_slice(b",\n      \"column\": ");
@@ -396,22 +434,41 @@ mod tests {
         let mut report = Report::new();
         let mut located = Vec::new();
         let mut inputs = Vec::new();
+        // Findings share strings as the linter's do: one file name per input,
+        // one object per pair of findings; neighbouring objects share some
+        // strings (kind, api version, a namespace) but not all.
+        let namespaces: [Arc<str>; 2] = ["ns".into(), "other".into()];
+        let (api_version, kind): (Arc<str>, Arc<str>) = ("v1".into(), "Pod".into());
         for (k, n) in per_input.iter().enumerate() {
             let name = format!("f{k}.yaml");
+            let file: Arc<str> = name.as_str().into();
+            let mut object_name: Arc<str> = "".into();
             inputs.push(Input {
                 name: name.clone(),
                 source: InputSource::Stdin(std::sync::Arc::new(Vec::new())),
             });
             for i in 0..*n {
                 let loc = FileLocation {
-                    file: name.as_str().into(),
+                    file: file.clone(),
                     line: i + 1,
                     column: 3,
                 };
                 let source = (i % 2 == 1).then_some("chart/templates/pod.yaml");
                 // Findings without a location (as the sweep reports them) too.
                 let loc = (i % 5 != 2).then_some(&loc);
-                let f = ReportFinding::new(&finding(i), loc, source);
+                let mut f = ReportFinding::new(&finding(i), loc, source);
+                if i % 2 == 0 {
+                    object_name = format!("p{}", i / 2).into();
+                }
+                f.api_version = api_version.clone();
+                f.kind = kind.clone();
+                f.namespace = namespaces[((i + 1) / 4) % 2].clone();
+                f.name = if i % 8 == 7 {
+                    // Same text as its neighbour's, another string.
+                    object_name.to_string().into()
+                } else {
+                    object_name.clone()
+                };
                 report.findings.push(Box::new(f.clone()));
                 located.push(Located {
                     finding: Box::new(f),

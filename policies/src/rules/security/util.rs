@@ -68,9 +68,11 @@ impl<'c, 'a> Sc<'c, 'a> {
         if self.map.is_some() {
             vec![add(&self.c.path, &["securityContext", field], value)]
         } else {
-            let mut m = Map::new();
-            m.insert(field.to_string(), value);
-            vec![add(&self.c.path, &["securityContext"], Value::Object(m))]
+            vec![add(
+                &self.c.path,
+                &["securityContext"],
+                OneField(field, &value),
+            )]
         }
     }
 
@@ -123,6 +125,19 @@ pub(crate) fn is_true(v: Option<&Value>) -> bool {
     v == Some(&Value::Bool(true))
 }
 
+/// A JSON object of one field, serialized as a `Map` holding it would be,
+/// without building the map.
+struct OneField<'a>(&'a str, &'a Value);
+
+impl serde::Serialize for OneField<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(1))?;
+        m.serialize_entry(self.0, self.1)?;
+        m.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +166,20 @@ mod tests {
         assert!(capability_is(" NET_ADMIN ", "NET_ADMIN"));
         assert!(!capability_is("CAP_", "ALL"));
         assert!(!capability_is("SYS_ADMINX", "SYS_ADMIN"));
+    }
+
+    #[test]
+    fn one_field_is_written_as_its_map() {
+        for v in [
+            Value::Bool(true),
+            serde_json::json!({"type": "RuntimeDefault", "q": "\"x\""}),
+        ] {
+            let mut m = Map::new();
+            m.insert("a\"b".to_string(), v.clone());
+            assert_eq!(
+                serde_json::to_string(&OneField("a\"b", &v)).unwrap(),
+                serde_json::to_string(&Value::Object(m)).unwrap()
+            );
+        }
     }
 }
