@@ -441,6 +441,7 @@ impl Engine {
                                 .unwrap_or_else(|| Arc::from(c.name)),
                             role: c.role,
                         });
+                        eval.findings.reserve(out.hits.len());
                         for hit in out.hits {
                             eval.findings.push(Finding {
                                 id: active.id.clone(),

@@ -76,7 +76,9 @@ impl FieldPath {
 
     /// Builds a path from dotted keys (`"spec.template"`); no indexes.
     pub fn keys(dotted: &str) -> Self {
-        let mut p = FieldPath::root();
+        // Room for the keys and two more (rules often extend the path).
+        let n = dotted.bytes().filter(|&b| b == b'.').count() + 1;
+        let mut p = FieldPath(Vec::with_capacity(n + 2));
         for k in dotted.split('.').filter(|k| !k.is_empty()) {
             p.0.push(Seg::Key(key(k)));
         }
@@ -104,8 +106,17 @@ impl FieldPath {
     /// This path extended by every segment of `other`.
     #[must_use]
     pub fn join(&self, other: &FieldPath) -> Self {
-        let mut p = self.clone();
+        let mut p = self.with_room(other.0.len());
         p.0.extend(other.0.iter().cloned());
+        p
+    }
+
+    /// A copy of this path with room for `extra` more segments, so that
+    /// extending it does not reallocate.
+    #[must_use]
+    pub fn with_room(&self, extra: usize) -> Self {
+        let mut p = FieldPath(Vec::with_capacity(self.0.len() + extra));
+        p.0.extend_from_slice(&self.0);
         p
     }
 
@@ -179,7 +190,7 @@ impl FieldPath {
     /// The longest prefix of this path that exists in `value`.
     pub fn nearest_existing(&self, value: &Value) -> FieldPath {
         let mut cur = value;
-        let mut out = FieldPath::root();
+        let mut out = FieldPath(Vec::with_capacity(self.0.len()));
         for seg in &self.0 {
             let next = match seg {
                 Seg::Key(k) => cur.as_object().and_then(|m| m.field(k.as_ref())),

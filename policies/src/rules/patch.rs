@@ -11,7 +11,7 @@ use crate::rule::Hit;
 
 /// `base` extended by `keys`, with one clone of the segment list.
 pub(crate) fn sub(base: &FieldPath, keys: &[&str]) -> FieldPath {
-    let mut p = base.clone();
+    let mut p = base.with_room(keys.len());
     for k in keys {
         p.push_key(k);
     }
@@ -59,11 +59,17 @@ fn push_pointer(s: &mut String, base: &FieldPath, keys: &[&str]) {
 }
 
 /// One JSON Patch operation, as the compact JSON text serde_json would
-/// write for it (`{"op":"add","path":"/x","value":1}`).
+/// write for it (`{"op":"add","path":"/x","value":1}`), after a `[`: most
+/// fixes are one operation, whose patch is then this text and a `]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Op(String);
 
 impl Op {
+    /// The operation's text.
+    fn text(&self) -> &str {
+        self.0.get(1..).unwrap_or_default()
+    }
+
     fn new<T: Serialize + ?Sized>(
         op: &str,
         base: &FieldPath,
@@ -71,7 +77,7 @@ impl Op {
         value: Option<&T>,
     ) -> Op {
         let mut s = String::with_capacity(128);
-        s.push_str("{\"op\":\"");
+        s.push_str("[{\"op\":\"");
         s.push_str(op);
         s.push_str("\",\"path\":\"");
         // The pointer goes in as it is unless it holds a character JSON
@@ -119,13 +125,13 @@ pub(crate) fn replace(base: &FieldPath, keys: &[&str], value: impl Serialize) ->
 
 /// The patch made of `ops`, as JSON text.
 fn patch_text(ops: &[Op]) -> String {
-    let mut s = String::with_capacity(2 + ops.iter().map(|o| o.0.len() + 1).sum::<usize>());
+    let mut s = String::with_capacity(2 + ops.iter().map(|o| o.0.len()).sum::<usize>());
     s.push('[');
     for (i, op) in ops.iter().enumerate() {
         if i > 0 {
             s.push(',');
         }
-        s.push_str(&op.0);
+        s.push_str(op.text());
     }
     s.push(']');
     s
@@ -134,9 +140,8 @@ fn patch_text(ops: &[Op]) -> String {
 /// Attaches a fix made of `ops` to a hit.
 pub(crate) fn set_fix(hit: &mut Hit, ops: Vec<Op>, safety: FixSafety) {
     let text = match <[Op; 1]>::try_from(ops) {
-        // One operation (the usual case): bracket its own text.
+        // One operation (the usual case): its text already follows a `[`.
         Ok([Op(mut only)]) => {
-            only.insert(0, '[');
             only.push(']');
             only
         }
