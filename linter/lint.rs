@@ -241,47 +241,40 @@ enum Mode<'i> {
 /// Finds, in one pass over a file, whether it may hold an object of a
 /// kind the cross-object index wants ([`may_hold_indexed`]): every kind and
 /// the backslash are patterns of one automaton.
-pub(crate) struct KindScan {
+pub(crate) enum KindScan {
     /// No kind is wanted: no file may hold one.
-    none_wanted: bool,
-    /// `None` when no kind is wanted, or when the automaton could not be
-    /// built (then every file may hold one, and is checked the general way).
-    automaton: Option<aho_corasick::AhoCorasick>,
-    /// The pattern that stands for the backslash.
-    backslash: usize,
-    /// The patterns (kinds, then the backslash).
-    patterns: Vec<Box<[u8]>>,
+    NoneWanted,
+    /// The automaton could not be built: every file may hold one, and is
+    /// checked the general way.
+    Unbuildable,
+    /// The wanted kinds, and an automaton whose patterns are the kinds in
+    /// the same order followed by the backslash.
+    Search {
+        kinds: Vec<Box<[u8]>>,
+        automaton: aho_corasick::AhoCorasick,
+    },
 }
 
 impl KindScan {
     pub(crate) fn new(kinds: &BTreeSet<String>) -> Self {
-        let mut patterns: Vec<&str> = kinds
+        let kinds: Vec<Box<[u8]>> = kinds
             .iter()
-            .map(String::as_str)
             .filter(|k| !k.is_empty())
+            .map(|k| k.as_bytes().into())
             .collect();
-        let backslash = patterns.len();
-        if patterns.is_empty() {
-            return KindScan {
-                none_wanted: true,
-                automaton: None,
-                backslash,
-                patterns: Vec::new(),
-            };
+        if kinds.is_empty() {
+            return KindScan::NoneWanted;
         }
-        patterns.push("\\");
+        let patterns = kinds.iter().map(|k| &k[..]).chain([&b"\\"[..]]);
         // Leftmost-longest, so the search can use its literal prefilter;
         // [`may_hold_indexed`] resumes one byte after a match that is not a
-        // whole word and tries the shorter patterns at the same start.
-        let automaton = aho_corasick::AhoCorasick::builder()
+        // whole word and tries the shorter kinds at the same start.
+        match aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(&patterns)
-            .ok();
-        KindScan {
-            none_wanted: false,
-            patterns: patterns.iter().map(|p| p.as_bytes().into()).collect(),
-            automaton,
-            backslash,
+            .build(patterns)
+        {
+            Ok(automaton) => KindScan::Search { kinds, automaton },
+            Err(_) => KindScan::Unbuildable,
         }
     }
 }
@@ -293,11 +286,10 @@ impl KindScan {
 /// its letters appearing in a row. Folding in multi-line scalars inserts
 /// spaces, which no kind name contains, and tags do not change a scalar's text.
 fn may_hold_indexed(text: &str, scan: &KindScan) -> bool {
-    if scan.none_wanted {
-        return false;
-    }
-    let Some(ac) = &scan.automaton else {
-        return true;
+    let (kinds, ac) = match scan {
+        KindScan::NoneWanted => return false,
+        KindScan::Unbuildable => return true,
+        KindScan::Search { kinds, automaton } => (kinds, automaton),
     };
     let bytes = text.as_bytes();
     let ident =
@@ -308,17 +300,15 @@ fn may_hold_indexed(text: &str, scan: &KindScan) -> bool {
     };
     let mut from = 0;
     while let Some(m) = ac.find(aho_corasick::Input::new(bytes).range(from..)) {
-        let (at, p) = (m.start(), m.pattern().as_usize());
-        if p == scan.backslash || whole(at, m.len()) {
+        let at = m.start();
+        // The pattern after the kinds is the backslash.
+        if m.pattern().as_usize() == kinds.len() || whole(at, m.len()) {
             return true;
         }
         // A shorter kind starting here may still be a whole word.
-        let shorter = scan.patterns.iter().enumerate().any(|(q, pat)| {
-            q != scan.backslash
-                && pat.len() < m.len()
-                && bytes[at..].starts_with(pat)
-                && whole(at, pat.len())
-        });
+        let shorter = kinds
+            .iter()
+            .any(|k| k.len() < m.len() && bytes[at..].starts_with(k) && whole(at, k.len()));
         if shorter {
             return true;
         }

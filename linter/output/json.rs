@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, Serializer};
 
+use eyelint_policies::path::decimal;
 use eyelint_policies::report::{ReportFinding, SCHEMA_VERSION};
 
 use super::{FileView, Tail};
@@ -261,21 +262,7 @@ fn opt_string(buf: &mut Vec<u8>, s: Option<&str>) {
 
 fn opt_number(buf: &mut Vec<u8>, n: Option<usize>) {
     match n {
-        Some(mut n) => {
-            // Digits straight into the buffer (`write!` goes through the
-            // formatting machinery, twice per finding).
-            let mut digits = [0u8; 20];
-            let mut at = digits.len();
-            loop {
-                at -= 1;
-                digits[at] = b'0' + (n % 10) as u8;
-                n /= 10;
-                if n == 0 {
-                    break;
-                }
-            }
-            buf.extend_from_slice(&digits[at..]);
-        }
+        Some(n) => buf.extend_from_slice(decimal(n, &mut [0; 20]).as_bytes()),
         None => buf.extend_from_slice(b"null"),
     }
 }
