@@ -66,6 +66,9 @@ pub struct Located {
     pub input: usize,
     /// Byte offset in the input of the key (or value) the finding points at.
     pub offset: usize,
+    /// The finding's line and column in one number (line in the high half),
+    /// so that sorting compares most pairs without reaching into the boxes.
+    place: u128,
 }
 
 impl Located {
@@ -81,10 +84,21 @@ impl Located {
             line: pos.line,
             column: pos.column,
         };
+        Located::from_report(
+            Box::new(ReportFinding::from_owned(f, Some(&loc), source.cloned())),
+            input_idx,
+            pos.offset,
+        )
+    }
+
+    /// A finding already placed, from input `input` at byte `offset`.
+    pub fn from_report(finding: Box<ReportFinding>, input: usize, offset: usize) -> Self {
+        let place = place(finding.line, finding.column);
         Located {
-            finding: Box::new(ReportFinding::from_owned(f, Some(&loc), source.cloned())),
-            input: input_idx,
-            offset: pos.offset,
+            finding,
+            input,
+            offset,
+            place,
         }
     }
 }
@@ -531,9 +545,20 @@ fn check_file(
     r
 }
 
+/// Line and column in one number that orders as the pairs do: each is
+/// `n + 1`, with `None` as 0 (first, as `Option` orders). Lines and
+/// columns are bounded by the size of a file, far below `u64::MAX`.
+fn place(line: Option<usize>, column: Option<usize>) -> u128 {
+    let half = |n: Option<usize>| u128::from(n.map_or(0, |n| (n as u64).saturating_add(1)));
+    (half(line) << 64) | half(column)
+}
+
 /// The order of findings within one input: line, column, rule, object,
 /// container, path (the input itself comes first in the run's order).
 fn order(a: &Located, b: &Located) -> std::cmp::Ordering {
+    if a.place != b.place {
+        return a.place.cmp(&b.place);
+    }
     let (x, y) = (&a.finding, &b.finding);
     (
         x.line,
@@ -914,6 +939,75 @@ mod tests {
         assert!(!may_hold_indexed("x: zA-B-C A-Bz\n", &odd));
         // Nothing wanted: no file may hold it, backslash or not.
         assert!(!may_hold_indexed("kind: \"\\u0041\"\n", &scan(&[])));
+    }
+
+    /// Sorting on the packed line and column first gives the order of the
+    /// full comparison, `None` and ties included.
+    #[test]
+    fn packed_places_order_as_lines_and_columns_do() {
+        use eyelint_policies::finding::Severity;
+        let spots = [
+            None,
+            Some(0),
+            Some(1),
+            Some(2),
+            Some(9),
+            Some(10),
+            Some(usize::MAX),
+        ];
+        let mut located = Vec::new();
+        for (n, (line, column)) in spots
+            .iter()
+            .flat_map(|l| spots.iter().map(move |c| (*l, *c)))
+            .enumerate()
+        {
+            for id in ["b", "a"] {
+                let f = ReportFinding {
+                    id: id.into(),
+                    severity: Severity::Warning,
+                    category: "Security".into(),
+                    message: "m".into(),
+                    api_version: "v1".into(),
+                    kind: "Pod".into(),
+                    namespace: "".into(),
+                    name: format!("p{}", n % 3).into(),
+                    container: None,
+                    container_role: None,
+                    path: String::new(),
+                    file: None,
+                    line,
+                    column,
+                    source: None,
+                    fix: None,
+                };
+                located.push(Located::from_report(Box::new(f), 0, 0));
+            }
+        }
+        // A fixed shuffle, then both sorts.
+        let len = located.len();
+        for i in 0..len {
+            located.swap(i, (i * 7919 + 13) % len);
+        }
+        let full = |a: &Located, b: &Located| {
+            let (x, y) = (&a.finding, &b.finding);
+            (x.line, x.column, &x.id, &x.name).cmp(&(y.line, y.column, &y.id, &y.name))
+        };
+        let mut expected: Vec<&Located> = located.iter().collect();
+        expected.sort_by(|a, b| full(a, b));
+        let mut got: Vec<&Located> = located.iter().collect();
+        got.sort_by(|a, b| order(a, b));
+        let key = |l: &&Located| {
+            (
+                l.finding.line,
+                l.finding.column,
+                l.finding.id.clone(),
+                l.finding.name.clone(),
+            )
+        };
+        assert_eq!(
+            got.iter().map(key).collect::<Vec<_>>(),
+            expected.iter().map(key).collect::<Vec<_>>()
+        );
     }
 
     #[test]

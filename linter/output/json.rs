@@ -457,11 +457,7 @@ mod tests {
                     object_name.clone()
                 };
                 report.findings.push(Box::new(f.clone()));
-                located.push(Located {
-                    finding: Box::new(f),
-                    input: k,
-                    offset: 0,
-                });
+                located.push(Located::from_report(Box::new(f), k, 0));
             }
         }
         for i in 0..errors {

@@ -384,6 +384,9 @@ impl Engine {
         // Each container's name, made shareable on its first finding.
         let mut names: Vec<Option<Arc<str>>> = vec![None; containers.len()];
         let common = COMMON_KINDS.iter().position(|k| *k == kind);
+        // One emitter for every evaluation of the object: its list of hits
+        // is allocated once, not once per failing check.
+        let mut out = Emitter::new();
         for active in &self.checks {
             match (pass, active.cross) {
                 (Pass::Local, true) | (Pass::Cross, false) => continue,
@@ -423,14 +426,14 @@ impl Engine {
                     index,
                     config: &self.config,
                 };
-                let mut out = Emitter::new();
+                out.reset();
                 check.check(&cx, &mut out);
                 match out.verdict {
                     Verdict::NotApplicable => {}
                     Verdict::NotEvaluated => eval.not_evaluated.push(NotEvaluated {
                         id: active.id.clone(),
                         object: object_ref.clone(),
-                        reason: out.reason.unwrap_or_default(),
+                        reason: out.reason.take().unwrap_or_default(),
                     }),
                     Verdict::Evaluated if out.hits.is_empty() => eval.passed += 1,
                     Verdict::Evaluated => {
@@ -442,7 +445,7 @@ impl Engine {
                             role: c.role,
                         });
                         eval.findings.reserve(out.hits.len());
-                        for hit in out.hits {
+                        for hit in out.hits.drain(..) {
                             eval.findings.push(Finding {
                                 id: active.id.clone(),
                                 severity: active.severity,

@@ -108,8 +108,12 @@ impl FixSafety {
 /// crate's own patch builder, whose output the tests hold to serde's.
 /// Reports copy it out as it is; serializing it through serde embeds it as
 /// raw JSON.
+///
+/// A `String`, not a boxed `str`: the builder writes into a string with
+/// room to spare, and shrinking it would copy every patch once more.
+/// Findings are held one input at a time, so the spare room stays small.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PatchText(Box<str>);
+pub struct PatchText(String);
 
 impl PatchText {
     /// Checks that `text` is one JSON value.
@@ -124,7 +128,7 @@ impl PatchText {
             serde_json::from_str::<&RawValue>(&text).is_ok(),
             "patch builder wrote invalid JSON: {text}"
         );
-        PatchText(text.into_boxed_str())
+        PatchText(text)
     }
 
     /// The JSON text.

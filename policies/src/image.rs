@@ -17,16 +17,7 @@ pub struct ImageRef<'a> {
 impl<'a> ImageRef<'a> {
     /// Parses `image`. Never fails: odd input gives odd parts.
     pub fn parse(image: &'a str) -> ImageRef<'a> {
-        let (rest, digest) = match image.split_once('@') {
-            Some((r, d)) => (r, Some(d)),
-            None => (image, None),
-        };
-        // A tag is after the last ':' that comes after the last '/'.
-        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
-        let (name, tag) = match rest[last_slash..].rfind(':') {
-            Some(i) => (&rest[..last_slash + i], Some(&rest[last_slash + i + 1..])),
-            None => (rest, None),
-        };
+        let Pin { name, tag, digest } = Pin::parse(image);
         let (registry, repository) = match name.split_once('/') {
             Some((first, path))
                 if first.contains('.') || first.contains(':') || first == "localhost" =>
@@ -53,6 +44,41 @@ impl<'a> ImageRef<'a> {
             tag,
             digest,
         }
+    }
+
+    /// True when pinned by digest.
+    pub fn is_digest_pinned(&self) -> bool {
+        self.digest.is_some_and(|d| d.contains(':'))
+    }
+}
+
+/// How an image is pinned: its name, tag and digest, without the
+/// normalised registry and repository of [`ImageRef`] (so without
+/// allocating). The rules about tags and digests need only this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pin<'a> {
+    /// Everything before the tag and digest (`quay.io/org/app`).
+    pub name: &'a str,
+    /// The tag, if any (`1.25` in `nginx:1.25`).
+    pub tag: Option<&'a str>,
+    /// The digest, if any (`sha256:…`).
+    pub digest: Option<&'a str>,
+}
+
+impl<'a> Pin<'a> {
+    /// Splits `image` into name, tag and digest. Never fails.
+    pub fn parse(image: &'a str) -> Pin<'a> {
+        let (rest, digest) = match image.split_once('@') {
+            Some((r, d)) => (r, Some(d)),
+            None => (image, None),
+        };
+        // A tag is after the last ':' that comes after the last '/'.
+        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let (name, tag) = match rest[last_slash..].rfind(':') {
+            Some(i) => (&rest[..last_slash + i], Some(&rest[last_slash + i + 1..])),
+            None => (rest, None),
+        };
+        Pin { name, tag, digest }
     }
 
     /// True when pinned by digest.
@@ -113,6 +139,28 @@ mod tests {
             (r.registry.as_str(), r.repository.as_str()),
             ("docker.io", "bitnami/redis")
         );
+    }
+
+    #[test]
+    fn pins_agree_with_full_references() {
+        for image in [
+            "nginx",
+            "nginx:1.25",
+            "host:5000/app",
+            "host:5000/app:1.2",
+            "quay.io/org/app@sha256:abcd",
+            "quay.io/org/app:1@sha256:abcd",
+            "app@",
+            "app:",
+            ":",
+            "",
+        ] {
+            let (pin, full) = (Pin::parse(image), ImageRef::parse(image));
+            assert_eq!((pin.tag, pin.digest), (full.tag, full.digest), "{image}");
+            assert_eq!(pin.is_digest_pinned(), full.is_digest_pinned(), "{image}");
+        }
+        let pin = Pin::parse("quay.io/org/app:1@sha256:abcd");
+        assert_eq!(pin.name, "quay.io/org/app");
     }
 
     #[test]

@@ -137,6 +137,14 @@ impl Emitter {
         Emitter::default()
     }
 
+    /// Makes the emitter fresh again for the next evaluation, keeping the
+    /// room its list of hits has.
+    pub(crate) fn reset(&mut self) {
+        self.hits.clear();
+        self.verdict = Verdict::Evaluated;
+        self.reason = None;
+    }
+
     /// Reports a failure at `path`; returns the hit so a fix can be attached.
     pub fn fail(&mut self, path: FieldPath, message: impl Into<Cow<'static, str>>) -> &mut Hit {
         self.hits.push(Hit {

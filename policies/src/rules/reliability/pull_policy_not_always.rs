@@ -5,7 +5,7 @@ use super::util::{add, set_fix, sub};
 
 use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
-use crate::image::ImageRef;
+use crate::image::Pin;
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, RuleMeta, Scope};
 
@@ -100,7 +100,7 @@ impl Rule for PullPolicyNotAlways {
             return;
         }
         if let Some(image) = c.value.field("image").and_then(Value::as_str) {
-            if ImageRef::parse(image).is_digest_pinned() {
+            if Pin::parse(image).is_digest_pinned() {
                 return;
             }
         }

@@ -3,7 +3,7 @@ use serde_json::Value;
 
 use crate::declare_rule;
 use crate::finding::{Category, Severity};
-use crate::image::ImageRef;
+use crate::image::Pin;
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, RuleMeta, Scope};
 
@@ -118,7 +118,7 @@ impl Rule for TagNotSpecified {
                 return;
             }
         };
-        let r = ImageRef::parse(image);
+        let r = Pin::parse(image);
         if r.is_digest_pinned() {
             return;
         }
