@@ -465,7 +465,6 @@ fn check_file(
             return r;
         }
     }
-    let wanted = engine.index_kinds();
     if let Mode::Classify(scan) = mode {
         if !may_hold_indexed(text, scan) {
             r.pending = true;
@@ -477,37 +476,100 @@ fn check_file(
         _ => None,
     };
     let file: Arc<str> = Arc::from(input.name.as_str());
-    // Each document is checked as soon as it is read and dropped after, so
-    // a file's working set is one document, not all of them.
+    // Documents are checked a few at a time as they are read, and dropped
+    // after: a file's working set is a batch, not the whole file.
+    let batch = Batch {
+        engine,
+        input_idx,
+        file: &file,
+        complete,
+    };
+    let mut docs = Vec::with_capacity(BATCH);
     let error = yaml::load_with(text, &Limits::default(), |doc| {
-        // Shared by the document's findings.
-        let source: Option<Arc<str>> = doc.source.as_deref().map(Arc::from);
+        docs.push(doc);
+        if docs.len() == BATCH {
+            batch.check(&mut docs, &mut r);
+        }
+    });
+    batch.check(&mut docs, &mut r);
+    if let Some(e) = error {
+        err(&mut r, Some(e.pos), e.message);
+    }
+    if (opts.keep_text && !r.findings.is_empty()) || !r.errors.is_empty() {
+        r.text = Some(bytes.clone());
+    }
+    r.checked = true;
+    if r.objects == 0 && r.errors.is_empty() {
+        r.skip = Some(Skip::NotKubernetes);
+    }
+    r
+}
+
+/// Documents checked together (see [`Engine::check_batch_unordered`]):
+/// enough for each check's code to be reused while it is in the cache, few
+/// enough for the documents to stay there too.
+const BATCH: usize = 16;
+
+/// What checking a batch of one input's documents needs.
+struct Batch<'a> {
+    engine: &'a Engine,
+    input_idx: usize,
+    file: &'a Arc<str>,
+    /// The complete index, when the input is checked in one pass.
+    complete: Option<&'a Index>,
+}
+
+impl Batch<'_> {
+    /// Checks the objects of `docs` (and empties it), in document order.
+    fn check(&self, docs: &mut Vec<yaml::Document>, r: &mut FileResult) {
+        if docs.is_empty() {
+            return;
+        }
+        let engine = self.engine;
+        let wanted = engine.index_kinds();
+        // Every object of the batch, with its document and path prefix.
         let mut objects = Vec::new();
-        expand(&doc.value, FieldPath::root(), &mut objects);
-        for (prefix, obj) in &objects {
-            if !is_kubernetes_object(obj) {
-                continue;
-            }
+        let mut owners = Vec::new();
+        for (d, doc) in docs.iter().enumerate() {
+            expand(&doc.value, FieldPath::root(), &mut objects);
+            owners.resize(objects.len(), d);
+        }
+        let kube: Vec<usize> = (0..objects.len())
+            .filter(|&i| is_kubernetes_object(objects[i].1))
+            .collect();
+        let subjects: Vec<&Value> = kube.iter().map(|&i| objects[i].1).collect();
+        let evals = match self.complete {
+            // The index is complete: cross-object checks run here too, and
+            // their findings are placed like any other.
+            Some(index) => engine.check_batch_unordered(&subjects, Some(index), Pass::All),
+            None => engine.check_batch_unordered(&subjects, None, Pass::Local),
+        };
+        // Shared by each document's findings.
+        let sources: Vec<Option<Arc<str>>> = docs
+            .iter()
+            .map(|doc| doc.source.as_deref().map(Arc::from))
+            .collect();
+        for (&i, eval) in kube.iter().zip(evals) {
+            let (prefix, obj) = &objects[i];
+            let doc = &docs[owners[i]];
+            let source = &sources[owners[i]];
             r.objects += 1;
             let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
-            let eval = match complete {
-                // The index is complete: cross-object checks run here too,
-                // and their findings are placed like any other.
-                Some(index) => {
-                    if wanted.contains(kind) {
-                        r.unexpected_indexed += 1;
-                    }
-                    engine.check_unordered(obj, Some(index), Pass::All)
-                }
-                None => engine.check_unordered(obj, None, Pass::Local),
-            };
-            add_eval(&mut r, &eval);
+            if self.complete.is_some() && wanted.contains(kind) {
+                r.unexpected_indexed += 1;
+            }
+            add_eval(r, &eval);
             for f in eval.findings {
                 let pos = doc.spans.position(prefix, &f.path);
-                r.findings
-                    .push(Located::new(f, input_idx, &file, pos, source.as_ref()));
+                r.findings.push(Located::new(
+                    f,
+                    self.input_idx,
+                    self.file,
+                    pos,
+                    source.as_ref(),
+                ));
             }
-            if complete.is_some() {
+            if self.complete.is_some() {
                 continue;
             }
             if let Some(subject) = engine.cross_subject(obj) {
@@ -531,18 +593,9 @@ fn check_file(
                 r.indexed.push((*obj).clone());
             }
         }
-    });
-    if let Some(e) = error {
-        err(&mut r, Some(e.pos), e.message);
+        drop(objects);
+        docs.clear();
     }
-    if (opts.keep_text && !r.findings.is_empty()) || !r.errors.is_empty() {
-        r.text = Some(bytes.clone());
-    }
-    r.checked = true;
-    if r.objects == 0 && r.errors.is_empty() {
-        r.skip = Some(Skip::NotKubernetes);
-    }
-    r
 }
 
 /// Line and column in one number that orders as the pairs do: each is

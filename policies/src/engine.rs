@@ -367,25 +367,36 @@ impl Engine {
     /// deterministic: for callers that order findings their own way (the
     /// linter sorts them by position in the file) and need not pay twice.
     pub fn check_unordered(&self, object: &Value, index: Option<&Index>, pass: Pass) -> Evaluation {
-        let object_ref = ObjectRef::of(object);
-        let kind: &str = &object_ref.kind;
-        let workload = Workload::of(object);
-        let containers = workload
-            .as_ref()
-            .map(|w| w.containers())
-            .unwrap_or_default();
-        let annotation_exempt =
-            if self.config.disallow_exemptions || self.config.disallow_annotation_exemptions {
-                AnnotationExemptions::default()
-            } else {
-                AnnotationExemptions::read(object, workload.as_ref())
-            };
-        let mut eval = Evaluation::default();
-        // Each container's name, made shareable on its first finding.
-        let mut names: Vec<Option<Arc<str>>> = vec![None; containers.len()];
-        let common = COMMON_KINDS.iter().position(|k| *k == kind);
-        // One emitter for every evaluation of the object: its list of hits
-        // is allocated once, not once per failing check.
+        let mut evals = self.check_batch_unordered(&[object], index, pass);
+        evals.pop().unwrap_or_default()
+    }
+
+    /// [`Engine::check_unordered`] for several objects at once: one
+    /// evaluation per object, in the same order, each the same as
+    /// `check_unordered` gives for that object alone.
+    ///
+    /// The checks run one after the other over all the objects, rather
+    /// than all the checks over one object and then the next: a check's
+    /// code (and what the processor learnt of its branches) is then reused
+    /// while it is still in the cache. Callers pass a few objects at a
+    /// time, so that the objects stay in the cache too.
+    pub fn check_batch_unordered(
+        &self,
+        objects: &[&Value],
+        index: Option<&Index>,
+        pass: Pass,
+    ) -> Vec<Evaluation> {
+        let subjects: Vec<Subject<'_>> = objects
+            .iter()
+            .map(|object| Subject::of(object, &self.config))
+            .collect();
+        let mut evals: Vec<Evaluation> = objects.iter().map(|_| Evaluation::default()).collect();
+        let mut names: Vec<Vec<Option<Arc<str>>>> = subjects
+            .iter()
+            .map(|s| vec![None; s.containers.len()])
+            .collect();
+        // One emitter for every evaluation: its list of hits is allocated
+        // once, not once per failing check.
         let mut out = Emitter::new();
         for active in &self.checks {
             match (pass, active.cross) {
@@ -395,83 +406,100 @@ impl Engine {
             if active.cross && index.is_none() {
                 continue;
             }
-            let check = active.check.as_ref();
-            let id: &str = &active.id;
-            let scope = active.scope;
-            match scope {
-                Scope::Object if !active.applies_to(kind, common) => continue,
-                Scope::Workload | Scope::Container(_)
-                    if workload.is_none() || !active.applies_to(kind, common) =>
-                {
-                    continue
-                }
-                _ => {}
-            }
-            if annotation_exempt.covers(id) {
-                eval.exempted += 1;
-                continue;
-            }
-            let mut run = |at: Option<(usize, &crate::object::ContainerRef<'_>)>| {
-                let container = at.map(|(_, c)| c);
-                let container_name = container.map_or("", |c| c.name);
-                if self.config_exempt(id, &object_ref, container_name) {
-                    eval.exempted += 1;
-                    return;
-                }
-                let cx = Ctx {
-                    object,
-                    object_ref: &object_ref,
-                    workload: workload.as_ref(),
-                    container,
-                    index,
-                    config: &self.config,
-                };
-                out.reset();
-                check.check(&cx, &mut out);
-                match out.verdict {
-                    Verdict::NotApplicable => {}
-                    Verdict::NotEvaluated => eval.not_evaluated.push(NotEvaluated {
-                        id: active.id.clone(),
-                        object: object_ref.clone(),
-                        reason: out.reason.take().unwrap_or_default(),
-                    }),
-                    Verdict::Evaluated if out.hits.is_empty() => eval.passed += 1,
-                    Verdict::Evaluated => {
-                        let container = at.map(|(i, c)| ContainerInfo {
-                            name: names
-                                .get_mut(i)
-                                .map(|n| n.get_or_insert_with(|| Arc::from(c.name)).clone())
-                                .unwrap_or_else(|| Arc::from(c.name)),
-                            role: c.role,
-                        });
-                        eval.findings.reserve(out.hits.len());
-                        for hit in out.hits.drain(..) {
-                            eval.findings.push(Finding {
-                                id: active.id.clone(),
-                                severity: active.severity,
-                                category: active.category.clone(),
-                                message: hit.message,
-                                object: object_ref.clone(),
-                                container: container.clone(),
-                                path: hit.path,
-                                fix: hit.fix,
-                            });
-                        }
-                    }
-                }
-            };
-            match scope {
-                Scope::Container(roles) => {
-                    for (i, c) in containers.iter().enumerate() {
-                        if roles.contains(c.role) {
-                            run(Some((i, c)));
-                        }
-                    }
-                }
-                _ => run(None),
+            for ((subject, eval), names) in subjects.iter().zip(&mut evals).zip(&mut names) {
+                self.run_check(active, subject, index, &mut out, eval, names);
             }
         }
-        eval
+        evals
+    }
+
+    /// Runs one check on one object (each container, for container checks).
+    fn run_check(
+        &self,
+        active: &Active,
+        subject: &Subject<'_>,
+        index: Option<&Index>,
+        out: &mut Emitter,
+        eval: &mut Evaluation,
+        names: &mut [Option<Arc<str>>],
+    ) {
+        let object_ref = &subject.object_ref;
+        let kind: &str = &object_ref.kind;
+        let check = active.check.as_ref();
+        let id: &str = &active.id;
+        let scope = active.scope;
+        match scope {
+            Scope::Object if !active.applies_to(kind, subject.common) => return,
+            Scope::Workload | Scope::Container(_)
+                if subject.workload.is_none() || !active.applies_to(kind, subject.common) =>
+            {
+                return
+            }
+            _ => {}
+        }
+        if subject.annotation_exempt.covers(id) {
+            eval.exempted += 1;
+            return;
+        }
+        let mut run = |at: Option<(usize, &crate::object::ContainerRef<'_>)>| {
+            let container = at.map(|(_, c)| c);
+            let container_name = container.map_or("", |c| c.name);
+            if self.config_exempt(id, object_ref, container_name) {
+                eval.exempted += 1;
+                return;
+            }
+            let cx = Ctx {
+                object: subject.object,
+                object_ref,
+                workload: subject.workload.as_ref(),
+                container,
+                index,
+                config: &self.config,
+            };
+            out.reset();
+            check.check(&cx, out);
+            match out.verdict {
+                Verdict::NotApplicable => {}
+                Verdict::NotEvaluated => eval.not_evaluated.push(NotEvaluated {
+                    id: active.id.clone(),
+                    object: object_ref.clone(),
+                    reason: out.reason.take().unwrap_or_default(),
+                }),
+                Verdict::Evaluated if out.hits.is_empty() => eval.passed += 1,
+                Verdict::Evaluated => {
+                    let container = at.map(|(i, c)| ContainerInfo {
+                        name: names
+                            .get_mut(i)
+                            .map(|n| n.get_or_insert_with(|| Arc::from(c.name)).clone())
+                            .unwrap_or_else(|| Arc::from(c.name)),
+                        role: c.role,
+                    });
+                    eval.findings.reserve(out.hits.len());
+                    for hit in out.hits.drain(..) {
+                        eval.findings.push(Finding {
+                            id: active.id.clone(),
+                            severity: active.severity,
+                            category: active.category.clone(),
+                            message: hit.message,
+                            object: object_ref.clone(),
+                            container: container.clone(),
+                            path: hit.path,
+                            fix: hit.fix,
+                        });
+                    }
+                }
+            }
+        };
+        match scope {
+            Scope::Container(roles) => {
+                for (i, c) in subject.containers.iter().enumerate() {
+                    if roles.contains(c.role) {
+                        run(Some((i, c)));
+                    }
+                }
+            }
+            _ => run(None),
+        }
     }
 
     fn config_exempt(&self, id: &str, object: &ObjectRef, container: &str) -> bool {
@@ -499,6 +527,43 @@ impl Engine {
                         .iter()
                         .any(|p| container.starts_with(p.as_str())))
         })
+    }
+}
+
+/// What every check of one object reads of it, worked out once.
+struct Subject<'a> {
+    object: &'a Value,
+    object_ref: ObjectRef,
+    workload: Option<Workload<'a>>,
+    containers: Vec<crate::object::ContainerRef<'a>>,
+    annotation_exempt: AnnotationExemptions,
+    /// Index of the object's kind in [`COMMON_KINDS`].
+    common: Option<usize>,
+}
+
+impl<'a> Subject<'a> {
+    fn of(object: &'a Value, config: &Config) -> Subject<'a> {
+        let object_ref = ObjectRef::of(object);
+        let workload = Workload::of(object);
+        let containers = workload
+            .as_ref()
+            .map(|w| w.containers())
+            .unwrap_or_default();
+        let annotation_exempt =
+            if config.disallow_exemptions || config.disallow_annotation_exemptions {
+                AnnotationExemptions::default()
+            } else {
+                AnnotationExemptions::read(object, workload.as_ref())
+            };
+        let common = COMMON_KINDS.iter().position(|k| **k == *object_ref.kind);
+        Subject {
+            object,
+            object_ref,
+            workload,
+            containers,
+            annotation_exempt,
+            common,
+        }
     }
 }
 

@@ -1,0 +1,148 @@
+//! `Engine::check_batch_unordered` runs the checks one after the other over
+//! a batch of objects; each object's evaluation must be exactly what
+//! `check_unordered` gives for it alone: same findings in the same order,
+//! same counts, same not-evaluated checks. Held on every object of the
+//! repository's examples and fixtures, and of `../shared` (corpus and
+//! peers' fixtures) when it is there, with a configuration that also
+//! exercises exemptions and a custom check, in both passes and with the
+//! cross-object index.
+
+use std::path::{Path, PathBuf};
+
+use eyelint_policies::config::load_config;
+use eyelint_policies::yaml::{self, Limits};
+use eyelint_policies::{Coverage, Engine, Pass};
+use serde_json::Value;
+
+fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            yaml_files(&p, out);
+        } else if p
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+        {
+            out.push(p);
+        }
+    }
+}
+
+/// Every Kubernetes object (items of `List`s included) of every file found.
+fn objects() -> (Vec<Value>, bool) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["../examples", "tests/fixtures", "../tests"] {
+        yaml_files(&root.join(dir), &mut files);
+    }
+    let shared = root.join("../../shared");
+    let with_shared = shared.join("corpus").is_dir();
+    for dir in ["corpus", "corpus_fixtures"] {
+        yaml_files(&shared.join(dir), &mut files);
+    }
+    let mut out = Vec::new();
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
+        for doc in yaml::load(&text, &Limits::default()).documents {
+            let mut stack = vec![doc.value];
+            while let Some(v) = stack.pop() {
+                if v.get("kind").and_then(Value::as_str) == Some("List") {
+                    if let Some(items) = v.get("items").and_then(Value::as_array) {
+                        stack.extend(items.iter().rev().cloned());
+                    }
+                } else if v.get("apiVersion").is_some() && v.get("kind").is_some() {
+                    out.push(v);
+                }
+            }
+        }
+    }
+    (out, with_shared)
+}
+
+fn engine() -> Engine {
+    let text = r#"
+checks:
+  imageRegistry: danger
+  noLatestAnywhere: warning
+allowedRegistries: [registry.example.com]
+exemptions:
+  - namespace: kube-system
+    rules: [hostNetworkSet, runAsRootAllowed]
+  - containerNames: [istio-proxy]
+    rules: [cpuLimitsMissing]
+customChecks:
+  noLatestAnywhere:
+    successMessage: image pinned
+    failureMessage: image uses latest
+    category: Reliability
+    target: Container
+    schema:
+      '$schema': http://json-schema.org/draft-07/schema
+      type: object
+      properties:
+        image:
+          type: string
+          not:
+            pattern: ":latest$"
+"#;
+    let loaded = load_config(text, "test.yaml", false)
+        .unwrap_or_else(|e| panic!("config rejected: {}", e.to_short_string()));
+    Engine::new(loaded.config).expect("engine")
+}
+
+#[test]
+fn batches_evaluate_each_object_as_it_would_be_alone() {
+    let (objects, with_shared) = objects();
+    assert!(objects.len() >= 20, "too few objects: {}", objects.len());
+    if with_shared {
+        assert!(objects.len() > 1000, "{}", objects.len());
+    } else {
+        eprintln!("SKIP the shared corpus: ../shared/corpus not found");
+    }
+    let engine = engine();
+    let mut index = engine.new_index(Coverage::All);
+    for o in &objects {
+        index.add(o);
+    }
+    let refs: Vec<&Value> = objects.iter().collect();
+    let mut findings = 0;
+    for (index, pass) in [
+        (None, Pass::Local),
+        (Some(&index), Pass::All),
+        (Some(&index), Pass::Cross),
+    ] {
+        let alone: Vec<_> = refs
+            .iter()
+            .map(|o| engine.check_unordered(o, index, pass))
+            .collect();
+        findings += alone.iter().map(|e| e.findings.len()).sum::<usize>();
+        // Batches of several sizes, so that objects of different kinds (and
+        // workloads next to other objects) share a batch.
+        for size in [2, 5, 16, 17] {
+            let mut at = 0;
+            for chunk in refs.chunks(size) {
+                let batch = engine.check_batch_unordered(chunk, index, pass);
+                assert_eq!(batch.len(), chunk.len());
+                for (i, eval) in batch.iter().enumerate() {
+                    assert_eq!(
+                        eval,
+                        &alone[at + i],
+                        "object {} in batches of {size}",
+                        at + i
+                    );
+                }
+                at += chunk.len();
+            }
+        }
+    }
+    assert!(findings > 0, "the objects should have findings");
+    assert!(engine
+        .check_batch_unordered(&[], None, Pass::Local)
+        .is_empty());
+}
