@@ -10,17 +10,16 @@
 # figures that count. Needs valgrind (apt-get install valgrind).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/workloads.sh
 command -v valgrind >/dev/null || { echo "SKIP: valgrind not installed"; exit 0; }
 cargo build --release -p eyelint >/dev/null 2>&1
 BIN="$PWD/target/release/eyelint"
 DATA="$PWD/target/bench-data"
-if [ ! -f "$DATA/workloads/workloads-0099.yaml" ]; then
-    python3 bench/gen_workloads.py "$DATA/workloads" 20000 200 >/dev/null
-fi
+workloads "$DATA"
 SUB="$DATA/workloads-20"
 mkdir -p "$SUB"
 for i in $(seq -f '%04g' 0 19); do cp "$DATA/workloads/workloads-$i.yaml" "$SUB/"; done
-all_rules="$("$BIN" rules --json | python3 -c 'import json,sys; print(",".join(r["id"] for r in json.load(sys.stdin)))')"
+all_rules="$(all_rules "$BIN")"
 
 # model NAME ARGS...: prints NAME's figures; writes its cycle estimate to $DATA/model-NAME.
 model() {

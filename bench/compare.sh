@@ -8,13 +8,12 @@
 #   bench/compare.sh OLD_BINARY NEW_BINARY
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/workloads.sh
 [ $# -eq 2 ] || { echo "usage: bench/compare.sh OLD_BINARY NEW_BINARY" >&2; exit 2; }
 RUNS="${RUNS:-15}"
 DATA="$PWD/target/bench-data"
-if [ ! -f "$DATA/workloads/workloads-0099.yaml" ]; then
-    python3 bench/gen_workloads.py "$DATA/workloads" 20000 200 >/dev/null
-fi
-all_rules="$("$2" rules --json | python3 -c 'import json,sys; print(",".join(r["id"] for r in json.load(sys.stdin)))')"
+workloads "$DATA"
+all_rules="$(all_rules "$2")"
 declare -A wall cpu
 names=(old-lint old-parse new-lint new-parse)
 for _ in $(seq "$RUNS"); do

@@ -14,6 +14,7 @@
 #   4. one small file (the whole process, as pre-commit runs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/workloads.sh
 RUNS="${RUNS:-5}"
 cargo build --release -p eyelint >/dev/null 2>&1
 BIN="$PWD/target/release/eyelint"
@@ -52,10 +53,8 @@ else
     echo "SKIP corpus: ../shared/corpus not found"
 fi
 
-if [ ! -f "$DATA/workloads/workloads-0099.yaml" ]; then
-    python3 bench/gen_workloads.py "$DATA/workloads" 20000 200 >/dev/null
-fi
-all_rules="$("$BIN" rules --json | python3 -c 'import json,sys; print(",".join(r["id"] for r in json.load(sys.stdin)))')"
+workloads "$DATA"
+all_rules="$(all_rules "$BIN")"
 # Lint and parse-only runs alternate, so a change in the machine's load (these
 # are shared machines) hits both sides of the ratio alike.
 lt=(); pt=(); lc=(); pc=(); rss=0; prss=0
