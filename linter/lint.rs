@@ -527,17 +527,20 @@ impl Batch<'_> {
         }
         let engine = self.engine;
         let wanted = engine.index_kinds();
-        // Every object of the batch, with its document and path prefix.
+        // Every Kubernetes object of the batch: its document, path prefix
+        // and value.
         let mut objects = Vec::new();
-        let mut owners = Vec::new();
+        let mut found = Vec::new();
         for (d, doc) in docs.iter().enumerate() {
-            expand(&doc.value, FieldPath::root(), &mut objects);
-            owners.resize(objects.len(), d);
+            expand(&doc.value, FieldPath::root(), &mut found);
+            objects.extend(
+                found
+                    .drain(..)
+                    .filter(|(_, obj)| is_kubernetes_object(obj))
+                    .map(|(prefix, obj)| (d, prefix, obj)),
+            );
         }
-        let kube: Vec<usize> = (0..objects.len())
-            .filter(|&i| is_kubernetes_object(objects[i].1))
-            .collect();
-        let subjects: Vec<&Value> = kube.iter().map(|&i| objects[i].1).collect();
+        let subjects: Vec<&Value> = objects.iter().map(|(_, _, obj)| *obj).collect();
         let evals = match self.complete {
             // The index is complete: cross-object checks run here too, and
             // their findings are placed like any other.
@@ -549,10 +552,8 @@ impl Batch<'_> {
             .iter()
             .map(|doc| doc.source.as_deref().map(Arc::from))
             .collect();
-        for (&i, eval) in kube.iter().zip(evals) {
-            let (prefix, obj) = &objects[i];
-            let doc = &docs[owners[i]];
-            let source = &sources[owners[i]];
+        for ((d, prefix, obj), eval) in objects.iter().zip(evals) {
+            let (doc, source) = (&docs[*d], &sources[*d]);
             r.objects += 1;
             let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
             if self.complete.is_some() && wanted.contains(kind) {
@@ -602,7 +603,7 @@ impl Batch<'_> {
                 r.indexed.push((*obj).clone());
             }
         }
-        drop(objects);
+        drop((objects, found, subjects));
         docs.clear();
     }
 }

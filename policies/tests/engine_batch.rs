@@ -7,42 +7,29 @@
 //! exercises exemptions and a custom check, in both passes and with the
 //! cross-object index.
 
-use std::path::{Path, PathBuf};
+mod corpus_walk;
+
+use std::path::Path;
+
+use corpus_walk::yaml_files;
 
 use eyelint_policies::config::load_config;
+use eyelint_policies::object::{expand_lists, is_kubernetes_object};
 use eyelint_policies::yaml::{self, Limits};
 use eyelint_policies::{Coverage, Engine, Pass};
 use serde_json::Value;
-
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            yaml_files(&p, out);
-        } else if p
-            .extension()
-            .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
-        {
-            out.push(p);
-        }
-    }
-}
 
 /// Every Kubernetes object (items of `List`s included) of every file found.
 fn objects() -> (Vec<Value>, bool) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     for dir in ["../examples", "tests/fixtures", "../tests"] {
-        yaml_files(&root.join(dir), &mut files);
+        files.extend(yaml_files(&root.join(dir)));
     }
     let shared = root.join("../../shared");
     let with_shared = shared.join("corpus").is_dir();
     for dir in ["corpus", "corpus_fixtures"] {
-        yaml_files(&shared.join(dir), &mut files);
+        files.extend(yaml_files(&shared.join(dir)));
     }
     let mut out = Vec::new();
     for f in files {
@@ -50,18 +37,10 @@ fn objects() -> (Vec<Value>, bool) {
             continue;
         };
         for doc in yaml::load(&text, &Limits::default()).documents {
-            let mut stack = vec![doc.value];
-            while let Some(v) = stack.pop() {
-                if v.get("kind").and_then(Value::as_str) == Some("List") {
-                    if let Some(items) = v.get("items").and_then(Value::as_array) {
-                        stack.extend(items.iter().rev().cloned());
-                    }
-                } else if v.get("apiVersion").is_some() && v.get("kind").is_some() {
-                    out.push(v);
-                }
-            }
+            expand_lists(doc.value, &mut out);
         }
     }
+    out.retain(is_kubernetes_object);
     (out, with_shared)
 }
 
