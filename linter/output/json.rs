@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, Serializer};
 
+use eyelint_policies::bytes::{any_byte, word_has, word_has_below};
 use eyelint_policies::path::decimal;
 use eyelint_policies::report::{ReportFinding, SCHEMA_VERSION};
 
@@ -225,32 +226,15 @@ const ESCAPED: [bool; 256] = {
     t
 };
 
-/// Whether any byte of `b` needs an escape: eight bytes at a time, then the
-/// rest one by one.
+/// Whether any byte of `b` needs an escape (a control character, `"` or
+/// `\\`), eight bytes at a time.
 #[inline]
 fn any_escape(b: &[u8]) -> bool {
-    let mut words = b.chunks_exact(8);
-    for word in &mut words {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(word);
-        if needs_escape(u64::from_le_bytes(w)) {
-            return true;
-        }
-    }
-    words.remainder().iter().any(|&c| ESCAPED[usize::from(c)])
-}
-
-/// Whether any of the eight bytes of `w` is a control character, `"` or `\`.
-#[inline]
-fn needs_escape(w: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // A byte below 0x20 (bytes of 0x80 and up are never below it).
-    let low = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    let quote = zero(w ^ (ONES * u64::from(b'"')));
-    let backslash = zero(w ^ (ONES * u64::from(b'\\')));
-    low | quote | backslash != 0
+    any_byte(
+        b,
+        |w| word_has_below(w, 0x20) | word_has(w, b'"') | word_has(w, b'\\'),
+        |c| ESCAPED[usize::from(c)],
+    )
 }
 
 fn opt_string(buf: &mut Vec<u8>, s: Option<&str>) {

@@ -391,6 +391,7 @@ impl Engine {
             .map(|object| Subject::of(object, &self.config))
             .collect();
         let mut evals: Vec<Evaluation> = objects.iter().map(|_| Evaluation::default()).collect();
+        // Each object's container names, made shareable on their first finding.
         let mut names: Vec<Vec<Option<Arc<str>>>> = subjects
             .iter()
             .map(|s| vec![None; s.containers.len()])
