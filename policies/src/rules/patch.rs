@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::bytes::{any_byte, word_has};
+use crate::bytes::{any_byte, word_has, word_has_below};
 use crate::finding::{Fix, FixSafety};
 use crate::path::{FieldPath, Seg};
 use crate::rule::Hit;
@@ -19,26 +19,57 @@ pub(crate) fn sub(base: &FieldPath, keys: &[&str]) -> FieldPath {
     p
 }
 
-fn push_token(s: &mut String, t: &str) {
+/// Appends `/` and `t` as a JSON Pointer token (`~` as `~0`, `/` as `~1`).
+/// Returns false when the token holds a byte that JSON escapes inside a
+/// string (a control character, `"` or `\\`), so the caller knows whether
+/// the pointer can go into the patch's text as it is.
+fn push_token(s: &mut String, t: &str) -> bool {
     s.reserve(t.len() + 1);
     s.push('/');
-    if !has_pointer_special(t.as_bytes()) {
+    let b = t.as_bytes();
+    // One pass over the token says whether it needs either escape (almost
+    // no token does).
+    if !any_byte(b, |w| pointer_special(w) | json_special(w), |c| {
+        is_pointer_special(c) || is_json_special(c)
+    }) {
         s.push_str(t);
-        return;
+        return true;
     }
-    for ch in t.chars() {
-        match ch {
-            '~' => s.push_str("~0"),
-            '/' => s.push_str("~1"),
-            c => s.push(c),
-        }
+    // Copied between the bytes to escape (both ASCII, so every piece lies on
+    // character boundaries).
+    let mut from = 0;
+    for (i, &c) in b.iter().enumerate() {
+        let escaped = match c {
+            b'~' => "~0",
+            b'/' => "~1",
+            _ => continue,
+        };
+        s.push_str(&t[from..i]);
+        s.push_str(escaped);
+        from = i + 1;
     }
+    s.push_str(&t[from..]);
+    !b.iter().any(|&c| is_json_special(c))
 }
 
-/// Whether `b` holds a `~` or a `/`, which a JSON Pointer token escapes.
-fn has_pointer_special(b: &[u8]) -> bool {
-    let special = |c: u8| c == b'~' || c == b'/';
-    any_byte(b, |w| word_has(w, b'~') | word_has(w, b'/'), special)
+/// Whether a word holds `~` or `/`, which a JSON Pointer token escapes.
+#[inline]
+fn pointer_special(w: u64) -> bool {
+    word_has(w, b'~') | word_has(w, b'/')
+}
+
+fn is_pointer_special(c: u8) -> bool {
+    c == b'~' || c == b'/'
+}
+
+/// Whether a word holds a byte JSON escapes in a string.
+#[inline]
+fn json_special(w: u64) -> bool {
+    word_has_below(w, 0x20) | word_has(w, b'"') | word_has(w, b'\\')
+}
+
+fn is_json_special(c: u8) -> bool {
+    c < 0x20 || c == b'"' || c == b'\\'
 }
 
 fn push_index(s: &mut String, i: usize) {
@@ -54,16 +85,19 @@ pub(crate) fn pointer(base: &FieldPath, keys: &[&str]) -> String {
     s
 }
 
-fn push_pointer(s: &mut String, base: &FieldPath, keys: &[&str]) {
+/// Appends the pointer; false when JSON must escape some byte of it.
+fn push_pointer(s: &mut String, base: &FieldPath, keys: &[&str]) -> bool {
+    let mut plain = true;
     for seg in base.segments() {
         match seg {
-            Seg::Key(k) => push_token(s, k),
+            Seg::Key(k) => plain &= push_token(s, k),
             Seg::Index(i) => push_index(s, *i),
         }
     }
     for k in keys {
-        push_token(s, k);
+        plain &= push_token(s, k);
     }
+    plain
 }
 
 /// One JSON Patch operation, as the compact JSON text serde_json would
@@ -91,11 +125,7 @@ impl Op {
         // The pointer goes in as it is unless it holds a character JSON
         // escapes (then serde_json writes the string).
         let start = s.len();
-        push_pointer(&mut s, base, keys);
-        if s.as_bytes()[start..]
-            .iter()
-            .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
-        {
+        if !push_pointer(&mut s, base, keys) {
             let ptr = s.split_off(start);
             s.pop();
             s.push_str(&serde_json::to_string(&ptr).unwrap_or_default());
@@ -216,6 +246,45 @@ mod tests {
         let parsed: Patch = serde_json::from_str(&text).unwrap();
         assert_eq!(parsed, typed);
         assert_eq!(patch_text(&[]), "[]");
+    }
+
+    /// Keys with each byte that either escape concerns, at every position of
+    /// tokens shorter and longer than a word, and values with text JSON
+    /// escapes and text beyond ASCII: each operation is serde_json's text.
+    #[test]
+    fn every_token_and_value_is_written_as_serde_writes_it() {
+        use json_patch::jsonptr::PointerBuf;
+        use json_patch::{AddOperation, PatchOperation};
+        let base = FieldPath::keys("spec.template").index(12);
+        let specials = ["~", "/", "\"", "\\", "\t", "\u{1}", "ü", "長", "😀", "~/"];
+        let mut keys = vec![String::new(), "plain".into(), "app.kubernetes.io/name".into()];
+        for sp in specials {
+            for len in [0, 1, 7, 8, 9, 15, 17] {
+                for at in [0, len / 2, len] {
+                    let mut k = "k".repeat(len);
+                    k.insert_str(at, sp);
+                    keys.push(k);
+                }
+            }
+        }
+        let values = [
+            Value::from("plain"),
+            Value::from("quote \" back \\ tab \t nul \u{0} ü 長 😀 \u{7f}"),
+            serde_json::json!({"ü": ["\n", 1.5, null, {"長": "😀"}]}),
+        ];
+        for k in &keys {
+            for v in &values {
+                let op = add(&base, &["metadata", k], v);
+                let typed = PatchOperation::Add(AddOperation {
+                    path: PointerBuf::parse(pointer(&base, &["metadata", k])).unwrap(),
+                    value: v.clone(),
+                });
+                assert_eq!(op.text(), serde_json::to_string(&typed).unwrap(), "{k:?}");
+            }
+            let unescaped = pointer(&FieldPath::root(), &[k]);
+            let back: String = unescaped[1..].replace("~1", "/").replace("~0", "~");
+            assert_eq!(&back, k);
+        }
     }
 
     #[test]
