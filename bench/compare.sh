@@ -2,8 +2,9 @@
 # Compares two eyelint binaries on the 20,000 generated workloads, in the
 # same minutes: full lint and parse only (every rule skipped) of each, one
 # after the other, RUNS times (default 15). Prints median wall and CPU
-# (user + sys) times and each binary's lint/parse ratio. On a noisy machine
-# this says more about a change than two separate bench/run.sh runs.
+# (user + sys) times, in milliseconds (bench/alternate.py), and each
+# binary's lint/parse ratio. On a noisy machine this says more about a
+# change than two separate bench/run.sh runs.
 #
 #   bench/compare.sh OLD_BINARY NEW_BINARY
 set -euo pipefail
@@ -14,25 +15,20 @@ RUNS="${RUNS:-15}"
 DATA="$PWD/target/bench-data"
 workloads "$DATA"
 all_rules="$(all_rules "$2")"
-declare -A wall cpu
-names=(old-lint old-parse new-lint new-parse)
-for _ in $(seq "$RUNS"); do
-    for n in "${names[@]}"; do
-        bin=$1; [ "${n%%-*}" = new ] && bin=$2
-        args=(); [ "${n#*-}" = parse ] && args=(--skip "$all_rules")
-        # A fresh report each time, as in run.sh: deleting the last one
-        # inside the timed run would charge lint for freeing its pages.
-        rm -f "$DATA/compare-$n.json"
-        /usr/bin/time -f "%e %U %S" -o "$DATA/time.txt" "$bin" "${args[@]}" -f json -o "$DATA/compare-$n.json" "$DATA/workloads" >/dev/null 2>&1 || true
-        read -r e u s < <(tail -n 1 "$DATA/time.txt")
-        wall[$n]+="$e "
-        cpu[$n]+="$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}') "
+spec=""
+for side in old new; do
+    bin=$1; [ "$side" = new ] && bin=$2
+    for what in lint parse; do
+        out="$DATA/compare-$side-$what.json"
+        skip=""; [ "$what" = parse ] && skip="--skip	$all_rules	"
+        spec+="$side-$what	$out	$bin	$skip-f	json	-o	$out	$DATA/workloads"$'\n'
     done
 done
-med() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}'; }
+results=$(python3 bench/alternate.py "$RUNS" <<<"$spec")
 echo "machine: $(nproc) cores; load average: $(cut -d' ' -f1-3 /proc/loadavg); $RUNS runs each"
+field() { awk -v n="$1" -v k="$2" '$1 == n {print $k}' <<<"$results"; }
 for side in old new; do
-    lw=$(med "${wall[$side-lint]}"); pw=$(med "${wall[$side-parse]}")
-    lc=$(med "${cpu[$side-lint]}"); pc=$(med "${cpu[$side-parse]}")
-    echo "$side: lint ${lw}s wall ${lc}s CPU; parse only ${pw}s wall ${pc}s CPU; lint/parse $(awk -v a="$lw" -v b="$pw" 'BEGIN{printf "%.2f", a/b}') wall, $(awk -v a="$lc" -v b="$pc" 'BEGIN{printf "%.2f", a/b}') CPU"
+    lw=$(field "$side-lint" 2); pw=$(field "$side-parse" 2)
+    lc=$(field "$side-lint" 3); pc=$(field "$side-parse" 3)
+    echo "$side: lint ${lw}s wall ${lc}s CPU; parse only ${pw}s wall ${pc}s CPU; lint/parse $(awk -v a="$lw" -v b="$pw" 'BEGIN{printf "%.3f", a/b}') wall, $(awk -v a="$lc" -v b="$pc" 'BEGIN{printf "%.3f", a/b}') CPU"
 done

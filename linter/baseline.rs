@@ -12,6 +12,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use eyelint_policies::finding::Finding;
 use eyelint_policies::report::ReportFinding;
 
 /// The identity a baseline entry matches on.
@@ -33,14 +34,44 @@ pub struct Key {
 
 impl Key {
     /// The key of a finding.
-    pub fn of(f: &ReportFinding) -> Key {
+    pub fn of(f: &(impl Keyed + ?Sized)) -> Key {
+        f.key()
+    }
+
+    fn new(id: &str, kind: &str, namespace: &str, name: &str, container: Option<&str>) -> Key {
         Key {
-            id: f.id.to_string(),
-            kind: f.kind.to_string(),
-            namespace: f.namespace.to_string(),
-            name: f.name.to_string(),
-            container: f.container.as_deref().map(str::to_string),
+            id: id.to_string(),
+            kind: kind.to_string(),
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+            container: container.map(str::to_string),
         }
+    }
+}
+
+/// A finding a baseline can match: the engine's, or the report's.
+pub trait Keyed {
+    /// What the baseline matches it by.
+    fn key(&self) -> Key;
+}
+
+impl Keyed for ReportFinding {
+    fn key(&self) -> Key {
+        Key::new(
+            &self.id,
+            &self.kind,
+            &self.namespace,
+            &self.name,
+            self.container.as_deref(),
+        )
+    }
+}
+
+impl Keyed for Finding {
+    fn key(&self) -> Key {
+        let o = &self.object;
+        let container = self.container.as_ref().map(|c| &*c.name);
+        Key::new(&self.id, &o.kind, &o.namespace, &o.name, container)
     }
 }
 
@@ -132,7 +163,7 @@ pub struct Counts {
 
 impl Counts {
     /// Counts one finding.
-    pub fn add(&mut self, f: &ReportFinding) {
+    pub fn add(&mut self, f: &(impl Keyed + ?Sized)) {
         *self.counts.entry(Key::of(f)).or_insert(0) += 1;
     }
 
@@ -168,7 +199,7 @@ impl Matcher {
 
     /// Whether `f` is new (not covered by what is left of the baseline);
     /// a covered finding uses up one count of its entry.
-    pub fn is_new(&mut self, f: &ReportFinding) -> bool {
+    pub fn is_new(&mut self, f: &(impl Keyed + ?Sized)) -> bool {
         match self.left.get_mut(&Key::of(f)) {
             Some(n) if *n > 0 => {
                 *n -= 1;

@@ -673,7 +673,7 @@ impl Stream<'_> {
         }
         if let Some(counts) = &mut self.recorder {
             for l in &o.findings {
-                counts.add(&l.finding);
+                counts.add(&*l.finding);
             }
             self.totals.recorded += o.findings.len();
             return;
@@ -684,7 +684,7 @@ impl Stream<'_> {
                 let mut shown = Vec::with_capacity(o.findings.len());
                 for l in o.findings {
                     let visible = l.finding.severity >= self.min;
-                    let new = self.matcher.as_mut().is_none_or(|m| m.is_new(&l.finding));
+                    let new = self.matcher.as_mut().is_none_or(|m| m.is_new(&*l.finding));
                     match (visible, new) {
                         (true, true) => shown.push(l),
                         (true, false) => self.totals.baselined += 1,

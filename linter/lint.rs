@@ -56,50 +56,64 @@ impl Default for RunOptions {
     }
 }
 
-/// A finding placed in its input (file, line, column and Helm source filled in).
+/// A finding placed in its input: the engine's finding as it came out of
+/// the check, with its file, line, column and Helm source.
+///
+/// The report's flat form ([`ReportFinding`]) is made from it only by the
+/// formats that want one ([`Located::report`]); the JSON report, the bulk
+/// of a large run's output, is written straight from the finding, without
+/// the dotted path and the flat copy in between.
 #[derive(Clone, Debug)]
 pub struct Located {
-    /// The finding, as reported (boxed: findings are moved between vectors
-    /// and sorted, and a large run has hundreds of thousands).
-    pub finding: Box<ReportFinding>,
+    /// The finding (boxed: findings are moved between vectors and sorted,
+    /// and a large run has hundreds of thousands).
+    pub finding: Box<Finding>,
+    /// The input's name as reported (shared by the input's findings).
+    pub file: Arc<str>,
+    /// 1-based line and column (Unicode characters) of the key (or value)
+    /// the finding points at, and its byte offset.
+    pub pos: Pos,
+    /// The Helm template (`# Source:` comment) of the finding's document.
+    pub source: Option<Arc<str>>,
     /// Index of the input in the run's input list.
     pub input: usize,
-    /// Byte offset in the input of the key (or value) the finding points at.
-    pub offset: usize,
     /// The finding's line and column in one number (line in the high half),
-    /// so that sorting compares most pairs without reaching into the boxes.
+    /// so that sorting compares most pairs with one comparison.
     place: u128,
 }
 
 impl Located {
-    fn new(
+    /// `f`, found in input `input` (named `file`) at `pos`.
+    pub fn new(
         f: Finding,
-        input_idx: usize,
+        input: usize,
         file: &Arc<str>,
         pos: Pos,
         source: Option<&Arc<str>>,
     ) -> Self {
-        let loc = FileLocation {
+        Located {
+            finding: Box::new(f),
             file: file.clone(),
-            line: pos.line,
-            column: pos.column,
-        };
-        Located::from_report(
-            Box::new(ReportFinding::from_owned(f, Some(&loc), source.cloned())),
-            input_idx,
-            pos.offset,
-        )
+            pos,
+            source: source.cloned(),
+            input,
+            place: place(pos.line, pos.column),
+        }
     }
 
-    /// A finding already placed, from input `input` at byte `offset`.
-    pub fn from_report(finding: Box<ReportFinding>, input: usize, offset: usize) -> Self {
-        let place = place(finding.line, finding.column);
-        Located {
-            finding,
-            input,
-            offset,
-            place,
-        }
+    /// Byte offset in the input of the key (or value) the finding points at.
+    pub fn offset(&self) -> usize {
+        self.pos.offset
+    }
+
+    /// The finding as the report has it.
+    pub fn report(&self) -> ReportFinding {
+        let loc = FileLocation {
+            file: self.file.clone(),
+            line: self.pos.line,
+            column: self.pos.column,
+        };
+        ReportFinding::shared(&self.finding, Some(&loc), self.source.clone())
     }
 }
 
@@ -608,41 +622,41 @@ impl Batch<'_> {
     }
 }
 
-/// Line and column in one number that orders as the pairs do: each is
-/// `n + 1`, with `None` as 0 (first, as `Option` orders). Lines and
-/// columns are bounded by the size of a file, far below `u64::MAX`.
-fn place(line: Option<usize>, column: Option<usize>) -> u128 {
-    let half = |n: Option<usize>| u128::from(n.map_or(0, |n| (n as u64).saturating_add(1)));
-    (half(line) << 64) | half(column)
+/// Line and column in one number that orders as the pairs do.
+fn place(line: usize, column: usize) -> u128 {
+    (u128::from(line as u64) << 64) | u128::from(column as u64)
 }
 
 /// The order of findings within one input: line, column, rule, object,
 /// container, path (the input itself comes first in the run's order).
+/// Paths compare as the report prints them (dotted), which only findings
+/// alike in everything else get to.
 fn order(a: &Located, b: &Located) -> std::cmp::Ordering {
     if a.place != b.place {
         return a.place.cmp(&b.place);
     }
     let (x, y) = (&a.finding, &b.finding);
     (
-        x.line,
-        x.column,
         &x.id,
-        &x.namespace,
-        &x.kind,
-        &x.name,
-        &x.container,
-        &x.path,
+        &x.object.namespace,
+        &x.object.kind,
+        &x.object.name,
+        x.container.as_ref().map(|c| &c.name),
     )
         .cmp(&(
-            y.line,
-            y.column,
             &y.id,
-            &y.namespace,
-            &y.kind,
-            &y.name,
-            &y.container,
-            &y.path,
+            &y.object.namespace,
+            &y.object.kind,
+            &y.object.name,
+            y.container.as_ref().map(|c| &c.name),
         ))
+        .then_with(|| {
+            if x.path == y.path {
+                std::cmp::Ordering::Equal
+            } else {
+                x.path.to_dotted().cmp(&y.path.to_dotted())
+            }
+        })
 }
 
 /// One input's complete outcome: every finding final (cross-object ones
@@ -721,9 +735,9 @@ impl RunResult {
         for l in findings {
             self.anchors.push(Anchor {
                 input: l.input,
-                offset: l.offset,
+                offset: l.offset(),
             });
-            self.findings.push(l.finding);
+            self.findings.push(Box::new(l.report()));
         }
     }
 }
@@ -1009,41 +1023,46 @@ mod tests {
     #[test]
     fn packed_places_order_as_lines_and_columns_do() {
         use eyelint_policies::finding::Severity;
-        let spots = [
-            None,
-            Some(0),
-            Some(1),
-            Some(2),
-            Some(9),
-            Some(10),
-            Some(usize::MAX),
+        use eyelint_policies::object::ObjectRef;
+        let spots = [0, 1, 2, 9, 10, usize::MAX];
+        // Paths that order one way as segments and the other way dotted
+        // (`spec.b` before `spec["a.b"]`).
+        let paths = [
+            FieldPath::keys("spec").key("a.b"),
+            FieldPath::keys("spec.b"),
         ];
+        let file: Arc<str> = "f.yaml".into();
         let mut located = Vec::new();
         for (n, (line, column)) in spots
             .iter()
             .flat_map(|l| spots.iter().map(move |c| (*l, *c)))
             .enumerate()
         {
-            for id in ["b", "a"] {
-                let f = ReportFinding {
-                    id: id.into(),
+            for (id, path) in ["b", "a"]
+                .iter()
+                .flat_map(|id| paths.iter().map(move |p| (id, p)))
+            {
+                let f = Finding {
+                    id: (*id).into(),
                     severity: Severity::Warning,
                     category: "Security".into(),
                     message: "m".into(),
-                    api_version: "v1".into(),
-                    kind: "Pod".into(),
-                    namespace: "".into(),
-                    name: format!("p{}", n % 3).into(),
+                    object: ObjectRef {
+                        api_version: "v1".into(),
+                        kind: "Pod".into(),
+                        namespace: "".into(),
+                        name: format!("p{}", n % 3).into(),
+                    },
                     container: None,
-                    container_role: None,
-                    path: String::new(),
-                    file: None,
-                    line,
-                    column,
-                    source: None,
+                    path: path.clone(),
                     fix: None,
                 };
-                located.push(Located::from_report(Box::new(f), 0, 0));
+                let pos = Pos {
+                    line,
+                    column,
+                    offset: 0,
+                };
+                located.push(Located::new(f, 0, &file, pos, None));
             }
         }
         // A fixed shuffle, then both sorts.
@@ -1051,26 +1070,14 @@ mod tests {
         for i in 0..len {
             located.swap(i, (i * 7919 + 13) % len);
         }
-        let full = |a: &Located, b: &Located| {
-            let (x, y) = (&a.finding, &b.finding);
-            (x.line, x.column, &x.id, &x.name).cmp(&(y.line, y.column, &y.id, &y.name))
+        let key = |l: &Located| {
+            let f = l.report();
+            (f.line, f.column, f.id, f.name, f.path)
         };
-        let mut expected: Vec<&Located> = located.iter().collect();
-        expected.sort_by(|a, b| full(a, b));
-        let mut got: Vec<&Located> = located.iter().collect();
-        got.sort_by(|a, b| order(a, b));
-        let key = |l: &&Located| {
-            (
-                l.finding.line,
-                l.finding.column,
-                l.finding.id.clone(),
-                l.finding.name.clone(),
-            )
-        };
-        assert_eq!(
-            got.iter().map(key).collect::<Vec<_>>(),
-            expected.iter().map(key).collect::<Vec<_>>()
-        );
+        let mut expected: Vec<_> = located.iter().map(key).collect();
+        expected.sort();
+        located.sort_by(order);
+        assert_eq!(located.iter().map(key).collect::<Vec<_>>(), expected);
     }
 
     #[test]

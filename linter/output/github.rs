@@ -39,7 +39,7 @@ pub(super) fn errors(errors: &[ReportError], w: &mut dyn Write) -> io::Result<()
 pub(super) fn file(file: &FileView<'_>, buf: &mut Vec<u8>) {
     let mut s = String::new();
     for l in file.findings {
-        let f = &l.finding;
+        let f = &l.report();
         let level = match f.severity {
             Severity::Danger => "error",
             _ => "warning",

@@ -257,7 +257,7 @@ pub(super) fn file(cx: &Context, file: &FileView<'_>, buf: &mut Vec<u8>) {
     let window = file.text.map(Window::new);
     let mut last_object: Option<String> = None;
     for l in file.findings {
-        let f = &l.finding;
+        let f = &l.report();
         let name = f.file.as_deref().unwrap_or("-");
         let header = object_header(f);
         if last_object.as_deref() != Some(header.as_str()) {
@@ -269,11 +269,11 @@ pub(super) fn file(cx: &Context, file: &FileView<'_>, buf: &mut Vec<u8>) {
             let _ = write!(message, " [container {c}]");
         }
         let (src, span) = match (&window, file.text, f.line, f.column) {
-            (Some(w), Some(t), Some(line), Some(col)) if l.offset <= t.len() => {
-                let len = token_len(t, l.offset);
+            (Some(w), Some(t), Some(line), Some(col)) if l.offset() <= t.len() => {
+                let len = token_len(t, l.offset());
                 (
                     Some(NamedSource::new(format!("{name}:{line}:{col}"), w.clone())),
-                    Some(SourceSpan::from((l.offset, len))),
+                    Some(SourceSpan::from((l.offset(), len))),
                 )
             }
             _ => (None, None),

@@ -15,8 +15,11 @@ use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, Serializer};
 
 use eyelint_policies::bytes::{any_byte, word_has, word_has_below};
+use eyelint_policies::finding::{Finding, Severity};
 use eyelint_policies::path::decimal;
-use eyelint_policies::report::{ReportFinding, SCHEMA_VERSION};
+use eyelint_policies::report::SCHEMA_VERSION;
+
+use crate::lint::Located;
 
 use super::{FileView, Tail};
 
@@ -35,12 +38,12 @@ pub(super) fn begin(w: &mut dyn Write) -> io::Result<()> {
 /// One input's findings, each preceded by its `,` separator (the writer
 /// drops the first one of the report).
 pub(super) fn file(file: &FileView<'_>, buf: &mut Vec<u8>) {
-    let render = |chunk: &[crate::lint::Located], buf: &mut Vec<u8>| {
+    let render = |chunk: &[Located], buf: &mut Vec<u8>| {
         buf.reserve(chunk.len() * 768);
         let mut shared = Shared::default();
         for l in chunk {
             buf.extend_from_slice(b",\n    ");
-            finding(&l.finding, buf, &mut shared);
+            finding(l, buf, &mut shared);
         }
     };
     if file.findings.len() <= CHUNK {
@@ -75,14 +78,20 @@ pub(super) fn end(empty: bool, tail: &Tail<'_>, w: &mut dyn Write) -> io::Result
     w.write_all(b"\n}\n")
 }
 
-/// The text of fields that consecutive findings share (the same object,
-/// the same file: the strings are the same `Arc`), escaped once.
+/// The text of fields that findings share, escaped once: the head of
+/// each rule's findings (id, severity, category), the object of
+/// consecutive findings and the input's name (the strings are the same
+/// `Arc`), and a reused buffer for paths.
 #[derive(Default)]
 struct Shared {
+    /// Per rule: its id, severity and category, and their text up to the
+    /// message's value.
+    heads: Vec<(Arc<str>, Severity, Arc<str>, Vec<u8>)>,
     object: Option<[Arc<str>; 4]>,
     object_text: Vec<u8>,
     file: Option<Arc<str>>,
     file_text: Vec<u8>,
+    path: String,
 }
 
 impl Shared {
@@ -92,68 +101,101 @@ impl Shared {
             .as_ref()
             .is_some_and(|o| o.iter().zip(object).all(|(a, b)| Arc::ptr_eq(a, b)))
     }
+
+    /// The text of `f`'s first fields, up to the message's value. A run has
+    /// a few dozen rules; the list is searched, most recent first, by text
+    /// (each batch of documents has its own copies of the strings).
+    fn head(&mut self, f: &Finding) -> &[u8] {
+        let same = |(id, severity, category, _): &(Arc<str>, Severity, Arc<str>, Vec<u8>)| {
+            *severity == f.severity && **id == *f.id && **category == *f.category
+        };
+        let at = match self.heads.iter().rposition(same) {
+            Some(at) => at,
+            None => {
+                let mut t = Vec::with_capacity(128);
+                t.extend_from_slice(b"{\n      \"id\": ");
+                string(&mut t, &f.id);
+                t.extend_from_slice(b",\n      \"severity\": ");
+                literal(&mut t, f.severity.as_str());
+                t.extend_from_slice(b",\n      \"category\": ");
+                string(&mut t, &f.category);
+                t.extend_from_slice(b",\n      \"message\": ");
+                self.heads
+                    .push((f.id.clone(), f.severity, f.category.clone(), t));
+                self.heads.len() - 1
+            }
+        };
+        &self.heads[at].3
+    }
 }
 
-/// One finding, indented as an element of the top-level `findings` array.
+/// One finding, indented as an element of the top-level `findings` array:
+/// the text serde_json writes for its
+/// [`ReportFinding`](eyelint_policies::report::ReportFinding)
+/// ([`Located::report`]), written from the finding itself.
 ///
 /// Written field by field rather than through serde's derive: it is the bulk
-/// of a large report, and this is about twice as fast. The test below holds
-/// the text to serde's, so a field added to [`ReportFinding`] fails it until
-/// it is added here.
-fn finding(f: &ReportFinding, buf: &mut Vec<u8>, shared: &mut Shared) {
-    buf.extend_from_slice(b"{\n      \"id\": ");
-    string(buf, &f.id);
-    buf.extend_from_slice(b",\n      \"severity\": ");
-    literal(buf, f.severity.as_str());
-    buf.extend_from_slice(b",\n      \"category\": ");
-    string(buf, &f.category);
-    buf.extend_from_slice(b",\n      \"message\": ");
+/// of a large report, and this is several times as fast. The test below
+/// holds the text to serde's, so a field added to `ReportFinding` fails it
+/// until it is added here.
+fn finding(l: &Located, buf: &mut Vec<u8>, shared: &mut Shared) {
+    let f = &l.finding;
+    buf.extend_from_slice(shared.head(f));
     string(buf, &f.message);
-    let object = [&f.api_version, &f.kind, &f.namespace, &f.name];
+    let o = &f.object;
+    let object = [&o.api_version, &o.kind, &o.namespace, &o.name];
     if !shared.object_is(object) {
-        let o = &mut shared.object_text;
-        o.clear();
-        o.extend_from_slice(b",\n      \"apiVersion\": ");
-        string(o, &f.api_version);
-        o.extend_from_slice(b",\n      \"kind\": ");
-        string(o, &f.kind);
-        o.extend_from_slice(b",\n      \"namespace\": ");
-        string(o, &f.namespace);
-        o.extend_from_slice(b",\n      \"name\": ");
-        string(o, &f.name);
+        let t = &mut shared.object_text;
+        t.clear();
+        t.extend_from_slice(b",\n      \"apiVersion\": ");
+        string(t, &o.api_version);
+        t.extend_from_slice(b",\n      \"kind\": ");
+        string(t, &o.kind);
+        t.extend_from_slice(b",\n      \"namespace\": ");
+        string(t, &o.namespace);
+        t.extend_from_slice(b",\n      \"name\": ");
+        string(t, &o.name);
         shared.object = Some(object.map(Arc::clone));
     }
     buf.extend_from_slice(&shared.object_text);
-    buf.extend_from_slice(b",\n      \"container\": ");
-    opt_string(buf, f.container.as_deref());
-    buf.extend_from_slice(b",\n      \"containerRole\": ");
-    opt_string(buf, f.container_role.as_deref());
-    buf.extend_from_slice(b",\n      \"path\": ");
-    string(buf, &f.path);
-    buf.extend_from_slice(b",\n      \"file\": ");
-    match &f.file {
-        Some(file) => {
-            if !shared.file.as_ref().is_some_and(|s| Arc::ptr_eq(s, file)) {
-                shared.file_text.clear();
-                string(&mut shared.file_text, file);
-                shared.file = Some(file.clone());
-            }
-            buf.extend_from_slice(&shared.file_text);
+    match &f.container {
+        None => {
+            buf.extend_from_slice(b",\n      \"container\": null,\n      \"containerRole\": null")
         }
-        None => buf.extend_from_slice(b"null"),
+        Some(c) => {
+            buf.extend_from_slice(b",\n      \"container\": ");
+            string(buf, &c.name);
+            buf.extend_from_slice(b",\n      \"containerRole\": ");
+            literal(buf, c.role.as_str());
+        }
     }
+    buf.extend_from_slice(b",\n      \"path\": ");
+    shared.path.clear();
+    f.path.write_dotted(&mut shared.path);
+    string(buf, &shared.path);
+    buf.extend_from_slice(b",\n      \"file\": ");
+    if !shared
+        .file
+        .as_ref()
+        .is_some_and(|s| Arc::ptr_eq(s, &l.file))
+    {
+        shared.file_text.clear();
+        string(&mut shared.file_text, &l.file);
+        shared.file = Some(l.file.clone());
+    }
+    buf.extend_from_slice(&shared.file_text);
     buf.extend_from_slice(b",\n      \"line\": ");
-    opt_number(buf, f.line);
+    number(buf, l.pos.line);
     buf.extend_from_slice(b",\n      \"column\": ");
-    opt_number(buf, f.column);
+    number(buf, l.pos.column);
     buf.extend_from_slice(b",\n      \"source\": ");
-    opt_string(buf, f.source.as_deref());
+    opt_string(buf, l.source.as_deref());
     buf.extend_from_slice(b",\n      \"fix\": ");
     match &f.fix {
         None => buf.extend_from_slice(b"null"),
         Some(fix) => {
             buf.extend_from_slice(b"{\n        \"patch\": ");
-            buf.extend_from_slice(fix.patch.get().as_bytes());
+            buf.extend_from_slice(fix.patch_json().get().as_bytes());
             buf.extend_from_slice(b",\n        \"safety\": ");
             literal(buf, fix.safety.as_str());
             buf.extend_from_slice(b"\n      }");
@@ -244,11 +286,8 @@ fn opt_string(buf: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-fn opt_number(buf: &mut Vec<u8>, n: Option<usize>) {
-    match n {
-        Some(n) => buf.extend_from_slice(decimal(n, &mut [0; 20]).as_bytes()),
-        None => buf.extend_from_slice(b"null"),
-    }
+fn number(buf: &mut Vec<u8>, n: usize) {
+    buf.extend_from_slice(decimal(n, &mut [0; 20]).as_bytes());
 }
 
 /// A value of a top-level field.
@@ -360,17 +399,18 @@ mod tests {
     use eyelint_policies::finding::{ContainerInfo, Finding, Fix, FixSafety, Severity};
     use eyelint_policies::object::{ObjectRef, Role};
     use eyelint_policies::path::FieldPath;
-    use eyelint_policies::report::{FileLocation, Report, ReportError};
+    use eyelint_policies::report::{Report, ReportError};
+    use eyelint_policies::yaml::Pos;
 
-    fn finding(i: usize) -> Finding {
+    fn finding(i: usize, ids: &[Arc<str>; 3], category: &Arc<str>) -> Finding {
         Finding {
-            id: format!("rule{}", i % 3).into(),
+            id: ids[i % 3].clone(),
             severity: if i % 2 == 0 {
                 Severity::Danger
             } else {
                 Severity::Warning
             },
-            category: "Security".into(),
+            category: category.clone(),
             message: format!("message \"{i}\" with ünïcode,\ttabs, \\ and \u{1}").into(),
             object: ObjectRef {
                 api_version: "v1".into(),
@@ -382,7 +422,11 @@ mod tests {
                 name: "app".into(),
                 role: Role::Sidecar,
             }),
-            path: FieldPath::keys("spec.hostIPC"),
+            path: match i % 3 {
+                0 => FieldPath::keys("spec.hostIPC"),
+                1 => FieldPath::keys("spec.containers").index(i).key("image"),
+                _ => FieldPath::keys("metadata.labels").key("a\"b/c\\d"),
+            },
             fix: (i % 4 != 1)
                 .then(|| {
                     Fix::from_ops(
@@ -410,6 +454,9 @@ mod tests {
         // strings (kind, api version, a namespace) but not all.
         let namespaces: [Arc<str>; 2] = ["ns".into(), "other".into()];
         let (api_version, kind): (Arc<str>, Arc<str>) = ("v1".into(), "Pod".into());
+        // One id per rule, as the engine shares them.
+        let ids: [Arc<str>; 3] = ["rule0".into(), "rule1".into(), "rule\"2".into()];
+        let security: Arc<str> = "Security".into();
         for (k, n) in per_input.iter().enumerate() {
             let name = format!("f{k}.yaml");
             let file: Arc<str> = name.as_str().into();
@@ -419,29 +466,35 @@ mod tests {
                 source: InputSource::Stdin(std::sync::Arc::new(Vec::new())),
             });
             for i in 0..*n {
-                let loc = FileLocation {
-                    file: file.clone(),
-                    line: i + 1,
-                    column: 3,
-                };
-                let source = (i % 2 == 1).then_some("chart/templates/pod.yaml");
-                // Findings without a location (as the sweep reports them) too.
-                let loc = (i % 5 != 2).then_some(&loc);
-                let mut f = ReportFinding::new(&finding(i), loc, source);
+                let source: Option<Arc<str>> =
+                    (i % 2 == 1).then(|| "chart/templates/pod.yaml".into());
+                let mut f = finding(i, &ids, &security);
                 if i % 2 == 0 {
                     object_name = format!("p{}", i / 2).into();
                 }
-                f.api_version = api_version.clone();
-                f.kind = kind.clone();
-                f.namespace = namespaces[((i + 1) / 4) % 2].clone();
-                f.name = if i % 8 == 7 {
-                    // Same text as its neighbour's, another string.
-                    object_name.to_string().into()
-                } else {
-                    object_name.clone()
+                f.object = ObjectRef {
+                    api_version: api_version.clone(),
+                    kind: kind.clone(),
+                    namespace: namespaces[((i + 1) / 4) % 2].clone(),
+                    name: if i % 8 == 7 {
+                        // Same text as its neighbour's, another string.
+                        object_name.to_string().into()
+                    } else {
+                        object_name.clone()
+                    },
                 };
-                report.findings.push(Box::new(f.clone()));
-                located.push(Located::from_report(Box::new(f), k, 0));
+                // Rules alike but for their severity, or their category.
+                if i % 7 == 3 {
+                    f.category = "Reliability".into();
+                }
+                let pos = Pos {
+                    line: i + 1,
+                    column: 3 + i % 2,
+                    offset: 0,
+                };
+                let l = Located::new(f, k, &file, pos, source.as_ref());
+                report.findings.push(Box::new(l.report()));
+                located.push(l);
             }
         }
         for i in 0..errors {

@@ -40,7 +40,7 @@ pub(super) struct Suite {
 /// One input's findings as failing test cases.
 pub(super) fn file(file: &FileView<'_>, buf: &mut Vec<u8>) {
     for l in file.findings {
-        let f = &l.finding;
+        let f = &l.report();
         let file = f.file.as_deref().unwrap_or("cluster");
         let mut name = format!("{} {}", f.id, f.object_label());
         if let Some(c) = &f.container {

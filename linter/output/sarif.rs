@@ -186,7 +186,7 @@ pub(super) fn file(cx: &Context, file: &FileView<'_>, buf: &mut Vec<u8>) {
     for l in file.findings {
         buf.extend_from_slice(b",\n        ");
         // Writing a value to a vector cannot fail.
-        let _ = super::json::nested_at(&result(cx, &l.finding), 4, buf);
+        let _ = super::json::nested_at(&result(cx, &l.report()), 4, buf);
     }
 }
 

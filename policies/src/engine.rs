@@ -407,17 +407,27 @@ impl Engine {
             if active.cross && index.is_none() {
                 continue;
             }
+            // The batch's own copies of the strings every finding of the
+            // check shares: the engine's are shared by every thread, and
+            // counting references to them from two threads at once makes
+            // the processors pass the count's cache line back and forth.
+            let own = Owned {
+                id: Arc::from(&*active.id),
+                category: Arc::from(&*active.category),
+            };
             for ((subject, eval), names) in subjects.iter().zip(&mut evals).zip(&mut names) {
-                self.run_check(active, subject, index, &mut out, eval, names);
+                self.run_check(active, &own, subject, index, &mut out, eval, names);
             }
         }
         evals
     }
 
     /// Runs one check on one object (each container, for container checks).
+    #[allow(clippy::too_many_arguments)]
     fn run_check(
         &self,
         active: &Active,
+        own: &Owned,
         subject: &Subject<'_>,
         index: Option<&Index>,
         out: &mut Emitter,
@@ -462,7 +472,7 @@ impl Engine {
             match out.verdict {
                 Verdict::NotApplicable => {}
                 Verdict::NotEvaluated => eval.not_evaluated.push(NotEvaluated {
-                    id: active.id.clone(),
+                    id: own.id.clone(),
                     object: object_ref.clone(),
                     reason: out.reason.take().unwrap_or_default(),
                 }),
@@ -478,9 +488,9 @@ impl Engine {
                     eval.findings.reserve(out.hits.len());
                     for hit in out.hits.drain(..) {
                         eval.findings.push(Finding {
-                            id: active.id.clone(),
+                            id: own.id.clone(),
                             severity: active.severity,
-                            category: active.category.clone(),
+                            category: own.category.clone(),
                             message: hit.message,
                             object: object_ref.clone(),
                             container: container.clone(),
@@ -529,6 +539,12 @@ impl Engine {
                         .any(|p| container.starts_with(p.as_str())))
         })
     }
+}
+
+/// A check's id and category as one batch's findings share them.
+struct Owned {
+    id: Arc<str>,
+    category: Arc<str>,
 }
 
 /// What every check of one object reads of it, worked out once.

@@ -259,7 +259,7 @@ impl FieldPath {
     }
 
     /// Appends the dotted form to `out`.
-    fn write_dotted(&self, out: &mut String) {
+    pub fn write_dotted(&self, out: &mut String) {
         for (n, seg) in self.0.iter().enumerate() {
             match seg {
                 Seg::Key(k) if plain_key(k) => {

@@ -117,38 +117,33 @@ pub struct ReportFinding {
 impl ReportFinding {
     /// Flattens `f`, placing it at `location` (if any) with a Helm `source`.
     pub fn new(f: &Finding, location: Option<&FileLocation>, source: Option<&str>) -> Self {
-        ReportFinding::from_owned(f.clone(), location, source.map(Arc::from))
+        ReportFinding::shared(f, location, source.map(Arc::from))
     }
 
-    /// Like [`ReportFinding::new`], moving the finding's parts instead of
-    /// copying them, with a shared `source`.
-    pub fn from_owned(
-        f: Finding,
-        location: Option<&FileLocation>,
-        source: Option<Arc<str>>,
-    ) -> Self {
-        let fix = f.fix.map(ReportFix::from);
-        let (container, container_role) = match f.container {
-            Some(c) => (Some(c.name), Some(Cow::Borrowed(c.role.as_str()))),
+    /// Like [`ReportFinding::new`], with a shared `source` (the finding's
+    /// strings are shared, not copied; its path is written out).
+    pub fn shared(f: &Finding, location: Option<&FileLocation>, source: Option<Arc<str>>) -> Self {
+        let (container, container_role) = match &f.container {
+            Some(c) => (Some(c.name.clone()), Some(Cow::Borrowed(c.role.as_str()))),
             None => (None, None),
         };
         ReportFinding {
             path: f.path.to_dotted(),
-            id: f.id,
+            id: f.id.clone(),
             severity: f.severity,
-            category: f.category,
-            message: f.message,
-            api_version: f.object.api_version,
-            kind: f.object.kind,
-            namespace: f.object.namespace,
-            name: f.object.name,
+            category: f.category.clone(),
+            message: f.message.clone(),
+            api_version: f.object.api_version.clone(),
+            kind: f.object.kind.clone(),
+            namespace: f.object.namespace.clone(),
+            name: f.object.name.clone(),
             container,
             container_role,
             file: location.map(|l| l.file.clone()),
             line: location.map(|l| l.line),
             column: location.map(|l| l.column),
             source,
-            fix,
+            fix: f.fix.as_ref().map(ReportFix::from),
         }
     }
 

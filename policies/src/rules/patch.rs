@@ -29,9 +29,11 @@ fn push_token(s: &mut String, t: &str) -> bool {
     let b = t.as_bytes();
     // One pass over the token says whether it needs either escape (almost
     // no token does).
-    if !any_byte(b, |w| pointer_special(w) | json_special(w), |c| {
-        is_pointer_special(c) || is_json_special(c)
-    }) {
+    if !any_byte(
+        b,
+        |w| pointer_special(w) | json_special(w),
+        |c| is_pointer_special(c) || is_json_special(c),
+    ) {
         s.push_str(t);
         return true;
     }
@@ -257,7 +259,11 @@ mod tests {
         use json_patch::{AddOperation, PatchOperation};
         let base = FieldPath::keys("spec.template").index(12);
         let specials = ["~", "/", "\"", "\\", "\t", "\u{1}", "ü", "長", "😀", "~/"];
-        let mut keys = vec![String::new(), "plain".into(), "app.kubernetes.io/name".into()];
+        let mut keys = vec![
+            String::new(),
+            "plain".into(),
+            "app.kubernetes.io/name".into(),
+        ];
         for sp in specials {
             for len in [0, 1, 7, 8, 9, 15, 17] {
                 for at in [0, len / 2, len] {
