@@ -78,6 +78,9 @@ pub(super) fn end(empty: bool, tail: &Tail<'_>, w: &mut dyn Write) -> io::Result
     w.write_all(b"\n}\n")
 }
 
+/// A rule's id, severity and category, and the text they start a finding with.
+type Head = (Arc<str>, Severity, Arc<str>, Vec<u8>);
+
 /// The text of fields that findings share, escaped once: the head of
 /// each rule's findings (id, severity, category), the object of
 /// consecutive findings and the input's name (the strings are the same
@@ -86,7 +89,7 @@ pub(super) fn end(empty: bool, tail: &Tail<'_>, w: &mut dyn Write) -> io::Result
 struct Shared {
     /// Per rule: its id, severity and category, and their text up to the
     /// message's value.
-    heads: Vec<(Arc<str>, Severity, Arc<str>, Vec<u8>)>,
+    heads: Vec<Head>,
     object: Option<[Arc<str>; 4]>,
     object_text: Vec<u8>,
     file: Option<Arc<str>>,
@@ -106,7 +109,7 @@ impl Shared {
     /// a few dozen rules; the list is searched, most recent first, by text
     /// (each batch of documents has its own copies of the strings).
     fn head(&mut self, f: &Finding) -> &[u8] {
-        let same = |(id, severity, category, _): &(Arc<str>, Severity, Arc<str>, Vec<u8>)| {
+        let same = |(id, severity, category, _): &Head| {
             *severity == f.severity && **id == *f.id && **category == *f.category
         };
         let at = match self.heads.iter().rposition(same) {
