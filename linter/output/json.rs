@@ -138,7 +138,7 @@ impl Shared {
 /// ([`Located::report`]), written from the finding itself.
 ///
 /// Written field by field rather than through serde's derive: it is the bulk
-/// of a large report, and this is several times as fast. The test below
+/// of a large report, and this is about twice as fast. The test below
 /// holds the text to serde's, so a field added to `ReportFinding` fails it
 /// until it is added here.
 fn finding(l: &Located, buf: &mut Vec<u8>, shared: &mut Shared) {

@@ -408,15 +408,13 @@ impl Engine {
                 continue;
             }
             // The batch's own copies of the strings every finding of the
-            // check shares: the engine's are shared by every thread, and
-            // counting references to them from two threads at once makes
-            // the processors pass the count's cache line back and forth.
-            let own = Owned {
-                id: Arc::from(&*active.id),
-                category: Arc::from(&*active.category),
-            };
+            // check shares, made on its first finding: the engine's are
+            // shared by every thread, and counting references to them from
+            // two threads at once makes the processors pass the count's
+            // cache line back and forth.
+            let mut own = None;
             for ((subject, eval), names) in subjects.iter().zip(&mut evals).zip(&mut names) {
-                self.run_check(active, &own, subject, index, &mut out, eval, names);
+                self.run_check(active, &mut own, subject, index, &mut out, eval, names);
             }
         }
         evals
@@ -427,7 +425,7 @@ impl Engine {
     fn run_check(
         &self,
         active: &Active,
-        own: &Owned,
+        own: &mut Option<Owned>,
         subject: &Subject<'_>,
         index: Option<&Index>,
         out: &mut Emitter,
@@ -472,7 +470,7 @@ impl Engine {
             match out.verdict {
                 Verdict::NotApplicable => {}
                 Verdict::NotEvaluated => eval.not_evaluated.push(NotEvaluated {
-                    id: own.id.clone(),
+                    id: Owned::of(own, active).id.clone(),
                     object: object_ref.clone(),
                     reason: out.reason.take().unwrap_or_default(),
                 }),
@@ -486,6 +484,7 @@ impl Engine {
                         role: c.role,
                     });
                     eval.findings.reserve(out.hits.len());
+                    let own = Owned::of(own, active);
                     for hit in out.hits.drain(..) {
                         eval.findings.push(Finding {
                             id: own.id.clone(),
@@ -545,6 +544,16 @@ impl Engine {
 struct Owned {
     id: Arc<str>,
     category: Arc<str>,
+}
+
+impl Owned {
+    /// The batch's copies of `active`'s strings, made on first use.
+    fn of<'a>(own: &'a mut Option<Owned>, active: &Active) -> &'a Owned {
+        own.get_or_insert_with(|| Owned {
+            id: Arc::from(&*active.id),
+            category: Arc::from(&*active.category),
+        })
+    }
 }
 
 /// What every check of one object reads of it, worked out once.
