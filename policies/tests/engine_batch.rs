@@ -23,7 +23,7 @@ use serde_json::Value;
 fn objects() -> (Vec<Value>, bool) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    for dir in ["../examples", "tests/fixtures", "../tests"] {
+    for dir in ["../examples", "tests/fixtures", "../tests", "../deploy"] {
         files.extend(yaml_files(&root.join(dir)));
     }
     let shared = root.join("../../shared");
