@@ -15,6 +15,10 @@ arguments. Prints one line per name:
 
     NAME wall_median_s cpu_median_s max_rss_kb wall_1 wall_2 ...
 
+max_rss_kb is the children's largest resident set as the kernel reports it,
+which includes the pages of this Python process the child was forked from
+(about 14 MB) when the command itself stays below that.
+
 Commands run one after the other in each round, so a change in the
 machine's load hits all of them alike. A command's exit status is ignored
 (eyelint exits 1 when it reports findings).
