@@ -7,6 +7,9 @@
 # change than two separate bench/run.sh runs.
 #
 #   bench/compare.sh OLD_BINARY NEW_BINARY
+#   NULL_REPORT=1 bench/compare.sh ...   reports go to /dev/null: the same
+#                                        rendering, without the kernel's copy
+#                                        of the report into the page cache
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/workloads.sh
@@ -19,9 +22,11 @@ spec=""
 for side in old new; do
     bin=$1; [ "$side" = new ] && bin=$2
     for what in lint parse; do
-        out="$DATA/compare-$side-$what.json"
+        out="$DATA/compare-$side-$what.json"; report=$out
+        # alternate.py deletes a named report before each run; /dev/null is none.
+        [ -n "${NULL_REPORT:-}" ] && { out=/dev/null; report=-; }
         skip=""; [ "$what" = parse ] && skip="--skip	$all_rules	"
-        spec+="$side-$what	$out	$bin	$skip-f	json	-o	$out	$DATA/workloads"$'\n'
+        spec+="$side-$what	$report	$bin	$skip-f	json	-o	$out	$DATA/workloads"$'\n'
     done
 done
 results=$(python3 bench/alternate.py "$RUNS" <<<"$spec")

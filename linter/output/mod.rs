@@ -124,7 +124,7 @@ pub fn render_file(cx: &Context, file: &FileView<'_>) -> Rendered {
     let mut bytes = if file.findings.is_empty() {
         Vec::new()
     } else {
-        spare::take()
+        spare::SPARE.take()
     };
     match cx.format {
         Format::Human => human::file(cx, file, &mut bytes),
@@ -143,35 +143,44 @@ pub fn render_file(cx: &Context, file: &FileView<'_>) -> Rendered {
 /// into. A large run renders hundreds of inputs of a megabyte each; a
 /// buffer that big is given back to the operating system when freed, and
 /// a new one costs a page fault and a zeroed page for every 4 KiB written
-/// (measured: about 4% of a lint run of the 20,000 workloads). A few
-/// buffers are kept (as many as can be in flight on two workers, plus
-/// some), so what is held stays bounded by the largest inputs' reports.
+/// (measured: about 4% of a lint run of the 20,000 workloads). Only a few
+/// are kept, so what is held stays bounded by the largest inputs' reports.
 mod spare {
     use std::sync::{Mutex, PoisonError};
 
     /// Buffers kept at most.
     const KEPT: usize = 4;
 
-    static SPARE: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+    /// The run's spare buffers.
+    pub(super) static SPARE: Spare = Spare::new();
 
-    /// An empty buffer, with room left by an earlier input when there is one.
-    pub(super) fn take() -> Vec<u8> {
-        SPARE
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop()
-            .unwrap_or_default()
-    }
+    /// A small pool of emptied buffers.
+    pub(super) struct Spare(Mutex<Vec<Vec<u8>>>);
 
-    /// Keeps `buf` for a later input, unless enough are kept already.
-    pub(super) fn give_back(mut buf: Vec<u8>) {
-        if buf.capacity() == 0 {
-            return;
+    impl Spare {
+        const fn new() -> Spare {
+            Spare(Mutex::new(Vec::new()))
         }
-        buf.clear();
-        let mut spare = SPARE.lock().unwrap_or_else(PoisonError::into_inner);
-        if spare.len() < KEPT {
-            spare.push(buf);
+
+        /// An empty buffer, with room left by an earlier input when there is one.
+        pub(super) fn take(&self) -> Vec<u8> {
+            self.0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .pop()
+                .unwrap_or_default()
+        }
+
+        /// Keeps `buf` for a later input, unless enough are kept already.
+        pub(super) fn give_back(&self, mut buf: Vec<u8>) {
+            if buf.capacity() == 0 {
+                return;
+            }
+            buf.clear();
+            let mut spare = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            if spare.len() < KEPT {
+                spare.push(buf);
+            }
         }
     }
 
@@ -180,29 +189,27 @@ mod spare {
         use super::*;
 
         #[test]
-        fn buffers_are_handed_out_empty() {
+        fn a_buffer_given_back_comes_out_empty_with_its_room() {
+            let spare = Spare::new();
             let mut b = Vec::with_capacity(1 << 16);
             b.extend_from_slice(b"written");
-            give_back(b);
-            // Other tests render in parallel and may take it first: every
-            // buffer handed out is checked, until the spares run out.
-            let mut taken = Vec::new();
-            loop {
-                let t = take();
-                assert!(t.is_empty(), "a spare buffer is handed out empty");
-                if t.capacity() == 0 {
-                    break;
-                }
-                taken.push(t);
-            }
+            spare.give_back(b);
+            let t = spare.take();
+            assert!(t.is_empty());
+            assert!(t.capacity() >= 1 << 16);
+            assert_eq!(spare.take().capacity(), 0, "only one was given back");
         }
 
         #[test]
         fn no_more_than_a_few_buffers_are_kept() {
+            let spare = Spare::new();
             for _ in 0..3 * KEPT {
-                give_back(Vec::with_capacity(8));
+                spare.give_back(Vec::with_capacity(8));
             }
-            assert!(SPARE.lock().unwrap_or_else(PoisonError::into_inner).len() <= KEPT);
+            let kept = std::iter::from_fn(|| Some(spare.take()))
+                .take_while(|b| b.capacity() > 0)
+                .count();
+            assert_eq!(kept, KEPT);
         }
     }
 }
@@ -252,36 +259,31 @@ impl<'w> Writer<'w> {
         rendered: Rendered,
         errors: &[ReportError],
     ) -> io::Result<()> {
-        match self.format {
+        if self.format == Format::Junit {
+            // Suites are written at the end: the report keeps the bytes.
+            if rendered.findings > 0 {
+                let suite = self.junit.entry(name.to_string()).or_default();
+                suite.failures += rendered.findings;
+                suite.cases.push(rendered.bytes);
+            }
+            return Ok(());
+        }
+        let written = match self.format {
             Format::Json | Format::Sarif => {
                 // Every finding starts with a separator; the array's first
                 // element has none.
                 let skip = usize::from(self.first && !rendered.bytes.is_empty());
                 self.first &= rendered.bytes.is_empty();
-                let written = self.w.write_all(&rendered.bytes[skip..]);
-                spare::give_back(rendered.bytes);
-                written
-            }
-            Format::Human => {
-                let written = self.w.write_all(&rendered.bytes);
-                spare::give_back(rendered.bytes);
-                written
+                self.w.write_all(&rendered.bytes[skip..])
             }
             Format::Github => {
-                github::errors(errors, self.w)?;
-                let written = self.w.write_all(&rendered.bytes);
-                spare::give_back(rendered.bytes);
-                written
+                github::errors(errors, self.w).and_then(|()| self.w.write_all(&rendered.bytes))
             }
-            Format::Junit => {
-                if rendered.findings > 0 {
-                    let suite = self.junit.entry(name.to_string()).or_default();
-                    suite.failures += rendered.findings;
-                    suite.cases.push(rendered.bytes);
-                }
-                Ok(())
-            }
-        }
+            // (JUnit returned above.)
+            Format::Human | Format::Junit => self.w.write_all(&rendered.bytes),
+        };
+        spare::SPARE.give_back(rendered.bytes);
+        written
     }
 
     /// Writes what comes after the last input.
