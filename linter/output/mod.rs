@@ -259,16 +259,16 @@ impl<'w> Writer<'w> {
         rendered: Rendered,
         errors: &[ReportError],
     ) -> io::Result<()> {
-        if self.format == Format::Junit {
-            // Suites are written at the end: the report keeps the bytes.
-            if rendered.findings > 0 {
-                let suite = self.junit.entry(name.to_string()).or_default();
-                suite.failures += rendered.findings;
-                suite.cases.push(rendered.bytes);
-            }
-            return Ok(());
-        }
         let written = match self.format {
+            Format::Junit => {
+                // Suites are written at the end: the report keeps the bytes.
+                if rendered.findings > 0 {
+                    let suite = self.junit.entry(name.to_string()).or_default();
+                    suite.failures += rendered.findings;
+                    suite.cases.push(rendered.bytes);
+                }
+                return Ok(());
+            }
             Format::Json | Format::Sarif => {
                 // Every finding starts with a separator; the array's first
                 // element has none.
@@ -279,8 +279,7 @@ impl<'w> Writer<'w> {
             Format::Github => {
                 github::errors(errors, self.w).and_then(|()| self.w.write_all(&rendered.bytes))
             }
-            // (JUnit returned above.)
-            Format::Human | Format::Junit => self.w.write_all(&rendered.bytes),
+            Format::Human => self.w.write_all(&rendered.bytes),
         };
         spare::SPARE.give_back(rendered.bytes);
         written
