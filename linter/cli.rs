@@ -525,12 +525,18 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
     if write_error.is_none() {
         write_error = sink.flush().err();
     }
-    if let (Some(e), true, Some(p)) = (write_error, to_file, &a.output) {
+    if let Some(e) = write_error {
         // A closed pipe (`eyelint . | head`) is not an error worth reporting;
-        // a report file that could not be written is.
-        return Err(
-            anyhow::Error::new(e).context(format!("cannot write {}", discover::display_name(p)))
-        );
+        // a report that could not be written anywhere else is (a full disk,
+        // or no room for a JUnit report's temporary file).
+        let target = match (&a.output, to_file) {
+            (Some(p), true) => Some(discover::display_name(p)),
+            _ if e.kind() == std::io::ErrorKind::BrokenPipe => None,
+            _ => Some("the report to standard output".to_string()),
+        };
+        if let Some(target) = target {
+            return Err(anyhow::Error::new(e).context(format!("cannot write {target}")));
+        }
     }
 
     let failing = match a.fail_on {

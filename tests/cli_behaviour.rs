@@ -524,3 +524,115 @@ fn human_report_of_a_large_file_is_fast() {
     // Quadratic reading took over 10 s here in a debug build.
     assert!(took < Duration::from_secs(20), "{took:?}");
 }
+
+/// JUnit suites come in the report order every format shares (inputs as
+/// given), not sorted by name.
+#[test]
+fn junit_suites_follow_the_order_of_the_inputs() {
+    let d = fixtures();
+    let args = ["nested", "deploy.yaml"];
+    let j = json(&eyelint(&d, &[&["-f", "json"][..], &args].concat(), None));
+    let mut files: Vec<&str> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    files.dedup();
+    assert_eq!(files.last(), Some(&"deploy.yaml"), "{files:?}");
+    let x = eyelint(&d, &[&["-f", "junit"][..], &args].concat(), None);
+    let suites: Vec<&str> = x
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("  <testsuite name=\""))
+        .map(|l| &l[..l.find('"').unwrap()])
+        .collect();
+    assert_eq!(suites, files);
+}
+
+/// Many pods in one directory: a JUnit report of well over 8 MiB.
+fn large_junit_input(d: &Path) {
+    for i in 0..40 {
+        let mut text = String::new();
+        for p in 0..60 {
+            text.push_str(&POD.replace("name: p\n", &format!("name: p{i}-{p}\n")));
+            text.push_str("---\n");
+        }
+        write(d, &format!("f{i:02}.yaml"), text);
+    }
+}
+
+/// A JUnit report too large to hold waits in a temporary file (memory does
+/// not grow with the number of inputs) and comes out whole; when no
+/// temporary file can be made, the run fails instead of cutting the report.
+#[test]
+fn a_large_junit_report_is_whole_or_the_run_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("in");
+    large_junit_input(&d);
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let run = |tmpdir: &Path| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_eyelint"))
+            .args(["-f", "junit", "."])
+            .current_dir(&d)
+            .env("TMPDIR", tmpdir)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.code(), stdout, stderr)
+    };
+    let (code, xml, stderr) = run(&tmp);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(xml.len() > 9 << 20, "{} bytes", xml.len());
+    let head = xml.lines().nth(1).unwrap();
+    let tests: usize = head
+        .split("tests=\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(xml.matches("<testcase ").count(), tests);
+    assert_eq!(xml.matches("<testsuite ").count(), 40);
+    assert!(xml.ends_with("</testsuites>\n"));
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "nothing left");
+
+    let (code, _, stderr) = run(&dir.path().join("missing"));
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("cannot write the report to standard output"),
+        "{stderr}"
+    );
+}
+
+/// A report that cannot be written to standard output (a full disk) fails
+/// the run; a reader that stops early (`eyelint . | head`) does not.
+#[test]
+fn standard_output_write_errors_fail_the_run_but_a_closed_pipe_does_not() {
+    let d = fixtures();
+    if let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_eyelint"))
+            .args(["-f", "json", "."])
+            .current_dir(&d)
+            .stdout(full)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("cannot write the report to standard output"));
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eyelint"))
+        .args(["-f", "json", "."])
+        .current_dir(&d)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("cannot write"), "{stderr}");
+}

@@ -5,7 +5,6 @@
 //! input order between the format's beginning and end, so a large run never
 //! holds its whole report.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::str::FromStr;
@@ -231,8 +230,8 @@ pub struct Writer<'w> {
     w: &'w mut (dyn Write + Send),
     /// No finding has been written yet (JSON and SARIF arrays).
     first: bool,
-    /// JUnit needs totals before its suites: suites wait here, by file name.
-    junit: BTreeMap<String, junit::Suite>,
+    /// JUnit needs totals before its suites: suites wait here, in input order.
+    junit: junit::Suites,
 }
 
 impl<'w> Writer<'w> {
@@ -247,7 +246,7 @@ impl<'w> Writer<'w> {
             format: cx.format,
             w,
             first: true,
-            junit: BTreeMap::new(),
+            junit: junit::Suites::default(),
         })
     }
 
@@ -261,13 +260,9 @@ impl<'w> Writer<'w> {
     ) -> io::Result<()> {
         let written = match self.format {
             Format::Junit => {
-                // Suites are written at the end: the report keeps the bytes.
-                if rendered.findings > 0 {
-                    let suite = self.junit.entry(name.to_string()).or_default();
-                    suite.failures += rendered.findings;
-                    suite.cases.push(rendered.bytes);
-                }
-                return Ok(());
+                // Suites are written at the end, after the totals.
+                self.junit
+                    .add(name, &rendered.bytes, rendered.findings, errors)
             }
             Format::Json | Format::Sarif => {
                 // Every finding starts with a separator; the array's first
@@ -294,7 +289,7 @@ impl<'w> Writer<'w> {
                 self.w.write_all(human::summary_line(tail).as_bytes())?;
                 self.w.write_all(b"\n")
             }
-            Format::Junit => junit::end(self.junit, tail, self.w),
+            Format::Junit => self.junit.end(tail, self.w),
             Format::Github => Ok(()),
         }
     }
