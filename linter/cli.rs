@@ -747,7 +747,9 @@ fn input_error(
         _ => input.name.clone(),
     };
     let span = match (&text, e.pos) {
-        (Some(t), Some(p)) if p.offset <= t.len() => Some(SourceSpan::from((p.offset, 0))),
+        (Some(t), Some(p)) if p.offset <= t.len() && output::human::shows_snippet(p.column) => {
+            Some(SourceSpan::from((p.offset, 0)))
+        }
         _ => None,
     };
     stderr_input_diag(

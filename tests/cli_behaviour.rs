@@ -636,3 +636,44 @@ fn standard_output_write_errors_fail_the_run_but_a_closed_pipe_does_not() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(!stderr.contains("cannot write"), "{stderr}");
 }
+
+/// Positions far along one line (minified JSON, a long annotation) are
+/// reported without a snippet: miette's underline padding is a formatting
+/// width and panicked past column 65,535. Both a finding and an input error
+/// there keep their file, line and column.
+#[test]
+fn positions_past_the_snippet_width_are_reported_without_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pod = format!(
+        "{{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{{\"name\":\"p\",\"namespace\":\"n\",\
+         \"annotations\":{{\"x\":\"{}\"}}}},\"spec\":{{\"hostIPC\":true,\"containers\":\
+         [{{\"name\":\"c\",\"image\":\"nginx:1.2\"}}]}}}}",
+        "a".repeat(70_000)
+    );
+    let column = pod.find("\"hostIPC\"").unwrap() + 1;
+    write(d, "long.json", &pod);
+    let r = eyelint(d, &["--only=hostIPCSet", "--no-color"], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(&format!(
+            "long.json:1:{column} (the line is too long to show)"
+        )),
+        "{}",
+        r.stdout
+    );
+    // The same position in JSON output, which never draws snippets.
+    let v = json(&eyelint(d, &["--only=hostIPCSet", "-f", "json"], None));
+    assert_eq!(
+        positions(&v),
+        [("hostIPCSet".to_string(), 1, column as u64)]
+    );
+
+    // An input error that far along the line: located, no snippet, exit 2.
+    let broken = format!("{},,}}", &pod[..pod.len() - 1]);
+    write(d, "long.json", &broken);
+    let r = eyelint(d, &["--only=hostIPCSet", "--no-color"], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("long.json:1:"), "{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}

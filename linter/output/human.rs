@@ -15,6 +15,17 @@ use eyelint_policies::report::ReportFinding;
 
 use super::{Context, FileView, Style, Tail};
 
+/// Snippets are drawn only for positions up to this column. Past it a line
+/// is not readable as a snippet anyway (minified JSON, a long scalar), and
+/// miette cannot draw one: its underline's padding is a formatting width,
+/// which panics past 65,535 (tabs and wide characters count more than one).
+pub const SNIPPET_COLUMNS: usize = 8192;
+
+/// Whether a snippet is drawn for a position at `column` (1-based).
+pub fn shows_snippet(column: usize) -> bool {
+    column <= SNIPPET_COLUMNS
+}
+
 /// The renderer of snippets: fixed width, colour only when asked.
 pub fn handler(style: &Style) -> GraphicalReportHandler {
     let theme = if style.color {
@@ -275,6 +286,13 @@ pub(super) fn file(cx: &Context, file: &FileView<'_>, buf: &mut Vec<u8>) {
             let _ = write!(message, " [container {c}]");
         }
         let (src, span) = match (&window, file.text, f.line, f.column) {
+            (_, _, Some(line), Some(col)) if !shows_snippet(col) => {
+                let _ = write!(
+                    message,
+                    "\n{name}:{line}:{col} (the line is too long to show)"
+                );
+                (None, None)
+            }
             (Some(w), Some(t), Some(line), Some(col)) if l.offset() <= t.len() => {
                 let len = token_len(t, l.offset());
                 (
