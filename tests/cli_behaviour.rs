@@ -662,6 +662,7 @@ fn positions_past_the_snippet_width_are_reported_without_one() {
         "{}",
         r.stdout
     );
+    assert!(!r.stdout.contains("╭─"), "no snippet: {}", r.stdout);
     // The same position in JSON output, which never draws snippets.
     let v = json(&eyelint(d, &["--only=hostIPCSet", "-f", "json"], None));
     assert_eq!(
@@ -675,5 +676,6 @@ fn positions_past_the_snippet_width_are_reported_without_one() {
     let r = eyelint(d, &["--only=hostIPCSet", "--no-color"], None);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("long.json:1:"), "{}", r.stderr);
+    assert!(!r.stderr.contains("╭─"), "no snippet: {}", r.stderr);
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }

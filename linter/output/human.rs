@@ -19,7 +19,7 @@ use super::{Context, FileView, Style, Tail};
 /// is not readable as a snippet anyway (minified JSON, a long scalar), and
 /// miette cannot draw one: its underline's padding is a formatting width,
 /// which panics past 65,535 (tabs and wide characters count more than one).
-pub const SNIPPET_COLUMNS: usize = 8192;
+const SNIPPET_COLUMNS: usize = 8192;
 
 /// Whether a snippet is drawn for a position at `column` (1-based).
 pub fn shows_snippet(column: usize) -> bool {
