@@ -212,3 +212,60 @@ fn webhook_findings_equal_linter_findings_on_every_fixture() {
         );
     }
 }
+
+/// JSON as Python's `json.dumps` writes it: characters beyond U+FFFF as
+/// UTF-16 surrogate pairs (`\ud83d\ude80`). The API server (Go) and the
+/// webhook (serde_json) read each pair as one character; so does the
+/// linter, which then reports what the webhook reports.
+#[test]
+fn json_with_surrogate_pairs_is_read_as_the_webhook_reads_it() {
+    let text = r#"{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "rocket", "namespace": "shop", "annotations": {"note": "ship it \ud83d\ude80", "\ud83c\udf89": "party"}}, "spec": {"selector": {"matchLabels": {"app": "rocket"}}, "template": {"metadata": {"labels": {"app": "rocket"}}, "spec": {"containers": [{"name": "app", "image": "registry.example.com/rocket", "env": [{"name": "GREETING", "value": "\ud83d\udc4b hello"}], "securityContext": {"privileged": true}}]}}}}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rocket.json");
+    std::fs::write(&path, text).unwrap();
+
+    let decoded: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(decoded["metadata"]["annotations"]["note"], "ship it 🚀");
+    let loaded = yaml::load_bytes(text.as_bytes(), &Limits::default());
+    assert!(loaded.error.is_none(), "{:?}", loaded.error);
+    assert_eq!(loaded.documents[0].value, decoded);
+
+    let engine = Engine::with_defaults().unwrap();
+    let settings = Settings {
+        own_namespace: Some("eyelint-system".to_string()),
+    };
+    let (_, req) = review::parse(&create_review(&decoded)).unwrap();
+    let d = decide(&req, &engine, &settings);
+    let mut webhook: Vec<String> = d.findings.iter().map(webhook_key).collect();
+    assert!(
+        d.findings.iter().any(|f| &*f.id == "runAsPrivileged"),
+        "{:?}",
+        d.findings
+    );
+
+    let input = Input {
+        name: path.display().to_string(),
+        source: InputSource::File(path.clone()),
+    };
+    let result = run(&engine, &[input], &RunOptions::default());
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    let mut linter: Vec<String> = result
+        .findings
+        .iter()
+        .filter(|f| !is_cross_rule(&f.id))
+        .map(|f| key(f))
+        .collect();
+    // The privileged finding points at the `privileged` key in the file.
+    let privileged = result
+        .findings
+        .iter()
+        .find(|f| &*f.id == "runAsPrivileged")
+        .unwrap();
+    assert_eq!(
+        (privileged.line, privileged.column),
+        (Some(1), Some(text.find("\"privileged\"").unwrap() + 1))
+    );
+    webhook.sort();
+    linter.sort();
+    assert_eq!(webhook, linter);
+}

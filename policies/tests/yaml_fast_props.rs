@@ -48,6 +48,9 @@ const PIECES: &[&str] = &[
     "\\n",
     "\\x4",
     "\\u00e9",
+    "\\ud83d\\ude80",
+    "\\ud83d",
+    "\\ude80",
     "[",
     "]",
     "{",
@@ -151,6 +154,7 @@ impl Gen {
             "\"d\"",
             "\"t\\tq\"",
             "\"\\x41\\u00e9\"",
+            "\"\\ud83d\\ude80 \\uD83C\\uDF89\"",
             "'it''s'",
         ];
         match self.below(10) {

@@ -1306,7 +1306,7 @@ impl<'t> Fast<'t> {
             b'L' => '\u{2028}',
             b'P' => '\u{2029}',
             b'x' => return self.hex(i, 2),
-            b'u' => return self.hex(i, 4),
+            b'u' => return self.utf16(i),
             b'U' => return self.hex(i, 8),
             _ => return Err(Stop),
         };
@@ -1314,12 +1314,37 @@ impl<'t> Fast<'t> {
     }
 
     fn hex(&self, i: usize, n: usize) -> R<(char, usize)> {
+        let v = self.hex_value(i, n)?;
+        Ok((char::from_u32(v).ok_or(Stop)?, 2 + n))
+    }
+
+    /// The `n` hex digits after the two-byte escape at `i`.
+    fn hex_value(&self, i: usize, n: usize) -> R<u32> {
         let mut v: u32 = 0;
         for k in 0..n {
             let d = char::from(self.at(i + 2 + k)).to_digit(16).ok_or(Stop)?;
             v = (v << 4) | d;
         }
-        Ok((char::from_u32(v).ok_or(Stop)?, 2 + n))
+        Ok(v)
+    }
+
+    /// A `\u` escape at `i`, or two making a UTF-16 surrogate pair (as
+    /// JSON writes characters beyond U+FFFF): one character either way.
+    /// The reference path reads pairs as `lenient.rs` mends them.
+    fn utf16(&self, i: usize) -> R<(char, usize)> {
+        let unit = self.hex_value(i, 4)?;
+        if !(0xD800..0xDC00).contains(&unit) {
+            return Ok((char::from_u32(unit).ok_or(Stop)?, 6));
+        }
+        if self.at(i + 6) != b'\\' || self.at(i + 7) != b'u' {
+            return Err(Stop);
+        }
+        let low = self.hex_value(i + 6, 4)?;
+        if !(0xDC00..0xE000).contains(&low) {
+            return Err(Stop);
+        }
+        let c = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+        Ok((char::from_u32(c).ok_or(Stop)?, 12))
     }
 
     /// The block scalar whose `|` or `>` is at `j`, in a block collection

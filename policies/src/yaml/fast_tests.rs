@@ -264,3 +264,32 @@ fn dashes_of_a_long_flow_line_are_found_in_linear_time() {
     // The same on a short line, against the reference.
     fast("- [ a, b - c, d ]\n- {k: [ x, y ]}\n");
 }
+
+#[test]
+fn json_surrogate_pairs() {
+    // JSON writes a character beyond U+FFFF as a UTF-16 surrogate pair;
+    // both paths read it as that character (saphyr-parser after
+    // `lenient.rs` mends the scalar).
+    fast("{\"a\": \"go \\ud83d\\ude80!\", \"b\": 1}\n");
+    fast("{\"\\uD83D\\uDE80\":\"\\ud83d\\ude80\\ud83c\\udf89\",\"c\":[\"\\u00e9\"]}\n");
+    fast("a: \"x \\ud83d\\ude80\"\n\"\\ud83d\\ude80\": 2\n");
+    fast("a: \"multi \\ud83d\\ude80\n  line\"\nb: 1\n");
+    // After a bail, the reference path mends the pairs alone.
+    bails("a: &x \"\\ud83d\\ude80\"\nb: *x\nc: \"\\ud83d\\ude80\"\n");
+    // Lone, reversed or broken pairs stay saphyr-parser's error.
+    for text in [
+        "a: \"\\ud83d\"\n",
+        "a: \"\\ude80\\ud83d\"\n",
+        "a: \"\\ud83d\\u0041\"\n",
+        "a: \"\\ud83d\\ude8\"\n",
+        "a: \"\\ud83d \\ude80\"\n",
+        "a: \"\\ud83d\\ude80\n",
+        "a: \"\\ud83d\\ude80 \\U00110000\"\n",
+    ] {
+        let e = load(text, &limits()).error;
+        assert!(e.is_some(), "{text:?} loaded");
+        if let Err(e) = differential(text, &limits()) {
+            panic!("{text:?}: {e}");
+        }
+    }
+}

@@ -1,5 +1,6 @@
-//! Tolerance for two indentation rules that saphyr-parser enforces (as YAML
-//! 1.2 asks) but go-yaml, and so `kubectl`, does not:
+//! Tolerance for what `kubectl` reads and saphyr-parser rejects. First, two
+//! indentation rules that saphyr-parser enforces (as YAML 1.2 asks) but
+//! go-yaml, and so `kubectl`, does not:
 //!
 //! - the lines of a flow collection inside a block mapping must be indented
 //!   more than the mapping's keys, so a closing `]` or `}` written at the
@@ -15,6 +16,17 @@
 //! what go-yaml reads. Only spaces are added, never line breaks: lines stay
 //! put, and [`Shifts`] turns the parser's positions in the copy back into
 //! positions in the original text.
+//!
+//! It also reads what JSON writes for characters beyond U+FFFF: a UTF-16
+//! surrogate pair in two `\u` escapes (`"\ud83d\ude80"`, as Python's
+//! `json.dumps` writes an emoji), which YAML's `\u` cannot express and
+//! saphyr-parser rejects ("found invalid Unicode character escape code").
+//! Go's JSON decoder, and so `kubectl`, and serde_json (the webhook's
+//! AdmissionReview decoder) combine the pair into one character. The
+//! scalar is rewritten with each pair as one `\U` escape (10 bytes for 12)
+//! and the two bytes saved per pair put back as spaces after its closing
+//! quote, where they mean nothing: no byte moves outside the scalar, so
+//! positions need no shift. A lone or reversed surrogate stays an error.
 
 use std::collections::BTreeMap;
 
@@ -128,6 +140,9 @@ pub(crate) fn repair(
                 return None;
             }
         }
+        "while parsing a quoted scalar, found invalid Unicode character escape code" => {
+            return surrogate_pairs(text, line, col);
+        }
         _ => return None,
     }
     let mut out = String::with_capacity(text.len() + add.iter().map(|a| a.2).sum::<usize>());
@@ -163,4 +178,71 @@ fn closes(rest: &str, quote: char) -> bool {
         }
     }
     false
+}
+
+/// The double-quoted scalar whose quote is at (1-based `line`, 0-based
+/// character `col`) in `text`, rewritten with every `\uD8xx\uDCxx`
+/// surrogate pair as one `\U` escape and, per pair, two spaces after the
+/// closing quote: the text keeps its length and every byte outside the
+/// scalar keeps its offset. `None` when the scalar holds an escape that is
+/// not a well-formed pair or other invalid escape this cannot mend, or is
+/// not closed.
+fn surrogate_pairs(text: &str, line: usize, col: usize) -> Option<String> {
+    let (start, l) = lines(text).nth(line.checked_sub(1)?)?;
+    let quote = start + l.char_indices().nth(col)?.0;
+    let b = text.as_bytes();
+    if b.get(quote) != Some(&b'"') {
+        return None;
+    }
+    let hex4 = |at: usize| -> Option<u32> {
+        let digits = text.get(at..at + 4)?;
+        if !digits.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        u32::from_str_radix(digits, 16).ok()
+    };
+    // (offset of a pair's first backslash, the character it stands for)
+    let mut pairs: Vec<(usize, char)> = Vec::new();
+    let mut i = quote + 1;
+    let close = loop {
+        match b.get(i)? {
+            b'"' => break i,
+            b'\\' if b.get(i + 1) == Some(&b'u') => {
+                let unit = hex4(i + 2)?;
+                if !(0xD800..0xE000).contains(&unit) {
+                    i += 6;
+                    continue;
+                }
+                if !(0xD800..0xDC00).contains(&unit) || text.get(i + 6..i + 8)? != "\\u" {
+                    return None;
+                }
+                let low = hex4(i + 8)?;
+                if !(0xDC00..0xE000).contains(&low) {
+                    return None;
+                }
+                let c = char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))?;
+                pairs.push((i, c));
+                i += 12;
+            }
+            // Any other escape: the backslash and the byte after it (a
+            // quote, a backslash or a line break among them).
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    };
+    if pairs.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for (at, c) in &pairs {
+        out.push_str(text.get(from..*at)?);
+        out.push_str(&format!("\\U{:08X}", u32::from(*c)));
+        from = at + 12;
+    }
+    out.push_str(text.get(from..=close)?);
+    out.extend(std::iter::repeat_n(' ', 2 * pairs.len()));
+    out.push_str(text.get(close + 1..)?);
+    debug_assert_eq!(out.len(), text.len());
+    Some(out)
 }

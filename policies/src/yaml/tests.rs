@@ -579,3 +579,34 @@ fn position_agrees_with_walk_on_the_corpus() {
     eprintln!("{files} files, {checked} positions");
     assert!(files > 100 && checked > 10_000);
 }
+
+#[test]
+fn json_surrogate_pairs_read_as_one_character() {
+    // As Python's json.dumps writes an emoji; kubectl (Go's JSON decoder)
+    // and serde_json read the pair as one character.
+    let text = "{\"metadata\": {\"annotations\": {\"a\": \"go \\ud83d\\ude80\", \"\\ud83c\\udf89\": \"x\", \"z\": 1}}}\n";
+    let d = one(text);
+    let ann = &d.value["metadata"]["annotations"];
+    assert_eq!(ann["a"], json!("go 🚀"));
+    assert_eq!(ann["🎉"], json!("x"));
+    // Positions after the mended scalars are the original text's.
+    let l = at(&d, "metadata.annotations.z");
+    assert_eq!(l.key.unwrap().offset, text.find("\"z\"").unwrap());
+    assert_eq!(lc(l.value), (1, text.find(": 1").unwrap() + 3));
+    // The same through the reference path alone.
+    let mut docs = Vec::new();
+    let e = load_reference(text, &Limits::default(), |doc| docs.push(doc));
+    assert!(e.is_none(), "{e:?}");
+    assert_eq!(docs[0].value, d.value);
+    let l = docs[0]
+        .spans
+        .get(&FieldPath::parse("metadata.annotations.z").unwrap())
+        .unwrap();
+    assert_eq!(lc(l.value), (1, text.find(": 1").unwrap() + 3));
+    // A lone surrogate is an error at its scalar.
+    let e = load("a: 1\nb: \"x\\ud83d\"\n", &Limits::default())
+        .error
+        .unwrap();
+    assert_eq!((e.pos.line, e.pos.column), (2, 4), "{e}");
+    assert!(e.message.contains("invalid Unicode"), "{e}");
+}
