@@ -679,3 +679,35 @@ fn positions_past_the_snippet_width_are_reported_without_one() {
     assert!(!r.stderr.contains("╭─"), "no snippet: {}", r.stderr);
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }
+
+#[test]
+fn json_streams_on_stdin_are_linted_object_by_object() {
+    // `kubectl get pods -o json | jq '.items[]' | eyelint -`: jq prints one
+    // object after another, which kubectl reads as a stream.
+    let stream = "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"a\", \"namespace\": \"ns\"},\n  \"spec\": {\"hostIPC\": true, \"containers\": [{\"name\": \"c\", \"image\": \"registry.example.com/c:1.0\"}]}\n}\n{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"b\", \"namespace\": \"ns\"},\n  \"spec\": {\"hostIPC\": true, \"containers\": [{\"name\": \"c\", \"image\": \"registry.example.com/c:1.0\"}]}\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    let r = eyelint(
+        dir.path(),
+        &["--only=hostIPCSet", "-f", "json", "-"],
+        Some(stream.as_bytes()),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v = json(&r);
+    assert_eq!(v["summary"]["objects"], 2);
+    assert_eq!(
+        positions(&v),
+        [
+            ("hostIPCSet".to_string(), 5, 12),
+            ("hostIPCSet".to_string(), 11, 12)
+        ]
+    );
+    // A cluster-info dump's log sections are an input error that says how
+    // to read a dump; the objects before them are still linted.
+    let dump = format!("{stream}==== START logs for container c of pod ns/a ====\nready\n");
+    write(dir.path(), "dump.json", dump);
+    let r = eyelint(dir.path(), &["--only=hostIPCSet", "dump.json"], None);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("dump.json:13:1"), "{}", r.stderr);
+    assert!(r.stderr.contains("--from-dump FILE"), "{}", r.stderr);
+    assert!(r.stdout.contains("dump.json:11:12"), "{}", r.stdout);
+}

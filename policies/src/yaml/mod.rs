@@ -2,7 +2,9 @@
 //! remembers where every value was written.
 //!
 //! - Multi-document streams (`---`); empty and comment-only documents are
-//!   skipped. JSON is YAML, so JSON input works too.
+//!   skipped. JSON is YAML, so JSON input works too, and so do JSON streams
+//!   (one object after another, as `jq` prints them), which kubectl reads
+//!   and YAML does not: see `stream.rs`.
 //! - Scalars resolve as Kubernetes resolves them (YAML 1.1, as go-yaml v2
 //!   behind sigs.k8s.io/yaml does): `y`/`yes`/`on` and `n`/`no`/`off` are
 //!   booleans (also as keys: a plain `y:` key becomes `"true"`), `0x1F`, `0o17`
@@ -57,6 +59,7 @@ mod lenient;
 mod pos;
 mod scalar;
 mod spans;
+mod stream;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -284,6 +287,10 @@ struct Loader<'t> {
     handed: usize,
 }
 
+/// What [`Loader::run_reporting`] tells: the error that ended the load,
+/// how many documents the fast path handed over, and where it bailed.
+type Reported = (Option<YamlError>, usize, Option<fast::Bail>);
+
 /// Why a parse stopped.
 enum Failed {
     /// The parser rejected the text.
@@ -390,10 +397,10 @@ impl<'t> Loader<'t> {
 
     /// [`Loader::run`], also telling how many documents the fast path
     /// handed over and where it bailed, if it did.
-    fn run_reporting(
-        mut self,
-        each: &mut dyn FnMut(Document),
-    ) -> (Option<YamlError>, usize, Option<fast::Bail>) {
+    fn run_reporting(mut self, each: &mut dyn FnMut(Document)) -> Reported {
+        if let Some(split) = stream::split(self.body) {
+            return self.run_split(&split, each, |l, each| l.run_reporting(each));
+        }
         let mut fast_documents = 0;
         let outcome = fast::run(&self, &mut |d| {
             fast_documents += 1;
@@ -410,6 +417,11 @@ impl<'t> Loader<'t> {
 
     /// Loads with saphyr-parser only (skipping documents below `handed`).
     fn run_reference(mut self, each: &mut dyn FnMut(Document)) -> Option<YamlError> {
+        if let Some(split) = stream::split(self.body) {
+            return self
+                .run_split(&split, each, |l, each| (l.run_reference(each), 0, None))
+                .0;
+        }
         let mut text: Cow<'t, str> = Cow::Borrowed(self.body);
         let mut retries = 0;
         loop {
@@ -439,6 +451,69 @@ impl<'t> Loader<'t> {
             self.region_start = 0;
             self.start_document();
         }
+    }
+
+    /// Loads a JSON stream (`stream.rs`) value by value with `load` (the
+    /// fast path with its fallback, or saphyr-parser only), each value a
+    /// document whose positions and index are the whole text's; text after
+    /// the last value that does not start another is an error.
+    fn run_split(
+        &self,
+        split: &stream::Split,
+        each: &mut dyn FnMut(Document),
+        mut load: impl FnMut(Loader<'_>, &mut dyn FnMut(Document)) -> Reported,
+    ) -> Reported {
+        let mut documents = 0;
+        let mut fast_documents = 0;
+        let mut first_bail = None;
+        for range in &split.values {
+            let start = self.base + range.start;
+            let at = line_col(self.original, start);
+            let shift = |p: Pos| Pos {
+                line: p.line + at.line - 1,
+                column: if p.line == 1 {
+                    p.column + at.column - 1
+                } else {
+                    p.column
+                },
+                offset: p.offset + start,
+            };
+            let value = &self.body[range.clone()];
+            let before = documents;
+            let (error, fast, bail) = load(Loader::new(value, self.limits), &mut |mut d| {
+                d.index += before;
+                d.start = shift(d.start);
+                d.spans.shift(shift);
+                documents += 1;
+                each(d);
+            });
+            fast_documents += fast;
+            if let (None, Some(b)) = (&first_bail, bail) {
+                first_bail = Some(fast::Bail {
+                    first_unhanded: before + b.first_unhanded,
+                    line: b.line + at.line - 1,
+                });
+            }
+            if let Some(mut e) = error {
+                e.pos = shift(e.pos);
+                e.document += before;
+                return (Some(e), fast_documents, first_bail);
+            }
+        }
+        let error = split.rest.map(|rest| {
+            let message = if self.body[rest..].starts_with("==== START logs for container") {
+                "a `kubectl cluster-info dump` log section follows the JSON values: \
+                 `eyelint sweep --from-dump FILE` reads whole dumps"
+            } else {
+                "expected another JSON value (`{` or `[`) or the end after the JSON values before it"
+            };
+            self.err(message, line_col(self.original, self.base + rest))
+        });
+        let error = error.map(|mut e| {
+            e.document = documents;
+            e
+        });
+        (error, fast_documents, first_bail)
     }
 
     /// One pass of the parser over `text` (the body, possibly repaired).

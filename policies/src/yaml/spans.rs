@@ -134,6 +134,15 @@ pub struct Spans {
 }
 
 impl Spans {
+    /// Moves every position by `f` (for a document loaded from a slice of
+    /// a larger text).
+    pub(crate) fn shift(&mut self, f: impl Fn(Pos) -> Pos) {
+        for l in &mut self.locs {
+            l.value = f(l.value);
+            l.key = l.key.map(&f);
+        }
+    }
+
     /// The location of the value at `p`, if it was written in the source
     /// (values that come from an alias or a merge key (`<<`) have none of
     /// their own below the alias).

@@ -610,3 +610,84 @@ fn json_surrogate_pairs_read_as_one_character() {
     assert_eq!((e.pos.line, e.pos.column), (2, 4), "{e}");
     assert!(e.message.contains("invalid Unicode"), "{e}");
 }
+
+#[test]
+fn json_streams_load_value_by_value() {
+    // As jq prints results: one object after another, kubectl reads each.
+    let text = "\u{feff}{\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"a\"}\n}\n{\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"b\"}\n} [{\"x\": 1}] {\"ü\": 2, \"z\": 3}\n";
+    let loaded = load(text, &Limits::default());
+    assert!(loaded.error.is_none(), "{:?}", loaded.error);
+    let values: Vec<_> = loaded.documents.iter().map(|d| d.value.clone()).collect();
+    assert_eq!(
+        values,
+        vec![
+            json!({"kind": "Pod", "metadata": {"name": "a"}}),
+            json!({"kind": "Pod", "metadata": {"name": "b"}}),
+            json!([{"x": 1}]),
+            json!({"ü": 2, "z": 3}),
+        ]
+    );
+    let indexes: Vec<_> = loaded.documents.iter().map(|d| d.index).collect();
+    assert_eq!(indexes, vec![0, 1, 2, 3]);
+    // Positions are the whole text's, also for values starting mid-line.
+    let d = &loaded.documents[1];
+    let l = d
+        .spans
+        .get(&FieldPath::parse("metadata.name").unwrap())
+        .unwrap();
+    assert_eq!(lc(l.key.unwrap()), (7, 16));
+    assert_eq!(l.key.unwrap().offset, text.rfind("\"name\"").unwrap());
+    assert_eq!(lc(d.start), (5, 1));
+    let d = &loaded.documents[3];
+    assert_eq!(lc(d.start), (8, 14));
+    assert_eq!(d.start.offset, text.find("{\"ü\"").unwrap());
+    let l = d.spans.get(&FieldPath::parse("z").unwrap()).unwrap();
+    assert_eq!(lc(l.key.unwrap()), (8, 23));
+    assert_eq!(l.value.offset, text.find("3}").unwrap());
+    for t in [
+        text,
+        "{}{}",
+        "[1]\n[2, {\"a\": \"x\"}]\n",
+        "{\"a\": &x 1}\n{\"b\": 2}",
+    ] {
+        if let Err(e) = differential(t, &Limits::default()) {
+            panic!("{t:?}: {e}");
+        }
+    }
+}
+
+#[test]
+fn json_stream_errors_point_into_the_whole_text() {
+    // An error inside a later value: its position in the whole text, the
+    // values before it kept.
+    let text = "{\"a\": 1}\n{\"b\": 2,\n  \"b\": 3}\n";
+    let loaded = load(text, &Limits::default());
+    assert_eq!(loaded.documents.len(), 1);
+    let e = loaded.error.unwrap();
+    assert_eq!((e.pos.line, e.pos.column, e.document), (3, 3, 1), "{e}");
+    assert!(e.message.contains("duplicate key"), "{e}");
+    // Text after the values that starts no other value.
+    let text = "{\"a\": 1}\n{\"b\": 2}\nc: 3\n";
+    let loaded = load(text, &Limits::default());
+    assert_eq!(loaded.documents.len(), 2);
+    let e = loaded.error.unwrap();
+    assert_eq!((e.pos.line, e.pos.column, e.document), (3, 1, 2), "{e}");
+    assert!(e.message.contains("another JSON value"), "{e}");
+    // A cluster-info dump's log sections: pointed at, with the way to read
+    // them.
+    let text = "{\"kind\": \"PodList\", \"items\": []}\n{\"kind\": \"EventList\", \"items\": []}\n==== START logs for container c of pod ns/p ====\nhello\n";
+    let loaded = load(text, &Limits::default());
+    assert_eq!(loaded.documents.len(), 2);
+    let e = loaded.error.unwrap();
+    assert_eq!((e.pos.line, e.pos.column), (3, 1), "{e}");
+    assert!(e.message.contains("eyelint sweep --from-dump"), "{e}");
+    for t in [
+        "{\"a\": 1}\n{\"b\": 2,\n  \"b\": 3}\n",
+        "{\"a\": 1}\n{\"b\": 2}\nc: 3\n",
+        "{}\n{\"a\": [1, 2}\n",
+    ] {
+        if let Err(e) = differential(t, &Limits::default()) {
+            panic!("{t:?}: {e}");
+        }
+    }
+}
