@@ -711,3 +711,51 @@ fn json_streams_on_stdin_are_linted_object_by_object() {
     assert!(r.stderr.contains("--from-dump FILE"), "{}", r.stderr);
     assert!(r.stdout.contains("dump.json:11:12"), "{}", r.stdout);
 }
+
+#[test]
+fn utf16_files_are_read_with_the_same_positions() {
+    // Windows PowerShell 5's `kubectl get pod p -o yaml > pod.yaml` writes
+    // UTF-16 with a byte-order mark; kubectl reads it back.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = POD.replace("name: p\n", "name: p\n  annotations:\n    note: \"é 🚀\"\n");
+    write(d, "utf8.yaml", &text);
+    let utf16 = |big: bool| -> Vec<u8> {
+        let mut b = if big {
+            vec![0xFE, 0xFF]
+        } else {
+            vec![0xFF, 0xFE]
+        };
+        for u in text.replace('\n', "\r\n").encode_utf16() {
+            b.extend(if big {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            });
+        }
+        b
+    };
+    write(d, "le.yaml", utf16(false));
+    write(d, "be.yaml", utf16(true));
+    let args = |f: &'static str| ["--only=hostIPCSet", "-f", "json", f];
+    let want = positions(&json(&eyelint(d, &args("utf8.yaml"), None)));
+    assert_eq!(want, [("hostIPCSet".to_string(), 9, 3)]);
+    assert_eq!(positions(&json(&eyelint(d, &args("le.yaml"), None))), want);
+    assert_eq!(positions(&json(&eyelint(d, &args("be.yaml"), None))), want);
+    // On standard input too, with the snippet drawn from the decoded text.
+    let r = eyelint(d, &["--only=hostIPCSet", "-"], Some(&utf16(false)));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains("<stdin>:9:3"), "{}", r.stdout);
+    assert!(r.stdout.contains("hostIPC: true"), "{}", r.stdout);
+    // Broken UTF-16 is an input error that says what is wrong.
+    let mut odd = utf16(false);
+    odd.push(b'a');
+    write(d, "odd.yaml", odd);
+    let mut lone = utf16(false);
+    lone.extend([0x3D, 0xD8, b'\n', 0]);
+    write(d, "lone.yaml", lone);
+    let r = eyelint(d, &["--only=hostIPCSet", "odd.yaml", "lone.yaml"], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("odd length"), "{}", r.stderr);
+    assert!(r.stderr.contains("unpaired surrogate"), "{}", r.stderr);
+}
