@@ -236,7 +236,10 @@ pub fn main_with(args: Vec<OsString>) -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!(
+                "error: {}",
+                eyelint_policies::error_chain::error_chain(e.as_ref())
+            );
             EXIT_ERROR
         }
     }

@@ -36,14 +36,14 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("cannot read config {path}: {source}")]
+    #[error("cannot read config {path}: {error}")]
     #[diagnostic(code(eyelint::config))]
     Read {
         /// The file.
         path: String,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        /// The I/O error (in the message, not a separate cause, so the
+        /// diagnostic does not print it twice).
+        error: std::io::Error,
     },
     /// The file is not valid.
     #[error("{0}")]
@@ -86,9 +86,9 @@ pub fn load(explicit: Option<&Path>, cwd: &Path, strict: bool) -> Result<Loaded,
         });
     };
     let name = crate::discover::display_name(&path);
-    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+    let text = std::fs::read_to_string(&path).map_err(|error| ConfigError::Read {
         path: name.clone(),
-        source,
+        error,
     })?;
     let (config, warnings) = parse(&text, &name, strict)?;
     Ok(Loaded {

@@ -759,3 +759,44 @@ fn utf16_files_are_read_with_the_same_positions() {
     assert!(r.stderr.contains("odd length"), "{}", r.stderr);
     assert!(r.stderr.contains("unpaired surrogate"), "{}", r.stderr);
 }
+
+#[test]
+fn tool_errors_name_their_cause_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "pod.yaml", POD);
+    write(d, "bad-baseline.json", "{");
+    let missing = "No such file or directory";
+    for (args, what, cause) in [
+        (&["missing.yaml"][..], "missing.yaml: ", missing),
+        (
+            &["--config", "missing.yaml", "pod.yaml"][..],
+            "cannot read config missing.yaml: ",
+            missing,
+        ),
+        (
+            &["--baseline", "missing.json", "pod.yaml"][..],
+            "baseline missing.json: ",
+            missing,
+        ),
+        (
+            &["--baseline", "bad-baseline.json", "pod.yaml"][..],
+            "not a valid eyelint baseline: ",
+            "EOF while parsing",
+        ),
+    ] {
+        let r = eyelint(d, args, None);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("{what}{cause}")),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert_eq!(
+            r.stderr.matches(cause).count(),
+            1,
+            "{args:?}: the cause is printed more than once: {}",
+            r.stderr
+        );
+    }
+}

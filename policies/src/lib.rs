@@ -11,6 +11,7 @@ pub mod bytes;
 pub mod config;
 pub mod custom;
 pub mod engine;
+pub mod error_chain;
 pub mod finding;
 pub mod image;
 pub mod index;

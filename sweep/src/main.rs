@@ -228,7 +228,10 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("eyelint sweep: error: {e:#}");
+            eprintln!(
+                "eyelint sweep: error: {}",
+                eyelint_policies::error_chain::error_chain(e.as_ref())
+            );
             ExitCode::from(2)
         }
     }

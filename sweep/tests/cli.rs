@@ -56,7 +56,14 @@ fn exit_codes_follow_fail_on() {
         .output()
         .unwrap();
     assert_eq!(st.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&st.stderr).contains("cannot read"));
+    let stderr = String::from_utf8_lossy(&st.stderr);
+    assert!(stderr.contains("cannot read"), "{stderr}");
+    // The cause is named once, not repeated by the error chain.
+    assert_eq!(
+        stderr.matches("No such file or directory").count(),
+        1,
+        "{stderr}"
+    );
 }
 
 #[test]
