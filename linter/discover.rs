@@ -135,7 +135,20 @@ pub fn discover(
             .build();
         for entry in walker {
             let entry = entry?;
-            if entry.file_type().is_some_and(|t| t.is_file()) && is_manifest_name(entry.path()) {
+            if !is_manifest_name(entry.path()) {
+                continue;
+            }
+            // As `kubectl apply -f DIR`: a link to a file is read (a
+            // dangling one is then an input error), a link to a directory
+            // is not followed.
+            let wanted = match entry.file_type() {
+                Some(t) if t.is_symlink() => {
+                    std::fs::metadata(entry.path()).map_or(true, |m| !m.is_dir())
+                }
+                Some(t) => t.is_file(),
+                None => false,
+            };
+            if wanted {
                 files.push(entry.into_path());
             }
         }
@@ -195,6 +208,33 @@ mod tests {
             })
             .collect();
         assert_eq!(names, ["a.yml", "b.yaml", "c.json", "sub/d.yaml"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_to_files_are_read_links_to_directories_are_not_followed() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("base")).unwrap();
+        std::fs::create_dir_all(d.join("prod")).unwrap();
+        std::fs::write(d.join("base/app.yaml"), "x: 1\n").unwrap();
+        symlink("../base/app.yaml", d.join("prod/app.yaml")).unwrap();
+        symlink("../base", d.join("prod/base.yaml")).unwrap();
+        symlink("..", d.join("prod/loop")).unwrap();
+        symlink("../base/gone.yaml", d.join("prod/gone.yaml")).unwrap();
+        let found = discover(&[d.join("prod")], None, "<stdin>").unwrap();
+        let names: Vec<_> = found
+            .iter()
+            .map(|i| i.path().unwrap().strip_prefix(d).unwrap().to_path_buf())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                PathBuf::from("prod/app.yaml"),
+                PathBuf::from("prod/gone.yaml")
+            ]
+        );
     }
 
     #[test]

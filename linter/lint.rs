@@ -359,7 +359,13 @@ pub fn read_input(input: &Input, max: u64) -> Result<Bytes, String> {
             }
         }
         InputSource::File(p) => {
-            let f = std::fs::File::open(p).map_err(|e| format!("cannot read: {e}"))?;
+            let f = std::fs::File::open(p).map_err(|e| match std::fs::read_link(p) {
+                Ok(target) if e.kind() == std::io::ErrorKind::NotFound => format!(
+                    "cannot read: a link to {}, which does not exist",
+                    target.display()
+                ),
+                _ => format!("cannot read: {e}"),
+            })?;
             let len = f.metadata().map(|m| m.len()).unwrap_or(0);
             if len > max {
                 return Err(too_large(len, max));

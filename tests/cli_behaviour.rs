@@ -800,3 +800,27 @@ fn tool_errors_name_their_cause_once() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn linked_manifests_are_linted_and_broken_links_reported() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "base/pod.yaml", POD);
+    std::fs::create_dir_all(d.join("prod")).unwrap();
+    symlink("../base/pod.yaml", d.join("prod/pod.yaml")).unwrap();
+    let r = eyelint(d, &["--only=hostIPCSet", "-f", "json", "prod"], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(json(&r)["findings"][0]["file"], "prod/pod.yaml");
+    symlink("../base/moved.yaml", d.join("prod/moved.yaml")).unwrap();
+    let r = eyelint(d, &["--only=hostIPCSet", "prod"], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("a link to ../base/moved.yaml, which does not exist"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.contains("prod/pod.yaml:7:3"), "{}", r.stdout);
+}
