@@ -51,7 +51,7 @@
 use serde_json::{Map, Value};
 
 use super::spans::{self, Location, Pos, Spans};
-use super::{dash_of, find_source, scalar, Document, Limits, Loader};
+use super::{dash_of, find_source, scalar, too_large_message, Document, Limits, Loader, YamlError};
 
 /// Deepest nesting the fast path builds itself.
 pub(super) const MAX_DEPTH: usize = 64;
@@ -66,6 +66,12 @@ pub(super) struct Bail {
     pub(super) first_unhanded: usize,
     /// The line it was reading.
     pub(super) line: usize,
+    /// The error saphyr-parser would end the load with, when the fast path
+    /// knows it: a document past [`Limits::max_nodes`]. The reference path
+    /// is then not run, which matters: saphyr-parser holds every token of a
+    /// flow collection until it closes (about 200 bytes per byte of a long
+    /// `[0,0,…]`), so a huge one took gigabytes only to fail at the limit.
+    pub(super) error: Option<YamlError>,
 }
 
 /// Internal: stop and let saphyr-parser do it.
@@ -81,6 +87,7 @@ pub(super) fn run(loader: &Loader<'_>, each: &mut dyn FnMut(Document)) -> Result
         Err(Stop) => Err(Bail {
             first_unhanded: fast.doc_index,
             line: fast.line,
+            error: fast.limit_error(),
         }),
     }
 }
@@ -190,6 +197,8 @@ struct Fast<'t> {
     vals: Vec<Value>,
     spans: Spans,
     nodes: usize,
+    /// Where the value past [`Limits::max_nodes`] is, once one was counted.
+    too_many: Option<Pos>,
     root: Option<Value>,
     doc_index: usize,
     /// Capacity for the next document's spans (the last one's size).
@@ -274,6 +283,7 @@ impl<'t> Fast<'t> {
             vals: Vec::new(),
             spans: Spans::default(),
             nodes: 0,
+            too_many: None,
             root: None,
             doc_index: 0,
             spans_hint: 64,
@@ -454,10 +464,43 @@ impl<'t> Fast<'t> {
 
     // ---- building ----
 
+    /// The error the reference loader gives where the fast path stopped,
+    /// if it stopped at the value limit: "document too large" at the first
+    /// value past it. The reference loader rejects a duplicate key as it
+    /// reads it, while the fast path finds them as it closes mappings; so
+    /// when a mapping still open holds a duplicate key (which may have
+    /// ended the reference load earlier), this leaves the error to it.
+    fn limit_error(&self) -> Option<YamlError> {
+        let at = self.too_many?;
+        let mut starts: Vec<usize> = self
+            .stack
+            .iter()
+            .filter(|f| f.map)
+            .map(|f| f.start)
+            .chain(self.flow.iter().filter(|f| f.map).map(|f| f.start))
+            .collect();
+        starts.push(self.ents.len());
+        for w in starts.windows(2) {
+            let mut seen = std::collections::HashSet::new();
+            let ents = self.ents.get(w[0]..w[1]).unwrap_or(&[]);
+            if !ents.iter().all(|(k, _)| seen.insert(k.as_str())) {
+                return None;
+            }
+        }
+        Some(YamlError {
+            message: too_large_message(self.limits.max_nodes),
+            pos: at,
+            document: self.doc_index,
+        })
+    }
+
+    /// Counts the value at `at` (where the reference loader would report
+    /// it); past [`Limits::max_nodes`], stops and remembers where.
     #[inline]
-    fn count(&mut self) -> R<()> {
+    fn count(&mut self, at: Pos) -> R<()> {
         self.nodes += 1;
         if self.nodes > self.limits.max_nodes {
+            self.too_many = Some(at);
             return Err(Stop);
         }
         Ok(())
@@ -640,14 +683,14 @@ impl<'t> Fast<'t> {
         let root = spans::root_hash();
         match self.at(p) {
             b'[' | b'{' => {
-                self.count()?;
+                self.count(start)?;
                 self.span(root, None, start);
                 let end = self.flow(p, root, None, Slot::Root)?;
                 self.rest_of_line(end)?;
             }
             _ => {
                 let seq = self.dash(p)?;
-                self.open_block(seq, n, root, Slot::Root, false)?;
+                self.open_block(seq, n, root, Slot::Root, false, start)?;
                 self.span(root, None, start);
                 self.block()?;
             }
@@ -666,9 +709,10 @@ impl<'t> Fast<'t> {
         hash: u64,
         slot: Slot,
         indentless: bool,
+        at: Pos,
     ) -> R<()> {
         self.open_check()?;
-        self.count()?;
+        self.count(at)?;
         let start = if seq {
             self.vals.len()
         } else {
@@ -731,11 +775,11 @@ impl<'t> Fast<'t> {
         match std::mem::replace(&mut top.pending, Pending::None) {
             Pending::None => {}
             Pending::Key { hash, key, colon } => {
-                self.count()?;
+                self.count(colon)?;
                 self.span(hash, Some(key), colon);
             }
             Pending::Item { idx, mark } => {
-                self.count()?;
+                self.count(mark)?;
                 let key = self.item_key(mark);
                 self.span(spans::index_hash(hash, idx), key, mark);
             }
@@ -774,7 +818,7 @@ impl<'t> Fast<'t> {
                             self.pos(p)
                         };
                         self.span(kh, Some(key), vpos);
-                        self.open_block(true, n, kh, Slot::Ent(slot), indentless)?;
+                        self.open_block(true, n, kh, Slot::Ent(slot), indentless, vpos)?;
                         return Ok(true);
                     }
                     self.pending_null()?;
@@ -791,7 +835,7 @@ impl<'t> Fast<'t> {
                         let vpos = self.pos(p);
                         let key = self.item_key(vpos);
                         self.span(ih, key, vpos);
-                        self.open_block(true, n, ih, Slot::Val(slot), false)?;
+                        self.open_block(true, n, ih, Slot::Val(slot), false, vpos)?;
                         return Ok(true);
                     }
                     self.pending_null()?;
@@ -867,7 +911,14 @@ impl<'t> Fast<'t> {
                 let vpos = self.pos(j);
                 let key = self.item_key(vpos);
                 self.span(ih, key, vpos);
-                self.open_block(true, j.saturating_sub(self.ls), ih, Slot::Val(slot), false)?;
+                self.open_block(
+                    true,
+                    j.saturating_sub(self.ls),
+                    ih,
+                    Slot::Val(slot),
+                    false,
+                    vpos,
+                )?;
                 d = j;
                 continue;
             }
@@ -982,7 +1033,7 @@ impl<'t> Fast<'t> {
         match self.at(j) {
             b'[' | b'{' => {
                 let vpos = self.pos(j);
-                self.count()?;
+                self.count(vpos)?;
                 let (hash, slot) = self.owner_span(owner, vpos);
                 let end = self.flow(j, hash, Some(parent), slot)?;
                 return self.rest_of_line(end);
@@ -998,14 +1049,14 @@ impl<'t> Fast<'t> {
                     }
                     return self.nested_map(j, vpos, owner, s, k);
                 }
-                self.count()?;
+                self.count(vpos)?;
                 let (_, slot) = self.owner_span(owner, vpos);
                 self.store(slot, Value::String(s))?;
                 return self.rest_of_line(end);
             }
             b'|' | b'>' if !own_line => {
                 let (s, vpos, resume) = self.block_scalar(j, parent)?;
-                self.count()?;
+                self.count(vpos)?;
                 let (_, slot) = self.owner_span(owner, vpos);
                 self.store(slot, Value::String(s))?;
                 self.i = resume;
@@ -1034,7 +1085,7 @@ impl<'t> Fast<'t> {
         } else {
             (plain_value(text), stop)
         };
-        self.count()?;
+        self.count(vpos)?;
         let (_, slot) = self.owner_span(owner, vpos);
         self.store(slot, v)?;
         self.rest_of_line(stop)
@@ -1107,7 +1158,7 @@ impl<'t> Fast<'t> {
         colon: usize,
     ) -> R<()> {
         let (hash, slot) = self.owner_span(owner, kpos);
-        self.open_block(false, j.saturating_sub(self.ls), hash, slot, false)?;
+        self.open_block(false, j.saturating_sub(self.ls), hash, slot, false, kpos)?;
         self.key_value(name, kpos, colon)
     }
 
@@ -1623,7 +1674,7 @@ impl<'t> Fast<'t> {
         let dashed = top.dashed;
         let c = self.at(i);
         let vpos = self.pos(i);
-        self.count()?;
+        self.count(vpos)?;
         let key = if dashed {
             self.dashed_key(i, vpos)
         } else {
@@ -1693,14 +1744,14 @@ impl<'t> Fast<'t> {
         match c {
             b',' | b'}' => {
                 let colon = self.pos(k);
-                self.count()?;
+                self.count(colon)?;
                 self.span(kh, Some(kpos), colon);
                 self.ents.push((name, Value::Null));
                 Ok((v, false))
             }
             b'[' | b'{' => {
                 let vpos = self.pos(v);
-                self.count()?;
+                self.count(vpos)?;
                 self.span(kh, Some(kpos), vpos);
                 self.open_check()?;
                 self.ents.push((name, Value::Null));
@@ -1711,7 +1762,7 @@ impl<'t> Fast<'t> {
             b'"' | b'\'' => {
                 let vpos = self.pos(v);
                 let (s, end, _) = self.quoted(v, Some(self.flow_min))?;
-                self.count()?;
+                self.count(vpos)?;
                 self.span(kh, Some(kpos), vpos);
                 self.ents.push((name, Value::String(s)));
                 Ok((end, false))
@@ -1726,7 +1777,7 @@ impl<'t> Fast<'t> {
                     return Err(Stop);
                 }
                 let value = plain_value(self.text.get(v..end).ok_or(Stop)?);
-                self.count()?;
+                self.count(vpos)?;
                 self.span(kh, Some(kpos), vpos);
                 self.ents.push((name, value));
                 Ok((stop, false))

@@ -293,3 +293,36 @@ fn json_surrogate_pairs() {
         }
     }
 }
+
+#[test]
+fn the_value_limit_error_comes_from_the_fast_path_alike() {
+    let small = Limits {
+        max_depth: 10,
+        max_nodes: 30,
+    };
+    let items: Vec<String> = (0..40).map(|i| i.to_string()).collect();
+    let flow = format!("[{}]\n", items.join(", "));
+    let block: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+    let nested = format!("a:\n  b: {{x: 1, y: {flow}}}\n");
+    let after = format!("first: 1\n---\n{block}");
+    // A duplicate key in a mapping still open: the reference loader's
+    // error (the duplicate) comes first, and the fast path leaves it to it.
+    let duplicate = format!("{{a: 1, a: 2, b: {flow}}}\n");
+    for text in [&flow, &block, &nested, &after, &duplicate] {
+        assert!(fast_share(text, &small).bailed.is_some(), "{text:?}");
+        if let Err(e) = differential(text, &small) {
+            panic!("{text:?}: {e}");
+        }
+        assert!(load(text, &small).error.is_some(), "{text:?}");
+    }
+    let e = load(&duplicate, &small).error.unwrap();
+    assert!(e.message.contains("duplicate key"), "{e}");
+    // The text's size raises the limit to one value per 8 bytes.
+    let e = load(&after, &small).error.unwrap();
+    let limit = after.len() / BYTES_PER_VALUE;
+    assert!(
+        e.message.contains(&format!("more than {limit} values")),
+        "{e}"
+    );
+    assert_eq!((e.pos.line, e.document), (limit + 2, 1), "{e}");
+}

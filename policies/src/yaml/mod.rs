@@ -79,7 +79,8 @@ pub struct Limits {
     /// Deepest nesting of collections accepted.
     pub max_depth: usize,
     /// Most values (scalars and collections, counting every copy an alias
-    /// expands to) one document may hold.
+    /// expands to) one document may hold; or, when that is more, one value
+    /// per [`BYTES_PER_VALUE`] bytes of the text loaded.
     pub max_nodes: usize,
 }
 
@@ -92,6 +93,31 @@ impl Default for Limits {
             max_nodes: 1_000_000,
         }
     }
+}
+
+/// A text may always hold one value per this many bytes, whatever
+/// [`Limits::max_nodes`] says. A `kind: List` from `kubectl get pods -A -o
+/// json` is one document of millions of values on a large cluster (about 30
+/// bytes each); what the value limit is for is alias expansion, which makes
+/// many values out of few bytes. Eight bytes per value keeps memory in
+/// proportion to the text (about 150 bytes per value loaded) and gives real
+/// manifests, 20 to 40 bytes per value, room to spare.
+pub const BYTES_PER_VALUE: usize = 8;
+
+impl Limits {
+    /// These limits for `text`: `max_nodes` raised to one value per
+    /// [`BYTES_PER_VALUE`] bytes of it, if that is more.
+    fn for_text(self, text: &str) -> Limits {
+        Limits {
+            max_nodes: self.max_nodes.max(text.len() / BYTES_PER_VALUE),
+            ..self
+        }
+    }
+}
+
+/// The message of a document past the value limit.
+fn too_large_message(max_nodes: usize) -> String {
+    format!("document too large: more than {max_nodes} values (after expanding aliases)")
 }
 
 /// One loaded document.
@@ -322,7 +348,7 @@ impl<'t> Loader<'t> {
             base,
             lines: LineMap::new(body),
             ascii: body.is_ascii(),
-            limits,
+            limits: limits.for_text(body),
             stack: Vec::new(),
             root: None,
             spans: Spans::default(),
@@ -408,7 +434,10 @@ impl<'t> Loader<'t> {
         });
         match outcome {
             Ok(()) => (None, fast_documents, None),
-            Err(bail) => {
+            Err(mut bail) => {
+                if let Some(e) = bail.error.take() {
+                    return (Some(e), fast_documents, Some(bail));
+                }
                 self.handed = bail.first_unhanded;
                 (self.run_reference(each), fast_documents, Some(bail))
             }
@@ -492,6 +521,7 @@ impl<'t> Loader<'t> {
                 first_bail = Some(fast::Bail {
                     first_unhanded: before + b.first_unhanded,
                     line: b.line + at.line - 1,
+                    error: None,
                 });
             }
             if let Some(mut e) = error {
@@ -743,13 +773,7 @@ impl<'t> Loader<'t> {
     }
 
     fn too_many(&self, pos: Pos) -> YamlError {
-        self.err(
-            format!(
-                "document too large: more than {} values (after expanding aliases)",
-                self.limits.max_nodes
-            ),
-            pos,
-        )
+        self.err(too_large_message(self.limits.max_nodes), pos)
     }
 
     fn end_collection(&mut self) -> Result<(), YamlError> {

@@ -691,3 +691,26 @@ fn json_stream_errors_point_into_the_whole_text() {
         }
     }
 }
+
+#[test]
+fn a_huge_flow_collection_ends_at_the_value_limit_quickly() {
+    // 2,000,000 values in one 4 MB flow sequence: past the limit (1,000,000,
+    // or one value per 8 bytes), an error within seconds. saphyr-parser
+    // held the whole sequence's tokens (about 1 GB here) before failing.
+    let text = format!("[{}0]\n", "0,".repeat(1_999_999));
+    let e = timed_error(&text);
+    assert!(e.message.contains("more than 1000000 values"), "{e}");
+    assert_eq!((e.pos.line, e.pos.column), (1, 2_000_000), "{e}");
+    // A List as big as kubectl prints for a large cluster is read whole:
+    // its values are bounded by its size.
+    let item = "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\", \"namespace\": \"default\"}, \"data\": {\"k\": \"value\"}}";
+    let items = vec![item; 160_000].join(",\n");
+    let text =
+        format!("{{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n{items}\n]}}\n");
+    let loaded = load(&text, &Limits::default());
+    assert!(loaded.error.is_none(), "{:?}", loaded.error);
+    assert_eq!(
+        loaded.documents[0].value["items"].as_array().unwrap().len(),
+        160_000
+    );
+}
