@@ -436,15 +436,32 @@ fn too_large(len: u64, max: u64) -> String {
 
 /// The bytes as text: UTF-8 without NUL bytes (anything else is binary).
 pub fn as_text(bytes: &[u8]) -> Result<&str, String> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        format!(
-            "not UTF-8 text (invalid byte at offset {}); is this a binary file?",
-            e.valid_up_to()
-        )
-    })?;
+    text_or_error(bytes).map_err(|(message, _)| message)
+}
+
+/// [`as_text`], with the position of the offending byte (line and column
+/// counted in the valid text before it) for the report.
+fn text_or_error(bytes: &[u8]) -> Result<&str, (String, Pos)> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let good = e.valid_up_to();
+            let before = std::str::from_utf8(&bytes[..good]).unwrap_or("");
+            let byte = bytes.get(good).copied().unwrap_or(0);
+            return Err((
+                format!(
+                    "not UTF-8 text: byte 0x{byte:02X} at offset {good} is not part of a UTF-8 \
+                     character (a Latin-1 or Windows-1252 file, or a binary one? save text as \
+                     UTF-8)"
+                ),
+                yaml::line_col(before, good),
+            ));
+        }
+    };
     if let Some(at) = text.find('\0') {
-        return Err(format!(
-            "not a text file (NUL byte at offset {at}); is this a binary file?"
+        return Err((
+            format!("not a text file (NUL byte at offset {at}); is this a binary file?"),
+            yaml::line_col(text, at),
         ));
     }
     Ok(text)
@@ -511,10 +528,10 @@ fn check_file(
             return r;
         }
     };
-    let text = match as_text(&bytes) {
+    let text = match text_or_error(&bytes) {
         Ok(t) => t,
-        Err(m) => {
-            err(&mut r, None, m);
+        Err((m, pos)) => {
+            err(&mut r, Some(pos), m);
             return r;
         }
     };

@@ -215,7 +215,25 @@ fn non_kubernetes_files_are_silent_and_binary_is_an_error() {
     write(d, "garbage.yaml", [0u8, 159, 146, 150, 0xff, 0xfe]);
     let r = eyelint(d, &[], None);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("garbage.yaml"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("garbage.yaml:1:2: not UTF-8 text"),
+        "{}",
+        r.stderr
+    );
+    // A Latin-1 byte is pointed at by line and column.
+    std::fs::remove_file(d.join("garbage.yaml")).unwrap();
+    let mut latin1 = POD.replace("name: p\n", "name: caf").into_bytes();
+    let at = latin1.iter().position(|&b| b == b'f').unwrap() + 1;
+    latin1.insert(at, 0xE9);
+    write(d, "latin1.yaml", latin1);
+    let r = eyelint(d, &["-f", "json"], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let e = &json(&r)["errors"][0];
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(4), Some(12))
+    );
+    assert!(e["message"].as_str().unwrap().contains("byte 0xE9"), "{e}");
 }
 
 #[test]
