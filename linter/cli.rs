@@ -401,7 +401,7 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
     } else {
         None
     };
-    let inputs = discover::discover(&paths, stdin, &a.stdin_filename)?;
+    let (inputs, walked) = discover::discover_walked(&paths, stdin, &a.stdin_filename)?;
     let cx = Context {
         format: a.format,
         rules: rule_info(&engine),
@@ -414,6 +414,7 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
     let opts = RunOptions {
         max_file_size: a.max_file_size,
         keep_text: cx.needs_text(),
+        walked: std::sync::Arc::new(walked),
     };
     let min = match a.min_severity {
         Some(MinSeverity::Danger) => Severity::Danger,
@@ -772,7 +773,16 @@ fn input_error(
 }
 
 fn report_skips(inputs: &[Input], skipped: &[(usize, Skip)], verbose: bool) {
+    // (directory or file the notice names, files skipped for it)
     let mut charts: Vec<(PathBuf, usize)> = Vec::new();
+    let mut kustomizations: Vec<(PathBuf, usize)> = Vec::new();
+    let count = |list: &mut Vec<(PathBuf, usize)>, key: &Path| match list
+        .iter_mut()
+        .find(|(c, _)| c == key)
+    {
+        Some((_, n)) => *n += 1,
+        None => list.push((key.to_path_buf(), 1)),
+    };
     for (i, s) in skipped {
         match s {
             Skip::NotKubernetes => {
@@ -784,24 +794,51 @@ fn report_skips(inputs: &[Input], skipped: &[(usize, Skip)], verbose: bool) {
                 if verbose {
                     eprintln!("skipped {}: Helm chart template", inputs[*i].name);
                 }
-                match charts.iter_mut().find(|(c, _)| c == chart) {
-                    Some((_, n)) => *n += 1,
-                    None => charts.push((chart.clone(), 1)),
+                count(&mut charts, chart);
+            }
+            Skip::KustomizePatch { kustomization } => {
+                if verbose {
+                    eprintln!(
+                        "skipped {}: a kustomize patch ({})",
+                        inputs[*i].name,
+                        shown(kustomization)
+                    );
                 }
+                count(&mut kustomizations, kustomization);
             }
         }
     }
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
     for (chart, n) in charts {
-        let shown = std::env::current_dir()
-            .ok()
-            .and_then(|cwd| chart.strip_prefix(cwd).ok().map(Path::to_path_buf))
-            .map(|p| discover::display_name(&p))
-            .unwrap_or_else(|| discover::display_name(&chart));
+        let shown = shown(&chart);
         eprintln!(
             "note: skipped {n} Helm template file{} in chart {shown}; lint the rendered output: helm template {shown} | eyelint -",
-            if n == 1 { "" } else { "s" }
+            plural(n)
         );
     }
+    for (k, n) in kustomizations {
+        let dir = k.parent().map_or_else(|| ".".to_string(), shown);
+        eprintln!(
+            "note: skipped {n} kustomize patch file{} listed in {}; lint the built output: kubectl kustomize {dir} | eyelint -",
+            plural(n),
+            shown(&k)
+        );
+    }
+}
+
+/// A path for a notice: relative to the current directory when under it.
+fn shown(p: &Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| p.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                ".".to_string()
+            } else {
+                discover::display_name(&p)
+            }
+        })
+        .unwrap_or_else(|| discover::display_name(p))
 }
 
 fn roles_label(m: &RuleMeta) -> String {

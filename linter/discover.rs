@@ -7,6 +7,7 @@
 //! input. The order is deterministic: arguments in the order given, each
 //! directory's files sorted by path.
 
+use crate::kustomize::Walked;
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -96,6 +97,16 @@ pub fn discover(
     stdin: Option<Bytes>,
     stdin_name: &str,
 ) -> Result<Vec<Input>, DiscoverError> {
+    discover_walked(paths, stdin, stdin_name).map(|(inputs, _)| inputs)
+}
+
+/// [`discover`], also telling what the directory walks saw.
+pub fn discover_walked(
+    paths: &[PathBuf],
+    stdin: Option<Bytes>,
+    stdin_name: &str,
+) -> Result<(Vec<Input>, Walked), DiscoverError> {
+    let mut walked = Walked::default();
     let mut out = Vec::new();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut stdin = stdin;
@@ -133,8 +144,13 @@ pub fn discover(
             .require_git(false)
             .follow_links(false)
             .build();
+        let root = Walked::root(p);
         for entry in walker {
             let entry = entry?;
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if let (Some(root), Ok(rel)) = (&root, entry.path().strip_prefix(p)) {
+                walked.saw(root, rel, is_dir);
+            }
             if !is_manifest_name(entry.path()) {
                 continue;
             }
@@ -162,7 +178,7 @@ pub fn discover(
             }
         }
     }
-    Ok(out)
+    Ok((out, walked))
 }
 
 #[cfg(test)]

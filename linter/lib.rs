@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config_file;
 pub mod discover;
 pub mod external;
+pub mod kustomize;
 pub mod lint;
 pub mod output;
 pub mod yaml_out;

@@ -45,6 +45,9 @@ pub struct RunOptions {
     /// Keep the text of inputs with findings in their [`FileOutcome`]
     /// (the human format draws snippets from it).
     pub keep_text: bool,
+    /// What discovery's directory walks saw (kustomization files), so
+    /// directories walked are not probed again.
+    pub walked: Arc<crate::kustomize::Walked>,
 }
 
 impl Default for RunOptions {
@@ -52,6 +55,7 @@ impl Default for RunOptions {
         RunOptions {
             max_file_size: 64 * 1024 * 1024,
             keep_text: false,
+            walked: Arc::default(),
         }
     }
 }
@@ -127,6 +131,21 @@ pub enum Skip {
         /// The chart's directory.
         chart: PathBuf,
     },
+    /// A patch a kustomization applies to other objects (see
+    /// [`crate::kustomize`]).
+    KustomizePatch {
+        /// The kustomization file that lists it.
+        kustomization: PathBuf,
+    },
+}
+
+/// What a worker remembers about directories while it reads inputs.
+#[derive(Default)]
+pub(crate) struct DirCache {
+    /// Whether each directory holds a `Chart.yaml`.
+    charts: HashMap<PathBuf, bool>,
+    /// Each directory's kustomization patches.
+    kustomize: crate::kustomize::Cache,
 }
 
 /// A problem with one input; any makes the run exit 2.
@@ -510,7 +529,7 @@ fn check_file(
     input_idx: usize,
     input: &Input,
     opts: &RunOptions,
-    chart_cache: &mut HashMap<PathBuf, bool>,
+    dirs: &mut DirCache,
     mode: Mode<'_>,
 ) -> FileResult {
     let mut r = FileResult::default();
@@ -536,10 +555,15 @@ fn check_file(
         }
     };
     if text.contains("{{") {
-        if let Some(chart) = input.path().and_then(|p| chart_dir(p, chart_cache)) {
+        if let Some(chart) = input.path().and_then(|p| chart_dir(p, &mut dirs.charts)) {
             r.skip = Some(Skip::HelmTemplate { chart });
             return r;
         }
+    }
+    let patch_of = |p: &Path| crate::kustomize::patch_of(p, &opts.walked, &mut dirs.kustomize);
+    if let Some(kustomization) = input.path().and_then(patch_of) {
+        r.skip = Some(Skip::KustomizePatch { kustomization });
+        return r;
     }
     if let Mode::Classify(scan) = mode {
         if !may_hold_indexed(text, scan) {
@@ -858,7 +882,7 @@ fn run_with<P: Send>(
     let mut per_file: Vec<FileResult> = inputs
         .par_iter()
         .enumerate()
-        .map_init(HashMap::new, |cache, (i, input)| {
+        .map_init(DirCache::default, |cache, (i, input)| {
             check_file(engine, i, input, opts, cache, first)
         })
         .collect();
@@ -886,7 +910,7 @@ fn run_with<P: Send>(
     rayon::scope(|s| {
         for _ in 0..workers {
             s.spawn(|_| {
-                let mut cache = HashMap::new();
+                let mut cache = DirCache::default();
                 loop {
                     let i = next.fetch_add(1, AtomicOrdering::Relaxed);
                     let Some(slot) = slots.get(i) else { break };
@@ -924,12 +948,12 @@ fn finish_file(
     i: usize,
     input: &Input,
     opts: &RunOptions,
-    chart_cache: &mut HashMap<PathBuf, bool>,
+    dirs: &mut DirCache,
     index: &Index,
     f: FileResult,
 ) -> FileOutcome {
     let mut f = if f.pending {
-        let mut r = check_file(engine, i, input, opts, chart_cache, Mode::Complete(index));
+        let mut r = check_file(engine, i, input, opts, dirs, Mode::Complete(index));
         if r.unexpected_indexed > 0 {
             // The first reading found no object the index wants; this one
             // did, so the file changed in between. Its findings (and other
@@ -1190,7 +1214,7 @@ mod tests {
                     i,
                     input,
                     &opts,
-                    &mut HashMap::new(),
+                    &mut DirCache::default(),
                     Mode::Classify(&KindScan::new(engine.index_kinds())),
                 )
                 .pending
@@ -1202,7 +1226,14 @@ mod tests {
         // the run refuses the file.
         let index = engine.new_index(Coverage::All);
         let mode = Mode::Complete(&index);
-        let a = check_file(&engine, 0, &inputs[0], &opts, &mut HashMap::new(), mode);
+        let a = check_file(
+            &engine,
+            0,
+            &inputs[0],
+            &opts,
+            &mut DirCache::default(),
+            mode,
+        );
         assert_eq!(a.unexpected_indexed, 2);
         let pending = FileResult {
             pending: true,
@@ -1213,7 +1244,7 @@ mod tests {
             0,
             &inputs[0],
             &opts,
-            &mut HashMap::new(),
+            &mut DirCache::default(),
             &index,
             pending,
         );

@@ -842,3 +842,52 @@ fn linked_manifests_are_linted_and_broken_links_reported() {
     );
     assert!(r.stdout.contains("prod/pod.yaml:7:3"), "{}", r.stdout);
 }
+
+#[test]
+fn kustomize_patches_are_skipped_with_a_notice() {
+    // A strategic-merge patch looks like an object but holds only what it
+    // changes; judged whole, it fails for everything it leaves out.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "base/kustomization.yaml", "resources:\n- pod.yaml\n");
+    write(d, "base/pod.yaml", POD);
+    write(
+        d,
+        "prod/kustomization.yaml",
+        "resources:\n- ../base\npatches:\n- path: patches/ipc.yaml\npatchesStrategicMerge:\n- memory.yaml\n",
+    );
+    let patch = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\nspec:\n  hostIPC: true\n  containers:\n  - name: c\n    resources: {limits: {memory: 1Gi}}\n";
+    write(d, "prod/patches/ipc.yaml", patch);
+    write(d, "prod/memory.yaml", patch);
+    let r = eyelint(
+        d,
+        &["-f", "json", "--only=hostIPCSet,tagNotSpecified"],
+        None,
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v = json(&r);
+    let files: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["base/pod.yaml"]);
+    assert!(
+        r.stderr.contains(
+            "note: skipped 2 kustomize patch files listed in prod/kustomization.yaml; lint the built output: kubectl kustomize prod | eyelint -"
+        ),
+        "{}",
+        r.stderr
+    );
+    // Named on the command line (as pre-commit does), a patch is skipped too.
+    let r = eyelint(d, &["--only=hostIPCSet", "prod/memory.yaml"], None);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let r = eyelint(d, &["--only=hostIPCSet", "--verbose", "prod"], None);
+    assert!(
+        r.stderr
+            .contains("skipped prod/patches/ipc.yaml: a kustomize patch (prod/kustomization.yaml)"),
+        "{}",
+        r.stderr
+    );
+}
