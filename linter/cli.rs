@@ -402,6 +402,21 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
         None
     };
     let (inputs, walked) = discover::discover_walked(&paths, stdin, &a.stdin_filename)?;
+    // What this run writes is never one of its inputs: a walk would find
+    // the last run's report and read it while it is being rewritten.
+    let written: Vec<&Path> = [&a.output, &a.write_baseline]
+        .into_iter()
+        .flatten()
+        .map(PathBuf::as_path)
+        .collect();
+    let (inputs, own): (Vec<Input>, Vec<Input>) = inputs
+        .into_iter()
+        .partition(|i| !i.path().is_some_and(|p| discover::same_file(p, &written)));
+    if a.verbose {
+        for i in &own {
+            eprintln!("skipped {}: this run writes it", i.name);
+        }
+    }
     let cx = Context {
         format: a.format,
         rules: rule_info(&engine),

@@ -62,6 +62,29 @@ pub enum DiscoverError {
     Walk(#[from] ignore::Error),
 }
 
+/// Whether `path` is one of `files` (the same file by its canonical path;
+/// a file that does not exist yet by its canonical directory and name).
+/// Only paths with the same file name are resolved, so most inputs cost no
+/// system call.
+pub fn same_file(path: &Path, files: &[&Path]) -> bool {
+    let resolve = |p: &Path| -> Option<PathBuf> {
+        if let Ok(c) = std::fs::canonicalize(p) {
+            return Some(c);
+        }
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        Some(std::fs::canonicalize(dir).ok()?.join(p.file_name()?))
+    };
+    files.iter().any(|f| {
+        f.file_name().is_some() && f.file_name() == path.file_name() && {
+            let (a, b) = (resolve(path), resolve(f));
+            a.is_some() && a == b
+        }
+    })
+}
+
 /// True for the extensions a directory walk picks up.
 pub fn is_manifest_name(p: &Path) -> bool {
     matches!(
@@ -260,6 +283,22 @@ mod tests {
         std::fs::write(&f, "x: 1\n").unwrap();
         let found = discover(&[f.clone(), f], None, "<stdin>").unwrap();
         assert_eq!(found.len(), 1);
+    }
+
+    #[test]
+    fn same_file_resolves_only_matching_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("sub")).unwrap();
+        std::fs::write(d.join("report.json"), "{}").unwrap();
+        let out = d.join("sub/../report.json");
+        assert!(same_file(&d.join("report.json"), &[&out]));
+        assert!(!same_file(&d.join("sub/report.json"), &[&out]));
+        assert!(!same_file(&d.join("other.json"), &[&out]));
+        // A report that does not exist yet.
+        let later = d.join("sub/later.json");
+        assert!(same_file(&d.join("sub/./later.json"), &[&later]));
+        assert!(!same_file(&d.join("later.json"), &[&later]));
     }
 
     #[test]

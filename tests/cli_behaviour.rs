@@ -891,3 +891,55 @@ fn kustomize_patches_are_skipped_with_a_notice() {
         r.stderr
     );
 }
+
+#[test]
+fn the_report_being_written_is_not_an_input() {
+    // `eyelint -f json -o zz.json .` run twice: the walk finds the last
+    // run's report, which this run rewrites while workers read.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pods: Vec<String> = (0..25)
+        .map(|i| POD.replace("name: p\n", &format!("name: p{i}\n")))
+        .collect();
+    for i in 0..40 {
+        write(d, &format!("pod{i:02}.yaml"), pods.join("---\n"));
+    }
+    // Every rule, so the report is megabytes and still being written when
+    // the workers would reach it.
+    let args = ["-f", "json", "-o", "zz.json", "."];
+    assert_eq!(eyelint(d, &args, None).code, 1);
+    for _ in 0..3 {
+        let r = eyelint(d, &args, None);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+    }
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("zz.json")).unwrap()).unwrap();
+    assert_eq!(report["summary"]["files"], 40);
+    let r = eyelint(
+        d,
+        &["--verbose", "--only=hostIPCSet", "-o", "zz.json", "."],
+        None,
+    );
+    assert!(
+        r.stderr.contains("skipped zz.json: this run writes it"),
+        "{}",
+        r.stderr
+    );
+    // So is a baseline being written.
+    let r = eyelint(
+        d,
+        &[
+            "--only=hostIPCSet",
+            "--verbose",
+            "--write-baseline",
+            "zz.json",
+            ".",
+        ],
+        None,
+    );
+    assert!(
+        r.stderr.contains("skipped zz.json: this run writes it"),
+        "{}",
+        r.stderr
+    );
+}
