@@ -328,7 +328,8 @@ impl KindScan {
 
 /// Whether `text` may hold an object of one of the scan's kinds: it names
 /// one of them as a whole word (not inside a longer identifier such as
-/// `automountServiceAccountToken`), or it contains a backslash, the only way
+/// `automountServiceAccountToken`), or followed by `List` (a typed list's
+/// items name no kind: see `complete_list_items`), or it contains a backslash, the only way
 /// (escape sequences in double-quoted YAML and JSON) to write a kind without
 /// its letters appearing in a row. Folding in multi-line scalars inserts
 /// spaces, which no kind name contains, and tags do not change a scalar's text.
@@ -343,7 +344,13 @@ fn may_hold_indexed(text: &str, scan: &KindScan) -> bool {
         |c: Option<u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80);
     let whole = |at: usize, len: usize| {
         let before = at.checked_sub(1).map(|i| bytes[i]);
-        !ident(before) && !ident(bytes.get(at + len).copied())
+        let end = at + len;
+        let end = if bytes.get(end..end + 4) == Some(b"List") {
+            end + 4
+        } else {
+            end
+        };
+        !ident(before) && !ident(bytes.get(end).copied())
     };
     let mut from = 0;
     while let Some(m) = ac.find(aho_corasick::Input::new(bytes).range(from..)) {
@@ -629,6 +636,9 @@ impl Batch<'_> {
         let wanted = engine.index_kinds();
         // Every Kubernetes object of the batch: its document, path prefix
         // and value.
+        for doc in docs.iter_mut() {
+            eyelint_policies::object::complete_list_items(&mut doc.value);
+        }
         let mut objects = Vec::new();
         let mut found = Vec::new();
         for (d, doc) in docs.iter().enumerate() {
@@ -1068,6 +1078,8 @@ mod tests {
             "kind: \"Pod\\x44isruptionBudget\"\n",
             "{\"kind\":\"\\u0053erviceAccount\"}",
             "kind: \"Service\\\n  Account\"\n",
+            // A typed list's items name no kind.
+            "{\"kind\":\"NetworkPolicyList\",\"items\":[{\"metadata\":{}}]}",
         ] {
             assert!(may_hold_indexed(text, &k), "{text:?}");
         }
@@ -1076,6 +1088,7 @@ mod tests {
             "kind: ClusterRoleBinding\nroleRef: {kind: ClusterRoleX}\n",
             "kind: RoleBinding\n",
             "metadata: {name: PodDisruptionBudgets}\n",
+            "metadata: {name: PodDisruptionBudgetLists}\n",
             // Folding a multi-line scalar inserts a space.
             "kind: Service\n  Account\n",
         ] {

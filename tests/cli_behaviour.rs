@@ -943,3 +943,35 @@ fn the_report_being_written_is_not_an_input() {
         r.stderr
     );
 }
+
+#[test]
+fn typed_lists_from_the_api_are_linted() {
+    // `kubectl get --raw /api/v1/pods` and client libraries write a
+    // `PodList` whose items name no kind or apiVersion; they were skipped
+    // as "no Kubernetes objects", a silent pass.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "pods.json",
+        "{\"kind\": \"PodList\", \"apiVersion\": \"v1\", \"metadata\": {}, \"items\": [\n  {\"metadata\": {\"name\": \"a\", \"namespace\": \"ns\"}, \"spec\": {\"hostIPC\": true, \"containers\": [{\"name\": \"c\", \"image\": \"x:1\"}]}}\n]}\n",
+    );
+    let r = eyelint(d, &["--only=hostIPCSet", "-f", "json", "pods.json"], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v = json(&r);
+    assert_eq!(positions(&v), [("hostIPCSet".to_string(), 2, 59)]);
+    assert_eq!(v["findings"][0]["kind"], "Pod");
+    assert_eq!(v["findings"][0]["apiVersion"], "v1");
+    // A typed list of an indexed kind feeds the cross-object checks.
+    write(
+        d,
+        "policies.json",
+        "{\"kind\": \"NetworkPolicyList\", \"apiVersion\": \"networking.k8s.io/v1\", \"items\": [{\"metadata\": {\"name\": \"all\", \"namespace\": \"ns\"}, \"spec\": {\"podSelector\": {}, \"policyTypes\": [\"Ingress\", \"Egress\"]}}]}\n",
+    );
+    let r = eyelint(
+        d,
+        &["--only=missingNetworkPolicy", "--fail-on=warning", "."],
+        None,
+    );
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{}", r.stdout);
+}

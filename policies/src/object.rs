@@ -270,7 +270,8 @@ impl<'a> Workload<'a> {
 
 /// Expands `kind: List` (and `*List` kinds such as `DeploymentList`) into
 /// their items, recursively; any other object yields itself.
-pub fn expand_lists(object: Value, out: &mut Vec<Value>) {
+pub fn expand_lists(mut object: Value, out: &mut Vec<Value>) {
+    complete_list_items(&mut object);
     let is_list = object
         .field("kind")
         .and_then(Value::as_str)
@@ -285,6 +286,42 @@ pub fn expand_lists(object: Value, out: &mut Vec<Value>) {
         }
     } else {
         out.push(object);
+    }
+}
+
+/// Gives the items of a typed list the `kind` and `apiVersion` they leave
+/// out. The API server returns a collection as `kind: PodList` (what
+/// `kubectl get --raw /api/v1/pods` and client libraries write) whose items
+/// name neither; each is then of the list's kind without `List`, in its
+/// `apiVersion`. Items that name their own are left alone, as is
+/// `kind: List` (kubectl's own list, whose items always do). Lists nested
+/// in items are completed too.
+pub fn complete_list_items(list: &mut Value) {
+    let Value::Object(map) = list else {
+        return;
+    };
+    let Some(kind) = map.get("kind").and_then(Value::as_str) else {
+        return;
+    };
+    let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
+    let api_version = map.get("apiVersion").cloned();
+    if !kind.ends_with("List") {
+        return;
+    }
+    let item_kind = item_kind.map(str::to_string);
+    let Some(Value::Array(items)) = map.get_mut("items") else {
+        return;
+    };
+    for item in items {
+        if let (Some(k), Value::Object(o)) = (&item_kind, &mut *item) {
+            if !o.contains_key("kind") {
+                o.insert("kind".to_string(), Value::String(k.clone()));
+                if let (Some(v), false) = (&api_version, o.contains_key("apiVersion")) {
+                    o.insert("apiVersion".to_string(), v.clone());
+                }
+            }
+        }
+        complete_list_items(item);
     }
 }
 
@@ -430,6 +467,38 @@ mod tests {
             ]
         );
         assert_eq!(w.containers()[2].path.to_string(), "spec.initContainers[1]");
+    }
+
+    #[test]
+    fn typed_list_items_get_their_kind() {
+        let list = json!({"kind": "PodList", "apiVersion": "v1", "items": [
+            {"metadata": {"name": "a"}},
+            {"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "b"}},
+            {"apiVersion": "v2", "metadata": {"name": "c"}},
+            "not an object"
+        ]});
+        let mut out = Vec::new();
+        expand_lists(list, &mut out);
+        assert_eq!(
+            out[0],
+            json!({"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "a"}})
+        );
+        assert_eq!(out[1]["metadata"]["name"], "b");
+        assert_eq!(
+            out[2],
+            json!({"kind": "Pod", "apiVersion": "v2", "metadata": {"name": "c"}})
+        );
+        assert_eq!(out[3], json!("not an object"));
+        // kubectl's `kind: List` and a bare `List` suffix add nothing.
+        let mut v = json!({"kind": "List", "apiVersion": "v1", "items": [{"metadata": {}}]});
+        complete_list_items(&mut v);
+        assert_eq!(v["items"][0], json!({"metadata": {}}));
+        let mut v = json!({"kind": "DeploymentList", "apiVersion": "apps/v1", "items": [
+            {"metadata": {"name": "d"}}
+        ]});
+        complete_list_items(&mut v);
+        assert_eq!(v["items"][0]["kind"], "Deployment");
+        assert_eq!(v["items"][0]["apiVersion"], "apps/v1");
     }
 
     #[test]
