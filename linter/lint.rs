@@ -642,6 +642,20 @@ impl Batch<'_> {
         let mut objects = Vec::new();
         let mut found = Vec::new();
         for (d, doc) in docs.iter().enumerate() {
+            // kubectl reads one object per document and refuses a
+            // sequence; skipping it as "not Kubernetes" would pass silently.
+            if let Value::Array(items) = &doc.value {
+                if items.iter().any(is_kubernetes_object) {
+                    r.errors.push(InputError {
+                        input: self.input_idx,
+                        pos: Some(doc.start),
+                        message: "a sequence of Kubernetes objects at the top of a document, \
+                                  which kubectl cannot apply: write each as its own document \
+                                  (`---`) or as the items of a `kind: List`"
+                            .to_string(),
+                    });
+                }
+            }
             expand(&doc.value, FieldPath::root(), &mut found);
             objects.extend(
                 found

@@ -975,3 +975,31 @@ fn typed_lists_from_the_api_are_linted() {
     );
     assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{}", r.stdout);
 }
+
+#[test]
+fn a_top_level_sequence_of_objects_is_an_error_not_a_pass() {
+    // kubectl refuses it ("cannot unmarshal array"); skipping it as "not
+    // Kubernetes" passed it silently.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seq = format!("# objects\n- {}", POD.trim_end().replace('\n', "\n  "));
+    write(d, "seq.yaml", seq);
+    write(d, "strings.json", "[\"a\", \"b\"]\n");
+    let r = eyelint(d, &["-f", "json", "."], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let v = json(&r);
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["file"], "seq.yaml");
+    assert_eq!(
+        (errors[0]["line"].as_u64(), errors[0]["column"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("kubectl cannot apply"),
+        "{errors:?}"
+    );
+}
