@@ -303,12 +303,15 @@ pub fn complete_list_items(list: &mut Value) {
     let Some(kind) = map.get("kind").and_then(Value::as_str) else {
         return;
     };
-    let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
-    let api_version = map.get("apiVersion").cloned();
-    if !kind.ends_with("List") {
+    // Most documents are not lists: leave before copying anything.
+    let Some(item_kind) = kind.strip_suffix("List") else {
         return;
-    }
-    let item_kind = item_kind.map(str::to_string);
+    };
+    let item_kind = Some(item_kind.to_string()).filter(|k| !k.is_empty());
+    let api_version = match &item_kind {
+        Some(_) => map.get("apiVersion").cloned(),
+        None => None,
+    };
     let Some(Value::Array(items)) = map.get_mut("items") else {
         return;
     };

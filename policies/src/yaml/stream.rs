@@ -51,13 +51,15 @@ fn value_end(b: &[u8], start: usize) -> Option<usize> {
                 }
             }
             b'"' => {
+                // Most of a JSON text is strings: jump to the next quote or
+                // backslash.
                 i += 1;
                 loop {
-                    match b.get(i)? {
-                        b'"' => break,
-                        b'\\' => i += 2,
-                        _ => i += 1,
+                    i += memchr::memchr2(b'"', b'\\', b.get(i..)?)?;
+                    if b[i] == b'"' {
+                        break;
                     }
+                    i += 2;
                 }
             }
             b'#' | b'\'' => return None,
