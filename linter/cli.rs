@@ -494,6 +494,15 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
     } = stream;
 
     report_skips(&inputs, &skipped, a.verbose);
+    // `helm template … | eyelint -` where helm failed and printed nothing
+    // would otherwise pass quietly (a shell without pipefail keeps only the
+    // last command's status).
+    if totals.objects == 0 && errors.is_empty() && inputs.iter().any(|i| i.path().is_none()) {
+        eprintln!(
+            "note: standard input held no Kubernetes objects; if a command feeds it, \
+             check that it succeeded (`set -o pipefail` makes its failure fail the step)"
+        );
+    }
 
     if let (Some(p), Some(counts)) = (&a.write_baseline, recorder) {
         let b = counts.baseline();

@@ -1003,3 +1003,24 @@ fn a_top_level_sequence_of_objects_is_an_error_not_a_pass() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn empty_standard_input_is_noted() {
+    // `helm template . | eyelint -` after helm failed: without pipefail the
+    // step's status is eyelint's, so the run says what it saw.
+    let dir = tempfile::tempdir().unwrap();
+    let r = eyelint(dir.path(), &["-"], Some(b""));
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stderr
+            .contains("note: standard input held no Kubernetes objects"),
+        "{}",
+        r.stderr
+    );
+    let r = eyelint(
+        dir.path(),
+        &["--only=hostIPCSet", "-"],
+        Some(GOOD_POD.as_bytes()),
+    );
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+}
