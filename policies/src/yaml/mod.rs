@@ -100,7 +100,7 @@ impl Default for Limits {
 /// json` is one document of millions of values on a large cluster (about 30
 /// bytes each); what the value limit is for is alias expansion, which makes
 /// many values out of few bytes. Eight bytes per value keeps memory in
-/// proportion to the text (about 150 bytes per value loaded) and gives real
+/// proportion to the text (about 280 bytes per value loaded) and gives real
 /// manifests, 20 to 40 bytes per value, room to spare.
 pub const BYTES_PER_VALUE: usize = 8;
 
