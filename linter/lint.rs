@@ -328,11 +328,12 @@ impl KindScan {
 
 /// Whether `text` may hold an object of one of the scan's kinds: it names
 /// one of them as a whole word (not inside a longer identifier such as
-/// `automountServiceAccountToken`), or followed by `List` (a typed list's
-/// items name no kind: see `complete_list_items`), or it contains a backslash, the only way
-/// (escape sequences in double-quoted YAML and JSON) to write a kind without
-/// its letters appearing in a row. Folding in multi-line scalars inserts
-/// spaces, which no kind name contains, and tags do not change a scalar's text.
+/// `automountServiceAccountToken`) or followed by `List` (a typed list,
+/// whose items name no kind: see `complete_list_items`), or it contains a
+/// backslash, the only way (escape sequences in double-quoted YAML and
+/// JSON) to write a kind without its letters appearing in a row. Folding in
+/// multi-line scalars inserts spaces, which no kind name contains, and tags
+/// do not change a scalar's text.
 fn may_hold_indexed(text: &str, scan: &KindScan) -> bool {
     let (kinds, ac) = match scan {
         KindScan::NoneWanted => return false,
