@@ -423,10 +423,16 @@ impl<'t> Loader<'t> {
 
     /// [`Loader::run`], also telling how many documents the fast path
     /// handed over and where it bailed, if it did.
-    fn run_reporting(mut self, each: &mut dyn FnMut(Document)) -> Reported {
-        if let Some(split) = stream::split(self.body) {
-            return self.run_split(&split, each, |l, each| l.run_reporting(each));
+    fn run_reporting(self, each: &mut dyn FnMut(Document)) -> Reported {
+        match stream::split(self.body) {
+            Some(split) => self.run_split(&split, each, |l, each| l.load_unsplit(each)),
+            None => self.load_unsplit(each),
         }
+    }
+
+    /// [`Loader::run_reporting`] on a text that is not a JSON stream (or
+    /// one value of it): the fast path, then saphyr-parser if it bails.
+    fn load_unsplit(mut self, each: &mut dyn FnMut(Document)) -> Reported {
         let mut fast_documents = 0;
         let outcome = fast::run(&self, &mut |d| {
             fast_documents += 1;
@@ -439,18 +445,23 @@ impl<'t> Loader<'t> {
                     return (Some(e), fast_documents, Some(bail));
                 }
                 self.handed = bail.first_unhanded;
-                (self.run_reference(each), fast_documents, Some(bail))
+                (self.parse_reference(each), fast_documents, Some(bail))
             }
         }
     }
 
     /// Loads with saphyr-parser only (skipping documents below `handed`).
-    fn run_reference(mut self, each: &mut dyn FnMut(Document)) -> Option<YamlError> {
+    fn run_reference(self, each: &mut dyn FnMut(Document)) -> Option<YamlError> {
         if let Some(split) = stream::split(self.body) {
             return self
-                .run_split(&split, each, |l, each| (l.run_reference(each), 0, None))
+                .run_split(&split, each, |l, each| (l.parse_reference(each), 0, None))
                 .0;
         }
+        self.parse_reference(each)
+    }
+
+    /// [`Loader::run_reference`] on a text that is not a JSON stream.
+    fn parse_reference(mut self, each: &mut dyn FnMut(Document)) -> Option<YamlError> {
         let mut text: Cow<'t, str> = Cow::Borrowed(self.body);
         let mut retries = 0;
         loop {
