@@ -54,16 +54,29 @@ pub fn read_yaml(text: &str, origin: &str, sink: &mut Collector<'_>) -> Result<(
         }
         let mut objects = Vec::new();
         eyelint_policies::object::expand_lists(value, &mut objects);
-        for mut o in objects {
-            if o.get("kind").is_none() {
-                if let (Some(k), Some(map)) = (&list_kind, o.as_object_mut()) {
-                    map.insert("kind".into(), Value::String(k.clone()));
-                }
-            }
+        // `expand_lists` gives a typed list's items its kind.
+        for o in objects {
             if eyelint_policies::object::is_kubernetes_object(&o) || o.get("kind").is_some() {
                 sink.object(o);
             }
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SweepConfig;
+
+    #[test]
+    fn typed_list_items_in_yaml_are_read_with_their_kind() {
+        // `kubectl get --raw` written as YAML: the items name no kind.
+        let cfg = SweepConfig::default();
+        let mut c = Collector::new(&cfg, Default::default());
+        let text = "kind: PodList\napiVersion: v1\nitems:\n- metadata: {name: a, namespace: ns}\n  spec: {containers: [{name: c, image: x}]}\n";
+        read_yaml(text, "t", &mut c).unwrap();
+        assert_eq!(c.object_count(), 1);
+        assert_eq!(c.pods.len(), 1);
+    }
 }
