@@ -84,6 +84,28 @@ pub enum FailOn {
     Never,
 }
 
+/// When to colour the output (`--color`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when the stream is a terminal and `NO_COLOR` is unset or empty.
+    Auto,
+    /// Always colour (e.g. CI logs that render ANSI colours).
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether a stream gets colour, given whether it is a terminal.
+    fn wants(self, terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && !no_color_env(),
+        }
+    }
+}
+
 /// Severities for `--min-severity`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum MinSeverity {
@@ -134,8 +156,11 @@ pub struct LintArgs {
     /// Refuse files larger than this (bytes; K, M, G, KiB, MiB, GiB suffixes).
     #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
     pub max_file_size: u64,
-    /// Never colour the output (also: NO_COLOR=1).
-    #[arg(long)]
+    /// When to colour the output: `auto` colours a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Never colour the output (the same as `--color never`; also: NO_COLOR=1).
+    #[arg(long, conflicts_with = "color")]
     pub no_color: bool,
     /// List every skipped file and why.
     #[arg(long, short = 'v')]
@@ -366,8 +391,13 @@ fn rule_info(engine: &Engine) -> Vec<RuleInfo> {
 
 fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
     let to_terminal = a.output.is_none() && std::io::stdout().is_terminal();
-    let color = to_terminal && !a.no_color && !no_color_env();
-    let err_color = std::io::stderr().is_terminal() && !a.no_color && !no_color_env();
+    let choice = if a.no_color {
+        ColorChoice::Never
+    } else {
+        a.color
+    };
+    let color = choice.wants(to_terminal);
+    let err_color = choice.wants(std::io::stderr().is_terminal());
     if let Some(j) = a.jobs {
         // Fails only if a pool already exists, which cannot happen here.
         let _ = rayon::ThreadPoolBuilder::new()

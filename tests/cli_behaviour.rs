@@ -432,6 +432,34 @@ fn output_file_and_no_color() {
     assert_eq!(v["runs"][0]["results"][0]["ruleId"], "hostIPCSet");
 }
 
+/// `--color always` colours a pipe (the report and the stderr diagnostics);
+/// `--color never` and `--no-color` keep it plain; both at once is a usage error.
+#[test]
+fn color_choices() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "pod.yaml", POD);
+    write(d, "bad.yaml", "kind: [\n");
+    let esc = |s: &str| s.contains('\u{1b}');
+    let r = eyelint(d, &["--only=hostIPCSet", "--color", "always", "."], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        esc(&r.stdout) && esc(&r.stderr),
+        "{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+    for plain in [&["--color", "never"][..], &["--no-color"][..], &[][..]] {
+        let r = eyelint(d, &[&["--only=hostIPCSet", "."][..], plain].concat(), None);
+        assert_eq!(r.code, 2);
+        assert!(!esc(&r.stdout) && !esc(&r.stderr), "{plain:?}");
+        assert!(r.stdout.contains("hostIPCSet"), "{}", r.stdout);
+    }
+    let r = eyelint(d, &["--color", "always", "--no-color", "."], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("cannot be used with"), "{}", r.stderr);
+}
+
 #[test]
 fn sweep_is_an_external_subcommand() {
     let dir = tempfile::tempdir().unwrap();

@@ -63,7 +63,7 @@ struct Cli {
     #[arg(long, value_name = "FILE")]
     apiserver_cert: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Write the report to this file instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -71,9 +71,12 @@ struct Cli {
     /// Exit 1 when a finding has at least this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Danger)]
     fail_on: FailOn,
-    /// Colours in human output.
-    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    /// Colours in human output: `auto` colours a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = Color::Auto)]
     color: Color,
+    /// Never colour the output (the same as `--color never`; also: NO_COLOR=1).
+    #[arg(long, conflicts_with = "color")]
+    no_color: bool,
     /// Global time limit of a live sweep, in seconds (overrides `sweep.timeoutSeconds`).
     #[arg(long, value_name = "SECS")]
     timeout: Option<u64>,
@@ -165,9 +168,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Format::Human => {
             let to_tty = cli.output.is_none() && std::io::stdout().is_terminal();
             let color = match cli.color {
+                _ if cli.no_color => false,
                 Color::Always => true,
                 Color::Never => false,
-                Color::Auto => to_tty && std::env::var_os("NO_COLOR").is_none(),
+                // https://no-color.org: set and not empty.
+                Color::Auto => to_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
             };
             let width = if to_tty {
                 std::env::var("COLUMNS")

@@ -208,3 +208,36 @@ fn apiserver_certificate_expiry() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `--color always` colours a pipe; `--no-color`, `--color never` and a
+/// non-empty NO_COLOR keep it plain; `-f` is `--format`, as in `eyelint lint`.
+#[test]
+fn colour_choices_and_short_format() {
+    let run = |args: &[&str], no_color: Option<&str>| {
+        let mut c = bin();
+        c.args(["--from-dump", &dump(), "--fail-on", "never"])
+            .args(args);
+        c.env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            c.env("NO_COLOR", v);
+        }
+        let out = c.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let esc = |s: &str| s.contains('\u{1b}');
+    assert!(esc(&run(&["--color", "always"], None)));
+    assert!(!esc(&run(&[], None)), "a pipe is not a terminal");
+    assert!(!esc(&run(&["--no-color"], None)));
+    assert!(!esc(&run(&["--color", "never"], None)));
+    let plain = run(&["--color", "never"], None);
+    assert_eq!(run(&["--no-color"], Some("1")), plain);
+    let json: serde_json::Value = serde_json::from_str(&run(&["-f", "json"], None)).unwrap();
+    assert_eq!(json["schemaVersion"], 1);
+    // Both at once is a usage error, not a silent pick.
+    let st = bin()
+        .args(["--from-dump", &dump(), "--color", "always", "--no-color"])
+        .output()
+        .unwrap();
+    assert_eq!(st.status.code(), Some(2));
+}
