@@ -152,6 +152,23 @@ pub struct Summary {
     pub workloads_judged: usize,
     /// Engine checks that passed.
     pub passed: usize,
+    /// Engine checks an exemption (config or annotation) skipped.
+    pub exempted: usize,
+    /// Engine checks that could not be evaluated (the input lacks what they need; see the notes).
+    pub not_evaluated: usize,
+}
+
+/// What the policy engine did with the workloads, for [`summarize`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EngineTally {
+    /// Workloads judged.
+    pub subjects: usize,
+    /// Checks passed.
+    pub passed: usize,
+    /// Checks skipped by an exemption.
+    pub exempted: usize,
+    /// Checks not evaluated.
+    pub not_evaluated: usize,
 }
 
 /// Where the data came from.
@@ -242,14 +259,15 @@ impl<'c> Findings<'c> {
 pub fn summarize(
     findings: &[SweepFinding],
     objects: BTreeMap<String, usize>,
-    judged: usize,
-    passed: usize,
+    engine: EngineTally,
 ) -> Summary {
     let mut s = Summary {
         total: findings.len(),
         objects,
-        workloads_judged: judged,
-        passed,
+        workloads_judged: engine.subjects,
+        passed: engine.passed,
+        exempted: engine.exempted,
+        not_evaluated: engine.not_evaluated,
         ..Summary::default()
     };
     for f in findings {

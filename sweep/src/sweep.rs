@@ -145,7 +145,7 @@ pub fn analyse(
         ));
     }
     let findings = out.finish();
-    let summary = summarize(&findings, col.counts, judged.subjects, judged.passed);
+    let summary = summarize(&findings, col.counts, judged.tally);
     Report {
         schema_version: SCHEMA_VERSION,
         tool: format!("eyelint-sweep {}", env!("CARGO_PKG_VERSION")),

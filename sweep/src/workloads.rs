@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::checks::Section;
 use crate::lite;
-use crate::report::{Findings, SweepFinding};
+use crate::report::{EngineTally, Findings, SweepFinding};
 
 /// (namespace, kind, name).
 pub type Key = (String, String, String);
@@ -359,10 +359,8 @@ impl Workloads {
 /// Result of judging the workloads.
 #[derive(Debug, Default)]
 pub struct Judged {
-    /// Subjects judged.
-    pub subjects: usize,
-    /// Checks passed.
-    pub passed: usize,
+    /// Subjects judged, checks passed, exempted and not evaluated.
+    pub tally: EngineTally,
     /// Notes (checks not evaluated).
     pub notes: Vec<String>,
 }
@@ -385,15 +383,15 @@ pub fn judge(
             index.add(&s.object.value());
         }
     }
-    let mut judged = Judged {
-        subjects: subjects.len(),
-        ..Judged::default()
-    };
+    let mut judged = Judged::default();
+    judged.tally.subjects = subjects.len();
     let mut not_evaluated: BTreeMap<(String, String), usize> = BTreeMap::new();
     for s in &subjects {
         let object = s.object.value();
         let eval: Evaluation = engine.check(&object, Some(&index), Pass::All);
-        judged.passed += eval.passed;
+        judged.tally.passed += eval.passed;
+        judged.tally.exempted += eval.exempted;
+        judged.tally.not_evaluated += eval.not_evaluated.len();
         for ne in eval.not_evaluated {
             *not_evaluated
                 .entry((ne.id.to_string(), ne.reason))

@@ -241,3 +241,55 @@ fn colour_choices_and_short_format() {
         .unwrap();
     assert_eq!(st.status.code(), Some(2));
 }
+
+/// The JSON summary counts the engine's exempted and not-evaluated checks
+/// (the linter's schema), and the notes account for every one not evaluated.
+#[test]
+fn summary_counts_exempted_and_not_evaluated() {
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = bin()
+            .args(["--from-dump", &dump(), "-f", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let plain = json(&[]);
+    let s = &plain["summary"];
+    assert_eq!(s["exempted"], 0);
+    let noted: u64 = plain["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| {
+            let n = n.as_str()?;
+            let rest = n.split(" not evaluated for ").nth(1)?;
+            rest.split(' ').next()?.parse::<u64>().ok()
+        })
+        .sum();
+    assert!(noted > 0, "{}", plain["notes"]);
+    assert_eq!(s["notEvaluated"].as_u64(), Some(noted));
+
+    let dir = std::env::temp_dir().join(format!("eyelint-sweep-exempt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("eyelint.yaml");
+    std::fs::write(&cfg, "exemptions:\n  - namespace: kube-system\n").unwrap();
+    let cfg = cfg.display().to_string();
+    let exempt = json(&["--config", &cfg]);
+    let n = exempt["summary"]["exempted"].as_u64().unwrap();
+    assert!(n > 0);
+    assert!(!exempt["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["section"] == "workloads" && f["namespace"] == "kube-system"));
+    let human = bin()
+        .args(["--from-dump", &dump(), "--no-color", "--config", &cfg])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(human.stdout).unwrap();
+    assert!(
+        text.contains(&format!("({n} check(s) skipped by exemptions)")),
+        "{text}"
+    );
+}

@@ -233,9 +233,13 @@ pub fn render(r: &Report, style: Style) -> String {
         s.warning,
         per_section.join(", ")
     );
+    let exempted = match s.exempted {
+        0 => String::new(),
+        n => format!(" ({n} check(s) skipped by exemptions)"),
+    };
     let _ = writeln!(
         out,
-        "Read: {}; {} workload(s) judged by the policy engine",
+        "Read: {}; {} workload(s) judged by the policy engine{exempted}",
         if objects.is_empty() {
             "nothing".to_string()
         } else {

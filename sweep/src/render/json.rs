@@ -109,8 +109,8 @@ pub fn write<W: std::io::Write>(r: &Report, mut w: W) -> std::io::Result<()> {
         files: 0,
         objects: r.summary.objects.values().sum(),
         passed: r.summary.passed,
-        exempted: 0,
-        not_evaluated: 0,
+        exempted: r.summary.exempted,
+        not_evaluated: r.summary.not_evaluated,
         counts,
         baselined: 0,
         score: eyelint_policies::finding::score(
