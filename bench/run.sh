@@ -48,10 +48,7 @@ if [ -d ../shared/corpus ]; then
     read -r t rss < <(median_of "$BIN" -f json -o "$DATA/corpus.json" ../shared/corpus)
     echo "corpus (938 files): eyelint median ${t}s, peak RSS ${rss} KB (${RUNS} runs)"
     if [ "${1:-}" = "--checkov" ]; then
-        if [ ! -x bench/.venv-checkov/bin/checkov ]; then
-            python3 -m venv bench/.venv-checkov
-            bench/.venv-checkov/bin/pip install --quiet checkov==3.3.30
-        fi
+        checkov_venv
         /usr/bin/time -f "%e %M" -o "$DATA/time.txt" env BC_SKIP_MAPPING=TRUE \
             bench/.venv-checkov/bin/checkov -d ../shared/corpus --framework kubernetes -o json \
             --skip-download --skip-results-upload --quiet >"$DATA/checkov.json" 2>/dev/null || true

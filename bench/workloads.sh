@@ -3,6 +3,8 @@
 #
 #   workloads DATA          makes DATA/workloads unless it is there
 #   all_rules BINARY        prints every rule id of BINARY, comma-separated
+#   checkov_venv            installs checkov 3.3.30 into bench/.venv-checkov
+#                           unless it is there (PyPI; about a minute)
 
 workloads() {
     if [ ! -f "$1/workloads/workloads-0099.yaml" ]; then
@@ -12,4 +14,11 @@ workloads() {
 
 all_rules() {
     "$1" rules --json | python3 -c 'import json,sys; print(",".join(r["id"] for r in json.load(sys.stdin)))'
+}
+
+checkov_venv() {
+    if [ ! -x bench/.venv-checkov/bin/checkov ]; then
+        python3 -m venv bench/.venv-checkov
+        bench/.venv-checkov/bin/pip install --quiet checkov==3.3.30
+    fi
 }

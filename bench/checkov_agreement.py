@@ -1,0 +1,187 @@
+"""Compares eyelint's verdicts with checkov's on the same manifests, check by
+check, for the checkov checks that have a direct eyelint (Polaris)
+counterpart. Run through bench/checkov-agreement.sh, which runs both tools.
+
+    checkov_agreement.py CHECKOV_JSON EYELINT_JSON RULES_JSON ROOT
+
+A verdict is per object: checkov reports one result per resource, eyelint
+one finding per container, so eyelint "fails" an object when any finding of
+the rule names it. Objects are matched by file, kind, namespace and name.
+Every disagreement is given the documented reason it comes from (see
+../shared/reference/checkov.md section 3 and docs/rules.md); one that no
+reason explains is printed as UNEXPLAINED and the script exits 1.
+
+Needs PyYAML (the checkov virtualenv has it) to read the objects a
+disagreement is about.
+"""
+
+import collections
+import json
+import os
+import re
+import sys
+
+import yaml
+
+# checkov id -> eyelint id: the direct counterparts.
+PAIRS = {
+    "CKV_K8S_8": "livenessProbeMissing",
+    "CKV_K8S_9": "readinessProbeMissing",
+    "CKV_K8S_10": "cpuRequestsMissing",
+    "CKV_K8S_11": "cpuLimitsMissing",
+    "CKV_K8S_12": "memoryRequestsMissing",
+    "CKV_K8S_13": "memoryLimitsMissing",
+    "CKV_K8S_14": "tagNotSpecified",
+    "CKV_K8S_15": "pullPolicyNotAlways",
+    "CKV_K8S_16": "runAsPrivileged",
+    "CKV_K8S_17": "hostPIDSet",
+    "CKV_K8S_18": "hostIPCSet",
+    "CKV_K8S_19": "hostNetworkSet",
+    "CKV_K8S_20": "privilegeEscalationAllowed",
+    "CKV_K8S_22": "notReadOnlyRootFilesystem",
+    "CKV_K8S_23": "runAsRootAllowed",
+    "CKV_K8S_25": "dangerousCapabilities",
+    "CKV_K8S_26": "hostPortSet",
+}
+
+# Polaris's dangerousCapabilities set (compared case-insensitively).
+DANGEROUS = {"ALL", "SYS_ADMIN", "NET_ADMIN"}
+
+
+def main(checkov_path, eyelint_path, rules_path, root):
+    root = os.path.abspath(root)
+    results = json.load(open(checkov_path))
+    if isinstance(results, list):
+        results = next(r for r in results if r.get("check_type") == "kubernetes")
+    results = results["results"]
+    report = json.load(open(eyelint_path))
+    inspects = {r["id"]: r["inspects"].split(",") for r in json.load(open(rules_path))}
+
+    def rel(path):
+        path = os.path.normpath(path)
+        marker = os.path.basename(root) + os.sep
+        i = path.find(marker)
+        return path[i + len(marker):] if i >= 0 else path
+
+    refused = {rel(e["file"]) for e in report["errors"]}
+    found = collections.defaultdict(list)  # (file, kind, ns, name, id) -> findings
+    for f in report["findings"]:
+        key = (rel(f["file"]), f["kind"], f["namespace"] or "default", f["name"], f["id"])
+        found[key].append(f)
+
+    verdicts = {}  # (file, kind, ns, name, check) -> checkov result
+    for status, results_list in (("FAILED", results["failed_checks"]), ("PASSED", results["passed_checks"])):
+        for c in results_list:
+            if c["check_id"] not in PAIRS:
+                continue
+            kind, rest = c["resource"].split(".", 1)
+            ns, name = rest.split(".", 1)
+            verdicts[(rel(c["file_path"]), kind, ns, name, c["check_id"])] = (status, c)
+
+    docs = {}
+
+    def objects(file):
+        if file not in docs:
+            with open(os.path.join(root, file), encoding="utf-8") as fh:
+                docs[file] = [d for d in yaml.safe_load_all(fh) if isinstance(d, dict)]
+        return docs[file]
+
+    def obj(file, kind, ns, name):
+        for d in objects(file):
+            meta = d.get("metadata") or {}
+            if d.get("kind") == kind and meta.get("name") == name and (meta.get("namespace") or "default") == ns:
+                return d
+        return None
+
+    def at(value, key):
+        for part in key.split("/"):
+            m = re.fullmatch(r"\[(\d+)\]", part)
+            if value is None:
+                return None
+            value = value[int(m.group(1))] if m and isinstance(value, list) else value.get(part) if isinstance(value, dict) else None
+        return value
+
+    def containers_of(d):
+        spec = d.get("spec") or {}
+        if "containers" not in spec:
+            if "jobTemplate" in spec:
+                spec = (spec.get("jobTemplate") or {}).get("spec") or {}
+            spec = (spec.get("template") or {}).get("spec") or {}
+        return (spec.get("containers") or []) + (spec.get("initContainers") or [])
+
+    def reason(check, rule, file, kind, ns, name, c_result, e_findings):
+        if file in refused:
+            return "eyelint refused the file (an input error, e.g. a duplicate key) and judged nothing in it"
+        if c_result[0] == "FAILED":
+            keys = c_result[1]["check_result"].get("evaluated_keys") or []
+            if keys and all("/initContainers/" in k for k in keys) and "initContainer" not in inspects[rule]:
+                return "checkov inspects plain init containers for this check; eyelint, like Polaris, does not"
+            if check == "CKV_K8S_25":
+                d = obj(file, kind, ns, name)
+                added = [str(a) for k in keys for a in (at(d, k) or [])] if d else []
+                if added and not {a.upper() for a in added} & DANGEROUS:
+                    return f"checkov fails any added capability; Polaris's set is ALL, SYS_ADMIN, NET_ADMIN (added: {', '.join(sorted(set(added)))})"
+        else:
+            if all(f.get("containerRole") == "sidecar" for f in e_findings):
+                return "native sidecar (init container with restartPolicy: Always): eyelint inspects it, checkov does not"
+            if check == "CKV_K8S_15":
+                d = obj(file, kind, ns, name)
+                flagged = {f["container"] for f in e_findings}
+                cs = [c for c in containers_of(d) if c.get("name") in flagged] if d else []
+                if cs and all(
+                    "imagePullPolicy" not in c
+                    and ("@" in str(c.get("image", "")) or not re.search(r":[^/]+$", str(c.get("image", ""))) or str(c.get("image", "")).endswith(":latest"))
+                    for c in cs
+                ):
+                    return "no imagePullPolicy on an untagged, latest or digest image: checkov counts the API's default, eyelint (Polaris) wants an explicit Always"
+                if cs and all("@" in str(c.get("image", "")) for c in cs):
+                    return "digest-pinned image: checkov passes any pull policy, eyelint (Polaris) wants Always"
+        return None
+
+    agree = collections.Counter()
+    split = collections.defaultdict(lambda: collections.Counter())
+    reasons = collections.defaultdict(collections.Counter)
+    unexplained = []
+    for (file, kind, ns, name, check), c_result in sorted(verdicts.items()):
+        rule = PAIRS[check]
+        e_findings = found.get((file, kind, ns, name, rule), [])
+        c_fails, e_fails = c_result[0] == "FAILED", bool(e_findings)
+        if c_fails == e_fails:
+            agree[check] += 1
+            continue
+        side = "checkov" if c_fails else "eyelint"
+        split[check][side] += 1
+        why = reason(check, rule, file, kind, ns, name, c_result, e_findings)
+        if why is None:
+            unexplained.append(f"{check} {rule}: only {side} fails {kind} {ns}/{name} in {file}")
+        else:
+            reasons[(check, side)][why] += 1
+
+    print(f"{'checkov':11} {'eyelint':27} {'objects':>7} {'agree':>6} {'only checkov fails':>19} {'only eyelint fails':>19}")
+    total = total_agree = 0
+    for check in sorted(PAIRS, key=lambda c: int(c.rsplit("_", 1)[1])):
+        n = agree[check] + sum(split[check].values())
+        total += n
+        total_agree += agree[check]
+        print(f"{check:11} {PAIRS[check]:27} {n:7} {agree[check]:6} {split[check]['checkov']:19} {split[check]['eyelint']:19}")
+    print(f"{'all':39} {total:7} {total_agree:6} ({100 * total_agree / max(total, 1):.1f}% agree)")
+    print()
+    print("Why they differ:")
+    for (check, side), whys in sorted(reasons.items(), key=lambda x: int(x[0][0].rsplit("_", 1)[1])):
+        for why, n in whys.most_common():
+            print(f"  {check} only {side} fails, {n}x: {why}")
+    causes = collections.Counter()
+    for whys in reasons.values():
+        for why, n in whys.items():
+            causes[why.split(" (added")[0]] += n
+    print()
+    print(f"{sum(causes.values())} disagreements explained, {len(unexplained)} unexplained; by cause:")
+    for why, n in causes.most_common():
+        print(f"  {n:5}  {why}")
+    for u in unexplained:
+        print(f"  UNEXPLAINED: {u}")
+    return 1 if unexplained else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:5]))
