@@ -83,7 +83,11 @@ def main(checkov_path, eyelint_path, rules_path, root):
     def objects(file):
         if file not in docs:
             with open(os.path.join(root, file), encoding="utf-8") as fh:
-                docs[file] = [d for d in yaml.safe_load_all(fh) if isinstance(d, dict)]
+                found = [d for d in yaml.safe_load_all(fh) if isinstance(d, dict)]
+            for d in list(found):
+                if str(d.get("kind", "")).endswith("List") and isinstance(d.get("items"), list):
+                    found += [i for i in d["items"] if isinstance(i, dict)]
+            docs[file] = found
         return docs[file]
 
     def obj(file, kind, ns, name):
@@ -101,23 +105,45 @@ def main(checkov_path, eyelint_path, rules_path, root):
             value = value[int(m.group(1))] if m and isinstance(value, list) else value.get(part) if isinstance(value, dict) else None
         return value
 
-    def containers_of(d):
+    def pod_spec(d):
         spec = d.get("spec") or {}
-        if "containers" not in spec:
+        if d.get("kind") != "Pod":
             if "jobTemplate" in spec:
                 spec = (spec.get("jobTemplate") or {}).get("spec") or {}
-            spec = (spec.get("template") or {}).get("spec") or {}
+            spec = (spec.get("template") or {}).get("spec")
+        return spec if isinstance(spec, dict) else None
+
+    def containers_of(d):
+        spec = pod_spec(d) or {}
         return (spec.get("containers") or []) + (spec.get("initContainers") or [])
+
+    def exempt(d, rule):
+        notes = (d.get("metadata") or {}).get("annotations") or {}
+        if str(notes.get("polaris.fairwinds.com/exempt", "")).lower() == "true":
+            return True
+        if str(notes.get(f"polaris.fairwinds.com/{rule}-exempt", "")).lower() == "true":
+            return True
+        listed = [x.strip() for x in str(notes.get("eyelint.io/exempt", "")).split(",")]
+        return "all" in listed or rule in listed
 
     def reason(check, rule, file, kind, ns, name, c_result, e_findings):
         if file in refused:
             return "eyelint refused the file (an input error, e.g. a duplicate key) and judged nothing in it"
+        d = obj(file, kind, ns, name)
+        if d is not None and exempt(d, rule):
+            return "an exemption annotation (polaris.fairwinds.com/exempt, eyelint.io/exempt) exempts the object; checkov does not read them"
+        if d is not None and pod_spec(d) is None:
+            return "the object has no pod spec at all (a fragment): eyelint has nothing to judge, checkov fails it anyway"
         if c_result[0] == "FAILED":
             keys = c_result[1]["check_result"].get("evaluated_keys") or []
+            if check in ("CKV_K8S_10", "CKV_K8S_12") and d is not None:
+                res = "cpu" if check == "CKV_K8S_10" else "memory"
+                cs = [c for c in containers_of(d) for k in keys if at(d, k.rsplit("/resources", 1)[0]) is c]
+                if cs and all(((c.get("resources") or {}).get("limits") or {}).get(res) for c in cs):
+                    return "a missing request with the limit set: the API server copies the limit into the request, eyelint counts that, checkov does not"
             if keys and all("/initContainers/" in k for k in keys) and "initContainer" not in inspects[rule]:
                 return "checkov inspects plain init containers for this check; eyelint, like Polaris, does not"
             if check == "CKV_K8S_25":
-                d = obj(file, kind, ns, name)
                 added = [str(a) for k in keys for a in (at(d, k) or [])] if d else []
                 if added and not {a.upper() for a in added} & DANGEROUS:
                     return f"checkov fails any added capability; Polaris's set is ALL, SYS_ADMIN, NET_ADMIN (added: {', '.join(sorted(set(added)))})"
@@ -125,9 +151,8 @@ def main(checkov_path, eyelint_path, rules_path, root):
             if all(f.get("containerRole") == "sidecar" for f in e_findings):
                 return "native sidecar (init container with restartPolicy: Always): eyelint inspects it, checkov does not"
             if check == "CKV_K8S_15":
-                d = obj(file, kind, ns, name)
-                flagged = {f["container"] for f in e_findings}
-                cs = [c for c in containers_of(d) if c.get("name") in flagged] if d else []
+                flagged = {f["container"] or "" for f in e_findings}
+                cs = [c for c in containers_of(d) if (c.get("name") or "") in flagged] if d else []
                 if cs and all(
                     "imagePullPolicy" not in c
                     and ("@" in str(c.get("image", "")) or not re.search(r":[^/]+$", str(c.get("image", ""))) or str(c.get("image", "")).endswith(":latest"))

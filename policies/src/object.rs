@@ -176,6 +176,14 @@ impl<'a> Workload<'a> {
     /// controller and CRD with `spec.template.spec.containers` (Deployment,
     /// StatefulSet, Argo Rollout, CloneSet, …), CronJob
     /// (`spec.jobTemplate.spec.template`) and PodTemplate (`template.spec`).
+    ///
+    /// A built-in workload kind (and OpenShift's DeploymentConfig) is
+    /// recognised by its kind's pod spec even when that spec has no
+    /// `containers` list, so a fragment such as a Deployment that sets only
+    /// `hostIPC: true` is still judged (the API server would reject it for
+    /// the missing containers; its pod-level settings are what a reviewer
+    /// needs to hear about). Any other kind needs `containers`, so that a
+    /// custom resource is judged only when it holds a pod spec.
     pub fn of(object: &'a Value) -> Option<Workload<'a>> {
         let kind = object.field("kind").and_then(Value::as_str).unwrap_or("");
         const SHAPES: [&[&str]; 4] = [
@@ -184,33 +192,50 @@ impl<'a> Workload<'a> {
             &["spec", "jobTemplate", "spec", "template"],
             &["template"],
         ];
-        'shapes: for shape in SHAPES {
+        let own_shape: Option<&[&str]> = match kind {
+            "Pod" => Some(SHAPES[0]),
+            "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "ReplicationController"
+            | "Job"
+            | "DeploymentConfig" => Some(SHAPES[1]),
+            "CronJob" => Some(SHAPES[2]),
+            "PodTemplate" => Some(SHAPES[3]),
+            _ => None,
+        };
+        let found = |shape: &[&str]| {
             let mut template = object;
             for key in shape {
-                match template.field(key) {
-                    Some(v) => template = v,
-                    None => continue 'shapes,
-                }
+                template = template.field(key)?;
             }
-            let Some(spec) = template.field("spec") else {
-                continue;
-            };
-            if spec.field("containers").is_some_and(Value::is_array) {
-                let mut template_path = FieldPath::root();
-                for key in shape {
-                    template_path.push_key(key);
-                }
-                return Some(Workload {
-                    object,
-                    kind,
-                    pod_spec_path: template_path.key("spec"),
-                    template_path,
-                    template,
-                    pod_spec: spec,
-                });
-            }
+            let spec = template.field("spec")?;
+            Some((template, spec))
+        };
+        let with_containers = SHAPES.iter().find_map(|shape| {
+            let (template, spec) = found(shape)?;
+            spec.field("containers")
+                .is_some_and(Value::is_array)
+                .then_some((*shape, template, spec))
+        });
+        let (shape, template, spec) = with_containers.or_else(|| {
+            let shape = own_shape?;
+            let (template, spec) = found(shape)?;
+            spec.is_object().then_some((shape, template, spec))
+        })?;
+        let mut template_path = FieldPath::root();
+        for key in shape {
+            template_path.push_key(key);
         }
-        None
+        Some(Workload {
+            object,
+            kind,
+            pod_spec_path: template_path.key("spec"),
+            template_path,
+            template,
+            pod_spec: spec,
+        })
     }
 
     /// The pod template's labels (the labels selectors match).
@@ -450,6 +475,34 @@ mod tests {
         assert!(Workload::of(&pt).is_some());
         let svc = json!({"kind": "Service", "spec": {"ports": []}});
         assert!(Workload::of(&svc).is_none());
+    }
+
+    #[test]
+    fn built_in_kinds_need_no_containers_custom_kinds_do() {
+        let path = |v: Value| Workload::of(&v).map(|w| w.pod_spec_path.to_string());
+        let dep = json!({"kind": "Deployment", "spec": {"template": {"spec": {"hostIPC": true}}}});
+        assert_eq!(path(dep), Some("spec.template.spec".into()));
+        let pod = json!({"kind": "Pod", "spec": {"hostPID": true}});
+        assert_eq!(path(pod), Some("spec".into()));
+        let cj = json!({"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": {"spec": {}}}}}});
+        assert_eq!(path(cj), Some("spec.jobTemplate.spec.template.spec".into()));
+        let dc = json!({"kind": "DeploymentConfig", "spec": {"template": {"spec": {"hostNetwork": true}}}});
+        assert_eq!(path(dc), Some("spec.template.spec".into()));
+        // A custom resource with a template but no containers is not a workload.
+        let crd = json!({"kind": "Widget", "spec": {"template": {"spec": {"hostIPC": true}}}});
+        assert_eq!(path(crd), None);
+        // Nor is a built-in kind whose pod spec is missing or not a mapping.
+        assert_eq!(
+            path(json!({"kind": "Deployment", "spec": {"replicas": 2}})),
+            None
+        );
+        assert_eq!(
+            path(json!({"kind": "Deployment", "spec": {"template": {"spec": "x"}}})),
+            None
+        );
+        // A shape that holds containers wins over the kind's own spec.
+        let odd = json!({"kind": "Pod", "spec": {"template": {"spec": {"containers": []}}}});
+        assert_eq!(path(odd), Some("spec.template.spec".into()));
     }
 
     #[test]

@@ -143,3 +143,27 @@ fn proc_mount_default_passes_others_fail_in_every_role() {
     );
     assert_fixes_resolve("procMount", &d);
 }
+
+/// A built-in workload whose pod spec has no `containers` (a fragment the
+/// API server would refuse) still has its pod-level settings judged; a
+/// custom resource of the same shape is not a workload.
+#[test]
+fn containerless_workloads_are_judged_at_pod_level() {
+    for (id, field) in [
+        ("hostIPCSet", "hostIPC"),
+        ("hostPIDSet", "hostPID"),
+        ("hostNetworkSet", "hostNetwork"),
+    ] {
+        let spec = json!({ field: true });
+        let f = on(id, deployment(spec.clone()));
+        assert_eq!(paths(&f), vec![format!("spec.template.spec.{field}")]);
+        let f = on(id, pod(spec.clone()));
+        assert_eq!(paths(&f), vec![format!("spec.{field}")]);
+        let mut crd = deployment(spec);
+        crd["kind"] = json!("Widget");
+        crd["apiVersion"] = json!("example.com/v1");
+        assert!(on(id, crd).is_empty(), "{id}");
+    }
+    // Container rules have nothing to look at.
+    assert!(on("runAsPrivileged", deployment(json!({"hostIPC": true}))).is_empty());
+}
