@@ -1,6 +1,6 @@
 """Compares eyelint's verdicts with checkov's on the same manifests, check by
 check, for the checkov checks that have a direct eyelint (Polaris)
-counterpart. Run through bench/checkov-agreement.sh, which runs both tools.
+counterpart, and for two that are a narrower case of an eyelint rule. Run through bench/checkov-agreement.sh, which runs both tools.
 
     checkov_agreement.py CHECKOV_JSON EYELINT_JSON RULES_JSON ROOT
 
@@ -43,6 +43,14 @@ PAIRS = {
     "CKV_K8S_25": "dangerousCapabilities",
     "CKV_K8S_26": "hostPortSet",
 }
+
+# checkov checks that are a narrower case of an eyelint rule: where checkov
+# fails, eyelint must fail too; eyelint may fail more.
+NARROWER = {
+    "CKV_K8S_27": ("hostPathSet", "checkov flags only a hostPath of /var/run/docker.sock; eyelint (Polaris) flags every hostPath volume"),
+    "CKV_K8S_39": ("dangerousCapabilities", "checkov flags only an added SYS_ADMIN; eyelint (Polaris) also ALL and NET_ADMIN, in any case"),
+}
+PAIRS.update({k: v[0] for k, v in NARROWER.items()})
 
 # Polaris's dangerousCapabilities set (compared case-insensitively).
 DANGEROUS = {"ALL", "SYS_ADMIN", "NET_ADMIN"}
@@ -148,6 +156,8 @@ def main(checkov_path, eyelint_path, rules_path, root):
                 if added and not {a.upper() for a in added} & DANGEROUS:
                     return f"checkov fails any added capability; Polaris's set is ALL, SYS_ADMIN, NET_ADMIN (added: {', '.join(sorted(set(added)))})"
         else:
+            if check in NARROWER:
+                return NARROWER[check][1]
             if all(f.get("containerRole") == "sidecar" for f in e_findings):
                 return "native sidecar (init container with restartPolicy: Always): eyelint inspects it, checkov does not"
             if check == "CKV_K8S_15":
