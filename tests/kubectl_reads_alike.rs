@@ -1,4 +1,5 @@
-//! eyelint reads every manifest of `../shared/corpus` as kubectl does.
+//! eyelint reads every manifest of `../shared/corpus` and of the peers'
+//! fixtures (`../shared/corpus_fixtures`) as kubectl does.
 //!
 //! kubectl is the reference for what a manifest means: `kubectl label
 //! --local -f FILE k=v -o json` reads the file with kubectl's own YAML
@@ -7,7 +8,7 @@
 //! the objects eyelint's loader produces must equal kubectl's, minus the
 //! probe label. Numbers compare by value (kubectl prints `1.0` as `1`).
 //!
-//! Skips, saying so, when kubectl is not on PATH or ../shared/corpus is absent.
+//! Skips, saying so, when kubectl is not on PATH or ../shared is absent.
 
 mod common;
 
@@ -139,8 +140,21 @@ fn first_difference(a: &Value, b: &Value, at: &str) -> Option<String> {
 
 #[test]
 fn corpus_objects_read_as_kubectl_reads_them() {
-    let Some(corpus) = common::shared().map(|s| s.join("corpus")) else {
-        eprintln!("SKIP: ../shared/corpus not found");
+    compare_directory("corpus", 900);
+}
+
+#[test]
+fn peers_fixtures_read_as_kubectl_reads_them() {
+    compare_directory("corpus_fixtures", 500);
+}
+
+/// Compares every manifest under `../shared/NAME` (at least `min_files` of them).
+fn compare_directory(name: &str, min_files: usize) {
+    let Some(corpus) = common::shared()
+        .map(|s| s.join(name))
+        .filter(|d| d.is_dir())
+    else {
+        eprintln!("SKIP: ../shared/{name} not found");
         return;
     };
     let Some(kubectl) = kubectl() else {
@@ -150,7 +164,7 @@ fn corpus_objects_read_as_kubectl_reads_them() {
     let mut files = Vec::new();
     manifests(&corpus, &mut files);
     files.sort();
-    assert!(files.len() > 900, "{} files", files.len());
+    assert!(files.len() > min_files, "{} files", files.len());
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let chunk = files.len().div_ceil(workers);
     let results: Vec<(usize, usize, Vec<String>)> = std::thread::scope(|s| {
@@ -202,8 +216,12 @@ fn corpus_objects_read_as_kubectl_reads_them() {
     let compared: usize = results.iter().map(|r| r.0).sum();
     let objects: usize = results.iter().map(|r| r.1).sum();
     let diffs: Vec<&String> = results.iter().flat_map(|r| &r.2).collect();
-    eprintln!("{compared} files, {objects} objects compared with kubectl");
-    assert!(compared > 800, "only {compared} files compared");
+    eprintln!("{name}: {compared} files, {objects} objects compared with kubectl");
+    // Nearly every file holds objects both tools read.
+    assert!(
+        compared > min_files * 4 / 5,
+        "only {compared} files compared"
+    );
     assert!(
         diffs.is_empty(),
         "{} objects read differently:\n{}",
