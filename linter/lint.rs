@@ -685,6 +685,17 @@ impl Batch<'_> {
                 r.unexpected_indexed += 1;
             }
             add_eval(r, &eval);
+            // A container list that is not one: kubectl cannot apply the
+            // object, and no container check could look at it.
+            if let Some(w) = eyelint_policies::Workload::of(obj) {
+                for (path, message) in w.malformed_containers() {
+                    r.errors.push(InputError {
+                        input: self.input_idx,
+                        pos: Some(doc.spans.position(prefix, &path)),
+                        message,
+                    });
+                }
+            }
             let first = r.findings.len();
             for f in eval.findings {
                 let pos = doc.spans.position(prefix, &f.path);

@@ -1005,6 +1005,51 @@ fn typed_lists_from_the_api_are_linted() {
 }
 
 #[test]
+fn a_container_list_that_is_not_a_list_is_an_error_not_a_pass() {
+    // The `- ` before `name:` is missing, so `containers` is a mapping: the
+    // API server refuses it, and no container check (privileged here) could
+    // run. It was a pass with exit 0.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n    spec:\n      hostIPC: true\n      containers:\n        name: app\n        image: nginx\n        securityContext:\n          privileged: true\n";
+    write(d, "deploy.yaml", text);
+    let r = eyelint(
+        d,
+        &["-f", "json", "--only", "hostIPCSet,runAsPrivileged", "."],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let v = json(&r);
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        (
+            errors[0]["file"].as_str(),
+            errors[0]["line"].as_u64(),
+            errors[0]["column"].as_u64()
+        ),
+        (Some("deploy.yaml"), Some(10), Some(7))
+    );
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("spec.template.spec.containers is a mapping, not a list"),
+        "{message}"
+    );
+    // The pod-level settings are still judged.
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec!["hostIPCSet"]);
+    // The human report shows the error with its snippet.
+    let r = eyelint(d, &["--no-color", "."], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("deploy.yaml:10:7"), "{}", r.stderr);
+}
+
+#[test]
 fn a_top_level_sequence_of_objects_is_an_error_not_a_pass() {
     // kubectl refuses it ("cannot unmarshal array"); skipping it as "not
     // Kubernetes" passed it silently.

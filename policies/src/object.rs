@@ -260,6 +260,49 @@ impl<'a> Workload<'a> {
         matches!(self.kind, "Job" | "CronJob") || self.object.at(&["spec", "jobTemplate"]).is_some()
     }
 
+    /// Container lists that are not lists, and containers that are not
+    /// mappings, each with a message: the API server refuses such a pod spec,
+    /// and no container check can judge it. (A missing list is a fragment,
+    /// not a problem: its pod-level settings are still judged.)
+    pub fn malformed_containers(&self) -> Vec<(FieldPath, String)> {
+        fn what(v: &Value) -> &'static str {
+            match v {
+                Value::Null => "null",
+                Value::Bool(_) => "a boolean",
+                Value::Number(_) => "a number",
+                Value::String(_) => "a string",
+                Value::Array(_) => "a list",
+                Value::Object(_) => "a mapping",
+            }
+        }
+        let mut out = Vec::new();
+        for field in ["containers", "initContainers", "ephemeralContainers"] {
+            let path = self.pod_spec_path.key(field);
+            match self.pod_spec.field(field) {
+                None | Some(Value::Null) => {}
+                Some(Value::Array(list)) => {
+                    for (i, c) in list.iter().enumerate() {
+                        if !c.is_object() {
+                            out.push((
+                                path.index(i),
+                                format!("{path}[{i}] is {}, not a container (a mapping)", what(c)),
+                            ));
+                        }
+                    }
+                }
+                Some(v @ Value::Object(_)) => out.push((
+                    path.clone(),
+                    format!(
+                        "{path} is {}, not a list (is the `- ` before its first field missing?)",
+                        what(v)
+                    ),
+                )),
+                Some(v) => out.push((path.clone(), format!("{path} is {}, not a list", what(v)))),
+            }
+        }
+        out
+    }
+
     /// Every container with its role, in pod order: containers, init
     /// containers (native sidecars among them), ephemeral containers.
     pub fn containers(&self) -> Vec<ContainerRef<'a>> {
@@ -503,6 +546,40 @@ mod tests {
         // A shape that holds containers wins over the kind's own spec.
         let odd = json!({"kind": "Pod", "spec": {"template": {"spec": {"containers": []}}}});
         assert_eq!(path(odd), Some("spec.template.spec".into()));
+    }
+
+    #[test]
+    fn malformed_container_lists_are_named() {
+        let dep = |spec: Value| json!({"kind": "Deployment", "spec": {"template": {"spec": spec}}});
+        let problems = |v: &Value| -> Vec<(String, String)> {
+            Workload::of(v)
+                .map(|w| w.malformed_containers())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(p, m)| (p.to_string(), m))
+                .collect()
+        };
+        let good = dep(json!({"containers": [{"name": "a"}], "initContainers": null}));
+        assert_eq!(problems(&good), vec![]);
+        assert_eq!(problems(&dep(json!({"hostIPC": true}))), vec![]);
+        let map = dep(json!({"containers": {"name": "a", "image": "x"}}));
+        let p = problems(&map);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].0, "spec.template.spec.containers");
+        assert!(
+            p[0].1.contains("is a mapping, not a list") && p[0].1.contains("`- `"),
+            "{p:?}"
+        );
+        let mixed = dep(json!({"containers": [{"name": "a"}, "nginx"], "initContainers": "x"}));
+        let p = problems(&mixed);
+        assert_eq!(
+            p.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
+            vec![
+                "spec.template.spec.containers[1]",
+                "spec.template.spec.initContainers"
+            ]
+        );
+        assert!(p[0].1.contains("is a string, not a container"), "{p:?}");
     }
 
     #[test]
