@@ -12,30 +12,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
 use eyelint_policies::path::{FieldPath, Seg};
 use eyelint_policies::yaml::{self, line_col, Limits};
 use eyelint_policies::{Engine, Pass};
 use serde_json::Value;
-
-fn manifests(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            manifests(&p, out);
-        } else if p
-            .extension()
-            .and_then(|x| x.to_str())
-            .is_some_and(|x| matches!(x, "yaml" | "yml" | "json"))
-        {
-            out.push(p);
-        }
-    }
-}
 
 /// The longest prefix of `path` that exists in `v`.
 fn existing_prefix(v: &Value, path: &FieldPath) -> FieldPath {
@@ -80,10 +60,8 @@ fn findings_point_at_the_key_or_the_nearest_enclosing_value() {
         eprintln!("SKIP: ../shared not found");
         return;
     };
-    let mut files = Vec::new();
-    manifests(&shared.join("corpus"), &mut files);
-    manifests(&shared.join("corpus_fixtures"), &mut files);
-    files.sort();
+    let mut files = common::manifests(&shared.join("corpus"));
+    files.extend(common::manifests(&shared.join("corpus_fixtures")));
     let engine = Engine::with_defaults().expect("default engine");
     let (mut checked, mut entries, mut bad) = (0usize, 0usize, Vec::new());
     for file in &files {

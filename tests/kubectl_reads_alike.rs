@@ -28,24 +28,6 @@ fn kubectl() -> Option<PathBuf> {
     ok.then(|| PathBuf::from("kubectl"))
 }
 
-fn manifests(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            manifests(&p, out);
-        } else if p
-            .extension()
-            .and_then(|x| x.to_str())
-            .is_some_and(|x| matches!(x, "yaml" | "yml" | "json"))
-        {
-            out.push(p);
-        }
-    }
-}
-
 /// The objects of a loaded value: a `kind: List`'s items, or the value itself
 /// when it is a Kubernetes object.
 fn objects(v: Value, out: &mut Vec<Value>) {
@@ -161,9 +143,7 @@ fn compare_directory(name: &str, min_files: usize) {
         eprintln!("SKIP: kubectl not on PATH");
         return;
     };
-    let mut files = Vec::new();
-    manifests(&corpus, &mut files);
-    files.sort();
+    let files = common::manifests(&corpus);
     assert!(files.len() > min_files, "{} files", files.len());
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let chunk = files.len().div_ceil(workers);

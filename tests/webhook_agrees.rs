@@ -5,8 +5,10 @@
 //! Runs over every fixture manifest in `../shared/corpus_fixtures` and the
 //! repository's own lint fixtures.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use eyelint::discover::{Input, InputSource};
 use eyelint::lint::{run, RunOptions};
@@ -16,24 +18,6 @@ use eyelint_policies::yaml::{self, Limits};
 use eyelint_policies::{Engine, Finding, Pass};
 use eyelint_webhook::{decide, review, Outcome, Settings};
 use serde_json::{json, Value};
-
-fn manifests(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            manifests(&p, out);
-        } else if p
-            .extension()
-            .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
-        {
-            out.push(p);
-        }
-    }
-}
 
 /// A CREATE review of `object` as the API server would send it.
 fn create_review(object: &Value) -> Vec<u8> {
@@ -87,14 +71,14 @@ fn webhook_findings_equal_linter_findings_on_every_fixture() {
     let mut files = Vec::new();
     let shared = root.join("../shared/corpus_fixtures");
     if shared.is_dir() {
-        manifests(&shared, &mut files);
+        files = common::manifests(&shared);
     } else {
         eprintln!(
             "SKIP: {} is absent; only the repository fixtures are compared",
             shared.display()
         );
     }
-    manifests(&root.join("tests/fixtures"), &mut files);
+    files.extend(common::manifests(&root.join("tests/fixtures")));
     if files.is_empty() {
         eprintln!("SKIP: no fixture manifests found");
         return;
