@@ -17,29 +17,6 @@ use eyelint_policies::yaml::{self, line_col, Limits};
 use eyelint_policies::{Engine, Pass};
 use serde_json::Value;
 
-/// The longest prefix of `path` that exists in `v`.
-fn existing_prefix(v: &Value, path: &FieldPath) -> FieldPath {
-    let mut at = v;
-    let mut out = FieldPath::root();
-    for seg in path.segments() {
-        let next = match seg {
-            Seg::Key(k) => at.as_object().and_then(|m| m.get(k.as_ref())),
-            Seg::Index(i) => at.as_array().and_then(|a| a.get(*i)),
-        };
-        match next {
-            Some(n) => {
-                at = n;
-                out = match seg {
-                    Seg::Key(k) => out.key(k),
-                    Seg::Index(i) => out.index(*i),
-                };
-            }
-            None => break,
-        }
-    }
-    out
-}
-
 /// The objects of a document with their paths: the root, or a List's items.
 fn objects(v: &Value) -> Vec<(FieldPath, &Value)> {
     if v.get("kind").and_then(Value::as_str) == Some("List") {
@@ -80,7 +57,7 @@ fn findings_point_at_the_key_or_the_nearest_enclosing_value() {
                 for f in engine.check(object, None, Pass::Local).findings {
                     let full = prefix.join(&f.path);
                     let (found, loc) = doc.spans.locate(&full);
-                    let expected = existing_prefix(&doc.value, &full);
+                    let expected = full.nearest_existing(&doc.value);
                     let pos = loc.primary();
                     let rest = &text[pos.offset..];
                     let here = format!(
