@@ -687,14 +687,12 @@ impl Batch<'_> {
             add_eval(r, &eval);
             // A container list that is not one: kubectl cannot apply the
             // object, and no container check could look at it.
-            if let Some(w) = eyelint_policies::Workload::of(obj) {
-                for (path, message) in w.malformed_containers() {
-                    r.errors.push(InputError {
-                        input: self.input_idx,
-                        pos: Some(doc.spans.position(prefix, &path)),
-                        message,
-                    });
-                }
+            for (path, message) in &eval.malformed {
+                r.errors.push(InputError {
+                    input: self.input_idx,
+                    pos: Some(doc.spans.position(prefix, path)),
+                    message: message.clone(),
+                });
             }
             let first = r.findings.len();
             for f in eval.findings {

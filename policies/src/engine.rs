@@ -101,6 +101,10 @@ pub struct Evaluation {
     pub exempted: usize,
     /// Checks that could not be decided.
     pub not_evaluated: Vec<NotEvaluated>,
+    /// Where the object's container lists are not lists of containers
+    /// ([`Workload::malformed_containers`]), with a message: no container
+    /// check could look there. Filled by the local pass (and [`Pass::All`]).
+    pub malformed: Vec<(crate::path::FieldPath, String)>,
 }
 
 impl Evaluation {
@@ -110,6 +114,7 @@ impl Evaluation {
         self.passed += other.passed;
         self.exempted += other.exempted;
         self.not_evaluated.extend(other.not_evaluated);
+        self.malformed.extend(other.malformed);
     }
 
     /// Polaris's score over these results.
@@ -386,11 +391,21 @@ impl Engine {
         index: Option<&Index>,
         pass: Pass,
     ) -> Vec<Evaluation> {
-        let subjects: Vec<Subject<'_>> = objects
+        let mut subjects: Vec<Subject<'_>> = objects
             .iter()
             .map(|object| Subject::of(object, &self.config))
             .collect();
-        let mut evals: Vec<Evaluation> = objects.iter().map(|_| Evaluation::default()).collect();
+        let mut evals: Vec<Evaluation> = subjects
+            .iter_mut()
+            .map(|s| Evaluation {
+                // Reported once per object: by the local pass, not the cross one.
+                malformed: match pass {
+                    Pass::Cross => Vec::new(),
+                    Pass::Local | Pass::All => std::mem::take(&mut s.malformed),
+                },
+                ..Evaluation::default()
+            })
+            .collect();
         // Each object's container names, made shareable on their first finding.
         let mut names: Vec<Vec<Option<Arc<str>>>> = subjects
             .iter()
@@ -562,6 +577,8 @@ struct Subject<'a> {
     object_ref: ObjectRef,
     workload: Option<Workload<'a>>,
     containers: Vec<crate::object::ContainerRef<'a>>,
+    /// Container lists that are not lists of containers.
+    malformed: Vec<(crate::path::FieldPath, String)>,
     annotation_exempt: AnnotationExemptions,
     /// Index of the object's kind in [`COMMON_KINDS`].
     common: Option<usize>,
@@ -571,9 +588,9 @@ impl<'a> Subject<'a> {
     fn of(object: &'a Value, config: &Config) -> Subject<'a> {
         let object_ref = ObjectRef::of(object);
         let workload = Workload::of(object);
-        let containers = workload
+        let (containers, malformed) = workload
             .as_ref()
-            .map(|w| w.containers())
+            .map(|w| w.containers_and_problems())
             .unwrap_or_default();
         let annotation_exempt =
             if config.disallow_exemptions || config.disallow_annotation_exemptions {
@@ -587,6 +604,7 @@ impl<'a> Subject<'a> {
             object_ref,
             workload,
             containers,
+            malformed,
             annotation_exempt,
             common,
         }

@@ -265,6 +265,18 @@ impl<'a> Workload<'a> {
     /// and no container check can judge it. (A missing list is a fragment,
     /// not a problem: its pod-level settings are still judged.)
     pub fn malformed_containers(&self) -> Vec<(FieldPath, String)> {
+        self.containers_and_problems().1
+    }
+
+    /// Every container with its role, in pod order: containers, init
+    /// containers (native sidecars among them), ephemeral containers.
+    pub fn containers(&self) -> Vec<ContainerRef<'a>> {
+        self.containers_and_problems().0
+    }
+
+    /// [`Workload::containers`] and [`Workload::malformed_containers`] from
+    /// one look at the pod spec (the engine wants both for every object).
+    pub fn containers_and_problems(&self) -> (Vec<ContainerRef<'a>>, Vec<(FieldPath, String)>) {
         fn what(v: &Value) -> &'static str {
             match v {
                 Value::Null => "null",
@@ -276,47 +288,34 @@ impl<'a> Workload<'a> {
             }
         }
         let mut out = Vec::new();
-        for field in ["containers", "initContainers", "ephemeralContainers"] {
-            let path = self.pod_spec_path.key(field);
-            match self.pod_spec.field(field) {
-                None | Some(Value::Null) => {}
-                Some(Value::Array(list)) => {
-                    for (i, c) in list.iter().enumerate() {
-                        if !c.is_object() {
-                            out.push((
-                                path.index(i),
-                                format!("{path}[{i}] is {}, not a container (a mapping)", what(c)),
-                            ));
-                        }
-                    }
-                }
-                Some(v @ Value::Object(_)) => out.push((
-                    path.clone(),
-                    format!(
-                        "{path} is {}, not a list (is the `- ` before its first field missing?)",
-                        what(v)
-                    ),
-                )),
-                Some(v) => out.push((path.clone(), format!("{path} is {}, not a list", what(v)))),
-            }
-        }
-        out
-    }
-
-    /// Every container with its role, in pod order: containers, init
-    /// containers (native sidecars among them), ephemeral containers.
-    pub fn containers(&self) -> Vec<ContainerRef<'a>> {
-        let mut out = Vec::new();
+        let mut problems = Vec::new();
         for (field, default_role) in [
             ("containers", Role::Container),
             ("initContainers", Role::InitContainer),
             ("ephemeralContainers", Role::Ephemeral),
         ] {
-            let Some(list) = self.pod_spec.field(field).and_then(Value::as_array) else {
-                continue;
+            let list = match self.pod_spec.field(field) {
+                None | Some(Value::Null) => continue,
+                Some(Value::Array(list)) => list,
+                Some(v) => {
+                    let path = self.pod_spec_path.key(field);
+                    let hint = if v.is_object() {
+                        " (is the `- ` before its first field missing?)"
+                    } else {
+                        ""
+                    };
+                    let message = format!("{path} is {}, not a list{hint}", what(v));
+                    problems.push((path, message));
+                    continue;
+                }
             };
             let base = self.pod_spec_path.key(field);
             for (i, c) in list.iter().enumerate() {
+                if !c.is_object() {
+                    let message =
+                        format!("{base}[{i}] is {}, not a container (a mapping)", what(c));
+                    problems.push((base.index(i), message));
+                }
                 let role = if default_role == Role::InitContainer
                     && c.field("restartPolicy").and_then(Value::as_str) == Some("Always")
                 {
@@ -332,7 +331,7 @@ impl<'a> Workload<'a> {
                 });
             }
         }
-        out
+        (out, problems)
     }
 }
 

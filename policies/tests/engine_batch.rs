@@ -125,3 +125,37 @@ fn batches_evaluate_each_object_as_it_would_be_alone() {
         .check_batch_unordered(&[], None, Pass::Local)
         .is_empty());
 }
+
+#[test]
+fn malformed_container_lists_are_reported_once_by_the_local_pass() {
+    let engine = engine();
+    let object = serde_json::json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "shop"},
+        "spec": {"template": {"spec": {
+            "hostIPC": true,
+            "containers": {"name": "app", "image": "nginx"}
+        }}}
+    });
+    let paths = |pass, index| -> Vec<String> {
+        engine
+            .check_unordered(&object, index, pass)
+            .malformed
+            .iter()
+            .map(|(p, _)| p.to_string())
+            .collect()
+    };
+    let index = engine.new_index(Coverage::All);
+    assert_eq!(
+        paths(Pass::Local, None),
+        vec!["spec.template.spec.containers"]
+    );
+    assert_eq!(
+        paths(Pass::All, Some(&index)),
+        vec!["spec.template.spec.containers"]
+    );
+    assert!(paths(Pass::Cross, Some(&index)).is_empty());
+    // The pod-level check still runs.
+    let eval = engine.check(&object, None, Pass::Local);
+    assert!(eval.findings.iter().any(|f| &*f.id == "hostIPCSet"));
+}
