@@ -277,16 +277,6 @@ impl<'a> Workload<'a> {
     /// [`Workload::containers`] and [`Workload::malformed_containers`] from
     /// one look at the pod spec (the engine wants both for every object).
     pub fn containers_and_problems(&self) -> (Vec<ContainerRef<'a>>, Vec<(FieldPath, String)>) {
-        fn what(v: &Value) -> &'static str {
-            match v {
-                Value::Null => "null",
-                Value::Bool(_) => "a boolean",
-                Value::Number(_) => "a number",
-                Value::String(_) => "a string",
-                Value::Array(_) => "a list",
-                Value::Object(_) => "a mapping",
-            }
-        }
         let mut out = Vec::new();
         let mut problems = Vec::new();
         for (field, default_role) in [
@@ -304,7 +294,7 @@ impl<'a> Workload<'a> {
                     } else {
                         ""
                     };
-                    let message = format!("{path} is {}, not a list{hint}", what(v));
+                    let message = format!("{path} is {}, not a list{hint}", kind_of(v));
                     problems.push((path, message));
                     continue;
                 }
@@ -313,7 +303,7 @@ impl<'a> Workload<'a> {
             for (i, c) in list.iter().enumerate() {
                 if !c.is_object() {
                     let message =
-                        format!("{base}[{i}] is {}, not a container (a mapping)", what(c));
+                        format!("{base}[{i}] is {}, not a container (a mapping)", kind_of(c));
                     problems.push((base.index(i), message));
                 }
                 let role = if default_role == Role::InitContainer
@@ -481,6 +471,18 @@ mod at_tests {
         }
         assert_eq!(serde_json::json!([1]).field("0"), None);
         assert_eq!(serde_json::json!("s").field("s"), None);
+    }
+}
+
+/// What kind of value `v` is, for messages: "a mapping", "a list", …
+pub(crate) fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
     }
 }
 

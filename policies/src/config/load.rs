@@ -14,6 +14,7 @@ use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 use serde_json::{Map, Value};
 
 use super::{merge_values, Config};
+use crate::object::kind_of;
 use crate::path::{FieldPath, Seg};
 use crate::yaml::{self, Document, Pos};
 
@@ -560,17 +561,6 @@ fn describe_serde_error(inner: &str, path: &mut FieldPath) -> (String, &'static 
         (inner.to_string(), "here", At::Value)
     } else {
         (format!("`{path}`: {inner}"), "here", At::Value)
-    }
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "nothing",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a mapping",
     }
 }
 
