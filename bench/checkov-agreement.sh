@@ -9,6 +9,9 @@
 # difference explains is printed as UNEXPLAINED, and the script exits 1.
 #
 #   bench/checkov-agreement.sh [DIR]      (default ../shared/corpus)
+#   EYELINT=path/to/eyelint bench/...     use that binary instead of a release build
+#
+# Exits 3 when checkov cannot be installed (PyPI unreachable).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/workloads.sh
@@ -17,11 +20,18 @@ if [ ! -d "$DIR" ]; then
     echo "SKIP: $DIR not found"
     exit 0
 fi
-cargo build --release -p eyelint >/dev/null 2>&1
-BIN="$PWD/target/release/eyelint"
-OUT="$PWD/target/bench-data/agreement"
+if [ -n "${EYELINT:-}" ]; then
+    BIN="$EYELINT"
+else
+    cargo build --release -p eyelint >/dev/null 2>&1
+    BIN="$PWD/target/release/eyelint"
+fi
+OUT="$PWD/target/bench-data/agreement/$(basename "$DIR")"
 mkdir -p "$OUT"
-checkov_venv
+if ! checkov_venv >&2; then
+    echo "checkov could not be installed from PyPI" >&2
+    exit 3
+fi
 checks=$(bench/.venv-checkov/bin/python -c 'import sys; sys.path.insert(0, "bench"); import checkov_agreement as a; print(",".join(a.PAIRS))')
 BC_SKIP_MAPPING=TRUE bench/.venv-checkov/bin/checkov -d "$DIR" --framework kubernetes -o json \
     --skip-download --skip-results-upload --check "$checks" >"$OUT/checkov.json" 2>/dev/null || true

@@ -61,15 +61,24 @@ def main(checkov_path, eyelint_path, rules_path, root):
     results = json.load(open(checkov_path))
     if isinstance(results, list):
         results = next(r for r in results if r.get("check_type") == "kubernetes")
+    if "results" not in results:
+        sys.exit(f"checkov judged no resources under {root}: {json.dumps(results)}")
     results = results["results"]
     report = json.load(open(eyelint_path))
     inspects = {r["id"]: r["inspects"].split(",") for r in json.load(open(rules_path))}
 
     def rel(path):
+        """A path relative to ROOT: eyelint names files as given on its
+        command line; checkov relative to its -d directory, after a `/`
+        (`/x.yaml`), or, for a relative -d, as `/../d/x.yaml`."""
         path = os.path.normpath(path)
-        marker = os.path.basename(root) + os.sep
+        if os.path.isabs(path) and os.path.exists(path):
+            return os.path.relpath(path, root)
+        marker = os.sep + os.path.basename(root) + os.sep
         i = path.find(marker)
-        return path[i + len(marker):] if i >= 0 else path
+        if i >= 0 and not os.path.exists(os.path.join(root, path.lstrip(os.sep))):
+            return path[i + len(marker):]
+        return path.lstrip(os.sep)
 
     refused = {rel(e["file"]) for e in report["errors"]}
     found = collections.defaultdict(list)  # (file, kind, ns, name, id) -> findings
