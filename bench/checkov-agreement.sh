@@ -2,8 +2,9 @@
 # Does eyelint judge objects the way checkov does, where the two have the
 # same check? Runs checkov 3.3.30 (installed into bench/.venv-checkov from
 # PyPI on first use) and eyelint on the same directory, pairs the 17 checkov
-# checks that have a direct eyelint (Polaris) counterpart and 2 that are a
-# narrower case of one (docker.sock hostPath, SYS_ADMIN), and prints per check
+# checks that have a direct eyelint (Polaris) counterpart, 2 that are a
+# narrower case of one (docker.sock hostPath, SYS_ADMIN) and 2 that are
+# stricter (seccomp, drop ALL), and prints per check
 # how many objects both tools judge alike, then each disagreement with the
 # documented semantic difference it comes from. A disagreement no known
 # difference explains is printed as UNEXPLAINED, and the script exits 1.

@@ -1,6 +1,7 @@
 """Compares eyelint's verdicts with checkov's on the same manifests, check by
 check, for the checkov checks that have a direct eyelint (Polaris)
-counterpart, and for two that are a narrower case of an eyelint rule. Run through bench/checkov-agreement.sh, which runs both tools.
+counterpart, for two that are a narrower case of an eyelint rule and for
+two that are stricter than one. Run through bench/checkov-agreement.sh, which runs both tools.
 
     checkov_agreement.py CHECKOV_JSON EYELINT_JSON RULES_JSON ROOT
 
@@ -51,6 +52,14 @@ NARROWER = {
     "CKV_K8S_39": ("dangerousCapabilities", "checkov flags only an added SYS_ADMIN; eyelint (Polaris) also ALL and NET_ADMIN, in any case"),
 }
 PAIRS.update({k: v[0] for k, v in NARROWER.items()})
+
+# checkov checks that are stricter than an eyelint rule: where checkov
+# passes, eyelint must pass too; checkov may fail more.
+STRICTER = {
+    "CKV_K8S_31": ("linuxHardening", "checkov wants the RuntimeDefault seccomp profile; eyelint (Polaris) accepts any hardening"),
+    "CKV_K8S_37": ("insecureCapabilities", "checkov wants `ALL` or `all` dropped; eyelint (Polaris) also accepts any case (`All`) or its 15 capabilities dropped by name"),
+}
+PAIRS.update({k: v[0] for k, v in STRICTER.items()})
 
 # Polaris's dangerousCapabilities set (compared case-insensitively).
 DANGEROUS = {"ALL", "SYS_ADMIN", "NET_ADMIN"}
@@ -134,6 +143,33 @@ def main(checkov_path, eyelint_path, rules_path, root):
         spec = pod_spec(d) or {}
         return (spec.get("containers") or []) + (spec.get("initContainers") or [])
 
+    def hardening(d):
+        """The Linux hardening each container has (as linuxHardening reads
+        it), or None when one has none."""
+        spec = pod_spec(d) or {}
+        pod_sc = spec.get("securityContext") or {}
+        notes = (((d.get("spec") or {}).get("template") or {}).get("metadata") or d.get("metadata") or {}).get("annotations") or {}
+        found = set()
+        for c in (spec.get("containers") or []) + (spec.get("initContainers") or []):
+            sc = c.get("securityContext") or {}
+            seccomp = (sc.get("seccompProfile") or pod_sc.get("seccompProfile") or {}).get("type")
+            apparmor = (sc.get("appArmorProfile") or pod_sc.get("appArmorProfile") or {}).get("type")
+            note = notes.get(f"container.apparmor.security.beta.kubernetes.io/{c.get('name')}")
+            caps = sc.get("capabilities") or {}
+            have = set()
+            if seccomp and seccomp != "Unconfined":
+                have.add(f"seccomp {seccomp}")
+            if sc.get("seLinuxOptions") or pod_sc.get("seLinuxOptions"):
+                have.add("SELinux options")
+            if (apparmor and apparmor != "Unconfined") or (note and note != "unconfined"):
+                have.add("AppArmor")
+            if caps.get("drop") and "ALL" not in (caps.get("add") or []):
+                have.add("a capability drop")
+            if not have:
+                return None
+            found |= have
+        return ", ".join(sorted(found)) if found else None
+
     def exempt(d, rule):
         notes = (d.get("metadata") or {}).get("annotations") or {}
         if str(notes.get("polaris.fairwinds.com/exempt", "")).lower() == "true":
@@ -152,6 +188,23 @@ def main(checkov_path, eyelint_path, rules_path, root):
         if d is not None and pod_spec(d) is None:
             return "the object has no pod spec at all (a fragment): eyelint has nothing to judge, checkov fails it anyway"
         if c_result[0] == "FAILED":
+            if check == "CKV_K8S_31" and d is not None:
+                if not containers_of(d):
+                    return "the pod lists no containers: eyelint's container check has nothing to judge, checkov fails the pod for its missing seccomp profile"
+                mechanisms = hardening(d)
+                if mechanisms:
+                    return f"checkov wants the RuntimeDefault seccomp profile; eyelint (Polaris) accepts any hardening, here {mechanisms}"
+                return None
+            if check == "CKV_K8S_37" and d is not None:
+                drops = [
+                    {str(x).lower() for x in (((c.get("securityContext") or {}).get("capabilities") or {}).get("drop") or [])}
+                    for c in containers_of(d)
+                ]
+                if drops and all("all" in dr or len(dr) >= 15 for dr in drops):
+                    return STRICTER[check][1]
+                return None
+            if check in STRICTER:
+                return STRICTER[check][1]
             keys = c_result[1]["check_result"].get("evaluated_keys") or []
             if check in ("CKV_K8S_10", "CKV_K8S_12") and d is not None:
                 res = "cpu" if check == "CKV_K8S_10" else "memory"
@@ -167,6 +220,11 @@ def main(checkov_path, eyelint_path, rules_path, root):
         else:
             if check in NARROWER:
                 return NARROWER[check][1]
+            if check == "CKV_K8S_31" and d is not None and any(
+                ((c.get("securityContext") or {}).get("seccompProfile") or {}).get("type") == "Unconfined"
+                for c in containers_of(d)
+            ):
+                return "a container sets seccomp Unconfined over the pod's profile: checkov reads only the pod's, eyelint fails the container"
             if all(f.get("containerRole") == "sidecar" for f in e_findings):
                 return "native sidecar (init container with restartPolicy: Always): eyelint inspects it, checkov does not"
             if check == "CKV_K8S_15":
@@ -217,7 +275,7 @@ def main(checkov_path, eyelint_path, rules_path, root):
     causes = collections.Counter()
     for whys in reasons.values():
         for why, n in whys.items():
-            causes[why.split(" (added")[0]] += n
+            causes[why.split(" (added")[0].split(", here ")[0]] += n
     print()
     print(f"{sum(causes.values())} disagreements explained, {len(unexplained)} unexplained; by cause:")
     for why, n in causes.most_common():
