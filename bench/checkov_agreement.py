@@ -218,8 +218,24 @@ def main(checkov_path, eyelint_path, rules_path, root):
                 if added and not {a.upper() for a in added} & DANGEROUS:
                     return f"checkov fails any added capability; Polaris's set is ALL, SYS_ADMIN, NET_ADMIN (added: {', '.join(sorted(set(added)))})"
         else:
-            if check in NARROWER:
-                return NARROWER[check][1]
+            if check == "CKV_K8S_27" and d is not None:
+                paths = [
+                    str((v.get("hostPath") or {}).get("path", ""))
+                    for v in (pod_spec(d) or {}).get("volumes") or []
+                    if isinstance(v, dict) and v.get("hostPath")
+                ]
+                if paths and "/var/run/docker.sock" not in paths:
+                    return NARROWER[check][1]
+                return None
+            if check == "CKV_K8S_39" and d is not None:
+                added = {
+                    str(a)
+                    for c in containers_of(d)
+                    for a in ((((c.get("securityContext") or {}).get("capabilities") or {}).get("add")) or [])
+                }
+                if added and "SYS_ADMIN" not in added and {a.upper() for a in added} & DANGEROUS:
+                    return NARROWER[check][1]
+                return None
             if check == "CKV_K8S_31" and d is not None and any(
                 ((c.get("securityContext") or {}).get("seccompProfile") or {}).get("type") == "Unconfined"
                 for c in containers_of(d)
