@@ -16,7 +16,7 @@ use crate::error::SweepError;
 use crate::kinds::{self, KindInfo};
 use crate::lite;
 use crate::snapshot::Collector;
-use crate::source::scan::{self, ScanError};
+use crate::source::scan::{self, At, ScanError, Tracked};
 
 const LOG_START: &str = "==== START logs for container ";
 const LOG_END: &str = "==== END logs for container ";
@@ -45,6 +45,8 @@ pub fn read_stream<R: BufRead>(
         path: PathBuf::from(origin),
         source,
     };
+    // Errors in a document say where in the stream they are.
+    let r = &mut Tracked::new(r);
     let mut stats = StreamStats::default();
     let mut line = Vec::new();
     loop {
@@ -136,7 +138,7 @@ pub fn read_log_file<R: BufRead>(
 }
 
 fn parse_document<R: BufRead>(
-    r: &mut R,
+    r: &mut Tracked<R>,
     origin: &str,
     n: usize,
     hint: Option<&'static KindInfo>,
@@ -159,29 +161,73 @@ fn parse_document<R: BufRead>(
         DocError::Legacy => SweepError::LegacyDump {
             origin: origin.to_string(),
         },
-        e => SweepError::Parse {
-            origin: origin.to_string(),
-            message: format!("JSON document {n}: {e}"),
-        },
+        e => {
+            let at = e.at().unwrap_or_else(|| r.at());
+            SweepError::Parse {
+                origin: origin.to_string(),
+                message: format!(
+                    "line {}, column {}: {e} (JSON document {n})",
+                    at.line, at.column
+                ),
+            }
+        }
     })
 }
 
 #[derive(Debug)]
 enum DocError {
+    /// The structure is broken where the reader stands.
     Scan(ScanError),
-    Json(serde_json::Error),
-    /// A list item that is not valid JSON (1-based; the position is within the item).
-    Item(usize, serde_json::Error),
+    /// A value that is not valid JSON, from where it starts in the stream
+    /// (when known) and, in a list, its 1-based index.
+    Json {
+        error: serde_json::Error,
+        start: Option<At>,
+        item: Option<usize>,
+    },
     Legacy,
     NotAList(&'static str),
+}
+
+impl DocError {
+    /// Invalid JSON in the value that starts at `start`.
+    fn json(error: serde_json::Error, start: At) -> DocError {
+        DocError::Json {
+            error,
+            start: Some(start),
+            item: None,
+        }
+    }
+
+    /// Where in the stream the error is, when the error itself knows
+    /// (otherwise it is where the reader stopped).
+    fn at(&self) -> Option<At> {
+        match self {
+            DocError::Json {
+                error,
+                start: Some(start),
+                ..
+            } => Some(start.plus(error.line(), error.column())),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for DocError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DocError::Scan(e) => write!(f, "{e}"),
-            DocError::Json(e) => write!(f, "{e}"),
-            DocError::Item(n, e) => write!(f, "item {n}: {e} (position within the item)"),
+            DocError::Json { error, item, .. } => {
+                // serde_json's own position is within the value: the
+                // stream's position is reported instead.
+                let text = error.to_string();
+                let own = format!(" at line {} column {}", error.line(), error.column());
+                f.write_str(text.strip_suffix(&own).unwrap_or(&text))?;
+                match item {
+                    Some(n) => write!(f, ", in list item {n}"),
+                    None => Ok(()),
+                }
+            }
             DocError::Legacy => f.write_str(LEGACY),
             DocError::NotAList(t) => {
                 write!(
@@ -200,8 +246,12 @@ impl From<ScanError> for DocError {
 }
 
 impl From<serde_json::Error> for DocError {
-    fn from(e: serde_json::Error) -> Self {
-        DocError::Json(e)
+    fn from(error: serde_json::Error) -> Self {
+        DocError::Json {
+            error,
+            start: None,
+            item: None,
+        }
     }
 }
 
@@ -221,8 +271,17 @@ struct Doc<'a, 'c> {
 }
 
 impl Doc<'_, '_> {
+    /// Reads the next value into `buf`; returns where it starts.
+    fn take<R: BufRead>(&mut self, r: &mut Tracked<R>) -> Result<At, DocError> {
+        scan::peek(r)?;
+        let start = r.at();
+        self.buf.clear();
+        scan::take_value(r, &mut self.buf)?;
+        Ok(start)
+    }
+
     /// `{ ... }`: a List's `items` are streamed; other keys are kept as the head.
-    fn object<R: BufRead>(&mut self, r: &mut R) -> Result<(), DocError> {
+    fn object<R: BufRead>(&mut self, r: &mut Tracked<R>) -> Result<(), DocError> {
         scan::expect(r, b'{')?;
         let mut head = Map::new();
         let mut listed = false;
@@ -235,9 +294,9 @@ impl Doc<'_, '_> {
                     Some(b) => return Err(ScanError::Unexpected(b).into()),
                     None => return Err(ScanError::Eof.into()),
                 }
-                self.buf.clear();
-                scan::take_value(r, &mut self.buf)?;
-                let key: String = serde_json::from_slice(&self.buf)?;
+                let start = self.take(r)?;
+                let key: String =
+                    serde_json::from_slice(&self.buf).map_err(|e| DocError::json(e, start))?;
                 scan::expect(r, b':')?;
                 match key.as_str() {
                     "items" => {
@@ -257,9 +316,10 @@ impl Doc<'_, '_> {
                             let list = item_kind.as_ref().map(|(k, a)| (k.as_str(), a.as_str()));
                             self.array(r, list, true)?;
                         } else {
-                            self.buf.clear();
-                            scan::take_value(r, &mut self.buf)?;
-                            let what = match serde_json::from_slice::<Value>(&self.buf)? {
+                            let start = self.take(r)?;
+                            let value = serde_json::from_slice::<Value>(&self.buf)
+                                .map_err(|e| DocError::json(e, start))?;
+                            let what = match value {
                                 Value::Null => None,
                                 Value::Bool(_) => Some("boolean"),
                                 Value::Number(_) => Some("number"),
@@ -275,9 +335,9 @@ impl Doc<'_, '_> {
                     }
                     "Items" => return Err(DocError::Legacy),
                     _ => {
-                        self.buf.clear();
-                        scan::take_value(r, &mut self.buf)?;
-                        let v: Value = serde_json::from_slice(&self.buf)?;
+                        let start = self.take(r)?;
+                        let v: Value = serde_json::from_slice(&self.buf)
+                            .map_err(|e| DocError::json(e, start))?;
                         head.insert(key, v);
                     }
                 }
@@ -305,7 +365,7 @@ impl Doc<'_, '_> {
     /// item kind of an enclosing List; `nested` allows Lists inside it.
     fn array<R: BufRead>(
         &mut self,
-        r: &mut R,
+        r: &mut Tracked<R>,
         list: Option<(&str, &str)>,
         nested: bool,
     ) -> Result<(), DocError> {
@@ -316,10 +376,13 @@ impl Doc<'_, '_> {
         let mut n = 0usize;
         loop {
             n += 1;
-            self.buf.clear();
-            scan::take_value(r, &mut self.buf)?;
+            let start = self.take(r)?;
             item(&self.buf, list, self.hint, nested, self.sink).map_err(|e| match e {
-                DocError::Json(e) => DocError::Item(n, e),
+                DocError::Json { error, .. } => DocError::Json {
+                    error,
+                    start: Some(start),
+                    item: Some(n),
+                },
                 e => e,
             })?;
             match scan::peek(r)? {
@@ -367,7 +430,7 @@ fn item(
                         name_item(&mut v, list, hint);
                         Ok::<_, serde_json::Error>(v)
                     })
-                    .map_err(DocError::Json);
+                    .map_err(DocError::from);
             }
             "Event" => {
                 sink.event_view(&view);
@@ -654,15 +717,33 @@ mod tests {
         let mut c = Collector::new(&cfg, Default::default());
         let text = "{\"kind\": \"PodList\", \"items\": [{\"kind\": \"Pod\"},\n {\"metadata\": {\"name\": \"b\" 1}}]}";
         let e = read_stream(&mut std::io::Cursor::new(text), "t", None, &mut c).unwrap_err();
-        assert!(e.to_string().contains("JSON document 1: item 2: "), "{e}");
-        for text in [
-            "{\"kind\": \"PodList\", \"items\": [{}",
-            "{\"kind\": \"PodList\", \"items\": [{} {}]}",
-            "{\"a\" 1}",
+        // The position is in the stream, not within the item.
+        assert_eq!(
+            e.to_string(),
+            "t: line 2, column 28: expected `,` or `}`, in list item 2 (JSON document 1)"
+        );
+        for (text, at) in [
+            (
+                "{\"kind\": \"PodList\", \"items\": [{}",
+                "line 1, column 33: the input ends inside a JSON value: is it cut short?",
+            ),
+            (
+                "{\"kind\": \"PodList\", \"items\": [{} {}]}",
+                "line 1, column 34: unexpected character `{`",
+            ),
+            ("{\"a\" 1}", "line 1, column 6: unexpected character `1`"),
+            (
+                "\n\n  {\"kind\": \"List\", \"items\": [\n  {\"kind\": \"Pod\", \"spec\": tru}]}",
+                "line 4, column 30: expected ident, in list item 1",
+            ),
         ] {
             let mut c = Collector::new(&cfg, Default::default());
             let e = read_stream(&mut std::io::Cursor::new(text), "t", None, &mut c).unwrap_err();
             assert!(matches!(e, SweepError::Parse { .. }), "{text}: {e}");
+            assert!(
+                e.to_string().starts_with(&format!("t: {at}")),
+                "{text}: {e}"
+            );
         }
     }
 

@@ -21,7 +21,7 @@ impl std::fmt::Display for ScanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ScanError::Io(e) => write!(f, "{e}"),
-            ScanError::Eof => f.write_str("EOF while parsing a value"),
+            ScanError::Eof => f.write_str("the input ends inside a JSON value: is it cut short?"),
             ScanError::Unexpected(b) if b.is_ascii_graphic() => {
                 write!(f, "unexpected character `{}`", *b as char)
             }
@@ -277,5 +277,123 @@ mod tests {
             expect(&mut r, b','),
             Err(ScanError::Unexpected(b'x'))
         ));
+    }
+}
+
+/// A line and column (1-based; the column counts bytes) in a stream.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct At {
+    /// Line.
+    pub line: u64,
+    /// Column, in bytes.
+    pub column: u64,
+}
+
+impl At {
+    /// Where a position `line`:`column` inside a value that starts here is
+    /// in the stream (serde_json's positions are 1-based; line 0 means none).
+    pub fn plus(self, line: usize, column: usize) -> At {
+        match line {
+            0 => self,
+            1 => At {
+                line: self.line,
+                column: self.column + column.saturating_sub(1) as u64,
+            },
+            l => At {
+                line: self.line + l as u64 - 1,
+                column: column as u64,
+            },
+        }
+    }
+}
+
+/// A reader that knows the line and column of the next byte it will give,
+/// so an error in a stream can say where it is. Counting costs one scan
+/// for newlines over each consumed slice.
+pub struct Tracked<R> {
+    inner: R,
+    offset: u64,
+    line: u64,
+    line_start: u64,
+}
+
+impl<R: BufRead> Tracked<R> {
+    /// Wraps `inner`, at line 1, column 1.
+    pub fn new(inner: R) -> Self {
+        Tracked {
+            inner,
+            offset: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    /// The position of the next byte.
+    pub fn at(&self) -> At {
+        At {
+            line: self.line,
+            column: self.offset - self.line_start + 1,
+        }
+    }
+}
+
+impl<R: BufRead> io::Read for Tracked<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let buf = self.fill_buf()?;
+            let n = buf.len().min(out.len());
+            out[..n].copy_from_slice(&buf[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Tracked<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, n: usize) {
+        // The bytes being consumed are still in the buffer: no I/O here.
+        if let Ok(buf) = self.inner.fill_buf() {
+            let part = &buf[..n.min(buf.len())];
+            if let Some(last) = memchr::memrchr(b'\n', part) {
+                self.line += memchr::memchr_iter(b'\n', part).count() as u64;
+                self.line_start = self.offset + last as u64 + 1;
+            }
+        }
+        self.offset += n as u64;
+        self.inner.consume(n);
+    }
+}
+
+#[cfg(test)]
+mod tracked_tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn positions_follow_every_way_of_reading() {
+        let mut t = Tracked::new(io::BufReader::with_capacity(3, &b"ab\ncd\n\nxyz"[..]));
+        assert_eq!(t.at(), At { line: 1, column: 1 });
+        let mut two = [0u8; 2];
+        t.read_exact(&mut two).unwrap();
+        assert_eq!(t.at(), At { line: 1, column: 3 });
+        let mut line = Vec::new();
+        t.read_until(b'\n', &mut line).unwrap();
+        assert_eq!(t.at(), At { line: 2, column: 1 });
+        assert_eq!(peek(&mut t).unwrap(), Some(b'c'));
+        t.consume(3);
+        assert_eq!(t.at(), At { line: 3, column: 1 });
+        assert_eq!(peek(&mut t).unwrap(), Some(b'x'));
+        assert_eq!(t.at(), At { line: 4, column: 1 });
+        t.consume(2);
+        assert_eq!(t.at(), At { line: 4, column: 3 });
+        let base = At { line: 4, column: 3 };
+        assert_eq!(base.plus(1, 5), At { line: 4, column: 7 });
+        assert_eq!(base.plus(3, 2), At { line: 6, column: 2 });
+        assert_eq!(base.plus(0, 0), base);
     }
 }
