@@ -23,32 +23,23 @@ fn every_disagreement_with_checkov_has_a_documented_cause() {
         eprintln!("SKIP: ../shared not found");
         return;
     };
-    let venv_ok = Command::new("python3")
-        .args(["-c", "import venv, ensurepip"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !venv_ok {
-        eprintln!("SKIP: python3 with venv/ensurepip is not available");
+    if !common::python_venv_or_skip() {
         return;
     }
     let script = common::root().join("bench/checkov-agreement.sh");
     // One directory after the other: they share the virtualenv.
     for (dir, least) in [("corpus", 10_000), ("corpus_fixtures", 8_000)] {
-        let out = Command::new("bash")
-            .arg(&script)
+        let mut cmd = Command::new("bash");
+        cmd.arg(&script)
             // checkov finds nothing under a path with `..` in it.
             .arg(std::fs::canonicalize(shared.join(dir)).expect("shared directory"))
-            .env("EYELINT", env!("CARGO_BIN_EXE_eyelint"))
-            .output()
-            .expect("run bench/checkov-agreement.sh");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        if out.status.code() == Some(3) {
-            eprintln!("SKIP: checkov could not be installed from PyPI:\n{stderr}");
+            .env("EYELINT", env!("CARGO_BIN_EXE_eyelint"));
+        let Some(common::Script { ok, stdout, stderr }) = common::run_pypi_script(cmd, "checkov")
+        else {
             return;
-        }
+        };
         assert!(
-            out.status.success(),
+            ok,
             "{dir}: disagreements without a known cause\n{stdout}\n{stderr}"
         );
         assert!(stdout.contains(" 0 unexplained"), "{dir}:\n{stdout}");

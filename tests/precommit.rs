@@ -7,6 +7,8 @@
 //! `EYELINT_SKIP_PRECOMMIT=1` to skip it on purpose (it builds eyelint in
 //! release mode, which takes a few minutes).
 
+mod common;
+
 use std::process::Command;
 
 #[test]
@@ -16,12 +18,7 @@ fn pre_commit_hook_fails_on_bad_and_passes_on_good_manifests() {
         eprintln!("SKIP: EYELINT_SKIP_PRECOMMIT is set");
         return;
     }
-    let venv_ok = Command::new("python3")
-        .args(["-c", "import venv, ensurepip"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !venv_ok {
-        eprintln!("SKIP: python3 with venv/ensurepip is not available");
+    if !common::python_venv_or_skip() {
         return;
     }
     let git_ok = Command::new("git")
@@ -32,18 +29,14 @@ fn pre_commit_hook_fails_on_bad_and_passes_on_good_manifests() {
         eprintln!("SKIP: {root} is not a git checkout with a commit");
         return;
     }
-    let out = Command::new("bash")
-        .arg(format!("{root}/tests/precommit.sh"))
-        .output()
-        .expect("run tests/precommit.sh");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if out.status.code() == Some(3) {
-        eprintln!("SKIP: pre-commit could not be installed from PyPI:\n{stderr}");
+    let mut cmd = Command::new("bash");
+    cmd.arg(format!("{root}/tests/precommit.sh"));
+    let Some(common::Script { ok, stdout, stderr }) = common::run_pypi_script(cmd, "pre-commit")
+    else {
         return;
-    }
+    };
     assert!(
-        out.status.success(),
+        ok,
         "tests/precommit.sh failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
     );
     assert!(stdout.contains("PASS"), "{stdout}");

@@ -81,3 +81,39 @@ pub fn manifests(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// True when python3 can create virtualenvs; prints a SKIP line when not.
+pub fn python_venv_or_skip() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import venv, ensurepip"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("SKIP: python3 with venv/ensurepip is not available");
+    }
+    ok
+}
+
+/// What a script printed, and whether it succeeded.
+pub struct Script {
+    pub ok: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs a script that installs `tool` from PyPI into a virtualenv; `None`,
+/// after a SKIP line, when it exits 3 (the tool could not be installed).
+pub fn run_pypi_script(mut cmd: Command, tool: &str) -> Option<Script> {
+    let out = cmd.output().expect("run the script");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    if out.status.code() == Some(3) {
+        eprintln!("SKIP: {tool} could not be installed from PyPI:\n{stderr}");
+        return None;
+    }
+    Some(Script {
+        ok: out.status.success(),
+        stdout,
+        stderr,
+    })
+}
