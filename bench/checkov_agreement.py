@@ -1,7 +1,8 @@
 """Compares eyelint's verdicts with checkov's on the same manifests, check by
 check, for the checkov checks that have a direct eyelint (Polaris)
 counterpart, for two that are a narrower case of an eyelint rule and for
-two that are stricter than one. Run through bench/checkov-agreement.sh, which runs both tools.
+two that are stricter than one. Run through bench/checkov-agreement.sh,
+which runs both tools.
 
     checkov_agreement.py CHECKOV_JSON EYELINT_JSON RULES_JSON ROOT
 
@@ -203,8 +204,6 @@ def main(checkov_path, eyelint_path, rules_path, root):
                 if drops and all("all" in dr or len(dr) >= 15 for dr in drops):
                     return STRICTER[check][1]
                 return None
-            if check in STRICTER:
-                return STRICTER[check][1]
             keys = c_result[1]["check_result"].get("evaluated_keys") or []
             if check in ("CKV_K8S_10", "CKV_K8S_12") and d is not None:
                 res = "cpu" if check == "CKV_K8S_10" else "memory"
