@@ -270,6 +270,8 @@ impl<'a> Workload<'a> {
 
     /// Every container with its role, in pod order: containers, init
     /// containers (native sidecars among them), ephemeral containers.
+    /// Entries that are not mappings are left out (see
+    /// [`Workload::malformed_containers`]).
     pub fn containers(&self) -> Vec<ContainerRef<'a>> {
         self.containers_and_problems().0
     }
@@ -302,9 +304,11 @@ impl<'a> Workload<'a> {
             let base = self.pod_spec_path.key(field);
             for (i, c) in list.iter().enumerate() {
                 if !c.is_object() {
+                    // Reported, and left out: no container check can judge it.
                     let message =
                         format!("{base}[{i}] is {}, not a container (a mapping)", kind_of(c));
                     problems.push((base.index(i), message));
+                    continue;
                 }
                 let role = if default_role == Role::InitContainer
                     && c.field("restartPolicy").and_then(Value::as_str) == Some("Always")
