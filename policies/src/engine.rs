@@ -102,7 +102,7 @@ pub struct Evaluation {
     /// Checks that could not be decided.
     pub not_evaluated: Vec<NotEvaluated>,
     /// Where the object's container lists are not lists of containers
-    /// ([`Workload::malformed_containers`]), with a message: no container
+    /// ([`Workload::containers_and_problems`]), with a message: no container
     /// check could look there. Filled by the local pass (and [`Pass::All`]).
     pub malformed: Vec<(crate::path::FieldPath, String)>,
 }

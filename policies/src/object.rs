@@ -260,24 +260,21 @@ impl<'a> Workload<'a> {
         matches!(self.kind, "Job" | "CronJob") || self.object.at(&["spec", "jobTemplate"]).is_some()
     }
 
-    /// Container lists that are not lists, and containers that are not
-    /// mappings, each with a message: the API server refuses such a pod spec,
-    /// and no container check can judge it. (A missing list is a fragment,
-    /// not a problem: its pod-level settings are still judged.)
-    pub fn malformed_containers(&self) -> Vec<(FieldPath, String)> {
-        self.containers_and_problems().1
-    }
-
     /// Every container with its role, in pod order: containers, init
     /// containers (native sidecars among them), ephemeral containers.
     /// Entries that are not mappings are left out (see
-    /// [`Workload::malformed_containers`]).
+    /// [`Workload::containers_and_problems`]).
     pub fn containers(&self) -> Vec<ContainerRef<'a>> {
         self.containers_and_problems().0
     }
 
-    /// [`Workload::containers`] and [`Workload::malformed_containers`] from
-    /// one look at the pod spec (the engine wants both for every object).
+    /// [`Workload::containers`], and the problems with the pod spec's
+    /// container lists: lists that are not lists and entries that are not
+    /// mappings, each with a message. The API server refuses such a pod
+    /// spec, and no container check can judge it. (A missing list is a
+    /// fragment, not a problem: its pod-level settings are still judged.)
+    /// One look at the pod spec gives both; the engine wants both for every
+    /// object.
     pub fn containers_and_problems(&self) -> (Vec<ContainerRef<'a>>, Vec<(FieldPath, String)>) {
         let mut out = Vec::new();
         let mut problems = Vec::new();
@@ -558,7 +555,7 @@ mod tests {
         let dep = |spec: Value| json!({"kind": "Deployment", "spec": {"template": {"spec": spec}}});
         let problems = |v: &Value| -> Vec<(String, String)> {
             Workload::of(v)
-                .map(|w| w.malformed_containers())
+                .map(|w| w.containers_and_problems().1)
                 .unwrap_or_default()
                 .into_iter()
                 .map(|(p, m)| (p.to_string(), m))
