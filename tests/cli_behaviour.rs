@@ -1050,6 +1050,64 @@ fn a_container_list_that_is_not_a_list_is_an_error_not_a_pass() {
 }
 
 #[test]
+fn a_field_of_the_wrong_type_is_an_error_at_its_key_not_a_pass() {
+    // `privileged: "true"` (Helm's `| quote`) is a string: the privileged
+    // check does not see `true`, and the run passed with exit 0. The API
+    // server refuses the object; so does eyelint, at the key.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n  labels:\n    version: 1.0\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: nginx:1.27\n          securityContext:\n            privileged: \"true\"\n";
+    write(d, "deploy.yaml", text);
+    write(d, "pod.yaml", POD);
+    let r = eyelint(d, &["-f", "json", "--only", "runAsPrivileged", "."], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let v = json(&r);
+    let errors: Vec<(u64, u64, &str)> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["file"], "deploy.yaml");
+            (
+                e["line"].as_u64().unwrap(),
+                e["column"].as_u64().unwrap(),
+                e["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // Every field the rules read is checked, not only the selected rule's.
+    assert_eq!(
+        errors,
+        vec![
+            (7, 5, "metadata.labels.version is a number (1), not a string: quote it"),
+            (
+                15,
+                13,
+                "spec.template.spec.containers[0].securityContext.privileged is a string (\"true\"), not a boolean: remove the quotes"
+            ),
+        ]
+    );
+    // The other file is still linted.
+    assert!(v["summary"]["files"].as_u64() == Some(2), "{v}");
+    // With every rule skipped nothing is read, and nothing is checked.
+    let all = eyelint(d, &["rules", "--json"], None);
+    let ids: Vec<String> = serde_json::from_str::<serde_json::Value>(&all.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    let r = eyelint(d, &["--skip", &ids.join(","), "."], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The human report points at the key.
+    let r = eyelint(d, &["--no-color", "--only", "runAsPrivileged", "."], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("deploy.yaml:15:13"), "{}", r.stderr);
+    assert!(r.stderr.contains("remove the quotes"), "{}", r.stderr);
+}
+
+#[test]
 fn a_top_level_sequence_of_objects_is_an_error_not_a_pass() {
     // kubectl refuses it ("cannot unmarshal array"); skipping it as "not
     // Kubernetes" passed it silently.

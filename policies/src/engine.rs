@@ -102,8 +102,10 @@ pub struct Evaluation {
     /// Checks that could not be decided.
     pub not_evaluated: Vec<NotEvaluated>,
     /// Where the object's container lists are not lists of containers
-    /// ([`Workload::containers_and_problems`]), with a message: no container
-    /// check could look there. Filled by the local pass (and [`Pass::All`]).
+    /// ([`Workload::containers_and_problems`]), or a field a rule reads has
+    /// a type the API server refuses ([`crate::field_types`]), with a
+    /// message: the object cannot be applied, and no check could judge that
+    /// field. Filled by the local pass (and [`Pass::All`]).
     pub malformed: Vec<(crate::path::FieldPath, String)>,
 }
 
@@ -393,7 +395,13 @@ impl Engine {
     ) -> Vec<Evaluation> {
         let mut subjects: Vec<Subject<'_>> = objects
             .iter()
-            .map(|object| Subject::of(object, &self.config))
+            // Field types are checked for the rules that read them: with
+            // every rule skipped, nothing is read (and a parse-only run
+            // measures parsing only).
+            .map(|object| {
+                let types = pass != Pass::Cross && !self.checks.is_empty();
+                Subject::of(object, &self.config, types)
+            })
             .collect();
         let mut evals: Vec<Evaluation> = subjects
             .iter_mut()
@@ -585,13 +593,19 @@ struct Subject<'a> {
 }
 
 impl<'a> Subject<'a> {
-    fn of(object: &'a Value, config: &Config) -> Subject<'a> {
+    /// `types`: whether to check field types ([`crate::field_types`]) for
+    /// [`Evaluation::malformed`] (the local pass reports them; the cross
+    /// pass would only throw them away).
+    fn of(object: &'a Value, config: &Config, types: bool) -> Subject<'a> {
         let object_ref = ObjectRef::of(object);
         let workload = Workload::of(object);
-        let (containers, malformed) = workload
+        let (containers, mut malformed) = workload
             .as_ref()
             .map(|w| w.containers_and_problems())
             .unwrap_or_default();
+        if types {
+            crate::field_types::problems(object, workload.as_ref(), &containers, &mut malformed);
+        }
         let annotation_exempt =
             if config.disallow_exemptions || config.disallow_annotation_exemptions {
                 AnnotationExemptions::default()

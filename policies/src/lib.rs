@@ -12,6 +12,7 @@ pub mod config;
 pub mod custom;
 pub mod engine;
 pub mod error_chain;
+pub mod field_types;
 pub mod finding;
 pub mod image;
 pub mod index;

@@ -171,6 +171,34 @@ pub struct Workload<'a> {
     pub pod_spec: &'a Value,
 }
 
+/// Where a pod template can be: the object itself (Pod), `spec.template`
+/// (the controllers and most custom resources), a CronJob's
+/// `spec.jobTemplate.spec.template`, a PodTemplate's `template`.
+const TEMPLATE_PATHS: [&[&str]; 4] = [
+    &[],
+    &["spec", "template"],
+    &["spec", "jobTemplate", "spec", "template"],
+    &["template"],
+];
+
+/// Where a built-in workload kind (and OpenShift's DeploymentConfig) holds
+/// its pod template; `None` for any other kind.
+pub(crate) fn builtin_template_path(kind: &str) -> Option<&'static [&'static str]> {
+    match kind {
+        "Pod" => Some(TEMPLATE_PATHS[0]),
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "ReplicationController"
+        | "Job"
+        | "DeploymentConfig" => Some(TEMPLATE_PATHS[1]),
+        "CronJob" => Some(TEMPLATE_PATHS[2]),
+        "PodTemplate" => Some(TEMPLATE_PATHS[3]),
+        _ => None,
+    }
+}
+
 impl<'a> Workload<'a> {
     /// Recognises every pod-bearing shape: Pod (`spec.containers`), every
     /// controller and CRD with `spec.template.spec.containers` (Deployment,
@@ -186,25 +214,7 @@ impl<'a> Workload<'a> {
     /// custom resource is judged only when it holds a pod spec.
     pub fn of(object: &'a Value) -> Option<Workload<'a>> {
         let kind = object.field("kind").and_then(Value::as_str).unwrap_or("");
-        const SHAPES: [&[&str]; 4] = [
-            &[],
-            &["spec", "template"],
-            &["spec", "jobTemplate", "spec", "template"],
-            &["template"],
-        ];
-        let own_shape: Option<&[&str]> = match kind {
-            "Pod" => Some(SHAPES[0]),
-            "Deployment"
-            | "StatefulSet"
-            | "DaemonSet"
-            | "ReplicaSet"
-            | "ReplicationController"
-            | "Job"
-            | "DeploymentConfig" => Some(SHAPES[1]),
-            "CronJob" => Some(SHAPES[2]),
-            "PodTemplate" => Some(SHAPES[3]),
-            _ => None,
-        };
+        let own_shape = builtin_template_path(kind);
         let found = |shape: &[&str]| {
             let mut template = object;
             for key in shape {
@@ -213,7 +223,7 @@ impl<'a> Workload<'a> {
             let spec = template.field("spec")?;
             Some((template, spec))
         };
-        let with_containers = SHAPES.iter().find_map(|shape| {
+        let with_containers = TEMPLATE_PATHS.iter().find_map(|shape| {
             let (template, spec) = found(shape)?;
             spec.field("containers")
                 .is_some_and(Value::is_array)
