@@ -36,7 +36,7 @@ enum Step {
 }
 
 /// Every node of `ty`'s tree below `at`: a field of a `Fields` table, the
-/// value of key `k` of a `MapOf`, the first entry of a `ListOf`.
+/// value of one key of a `MapOf`, the first entry of a `ListOf`.
 fn nodes(ty: Ty, at: &[Step], out: &mut Vec<(Vec<Step>, Ty)>) {
     let below: Vec<(Step, Ty)> = match ty {
         Ty::Fields(table) => table
@@ -44,7 +44,8 @@ fn nodes(ty: Ty, at: &[Step], out: &mut Vec<(Vec<Step>, Ty)>) {
             .iter()
             .map(|(name, inner)| (Step::Key((*name).to_string()), *inner))
             .collect(),
-        Ty::MapOf(inner) => vec![(Step::Key("k".to_string()), *inner)],
+        // A key that a path names in brackets, as label keys usually are.
+        Ty::MapOf(inner) => vec![(Step::Key("app.kubernetes.io/name".to_string()), *inner)],
         Ty::ListOf(inner) => vec![(Step::Index, *inner)],
         _ => Vec::new(),
     };
