@@ -685,8 +685,9 @@ impl Batch<'_> {
                 r.unexpected_indexed += 1;
             }
             add_eval(r, &eval);
-            // A container list that is not one: kubectl cannot apply the
-            // object, and no container check could look at it.
+            // A container list that is not one, a field of the wrong type:
+            // kubectl cannot apply the object, and no check could judge
+            // that field.
             for (path, message) in &eval.malformed {
                 r.errors.push(InputError {
                     input: self.input_idx,
@@ -1006,6 +1007,10 @@ fn finish_file(
         f
     };
     f.findings.sort_by(order);
+    // Input errors in the order of the text too (an object's are found
+    // field by field, a sequence of objects before the batch is checked);
+    // those without a position first.
+    f.errors.sort_by_key(|e| e.pos.map(|p| (p.line, p.column)));
     let wants_text =
         (opts.keep_text && !f.findings.is_empty()) || f.errors.iter().any(|e| e.pos.is_some());
     if wants_text && f.text.is_none() {

@@ -1108,6 +1108,44 @@ fn a_field_of_the_wrong_type_is_an_error_at_its_key_not_a_pass() {
 }
 
 #[test]
+fn input_errors_come_in_the_order_of_the_text() {
+    // Found field by field (replicas before the pod spec, a container list
+    // before the labels, a sequence of objects before any object is
+    // checked), reported by line.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      hostPID: \"true\"\n      containers:\n        - name: app\n          image: nginx:1.27\n  replicas: \"3\"\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: x, labels: {a: 1}}\nspec:\n  containers:\n    name: a\n---\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n";
+    write(d, "many.yaml", text);
+    let r = eyelint(d, &["-f", "json", "."], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let v = json(&r);
+    let lines: Vec<u64> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![8, 12, 16, 18, 21]);
+    // Standard error shows them in the same order.
+    let r = eyelint(d, &["--no-color", "."], None);
+    let at: Vec<usize> = [
+        "many.yaml:8:",
+        "many.yaml:12:",
+        "many.yaml:16:",
+        "many.yaml:18:",
+        "many.yaml:21:",
+    ]
+    .iter()
+    .map(|p| {
+        r.stderr
+            .find(p)
+            .unwrap_or_else(|| panic!("{p} in {}", r.stderr))
+    })
+    .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{}", r.stderr);
+}
+
+#[test]
 fn a_top_level_sequence_of_objects_is_an_error_not_a_pass() {
     // kubectl refuses it ("cannot unmarshal array"); skipping it as "not
     // Kubernetes" passed it silently.
