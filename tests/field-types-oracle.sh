@@ -10,6 +10,11 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 venv="$here/.venv-kubernetes-validate"
+# Tests run this in parallel: one installs while the others wait.
+if command -v flock >/dev/null; then
+    exec 9>"$here/.venv-kubernetes-validate.lock"
+    flock 9
+fi
 if ! "$venv/bin/python" -c 'import kubernetes_validate' 2>/dev/null; then
     rm -rf "$venv"
     if ! { python3 -m venv "$venv" &&
@@ -20,4 +25,5 @@ if ! "$venv/bin/python" -c 'import kubernetes_validate' 2>/dev/null; then
         exit 3
     fi
 fi
+exec 9>&-
 exec "$venv/bin/python" "$here/field_types_oracle.py" "$@"
