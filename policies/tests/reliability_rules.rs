@@ -478,6 +478,14 @@ fn hpa_min_and_max() {
             .is_none(),
         "min 2 > max 1 is invalid"
     );
+    // With maxReplicas 2, minReplicas 2 leaves nothing to scale
+    // (hpaMaxAvailability would fail): no fix.
+    assert!(findings("hpaMinAvailability", &h(Some(1), 2))[0]
+        .fix
+        .is_none());
+    assert!(findings("hpaMinAvailability", &h(Some(1), 3))[0]
+        .fix
+        .is_some());
 
     assert!(findings("hpaMaxAvailability", &h(Some(2), 5)).is_empty());
     assert_eq!(findings("hpaMaxAvailability", &h(Some(5), 5)).len(), 1);

@@ -76,8 +76,9 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// Unsafe: sets `minReplicas: 2`, which raises the workload's lowest
-    /// resource use and cost. Offered only when `maxReplicas` is at least 2,
-    /// so the result stays a valid autoscaler.
+    /// resource use and cost. Offered only when `maxReplicas` is above 2, so
+    /// that the autoscaler can still scale up (with `maxReplicas: 2` the fix
+    /// would leave nothing to scale, which hpaMaxAvailability reports).
     pub struct HpaMinAvailability;
     meta {
         id: "hpaMinAvailability",
@@ -120,7 +121,7 @@ impl Rule for HpaMinAvailability {
             .object
             .at(&["spec", "maxReplicas"])
             .and_then(Value::as_i64);
-        if max.is_some_and(|m| m >= 2) && cx.object.field("spec").is_some_and(Value::is_object) {
+        if max.is_some_and(|m| m > 2) && cx.object.field("spec").is_some_and(Value::is_object) {
             let op = add(&FieldPath::root(), &["spec", "minReplicas"], Value::from(2));
             set_fix(hit, vec![op], FixSafety::Unsafe);
         }
