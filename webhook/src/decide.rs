@@ -19,12 +19,13 @@
 //!    finding becomes a warning.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use base64::Engine as _;
 use eyelint_policies::config::DenyOn;
+use eyelint_policies::finding::Fix;
 use eyelint_policies::path::Seg;
 use eyelint_policies::{Engine, Finding, FixSafety, ObjectRef, Pass, Severity};
 use serde_json::{Map, Value};
@@ -452,29 +453,59 @@ fn mutate_inner(req: &AdmissionRequest, engine: &Engine, settings: &Settings) ->
         _ => HashSet::new(),
     };
 
+    let listed = |f: &Finding| config.mutations.iter().any(|m| **m == *f.id);
+    let allowed = |f: &Finding, fix: &Fix| match fix.safety {
+        FixSafety::Safe => true,
+        FixSafety::Unsafe => config
+            .admission
+            .unsafe_mutations
+            .iter()
+            .any(|m| **m == *f.id),
+    };
+    // A fix to apply: of a listed check, and safe or opted into.
+    let wanted = |f: &Finding| {
+        f.fix
+            .as_ref()
+            .is_some_and(|fix| listed(f) && allowed(f, fix))
+    };
+    // The problems to fix, counted per check and container: those of the
+    // object as sent whose check is listed and, on UPDATE, that the old
+    // object did not have. A problem with no fix yet may get one once
+    // others are fixed (topologySpreadConstraint's needs the labels
+    // metadataAndInstanceMismatched's fix adds); one whose fix is not
+    // allowed will not be.
+    let mut to_fix: HashMap<(String, String), usize> = HashMap::new();
+    for f in findings.iter().filter(|f| {
+        listed(f)
+            && f.fix.as_ref().is_none_or(|fix| allowed(f, fix))
+            && !old_keys.contains(&finding_key(&object, f))
+    }) {
+        *to_fix.entry(check_and_container(f)).or_insert(0) += 1;
+    }
+
+    // One fix at a time, each worked out on the object as the fixes before
+    // it left it, then the object judged again. Fixes worked out on the
+    // object as sent would each write a mapping the object lacks whole
+    // (`resources: {limits: {cpu: 100m}}`, then `resources: {requests:
+    // …}`), and each would undo the one before. Every round uses up one
+    // problem of `to_fix`, so the loop ends.
     let mut working = raw.clone();
     let mut ops: Vec<json_patch::PatchOperation> = Vec::new();
-    let mut applied_patches: Vec<&str> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
-    for f in &findings {
-        let Some(fix) = f.fix.as_ref() else { continue };
-        if !config.mutations.iter().any(|m| **m == *f.id) {
-            continue;
-        }
-        let opted_in = match fix.safety {
-            FixSafety::Safe => true,
-            FixSafety::Unsafe => config
-                .admission
-                .unsafe_mutations
-                .iter()
-                .any(|m| **m == *f.id),
+    let mut current: Cow<'_, [Finding]> = Cow::Borrowed(&findings);
+    // The object `current` was judged on (for `finding_key`).
+    let mut judged: Cow<'_, Value> = object;
+    loop {
+        let next = current.iter().find(|f| {
+            wanted(f)
+                && to_fix.get(&check_and_container(f)).is_some_and(|n| *n > 0)
+                && !old_keys.contains(&finding_key(&judged, f))
+        });
+        let Some((f, fix)) = next.and_then(|f| Some((f, f.fix.as_ref()?))) else {
+            break;
         };
-        if !opted_in || old_keys.contains(&finding_key(&object, f)) {
-            continue;
-        }
-        let text = fix.patch_json().get();
-        if applied_patches.contains(&text) {
-            continue;
+        if let Some(n) = to_fix.get_mut(&check_and_container(f)) {
+            *n -= 1;
         }
         let applied = fix.patch().map_err(|e| e.to_string()).and_then(|p| {
             json_patch::patch(&mut working, &p.0)
@@ -484,7 +515,6 @@ fn mutate_inner(req: &AdmissionRequest, engine: &Engine, settings: &Settings) ->
         match applied {
             Ok(patch) => {
                 ops.extend(patch.0);
-                applied_patches.push(text);
                 notes.push(sanitize_line(&format!(
                     "eyelint fixed {}{}: {}",
                     f.id,
@@ -498,6 +528,11 @@ fn mutate_inner(req: &AdmissionRequest, engine: &Engine, settings: &Settings) ->
                 container_suffix(f)
             ))),
         }
+        if to_fix.values().all(|n| *n == 0) {
+            break;
+        }
+        judged = Cow::Owned(normalize(&working, req).into_owned());
+        current = Cow::Owned(judge(engine, &judged, Scope::All));
     }
     let warnings = limit_warnings(notes);
     let mut response = AdmissionResponse {
@@ -531,6 +566,16 @@ fn mutate_inner(req: &AdmissionRequest, engine: &Engine, settings: &Settings) ->
         findings,
         denying: 0,
     }
+}
+
+/// A finding's check and container name (empty for the pod or object).
+fn check_and_container(f: &Finding) -> (String, String) {
+    let container = f
+        .container
+        .as_ref()
+        .map(|c| c.name.to_string())
+        .unwrap_or_default();
+    (f.id.to_string(), container)
 }
 
 fn container_suffix(f: &Finding) -> String {

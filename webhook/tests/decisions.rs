@@ -725,9 +725,10 @@ fn mutate_ignores_unlisted_checks_and_unsafe_fixes_without_opt_in() {
 }
 
 #[test]
-fn mutate_skips_a_fix_that_no_longer_applies_with_a_warning() {
+fn mutate_does_not_fix_what_an_earlier_fix_already_fixed() {
     // A custom check whose fix also removes hostIPC (plus another edit):
-    // whichever of the two runs second cannot remove hostIPC any more.
+    // once hostIPCSet's fix has removed it, the object is judged again, the
+    // custom check passes, and its fix (with its other edit) is not applied.
     let e = only(
         &[("hostIPCSet", "danger"), ("noSharedIpc", "warning")],
         r#"
@@ -765,17 +766,78 @@ mutations: [hostIPCSet, noSharedIpc]
     assert!(m.response.allowed);
     assert_eq!(m.outcome, Outcome::Patched, "{:?}", m.response);
     assert_eq!(
-        m.response
-            .warnings
-            .iter()
-            .filter(|w| w.starts_with("eyelint could not apply the "))
-            .count(),
-        1,
-        "{:?}",
-        m.response.warnings
+        m.response.warnings,
+        vec!["eyelint fixed hostIPCSet: host IPC namespace is shared (hostIPC: true)".to_string()]
     );
     let patched = common::apply_patch(&obj, m.response.patch.as_ref().unwrap());
     assert!(patched["spec"].get("hostIPC").is_none());
+    assert!(patched["spec"].get("shareProcessNamespace").is_none());
+}
+
+#[test]
+fn mutate_fixes_that_create_the_same_mapping_all_hold() {
+    // Each of these fixes, worked out on a container with no `resources`
+    // and no `securityContext`, writes that mapping whole: applied one
+    // after the other they undid each other, and only the last held while
+    // every one was announced as applied.
+    let checks = [
+        "cpuRequestsMissing",
+        "cpuLimitsMissing",
+        "memoryRequestsMissing",
+        "memoryLimitsMissing",
+        "notReadOnlyRootFilesystem",
+        "runAsRootAllowed",
+        "privilegeEscalationAllowed",
+        "insecureCapabilities",
+    ];
+    let list = checks.join(", ");
+    let e = only(
+        &checks.map(|c| (c, "warning")),
+        &format!("mutations: [{list}]\nadmission:\n  unsafeMutations: [{list}]\n"),
+    );
+    let obj = pod(
+        "team-a",
+        json!({"containers": [container("app"), container("sidecar")]}),
+    );
+    let m = mutate(
+        &request("CREATE", Some(&obj), None, USER, None),
+        &e,
+        &settings(),
+    );
+    assert_eq!(m.outcome, Outcome::Patched, "{:?}", m.response);
+    let fixed = m
+        .response
+        .warnings
+        .iter()
+        .filter(|w| w.starts_with("eyelint fixed "))
+        .count();
+    // 7 per container: once its cpu limit is set, a missing cpu request is
+    // no longer a problem (the API server copies the limit into it), so
+    // cpuRequestsMissing's fix is not applied.
+    assert_eq!(fixed, 14, "{:?}", m.response.warnings);
+    let patched = common::apply_patch(&obj, m.response.patch.as_ref().unwrap());
+    for c in 0..2 {
+        let c = &patched["spec"]["containers"][c];
+        for (kind, what) in [
+            ("requests", "memory"),
+            ("limits", "cpu"),
+            ("limits", "memory"),
+        ] {
+            assert!(c["resources"][kind][what].is_string(), "{kind}.{what}: {c}");
+        }
+        let sc = &c["securityContext"];
+        assert_eq!(sc["readOnlyRootFilesystem"], json!(true), "{sc}");
+        assert_eq!(sc["runAsNonRoot"], json!(true), "{sc}");
+        assert_eq!(sc["allowPrivilegeEscalation"], json!(false), "{sc}");
+        assert_eq!(sc["capabilities"]["drop"], json!(["ALL"]), "{sc}");
+    }
+    // Judged again, nothing is left to fix.
+    let d = decide(
+        &request("CREATE", Some(&patched), None, USER, None),
+        &e,
+        &settings(),
+    );
+    assert!(d.findings.is_empty(), "{:?}", d.findings);
 }
 
 #[test]

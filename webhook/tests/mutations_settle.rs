@@ -1,0 +1,149 @@
+//! The mutating webhook, with every check's fix listed and every unsafe
+//! fix opted into, on every object of `../shared/corpus` and
+//! `../shared/corpus_fixtures` (skipped with a message when absent): the
+//! patch applies to the object as sent, judged again the patched object
+//! has no problem left that a listed fix could fix, and no check reports
+//! more than before. Each fix is worked out on the object as the fixes
+//! before it left it; worked out on the object as sent, two fixes that each
+//! create a container's `resources` undid each other.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use eyelint_policies::object::{expand_lists, is_kubernetes_object};
+use eyelint_policies::yaml::{self, Limits};
+use eyelint_policies::Finding;
+use eyelint_webhook::{decide, mutate, Outcome, Settings};
+
+const USER: &str = "developer@example.com";
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            files(&p, out);
+        } else if p
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
+        {
+            out.push(p);
+        }
+    }
+}
+
+/// How many findings each check and container has.
+fn counts(findings: &[Finding]) -> BTreeMap<(String, String), usize> {
+    let mut out = BTreeMap::new();
+    for f in findings {
+        let c = f
+            .container
+            .as_ref()
+            .map(|c| c.name.to_string())
+            .unwrap_or_default();
+        *out.entry((f.id.to_string(), c)).or_insert(0) += 1;
+    }
+    out
+}
+
+#[test]
+fn every_fix_at_once_settles_on_real_objects() {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared");
+    if !shared.join("corpus").is_dir() {
+        eprintln!("SKIP: {} is absent", shared.display());
+        return;
+    }
+    let mut paths = Vec::new();
+    for dir in ["corpus", "corpus_fixtures"] {
+        files(&shared.join(dir), &mut paths);
+    }
+    let ids: Vec<&str> = eyelint_policies::engine::builtin_rules()
+        .iter()
+        .filter(|m| m.fix.is_some())
+        .map(|m| m.id)
+        .collect();
+    let list = ids.join(", ");
+    let engine = common::engine(&format!(
+        "mutations: [{list}]\nadmission:\n  unsafeMutations: [{list}]\n  exemptNamespaces: []\n"
+    ));
+    let settings = Settings {
+        own_namespace: Some("eyelint-system".to_string()),
+    };
+    let (mut patched_objects, mut fixes, mut wrong) = (0usize, 0usize, Vec::new());
+    for path in &paths {
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        let loaded = yaml::load_bytes(&bytes, &Limits::default());
+        let mut objects = Vec::new();
+        for d in loaded.documents {
+            expand_lists(d.value, &mut objects);
+        }
+        for object in objects.iter().filter(|o| is_kubernetes_object(o)) {
+            let name = format!(
+                "{}: {}",
+                path.display(),
+                eyelint_policies::ObjectRef::of(object)
+            );
+            let req = common::request("CREATE", Some(object), None, USER, None);
+            let before = decide(&req, &engine, &settings);
+            if matches!(before.outcome, Outcome::Skipped(_)) {
+                continue;
+            }
+            let m = mutate(&req, &engine, &settings);
+            let Some(patch) = m.response.patch.as_ref() else {
+                continue;
+            };
+            patched_objects += 1;
+            fixes += m
+                .response
+                .warnings
+                .iter()
+                .filter(|w| w.starts_with("eyelint fixed "))
+                .count();
+            if let Some(w) = m
+                .response
+                .warnings
+                .iter()
+                .find(|w| w.contains("could not apply"))
+            {
+                wrong.push(format!("{name}: {w}"));
+            }
+            let patched = common::apply_patch(object, patch);
+            let after = decide(
+                &common::request("CREATE", Some(&patched), None, USER, None),
+                &engine,
+                &settings,
+            );
+            for f in after.findings.iter().filter(|f| f.fix.is_some()) {
+                wrong.push(format!(
+                    "{name}: {} still has a fix to apply at {}",
+                    f.id, f.path
+                ));
+            }
+            let had = counts(&before.findings);
+            for (k, n) in counts(&after.findings) {
+                if n > had.get(&k).copied().unwrap_or(0) {
+                    wrong.push(format!("{name}: {} reports more after the fixes", k.0));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} problems:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert!(
+        patched_objects > 500,
+        "only {patched_objects} objects were patched"
+    );
+    eprintln!("{patched_objects} objects patched with {fixes} fixes: every patch settled");
+}
