@@ -139,37 +139,3 @@ fn every_fix_on_real_objects_resolves_its_finding_and_breaks_nothing() {
         objects.len()
     );
 }
-
-#[test]
-fn safe_fixes_applied_one_after_another_all_hold() {
-    let (objects, _) = objects();
-    let engine = Engine::new(Config::defaults()).expect("engine");
-    let mut wrong = Vec::new();
-    for object in &objects {
-        let before = engine.check(object, None, Pass::Local);
-        let mut working = object.clone();
-        let mut fixed = Vec::new();
-        for f in &before.findings {
-            let Some(fix) = &f.fix else { continue };
-            if fix.safety != eyelint_policies::finding::FixSafety::Safe {
-                continue;
-            }
-            if let Ok(v) = fix.apply(&working) {
-                working = v;
-                fixed.push(f);
-            }
-        }
-        let after = counts(&engine.check(&working, None, Pass::Local).findings);
-        for f in fixed {
-            if after.get(&key(f)).copied().unwrap_or(0) >= counts(&before.findings)[&key(f)] {
-                wrong.push(format!("{} {} {}", f.object, f.id, f.path));
-            }
-        }
-    }
-    assert!(
-        wrong.is_empty(),
-        "{} fixes lost:\n{}",
-        wrong.len(),
-        wrong.join("\n")
-    );
-}
