@@ -1108,6 +1108,29 @@ fn a_field_of_the_wrong_type_is_an_error_at_its_key_not_a_pass() {
 }
 
 #[test]
+fn a_container_indented_under_the_pod_template_is_an_error_not_a_pass() {
+    // `spec:` under the template is empty and `containers` sits beside it:
+    // the privileged container was not judged, and the run passed.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: w}}\n    spec:\n    containers:\n      - name: a\n        image: nginx:1.27\n        securityContext: {privileged: true}\n";
+    write(d, "deploy.yaml", text);
+    let r = eyelint(d, &["-f", "json", "."], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let v = json(&r);
+    let e = &v["errors"][0];
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(8), Some(5)),
+        "{v}"
+    );
+    assert_eq!(
+        e["message"],
+        "spec.template.containers belongs in the pod spec, spec.template.spec (is its indentation off?)"
+    );
+}
+
+#[test]
 fn input_errors_come_in_the_order_of_the_text() {
     // Found field by field (replicas before the pod spec, a container list
     // before the labels, a sequence of objects before any object is

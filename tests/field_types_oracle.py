@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The Kubernetes schemas' view of field types, for tests/field_types_oracle.rs.
 
-Usage: field_types_oracle.py OUT.json PATH...
+Usage: field_types_oracle.py [--strict] OUT.json PATH...
 
 Reads every *.yaml, *.yml and *.json file under PATH (files or
 directories), validates each Kubernetes object against the JSON schema that
@@ -18,6 +18,11 @@ the alternatives of an int-or-string or a quantity. Errors of other kinds
 objects with no schema (custom resources, removed API versions) and the
 documents that are not objects. A file PyYAML cannot read is listed under
 the top-level "unreadable".
+
+With --strict, the schemas are kubernetes-validate's strict ones (no field
+the API does not define, as `kubectl apply --validate=strict` checks), and
+each file also has "unknown": the dotted paths of the fields the schema
+does not define.
 """
 import json
 import os
@@ -31,6 +36,7 @@ from referencing import Registry, Resource
 
 VERSION = "1.37.0"
 SCHEMA_DIR = "kubernetes-json-schema/v%s-local" % VERSION
+STRICT = False
 TYPE_VALIDATORS = {"type", "oneOf", "anyOf"}
 PLAIN = re.compile(r"^[A-Za-z0-9_$-]+$")
 
@@ -55,15 +61,16 @@ def validator(api_version, kind):
     if key in _validators:
         return _validators[key]
     group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    schema_dir = SCHEMA_DIR + ("-strict" if STRICT else "")
     try:
         schema = utils.schema_contents(
-            "%s/%s-%s.json" % (SCHEMA_DIR, kind.lower(), group_version), VERSION
+            "%s/%s-%s.json" % (schema_dir, kind.lower(), group_version), VERSION
         )
     except (FileNotFoundError, utils.InvalidSchemaError):
         _validators[key] = None
         return None
     if _definitions is None:
-        _definitions = utils.schema_contents(SCHEMA_DIR + "/_definitions.json", VERSION)
+        _definitions = utils.schema_contents(schema_dir + "/_definitions.json", VERSION)
     registry = Resource.from_contents(_definitions) @ (
         Resource.from_contents(schema) @ Registry()
     )
@@ -99,7 +106,7 @@ def objects(doc):
 
 
 def judge(text):
-    errors, unjudged = [], 0
+    errors, unknown, unjudged = [], [], 0
     for doc in yaml.load_all(text, Loader=Loader):
         if doc is None:
             continue
@@ -117,7 +124,12 @@ def judge(text):
             for e in v.iter_errors(obj):
                 if e.validator in TYPE_VALIDATORS:
                     errors.append(dotted(e.absolute_path))
-    return errors, unjudged
+                elif e.validator == "additionalProperties" and isinstance(e.instance, dict):
+                    defined = e.schema.get("properties", {})
+                    for k in e.instance:
+                        if k not in defined:
+                            unknown.append(dotted(list(e.absolute_path) + [k]))
+    return errors, unknown, unjudged
 
 
 def files(paths):
@@ -133,16 +145,25 @@ def files(paths):
 
 
 def main():
-    out_file, paths = sys.argv[1], sys.argv[2:]
+    global STRICT
+    args = sys.argv[1:]
+    if args and args[0] == "--strict":
+        STRICT = True
+        args = args[1:]
+    out_file, paths = args[0], args[1:]
     result = {"files": {}, "unreadable": []}
     for f in files(paths):
         try:
             with open(f, encoding="utf-8-sig") as fh:
-                errors, unjudged = judge(fh.read())
+                errors, unknown, unjudged = judge(fh.read())
         except (yaml.YAMLError, UnicodeDecodeError, ValueError, RecursionError):
             result["unreadable"].append(f)
             continue
-        result["files"][f] = {"errors": sorted(errors), "unjudged": unjudged}
+        result["files"][f] = {
+            "errors": sorted(errors),
+            "unknown": sorted(unknown),
+            "unjudged": unjudged,
+        }
     with open(out_file, "w") as fh:
         json.dump(result, fh, indent=1, sort_keys=True)
 

@@ -294,15 +294,7 @@ pub fn group_of(api_version: &str) -> &str {
 /// Whether the workload is of a built-in kind, with its pod template where
 /// that kind keeps it: its pod spec is then the Kubernetes `PodSpec`.
 fn builtin(w: &Workload<'_>, group: &str) -> bool {
-    let group_fits = match w.kind {
-        "Pod" | "ReplicationController" | "PodTemplate" => group.is_empty(),
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => {
-            matches!(group, "apps" | "extensions")
-        }
-        "Job" | "CronJob" => group == "batch",
-        "DeploymentConfig" => matches!(group, "apps.openshift.io" | ""),
-        _ => false,
-    };
+    let group_fits = builtin_kind(w.kind, group);
     group_fits
         && builtin_template_path(w.kind).is_some_and(|keys| {
             let segs = w.template_path.segments();
@@ -345,6 +337,7 @@ pub fn problems(
     if let Some(Ty::Fields(top)) = top_level(group, kind) {
         fields(map, top, &root, None, out);
     }
+    misplaced(map, group, kind, out);
     let Some(w) = workload.filter(|w| builtin(w, group)) else {
         return;
     };
@@ -357,6 +350,105 @@ pub fn problems(
     check(w.pod_spec, POD_SPEC, &w.pod_spec_path, None, out);
     for c in containers {
         check(c.value, CONTAINER, &c.path, None, out);
+    }
+}
+
+/// Declares [`POD_SPEC_ONLY`] and [`is_pod_spec_only`] from one list.
+macro_rules! pod_spec_only {
+    ($($name:literal),* $(,)?) => {
+        /// Pod spec fields that no level above a pod spec has (not the object, a
+        /// controller's spec, a pod template or a CronJob's job template). Found
+        /// there, they were indented too little, or the `spec:` above them was left
+        /// out: the API server refuses them as unknown fields, and no check would
+        /// see them (a container written under `spec.template` is not judged).
+        pub const POD_SPEC_ONLY: &[&str] = &[$($name),*];
+
+        /// Whether `k` is one of [`POD_SPEC_ONLY`] (a `match`: a few
+        /// instructions per key).
+        fn is_pod_spec_only(k: &str) -> bool {
+            matches!(k, $($name)|*)
+        }
+    };
+}
+
+pod_spec_only! {
+    "containers",
+    "initContainers",
+    "ephemeralContainers",
+    "volumes",
+    "hostNetwork",
+    "hostPID",
+    "hostIPC",
+    "securityContext",
+    "serviceAccountName",
+    "automountServiceAccountToken",
+    "nodeSelector",
+    "tolerations",
+    "affinity",
+    "restartPolicy",
+    "imagePullSecrets",
+    "priorityClassName",
+    "dnsPolicy",
+    "terminationGracePeriodSeconds",
+    "topologySpreadConstraints",
+}
+
+/// Reports pod spec fields ([`POD_SPEC_ONLY`]) on the way from a built-in
+/// workload's root to its pod spec, each with where it belongs.
+fn misplaced(
+    map: &serde_json::Map<String, Value>,
+    group: &str,
+    kind: &str,
+    out: &mut Vec<(FieldPath, String)>,
+) {
+    if !builtin_kind(kind, group) {
+        return;
+    }
+    let Some(keys) = builtin_template_path(kind) else {
+        return;
+    };
+    // Paths are built only for a field found out of place.
+    let path_of = |depth: usize, last: &str| {
+        let mut p = FieldPath::root();
+        for k in &keys[..depth] {
+            p.push_key(k);
+        }
+        p.push_key(last);
+        p
+    };
+    let mut here = Some(map);
+    for depth in 0..=keys.len() {
+        let Some(level) = here else {
+            return;
+        };
+        for (k, _) in level {
+            if is_pod_spec_only(k) {
+                let path = path_of(depth, k);
+                let message = format!(
+                    "{path} belongs in the pod spec, {} (is its indentation off?)",
+                    path_of(keys.len(), "spec")
+                );
+                out.push((path, message));
+            }
+        }
+        here = keys
+            .get(depth)
+            .and_then(|step| level.field(step))
+            .and_then(Value::as_object);
+    }
+}
+
+/// Whether `kind` of API group `group` is a built-in workload kind (whose
+/// pod template is where [`builtin_template_path`] says).
+fn builtin_kind(kind: &str, group: &str) -> bool {
+    match kind {
+        "Pod" | "ReplicationController" | "PodTemplate" => group.is_empty(),
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => {
+            matches!(group, "apps" | "extensions")
+        }
+        "Job" | "CronJob" => group == "batch",
+        "DeploymentConfig" => matches!(group, "apps.openshift.io" | ""),
+        _ => false,
     }
 }
 

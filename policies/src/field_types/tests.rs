@@ -193,3 +193,35 @@ fn cronjob_and_pod_templates_are_walked_from_their_own_paths() {
         )]
     );
 }
+
+#[test]
+fn pod_spec_fields_above_the_pod_spec_are_named_with_where_they_belong() {
+    // `spec:` under the template is empty, and the container sits beside it.
+    let d = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "w"},
+        "spec": {"template": {"spec": null, "containers": [{"name": "a", "securityContext": {"privileged": true}}]}}});
+    assert_eq!(
+        found(&d),
+        vec![(
+            "spec.template.containers".to_string(),
+            "spec.template.containers belongs in the pod spec, spec.template.spec (is its indentation off?)"
+                .to_string()
+        )]
+    );
+    let cj = json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
+        "spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"hostNetwork": true, "activeDeadlineSeconds": 5,
+            "template": {"spec": {"containers": []}}}}}});
+    assert_eq!(found(&cj)[0].1,
+        "spec.jobTemplate.spec.hostNetwork belongs in the pod spec, spec.jobTemplate.spec.template.spec (is its indentation off?)");
+    assert_eq!(
+        found(&cj).len(),
+        1,
+        "activeDeadlineSeconds is a Job field too"
+    );
+    let pod =
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "containers": []});
+    assert_eq!(found(&pod)[0].0, "containers");
+    // A custom resource's layout is its own.
+    let mut cr = d.clone();
+    cr["apiVersion"] = json!("example.com/v1");
+    assert_eq!(found(&cr), vec![]);
+}
