@@ -583,7 +583,11 @@ fn message(path: &FieldPath, v: &Value, ty: Ty) -> String {
         (Ty::Int | Ty::IntOrStr, Value::String(s)) if s.trim().parse::<i64>().is_ok() => {
             ": remove the quotes"
         }
-        (Ty::Str, Value::Number(_) | Value::Bool(_)) => ": quote it",
+        (Ty::Str, Value::Number(_)) => ": quote it",
+        // `namespace: n` is `false` to kubectl, whose YAML is YAML 1.1.
+        (Ty::Str, Value::Bool(_)) => {
+            ": quote it (unquoted, y, n, yes, no, on and off are booleans to kubectl)"
+        }
         (Ty::ListOf(_), Value::Object(_)) => " (is the `- ` before its first field missing?)",
         _ => "",
     };

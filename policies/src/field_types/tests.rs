@@ -189,7 +189,7 @@ fn cronjob_and_pod_templates_are_walked_from_their_own_paths() {
         found(&pod),
         vec![(
             "metadata.annotations.a".to_string(),
-            "metadata.annotations.a is a boolean (true), not a string: quote it".to_string()
+            "metadata.annotations.a is a boolean (true), not a string: quote it (unquoted, y, n, yes, no, on and off are booleans to kubectl)".to_string()
         )]
     );
 }
@@ -224,4 +224,20 @@ fn pod_spec_fields_above_the_pod_spec_are_named_with_where_they_belong() {
     let mut cr = d.clone();
     cr["apiVersion"] = json!("example.com/v1");
     assert_eq!(found(&cr), vec![]);
+}
+
+#[test]
+fn a_yaml_1_1_boolean_where_a_string_belongs_is_explained() {
+    // `namespace: n` reads as `false`, as kubectl reads it.
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: n\nspec:\n  containers: []\n";
+    let loaded = crate::yaml::load(text, &crate::yaml::Limits::default());
+    let object = &loaded.documents[0].value;
+    assert_eq!(
+        found(object),
+        vec![(
+            "metadata.namespace".to_string(),
+            "metadata.namespace is a boolean (false), not a string: quote it (unquoted, y, n, yes, no, on and off are booleans to kubectl)"
+                .to_string()
+        )]
+    );
 }
