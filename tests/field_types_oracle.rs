@@ -14,6 +14,8 @@
 //!   refuse the same paths in every file. `null` is left out: the API
 //!   server's decoder takes it anywhere (as the zero value), where the
 //!   schema marks some fields as not nullable.
+//! - `metadata` against kubectl's own decoder (`kubectl label --local`,
+//!   which decodes `ObjectMeta` offline), with `null` among the values.
 //! - `../shared/corpus` and `../shared/corpus_fixtures`: every type eyelint
 //!   refuses, the schema refuses too (or has no schema for the object).
 //!
@@ -535,4 +537,71 @@ fn pod_spec_fields_above_the_pod_spec_are_refused_where_the_strict_schema_refuse
         "{} cases: {refused} pod spec fields above the pod spec, refused by both",
         cases.len()
     );
+}
+
+#[test]
+fn metadata_types_are_refused_as_kubectl_decodes_them() {
+    // kubectl decodes `metadata` into its Go type even offline (`kubectl
+    // label --local`): the real decoder, with its leniencies (`null`), is a
+    // second reference for the metadata part of the table.
+    let kubectl_ok = Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !kubectl_ok {
+        eprintln!("SKIP: kubectl is not on PATH");
+        return;
+    }
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path().join("cases");
+    std::fs::create_dir(&dir).expect("mkdir");
+    let mut found = Vec::new();
+    nodes(
+        field_types::METADATA,
+        &[Step::Key("metadata".to_string())],
+        &mut found,
+    );
+    let mut values = samples();
+    values.push(Value::Null);
+    let mut cases = Vec::new();
+    for (path, _) in &found {
+        for v in &values {
+            let mut object =
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "case"}});
+            set_at(&mut object, path, v.clone());
+            let file = dir.join(format!("case-{:04}.json", cases.len()));
+            std::fs::write(&file, serde_json::to_vec(&object).expect("json")).expect("write");
+            cases.push((file, format!("{path:?} = {v}")));
+        }
+    }
+    let report = eyelint_report(work.path(), &[&dir]);
+    let refused = eyelint_refusals(&report);
+    let (mut compared, mut differ) = (0, Vec::new());
+    for (file, what) in &cases {
+        let out = Command::new("kubectl")
+            .args(["label", "--local", "-o", "json", "a=b", "-f"])
+            .arg(file)
+            .output()
+            .expect("run kubectl");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let kubectl_refuses = !out.status.success();
+        if kubectl_refuses && !stderr.contains("cannot unmarshal") {
+            continue; // refused for another reason (an empty name): not a type
+        }
+        compared += 1;
+        let ours = refused.contains_key(&*file.to_string_lossy());
+        if ours != kubectl_refuses {
+            differ.push(format!(
+                "{what}: eyelint refuses {ours}, kubectl {kubectl_refuses}: {stderr}"
+            ));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "{} of {compared} differ:\n{}",
+        differ.len(),
+        differ.join("\n")
+    );
+    assert!(compared > 80, "only {compared} cases compared");
+    eprintln!("{compared} metadata cases: eyelint and kubectl's decoder refuse the same");
 }
