@@ -189,6 +189,7 @@ fn roots() -> Vec<Root> {
         ("networking.k8s.io/v1", "NetworkPolicy"),
         ("networking.k8s.io/v1", "Ingress"),
         ("v1", "ConfigMap"),
+        ("v1", "ServiceAccount"),
         ("rbac.authorization.k8s.io/v1", "Role"),
         ("rbac.authorization.k8s.io/v1", "ClusterRole"),
         ("rbac.authorization.k8s.io/v1", "RoleBinding"),

@@ -167,6 +167,8 @@ pub const POD_SPEC: Ty = fields! {
     "hostPID" => Ty::Bool,
     "hostIPC" => Ty::Bool,
     "automountServiceAccountToken" => Ty::Bool,
+    "serviceAccountName" => Ty::Str,
+    "serviceAccount" => Ty::Str,
     "priorityClassName" => Ty::Str,
     "os" => OS,
     "securityContext" => POD_SECURITY_CONTEXT,
@@ -241,6 +243,7 @@ const NETWORK_POLICY_SPEC: Ty = fields! {
 const NETWORK_POLICY: Ty = fields! { "spec" => NETWORK_POLICY_SPEC };
 const INGRESS: Ty = fields! { "spec" => fields! { "tls" => MAPPINGS } };
 const CONFIG_MAP: Ty = fields! { "data" => STRING_MAP };
+const SERVICE_ACCOUNT: Ty = fields! { "automountServiceAccountToken" => Ty::Bool };
 const POLICY_RULE: Ty = fields! {
     "apiGroups" => STRINGS,
     "resources" => STRINGS,
@@ -279,6 +282,7 @@ pub fn top_level(group: &str, kind: &str) -> Option<Ty> {
         ("networking.k8s.io" | "extensions", "NetworkPolicy") => NETWORK_POLICY,
         ("networking.k8s.io" | "extensions", "Ingress") => INGRESS,
         ("", "ConfigMap") => CONFIG_MAP,
+        ("", "ServiceAccount") => SERVICE_ACCOUNT,
         ("rbac.authorization.k8s.io", "Role") => ROLE,
         ("rbac.authorization.k8s.io", "ClusterRole") => CLUSTER_ROLE,
         ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => BINDING,
