@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use eyelint_policies::yaml::{load, Limits};
+use eyelint_policies::{Engine, Pass};
 use serde_json::Value;
 
 const PROBE: &str = "eyelint-probe";
@@ -61,21 +62,40 @@ fn eyelint_objects(text: &str) -> Option<Vec<Value>> {
     Some(out)
 }
 
-/// What kubectl reads from `file`, without the probe label; None when
-/// kubectl refuses the file.
-fn kubectl_objects(kubectl: &Path, file: &Path) -> Option<Vec<Value>> {
+/// What kubectl says of a file it refuses.
+#[derive(Debug)]
+enum Refused {
+    /// Its decoder refused a value's type (in `metadata`, which kubectl
+    /// decodes into its Go type even offline): "cannot unmarshal …".
+    Type(String),
+    /// Anything else.
+    Other,
+}
+
+/// What kubectl reads from `file`, without the probe label.
+fn kubectl_objects(kubectl: &Path, file: &Path) -> Result<Vec<Value>, Refused> {
     let out = Command::new(kubectl)
         .args(["label", "--local", "-o", "json", "-f"])
         .arg(file)
         .arg(format!("{PROBE}=1"))
         .output()
-        .ok()?;
+        .map_err(|_| Refused::Other)?;
     if !out.status.success() || out.stdout.is_empty() {
-        return None;
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        return Err(if stderr.contains("cannot unmarshal") {
+            Refused::Type(stderr.trim().to_string())
+        } else {
+            Refused::Other
+        });
     }
+    kubectl_read(&out.stdout).ok_or(Refused::Other)
+}
+
+/// The objects of kubectl's JSON output, without the probe label.
+fn kubectl_read(stdout: &[u8]) -> Option<Vec<Value>> {
     // One JSON value per object, one after another.
     let mut list = Vec::new();
-    for v in serde_json::Deserializer::from_slice(&out.stdout).into_iter::<Value>() {
+    for v in serde_json::Deserializer::from_slice(stdout).into_iter::<Value>() {
         objects(v.ok()?, &mut list);
     }
     for o in &mut list {
@@ -147,13 +167,14 @@ fn compare_directory(name: &str, min_files: usize) {
     assert!(files.len() > min_files, "{} files", files.len());
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let chunk = files.len().div_ceil(workers);
-    let results: Vec<(usize, usize, Vec<String>)> = std::thread::scope(|s| {
+    let results: Vec<(usize, usize, Vec<String>, usize)> = std::thread::scope(|s| {
         let handles: Vec<_> = files
             .chunks(chunk)
             .map(|part| {
                 let (kubectl, corpus) = (&kubectl, &corpus);
                 s.spawn(move || {
                     let (mut compared, mut objects, mut diffs) = (0, 0, Vec::new());
+                    let mut type_refusals = 0;
                     for f in part {
                         let Ok(text) = std::fs::read_to_string(f) else {
                             continue;
@@ -164,12 +185,29 @@ fn compare_directory(name: &str, min_files: usize) {
                         if ours.is_empty() {
                             continue;
                         }
-                        let Some(theirs) = kubectl_objects(kubectl, f) else {
-                            continue;
+                        let rel = f.strip_prefix(corpus).unwrap_or(f).display();
+                        let theirs = match kubectl_objects(kubectl, f) {
+                            Ok(theirs) => theirs,
+                            // kubectl's decoder refuses a type: eyelint must
+                            // refuse the file too (a field type error).
+                            Err(Refused::Type(why)) => {
+                                let engine = Engine::with_defaults().expect("engine");
+                                let refused = ours.iter().any(|o| {
+                                    !engine.check(o, None, Pass::Local).malformed.is_empty()
+                                });
+                                if refused {
+                                    type_refusals += 1;
+                                } else {
+                                    diffs.push(format!(
+                                        "{rel}: kubectl refuses it ({why}); eyelint accepts it"
+                                    ));
+                                }
+                                continue;
+                            }
+                            Err(Refused::Other) => continue,
                         };
                         compared += 1;
                         objects += ours.len();
-                        let rel = f.strip_prefix(corpus).unwrap_or(f).display();
                         if ours.len() != theirs.len() {
                             diffs.push(format!(
                                 "{rel}: eyelint reads {} objects, kubectl {}",
@@ -184,7 +222,7 @@ fn compare_directory(name: &str, min_files: usize) {
                             }
                         }
                     }
-                    (compared, objects, diffs)
+                    (compared, objects, diffs, type_refusals)
                 })
             })
             .collect();
@@ -196,7 +234,11 @@ fn compare_directory(name: &str, min_files: usize) {
     let compared: usize = results.iter().map(|r| r.0).sum();
     let objects: usize = results.iter().map(|r| r.1).sum();
     let diffs: Vec<&String> = results.iter().flat_map(|r| &r.2).collect();
-    eprintln!("{name}: {compared} files, {objects} objects compared with kubectl");
+    let type_refusals: usize = results.iter().map(|r| r.3).sum();
+    eprintln!(
+        "{name}: {compared} files, {objects} objects compared with kubectl; \
+         {type_refusals} files whose types kubectl's decoder refuses, refused by eyelint too"
+    );
     // Nearly every file holds objects both tools read.
     assert!(
         compared > min_files * 4 / 5,
