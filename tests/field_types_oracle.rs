@@ -25,7 +25,7 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use eyelint_policies::field_types::{self, Ty};
@@ -255,23 +255,69 @@ fn write_cases(dir: &Path) -> BTreeMap<String, String> {
 
 /// The paths eyelint refuses for their type, per file, from its JSON report.
 fn eyelint_refusals(report: &Value) -> BTreeMap<String, BTreeSet<String>> {
+    refusals(report, |message| {
+        let (path, rest) = message.split_once(" is ")?;
+        let typed = ["a ", "an ", "nothing"].iter().any(|p| rest.starts_with(p))
+            && rest.contains(", not a");
+        (typed && !path.contains(' ')).then_some(path)
+    })
+}
+
+/// The paths of the input errors `path_of` recognises, per file.
+fn refusals<'r>(
+    report: &'r Value,
+    path_of: impl Fn(&'r str) -> Option<&'r str>,
+) -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for e in report["errors"].as_array().into_iter().flatten() {
         let (Some(file), Some(message)) = (e["file"].as_str(), e["message"].as_str()) else {
             continue;
         };
-        let Some((path, rest)) = message.split_once(" is ") else {
-            continue;
-        };
-        let typed = ["a ", "an ", "nothing"].iter().any(|p| rest.starts_with(p))
-            && rest.contains(", not a");
-        if typed && !path.contains(' ') {
+        if let Some(path) = path_of(message) {
             out.entry(file.to_string())
                 .or_default()
                 .insert(path.to_string());
         }
     }
     out
+}
+
+/// Asserts that eyelint (`ours`) and the schema (`theirs`) refuse the same
+/// paths in every case file; returns how many cases the schema refuses.
+fn assert_alike(
+    cases: &BTreeMap<String, String>,
+    ours: &BTreeMap<String, BTreeSet<String>>,
+    theirs: &BTreeMap<String, (BTreeSet<String>, u64)>,
+) -> usize {
+    let none = BTreeSet::new();
+    let mut differ = Vec::new();
+    let mut refused = 0;
+    for (file, what) in cases {
+        let mine = ours.get(file).unwrap_or(&none);
+        let schema = theirs.get(file).map_or(&none, |(paths, _)| paths);
+        if mine != schema {
+            differ.push(format!(
+                "{what}\n  eyelint: {mine:?}\n  schema:  {schema:?}"
+            ));
+        }
+        refused += usize::from(!schema.is_empty());
+    }
+    assert!(
+        differ.is_empty(),
+        "{} of {} cases differ:\n{}",
+        differ.len(),
+        cases.len(),
+        differ.join("\n")
+    );
+    refused
+}
+
+/// A temporary directory with an empty `cases` directory in it.
+fn case_dir() -> (tempfile::TempDir, PathBuf) {
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path().join("cases");
+    std::fs::create_dir(&dir).expect("mkdir");
+    (work, dir)
 }
 
 /// The schema's type errors and unjudged objects per file.
@@ -342,39 +388,14 @@ fn eyelint_refuses_field_types_exactly_where_the_schema_does() {
     if !common::python_venv_or_skip() {
         return;
     }
-    let work = tempfile::tempdir().expect("tempdir");
-    let cases_dir = work.path().join("cases");
-    std::fs::create_dir(&cases_dir).expect("mkdir");
+    let (work, cases_dir) = case_dir();
     let cases = write_cases(&cases_dir);
     let Some(schema) = oracle(&work.path().join("oracle.json"), &[&cases_dir]) else {
         return;
     };
     let report = eyelint_report(work.path(), &[&cases_dir]);
-    let refused = eyelint_refusals(&report);
-    let none = BTreeSet::new();
-    let mut differ = Vec::new();
-    let (mut refusing, mut accepting) = (0, 0);
-    for (file, what) in &cases {
-        let ours = refused.get(file).unwrap_or(&none);
-        let theirs = schema.get(file).map_or(&none, |(errors, _)| errors);
-        if ours != theirs {
-            differ.push(format!(
-                "{what}\n  eyelint: {ours:?}\n  schema:  {theirs:?}"
-            ));
-        }
-        if theirs.is_empty() {
-            accepting += 1;
-        } else {
-            refusing += 1;
-        }
-    }
-    assert!(
-        differ.is_empty(),
-        "{} of {} cases differ:\n{}",
-        differ.len(),
-        cases.len(),
-        differ.join("\n")
-    );
+    let refusing = assert_alike(&cases, &eyelint_refusals(&report), &schema);
+    let accepting = cases.len() - refusing;
     // The table was exercised both ways.
     assert!(
         refusing > 1_500 && accepting > 500,
@@ -440,9 +461,7 @@ fn pod_spec_fields_above_the_pod_spec_are_refused_where_the_strict_schema_refuse
     if !common::python_venv_or_skip() {
         return;
     }
-    let work = tempfile::tempdir().expect("tempdir");
-    let dir = work.path().join("cases");
-    std::fs::create_dir(&dir).expect("mkdir");
+    let (work, dir) = case_dir();
     // Each built-in kind, with the mappings from its root to its pod
     // template (Kubernetes' own layout, written here independently).
     let kinds: [(&str, &str, &[&str]); 9] = [
@@ -502,37 +521,11 @@ fn pod_spec_fields_above_the_pod_spec_are_refused_where_the_strict_schema_refuse
         return;
     };
     let report = eyelint_report(work.path(), &[&dir]);
-    let mut ours: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for e in report["errors"].as_array().into_iter().flatten() {
-        let (Some(file), Some(message)) = (e["file"].as_str(), e["message"].as_str()) else {
-            continue;
-        };
-        if let Some((path, _)) = message.split_once(" belongs in the pod spec") {
-            ours.entry(file.to_string())
-                .or_default()
-                .insert(path.to_string());
-        }
-    }
-    let none = BTreeSet::new();
-    let mut differ = Vec::new();
-    let mut refused = 0;
-    for (file, what) in &cases {
-        let mine = ours.get(file).unwrap_or(&none);
-        let theirs = schema.get(file).map_or(&none, |(unknown, _)| unknown);
-        if mine != theirs {
-            differ.push(format!(
-                "{what}\n  eyelint: {mine:?}\n  schema:  {theirs:?}"
-            ));
-        }
-        refused += usize::from(!theirs.is_empty());
-    }
-    assert!(
-        differ.is_empty(),
-        "{} of {} cases differ:\n{}",
-        differ.len(),
-        cases.len(),
-        differ.join("\n")
-    );
+    let ours = refusals(&report, |m| {
+        m.split_once(" belongs in the pod spec")
+            .map(|(path, _)| path)
+    });
+    let refused = assert_alike(&cases, &ours, &schema);
     assert!(refused > 400, "only {refused} cases refused");
     eprintln!(
         "{} cases: {refused} pod spec fields above the pod spec, refused by both",
@@ -553,9 +546,7 @@ fn metadata_types_are_refused_as_kubectl_decodes_them() {
         eprintln!("SKIP: kubectl is not on PATH");
         return;
     }
-    let work = tempfile::tempdir().expect("tempdir");
-    let dir = work.path().join("cases");
-    std::fs::create_dir(&dir).expect("mkdir");
+    let (work, dir) = case_dir();
     let mut found = Vec::new();
     nodes(
         field_types::METADATA,

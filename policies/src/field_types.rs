@@ -22,7 +22,7 @@
 
 use serde_json::Value;
 
-use crate::object::{builtin_template_path, kind_of, ContainerRef, Field, Workload};
+use crate::object::{builtin_workload, kind_of, ContainerRef, Field, Workload};
 use crate::path::FieldPath;
 
 /// A field's type, as far as the rules need it.
@@ -298,16 +298,14 @@ pub fn group_of(api_version: &str) -> &str {
 /// Whether the workload is of a built-in kind, with its pod template where
 /// that kind keeps it: its pod spec is then the Kubernetes `PodSpec`.
 fn builtin(w: &Workload<'_>, group: &str) -> bool {
-    let group_fits = builtin_kind(w.kind, group);
-    group_fits
-        && builtin_template_path(w.kind).is_some_and(|keys| {
-            let segs = w.template_path.segments();
-            segs.len() == keys.len()
-                && segs
-                    .iter()
-                    .zip(keys)
-                    .all(|(s, k)| matches!(s, crate::path::Seg::Key(key) if key == k))
-        })
+    builtin_workload(w.kind, group).is_some_and(|keys| {
+        let segs = w.template_path.segments();
+        segs.len() == keys.len()
+            && segs
+                .iter()
+                .zip(keys)
+                .all(|(s, k)| matches!(s, crate::path::Seg::Key(key) if key == k))
+    })
 }
 
 /// Appends to `out`, with a message each, the fields of `object` that the
@@ -405,10 +403,7 @@ fn misplaced(
     kind: &str,
     out: &mut Vec<(FieldPath, String)>,
 ) {
-    if !builtin_kind(kind, group) {
-        return;
-    }
-    let Some(keys) = builtin_template_path(kind) else {
+    let Some(keys) = builtin_workload(kind, group) else {
         return;
     };
     // Paths are built only for a field found out of place.
@@ -439,20 +434,6 @@ fn misplaced(
             .get(depth)
             .and_then(|step| level.field(step))
             .and_then(Value::as_object);
-    }
-}
-
-/// Whether `kind` of API group `group` is a built-in workload kind (whose
-/// pod template is where [`builtin_template_path`] says).
-fn builtin_kind(kind: &str, group: &str) -> bool {
-    match kind {
-        "Pod" | "ReplicationController" | "PodTemplate" => group.is_empty(),
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => {
-            matches!(group, "apps" | "extensions")
-        }
-        "Job" | "CronJob" => group == "batch",
-        "DeploymentConfig" => matches!(group, "apps.openshift.io" | ""),
-        _ => false,
     }
 }
 

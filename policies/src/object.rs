@@ -181,22 +181,36 @@ const TEMPLATE_PATHS: [&[&str]; 4] = [
     &["template"],
 ];
 
-/// Where a built-in workload kind (and OpenShift's DeploymentConfig) holds
-/// its pod template; `None` for any other kind.
+/// A built-in workload kind (or OpenShift's DeploymentConfig): where it
+/// holds its pod template, and the API groups that serve it.
+fn builtin_workload_kind(kind: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
+    Some(match kind {
+        "Pod" => (TEMPLATE_PATHS[0], &[""]),
+        "ReplicationController" => (TEMPLATE_PATHS[1], &[""]),
+        "PodTemplate" => (TEMPLATE_PATHS[3], &[""]),
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => {
+            (TEMPLATE_PATHS[1], &["apps", "extensions"])
+        }
+        "Job" => (TEMPLATE_PATHS[1], &["batch"]),
+        "CronJob" => (TEMPLATE_PATHS[2], &["batch"]),
+        "DeploymentConfig" => (TEMPLATE_PATHS[1], &["apps.openshift.io", ""]),
+        _ => return None,
+    })
+}
+
+/// Where a built-in workload kind holds its pod template; `None` for any
+/// other kind.
 pub(crate) fn builtin_template_path(kind: &str) -> Option<&'static [&'static str]> {
-    match kind {
-        "Pod" => Some(TEMPLATE_PATHS[0]),
-        "Deployment"
-        | "StatefulSet"
-        | "DaemonSet"
-        | "ReplicaSet"
-        | "ReplicationController"
-        | "Job"
-        | "DeploymentConfig" => Some(TEMPLATE_PATHS[1]),
-        "CronJob" => Some(TEMPLATE_PATHS[2]),
-        "PodTemplate" => Some(TEMPLATE_PATHS[3]),
-        _ => None,
-    }
+    builtin_workload_kind(kind).map(|(path, _)| path)
+}
+
+/// [`builtin_template_path`], when `group` (as in `apiVersion`, `""` for
+/// the core group) serves that kind: the object is then the Kubernetes type,
+/// not a custom resource of the same name.
+pub(crate) fn builtin_workload(kind: &str, group: &str) -> Option<&'static [&'static str]> {
+    builtin_workload_kind(kind)
+        .filter(|(_, groups)| groups.contains(&group))
+        .map(|(path, _)| path)
 }
 
 impl<'a> Workload<'a> {

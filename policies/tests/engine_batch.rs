@@ -7,42 +7,14 @@
 //! exercises exemptions and a custom check, in both passes and with the
 //! cross-object index.
 
+mod corpus_objects;
 mod corpus_walk;
 
-use std::path::Path;
-
-use corpus_walk::yaml_files;
+use corpus_objects::objects;
 
 use eyelint_policies::config::load_config;
-use eyelint_policies::object::{expand_lists, is_kubernetes_object};
-use eyelint_policies::yaml::{self, Limits};
 use eyelint_policies::{Coverage, Engine, Pass};
 use serde_json::Value;
-
-/// Every Kubernetes object (items of `List`s included) of every file found.
-fn objects() -> (Vec<Value>, bool) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for dir in ["../examples", "tests/fixtures", "../tests", "../deploy"] {
-        files.extend(yaml_files(&root.join(dir)));
-    }
-    let shared = root.join("../../shared");
-    let with_shared = shared.join("corpus").is_dir();
-    for dir in ["corpus", "corpus_fixtures"] {
-        files.extend(yaml_files(&shared.join(dir)));
-    }
-    let mut out = Vec::new();
-    for f in files {
-        let Ok(text) = std::fs::read_to_string(&f) else {
-            continue;
-        };
-        for doc in yaml::load(&text, &Limits::default()).documents {
-            expand_lists(doc.value, &mut out);
-        }
-    }
-    out.retain(is_kubernetes_object);
-    (out, with_shared)
-}
 
 fn engine() -> Engine {
     let text = r#"

@@ -329,12 +329,8 @@ pub fn finding_key(object: &Value, f: &Finding) -> (String, String, String) {
             }
         }
     }
-    let container = f
-        .container
-        .as_ref()
-        .map(|c| c.name.to_string())
-        .unwrap_or_default();
-    (f.id.to_string(), container, path)
+    let (id, container) = check_and_container(f);
+    (id, container, path)
 }
 
 /// The validating decision.

@@ -8,9 +8,12 @@
 //! create a container's `resources` undid each other.
 
 mod common;
+// The policy engine's manifest walker (`yaml_files`), shared rather than copied.
+#[path = "../../policies/tests/corpus_walk/mod.rs"]
+mod corpus_walk;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use eyelint_policies::object::{expand_lists, is_kubernetes_object};
 use eyelint_policies::yaml::{self, Limits};
@@ -18,25 +21,6 @@ use eyelint_policies::Finding;
 use eyelint_webhook::{decide, mutate, Outcome, Settings};
 
 const USER: &str = "developer@example.com";
-
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            files(&p, out);
-        } else if p
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
-        {
-            out.push(p);
-        }
-    }
-}
 
 /// How many findings each check and container has.
 fn counts(findings: &[Finding]) -> BTreeMap<(String, String), usize> {
@@ -61,7 +45,7 @@ fn every_fix_at_once_settles_on_real_objects() {
     }
     let mut paths = Vec::new();
     for dir in ["corpus", "corpus_fixtures"] {
-        files(&shared.join(dir), &mut paths);
+        paths.extend(corpus_walk::yaml_files(&shared.join(dir)));
     }
     let ids: Vec<&str> = eyelint_policies::engine::builtin_rules()
         .iter()
