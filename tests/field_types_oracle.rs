@@ -4,7 +4,7 @@
 //!
 //! The reference is kubernetes-validate 1.37.0 (PyPI): its JSON schemas of
 //! the Kubernetes API, read by `tests/field_types_oracle.py` through
-//! `tests/field-types-oracle.sh`, which installs it into
+//! `tests/python-oracle.sh`, which installs it into
 //! `tests/.venv-kubernetes-validate` on first use.
 //!
 //! - Generated cases: every field of the table, under each kind that has it,
@@ -334,7 +334,8 @@ fn oracle_run(
     field: &str,
 ) -> Option<BTreeMap<String, (BTreeSet<String>, u64)>> {
     let mut cmd = Command::new("bash");
-    cmd.arg(common::root().join("tests/field-types-oracle.sh"));
+    cmd.arg(common::root().join("tests/python-oracle.sh"))
+        .arg("field_types_oracle.py");
     if strict {
         cmd.arg("--strict");
     }

@@ -205,7 +205,7 @@ impl Ctx<'_> {
         for doc in self.docs.iter().rev() {
             let (prefix, loc) = doc.spans.locate(path);
             let pos = if prefix.len() == path.len() && at == At::Value {
-                loc.value
+                block_content(self.text, loc.value)
             } else {
                 loc.primary()
             };
@@ -218,6 +218,32 @@ impl Ctx<'_> {
         }
         best.map(|(_, p)| p)
     }
+}
+
+/// A value at `p`; for a block scalar (`|` or `>`), the start of its first
+/// line of content, which is what a diagnostic about its text points at.
+fn block_content(text: &str, p: Pos) -> Pos {
+    let Some(rest) = text.get(p.offset..) else {
+        return p;
+    };
+    if !rest.starts_with(['|', '>']) {
+        return p;
+    }
+    let Some(nl) = rest.find('\n') else {
+        return p;
+    };
+    let body = &rest[nl + 1..];
+    // Leading empty lines belong to the scalar; its content starts on the
+    // first line with text.
+    let mut at = 0;
+    for line in body.split_inclusive('\n') {
+        if !line.trim().is_empty() {
+            let indent = line.len() - line.trim_start().len();
+            return yaml::line_col(text, p.offset + nl + 1 + at + indent);
+        }
+        at += line.len();
+    }
+    p
 }
 
 /// Length of the token starting at `offset`: a key up to its `:`, a value up

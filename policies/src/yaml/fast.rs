@@ -38,13 +38,12 @@
 //! [`Limits::max_nodes`], and anything else it does not recognise (every
 //! syntax error included).
 //!
-//! Positions are saphyr-parser's, found with the differential checker: a
-//! block mapping starts at its first key, a block sequence at its first `-`
-//! (one at its key's indentation after that `-` and its blanks), an empty
-//! value at its `:` (an empty item after its `-`), a block scalar at its
-//! first content line's indentation, and an item's "dash" is whatever the
-//! reference loader's `dash_of` finds (also for a flow sequence whose `[` is
-//! followed by a blank, which that loader takes for a block sequence).
+//! Positions are the reference loader's, which are those libyaml, go-yaml
+//! and PyYAML give (`tests/spans_oracle.rs` holds both to PyYAML): a block
+//! mapping starts at its first key, a block sequence at its first `-`, a
+//! block scalar at its `|` or `>`, an empty value just after its `:` (an
+//! empty item just after its `-`), and a block sequence item's "dash" is the
+//! reference loader's `dash_of` (flow items have none).
 //!
 //! Everything is iterative (explicit stacks) and linear in the text.
 
@@ -106,14 +105,15 @@ enum Slot {
 #[derive(Clone, Copy)]
 enum Pending {
     None,
-    /// `key:` and nothing more on its line.
+    /// `key:` and nothing more on its line (`empty`: just after the `:`,
+    /// where an empty value is placed).
     Key {
         hash: u64,
         key: Pos,
-        colon: Pos,
+        empty: Pos,
     },
-    /// `-` and nothing more on its line (`mark`: where saphyr-parser puts
-    /// the empty item).
+    /// `-` and nothing more on its line (`mark`: just after the `-`, where
+    /// an empty item is placed).
     Item {
         idx: usize,
         mark: Pos,
@@ -137,10 +137,6 @@ struct Frame {
 /// An open flow collection.
 struct FlowFrame {
     map: bool,
-    /// A sequence whose `[` is followed by a blank: saphyr-parser's span for
-    /// it then ends past the `[`, and the reference loader takes it for a
-    /// block sequence, locating each item's "dash" as `dash_of` finds it.
-    dashed: bool,
     hash: u64,
     start: usize,
     slot: Slot,
@@ -206,11 +202,6 @@ struct Fast<'t> {
     /// The column continuation lines of quoted scalars in the current flow
     /// collection must reach.
     flow_min: usize,
-    /// Search state of [`Fast::dashed_key`]: (line start, searched up to,
-    /// the last `- ` found).
-    dashes: (usize, usize, Option<usize>),
-    /// Column cursor of [`Fast::dashed_key`] on non-ASCII lines.
-    dash_cc: (usize, usize, usize),
 }
 
 /// Bytes that end a run of ordinary plain-scalar characters: blanks, `:`,
@@ -288,8 +279,6 @@ impl<'t> Fast<'t> {
             doc_index: 0,
             spans_hint: 64,
             flow_min: 0,
-            dashes: (usize::MAX, 0, None),
-            dash_cc: (usize::MAX, 0, 0),
         }
     }
 
@@ -551,57 +540,6 @@ impl<'t> Fast<'t> {
         dash_of(self.text, self.base, pos)
     }
 
-    /// [`Fast::item_key`] for an item at `off` (`pos`, on the current line)
-    /// of a flow sequence the reference loader takes for a block one. The
-    /// same answer, found in linear time over a long line of items: the
-    /// nearest `- ` before each item is searched from where the previous
-    /// search stopped.
-    fn dashed_key(&mut self, off: usize, pos: Pos) -> Option<Pos> {
-        let b = self.b;
-        let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
-        let indicator = |j: usize| {
-            b.get(j) == Some(&b'-')
-                && b.get(j + 1).is_none_or(|c| ws(*c))
-                && (j == 0 || b.get(j - 1).is_some_and(|c| ws(*c)))
-        };
-        let mut i = off;
-        while i > 0 && b.get(i - 1).is_some_and(|c| ws(*c)) {
-            i -= 1;
-        }
-        if i > 0 && indicator(i - 1) {
-            return self.item_key(pos);
-        }
-        let (ls, mut from, mut found) = self.dashes;
-        if ls != self.ls || from > off {
-            (from, found) = (self.ls, None);
-        }
-        for j in from..off {
-            if indicator(j) {
-                found = Some(j);
-            }
-        }
-        self.dashes = (self.ls, off, found);
-        let dash = found?;
-        // A column on the current line, counted from the last one asked.
-        let column = if self.ascii {
-            dash.saturating_sub(self.ls)
-        } else {
-            let (ls, mut o, mut c) = self.dash_cc;
-            if ls != self.ls || o > dash {
-                (o, c) = (self.ls, 0);
-            }
-            let counted = b.get(o..dash).unwrap_or(&[]);
-            c += counted.iter().filter(|&&x| (x as i8) >= -0x40).count();
-            self.dash_cc = (self.ls, dash, c);
-            c
-        };
-        Some(Pos {
-            line: self.line,
-            column: column + 1,
-            offset: self.base + dash,
-        })
-    }
-
     // ---- the stream ----
 
     fn stream(&mut self, each: &mut dyn FnMut(Document)) -> R<()> {
@@ -774,9 +712,9 @@ impl<'t> Fast<'t> {
         let hash = top.hash;
         match std::mem::replace(&mut top.pending, Pending::None) {
             Pending::None => {}
-            Pending::Key { hash, key, colon } => {
-                self.count(colon)?;
-                self.span(hash, Some(key), colon);
+            Pending::Key { hash, key, empty } => {
+                self.count(empty)?;
+                self.span(hash, Some(key), empty);
             }
             Pending::Item { idx, mark } => {
                 self.count(mark)?;
@@ -812,13 +750,16 @@ impl<'t> Fast<'t> {
                             return Ok(false);
                         }
                         let indentless = n == indent;
-                        let vpos = if indentless {
+                        let vpos = self.pos(p);
+                        // Counted (for the node limit's error) where the
+                        // reference loader counts it: saphyr-parser's place.
+                        let counted = if indentless {
                             self.entry_mark(p)?
                         } else {
-                            self.pos(p)
+                            vpos
                         };
                         self.span(kh, Some(key), vpos);
-                        self.open_block(true, n, kh, Slot::Ent(slot), indentless, vpos)?;
+                        self.open_block(true, n, kh, Slot::Ent(slot), indentless, counted)?;
                         return Ok(true);
                     }
                     self.pending_null()?;
@@ -900,7 +841,7 @@ impl<'t> Fast<'t> {
             let c = self.at(j);
             if c == b'\n' || c == b'\r' || c == b'#' || self.eof(j) {
                 let e = if c == b'#' { self.comment_end(j)? } else { j };
-                let mark = self.pos(e);
+                let mark = self.pos(d + 1);
                 if let Some(top) = self.stack.last_mut() {
                     top.pending = Pending::Item { idx, mark };
                 }
@@ -988,12 +929,12 @@ impl<'t> Fast<'t> {
         j = self.spaces(j);
         let c = self.at(j);
         if c == b'\n' || c == b'\r' || c == b'#' || self.eof(j) {
-            let colon = self.pos(colon);
+            let empty = self.pos(colon + 1);
             if let Some(top) = self.stack.last_mut() {
                 top.pending = Pending::Key {
                     hash,
                     key: kpos,
-                    colon,
+                    empty,
                 };
             }
             return self.rest_of_line(j);
@@ -1399,8 +1340,8 @@ impl<'t> Fast<'t> {
     }
 
     /// The block scalar whose `|` or `>` is at `j`, in a block collection
-    /// indented `parent`: its text, its position (where saphyr-parser puts
-    /// it: its first content line's indentation) and where to resume.
+    /// indented `parent`: its text, its position (its header's `|` or `>`)
+    /// and where to resume.
     fn block_scalar(&mut self, j: usize, parent: usize) -> R<(String, Pos, usize)> {
         let literal = self.at(j) == b'|';
         let header = self.pos(j);
@@ -1482,7 +1423,6 @@ impl<'t> Fast<'t> {
         if col < indent && col > parent {
             return Err(Stop);
         }
-        let vpos = self.pos(i);
         let mut out = String::new();
         let mut leading_break = false;
         let mut leading_blank = false;
@@ -1537,7 +1477,7 @@ impl<'t> Fast<'t> {
             }
         }
         let resume = if self.eof(i) { i } else { self.ls };
-        Ok((out, vpos, resume))
+        Ok((out, header, resume))
     }
 
     /// Skips a block scalar's indentation (up to `indent` spaces) and its
@@ -1572,7 +1512,6 @@ impl<'t> Fast<'t> {
         };
         self.flow.push(FlowFrame {
             map,
-            dashed: !map && self.at(j + 1) == b' ',
             hash,
             start,
             slot,
@@ -1671,16 +1610,10 @@ impl<'t> Fast<'t> {
         };
         let idx = self.vals.len().checked_sub(top.start).ok_or(Stop)?;
         let ih = spans::index_hash(top.hash, idx);
-        let dashed = top.dashed;
         let c = self.at(i);
         let vpos = self.pos(i);
         self.count(vpos)?;
-        let key = if dashed {
-            self.dashed_key(i, vpos)
-        } else {
-            None
-        };
-        self.span(ih, key, vpos);
+        self.span(ih, None, vpos);
         match c {
             b'[' | b'{' => {
                 self.open_check()?;
@@ -1743,9 +1676,9 @@ impl<'t> Fast<'t> {
         let c = self.at(v);
         match c {
             b',' | b'}' => {
-                let colon = self.pos(k);
-                self.count(colon)?;
-                self.span(kh, Some(kpos), colon);
+                let empty = self.pos(k + 1);
+                self.count(empty)?;
+                self.span(kh, Some(kpos), empty);
                 self.ents.push((name, Value::Null));
                 Ok((v, false))
             }

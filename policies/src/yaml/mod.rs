@@ -281,6 +281,8 @@ struct Frame {
     /// The greatest height among the values attached so far.
     height: usize,
     block: bool,
+    /// Index of its own location in the document's spans.
+    loc: usize,
     key: Option<PendingKey>,
     merges: Vec<(Value, Pos)>,
 }
@@ -311,6 +313,9 @@ struct Loader<'t> {
     shifts: lenient::Shifts,
     /// Documents below this index were handed over before a re-parse.
     handed: usize,
+    /// Where the previous event ended (where a block scalar's header is
+    /// looked for).
+    prev_end: Option<saphyr_parser::Marker>,
 }
 
 /// What [`Loader::run_reporting`] tells: the error that ended the load,
@@ -360,6 +365,7 @@ impl<'t> Loader<'t> {
             source: None,
             shifts: lenient::Shifts::default(),
             handed: 0,
+            prev_end: None,
         }
     }
 
@@ -562,6 +568,7 @@ impl<'t> Loader<'t> {
         let mut parser = Parser::new_from_str(text);
         while let Some(next) = parser.next_event() {
             let (event, span) = next.map_err(Failed::Scan)?;
+            let end = span.end;
             let step = match event {
                 Event::StreamStart | Event::Nothing => Ok(()),
                 Event::StreamEnd => break,
@@ -591,6 +598,7 @@ impl<'t> Loader<'t> {
                 Event::SequenceEnd | Event::MappingEnd => self.end_collection(),
             };
             step.map_err(Failed::Load)?;
+            self.prev_end = Some(end);
         }
         Ok(())
     }
@@ -633,6 +641,33 @@ impl<'t> Loader<'t> {
         dash_of(self.body, self.base, item)
     }
 
+    /// The `|` or `>` indicator of the block scalar whose content saphyr-
+    /// parser places at `content`: the first token after the previous
+    /// event, past indicators (`:`, `-`, `?`), blanks and comments.
+    fn block_header(&mut self, content: Pos) -> Pos {
+        let Some(m) = self.prev_end else {
+            return content;
+        };
+        let b = self.body.as_bytes();
+        let to = content.offset - self.base;
+        let mut i = self.pos(m).offset - self.base;
+        while i < to {
+            match b.get(i) {
+                Some(b' ' | b'\t' | b'\n' | b'\r' | b':' | b'-' | b'?') => i += 1,
+                Some(b'#') => {
+                    while i < to && !matches!(b.get(i), Some(b'\n' | b'\r')) {
+                        i += 1;
+                    }
+                }
+                Some(b'|' | b'>') => {
+                    return pos_before(self.body, self.base, content, self.base + i)
+                }
+                _ => break,
+            }
+        }
+        content
+    }
+
     fn item(&mut self, item: Item<'_>, span: Span) -> Result<(), YamlError> {
         let pos = self.pos(span.start);
         let expects_key = matches!(
@@ -647,7 +682,26 @@ impl<'t> Loader<'t> {
             return self.key(item, pos);
         }
 
-        // A value: record where it is.
+        // saphyr-parser places a block scalar at its first content line and
+        // an empty value at its `:` (an empty item after its blanks and
+        // comment). The places libyaml, go-yaml and PyYAML give, and the
+        // ones recorded, are the `|` or `>` indicator and just after the `:`
+        // (or the `-`, below). A value with an anchor or a tag starts there.
+        let empty = matches!(&item, Item::Scalar(v, ScalarStyle::Plain, 0, None) if v.is_empty());
+        let pos = match &item {
+            Item::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, 0, None) => {
+                self.block_header(pos)
+            }
+            _ if empty && self.body.as_bytes().get(pos.offset - self.base) == Some(&b':') => {
+                next_column(pos)
+            }
+            _ => pos,
+        };
+
+        // A value: record where it is. A block sequence starts at its first
+        // `-` (saphyr-parser places one at its key's indentation after that
+        // `-`, and one whose first item is a sequence at the inner `-`).
+        let mut first_dash = None;
         let (hash, key) = match self.stack.last() {
             None => {
                 self.doc_start = pos;
@@ -662,14 +716,36 @@ impl<'t> Loader<'t> {
                 },
                 Node::Seq(items) => {
                     let key = if f.block { self.dash_of(pos) } else { None };
+                    if items.is_empty() {
+                        first_dash = key.map(|d| (f.loc, d, self.stack.len() == 1));
+                    }
                     (spans::index_hash(f.hash, items.len()), key)
                 }
             },
         };
-        self.spans.push(hash, Location { key, value: pos });
+        if let Some((loc, dash, root)) = first_dash {
+            self.spans.move_value_back(loc, dash);
+            if root && dash.offset < self.doc_start.offset {
+                self.doc_start = dash;
+            }
+        }
+        let value = match key {
+            Some(dash)
+                if empty
+                    && self
+                        .stack
+                        .last()
+                        .is_some_and(|f| f.block && matches!(f.node, Node::Seq(_))) =>
+            {
+                next_column(dash)
+            }
+            _ => pos,
+        };
+        let loc = self.spans.len();
+        self.spans.push(hash, Location { key, value });
         self.nodes += 1;
         if self.nodes > self.limits.max_nodes {
-            return Err(self.too_many(pos));
+            return Err(self.too_many(value));
         }
         match item {
             Item::Scalar(v, style, anchor, tag) => {
@@ -702,13 +778,16 @@ impl<'t> Loader<'t> {
                     return Err(self.too_deep(pos));
                 }
                 let seq = matches!(item, Item::SeqStart(_));
-                // A flow sequence's start span ends just after its `[`
-                // (after any anchor or tag); a block sequence's ends at or
+                // A flow sequence's start span ends after its `[` (and any
+                // blanks that follow it); a block sequence's ends at or
                 // before its first `-`.
                 let block = seq && {
                     let end = self.pos(span.end).offset - self.base;
-                    !(end > pos.offset - self.base
-                        && self.body.as_bytes().get(end - 1) == Some(&b'['))
+                    let start = (pos.offset - self.base).min(end);
+                    !self
+                        .body
+                        .get(start..end)
+                        .is_some_and(|t| t.trim_end().ends_with('['))
                 };
                 self.stack.push(Frame {
                     node: if seq {
@@ -721,6 +800,7 @@ impl<'t> Loader<'t> {
                     nodes_before: self.nodes - 1,
                     height: 0,
                     block,
+                    loc,
                     key: None,
                     merges: Vec::new(),
                 });
@@ -872,7 +952,11 @@ fn find_source(body: &str, region_start: usize, root: usize) -> Option<String> {
 }
 
 /// The `-` indicator of a block sequence item starting at `item`, in `body`
-/// (the text without its BOM, `base` bytes long).
+/// (the text without its BOM, `base` bytes long): the last of the `- `
+/// indicators that open the item's line (after it come only blanks, an
+/// anchor, a tag or a comment), or, when the item opens its line, of those
+/// that open the nearest line above holding more than blanks and comments,
+/// when nothing but a comment follows them there.
 fn dash_of(body: &str, base: usize, item: Pos) -> Option<Pos> {
     let b = body.as_bytes();
     let local = item.offset.checked_sub(base)?.min(b.len());
@@ -881,19 +965,55 @@ fn dash_of(body: &str, base: usize, item: Pos) -> Option<Pos> {
     // a blank or the end of the text.
     let indicator =
         |j: usize| b[j] == b'-' && b.get(j + 1).is_none_or(|c| ws(*c)) && (j == 0 || ws(b[j - 1]));
-    // `-` then blanks (possibly line breaks) then the item.
+    // The last indicator of the run that opens `start..end` (blanks
+    // between), and where the run and the blanks after it end.
+    let run = |start: usize, end: usize| {
+        let (mut j, mut last) = (start, None);
+        loop {
+            while j < end && matches!(b[j], b' ' | b'\t') {
+                j += 1;
+            }
+            if j >= end || !indicator(j) {
+                return (last, j);
+            }
+            last = Some(j);
+            j += 1;
+        }
+    };
+    // Most often the dash is just before the item, blanks between: that is
+    // the last dash of the run.
     let mut i = local;
-    while i > 0 && ws(b[i - 1]) {
+    while i > 0 && matches!(b[i - 1], b' ' | b'\t') {
         i -= 1;
     }
-    let dash = if i > 0 && indicator(i - 1) {
-        Some(i - 1)
-    } else {
-        // Anchors or tags between the dash and the item: the nearest
-        // `- ` earlier on the same line.
-        let line_start = body.get(..local)?.rfind(['\n', '\r']).map_or(0, |p| p + 1);
-        (line_start..local).rev().find(|&j| indicator(j))
-    }?;
+    if i > 0 && i < local && indicator(i - 1) {
+        return Some(pos_before(body, base, item, base + i - 1));
+    }
+    let line_start = |end: usize| {
+        body.get(..end)
+            .and_then(|t| t.rfind(['\n', '\r']))
+            .map_or(0, |p| p + 1)
+    };
+    let mut start = line_start(local);
+    let dash = match run(start, local) {
+        (Some(d), _) => d,
+        (None, stop) if stop < local => return None,
+        (None, _) => loop {
+            // The line above, without its line break.
+            let mut end = start.checked_sub(1)?;
+            if b[end] == b'\n' && end > 0 && b[end - 1] == b'\r' {
+                end -= 1;
+            }
+            start = line_start(end);
+            let (last, stop) = run(start, end);
+            if stop < end && b[stop] != b'#' {
+                return None;
+            }
+            if let Some(d) = last {
+                break d;
+            }
+        },
+    };
     Some(pos_before(body, base, item, base + dash))
 }
 
@@ -940,3 +1060,12 @@ fn resolve_scalar(v: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Valu
 mod fast_tests;
 #[cfg(test)]
 mod tests;
+
+/// The position one (ASCII) character after `p`.
+fn next_column(p: Pos) -> Pos {
+    Pos {
+        line: p.line,
+        column: p.column + 1,
+        offset: p.offset + 1,
+    }
+}

@@ -27,7 +27,10 @@ pub struct Location {
     /// For a mapping value: its key. For an item of a block sequence: the
     /// item's `-` indicator. `None` for the document root and flow items.
     pub key: Option<Pos>,
-    /// The start of the value itself (its anchor or tag, if it has one).
+    /// The start of the value itself (its anchor or tag, if it has one): a
+    /// block sequence's first `-`, a block scalar's `|` or `>`, just after
+    /// the `:` (or `-`) of an empty value (the places libyaml, go-yaml and
+    /// PyYAML give).
     pub value: Pos,
 }
 
@@ -226,6 +229,16 @@ impl Spans {
     pub(crate) fn push(&mut self, h: u64, loc: Location) {
         self.index.push((h, self.locs.len()));
         self.locs.push(loc);
+    }
+
+    /// Moves the value of the `i`th location recorded back to `p`, when
+    /// `p` comes first (a block sequence's first `-`).
+    pub(crate) fn move_value_back(&mut self, i: usize, p: Pos) {
+        if let Some(l) = self.locs.get_mut(i) {
+            if p.offset < l.value.offset {
+                l.value = p;
+            }
+        }
     }
 
     /// Looks a hash up before [`Spans::finish`] (slow; error paths only).

@@ -714,3 +714,48 @@ fn a_huge_flow_collection_ends_at_the_value_limit_quickly() {
         160_000
     );
 }
+
+/// Every position both loaders record where libyaml, go-yaml and PyYAML
+/// put it (`tests/spans_oracle.rs` checks the same against PyYAML on the
+/// corpus): a block sequence at its first `-`, a block scalar at its `|` or
+/// `>`, an empty value just after its `:`, an empty item just after its
+/// `-`, and an item's dash also past a comment or in front of a block scalar.
+#[test]
+fn positions_are_the_conventional_ones() {
+    let text = "same: \n- a\n- b\nnested:\n- - x\n  - y\nblock: |\n  text\nfolded: >- # c\n  t\nempty:\nspaced:   \nitems:\n-\n- # c\n-   \n- |\n  t\n- # c\n  k: v\n-\n  # c\n  k: v\nflow:\n- [ a, b ]\n";
+    let mut docs = Vec::new();
+    assert!(load_with(text, &Limits::default(), |d| docs.push(d)).is_none());
+    let mut reference = Vec::new();
+    assert!(load_reference(text, &Limits::default(), |d| reference.push(d)).is_none());
+    for d in [&docs[0], &reference[0]] {
+        let value = |p: &str| lc(at(d, p).value);
+        let key = |p: &str| at(d, p).key.map(lc);
+        assert_eq!(value("same"), (2, 1));
+        assert_eq!(value("nested"), (5, 1));
+        assert_eq!(value("nested[0]"), (5, 3));
+        assert_eq!(key("nested[0]"), Some((5, 1)));
+        assert_eq!(key("nested[0][0]"), Some((5, 3)));
+        assert_eq!(value("block"), (7, 8));
+        assert_eq!(value("folded"), (9, 9));
+        assert_eq!(value("empty"), (11, 7));
+        assert_eq!(value("spaced"), (12, 8));
+        for (i, line) in [(0, 14), (1, 15), (2, 16), (3, 17)] {
+            assert_eq!(key(&format!("items[{i}]")), Some((line, 1)), "items[{i}]");
+        }
+        assert_eq!(value("items[0]"), (14, 2));
+        assert_eq!(value("items[1]"), (15, 2));
+        assert_eq!(value("items[2]"), (16, 2));
+        assert_eq!(value("items[3]"), (17, 3));
+        assert_eq!(key("items[4]"), Some((19, 1)));
+        assert_eq!(value("items[4]"), (20, 3));
+        assert_eq!(key("items[5]"), Some((21, 1)));
+        assert_eq!(value("items[5]"), (23, 3));
+        assert_eq!(key("flow[0]"), Some((25, 1)));
+        assert_eq!(value("flow[0]"), (25, 3));
+        assert_eq!(key("flow[0][1]"), None);
+        assert_eq!(value("flow[0][1]"), (25, 8));
+    }
+    // A document that is a block sequence starts at its first `-`.
+    let d = one("# c\n- - a\n");
+    assert_eq!(lc(d.start), (2, 1));
+}

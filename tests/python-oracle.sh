@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
-# Runs tests/field_types_oracle.py (the Kubernetes schemas' view of field
-# types) with kubernetes-validate 1.37.0 and its pinned dependencies,
+# Runs one of the Python oracle scripts beside this file with
+# kubernetes-validate 1.37.0 and its pinned dependencies (PyYAML among them),
 # installed from PyPI into tests/.venv-kubernetes-validate on first use
 # (about 20 seconds, 110 MB).
 #
-#   tests/field-types-oracle.sh OUT.json PATH...     (absolute paths)
+#   tests/python-oracle.sh SCRIPT.py ARGS...
+#       field_types_oracle.py [--strict] OUT.json PATH...  the schemas' view of field types
+#       spans_oracle.py OUT.json PATH...                   PyYAML's positions of every node
 #
-# Exits 3 when kubernetes-validate cannot be installed (PyPI unreachable).
+# Exits 3 when the packages cannot be installed (PyPI unreachable).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 venv="$here/.venv-kubernetes-validate"
+[ $# -ge 1 ] || { echo "usage: tests/python-oracle.sh SCRIPT.py ARGS..." >&2; exit 2; }
+script="$here/$1"
+shift
 # Tests run this in parallel: one installs while the others wait.
 if command -v flock >/dev/null; then
     exec 9>"$here/.venv-kubernetes-validate.lock"
     flock 9
 fi
-if ! "$venv/bin/python" -c 'import kubernetes_validate' 2>/dev/null; then
+if ! "$venv/bin/python" -c 'import kubernetes_validate, yaml' 2>/dev/null; then
     rm -rf "$venv"
     if ! { python3 -m venv "$venv" &&
         "$venv/bin/pip" install --quiet kubernetes-validate==1.37.0 jsonschema==4.26.0 \
@@ -26,4 +31,4 @@ if ! "$venv/bin/python" -c 'import kubernetes_validate' 2>/dev/null; then
     fi
 fi
 exec 9>&-
-exec "$venv/bin/python" "$here/field_types_oracle.py" "$@"
+exec "$venv/bin/python" "$script" "$@"
