@@ -68,6 +68,8 @@ enum Refused {
     /// Its decoder refused a value's type (in `metadata`, which kubectl
     /// decodes into its Go type even offline): "cannot unmarshal …".
     Type(String),
+    /// Its YAML parser (go-yaml) refused the text.
+    Yaml(String),
     /// Anything else.
     Other,
 }
@@ -84,6 +86,8 @@ fn kubectl_objects(kubectl: &Path, file: &Path) -> Result<Vec<Value>, Refused> {
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         return Err(if stderr.contains("cannot unmarshal") {
             Refused::Type(stderr.trim().to_string())
+        } else if stderr.contains("error converting YAML to JSON") || stderr.contains("yaml: ") {
+            Refused::Yaml(stderr.trim().to_string())
         } else {
             Refused::Other
         });
@@ -202,6 +206,12 @@ fn compare_directory(name: &str, min_files: usize) {
                                         "{rel}: kubectl refuses it ({why}); eyelint accepts it"
                                     ));
                                 }
+                                continue;
+                            }
+                            Err(Refused::Yaml(why)) => {
+                                diffs.push(format!(
+                                    "{rel}: kubectl's YAML parser refuses it ({why}); eyelint reads it"
+                                ));
                                 continue;
                             }
                             Err(Refused::Other) => continue,
@@ -375,4 +385,348 @@ fn differences_are_found_and_numbers_compare_by_value() {
         .is_some_and(|d| d.contains("eyelint has no such key")));
     assert!(first_difference(&json!({"b": null}), &json!({}), "")
         .is_some_and(|d| d.contains("kubectl has no such key")));
+}
+
+/// Tabs where go-yaml (kubectl's YAML parser) takes them for blanks and
+/// where it refuses them; saphyr-parser draws the line elsewhere on both
+/// sides. `ConfigMap` documents, `metadata` below.
+const TABS: &[(&str, &str)] = &[
+    ("after a key's colon", "metadata:\n  name:\tx\n"),
+    ("space then tab after a colon", "metadata:\n  name: \tx\n"),
+    (
+        "tab then line end after a colon",
+        "metadata:\n  name: x\n  labels:\t\n    a: b\n",
+    ),
+    (
+        "tab then comment after a colon",
+        "metadata:\n  name:\t# c\n    x\n",
+    ),
+    ("after a value", "metadata:\n  name: x\t\n"),
+    ("before a comment", "metadata:\n  name: x\t# c\n"),
+    (
+        "after a colon in flow",
+        "metadata: {name:\tx, labels: {\ta: b}}\n",
+    ),
+    (
+        "in a flow sequence",
+        "metadata:\n  name: x\n  finalizers: [\ta,\tb]\n",
+    ),
+    ("between key and colon", "metadata:\n  name\t: x\n"),
+    ("after a quoted value", "metadata:\n  name: \"x\"\t\n"),
+    (
+        "after a block scalar header",
+        "metadata:\n  name: x\n  annotations:\n    a: |\t\n      t\n",
+    ),
+    (
+        "before a block scalar",
+        "metadata:\n  name: x\n  annotations:\n    a:\t|\n      t\n",
+    ),
+    (
+        "before a flow mapping",
+        "metadata:\n  name: x\n  labels:\t{a: b}\n",
+    ),
+    ("before a quoted value", "metadata:\n  name:\t\"x\"\n"),
+    (
+        "before a block sequence",
+        "metadata:\n  name: x\n  finalizers:\t\n  - a\n",
+    ),
+    (
+        "after an explicit key's colon",
+        "metadata:\n  name: x\n  labels:\n    ? a\n    :\tb\n",
+    ),
+    (
+        "after a dash",
+        "metadata:\n  name: x\n  finalizers:\n  -\tfoo\n",
+    ),
+    (
+        "space then tab after a dash",
+        "metadata:\n  name: x\n  finalizers:\n  - \tfoo\n",
+    ),
+    (
+        "after a dash before a mapping",
+        "metadata:\n  name: x\n  ownerReferences:\n  -\tname: a\n    kind: b\n",
+    ),
+    (
+        "after a dash, then line end",
+        "metadata:\n  name: x\n  finalizers:\n  -\t\n    foo\n",
+    ),
+    (
+        "after an inner dash",
+        "metadata:\n  name: x\n  finalizers:\n  - -\tfoo\n",
+    ),
+    ("as indentation", "metadata:\n\tname: x\n"),
+    ("after indentation spaces", "metadata:\n  \tname: x\n"),
+];
+
+#[test]
+fn tabs_are_refused_where_kubectl_refuses_them() {
+    let Some(kubectl) = kubectl() else {
+        eprintln!("SKIP: kubectl not on PATH");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut read, mut refused, mut bad) = (0, 0, Vec::new());
+    // JSON, which kubectl reads with its JSON decoder: a tab is a blank
+    // anywhere, before the root too.
+    let json = [
+        ("JSON indented with tabs", "{\n\t\"apiVersion\": \"v1\",\n\t\"kind\": \"ConfigMap\",\n\t\"metadata\": {\n\t\t\"name\": \"x\"\n\t}\n}\n".to_string()),
+        ("JSON after a tab", "\t{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\",\n\t\"metadata\":\t{\"name\": \"x\"}}\n".to_string()),
+    ];
+    let yaml = TABS
+        .iter()
+        .map(|(what, body)| (*what, format!("apiVersion: v1\nkind: ConfigMap\n{body}")));
+    for (what, text) in json.into_iter().chain(yaml) {
+        let file = dir.path().join("tabs.yaml");
+        std::fs::write(&file, &text).expect("write");
+        let ours = load(&text, &Limits::default());
+        let theirs = kubectl_objects(&kubectl, &file);
+        match (&ours.error, &theirs) {
+            (None, Ok(t)) => {
+                read += 1;
+                let o = eyelint_objects(&text).unwrap_or_default();
+                if o.len() != t.len()
+                    || o.iter()
+                        .zip(t)
+                        .any(|(a, b)| first_difference(a, b, "").is_some())
+                {
+                    bad.push(format!("{what}: read differently"));
+                }
+            }
+            (Some(_), Err(Refused::Yaml(_))) => refused += 1,
+            (None, Err(e)) => bad.push(format!(
+                "{what}: kubectl refuses it ({e:?}); eyelint reads it"
+            )),
+            (Some(e), _) => bad.push(format!(
+                "{what}: eyelint refuses it ({}, {}:{}); kubectl reads it",
+                e.message, e.pos.line, e.pos.column
+            )),
+        }
+    }
+    eprintln!("{read} placements read by both, {refused} refused by both");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    assert!(read >= 10 && refused >= 7, "{read} read, {refused} refused");
+}
+
+/// A small deterministic generator (SplitMix64), so that every run makes
+/// the same mutants.
+struct Mix(u64);
+
+impl Mix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// `text` with one line changed the way a hand edit goes wrong: indented or
+/// dedented, a tab put in, a colon, quote or bracket dropped, a dash added or
+/// removed, the line doubled or joined to the next, a comment opened inside
+/// it. `None` when the chosen edit does not apply to the chosen line.
+fn mutate(text: &str, rng: &mut Mix) -> Option<(String, String)> {
+    let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+    let content: Vec<usize> = (0..lines.len())
+        .filter(|&i| {
+            let t = lines[i].trim();
+            !t.is_empty() && !t.starts_with('#')
+        })
+        .collect();
+    let i = *content.get(rng.below(content.len()))?;
+    let l = lines[i].clone();
+    let ind = l.len() - l.trim_start_matches(' ').len();
+    let rest = &l[ind..];
+    let kinds = [
+        "indent+1",
+        "indent-1",
+        "indent+2",
+        "tab",
+        "dropcolon",
+        "dropquote",
+        "dropbracket",
+        "dupline",
+        "trailing",
+        "colonspace",
+        "colontab",
+        "dash",
+        "undash",
+        "joinnext",
+        "hash",
+    ];
+    let kind = kinds[rng.below(kinds.len())];
+    let pick = |rng: &mut Mix, set: &str| -> Option<usize> {
+        let at: Vec<usize> = l
+            .char_indices()
+            .filter(|(_, c)| set.contains(*c))
+            .map(|(j, _)| j)
+            .collect();
+        at.get(rng.below(at.len())).copied()
+    };
+    match kind {
+        "indent+1" => lines[i] = format!(" {l}"),
+        "indent+2" => lines[i] = format!("  {l}"),
+        "indent-1" if ind > 0 => lines[i] = l[1..].to_string(),
+        "tab" if ind > 0 => lines[i] = format!("{}\t{rest}", &l[..ind - 1]),
+        "tab" => lines[i] = l.replacen(' ', "\t", 1),
+        "dropcolon" | "dropquote" | "dropbracket" => {
+            let set = match kind {
+                "dropcolon" => ":",
+                "dropquote" => "\"'",
+                _ => "[]{}",
+            };
+            let j = pick(rng, set)?;
+            lines[i] = format!("{}{}", &l[..j], &l[j + 1..]);
+        }
+        "dupline" => lines.insert(i, l.clone()),
+        "trailing" => {
+            let tails = ["  ", " #x", "\t", " :", ":"];
+            lines[i] = format!("{l}{}", tails[rng.below(tails.len())]);
+        }
+        "colonspace" if l.contains(": ") => lines[i] = l.replacen(": ", ":", 1),
+        "colontab" if l.contains(": ") => lines[i] = l.replacen(": ", ":\t", 1),
+        "dash" => lines[i] = format!("{}- {rest}", &l[..ind]),
+        "undash" if rest.starts_with("- ") => lines[i] = format!("{}  {}", &l[..ind], &rest[2..]),
+        "joinnext" if i + 1 < lines.len() => {
+            let next = lines.remove(i + 1);
+            lines[i] = format!("{l} {}", next.trim());
+        }
+        "hash" => {
+            let cut: Vec<usize> = (ind..=l.len()).filter(|j| l.is_char_boundary(*j)).collect();
+            let j = cut[rng.below(cut.len())];
+            lines[i] = format!("{} #{}", &l[..j], &l[j..]);
+        }
+        _ => return None,
+    }
+    let out = lines.join("\n");
+    (out != text).then(|| (out, format!("{kind} at line {}", i + 1)))
+}
+
+#[test]
+fn mutated_manifests_are_refused_where_kubectl_refuses_them() {
+    let Some(corpus) = common::shared()
+        .map(|s| s.join("corpus"))
+        .filter(|d| d.is_dir())
+    else {
+        eprintln!("SKIP: ../shared/corpus not found");
+        return;
+    };
+    let Some(kubectl) = kubectl() else {
+        eprintln!("SKIP: kubectl not on PATH");
+        return;
+    };
+    let sources: Vec<(PathBuf, String)> = common::manifests(&corpus)
+        .into_iter()
+        .filter_map(|f| {
+            let text = std::fs::read_to_string(&f).ok()?;
+            (!text.contains("{{") && eyelint_objects(&text).is_some_and(|o| !o.is_empty()))
+                .then_some((f, text))
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut rng = Mix(0x5eed_1e11);
+    let mut mutants = Vec::new();
+    while mutants.len() < 400 {
+        let (file, text) = &sources[rng.below(sources.len())];
+        let Some((mutant, what)) = mutate(text, &mut rng) else {
+            continue;
+        };
+        let path = dir.path().join(format!("{:03}.yaml", mutants.len()));
+        std::fs::write(&path, &mutant).expect("write a mutant");
+        let rel = file
+            .strip_prefix(&corpus)
+            .unwrap_or(file)
+            .display()
+            .to_string();
+        mutants.push((path, mutant, format!("{rel}, {what}")));
+    }
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let chunk = mutants.len().div_ceil(workers);
+    let verdicts: Vec<Result<Vec<Value>, Refused>> = std::thread::scope(|s| {
+        let handles: Vec<_> = mutants
+            .chunks(chunk)
+            .map(|part| {
+                let kubectl = &kubectl;
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(path, _, _)| kubectl_objects(kubectl, path))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("worker"))
+            .collect()
+    });
+    let (mut both_read, mut both_refuse, mut known, mut other) = (0, 0, 0, 0);
+    let mut bad = Vec::new();
+    for ((_, text, what), theirs) in mutants.iter().zip(verdicts) {
+        let ours = load(text, &Limits::default());
+        match (ours.error, theirs) {
+            (None, Ok(theirs)) => {
+                both_read += 1;
+                let mut ours = eyelint_objects(text).unwrap_or_default();
+                // kubectl's label command makes the `metadata` it labels.
+                for o in &mut ours {
+                    if let Some(m) = o.as_object_mut() {
+                        m.entry("metadata").or_insert_with(|| serde_json::json!({}));
+                    }
+                }
+                if ours.len() != theirs.len() {
+                    bad.push(format!(
+                        "{what}: eyelint reads {} objects, kubectl {}",
+                        ours.len(),
+                        theirs.len()
+                    ));
+                }
+                for (a, b) in ours.iter().zip(&theirs) {
+                    if let Some(d) = first_difference(a, b, "") {
+                        bad.push(format!("{what}: read differently: {d}"));
+                    }
+                }
+            }
+            (Some(_), Err(Refused::Yaml(_))) => both_refuse += 1,
+            (None, Err(Refused::Yaml(why))) => bad.push(format!(
+                "{what}: kubectl's YAML parser refuses it ({why}); eyelint reads it"
+            )),
+            // Deliberate: eyelint refuses a duplicate key, which go-yaml
+            // reads as the last value; and go-yaml reads a document's
+            // first node and ignores what follows it (a less indented key
+            // after an indented first line), which eyelint refuses.
+            (Some(e), Ok(_))
+                if e.message.starts_with("duplicate key")
+                    || e.message == "did not find expected <document start>" =>
+            {
+                known += 1
+            }
+            (Some(e), Ok(_)) => bad.push(format!(
+                "{what}: eyelint refuses it ({}, {}:{}); kubectl reads it",
+                e.message, e.pos.line, e.pos.column
+            )),
+            // kubectl refuses it for another reason (a missing kind, a
+            // type in metadata): not the parsers' concern.
+            (_, Err(Refused::Type(_) | Refused::Other)) => other += 1,
+        }
+    }
+    eprintln!(
+        "{} mutants: {both_read} read alike, {both_refuse} refused by both parsers, \
+         {known} refused by eyelint for a duplicate key or content after the root \
+         (kubectl reads them), {other} refused by kubectl for something else",
+        mutants.len()
+    );
+    assert!(
+        bad.is_empty(),
+        "{} differences:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+    assert!(
+        both_read > 50 && both_refuse > 100,
+        "{both_read} read, {both_refuse} refused"
+    );
 }

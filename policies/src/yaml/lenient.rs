@@ -17,6 +17,11 @@
 //! put, and [`Shifts`] turns the parser's positions in the copy back into
 //! positions in the original text.
 //!
+//! A tab after a key's `:` is a blank to go-yaml and an error to
+//! saphyr-parser ("':' must be followed by a valid YAML whitespace"): the
+//! copy has spaces there instead, as many as there were tabs and spaces, so
+//! no position moves.
+//!
 //! It also reads what JSON writes for characters beyond U+FFFF: a UTF-16
 //! surrogate pair in two `\u` escapes (`"\ud83d\ude80"`, as Python's
 //! `json.dumps` writes an emoji), which YAML's `\u` cannot express and
@@ -143,6 +148,9 @@ pub(crate) fn repair(
         "while parsing a quoted scalar, found invalid Unicode character escape code" => {
             return surrogate_pairs(text, line, col);
         }
+        "':' must be followed by a valid YAML whitespace" => {
+            return tab_after_colon(text, line, col);
+        }
         _ => return None,
     }
     let mut out = String::with_capacity(text.len() + add.iter().map(|a| a.2).sum::<usize>());
@@ -154,6 +162,29 @@ pub(crate) fn repair(
         shifts.add(line, count);
     }
     out.push_str(&text[from..]);
+    Some(out)
+}
+
+/// A tab between a key's `:` and its value (`name:\tx`, `{a:\tb}`), which
+/// go-yaml, and so `kubectl`, reads as a blank after a key and
+/// saphyr-parser rejects: the copy with the blanks before the error (the
+/// value's start) turned into spaces, one for one, so nothing moves. Not
+/// after a `:` that opens its line (an explicit `? key`'s value), where
+/// go-yaml rejects the tab too.
+fn tab_after_colon(text: &str, line: usize, col: usize) -> Option<String> {
+    let (start, l) = lines(text).nth(line.checked_sub(1)?)?;
+    let at = l.char_indices().nth(col).map_or(l.len(), |(i, _)| i);
+    let before = &l[..at];
+    let value_blanks = before.len() - before.trim_end_matches([' ', '\t']).len();
+    let colon = at - value_blanks;
+    let key = before[..colon].strip_suffix(':')?;
+    if !before[colon..].contains('\t') || key.trim().is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..start + colon]);
+    out.extend(std::iter::repeat_n(' ', value_blanks));
+    out.push_str(&text[start + at..]);
     Some(out)
 }
 

@@ -641,6 +641,55 @@ impl<'t> Loader<'t> {
         dash_of(self.body, self.base, item)
     }
 
+    /// A tab where go-yaml, and so `kubectl`, refuses one and saphyr-parser
+    /// does not, before a node in block context at `pos`: among the blanks
+    /// that indent its line, or (for a block sequence item, `dash` its `-`)
+    /// among those after its `-`. go-yaml takes a tab for a blank only where
+    /// a key cannot start.
+    fn go_yaml_tab(&self, pos: Pos, dash: Option<Pos>) -> Option<YamlError> {
+        let b = self.body.as_bytes();
+        let local = pos.offset.checked_sub(self.base)?.min(b.len());
+        let line_start = self
+            .body
+            .get(..local)?
+            .rfind(['\n', '\r'])
+            .map_or(0, |p| p + 1);
+        let leading = b.get(line_start..local)?;
+        // A JSON text (a flow collection as the root) is read by kubectl's
+        // JSON decoder, where a tab is a blank anywhere.
+        let json_root = self.stack.is_empty() && matches!(b.get(local), Some(b'{' | b'['));
+        let (tab, what) = if !json_root && leading.iter().all(|c| matches!(c, b' ' | b'\t')) {
+            (
+                leading
+                    .iter()
+                    .position(|&c| c == b'\t')
+                    .map(|i| line_start + i),
+                "in the indentation",
+            )
+        } else {
+            (None, "")
+        };
+        let (tab, what) = match (tab, dash) {
+            (Some(t), _) => (t, what),
+            (None, Some(d)) => {
+                let after = d.offset.checked_sub(self.base)? + 1;
+                let blanks = b.get(after..)?.iter().take_while(|c| **c == b' ').count();
+                if b.get(after + blanks) != Some(&b'\t') {
+                    return None;
+                }
+                (after + blanks, "after `-`")
+            }
+            (None, None) => return None,
+        };
+        let at = pos_before(self.body, self.base, pos, self.base + tab.min(local));
+        Some(self.err(
+            format!(
+                "a tab {what}: kubectl's YAML parser (go-yaml) does not take a tab there; use spaces"
+            ),
+            at,
+        ))
+    }
+
     /// The `|` or `>` indicator of the block scalar whose content saphyr-
     /// parser places at `content`: the first token after the previous
     /// event, past indicators (`:`, `-`, `?`), blanks and comments.
@@ -723,6 +772,10 @@ impl<'t> Loader<'t> {
                 }
             },
         };
+        let block = self.stack.last().is_none_or(|f| f.block);
+        if let Some(e) = self.go_yaml_tab(pos, key.filter(|_| block)) {
+            return Err(e);
+        }
         if let Some((loc, dash, root)) = first_dash {
             self.spans.move_value_back(loc, dash);
             if root && dash.offset < self.doc_start.offset {
@@ -781,13 +834,14 @@ impl<'t> Loader<'t> {
                 // A flow sequence's start span ends after its `[` (and any
                 // blanks that follow it); a block sequence's ends at or
                 // before its first `-`.
-                let block = seq && {
+                let block = {
                     let end = self.pos(span.end).offset - self.base;
                     let start = (pos.offset - self.base).min(end);
+                    let open = if seq { '[' } else { '{' };
                     !self
                         .body
                         .get(start..end)
-                        .is_some_and(|t| t.trim_end().ends_with('['))
+                        .is_some_and(|t| t.trim_end().ends_with(open))
                 };
                 self.stack.push(Frame {
                     node: if seq {
@@ -811,6 +865,11 @@ impl<'t> Loader<'t> {
 
     /// Handles a node in key position of the innermost mapping.
     fn key(&mut self, item: Item<'_>, pos: Pos) -> Result<(), YamlError> {
+        if self.stack.last().is_none_or(|f| f.block) {
+            if let Some(e) = self.go_yaml_tab(pos, None) {
+                return Err(e);
+            }
+        }
         let (name, merge) =
             match item {
                 Item::Scalar(v, style, anchor, tag) => {

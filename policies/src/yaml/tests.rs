@@ -759,3 +759,32 @@ fn positions_are_the_conventional_ones() {
     let d = one("# c\n- - a\n");
     assert_eq!(lc(d.start), (2, 1));
 }
+
+/// Tabs are blanks where go-yaml (kubectl's parser) takes them for blanks,
+/// and errors where it refuses them (`tests/kubectl_reads_alike.rs` checks
+/// each placement against kubectl itself).
+#[test]
+fn tabs_read_as_go_yaml_reads_them() {
+    let d = one("a:\tx\nb: {c:\tz}\n");
+    assert_eq!(d.value, json!({"a": "x", "b": {"c": "z"}}));
+    // The repaired copy keeps every position.
+    assert_eq!(lc(at(&d, "a").value), (1, 4));
+    assert_eq!(lc(at(&d, "b.c").value), (2, 8));
+    for (text, at, what) in [
+        ("a:\n-\tx\n", (2, 2), "a tab after `-`"),
+        ("a:\n  - \tb: 1\n", (2, 5), "a tab after `-`"),
+        ("a:\n- -\tx\n", (2, 4), "a tab after `-`"),
+        ("a:\n  \tb: 1\n", (2, 3), "a tab in the indentation"),
+    ] {
+        let loaded = load(text, &Limits::default());
+        let e = loaded.error.unwrap_or_else(|| panic!("{text:?} loads"));
+        assert!(e.message.starts_with(what), "{text:?}: {}", e.message);
+        assert!(e.message.contains("go-yaml"), "{}", e.message);
+        assert_eq!((e.pos.line, e.pos.column), at, "{text:?}");
+    }
+    // An explicit key's `:` takes no tab in go-yaml either.
+    assert!(load("? a\n:\tb\n", &Limits::default()).error.is_some());
+    // Tabs in comments, quoted and block scalars are text.
+    let d = one("a: \"x\ty\" # \tc\nb: |\n  \tz\n");
+    assert_eq!(d.value, json!({"a": "x\ty", "b": "\tz\n"}));
+}
