@@ -268,6 +268,9 @@ struct FileResult {
     unexpected_indexed: usize,
     /// The file's bytes, when they will be wanted for snippets.
     text: Option<Bytes>,
+    /// Where its documents that hold no object start (an error once the
+    /// file turns out to hold objects).
+    strays: Vec<Pos>,
 }
 
 /// How [`check_file`] treats a file.
@@ -606,6 +609,20 @@ fn check_file(
     if (opts.keep_text && !r.findings.is_empty()) || !r.errors.is_empty() {
         r.text = Some(bytes.clone());
     }
+    // kubectl reads a file as objects or not at all: in a file of objects,
+    // a document that is none is an error (often a `---` out of place,
+    // which cuts an object in two), not a file to skip.
+    if r.objects > 0 {
+        for pos in std::mem::take(&mut r.strays) {
+            err(
+                &mut r,
+                Some(pos),
+                "this document is not a Kubernetes object (it has no apiVersion and kind) but \
+                 the file's others are, and kubectl refuses such a file: is a `---` out of place?"
+                    .to_string(),
+            );
+        }
+    }
     r.checked = true;
     if r.objects == 0 && r.errors.is_empty() {
         r.skip = Some(Skip::NotKubernetes);
@@ -628,6 +645,68 @@ struct Batch<'a> {
 }
 
 impl Batch<'_> {
+    /// A document that holds no Kubernetes object. With `apiVersion` and
+    /// `kind` of which one is not a string, or with `metadata` and only one
+    /// of them, an error at it: kubectl cannot read it, and skipping it would
+    /// pass it silently. Otherwise remembered, to be an error if the file
+    /// holds objects.
+    fn not_an_object(&self, doc: &yaml::Document, r: &mut FileResult) {
+        let Value::Object(m) = &doc.value else {
+            if !matches!(&doc.value, Value::Array(items) if items.iter().any(is_kubernetes_object))
+            {
+                r.strays.push(doc.start);
+            }
+            return;
+        };
+        let at = |key: &str| {
+            Some(
+                doc.spans
+                    .position(&FieldPath::root(), &FieldPath::root().key(key)),
+            )
+        };
+        let (api, kind) = match (m.get("apiVersion"), m.get("kind")) {
+            (Some(api), Some(kind)) => (api, kind),
+            (api, kind)
+                if api.is_some() != kind.is_some()
+                    && m.get("metadata").is_some_and(Value::is_object) =>
+            {
+                let (has, lacks) = if api.is_some() {
+                    ("apiVersion", "kind")
+                } else {
+                    ("kind", "apiVersion")
+                };
+                r.errors.push(InputError {
+                    input: self.input_idx,
+                    pos: at(has),
+                    message: format!(
+                        "this document has {has} and metadata but no {lacks}, and kubectl cannot \
+                         read it as an object: is a `---` out of place, or a line indented?"
+                    ),
+                });
+                return;
+            }
+            _ => {
+                r.strays.push(doc.start);
+                return;
+            }
+        };
+        for (key, v) in [("apiVersion", api), ("kind", kind)] {
+            let what = match v {
+                Value::String(_) => continue,
+                Value::Null => format!("{key} is empty"),
+                v => format!(
+                    "{key} is {}, not a string",
+                    eyelint_policies::object::kind_of(v)
+                ),
+            };
+            r.errors.push(InputError {
+                input: self.input_idx,
+                pos: at(key),
+                message: format!("{what}: kubectl cannot read this document as an object"),
+            });
+        }
+    }
+
     /// Checks the objects of `docs` (and empties it), in document order.
     fn check(&self, docs: &mut Vec<yaml::Document>, r: &mut FileResult) {
         if docs.is_empty() {
@@ -658,6 +737,9 @@ impl Batch<'_> {
                 }
             }
             expand(&doc.value, FieldPath::root(), &mut found);
+            if !found.iter().any(|(_, obj)| is_kubernetes_object(obj)) {
+                self.not_an_object(doc, r);
+            }
             objects.extend(
                 found
                     .drain(..)

@@ -1216,3 +1216,86 @@ fn empty_standard_input_is_noted() {
     );
     assert_eq!((r.code, r.stderr.as_str()), (0, ""));
 }
+
+#[test]
+fn a_document_that_is_no_object_among_objects_is_an_error_not_a_pass() {
+    // A `---` out of place cuts an object in two: kubectl refuses the file
+    // ("Object 'Kind' is missing"); skipping the second half passed its
+    // settings silently.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cut = format!("{GOOD_POD}---\n      securityContext:\n        privileged: true\n");
+    write(d, "cut.yaml", cut);
+    // kind and metadata without apiVersion (the `---` put one line late);
+    // apiVersion and kind of which one is not a string, or is empty.
+    write(
+        d,
+        "split.yaml",
+        "apiVersion: v1\n---\nkind: Pod\nmetadata:\n  name: p\n",
+    );
+    write(
+        d,
+        "typed.yaml",
+        "apiVersion: [v1]\nkind: Pod\nmetadata:\n  name: p\n",
+    );
+    write(
+        d,
+        "unset.yaml",
+        "apiVersion:\nkind: Pod\nmetadata:\n  name: p\n",
+    );
+    // Files without objects are still skipped without a word: values, a
+    // chart's Chart.yaml (apiVersion without kind or metadata), an empty List.
+    write(d, "values.yaml", "replicas: 2\n---\nimage: x\n");
+    write(d, "Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n");
+    write(
+        d,
+        "empty-list.yaml",
+        "apiVersion: v1\nkind: List\nitems: []\n",
+    );
+    let r = eyelint(d, &["-f", "json", "."], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let v = json(&r);
+    let errors: Vec<(String, u64, u64, String)> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["line"].as_u64().unwrap(),
+                e["column"].as_u64().unwrap(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let at: Vec<(&str, u64, u64)> = errors
+        .iter()
+        .map(|(f, l, c, _)| (f.as_str(), *l, *c))
+        .collect();
+    assert_eq!(
+        at,
+        [
+            ("cut.yaml", 11, 7),
+            ("split.yaml", 3, 1),
+            ("typed.yaml", 1, 1),
+            ("unset.yaml", 1, 1)
+        ],
+        "{errors:?}"
+    );
+    let message = |i: usize| errors[i].3.as_str();
+    assert!(
+        message(0).contains("is a `---` out of place?"),
+        "{errors:?}"
+    );
+    assert!(
+        message(1).starts_with("this document has kind and metadata but no apiVersion"),
+        "{errors:?}"
+    );
+    assert!(
+        message(2).starts_with("apiVersion is a list, not a string"),
+        "{errors:?}"
+    );
+    assert!(message(3).starts_with("apiVersion is empty"), "{errors:?}");
+    // The pod before the cut is still judged.
+    assert_eq!(v["summary"]["objects"], 1, "{}", v["summary"]);
+}

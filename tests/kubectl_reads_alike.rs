@@ -528,7 +528,7 @@ impl Mix {
 /// `text` with one line changed the way a hand edit goes wrong: indented or
 /// dedented, a tab put in, a colon, quote or bracket dropped, a dash added or
 /// removed, the line doubled or joined to the next, a comment opened inside
-/// it. `None` when the chosen edit does not apply to the chosen line.
+/// it or right after it. `None` when the chosen edit does not apply to the chosen line.
 fn mutate(text: &str, rng: &mut Mix) -> Option<(String, String)> {
     let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
     let content: Vec<usize> = (0..lines.len())
@@ -557,6 +557,7 @@ fn mutate(text: &str, rng: &mut Mix) -> Option<(String, String)> {
         "undash",
         "joinnext",
         "hash",
+        "hashnospace",
     ];
     let kind = kinds[rng.below(kinds.len())];
     let pick = |rng: &mut Mix, set: &str| -> Option<usize> {
@@ -583,6 +584,7 @@ fn mutate(text: &str, rng: &mut Mix) -> Option<(String, String)> {
             lines[i] = format!("{}{}", &l[..j], &l[j + 1..]);
         }
         "dupline" => lines.insert(i, l.clone()),
+        "hashnospace" => lines[i] = format!("{l}#x"),
         "trailing" => {
             let tails = ["  ", " #x", "\t", " :", ":"];
             lines[i] = format!("{l}{}", tails[rng.below(tails.len())]);

@@ -500,7 +500,7 @@ mod at_tests {
 }
 
 /// What kind of value `v` is, for messages: "a mapping", "a list", …
-pub(crate) fn kind_of(v: &Value) -> &'static str {
+pub fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "nothing",
         Value::Bool(_) => "a boolean",

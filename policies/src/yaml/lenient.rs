@@ -22,6 +22,11 @@
 //! copy has spaces there instead, as many as there were tabs and spaces, so
 //! no position moves.
 //!
+//! So is a comment right after a closing quote or bracket (`"x"#note`):
+//! saphyr-parser wants a blank before it ("comments must be separated from
+//! other tokens by whitespace"); the copy has the comment blanked out, a
+//! space for each character.
+//!
 //! It also reads what JSON writes for characters beyond U+FFFF: a UTF-16
 //! surrogate pair in two `\u` escapes (`"\ud83d\ude80"`, as Python's
 //! `json.dumps` writes an emoji), which YAML's `\u` cannot express and
@@ -151,6 +156,9 @@ pub(crate) fn repair(
         "':' must be followed by a valid YAML whitespace" => {
             return tab_after_colon(text, line, col);
         }
+        "comments must be separated from other tokens by whitespace" => {
+            return comment_after_token(text, line, col);
+        }
         _ => return None,
     }
     let mut out = String::with_capacity(text.len() + add.iter().map(|a| a.2).sum::<usize>());
@@ -185,6 +193,25 @@ fn tab_after_colon(text: &str, line: usize, col: usize) -> Option<String> {
     out.push_str(&text[..start + colon]);
     out.extend(std::iter::repeat_n(' ', value_blanks));
     out.push_str(&text[start + at..]);
+    Some(out)
+}
+
+/// A comment right after a closing quote or bracket (`"x"#note`, `[a]#n`),
+/// which go-yaml, and so `kubectl`, reads as a comment and saphyr-parser
+/// rejects: the copy with the comment blanked out, one space for each of
+/// its characters, so that no line or column moves. Not after anything
+/// else: in a plain scalar `#` is text to both.
+fn comment_after_token(text: &str, line: usize, col: usize) -> Option<String> {
+    let (start, l) = lines(text).nth(line.checked_sub(1)?)?;
+    let at = l.char_indices().nth(col)?.0;
+    if !l[at..].starts_with('#') || !l[..at].ends_with(['"', '\'', ']', '}']) {
+        return None;
+    }
+    let comment = &l[at..];
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..start + at]);
+    out.extend(std::iter::repeat_n(' ', comment.chars().count()));
+    out.push_str(&text[start + at + comment.len()..]);
     Some(out)
 }
 

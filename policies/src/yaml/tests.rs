@@ -788,3 +788,18 @@ fn tabs_read_as_go_yaml_reads_them() {
     let d = one("a: \"x\ty\" # \tc\nb: |\n  \tz\n");
     assert_eq!(d.value, json!({"a": "x\ty", "b": "\tz\n"}));
 }
+
+/// A comment right after a closing quote or bracket is a comment to go-yaml
+/// (kubectl), though YAML 1.2 wants a blank before it; after a plain
+/// scalar, `#` is text to both.
+#[test]
+fn comments_right_after_a_quote_or_bracket() {
+    let d = one("a: \"x\"#c\nb: 'é'#ünï\nc: [x]#c\nd: {e: f}#c\ng: h#c\ni: 1\n");
+    assert_eq!(
+        d.value,
+        json!({"a": "x", "b": "é", "c": ["x"], "d": {"e": "f"}, "g": "h#c", "i": 1})
+    );
+    // Nothing moved.
+    assert_eq!(lc(at(&d, "i").key.unwrap()), (6, 1));
+    assert_eq!(lc(at(&d, "d.e").value), (4, 8));
+}
