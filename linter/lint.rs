@@ -691,18 +691,20 @@ impl Batch<'_> {
             }
         };
         for (key, v) in [("apiVersion", api), ("kind", kind)] {
-            let what = match v {
+            let message = match v {
                 Value::String(_) => continue,
-                Value::Null => format!("{key} is empty"),
+                Value::Null => {
+                    format!("{key} is empty: the API server takes no object without one")
+                }
                 v => format!(
-                    "{key} is {}, not a string",
+                    "{key} is {}, not a string: kubectl cannot read this document as an object",
                     eyelint_policies::object::kind_of(v)
                 ),
             };
             r.errors.push(InputError {
                 input: self.input_idx,
                 pos: at(key),
-                message: format!("{what}: kubectl cannot read this document as an object"),
+                message,
             });
         }
     }
