@@ -16,6 +16,12 @@ use eyelint_policies::report::{ReportError, ReportFinding};
 
 use super::{Context, FileView, Tail};
 
+/// The final OASIS SARIF 2.1.0 schema, which GitHub Advanced Security for
+/// Azure DevOps requires `$schema` to name (Microsoft's SARIF validator,
+/// rule GH1013).
+const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
 fn level(s: Severity) -> &'static str {
     match s {
         Severity::Danger => "error",
@@ -24,12 +30,29 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// Percent-encodes a relative path for a URI reference (keeps `/`).
+/// A file's URI: relative to the current directory (percent-encoded, `/`
+/// kept) when the file is below it or was named relatively; otherwise an
+/// absolute `file:` URI, since SARIF forbids a relative reference that
+/// starts with `/` (Microsoft's SARIF validator, rule SARIF1004).
 pub fn uri(path: &str) -> String {
     let rel = relative_to_cwd(path);
+    let absolute = Path::new(&rel).is_absolute();
+    let rel = if absolute && std::path::MAIN_SEPARATOR == '\\' {
+        rel.replace('\\', "/")
+    } else {
+        rel
+    };
     let mut s = String::new();
+    if absolute {
+        // `file:///C:/x` on Windows, `file:///x` elsewhere.
+        s.push_str(if rel.starts_with('/') {
+            "file://"
+        } else {
+            "file:///"
+        });
+    }
     for b in rel.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) || (absolute && b == b':') {
             s.push(b as char);
         } else {
             s.push_str(&format!("%{b:02X}"));
@@ -60,9 +83,10 @@ fn rules(cx: &Context) -> Vec<Value> {
                 .section("What it does")
                 .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
                 .unwrap_or_else(|| r.summary.clone());
+            // No `name`: SARIF wants it to differ from `id` (which is
+            // already readable) or be left out.
             json!({
                 "id": r.id,
-                "name": r.id,
                 "shortDescription": {"text": r.summary},
                 "fullDescription": {"text": full},
                 "help": {"text": r.doc, "markdown": r.doc},
@@ -145,6 +169,7 @@ fn around_results(cx: &Context, errors: &[ReportError]) -> (String, String) {
         })
         .collect();
     let log = json!({
+        "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {

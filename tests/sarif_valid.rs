@@ -1,0 +1,94 @@
+//! `--format sarif` passes Microsoft's SARIF validator (the SARIF
+//! Multitool, `tests/sarif-validator.sh`, installed from npm on first use),
+//! with both of its rule sets: the SARIF 2.1.0 specification's and what
+//! GitHub's code scanning ingestion requires. The log holds findings of
+//! every kind the lint fixtures make, an input error (a tool execution
+//! notification), and files named absolutely outside the current directory
+//! (absolute `file:` URIs).
+//!
+//! The one warning allowed is SARIF2005, "the tool does not provide
+//! `informationUri`": eyelint has no public home page to name yet.
+//!
+//! Skips (with a message) when npm is missing or the package cannot be
+//! installed.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use serde_json::Value;
+
+#[test]
+fn sarif_logs_pass_microsofts_validator() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let inside = work.path().join("project");
+    std::fs::create_dir_all(&inside).expect("dir");
+    for entry in std::fs::read_dir(common::fixtures()).expect("fixtures") {
+        let p = entry.expect("entry").path();
+        if p.is_file() {
+            std::fs::copy(&p, inside.join(p.file_name().expect("name"))).expect("copy");
+        }
+    }
+    std::fs::write(inside.join("broken.yaml"), "a: [\n").expect("write");
+    // A file outside the current directory, named by its absolute path.
+    let outside = work.path().join("outside dir");
+    std::fs::create_dir_all(&outside).expect("dir");
+    std::fs::copy(
+        common::fixtures().join("deploy.yaml"),
+        outside.join("déploy.yaml"),
+    )
+    .expect("copy");
+    let outside_arg = outside.to_string_lossy().into_owned();
+    let r = common::eyelint(
+        &inside,
+        &["-f", "sarif", "-o", "log.sarif", ".", &outside_arg],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let log = inside.join("log.sarif");
+    let sarif: Value = serde_json::from_slice(&std::fs::read(&log).expect("log")).expect("json");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(results.len() > 20, "{} results", results.len());
+    let uris: Vec<&str> = results
+        .iter()
+        .filter_map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str())
+        .collect();
+    assert!(
+        uris.iter()
+            .any(|u| u.starts_with("file:///") && u.ends_with("/outside%20dir/d%C3%A9ploy.yaml")),
+        "{uris:?}"
+    );
+    assert!(uris.iter().any(|u| *u == "deploy.yaml"), "{uris:?}");
+
+    for kind in ["Sarif", "Gh"] {
+        let out = work.path().join(format!("validation-{kind}.sarif"));
+        let mut cmd = Command::new("bash");
+        cmd.arg(common::root().join("tests/sarif-validator.sh"))
+            .arg(&log)
+            .arg(&out)
+            .arg(kind);
+        let Some(script) = common::run_pypi_script(cmd, "@microsoft/sarif-multitool") else {
+            return;
+        };
+        assert!(
+            script.ok,
+            "the validator failed:\n{}\n{}",
+            script.stdout, script.stderr
+        );
+        let report: Value =
+            serde_json::from_slice(&std::fs::read(&out).expect("validation log")).expect("json");
+        let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for result in report["runs"][0]["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let id = result["ruleId"].as_str().unwrap_or("?").to_string();
+            let detail = format!("{} {}", result["level"], result["message"]);
+            found.entry(id).or_default().push(detail);
+        }
+        found.remove("SARIF2005");
+        assert!(found.is_empty(), "{kind} rules: {found:#?}");
+    }
+}
