@@ -59,7 +59,7 @@ fn sarif_logs_pass_microsofts_validator() {
             .any(|u| u.starts_with("file:///") && u.ends_with("/outside%20dir/d%C3%A9ploy.yaml")),
         "{uris:?}"
     );
-    assert!(uris.iter().any(|u| *u == "deploy.yaml"), "{uris:?}");
+    assert!(uris.contains(&"deploy.yaml"), "{uris:?}");
 
     for kind in ["Sarif", "Gh"] {
         let out = work.path().join(format!("validation-{kind}.sarif"));
