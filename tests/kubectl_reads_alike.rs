@@ -68,7 +68,7 @@ enum Refused {
     /// Its decoder refused a value's type (in `metadata`, which kubectl
     /// decodes into its Go type even offline): "cannot unmarshal …".
     Type(String),
-    /// Its YAML parser (go-yaml) refused the text.
+    /// Its document splitter or its YAML parser (go-yaml) refused the text.
     Yaml(String),
     /// Anything else.
     Other,
@@ -86,7 +86,8 @@ fn kubectl_objects(kubectl: &Path, file: &Path) -> Result<Vec<Value>, Refused> {
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         return Err(if stderr.contains("cannot unmarshal") {
             Refused::Type(stderr.trim().to_string())
-        } else if stderr.contains("error converting YAML to JSON") || stderr.contains("yaml: ") {
+        } else if stderr.contains("error parsing ") {
+            // Its splitter or its YAML parser: "error parsing FILE: …".
             Refused::Yaml(stderr.trim().to_string())
         } else {
             Refused::Other
@@ -464,8 +465,6 @@ fn tabs_are_refused_where_kubectl_refuses_them() {
         eprintln!("SKIP: kubectl not on PATH");
         return;
     };
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (mut read, mut refused, mut bad) = (0, 0, Vec::new());
     // JSON, which kubectl reads with its JSON decoder: a tab is a blank
     // anywhere, before the root too.
     let json = [
@@ -475,11 +474,24 @@ fn tabs_are_refused_where_kubectl_refuses_them() {
     let yaml = TABS
         .iter()
         .map(|(what, body)| (*what, format!("apiVersion: v1\nkind: ConfigMap\n{body}")));
-    for (what, text) in json.into_iter().chain(yaml) {
-        let file = dir.path().join("tabs.yaml");
+    let (read, refused) = read_alike(&kubectl, json.into_iter().chain(yaml));
+    assert!(read >= 10 && refused >= 7, "{read} read, {refused} refused");
+}
+
+/// Reads each text with eyelint's loader and with kubectl: both must refuse
+/// it (kubectl at its splitter or YAML parser), or both read the same
+/// objects. Returns how many both read and how many both refused.
+fn read_alike<'a>(
+    kubectl: &Path,
+    cases: impl Iterator<Item = (&'a str, String)>,
+) -> (usize, usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut read, mut refused, mut bad) = (0, 0, Vec::new());
+    for (what, text) in cases {
+        let file = dir.path().join("case.yaml");
         std::fs::write(&file, &text).expect("write");
         let ours = load(&text, &Limits::default());
-        let theirs = kubectl_objects(&kubectl, &file);
+        let theirs = kubectl_objects(kubectl, &file);
         match (&ours.error, &theirs) {
             (None, Ok(t)) => {
                 read += 1;
@@ -502,9 +514,48 @@ fn tabs_are_refused_where_kubectl_refuses_them() {
             )),
         }
     }
-    eprintln!("{read} placements read by both, {refused} refused by both");
+    eprintln!("{read} read by both, {refused} refused by both");
     assert!(bad.is_empty(), "{}", bad.join("\n"));
-    assert!(read >= 10 && refused >= 7, "{read} read, {refused} refused");
+    (read, refused)
+}
+
+/// `---` lines and directives, which kubectl's document splitter handles
+/// before its YAML parser sees the text.
+#[test]
+fn document_markers_are_read_as_kubectl_splits_them() {
+    let Some(kubectl) = kubectl() else {
+        eprintln!("SKIP: kubectl not on PATH");
+        return;
+    };
+    let cm = |name: &str| format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\n");
+    let cases = [
+        ("a comment after `---`", format!("--- # c\n{}", cm("a"))),
+        (
+            "blanks after `---`",
+            format!("{}---   \n{}", cm("a"), cm("b")),
+        ),
+        (
+            "`...` then `---`",
+            format!("{}...\n---\n{}", cm("a"), cm("b")),
+        ),
+        (
+            "a flow mapping on the `---` line",
+            "--- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n".to_string(),
+        ),
+        (
+            "a block scalar on the `---` line",
+            "--- |\n  text\n".to_string(),
+        ),
+        ("a tag on the `---` line", format!("--- !!map\n{}", cm("a"))),
+        ("a %YAML directive", format!("%YAML 1.1\n---\n{}", cm("a"))),
+        (
+            "a directive before the second document",
+            format!("{}---\n%YAML 1.2\n---\n{}", cm("a"), cm("b")),
+        ),
+        ("`----`", format!("{}----\n{}", cm("a"), cm("b"))),
+    ];
+    let (read, refused) = read_alike(&kubectl, cases.iter().map(|(w, t)| (*w, t.clone())));
+    assert!(read >= 3 && refused >= 5, "{read} read, {refused} refused");
 }
 
 /// A small deterministic generator (SplitMix64), so that every run makes

@@ -573,11 +573,16 @@ impl<'t> Loader<'t> {
                 Event::StreamStart | Event::Nothing => Ok(()),
                 Event::StreamEnd => break,
                 Event::DocumentStart(explicit) => {
-                    if explicit {
+                    let kubectl = if explicit {
+                        let start = self.pos(span.start);
+                        let checked = self.kubectl_splits(start);
                         self.region_start = self.pos(span.end).offset - self.base;
-                    }
+                        checked
+                    } else {
+                        Ok(())
+                    };
                     self.start_document();
-                    Ok(())
+                    kubectl
                 }
                 Event::DocumentEnd => {
                     if let Some(doc) = self.end_document() {
@@ -688,6 +693,45 @@ impl<'t> Loader<'t> {
             ),
             at,
         ))
+    }
+
+    /// What kubectl's document splitter, which cuts the text at `---` lines
+    /// before its YAML parser reads it, refuses around the `---` at
+    /// `marker`: content after the `---` on its line ("invalid Yaml document
+    /// separator"), and a directive before it (cut off from its document,
+    /// the directive alone is a YAML error).
+    fn kubectl_splits(&self, marker: Pos) -> Result<(), YamlError> {
+        let b = self.body.as_bytes();
+        let at = marker.offset - self.base;
+        if b.get(at..at + 3) != Some(b"---") {
+            return Ok(());
+        }
+        let end = self.body[at..]
+            .find(['\n', '\r'])
+            .map_or(self.body.len(), |i| at + i);
+        let rest = &self.body[at + 3..end];
+        let content = rest.trim_start_matches([' ', '\t']);
+        if !content.is_empty() && !content.starts_with('#') {
+            let offset = end - content.len();
+            return Err(self.err(
+                "content on a `---` line: kubectl's document splitter refuses it (\"invalid Yaml \
+                 document separator\"); start the document on the next line",
+                line_col(self.original, self.base + offset),
+            ));
+        }
+        let before = self.body.get(self.region_start.min(at)..at).unwrap_or("");
+        let mut line_start = self.region_start.min(at);
+        for line in before.split_inclusive('\n') {
+            if line.starts_with('%') {
+                return Err(self.err(
+                    "a directive (`%YAML`, `%TAG`): kubectl's document splitter cuts it off its \
+                     document at the `---`, and its YAML parser refuses it alone; remove it",
+                    line_col(self.original, self.base + line_start),
+                ));
+            }
+            line_start += line.len();
+        }
+        Ok(())
     }
 
     /// The `|` or `>` indicator of the block scalar whose content saphyr-
