@@ -513,6 +513,30 @@ fn chart_dir(path: &Path, cache: &mut HashMap<PathBuf, bool>) -> Option<PathBuf>
     None
 }
 
+/// Why `v`, a List item, is not a Kubernetes object.
+fn why_not_an_object(v: &Value) -> String {
+    let Value::Object(m) = v else {
+        return format!("it is {}", eyelint_policies::object::kind_of(v));
+    };
+    let field = |key: &str| match m.get(key) {
+        None => Some(format!("it has no {key}")),
+        Some(Value::String(_)) => None,
+        Some(Value::Null) => Some(format!("its {key} is empty")),
+        Some(other) => Some(format!(
+            "its {key} is {}, not a string",
+            eyelint_policies::object::kind_of(other)
+        )),
+    };
+    match (field("apiVersion"), field("kind")) {
+        (Some(a), Some(k)) if a.starts_with("it has no") && k.starts_with("it has no") => {
+            "it has no apiVersion and kind".to_string()
+        }
+        (Some(a), Some(k)) => format!("{a}, {k}"),
+        (Some(why), None) | (None, Some(why)) => why,
+        (None, None) => "it is one".to_string(),
+    }
+}
+
 /// Objects of a document, with their path prefix inside it: the document
 /// itself, or the items of a `List` (recursively).
 pub fn expand<'a>(v: &'a Value, prefix: FieldPath, out: &mut Vec<(FieldPath, &'a Value)>) {
@@ -741,6 +765,21 @@ impl Batch<'_> {
             expand(&doc.value, FieldPath::root(), &mut found);
             if !found.iter().any(|(_, obj)| is_kubernetes_object(obj)) {
                 self.not_an_object(doc, r);
+            }
+            // kubectl refuses a List with an item that is no object; dropping
+            // the item would pass it silently.
+            for (prefix, item) in &found {
+                if !prefix.segments().is_empty() && !is_kubernetes_object(item) {
+                    r.errors.push(InputError {
+                        input: self.input_idx,
+                        pos: Some(doc.spans.position(&FieldPath::root(), prefix)),
+                        message: format!(
+                            "{prefix} of this List is not a Kubernetes object ({}): kubectl \
+                             refuses the List",
+                            why_not_an_object(item)
+                        ),
+                    });
+                }
             }
             objects.extend(
                 found

@@ -1243,6 +1243,11 @@ fn a_document_that_is_no_object_among_objects_is_an_error_not_a_pass() {
         "unset.yaml",
         "apiVersion:\nkind: Pod\nmetadata:\n  name: p\n",
     );
+    // A List item that is no object.
+    let item = GOOD_POD.trim_end().replace('\n', "\n  ");
+    let list =
+        format!("apiVersion: v1\nkind: List\nitems:\n- {item}\n- kind: [Pod]\n  apiVersion: v1\n");
+    write(d, "list.yaml", list);
     // Files without objects are still skipped without a word: values, a
     // chart's Chart.yaml (apiVersion without kind or metadata), an empty List.
     write(d, "values.yaml", "replicas: 2\n---\nimage: x\n");
@@ -1276,6 +1281,7 @@ fn a_document_that_is_no_object_among_objects_is_an_error_not_a_pass() {
         at,
         [
             ("cut.yaml", 11, 7),
+            ("list.yaml", 13, 1),
             ("split.yaml", 3, 1),
             ("typed.yaml", 1, 1),
             ("unset.yaml", 1, 1)
@@ -1287,15 +1293,20 @@ fn a_document_that_is_no_object_among_objects_is_an_error_not_a_pass() {
         message(0).contains("is a `---` out of place?"),
         "{errors:?}"
     );
+    assert_eq!(
+        message(1),
+        "items[1] of this List is not a Kubernetes object (its kind is a list, not a string): \
+         kubectl refuses the List"
+    );
     assert!(
-        message(1).starts_with("this document has kind and metadata but no apiVersion"),
+        message(2).starts_with("this document has kind and metadata but no apiVersion"),
         "{errors:?}"
     );
     assert!(
-        message(2).starts_with("apiVersion is a list, not a string"),
+        message(3).starts_with("apiVersion is a list, not a string"),
         "{errors:?}"
     );
-    assert!(message(3).starts_with("apiVersion is empty"), "{errors:?}");
-    // The pod before the cut is still judged.
-    assert_eq!(v["summary"]["objects"], 1, "{}", v["summary"]);
+    assert!(message(4).starts_with("apiVersion is empty"), "{errors:?}");
+    // The pod before the cut, and the List's good item, are still judged.
+    assert_eq!(v["summary"]["objects"], 2, "{}", v["summary"]);
 }

@@ -22,7 +22,8 @@
 //! copy has spaces there instead, as many as there were tabs and spaces, so
 //! no position moves.
 //!
-//! So is a comment right after a closing quote or bracket (`"x"#note`):
+//! So is a comment right after a closing quote or bracket (`"x"#note`) or
+//! a block scalar's header (`|-#note`):
 //! saphyr-parser wants a blank before it ("comments must be separated from
 //! other tokens by whitespace"); the copy has the comment blanked out, a
 //! space for each character.
@@ -196,15 +197,23 @@ fn tab_after_colon(text: &str, line: usize, col: usize) -> Option<String> {
     Some(out)
 }
 
-/// A comment right after a closing quote or bracket (`"x"#note`, `[a]#n`),
-/// which go-yaml, and so `kubectl`, reads as a comment and saphyr-parser
+/// A comment right after a closing quote or bracket (`"x"#note`, `[a]#n`)
+/// or a block scalar's header (`|-#note`), which go-yaml, and so `kubectl`,
+/// reads as a comment and saphyr-parser
 /// rejects: the copy with the comment blanked out, one space for each of
 /// its characters, so that no line or column moves. Not after anything
 /// else: in a plain scalar `#` is text to both.
 fn comment_after_token(text: &str, line: usize, col: usize) -> Option<String> {
     let (start, l) = lines(text).nth(line.checked_sub(1)?)?;
     let at = l.char_indices().nth(col)?.0;
-    if !l[at..].starts_with('#') || !l[..at].ends_with(['"', '\'', ']', '}']) {
+    let before = &l[..at];
+    // A block scalar's header: `|` or `>` after a blank, then chomping and
+    // indentation indicators.
+    let header = before
+        .trim_end_matches(|c: char| c == '-' || c == '+' || c.is_ascii_digit())
+        .strip_suffix(['|', '>'])
+        .is_some_and(|t| t.ends_with([' ', '\t']));
+    if !l[at..].starts_with('#') || !(header || before.ends_with(['"', '\'', ']', '}'])) {
         return None;
     }
     let comment = &l[at..];

@@ -801,4 +801,16 @@ fn comments_right_after_a_quote_or_bracket() {
     // Nothing moved.
     assert_eq!(lc(at(&d, "i").key.unwrap()), (6, 1));
     assert_eq!(lc(at(&d, "d.e").value), (4, 8));
+    // After a block scalar's header too.
+    let d = one("a: |-#c
+  text
+b:
+- >+#c
+  t
+");
+    assert_eq!(
+        d.value,
+        json!({"a": "text", "b": ["t
+"]})
+    );
 }
