@@ -763,30 +763,27 @@ impl Batch<'_> {
                 }
             }
             expand(&doc.value, FieldPath::root(), &mut found);
-            if !found.iter().any(|(_, obj)| is_kubernetes_object(obj)) {
-                self.not_an_object(doc, r);
-            }
-            // kubectl refuses a List with an item that is no object; dropping
-            // the item would pass it silently.
-            for (prefix, item) in &found {
-                if !prefix.segments().is_empty() && !is_kubernetes_object(item) {
+            let before = objects.len();
+            for (prefix, obj) in found.drain(..) {
+                if is_kubernetes_object(obj) {
+                    objects.push((d, prefix, obj));
+                } else if !prefix.segments().is_empty() {
+                    // kubectl refuses a List with an item that is no object;
+                    // dropping the item would pass it silently.
                     r.errors.push(InputError {
                         input: self.input_idx,
-                        pos: Some(doc.spans.position(&FieldPath::root(), prefix)),
+                        pos: Some(doc.spans.position(&FieldPath::root(), &prefix)),
                         message: format!(
                             "{prefix} of this List is not a Kubernetes object ({}): kubectl \
                              refuses the List",
-                            why_not_an_object(item)
+                            why_not_an_object(obj)
                         ),
                     });
                 }
             }
-            objects.extend(
-                found
-                    .drain(..)
-                    .filter(|(_, obj)| is_kubernetes_object(obj))
-                    .map(|(prefix, obj)| (d, prefix, obj)),
-            );
+            if objects.len() == before {
+                self.not_an_object(doc, r);
+            }
         }
         let subjects: Vec<&Value> = objects.iter().map(|(_, _, obj)| *obj).collect();
         let evals = match self.complete {

@@ -182,19 +182,19 @@ impl Spans {
                 None => return self.position_walk(prefix, path),
             }
         }
-        hashes[..len]
-            .iter()
-            .rev()
-            .chain(std::iter::once(&PathHash::root().0))
-            .find_map(|&h| self.find(h))
-            .map_or(
-                Pos {
-                    line: 1,
-                    column: 1,
-                    offset: 0,
-                },
-                |loc| loc.primary(),
-            )
+        for &h in hashes[..len].iter().rev() {
+            if let Some(loc) = self.find(h) {
+                return loc.primary();
+            }
+        }
+        self.find(PathHash::root().0).map_or(
+            Pos {
+                line: 1,
+                column: 1,
+                offset: 0,
+            },
+            |loc| loc.primary(),
+        )
     }
 
     /// [`Spans::position`] by walking from the root, one search per segment
