@@ -23,10 +23,9 @@
 //! no position moves.
 //!
 //! So is a comment right after a closing quote or bracket (`"x"#note`) or
-//! a block scalar's header (`|-#note`):
-//! saphyr-parser wants a blank before it ("comments must be separated from
-//! other tokens by whitespace"); the copy has the comment blanked out, a
-//! space for each character.
+//! a block scalar's header (`|-#note`): saphyr-parser wants a blank before
+//! it ("comments must be separated from other tokens by whitespace"); the
+//! copy has the comment blanked out, a space for each character.
 //!
 //! It also reads what JSON writes for characters beyond U+FFFF: a UTF-16
 //! surrogate pair in two `\u` escapes (`"\ud83d\ude80"`, as Python's
@@ -199,10 +198,10 @@ fn tab_after_colon(text: &str, line: usize, col: usize) -> Option<String> {
 
 /// A comment right after a closing quote or bracket (`"x"#note`, `[a]#n`)
 /// or a block scalar's header (`|-#note`), which go-yaml, and so `kubectl`,
-/// reads as a comment and saphyr-parser
-/// rejects: the copy with the comment blanked out, one space for each of
-/// its characters, so that no line or column moves. Not after anything
-/// else: in a plain scalar `#` is text to both.
+/// reads as a comment and saphyr-parser rejects: the copy with the comment
+/// blanked out, one space for each of its characters, so that no line or
+/// column moves. Not after anything else: in a plain scalar `#` is text to
+/// both.
 fn comment_after_token(text: &str, line: usize, col: usize) -> Option<String> {
     let (start, l) = lines(text).nth(line.checked_sub(1)?)?;
     let at = l.char_indices().nth(col)?.0;
