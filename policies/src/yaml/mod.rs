@@ -1055,12 +1055,18 @@ fn find_source(body: &str, region_start: usize, root: usize) -> Option<String> {
 }
 
 /// The `-` indicator of a block sequence item starting at `item`, in `body`
-/// (the text without its BOM, `base` bytes long): the last of the `- `
-/// indicators that open the item's line (after it come only blanks, an
-/// anchor, a tag or a comment), or, when the item opens its line, of those
-/// that open the nearest line above holding more than blanks and comments,
-/// when nothing but a comment follows them there.
+/// (the text without its BOM, `base` bytes long): the `-` right before the
+/// item on its line, blanks and a comment between (an empty item's place is
+/// after them); or, when the item opens its line, the `-` that ends the
+/// nearest line above holding more than blanks and a comment. `None` when
+/// something else comes before the item.
 fn dash_of(body: &str, base: usize, item: Pos) -> Option<Pos> {
+    /// What comes before a place on its line.
+    enum Before {
+        Dash(usize),
+        Content,
+        Nothing,
+    }
     let b = body.as_bytes();
     let local = item.offset.checked_sub(base)?.min(b.len());
     let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
@@ -1068,54 +1074,43 @@ fn dash_of(body: &str, base: usize, item: Pos) -> Option<Pos> {
     // a blank or the end of the text.
     let indicator =
         |j: usize| b[j] == b'-' && b.get(j + 1).is_none_or(|c| ws(*c)) && (j == 0 || ws(b[j - 1]));
-    // The last indicator of the run that opens `start..end` (blanks
-    // between), and where the run and the blanks after it end.
-    let run = |start: usize, end: usize| {
-        let (mut j, mut last) = (start, None);
-        loop {
-            while j < end && matches!(b[j], b' ' | b'\t') {
-                j += 1;
-            }
-            if j >= end || !indicator(j) {
-                return (last, j);
-            }
-            last = Some(j);
-            j += 1;
+    // What `start..end` (part of one line) ends with, past blanks and a
+    // comment.
+    let before = |start: usize, end: usize| {
+        let comment = (start..end)
+            .find(|&j| b[j] == b'#' && (j == start || matches!(b[j - 1], b' ' | b'\t')));
+        let mut i = comment.unwrap_or(end);
+        while i > start && matches!(b[i - 1], b' ' | b'\t') {
+            i -= 1;
+        }
+        if i == start {
+            Before::Nothing
+        } else if indicator(i - 1) {
+            Before::Dash(i - 1)
+        } else {
+            Before::Content
         }
     };
-    // Most often the dash is just before the item, blanks between: that is
-    // the last dash of the run.
-    let mut i = local;
-    while i > 0 && matches!(b[i - 1], b' ' | b'\t') {
-        i -= 1;
-    }
-    if i > 0 && i < local && indicator(i - 1) {
-        return Some(pos_before(body, base, item, base + i - 1));
-    }
     let line_start = |end: usize| {
         body.get(..end)
             .and_then(|t| t.rfind(['\n', '\r']))
             .map_or(0, |p| p + 1)
     };
     let mut start = line_start(local);
-    let dash = match run(start, local) {
-        (Some(d), _) => d,
-        (None, stop) if stop < local => return None,
-        (None, _) => loop {
-            // The line above, without its line break.
-            let mut end = start.checked_sub(1)?;
-            if b[end] == b'\n' && end > 0 && b[end - 1] == b'\r' {
-                end -= 1;
+    let mut end = local;
+    let dash = loop {
+        match before(start, end) {
+            Before::Dash(d) => break d,
+            Before::Content => return None,
+            // Only blanks or a comment: the line above, without its break.
+            Before::Nothing => {
+                end = start.checked_sub(1)?;
+                if b[end] == b'\n' && end > 0 && b[end - 1] == b'\r' {
+                    end -= 1;
+                }
+                start = line_start(end);
             }
-            start = line_start(end);
-            let (last, stop) = run(start, end);
-            if stop < end && b[stop] != b'#' {
-                return None;
-            }
-            if let Some(d) = last {
-                break d;
-            }
-        },
+        }
     };
     Some(pos_before(body, base, item, base + dash))
 }

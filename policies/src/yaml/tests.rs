@@ -814,3 +814,24 @@ b:
 "]})
     );
 }
+
+/// Found by the `yaml_load` fuzz target: the dash of an item that follows an
+/// empty key on its line (`- : -`) is its own, not the line's first.
+#[test]
+fn dash_after_an_empty_key() {
+    for text in ["- : -", "- : - # c\n", "a:\n- : -\n"] {
+        let mut docs = Vec::new();
+        assert!(load_with(text, &Limits::default(), |d| docs.push(d)).is_none());
+        let mut reference = Vec::new();
+        assert!(load_reference(text, &Limits::default(), |d| reference.push(d)).is_none());
+        let prefix = if text.starts_with('a') { "a" } else { "" };
+        let line = if text.starts_with('a') { 2 } else { 1 };
+        for d in [&docs[0], &reference[0]] {
+            let inner = at(d, &format!("{prefix}[0].null"));
+            assert_eq!(lc(inner.value), (line, 5), "{text:?}");
+            let item = at(d, &format!("{prefix}[0].null[0]"));
+            assert_eq!(item.key.map(lc), Some((line, 5)), "{text:?}");
+            assert_eq!(lc(item.value), (line, 6), "{text:?}");
+        }
+    }
+}
