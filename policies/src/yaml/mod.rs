@@ -1091,6 +1091,14 @@ fn dash_of(body: &str, base: usize, item: Pos) -> Option<Pos> {
             Before::Content
         }
     };
+    // Most often the dash is just before the item, blanks between.
+    let mut i = local;
+    while i > 0 && matches!(b[i - 1], b' ' | b'\t') {
+        i -= 1;
+    }
+    if i > 0 && indicator(i - 1) {
+        return Some(pos_before(body, base, item, base + i - 1));
+    }
     let line_start = |end: usize| {
         body.get(..end)
             .and_then(|t| t.rfind(['\n', '\r']))
