@@ -537,7 +537,7 @@ impl<'t> Fast<'t> {
     /// The "dash" of a sequence item at `pos`, as the reference loader finds
     /// it (`dash_of`).
     fn item_key(&self, pos: Pos) -> Option<Pos> {
-        dash_of(self.text, self.base, pos)
+        dash_of(self.text, self.base, pos, false)
     }
 
     // ---- the stream ----

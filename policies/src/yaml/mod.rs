@@ -641,9 +641,11 @@ impl<'t> Loader<'t> {
         find_source(self.body, self.region_start, root)
     }
 
-    /// The `-` indicator of a block sequence item starting at `item`.
-    fn dash_of(&self, item: Pos) -> Option<Pos> {
-        dash_of(self.body, self.base, item)
+    /// The `-` indicator of a block sequence item starting at `item`
+    /// (`empty`: an empty item, which saphyr-parser places after the blanks
+    /// and comment that follow its `-`).
+    fn dash_of(&self, item: Pos, empty: bool) -> Option<Pos> {
+        dash_of(self.body, self.base, item, empty)
     }
 
     /// A tab where go-yaml, and so `kubectl`, refuses one and saphyr-parser
@@ -808,7 +810,11 @@ impl<'t> Loader<'t> {
                     None => (spans::key_hash(f.hash, ""), None),
                 },
                 Node::Seq(items) => {
-                    let key = if f.block { self.dash_of(pos) } else { None };
+                    let key = if f.block {
+                        self.dash_of(pos, empty)
+                    } else {
+                        None
+                    };
                     if items.is_empty() {
                         first_dash = key.map(|d| (f.loc, d, self.stack.len() == 1));
                     }
@@ -1059,8 +1065,10 @@ fn find_source(body: &str, region_start: usize, root: usize) -> Option<String> {
 /// item on its line, blanks and a comment between (an empty item's place is
 /// after them); or, when the item opens its line, the `-` that ends the
 /// nearest line above holding more than blanks and a comment. `None` when
-/// something else comes before the item.
-fn dash_of(body: &str, base: usize, item: Pos) -> Option<Pos> {
+/// something else comes before the item. `after_comment`: `item` may be
+/// the place saphyr-parser gives an empty item, after the blanks and the
+/// comment that follow its `-`.
+fn dash_of(body: &str, base: usize, item: Pos, after_comment: bool) -> Option<Pos> {
     /// What comes before a place on its line.
     enum Before {
         Dash(usize),
@@ -1091,13 +1099,16 @@ fn dash_of(body: &str, base: usize, item: Pos) -> Option<Pos> {
             Before::Content
         }
     };
-    // Most often the dash is just before the item, blanks between.
-    let mut i = local;
-    while i > 0 && matches!(b[i - 1], b' ' | b'\t') {
-        i -= 1;
-    }
-    if i > 0 && indicator(i - 1) {
-        return Some(pos_before(body, base, item, base + i - 1));
+    // Most often the dash is just before the item, blanks between. Not
+    // when the place may follow a comment (which may end in ` -`).
+    if !after_comment {
+        let mut i = local;
+        while i > 0 && matches!(b[i - 1], b' ' | b'\t') {
+            i -= 1;
+        }
+        if i > 0 && indicator(i - 1) {
+            return Some(pos_before(body, base, item, base + i - 1));
+        }
     }
     let line_start = |end: usize| {
         body.get(..end)

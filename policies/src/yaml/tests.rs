@@ -815,6 +815,21 @@ b:
     );
 }
 
+/// Found by the `yaml_differential` fuzz target: an empty item whose
+/// comment ends in ` -` keeps its own dash in both loaders.
+#[test]
+fn empty_item_with_a_comment_ending_in_a_dash() {
+    let text = "a:\n- # see -\n- x\n";
+    let mut docs = Vec::new();
+    assert!(load_with(text, &Limits::default(), |d| docs.push(d)).is_none());
+    let mut reference = Vec::new();
+    assert!(load_reference(text, &Limits::default(), |d| reference.push(d)).is_none());
+    for d in [&docs[0], &reference[0]] {
+        let item = at(d, "a[0]");
+        assert_eq!((item.key.map(lc), lc(item.value)), (Some((2, 1)), (2, 2)));
+    }
+}
+
 /// Found by the `yaml_load` fuzz target: the dash of an item that follows an
 /// empty key on its line (`- : -`) is its own, not the line's first.
 #[test]
