@@ -513,6 +513,19 @@ fn chart_dir(path: &Path, cache: &mut HashMap<PathBuf, bool>) -> Option<PathBuf>
     None
 }
 
+/// What is wrong with `v` as an object's `apiVersion` or `kind`: "is empty",
+/// "is a list, not a string"; `None` for a string.
+fn not_a_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(_) => None,
+        Value::Null => Some("is empty".to_string()),
+        v => Some(format!(
+            "is {}, not a string",
+            eyelint_policies::object::kind_of(v)
+        )),
+    }
+}
+
 /// Why `v`, a List item, is not a Kubernetes object.
 fn why_not_an_object(v: &Value) -> String {
     let Value::Object(m) = v else {
@@ -520,12 +533,7 @@ fn why_not_an_object(v: &Value) -> String {
     };
     let field = |key: &str| match m.get(key) {
         None => Some(format!("it has no {key}")),
-        Some(Value::String(_)) => None,
-        Some(Value::Null) => Some(format!("its {key} is empty")),
-        Some(other) => Some(format!(
-            "its {key} is {}, not a string",
-            eyelint_policies::object::kind_of(other)
-        )),
+        Some(v) => not_a_string(v).map(|why| format!("its {key} {why}")),
     };
     match (field("apiVersion"), field("kind")) {
         (Some(a), Some(k)) if a.starts_with("it has no") && k.starts_with("it has no") => {
@@ -715,15 +723,13 @@ impl Batch<'_> {
             }
         };
         for (key, v) in [("apiVersion", api), ("kind", kind)] {
-            let message = match v {
-                Value::String(_) => continue,
-                Value::Null => {
-                    format!("{key} is empty: the API server takes no object without one")
-                }
-                v => format!(
-                    "{key} is {}, not a string: kubectl cannot read this document as an object",
-                    eyelint_policies::object::kind_of(v)
-                ),
+            let Some(why) = not_a_string(v) else {
+                continue;
+            };
+            let message = if v.is_null() {
+                format!("{key} {why}: the API server takes no object without one")
+            } else {
+                format!("{key} {why}: kubectl cannot read this document as an object")
             };
             r.errors.push(InputError {
                 input: self.input_idx,

@@ -333,21 +333,12 @@ fn oracle_run(
     strict: bool,
     field: &str,
 ) -> Option<BTreeMap<String, (BTreeSet<String>, u64)>> {
-    let mut cmd = Command::new("bash");
-    cmd.arg(common::root().join("tests/python-oracle.sh"))
-        .arg("field_types_oracle.py");
+    let mut cmd = common::python_oracle("field_types_oracle.py");
     if strict {
         cmd.arg("--strict");
     }
     cmd.arg(out).args(paths);
-    let script = common::run_pypi_script(cmd, "kubernetes-validate")?;
-    assert!(
-        script.ok,
-        "the oracle failed:\n{}\n{}",
-        script.stdout, script.stderr
-    );
-    let result: Value =
-        serde_json::from_slice(&std::fs::read(out).expect("oracle output")).expect("oracle json");
+    let result = common::run_json_script(cmd, "kubernetes-validate", out)?;
     let files = result["files"].as_object().expect("files");
     Some(
         files

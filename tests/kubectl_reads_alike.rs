@@ -145,6 +145,50 @@ fn first_difference(a: &Value, b: &Value, at: &str) -> Option<String> {
     }
 }
 
+/// Where the objects eyelint read (`ours`) differ from kubectl's, each line
+/// starting with `what`. kubectl's label command makes the `metadata` it
+/// labels, so an object without one is compared as if it had an empty one.
+fn objects_differ(what: &str, mut ours: Vec<Value>, theirs: &[Value]) -> Vec<String> {
+    if ours.len() != theirs.len() {
+        return vec![format!(
+            "{what}: eyelint reads {} objects, kubectl {}",
+            ours.len(),
+            theirs.len()
+        )];
+    }
+    for o in &mut ours {
+        if let Some(m) = o.as_object_mut() {
+            m.entry("metadata").or_insert_with(|| serde_json::json!({}));
+        }
+    }
+    ours.iter()
+        .zip(theirs)
+        .enumerate()
+        .filter_map(|(i, (a, b))| {
+            Some(format!(
+                "{what} object {i}: {}",
+                first_difference(a, b, "")?
+            ))
+        })
+        .collect()
+}
+
+/// `../shared/NAME` and kubectl, or `None` after a SKIP line.
+fn shared_and_kubectl(name: &str) -> Option<(PathBuf, PathBuf)> {
+    let Some(dir) = common::shared()
+        .map(|s| s.join(name))
+        .filter(|d| d.is_dir())
+    else {
+        eprintln!("SKIP: ../shared/{name} not found");
+        return None;
+    };
+    let Some(kubectl) = kubectl() else {
+        eprintln!("SKIP: kubectl not on PATH");
+        return None;
+    };
+    Some((dir, kubectl))
+}
+
 #[test]
 fn corpus_objects_read_as_kubectl_reads_them() {
     compare_directory("corpus", 900);
@@ -157,15 +201,7 @@ fn peers_fixtures_read_as_kubectl_reads_them() {
 
 /// Compares every manifest under `../shared/NAME` (at least `min_files` of them).
 fn compare_directory(name: &str, min_files: usize) {
-    let Some(corpus) = common::shared()
-        .map(|s| s.join(name))
-        .filter(|d| d.is_dir())
-    else {
-        eprintln!("SKIP: ../shared/{name} not found");
-        return;
-    };
-    let Some(kubectl) = kubectl() else {
-        eprintln!("SKIP: kubectl not on PATH");
+    let Some((corpus, kubectl)) = shared_and_kubectl(name) else {
         return;
     };
     let files = common::manifests(&corpus);
@@ -219,19 +255,7 @@ fn compare_directory(name: &str, min_files: usize) {
                         };
                         compared += 1;
                         objects += ours.len();
-                        if ours.len() != theirs.len() {
-                            diffs.push(format!(
-                                "{rel}: eyelint reads {} objects, kubectl {}",
-                                ours.len(),
-                                theirs.len()
-                            ));
-                            continue;
-                        }
-                        for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
-                            if let Some(d) = first_difference(a, b, "") {
-                                diffs.push(format!("{rel} object {i}: {d}"));
-                            }
-                        }
+                        diffs.extend(objects_differ(&rel.to_string(), ours, &theirs));
                     }
                     (compared, objects, diffs, type_refusals)
                 })
@@ -495,14 +519,11 @@ fn read_alike<'a>(
         match (&ours.error, &theirs) {
             (None, Ok(t)) => {
                 read += 1;
-                let o = eyelint_objects(&text).unwrap_or_default();
-                if o.len() != t.len()
-                    || o.iter()
-                        .zip(t)
-                        .any(|(a, b)| first_difference(a, b, "").is_some())
-                {
-                    bad.push(format!("{what}: read differently"));
-                }
+                bad.extend(objects_differ(
+                    what,
+                    eyelint_objects(&text).unwrap_or_default(),
+                    t,
+                ));
             }
             (Some(_), Err(Refused::Yaml(_))) => refused += 1,
             (None, Err(e)) => bad.push(format!(
@@ -661,15 +682,7 @@ fn mutate(text: &str, rng: &mut Mix) -> Option<(String, String)> {
 
 #[test]
 fn mutated_manifests_are_refused_where_kubectl_refuses_them() {
-    let Some(corpus) = common::shared()
-        .map(|s| s.join("corpus"))
-        .filter(|d| d.is_dir())
-    else {
-        eprintln!("SKIP: ../shared/corpus not found");
-        return;
-    };
-    let Some(kubectl) = kubectl() else {
-        eprintln!("SKIP: kubectl not on PATH");
+    let Some((corpus, kubectl)) = shared_and_kubectl("corpus") else {
         return;
     };
     let sources: Vec<(PathBuf, String)> = common::manifests(&corpus)
@@ -723,25 +736,11 @@ fn mutated_manifests_are_refused_where_kubectl_refuses_them() {
         match (ours.error, theirs) {
             (None, Ok(theirs)) => {
                 both_read += 1;
-                let mut ours = eyelint_objects(text).unwrap_or_default();
-                // kubectl's label command makes the `metadata` it labels.
-                for o in &mut ours {
-                    if let Some(m) = o.as_object_mut() {
-                        m.entry("metadata").or_insert_with(|| serde_json::json!({}));
-                    }
-                }
-                if ours.len() != theirs.len() {
-                    bad.push(format!(
-                        "{what}: eyelint reads {} objects, kubectl {}",
-                        ours.len(),
-                        theirs.len()
-                    ));
-                }
-                for (a, b) in ours.iter().zip(&theirs) {
-                    if let Some(d) = first_difference(a, b, "") {
-                        bad.push(format!("{what}: read differently: {d}"));
-                    }
-                }
+                bad.extend(objects_differ(
+                    what,
+                    eyelint_objects(text).unwrap_or_default(),
+                    &theirs,
+                ));
             }
             (Some(_), Err(Refused::Yaml(_))) => both_refuse += 1,
             (None, Err(Refused::Yaml(why))) => bad.push(format!(

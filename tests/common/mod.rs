@@ -101,14 +101,15 @@ pub struct Script {
     pub stderr: String,
 }
 
-/// Runs a script that installs `tool` from PyPI into a virtualenv; `None`,
-/// after a SKIP line, when it exits 3 (the tool could not be installed).
+/// Runs a script that installs `tool` from a package registry (PyPI, npm)
+/// on first use; `None`, after a SKIP line, when it exits 3 (the tool could
+/// not be installed).
 pub fn run_pypi_script(mut cmd: Command, tool: &str) -> Option<Script> {
     let out = cmd.output().expect("run the script");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     if out.status.code() == Some(3) {
-        eprintln!("SKIP: {tool} could not be installed from PyPI:\n{stderr}");
+        eprintln!("SKIP: {tool} could not be installed:\n{stderr}");
         return None;
     }
     Some(Script {
@@ -116,4 +117,29 @@ pub fn run_pypi_script(mut cmd: Command, tool: &str) -> Option<Script> {
         stdout,
         stderr,
     })
+}
+
+/// `bash tests/python-oracle.sh SCRIPT`, to which the caller adds the
+/// script's arguments.
+pub fn python_oracle(script: &str) -> Command {
+    let mut cmd = Command::new("bash");
+    cmd.arg(root().join("tests/python-oracle.sh")).arg(script);
+    cmd
+}
+
+/// Runs a script (see [`run_pypi_script`]) that must succeed and write its
+/// result as JSON to `out`, and reads that result; `None` after a SKIP line.
+pub fn run_json_script(cmd: Command, tool: &str, out: &Path) -> Option<serde_json::Value> {
+    let script = run_pypi_script(cmd, tool)?;
+    assert!(
+        script.ok,
+        "{tool} failed:\n{}\n{}",
+        script.stdout, script.stderr
+    );
+    let bytes =
+        std::fs::read(out).unwrap_or_else(|e| panic!("{tool}'s output {}: {e}", out.display()));
+    Some(
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|e| panic!("{tool}'s output is not JSON: {e}")),
+    )
 }

@@ -70,7 +70,7 @@ use serde_json::{Map, Value};
 pub use pos::line_col;
 pub use spans::{Location, PathHash, Pos, Spans};
 
-use pos::{pos_before, LineMap};
+use pos::{line_start, pos_before, LineMap};
 use scalar::Want;
 
 /// Resource limits for one load. Every limit applies per document.
@@ -656,11 +656,7 @@ impl<'t> Loader<'t> {
     fn go_yaml_tab(&self, pos: Pos, dash: Option<Pos>) -> Option<YamlError> {
         let b = self.body.as_bytes();
         let local = pos.offset.checked_sub(self.base)?.min(b.len());
-        let line_start = self
-            .body
-            .get(..local)?
-            .rfind(['\n', '\r'])
-            .map_or(0, |p| p + 1);
+        let line_start = line_start(self.body, local);
         let leading = b.get(line_start..local)?;
         // A JSON text (a flow collection as the root) is read by kubectl's
         // JSON decoder, where a tab is a blank anywhere.
@@ -1110,12 +1106,7 @@ fn dash_of(body: &str, base: usize, item: Pos, after_comment: bool) -> Option<Po
             return Some(pos_before(body, base, item, base + i - 1));
         }
     }
-    let line_start = |end: usize| {
-        body.get(..end)
-            .and_then(|t| t.rfind(['\n', '\r']))
-            .map_or(0, |p| p + 1)
-    };
-    let mut start = line_start(local);
+    let mut start = line_start(body, local);
     let mut end = local;
     let dash = loop {
         match before(start, end) {
@@ -1127,7 +1118,7 @@ fn dash_of(body: &str, base: usize, item: Pos, after_comment: bool) -> Option<Po
                 if b[end] == b'\n' && end > 0 && b[end - 1] == b'\r' {
                     end -= 1;
                 }
-                start = line_start(end);
+                start = line_start(body, end);
             }
         }
     };

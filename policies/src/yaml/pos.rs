@@ -142,6 +142,16 @@ pub fn line_col(text: &str, offset: usize) -> Pos {
     }
 }
 
+/// The byte offset where the line holding byte `offset` of `text` starts
+/// (after a `\n` or `\r`).
+pub(crate) fn line_start(text: &str, offset: usize) -> usize {
+    let b = text.as_bytes();
+    b[..offset.min(b.len())]
+        .iter()
+        .rposition(|c| matches!(c, b'\n' | b'\r'))
+        .map_or(0, |p| p + 1)
+}
+
 /// The position of byte `offset`, which lies before `known` (a position in
 /// `text` whose offset is `known.offset`), computed from `known` without
 /// rescanning the whole text when both are on the same line.
@@ -167,7 +177,7 @@ pub(crate) fn pos_before(text: &str, base: usize, known: Pos, offset: usize) -> 
         }
         n
     };
-    let line_start = text[..local].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line_start = line_start(text, local);
     Pos {
         line: known.line.saturating_sub(breaks).max(1),
         column: text[line_start..local].chars().count() + 1,

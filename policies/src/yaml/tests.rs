@@ -19,6 +19,16 @@ fn lc(p: Pos) -> (usize, usize) {
     (p.line, p.column)
 }
 
+/// The first document of `text` as the whole loader (fast path first) and
+/// as the reference loader (saphyr-parser only) read it.
+fn both_loaders(text: &str) -> [Document; 2] {
+    let mut docs = Vec::new();
+    assert!(load_with(text, &Limits::default(), |d| docs.push(d)).is_none());
+    let mut reference = Vec::new();
+    assert!(load_reference(text, &Limits::default(), |d| reference.push(d)).is_none());
+    [docs.remove(0), reference.remove(0)]
+}
+
 #[test]
 fn keys_and_block_items() {
     let text = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: app\n    image: x\n  -   name: b\n  -\n    name: c\n";
@@ -722,11 +732,8 @@ fn a_huge_flow_collection_ends_at_the_value_limit_quickly() {
 #[test]
 fn positions_are_the_conventional_ones() {
     let text = "same: \n- a\n- b\nnested:\n- - x\n  - y\nblock: |\n  text\nfolded: >- # c\n  t\nempty:\nspaced:   \nitems:\n-\n- # c\n-   \n- |\n  t\n- # c\n  k: v\n-\n  # c\n  k: v\nflow:\n- [ a, b ]\n";
-    let mut docs = Vec::new();
-    assert!(load_with(text, &Limits::default(), |d| docs.push(d)).is_none());
-    let mut reference = Vec::new();
-    assert!(load_reference(text, &Limits::default(), |d| reference.push(d)).is_none());
-    for d in [&docs[0], &reference[0]] {
+    let [docs, reference] = both_loaders(text);
+    for d in [&docs, &reference] {
         let value = |p: &str| lc(at(d, p).value);
         let key = |p: &str| at(d, p).key.map(lc);
         assert_eq!(value("same"), (2, 1));
@@ -820,11 +827,8 @@ b:
 #[test]
 fn empty_item_with_a_comment_ending_in_a_dash() {
     let text = "a:\n- # see -\n- x\n";
-    let mut docs = Vec::new();
-    assert!(load_with(text, &Limits::default(), |d| docs.push(d)).is_none());
-    let mut reference = Vec::new();
-    assert!(load_reference(text, &Limits::default(), |d| reference.push(d)).is_none());
-    for d in [&docs[0], &reference[0]] {
+    let [docs, reference] = both_loaders(text);
+    for d in [&docs, &reference] {
         let item = at(d, "a[0]");
         assert_eq!((item.key.map(lc), lc(item.value)), (Some((2, 1)), (2, 2)));
     }
@@ -835,13 +839,10 @@ fn empty_item_with_a_comment_ending_in_a_dash() {
 #[test]
 fn dash_after_an_empty_key() {
     for text in ["- : -", "- : - # c\n", "a:\n- : -\n"] {
-        let mut docs = Vec::new();
-        assert!(load_with(text, &Limits::default(), |d| docs.push(d)).is_none());
-        let mut reference = Vec::new();
-        assert!(load_reference(text, &Limits::default(), |d| reference.push(d)).is_none());
+        let [docs, reference] = both_loaders(text);
         let prefix = if text.starts_with('a') { "a" } else { "" };
         let line = if text.starts_with('a') { 2 } else { 1 };
-        for d in [&docs[0], &reference[0]] {
+        for d in [&docs, &reference] {
             let inner = at(d, &format!("{prefix}[0].null"));
             assert_eq!(lc(inner.value), (line, 5), "{text:?}");
             let item = at(d, &format!("{prefix}[0].null[0]"));
