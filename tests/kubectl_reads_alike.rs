@@ -12,6 +12,8 @@
 
 mod common;
 
+use common::{kubectl, Mix};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -20,14 +22,6 @@ use eyelint_policies::{Engine, Pass};
 use serde_json::Value;
 
 const PROBE: &str = "eyelint-probe";
-
-fn kubectl() -> Option<PathBuf> {
-    let ok = Command::new("kubectl")
-        .args(["version", "--client"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    ok.then(|| PathBuf::from("kubectl"))
-}
 
 /// The objects of a loaded value: a `kind: List`'s items, or the value itself
 /// when it is a Kubernetes object.
@@ -118,7 +112,17 @@ fn kubectl_read(stdout: &[u8]) -> Option<Vec<Value>> {
 /// values; numbers are equal when their values are.
 fn first_difference(a: &Value, b: &Value, at: &str) -> Option<String> {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) if x.as_f64() == y.as_f64() => None,
+        // Whole numbers within int64 exactly (kubectl prints `1.0` as `1`,
+        // and a float past 2^53 as its shortest decimal); others by value,
+        // since kubectl decodes a whole number past int64 as a float.
+        (Value::Number(x), Value::Number(y))
+            if match (x.as_i64(), y.as_i64()) {
+                (Some(i), Some(j)) => i == j,
+                _ => x.as_f64() == y.as_f64(),
+            } =>
+        {
+            None
+        }
         (Value::Object(x), Value::Object(y)) => {
             for (k, v) in x {
                 let here = format!("{at}/{k}");
@@ -300,6 +304,9 @@ metadata:
 data:
   k: v
 x-scalars:
+  k_big_float: 251908010080205004.2
+  k_big_negative_float: -1.2345678901234567e17
+  k_past_2_53: 9007199254740993.0
   k_yes: yes
   k_no: no
   k_on: on
@@ -398,6 +405,13 @@ fn differences_are_found_and_numbers_compare_by_value() {
         first_difference(&json!({"a": 1.0}), &json!({"a": 1}), ""),
         None
     );
+    // Whole numbers compare exactly, even where floats cannot tell them apart.
+    assert!(first_difference(
+        &json!({"a": 251_908_010_080_204_992i64}),
+        &json!({"a": 251_908_010_080_205_000i64}),
+        ""
+    )
+    .is_some());
     assert_eq!(
         first_difference(&json!({"a": "1"}), &json!({"a": 1}), "").as_deref(),
         Some("/a: eyelint \"1\", kubectl 1")
@@ -577,24 +591,6 @@ fn document_markers_are_read_as_kubectl_splits_them() {
     ];
     let (read, refused) = read_alike(&kubectl, cases.iter().map(|(w, t)| (*w, t.clone())));
     assert!(read >= 3 && refused >= 5, "{read} read, {refused} refused");
-}
-
-/// A small deterministic generator (SplitMix64), so that every run makes
-/// the same mutants.
-struct Mix(u64);
-
-impl Mix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
 }
 
 /// `text` with one line changed the way a hand edit goes wrong: indented or

@@ -26,7 +26,7 @@ pub enum QuantityError {
     #[error("`{0}` is not a valid quantity")]
     Invalid(String),
     /// A well-formed quantity too large (or with too many digits) to represent.
-    #[error("`{0}` is out of range")]
+    #[error("`{0}` is out of range (eyelint reads quantities up to 1.7e29, with at most 1000 significant digits)")]
     OutOfRange(String),
     /// A JSON value that is neither a string nor a number.
     #[error("expected a quantity (string or number), found {0}")]
@@ -76,7 +76,17 @@ impl Quantity {
         self.nanos < 0
     }
 
-    /// Parses a quantity string.
+    /// Parses a quantity string as the API server's `ParseQuantity` does
+    /// (no surrounding blanks: [`Quantity::from_value`] trims those, as the
+    /// API server's JSON decoder does).
+    ///
+    /// Its leniencies are kept: a number part with no digit (`m`, `.`, `-`,
+    /// `Ki`) is zero, except with a scale below nano (`e-10`) or `Pi` and
+    /// `Ei`, and `5.` or `.5` are numbers. A value below one
+    /// nano-unit rounds away from zero (`1e-10` is `1n`, `-1.5n` is `-2n`),
+    /// and a value with a binary suffix is capped at 2⁶³ − 1 units (`8Ei`).
+    /// Values of 10²⁹ units and more, which no resource has, are
+    /// [`QuantityError::OutOfRange`].
     pub fn parse(s: &str) -> Result<Quantity, QuantityError> {
         if s.is_empty() {
             return Err(QuantityError::Empty);
@@ -84,113 +94,85 @@ impl Quantity {
         let invalid = || QuantityError::Invalid(s.to_string());
         let out_of_range = || QuantityError::OutOfRange(s.to_string());
         let b = s.as_bytes();
-        let mut i = 0;
-        let negative = match b.first() {
-            Some(b'-') => {
-                i += 1;
-                true
-            }
-            Some(b'+') => {
-                i += 1;
-                false
-            }
-            _ => false,
+        let (negative, mut i) = match b.first() {
+            Some(b'-') => (true, 1),
+            Some(b'+') => (false, 1),
+            _ => (false, 0),
         };
-        // Mantissa digits, as one integer, and how many of them are fractional.
-        let mut mantissa: i128 = 0;
-        let mut digits = 0usize;
-        let mut frac_digits: u32 = 0;
-        let mut seen_dot = false;
-        while i < b.len() {
-            match b[i] {
-                c @ b'0'..=b'9' => {
-                    mantissa = mantissa
-                        .checked_mul(10)
-                        .and_then(|m| m.checked_add(i128::from(c - b'0')))
-                        .ok_or_else(out_of_range)?;
-                    digits += 1;
-                    if seen_dot {
-                        frac_digits += 1;
-                    }
-                }
-                b'.' if !seen_dot => seen_dot = true,
-                _ => break,
-            }
-            i += 1;
-        }
-        if digits == 0 {
-            return Err(invalid());
-        }
-        let (dec_exp, bin_exp): (i64, u32) = match &s[i..] {
-            "" => (0, 0),
-            "n" => (-9, 0),
-            "u" => (-6, 0),
-            "m" => (-3, 0),
-            "k" => (3, 0),
-            "M" => (6, 0),
-            "G" => (9, 0),
-            "T" => (12, 0),
-            "P" => (15, 0),
-            "E" => (18, 0),
-            "Ki" => (0, 10),
-            "Mi" => (0, 20),
-            "Gi" => (0, 30),
-            "Ti" => (0, 40),
-            "Pi" => (0, 50),
-            "Ei" => (0, 60),
-            suffix => {
-                let exp = suffix
-                    .strip_prefix(['e', 'E'])
-                    .filter(|e| {
-                        let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
-                        !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit())
-                    })
-                    .ok_or_else(invalid)?;
-                let exp: i64 = exp.parse().map_err(|_| out_of_range())?;
-                if exp.unsigned_abs() > 1000 {
-                    return Err(out_of_range());
-                }
-                (exp, 0)
-            }
+        let int = digits_from(b, i);
+        i = int.end;
+        let frac = if b.get(i) == Some(&b'.') {
+            digits_from(b, i + 1)
+        } else {
+            i..i
         };
-        if negative {
-            mantissa = -mantissa;
-        }
-        if bin_exp > 0 {
-            mantissa = mantissa
-                .checked_mul(1i128 << bin_exp)
-                .ok_or_else(out_of_range)?;
-        }
-        // value = mantissa × 10^(dec_exp − frac_digits); nanos = value × 10^9.
-        let shift = dec_exp + 9 - i64::from(frac_digits);
-        let nanos = if shift >= 0 {
-            let shift = u32::try_from(shift).map_err(|_| out_of_range())?;
-            if mantissa == 0 {
-                0
-            } else if shift > MAX_POW10 {
-                return Err(out_of_range());
+        i = frac.end;
+        let (dec_exp, bin_exp) = suffix(&s[i..]).ok_or_else(invalid)?;
+        if int.is_empty() && frac.is_empty() {
+            // No digit: the API server's fast path reads it as zero; where it
+            // takes its exact path instead (a scale below nano, or `Pi` and
+            // `Ei`), there is no number to read and it refuses.
+            return if (bin_exp == 0 && dec_exp < -9) || bin_exp > 40 {
+                Err(invalid())
             } else {
-                mantissa
-                    .checked_mul(10i128.pow(shift))
-                    .ok_or_else(out_of_range)?
+                Ok(Quantity { nanos: 0 })
+            };
+        }
+        let (int, frac) = (&b[int], &b[frac]);
+        let exp = i128::from(dec_exp) - frac.len() as i128 + 9;
+        let digits = int.iter().chain(frac).copied();
+        let magnitude = if int.len() + frac.len() <= 19 {
+            // Up to 19 digits fit a u64 as they are: the usual case.
+            match digits.fold(0u64, |m, c| m * 10 + u64::from(c - b'0')) {
+                0 => return Ok(Quantity { nanos: 0 }),
+                m => small_magnitude(m, exp, bin_exp),
             }
         } else {
-            let shift = u32::try_from(-shift).map_err(|_| out_of_range())?;
-            if shift > MAX_POW10 {
-                // Far below one nano-unit: rounds up to 1n (or to 0).
-                i128::from(mantissa > 0)
+            // More: the significant digits alone, with the zeros at the end
+            // moved into the exponent.
+            let zeros_at_end = digits.clone().rev().take_while(|&c| c == b'0').count();
+            let significant = digits.skip_while(|&c| c == b'0');
+            let len = significant.clone().count().saturating_sub(zeros_at_end);
+            if len == 0 {
+                return Ok(Quantity { nanos: 0 });
+            }
+            if len > MAX_DIGITS {
+                return Err(out_of_range());
+            }
+            let exp = exp + zeros_at_end as i128;
+            let sig = significant.take(len).map(|c| c - b'0');
+            if len <= 19 {
+                small_magnitude(sig.fold(0u64, |m, d| m * 10 + u64::from(d)), exp, bin_exp)
             } else {
-                ceil_div(mantissa, 10i128.pow(shift))
+                big_magnitude(sig.collect(), exp, bin_exp)
             }
         };
-        Ok(Quantity { nanos })
+        let magnitude = match magnitude {
+            Some(m) if bin_exp == 0 || m <= BINARY_CAP_NANOS => m,
+            // The API server caps what a binary suffix makes at 2⁶³ − 1.
+            _ if bin_exp > 0 => BINARY_CAP_NANOS,
+            _ => return Err(out_of_range()),
+        };
+        let nanos = i128::try_from(magnitude).map_err(|_| out_of_range())?;
+        Ok(Quantity {
+            nanos: if negative { -nanos } else { nanos },
+        })
     }
 
     /// Reads a quantity from a JSON value: a string, or a number (how YAML
     /// hands over `cpu: 1` or `cpu: 0.5`).
     pub fn from_value(v: &Value) -> Result<Quantity, QuantityError> {
         match v {
-            Value::String(s) => Quantity::parse(s),
+            Value::String(s) => {
+                // Only a space or a character above ASCII can be trimmed.
+                let b = s.as_bytes();
+                let blank = |c: Option<&u8>| c.is_some_and(|&c| c == b' ' || c > 0x7f);
+                if blank(b.first()) || blank(b.last()) {
+                    Quantity::parse(s.trim_matches(go_trims))
+                } else {
+                    Quantity::parse(s)
+                }
+            }
             Value::Number(n) => {
                 if let Some(i) = n.as_i64() {
                     Ok(Quantity::from_units(i))
@@ -233,6 +215,100 @@ impl fmt::Display for Quantity {
     }
 }
 
+/// Significant digits a quantity may have (the API server takes any number;
+/// nothing real has more than a few dozen).
+const MAX_DIGITS: usize = 1000;
+
+/// 2⁶³ − 1 units, in nano-units: where the API server caps a binary suffix.
+const BINARY_CAP_NANOS: u128 = i64::MAX as u128 * NANOS_PER_UNIT as u128;
+
+/// The range of ASCII digits in `b` from `i` on.
+fn digits_from(b: &[u8], i: usize) -> std::ops::Range<usize> {
+    let n = b
+        .get(i..)
+        .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count());
+    i..i + n
+}
+
+/// What a suffix multiplies by: a power of ten and a power of two; None when
+/// it is none of the API server's suffixes (`1KI`, `1e`, `1.5e3m`).
+fn suffix(s: &str) -> Option<(i64, u32)> {
+    Some(match s {
+        "" => (0, 0),
+        "n" => (-9, 0),
+        "u" => (-6, 0),
+        "m" => (-3, 0),
+        "k" => (3, 0),
+        "M" => (6, 0),
+        "G" => (9, 0),
+        "T" => (12, 0),
+        "P" => (15, 0),
+        "E" => (18, 0),
+        "Ki" => (0, 10),
+        "Mi" => (0, 20),
+        "Gi" => (0, 30),
+        "Ti" => (0, 40),
+        "Pi" => (0, 50),
+        "Ei" => (0, 60),
+        _ => {
+            let e = s.strip_prefix(['e', 'E'])?;
+            let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+            if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            (e.parse().ok()?, 0)
+        }
+    })
+}
+
+/// `m` × 2^`bin` × 10^`exp` nano-units, rounded away from zero to a whole
+/// nano-unit; None when it does not fit in a u128. `m` has at most 19 digits.
+fn small_magnitude(m: u64, exp: i128, bin: u32) -> Option<u128> {
+    // At most 2⁶⁴ × 2⁶⁰: no overflow.
+    let n = u128::from(m) << bin;
+    if exp >= 0 {
+        let exp = u32::try_from(exp).ok()?;
+        n.checked_mul(10u128.checked_pow(exp)?)
+    } else if exp < -(MAX_POW10 as i128) {
+        // n < 2¹²⁴ < 10³⁸: far below one nano-unit.
+        Some(1)
+    } else {
+        let d = 10u128.pow(exp.unsigned_abs() as u32);
+        Some(n / d + u128::from(n % d != 0))
+    }
+}
+
+/// [`small_magnitude`] for more digits (`sig`, most significant first, no
+/// zeros at either end), with decimal digits in a vector.
+fn big_magnitude(mut sig: Vec<u8>, exp: i128, bin: u32) -> Option<u128> {
+    for _ in 0..bin {
+        let mut carry = 0;
+        for d in sig.iter_mut().rev() {
+            let twice = *d * 2 + carry;
+            *d = twice % 10;
+            carry = twice / 10;
+        }
+        if carry > 0 {
+            sig.insert(0, carry);
+        }
+    }
+    let (whole, rest): (&[u8], &[u8]) = if exp >= 0 {
+        (&sig, &[])
+    } else {
+        let cut = sig
+            .len()
+            .saturating_sub(usize::try_from(exp.unsigned_abs()).unwrap_or(usize::MAX));
+        sig.split_at(cut)
+    };
+    let mut n = whole
+        .iter()
+        .try_fold(0u128, |n, &d| n.checked_mul(10)?.checked_add(u128::from(d)))?;
+    if exp > 0 {
+        n = n.checked_mul(10u128.checked_pow(u32::try_from(exp).ok()?)?)?;
+    }
+    Some(n + u128::from(rest.iter().any(|&d| d != 0)))
+}
+
 /// Division rounding toward positive infinity.
 fn ceil_div(a: i128, b: i128) -> i128 {
     let q = a / b;
@@ -241,6 +317,28 @@ fn ceil_div(a: i128, b: i128) -> i128 {
     } else {
         q
     }
+}
+
+/// Whether the API server's quantity decoder trims `c`. It trims Unicode
+/// white space from the JSON text of the string, where the characters JSON
+/// escapes (tab, line ends, U+2028, U+2029) are escapes, not white space: so
+/// it trims the space, U+0085, U+00A0 and the other spaces above ASCII.
+fn go_trims(c: char) -> bool {
+    c == ' ' || (c > '\u{7f}' && c.is_whitespace() && c != '\u{2028}' && c != '\u{2029}')
+}
+
+/// Whether `v` is a quantity string whose number has no digit (`m`, `Mi`,
+/// `.`, `-`; meaningful for values that parse): the API server reads it as zero, and it is nearly always a
+/// template that rendered nothing (`cpu: "{{ .Values.cpu }}m"`).
+pub fn without_digits(v: &Value) -> bool {
+    let Value::String(s) = v else { return false };
+    let t = s.trim_matches(go_trims);
+    let number = t.strip_prefix(['+', '-']).unwrap_or(t);
+    !t.is_empty()
+        && !number
+            .bytes()
+            .take_while(|c| c.is_ascii_digit() || *c == b'.')
+            .any(|c| c.is_ascii_digit())
 }
 
 /// Compares two JSON quantity values by value; `None` when either is not a quantity.
@@ -324,30 +422,115 @@ mod tests {
     fn rejects_malformed_text() {
         assert_eq!(Quantity::parse(""), Err(QuantityError::Empty));
         for bad in [
-            "abc", "1.2.3", "1 ", " 1", "1mi", "1KI", "m", ".", "1e", "1e+", "1ee3", "1.5.Gi",
-            "--1", "1K", "1Gib", "0x10", "1,5",
+            "abc", "1.2.3", "1 ", " 1", "1mi", "1KI", "1e", "1e+", "1ee3", "1.5.Gi", "--1", "1K",
+            "1Gib", "0x10", "1,5",
         ] {
             assert!(
                 matches!(Quantity::parse(bad), Err(QuantityError::Invalid(_))),
                 "{bad:?} should be invalid"
             );
         }
-        assert!(matches!(
-            Quantity::parse("1e-9223372036854775808"),
-            Err(QuantityError::OutOfRange(_))
-        ));
+        // An exponent beyond 64 bits is no suffix to the API server either.
         assert!(matches!(
             Quantity::parse("1e99999999999999999999"),
-            Err(QuantityError::OutOfRange(_))
+            Err(QuantityError::Invalid(_))
         ));
+        for big in [
+            "1e5000",
+            "99999999999999999999999999999999999999999",
+            "170141183460469231731.687303716e9",
+        ] {
+            assert!(
+                matches!(Quantity::parse(big), Err(QuantityError::OutOfRange(_))),
+                "{big:?} should be out of range"
+            );
+        }
+        let many = format!("0.{}", "1".repeat(1001));
         assert!(matches!(
-            Quantity::parse("1e5000"),
+            Quantity::parse(&many),
             Err(QuantityError::OutOfRange(_))
         ));
-        assert!(matches!(
-            Quantity::parse("99999999999999999999999999999999999999999"),
-            Err(QuantityError::OutOfRange(_))
-        ));
+    }
+
+    /// The API server's leniencies and roundings (each checked against
+    /// kubectl's `ParseQuantity`, see tests/quantities_kubectl.rs).
+    #[test]
+    fn reads_as_the_api_server_does() {
+        // A number with no digit is zero.
+        for zero in [
+            "m", ".", "-", "+", "Ki", "-Ki", "e3", ".m", "0e5000", "-0", "00",
+        ] {
+            assert_eq!(q(zero).nanos(), 0, "{zero:?}");
+        }
+        // Below one nano-unit rounds away from zero.
+        assert_eq!(q("-1e-10").nanos(), -1);
+        assert_eq!(q("-1.5n").nanos(), -2);
+        assert_eq!(q("1.5n").nanos(), 2);
+        assert_eq!(q("-0.0000000000001Ki").nanos(), -1);
+        assert_eq!(q("1e-5000").nanos(), 1);
+        assert_eq!(q("1e-9223372036854775808").nanos(), 1);
+        // A binary suffix is capped at 2^63 - 1 units; a decimal one is not.
+        let cap = i128::from(i64::MAX) * 1_000_000_000;
+        for capped in [
+            "8Ei",
+            "16Ei",
+            "7.99999999999999999999Ei",
+            "100000000000000000000000Ki",
+        ] {
+            assert_eq!(q(capped).nanos(), cap, "{capped:?}");
+        }
+        assert_eq!(q("-16Ei").nanos(), -cap);
+        assert_eq!(q("9223372036854775808").nanos(), cap + 1_000_000_000);
+        assert_eq!(q("1e20").nanos(), 100_000_000_000_000_000_000_000_000_000);
+        // Long digit strings keep every digit that counts.
+        assert_eq!(
+            q("1.000000000000000000000000000000000000000000001").nanos(),
+            1_000_000_001
+        );
+        assert_eq!(q("1.0000000001Ki").nanos(), 1_024_000_000_103);
+        assert_eq!(
+            q("0.30000000000000000000000000000000000001Mi"),
+            q("314572800000001n")
+        );
+        assert_eq!(
+            q("123456789012345678901234567.89"),
+            q("123456789012345678901234567890m")
+        );
+        // ... but not without digits below nano, nor with `Pi` and `Ei`.
+        for refused in ["e-10", "-n3", ".e-13", "Pi", "Ei", "-.Pi"] {
+            assert!(Quantity::parse(refused).is_err(), "{refused:?}");
+        }
+        assert_eq!(q("-e-9").nanos(), 0);
+        assert_eq!(q("Ti").nanos(), 0);
+        assert_eq!(q("0.e-13").nanos(), 0);
+        // Blanks: ParseQuantity refuses them, the JSON decoder trims spaces
+        // (not tabs or line ends, which reach it as JSON escapes).
+        assert_eq!(Quantity::from_value(&json!(" 1 ")).unwrap(), q("1"));
+        assert_eq!(
+            Quantity::from_value(&json!("\u{85}\u{3000}500m\u{a0}")).unwrap(),
+            q("500m")
+        );
+        for refused in ["\t2Gi", "1\n", "\r1", "1\u{2028}", "\u{b}1"] {
+            assert!(
+                Quantity::from_value(&json!(refused)).is_err(),
+                "{refused:?}"
+            );
+        }
+        assert_eq!(
+            Quantity::from_value(&json!("  ")),
+            Err(QuantityError::Empty)
+        );
+    }
+
+    #[test]
+    fn numbers_without_digits_are_told_apart() {
+        for v in ["m", "Mi", ".", "-", " Ki ", "+.m"] {
+            assert!(without_digits(&json!(v)), "{v:?}");
+        }
+        for v in ["0", "1m", ".5", "-1", "5.", "", "  ", "1Ki"] {
+            assert!(!without_digits(&json!(v)), "{v:?}");
+        }
+        assert!(!without_digits(&json!(0)));
     }
 
     #[test]

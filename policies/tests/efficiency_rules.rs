@@ -137,6 +137,45 @@ fn empty_invalid_and_negative_values() {
         "memory request is a mapping, not a quantity"
     );
 
+    // No digits: the API server reads 0, which is almost always a template
+    // that rendered nothing; the fix puts the placeholder in its place.
+    let obj = pod(app(json!({"requests": {"cpu": "m", "memory": "512Mi"}})));
+    let f = findings("cpuRequestsMissing", &obj);
+    assert_eq!(
+        f[0].message,
+        "cpu request `m` has no digits: the API server reads it as 0"
+    );
+    assert_eq!(
+        f[0].path.to_string(),
+        "spec.containers[0].resources.requests.cpu"
+    );
+    let fixed = fix_makes_it_pass("cpuRequestsMissing", &obj);
+    assert_eq!(
+        fixed["spec"]["containers"][0]["resources"]["requests"],
+        json!({"cpu": "100m", "memory": "512Mi"})
+    );
+
+    // Too large for eyelint (the API server takes it; no node has it).
+    let obj = pod(app(json!({"limits": {"memory": "1e40"}})));
+    assert!(findings("memoryLimitsMissing", &obj)[0]
+        .message
+        .starts_with("memory limit: `1e40` is out of range"));
+
+    // Spaces are trimmed as the API server's decoder trims them; a tab is not.
+    assert!(findings(
+        "cpuLimitsMissing",
+        &pod(app(json!({"limits": {"cpu": " 500m "}})))
+    )
+    .is_empty());
+    assert_eq!(
+        findings(
+            "cpuLimitsMissing",
+            &pod(app(json!({"limits": {"cpu": "\t1"}})))
+        )[0]
+        .message,
+        "cpu limit `\t1` is not a valid quantity"
+    );
+
     // An invalid limit does not stand in for a missing request.
     let obj = pod(app(json!({"limits": {"cpu": "fast"}})));
     assert_eq!(

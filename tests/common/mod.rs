@@ -143,3 +143,30 @@ pub fn run_json_script(cmd: Command, tool: &str, out: &Path) -> Option<serde_jso
             .unwrap_or_else(|e| panic!("{tool}'s output is not JSON: {e}")),
     )
 }
+
+/// kubectl, when it is on PATH (client only: the tests never reach a cluster).
+pub fn kubectl() -> Option<PathBuf> {
+    let ok = Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    ok.then(|| PathBuf::from("kubectl"))
+}
+
+/// A small deterministic generator (SplitMix64), so that every run makes
+/// the same cases.
+pub struct Mix(pub u64);
+
+impl Mix {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}

@@ -123,6 +123,9 @@ fn parse_int(s: &str) -> Option<Value> {
         // Go's ParseUint does not accept a sign.
         None
     } else {
+        // Kept exact: a quantity field gets these digits as they are. (Where
+        // Kubernetes decodes without a Go type, in a custom resource, a JSON
+        // integer past int64 becomes a float.)
         Some(Value::from(magnitude))
     }
 }
@@ -174,7 +177,15 @@ fn float_value(f: f64) -> Option<Value> {
         return None;
     }
     if f.fract() == 0.0 && f.abs() < 9.0e18 {
-        return Some(Value::from(f as i64));
+        // Every integer up to 2^53 is a float. Above, Go writes the shortest
+        // decimal that reads back as the same float, not the float's exact
+        // value: `251908010080205004.2` is 251908010080205000, not
+        // 251908010080204992.
+        let exact = f as i64;
+        if f.abs() <= 9_007_199_254_740_992.0 {
+            return Some(Value::from(exact));
+        }
+        return Some(Value::from(format!("{f}").parse::<i64>().unwrap_or(exact)));
     }
     Number::from_f64(f).map(Value::Number)
 }
@@ -283,6 +294,10 @@ mod tests {
             (".5", json!(0.5)),
             ("1e3", json!(1000)),
             ("2.0", json!(2)),
+            // Past 2^53, as Go writes the float: its shortest decimal.
+            ("251908010080205004.2", json!(251908010080205000i64)),
+            ("9007199254740993.0", json!(9007199254740992i64)),
+            ("-1.2345678901234567e17", json!(-123456789012345660i64)),
             (".inf", json!(".inf")),
             ("-.Inf", json!("-.Inf")),
             (".nan", json!(".nan")),

@@ -8,7 +8,8 @@ use super::{check_resource, ResourceField};
 declare_rule! {
     /// ## What it does
     /// Flags long-running containers whose `resources.limits.cpu` is not set,
-    /// is empty, is not a valid Kubernetes quantity, or is negative.
+    /// is empty, is not a valid Kubernetes quantity, has no digits (`m`, which the
+    /// API server reads as 0), or is negative.
     ///
     /// ## Why it matters
     /// a container without a CPU limit can use every idle core of its node, so its latency depends on what its neighbours do, and a runaway process slows every other pod on the node.
@@ -71,6 +72,10 @@ declare_rule! {
 ///   as set (Polaris's schema wants a string, so a bare number fails there).
 /// - An empty string counts as not set, and a value that is not a valid
 ///   quantity (`cpu: lots`) or is negative fails with a message saying so.
+///   Quantities are read as the API server reads them (blanks trimmed, `1e-10`
+///   rounded up to `1n`); a number with no digits (`m`, what
+///   `"{{ .Values.cpu }}m"` renders to when the value is unset) is 0 to
+///   the API server, and fails here.
 /// - Native sidecars are inspected; Polaris skips every init container.
     ///
     /// ## Roles inspected

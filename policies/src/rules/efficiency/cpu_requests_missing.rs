@@ -8,7 +8,8 @@ use super::{check_resource, ResourceField};
 declare_rule! {
     /// ## What it does
     /// Flags long-running containers whose `resources.requests.cpu` is not set,
-    /// is empty, is not a valid Kubernetes quantity, or is negative.
+    /// is empty, is not a valid Kubernetes quantity, has no digits (`m`, which the
+    /// API server reads as 0), or is negative.
     ///
     /// ## Why it matters
     /// the scheduler places pods by their requests. A container without a CPU request is scheduled as if it needed none, so nodes get overcommitted and the container is the first to be starved under contention; capacity planning and autoscaling on utilisation have nothing to work from.
@@ -71,6 +72,10 @@ declare_rule! {
 ///   as set (Polaris's schema wants a string, so a bare number fails there).
 /// - An empty string counts as not set, and a value that is not a valid
 ///   quantity (`cpu: lots`) or is negative fails with a message saying so.
+///   Quantities are read as the API server reads them (blanks trimmed, `1e-10`
+///   rounded up to `1n`); a number with no digits (`m`, what
+///   `"{{ .Values.cpu }}m"` renders to when the value is unset) is 0 to
+///   the API server, and fails here.
 /// - A missing request passes when the same resource has a valid limit: the
 ///   API server copies the limit into the request, so the pod is scheduled
 ///   with a request after all.

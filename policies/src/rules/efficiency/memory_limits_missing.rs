@@ -8,7 +8,8 @@ use super::{check_resource, ResourceField};
 declare_rule! {
     /// ## What it does
     /// Flags long-running containers whose `resources.limits.memory` is not set,
-    /// is empty, is not a valid Kubernetes quantity, or is negative.
+    /// is empty, is not a valid Kubernetes quantity, has no digits (`Mi`, which the
+    /// API server reads as 0), or is negative.
     ///
     /// ## Why it matters
     /// a container without a memory limit can grow until the node runs out of memory; the kernel then kills processes of other pods as well, and a leak in one workload takes down its neighbours.
@@ -71,6 +72,10 @@ declare_rule! {
 ///   as set (Polaris's schema wants a string, so a bare number fails there).
 /// - An empty string counts as not set, and a value that is not a valid
 ///   quantity (`memory: lots`) or is negative fails with a message saying so.
+///   Quantities are read as the API server reads them (blanks trimmed, `1e-10`
+///   rounded up to `1n`); a number with no digits (`Mi`, what
+///   `"{{ .Values.memory }}Mi"` renders to when the value is unset) is 0 to
+///   the API server, and fails here.
 /// - Native sidecars are inspected; Polaris skips every init container.
     ///
     /// ## Roles inspected

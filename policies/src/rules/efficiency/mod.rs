@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::finding::FixSafety;
 use crate::path::FieldPath;
-use crate::quantity::{Quantity, QuantityError};
+use crate::quantity::{without_digits, Quantity, QuantityError};
 use crate::rule::{Ctx, Emitter, Rule};
 use crate::rules::patch::Op;
 use crate::rules::reliability::util::{add, set_fix, sub};
@@ -77,6 +77,16 @@ pub(crate) fn check_resource(cx: &Ctx<'_>, out: &mut Emitter, field: &ResourceFi
             // Built only for a failure: most containers pass.
             let path = || sub(&c.path, &["resources", field.section, field.resource]);
             match Quantity::from_value(v) {
+                Ok(q) if q.is_zero() && without_digits(v) => {
+                    let message = format!(
+                        "{} `{}` has no digits: the API server reads it as 0",
+                        field.noun,
+                        show(v)
+                    );
+                    let fix = add_op(&c.path, resources, section, field);
+                    let hit = out.fail(path(), message);
+                    set_fix(hit, vec![fix], FixSafety::Unsafe);
+                }
                 Ok(q) if q.is_negative() => {
                     out.fail(path(), format!("{} `{}` is negative", field.noun, show(v)));
                 }
@@ -88,6 +98,9 @@ pub(crate) fn check_resource(cx: &Ctx<'_>, out: &mut Emitter, field: &ResourceFi
                 }
                 Err(QuantityError::WrongType(t)) => {
                     out.fail(path(), format!("{} is {t}, not a quantity", field.noun));
+                }
+                Err(e @ QuantityError::OutOfRange(_)) => {
+                    out.fail(path(), format!("{}: {e}", field.noun));
                 }
                 Err(_) => {
                     out.fail(
