@@ -15,8 +15,28 @@ pub struct ImageRef<'a> {
 }
 
 impl<'a> ImageRef<'a> {
-    /// Parses `image`. Never fails: odd input gives odd parts.
+    /// Parses `image`. Never fails: a reference the kubelet refuses (see
+    /// [`check`]) gives parts split as well as they can be.
     pub fn parse(image: &'a str) -> ImageRef<'a> {
+        if let Ok(r) = Reference::of(image) {
+            let registry = r.domain.to_ascii_lowercase();
+            // Docker Hub's registry host is Docker Hub too.
+            if registry == "registry-1.docker.io" {
+                let library = if r.path.contains('/') { "" } else { "library/" };
+                return ImageRef {
+                    registry: "docker.io".to_string(),
+                    repository: format!("{library}{}", r.path),
+                    tag: r.tag,
+                    digest: r.digest,
+                };
+            }
+            return ImageRef {
+                registry,
+                repository: format!("{}{}", r.path_prefix, r.path),
+                tag: r.tag,
+                digest: r.digest,
+            };
+        }
         let Pin { name, tag, digest } = Pin::parse(image);
         let (registry, repository) = match name.split_once('/') {
             Some((first, path))
@@ -26,17 +46,6 @@ impl<'a> ImageRef<'a> {
             }
             Some(_) => ("docker.io".to_string(), name.to_string()),
             None => ("docker.io".to_string(), format!("library/{name}")),
-        };
-        let registry = if registry == "index.docker.io" || registry == "registry-1.docker.io" {
-            "docker.io".to_string()
-        } else {
-            registry
-        };
-        // `docker.io/nginx` is `docker.io/library/nginx`, as for the short name.
-        let repository = if registry == "docker.io" && !repository.contains('/') {
-            format!("library/{repository}")
-        } else {
-            repository
         };
         ImageRef {
             registry,
@@ -85,6 +94,262 @@ impl<'a> Pin<'a> {
     pub fn is_digest_pinned(&self) -> bool {
         self.digest.is_some_and(|d| d.contains(':'))
     }
+}
+
+/// Why the kubelet cannot pull an image: its reference does not parse as
+/// the reference grammar of the container registries (distribution's
+/// `ParseNormalizedNamed`, which the kubelet applies before every pull, and
+/// fails as `InvalidImageName`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImageError {
+    /// 64 hexadecimal characters: an image ID.
+    #[error("64 hexadecimal characters are an image ID, not a repository name")]
+    ImageId,
+    /// The repository (after the registry) has an upper-case letter.
+    #[error("the repository name must be lowercase")]
+    Uppercase,
+    /// The repository, without the registry, is over 255 characters.
+    #[error("the repository name is longer than 255 characters")]
+    NameTooLong,
+    /// The tag is empty, too long or holds a character tags cannot.
+    #[error(
+        "a tag is 1 to 128 letters, digits, `_`, `.` and `-`, and does not start with `.` or `-`"
+    )]
+    Tag,
+    /// The digest is not a sha256, sha384 or sha512 digest.
+    #[error("a digest is `sha256:` and 64 lowercase hexadecimal digits (or sha384, sha512)")]
+    Digest,
+    /// Anything else: a blank, a doubled `/`, a `:` in the path, a
+    /// separator at either end of a path component.
+    #[error("it is not [registry[:port]/]path[:tag][@digest], whose path components are lowercase letters and digits joined by `.`, `_`, `__` or dashes")]
+    Format,
+}
+
+/// Whether the kubelet can pull `image`: `Err` says why not.
+pub fn check(image: &str) -> Result<(), ImageError> {
+    Reference::of(image).map(|_| ())
+}
+
+/// A reference split as the reference grammar splits it, with Docker Hub's
+/// short names completed (`nginx` is `docker.io` and `library/nginx`).
+#[derive(Debug)]
+struct Reference<'a> {
+    /// The registry host and port as written (`docker.io` for Docker Hub);
+    /// empty when the first component is no host (`a_b.c/app`).
+    domain: &'a str,
+    /// `library/` for a one-component Docker Hub name, else empty.
+    path_prefix: &'static str,
+    /// The repository path after the registry (and the prefix).
+    path: &'a str,
+    tag: Option<&'a str>,
+    digest: Option<&'a str>,
+}
+
+/// Names of at most this many characters (the path, without the registry).
+const NAME_MAX: usize = 255;
+
+impl<'a> Reference<'a> {
+    fn of(image: &'a str) -> Result<Reference<'a>, ImageError> {
+        let b = image.as_bytes();
+        if b.len() == 64 && b.iter().all(|&c| matches!(c, b'0'..=b'9' | b'a'..=b'f')) {
+            return Err(ImageError::ImageId);
+        }
+        // Docker Hub's short names: the first component is a registry only
+        // when it is `localhost`, holds a `.` or `:`, or has an upper-case
+        // letter (repository names cannot).
+        let library = |rest: &str| if rest.contains('/') { "" } else { "library/" };
+        let (domain, path_prefix, rest) = match position(b, b'/') {
+            None => ("docker.io", "library/", image),
+            Some(i) => {
+                let (first, rest) = (&image[..i], &image[i + 1..]);
+                if first == "index.docker.io" || first == "docker.io" {
+                    ("docker.io", library(rest), rest)
+                } else if first == "localhost"
+                    || first.bytes().any(|c| c == b'.' || c == b':')
+                    || has_uppercase(first)
+                {
+                    (first, "", rest)
+                } else {
+                    ("docker.io", "", image)
+                }
+            }
+        };
+        let parts =
+            Reference::split(image, domain, rest).map(|(domain, path, tag, digest)| Reference {
+                domain,
+                path_prefix,
+                path,
+                tag,
+                digest,
+            });
+        match parts {
+            Ok(r) if path_prefix.len() + r.path.len() > NAME_MAX => Err(ImageError::NameTooLong),
+            Ok(r) => Ok(r),
+            Err(e) => {
+                // An upper-case repository name is refused before anything
+                // else (the repository is what comes before a first `:`).
+                let remote = &rest[..position(rest.as_bytes(), b':').unwrap_or(rest.len())];
+                Err(if has_uppercase(remote) {
+                    ImageError::Uppercase
+                } else {
+                    e
+                })
+            }
+        }
+    }
+
+    /// Registry, path, tag and digest of `image`, whose registry candidate
+    /// is `domain` and whose text after it is `rest`.
+    #[allow(clippy::type_complexity)]
+    fn split(
+        image: &'a str,
+        domain: &'a str,
+        rest: &'a str,
+    ) -> Result<(&'a str, &'a str, Option<&'a str>, Option<&'a str>), ImageError> {
+        // One pass to the digest's `@`, noting the last `/` before it.
+        let (mut at, mut last_slash) = (None, 0);
+        for (i, c) in rest.bytes().enumerate() {
+            match c {
+                b'@' => {
+                    at = Some(i);
+                    break;
+                }
+                b'/' => last_slash = i + 1,
+                _ => {}
+            }
+        }
+        let (named, digest) = match at {
+            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+            None => (rest, None),
+        };
+        let (name, tag) = match position(&named.as_bytes()[last_slash..], b':') {
+            Some(i) => (&named[..last_slash + i], Some(&named[last_slash + i + 1..])),
+            None => (named, None),
+        };
+        if tag.is_some_and(|t| !is_tag(t)) {
+            return Err(ImageError::Tag);
+        }
+        if digest.is_some_and(|d| !is_digest(d)) {
+            return Err(ImageError::Digest);
+        }
+        let (domain, path) = if is_domain(domain.as_bytes()) {
+            (domain, name)
+        } else if is_path(domain.as_bytes()) {
+            // The first component was taken for a registry but is no host
+            // name (`a_b.c/app`): the grammar reads it all as a path.
+            ("", &image[..domain.len() + 1 + name.len()])
+        } else {
+            return Err(ImageError::Format);
+        };
+        if !is_path(path.as_bytes()) {
+            return Err(ImageError::Format);
+        }
+        Ok((domain, path, tag, digest))
+    }
+}
+
+/// Where `c` first is in `b`.
+fn position(b: &[u8], c: u8) -> Option<usize> {
+    b.iter().position(|&x| x == c)
+}
+
+/// Whether `c` is not its own lower case (Go's `strings.ToLower`).
+fn changes_in_lowercase(c: char) -> bool {
+    !c.to_lowercase().eq(std::iter::once(c))
+}
+
+/// Whether some character of `s` is not its own lower case.
+fn has_uppercase(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes().any(|c| c.is_ascii_uppercase())
+    } else {
+        s.chars().any(changes_in_lowercase)
+    }
+}
+
+/// `/`-separated path components, each `[a-z0-9]+` runs joined by `.`,
+/// `_`, `__` or any number of `-`.
+fn is_path(p: &[u8]) -> bool {
+    let alnum = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let mut i = 0;
+    loop {
+        // A component starts with a letter or digit.
+        if !p.get(i).is_some_and(alnum) {
+            return false;
+        }
+        while i < p.len() && p[i] != b'/' {
+            if alnum(&p[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < p.len() && matches!(p[i], b'.' | b'_' | b'-') {
+                i += 1;
+            }
+            let run = &p[start..i];
+            let separator = matches!(run, b"." | b"_" | b"__")
+                || (!run.is_empty() && run.iter().all(|&c| c == b'-'));
+            // A separator, then a letter or digit.
+            if !separator || !p.get(i).is_some_and(alnum) {
+                return false;
+            }
+        }
+        if i == p.len() {
+            return true;
+        }
+        i += 1;
+    }
+}
+
+/// A registry: a host name (`.`-separated labels of letters, digits and
+/// inner dashes) or a bracketed IPv6 address, then an optional `:port`.
+fn is_domain(s: &[u8]) -> bool {
+    let (host, port) = if s.first() == Some(&b'[') {
+        let Some(close) = position(s, b']') else {
+            return false;
+        };
+        let address = &s[1..close];
+        let ok = !address.is_empty() && address.iter().all(|&c| c.is_ascii_hexdigit() || c == b':');
+        (ok, &s[close + 1..])
+    } else {
+        let end = position(s, b':').unwrap_or(s.len());
+        let label = |l: &[u8]| {
+            l.first().is_some_and(u8::is_ascii_alphanumeric)
+                && l.last().is_some_and(u8::is_ascii_alphanumeric)
+                && l.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-')
+        };
+        (s[..end].split(|&c| c == b'.').all(label), &s[end..])
+    };
+    host && match port {
+        [] => true,
+        [b':', digits @ ..] => !digits.is_empty() && digits.iter().all(u8::is_ascii_digit),
+        _ => false,
+    }
+}
+
+/// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
+fn is_tag(t: &str) -> bool {
+    let b = t.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    (1..=128).contains(&b.len())
+        && word(b[0])
+        && b.iter().all(|&c| word(c) || c == b'.' || c == b'-')
+}
+
+/// A digest the registries accept: `sha256:` and 64 lowercase hexadecimal
+/// digits, or sha384 (96) or sha512 (128).
+fn is_digest(d: &str) -> bool {
+    let Some((algorithm, hex)) = d.split_once(':') else {
+        return false;
+    };
+    let len = match algorithm {
+        "sha256" => 64,
+        "sha384" => 96,
+        "sha512" => 128,
+        _ => return false,
+    };
+    hex.len() == len && hex.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// Whether `image` comes from `allowed`, an entry of `allowedRegistries`:
@@ -139,6 +404,91 @@ mod tests {
             (r.registry.as_str(), r.repository.as_str()),
             ("docker.io", "bitnami/redis")
         );
+    }
+
+    #[test]
+    fn references_the_kubelet_pulls() {
+        let sha = format!("sha256:{}", "a".repeat(64));
+        for ok in [
+            "nginx".to_string(),
+            "nginx:1.25".to_string(),
+            "library/nginx:latest".to_string(),
+            "localhost/app".to_string(),
+            "localhost:5000/a/b/c:v1".to_string(),
+            "[::1]:5000/app:1".to_string(),
+            "[fe80::1]/app".to_string(),
+            "MyRegistry/app:1".to_string(),
+            "registry.example.com/team/app_x__y.z---w:1.0_RC-1".to_string(),
+            "a_b.c/app".to_string(),
+            "localhost:5000".to_string(),
+            format!("quay.io/org/app@{sha}"),
+            format!("quay.io/org/app:1@{sha}"),
+            format!("app@sha512:{}", "0".repeat(128)),
+            format!("x:{}", "t".repeat(128)),
+            "a".repeat(255 - 8),
+        ] {
+            assert_eq!(check(&ok), Ok(()), "{ok}");
+        }
+        for (bad, why) in [
+            ("Nginx:1", ImageError::Uppercase),
+            ("team/App", ImageError::Uppercase),
+            ("quay.io/Org/app", ImageError::Uppercase),
+            ("nginx:", ImageError::Tag),
+            ("nginx:.1", ImageError::Tag),
+            ("nginx:1:2", ImageError::Tag),
+            ("app@sha256:abc", ImageError::Digest),
+            (
+                "app@sha1:0123456789012345678901234567890123456789",
+                ImageError::Digest,
+            ),
+            ("nginx ", ImageError::Format),
+            (" nginx", ImageError::Format),
+            ("a//b", ImageError::Format),
+            ("a/b/", ImageError::Format),
+            ("-a", ImageError::Format),
+            ("a..b", ImageError::Format),
+            ("a___b", ImageError::Format),
+            ("a_-b", ImageError::Format),
+            ("quay.io:x/app", ImageError::Format),
+            ("quay.io/", ImageError::Format),
+            ("a@b.c/x", ImageError::Format),
+            ("", ImageError::Format),
+        ] {
+            assert_eq!(check(bad), Err(why), "{bad:?}");
+        }
+        assert_eq!(check(&"0".repeat(64)), Err(ImageError::ImageId));
+        assert_eq!(check(&"a".repeat(256 - 8)), Err(ImageError::NameTooLong));
+        assert_eq!(
+            check(&format!("x:{}", "t".repeat(129))),
+            Err(ImageError::Tag)
+        );
+        assert_eq!(
+            check(&format!("app@sha256:{}", "A".repeat(64))),
+            Err(ImageError::Digest)
+        );
+    }
+
+    #[test]
+    fn registries_as_the_grammar_splits_them() {
+        let split = |i: &str| {
+            let r = ImageRef::parse(i);
+            (r.registry, r.repository)
+        };
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(split("MyRegistry/app:1"), pair("myregistry", "app"));
+        assert_eq!(
+            split("index.docker.io/nginx"),
+            pair("docker.io", "library/nginx")
+        );
+        assert_eq!(
+            split("registry-1.docker.io/nginx"),
+            pair("docker.io", "library/nginx")
+        );
+        assert_eq!(split("localhost/app"), pair("localhost", "app"));
+        assert_eq!(split("[::1]:5000/app"), pair("[::1]:5000", "app"));
+        // A first component taken for a registry that is no host name: the
+        // grammar reads the whole name as a path, with no registry.
+        assert_eq!(split("a_b.c/app"), pair("", "a_b.c/app"));
     }
 
     #[test]

@@ -764,8 +764,11 @@ fn tag_and_pull_policy_edge_cases() {
     assert_eq!(tag("app:latest"), 1);
     assert_eq!(tag("host:5000/app:latest"), 1);
     assert_eq!(tag("host:5000/app:1.2"), 0);
-    assert_eq!(tag("app@sha256:0123456789abcdef"), 0);
-    assert_eq!(tag("host:5000/app@sha256:0123456789abcdef"), 0);
+    let digest = format!("sha256:{}", "0123456789abcdef".repeat(4));
+    assert_eq!(tag(&format!("app@{digest}")), 0);
+    assert_eq!(tag(&format!("host:5000/app@{digest}")), 0);
+    // A cut-off digest is no digest: the kubelet cannot pull the image.
+    assert_eq!(tag("app@sha256:0123456789abcdef"), 1);
     let pull = |image: &str, policy: Option<&str>| {
         let mut c = json!({"image": image});
         if let Some(p) = policy {
@@ -773,8 +776,8 @@ fn tag_and_pull_policy_edge_cases() {
         }
         fails("pullPolicyNotAlways", &container(c)).len()
     };
-    assert_eq!(pull("app@sha256:0123456789abcdef", None), 0);
-    assert_eq!(pull("app@sha256:0123456789abcdef", Some("IfNotPresent")), 0);
+    assert_eq!(pull(&format!("app@{digest}"), None), 0);
+    assert_eq!(pull(&format!("app@{digest}"), Some("IfNotPresent")), 0);
     assert_eq!(pull("app:1", Some("IfNotPresent")), 1);
     assert_eq!(pull("app:1", None), 1);
     assert_eq!(pull("app:1", Some("Always")), 0);

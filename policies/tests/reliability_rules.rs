@@ -100,6 +100,27 @@ fn tag_latest_fails_and_digest_passes() {
 }
 
 #[test]
+fn tag_images_the_kubelet_cannot_pull_fail() {
+    for (bad, why) in [
+        ("Nginx:1.25", "the repository name must be lowercase"),
+        ("app@sha256:0f3c9d1b", "a digest is `sha256:`"),
+        ("nginx:1.25 ", "a tag is 1 to 128"),
+        (
+            "registry.example.com//web:1",
+            "it is not [registry[:port]/]path",
+        ),
+    ] {
+        let f = findings("tagNotSpecified", &image(bad));
+        assert_eq!(f.len(), 1, "{bad:?}");
+        let expected = format!("image `{bad}` cannot be pulled (InvalidImageName): {why}");
+        assert!(f[0].message.starts_with(&expected), "{}", f[0].message);
+        assert_eq!(f[0].path.to_string(), "spec.containers[0].image");
+    }
+    // A registry written in capitals is a registry, and valid.
+    assert!(findings("tagNotSpecified", &image("MyRegistry/web:1.4")).is_empty());
+}
+
+#[test]
 fn tag_inspects_every_role() {
     let obj = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
         "containers": [{"name": "a", "image": "a"}],

@@ -3,14 +3,19 @@ use serde_json::Value;
 
 use crate::declare_rule;
 use crate::finding::{Category, Severity};
-use crate::image::Pin;
+use crate::image::{check, Pin};
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, RuleMeta, Scope};
 
 declare_rule! {
     /// ## What it does
     /// Flags containers whose image is not pinned: no tag, an empty tag, or
-    /// the `latest` tag, unless the image is pinned by digest.
+    /// the `latest` tag, unless the image is pinned by digest. Also flags
+    /// images that are no valid image reference.
+    ///
+    /// The kubelet cannot pull an invalid reference (`Nginx:1.25`,
+    /// `app@sha256:` with a cut-off digest, a trailing space) and fails the
+    /// container with `InvalidImageName`.
     ///
     /// ## Why it matters
     /// An untagged image means `latest`, which moves. Two pods of the same
@@ -76,6 +81,12 @@ declare_rule! {
     /// - `latest` is matched case-insensitively, and an empty tag (`app:`)
     ///   fails.
     /// - A container without an `image` fails with its own message.
+    /// - An image that is no valid reference fails, saying what is wrong
+    ///   with it; Polaris passes `Nginx:1.25` and `app@sha256:abc`. The
+    ///   grammar is the one the kubelet applies (distribution's
+    ///   `ParseNormalizedNamed`); `tests/image_refs_oracle.rs` holds it to a
+    ///   port of that package on every image of the corpus and thousands of
+    ///   mutants.
     ///
     /// ## Roles inspected
     /// Every role: containers, init containers, native sidecars and ephemeral
@@ -119,6 +130,13 @@ impl Rule for TagNotSpecified {
             }
         };
         let r = Pin::parse(image);
+        if r.tag != Some("") {
+            if let Err(e) = check(image) {
+                let message = format!("image `{image}` cannot be pulled (InvalidImageName): {e}");
+                out.fail(c.path.key("image"), message);
+                return;
+            }
+        }
         if r.is_digest_pinned() {
             return;
         }
