@@ -210,9 +210,10 @@ fn images_read_as_the_kubelet_reads_them() {
     for (image, t) in images.iter().zip(theirs) {
         let ours = check(image);
         match (t["ok"].as_bool(), ours) {
-            (Some(true), Ok(())) => {
+            (Some(true), Ok(pin)) => {
                 read += 1;
                 let r = ImageRef::parse(image);
+                assert_eq!((pin.tag, pin.digest), (r.tag, r.digest), "{image:?}");
                 let mut domain = t["domain"]
                     .as_str()
                     .unwrap_or_default()
@@ -236,7 +237,7 @@ fn images_read_as_the_kubelet_reads_them() {
             (Some(true), Err(e)) => differences.push(format!(
                 "{image:?}: docker-image-py reads it, eyelint refuses: {e}"
             )),
-            (Some(false), Ok(())) => differences.push(format!(
+            (Some(false), Ok(_)) => differences.push(format!(
                 "{image:?}: eyelint reads it, docker-image-py refuses: {}",
                 t["error"]
             )),

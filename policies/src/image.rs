@@ -126,9 +126,18 @@ pub enum ImageError {
     Format,
 }
 
-/// Whether the kubelet can pull `image`: `Err` says why not.
-pub fn check(image: &str) -> Result<(), ImageError> {
-    Reference::of(image).map(|_| ())
+/// Whether the kubelet can pull `image`: its tag and digest, or why not.
+pub fn check(image: &str) -> Result<Pin<'_>, ImageError> {
+    Reference::of(image).map(|r| Pin {
+        name: &image[..image.len() - suffix_len(r.tag, r.digest)],
+        tag: r.tag,
+        digest: r.digest,
+    })
+}
+
+/// How long `:tag@digest` is at the end of an image.
+fn suffix_len(tag: Option<&str>, digest: Option<&str>) -> usize {
+    tag.map_or(0, |t| t.len() + 1) + digest.map_or(0, |d| d.len() + 1)
 }
 
 /// A reference split as the reference grammar splits it, with Docker Hub's
@@ -268,38 +277,58 @@ fn has_uppercase(s: &str) -> bool {
     }
 }
 
+/// What a byte is to the path grammar.
+const OTHER: u8 = 0;
+const ALNUM: u8 = 1;
+const DOT: u8 = 2;
+const UNDERSCORE: u8 = 3;
+const DASH: u8 = 4;
+const SLASH: u8 = 5;
+const PATH_CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = match b {
+            b'a'..=b'z' | b'0'..=b'9' => ALNUM,
+            b'.' => DOT,
+            b'_' => UNDERSCORE,
+            b'-' => DASH,
+            b'/' => SLASH,
+            _ => OTHER,
+        };
+        c += 1;
+    }
+    t
+};
+
 /// `/`-separated path components, each `[a-z0-9]+` runs joined by `.`,
 /// `_`, `__` or any number of `-`.
 fn is_path(p: &[u8]) -> bool {
-    let alnum = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
-    let mut i = 0;
-    loop {
-        // A component starts with a letter or digit.
-        if !p.get(i).is_some_and(alnum) {
+    // The class of the byte before, and how many `_` in a row.
+    let (mut last, mut underscores) = (SLASH, 0);
+    for &c in p {
+        let class = PATH_CLASS[usize::from(c)];
+        let ok = match class {
+            ALNUM => true,
+            // A separator follows a letter or digit, and only dashes repeat;
+            // `__` is one separator.
+            DOT | SLASH => last == ALNUM,
+            DASH => last == ALNUM || last == DASH,
+            UNDERSCORE => last == ALNUM || (last == UNDERSCORE && underscores == 1),
+            _ => false,
+        };
+        if !ok {
             return false;
         }
-        while i < p.len() && p[i] != b'/' {
-            if alnum(&p[i]) {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < p.len() && matches!(p[i], b'.' | b'_' | b'-') {
-                i += 1;
-            }
-            let run = &p[start..i];
-            let separator = matches!(run, b"." | b"_" | b"__")
-                || (!run.is_empty() && run.iter().all(|&c| c == b'-'));
-            // A separator, then a letter or digit.
-            if !separator || !p.get(i).is_some_and(alnum) {
-                return false;
-            }
-        }
-        if i == p.len() {
-            return true;
-        }
-        i += 1;
+        underscores = if class == UNDERSCORE {
+            underscores + 1
+        } else {
+            0
+        };
+        last = class;
     }
+    last == ALNUM
 }
 
 /// A registry: a host name (`.`-separated labels of letters, digits and
@@ -427,7 +456,9 @@ mod tests {
             format!("x:{}", "t".repeat(128)),
             "a".repeat(255 - 8),
         ] {
-            assert_eq!(check(&ok), Ok(()), "{ok}");
+            // Valid: the same tag and digest as the quick split.
+            let pin = check(&ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+            assert_eq!(pin, Pin::parse(&ok), "{ok}");
         }
         for (bad, why) in [
             ("Nginx:1", ImageError::Uppercase),
@@ -454,16 +485,14 @@ mod tests {
             ("a@b.c/x", ImageError::Format),
             ("", ImageError::Format),
         ] {
-            assert_eq!(check(bad), Err(why), "{bad:?}");
+            assert_eq!(check(bad).map(|_| ()), Err(why), "{bad:?}");
         }
-        assert_eq!(check(&"0".repeat(64)), Err(ImageError::ImageId));
-        assert_eq!(check(&"a".repeat(256 - 8)), Err(ImageError::NameTooLong));
+        let why = |image: &str| check(image).map(|_| ());
+        assert_eq!(why(&"0".repeat(64)), Err(ImageError::ImageId));
+        assert_eq!(why(&"a".repeat(256 - 8)), Err(ImageError::NameTooLong));
+        assert_eq!(why(&format!("x:{}", "t".repeat(129))), Err(ImageError::Tag));
         assert_eq!(
-            check(&format!("x:{}", "t".repeat(129))),
-            Err(ImageError::Tag)
-        );
-        assert_eq!(
-            check(&format!("app@sha256:{}", "A".repeat(64))),
+            why(&format!("app@sha256:{}", "A".repeat(64))),
             Err(ImageError::Digest)
         );
     }

@@ -129,14 +129,16 @@ impl Rule for TagNotSpecified {
                 return;
             }
         };
-        let r = Pin::parse(image);
-        if r.tag != Some("") {
-            if let Err(e) = check(image) {
+        let r = match check(image) {
+            Ok(pin) => pin,
+            // `app:` gets its own message (the kubelet refuses it too).
+            Err(_) if Pin::parse(image).tag == Some("") => Pin::parse(image),
+            Err(e) => {
                 let message = format!("image `{image}` cannot be pulled (InvalidImageName): {e}");
                 out.fail(c.path.key("image"), message);
                 return;
             }
-        }
+        };
         if r.is_digest_pinned() {
             return;
         }

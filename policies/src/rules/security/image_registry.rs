@@ -11,7 +11,9 @@ declare_rule! {
     /// Flags containers whose image does not come from one of the registries
     /// listed in the configuration's `allowedRegistries` (KubeEye's
     /// `PodSetImageRegistry`). Images without a registry host are Docker Hub
-    /// images and count as `docker.io`. An entry is a registry host (with an
+    /// images and count as `docker.io`; the first component of an image is
+    /// its registry as the kubelet decides it (`localhost`, or it holds a `.`
+    /// or `:`, or an upper-case letter). An entry is a registry host (with an
     /// optional port) or a host with a path prefix (`ghcr.io/my-org`);
     /// matching respects host and path boundaries, so `quay.io.evil.com/x`
     /// is not from `quay.io`, and `ghcr.io/my-org` does not allow
