@@ -47,6 +47,11 @@ impl<'a> ImageRef<'a> {
             Some(_) => ("docker.io".to_string(), name.to_string()),
             None => ("docker.io".to_string(), format!("library/{name}")),
         };
+        let registry = if registry == "index.docker.io" || registry == "registry-1.docker.io" {
+            "docker.io".to_string()
+        } else {
+            registry
+        };
         ImageRef {
             registry,
             repository,

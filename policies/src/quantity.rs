@@ -85,8 +85,8 @@ impl Quantity {
     /// `Ei`, and `5.` or `.5` are numbers. A value below one
     /// nano-unit rounds away from zero (`1e-10` is `1n`, `-1.5n` is `-2n`),
     /// and a value with a binary suffix is capped at 2⁶³ − 1 units (`8Ei`).
-    /// Values of 10²⁹ units and more, which no resource has, are
-    /// [`QuantityError::OutOfRange`].
+    /// Values above about 1.7 × 10²⁹ units (2¹²⁷ nano-units), which no
+    /// resource has, are [`QuantityError::OutOfRange`].
     pub fn parse(s: &str) -> Result<Quantity, QuantityError> {
         if s.is_empty() {
             return Err(QuantityError::Empty);
