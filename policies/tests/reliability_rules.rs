@@ -452,6 +452,87 @@ fn cross_rules_work_on_pruned_subjects() {
 // ---- topologySpreadConstraint ----
 
 #[test]
+fn topology_spread_constraints_that_spread_nothing_fail() {
+    let good = json!({"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule",
+        "labelSelector": {"matchLabels": {"app": "web"}}});
+    let with = |change: &dyn Fn(&mut Value)| {
+        let mut c = good.clone();
+        change(&mut c);
+        let mut d = deployment("web", "ns", json!({"app": "web"}));
+        d["spec"]["template"]["spec"]["topologySpreadConstraints"] = json!([good.clone(), c]);
+        findings("topologySpreadConstraint", &d)
+    };
+    assert!(with(&|_| {}).is_empty());
+    assert!(with(&|c| c["minDomains"] = json!(2)).is_empty());
+    let at = "spec.template.spec.topologySpreadConstraints[1]";
+    for (change, path, message) in [
+        (
+            Box::new(|c: &mut Value| c["maxSkew"] = json!(0)) as Box<dyn Fn(&mut Value)>,
+            ".maxSkew",
+            "maxSkew is 0: it must be a whole number of at least 1",
+        ),
+        (
+            Box::new(|c: &mut Value| c["maxSkew"] = json!("1")),
+            ".maxSkew",
+            "maxSkew is \"1\": it must be a whole number of at least 1",
+        ),
+        (
+            Box::new(|c: &mut Value| {
+                c.as_object_mut().unwrap().remove("maxSkew");
+            }),
+            "",
+            "the constraint has no maxSkew",
+        ),
+        (
+            Box::new(|c: &mut Value| {
+                c.as_object_mut().unwrap().remove("topologyKey");
+            }),
+            "",
+            "the constraint has no topologyKey: there are no domains to spread over",
+        ),
+        (
+            Box::new(|c: &mut Value| c["whenUnsatisfiable"] = json!("DoNotSCHEDULE ")),
+            ".whenUnsatisfiable",
+            "whenUnsatisfiable is \"DoNotSCHEDULE \": it must be DoNotSchedule or ScheduleAnyway",
+        ),
+        (
+            Box::new(|c: &mut Value| c["minDomains"] = json!(0)),
+            ".minDomains",
+            "minDomains is 0: it must be a whole number of at least 1",
+        ),
+        (
+            Box::new(|c: &mut Value| {
+                c["minDomains"] = json!(2);
+                c["whenUnsatisfiable"] = json!("ScheduleAnyway");
+            }),
+            ".minDomains",
+            "minDomains only works with whenUnsatisfiable: DoNotSchedule",
+        ),
+        (
+            Box::new(|c: &mut Value| {
+                c.as_object_mut().unwrap().remove("labelSelector");
+            }),
+            "",
+            "the constraint has no labelSelector: it counts no pods, so it spreads nothing",
+        ),
+        (
+            Box::new(|c: &mut Value| *c = json!("zone")),
+            "",
+            "the constraint is not a mapping",
+        ),
+    ] {
+        let f = with(&*change);
+        assert_eq!(f.len(), 1, "{message}");
+        assert_eq!(f[0].message, message);
+        assert_eq!(f[0].path.to_string(), format!("{at}{path}"));
+        assert!(
+            f[0].fix.is_none(),
+            "{message}: only a person knows the intended constraint"
+        );
+    }
+}
+
+#[test]
 fn topology_spread_cases() {
     let mut d = deployment("web", "ns", json!({"app": "web"}));
     let f = findings("topologySpreadConstraint", &d);

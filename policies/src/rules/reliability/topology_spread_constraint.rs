@@ -11,7 +11,12 @@ use super::util::{add, set_fix, sub};
 
 declare_rule! {
     /// ## What it does
-    /// Flags pods without `topologySpreadConstraints` (missing or empty).
+    /// Flags pods without `topologySpreadConstraints` (missing or empty),
+    /// and each constraint that cannot spread anything: one the API server
+    /// refuses (`maxSkew` below 1, no `topologyKey`, a `whenUnsatisfiable`
+    /// other than `DoNotSchedule` or `ScheduleAnyway`, `minDomains` below 1
+    /// or without `DoNotSchedule`) or one without a `labelSelector`, which
+    /// counts no pods.
     ///
     /// ## Why it matters
     /// Without a spread constraint the scheduler may put every replica on
@@ -79,6 +84,10 @@ declare_rule! {
     /// - Pods controlled by a Job are not judged, like Jobs and CronJobs.
     /// - Single-replica Deployments are still judged: their replica count
     ///   is routinely raised later or by an autoscaler.
+    /// - Each constraint is read (Polaris only asks that the list have an
+    ///   item): `maxSkew: 0`, a missing `topologyKey` or `labelSelector`,
+    ///   `whenUnsatisfiable: DoNotSCHEDULE` fail, each at its field, as
+    ///   kube-score's tests expect.
     ///
     /// ## Roles inspected
     /// None: a pod-level setting.
@@ -114,7 +123,16 @@ impl Rule for TopologySpreadConstraint {
             return;
         }
         let (path, message) = match w.pod_spec.field("topologySpreadConstraints") {
-            Some(Value::Array(a)) if !a.is_empty() => return,
+            Some(Value::Array(a)) if !a.is_empty() => {
+                let list = sub(&w.pod_spec_path, &["topologySpreadConstraints"]);
+                for (i, c) in a.iter().enumerate() {
+                    if let Some((field, why)) = problem(c) {
+                        let at = list.index(i);
+                        out.fail(field.map_or(at.clone(), |f| at.key(f)), why);
+                    }
+                }
+                return;
+            }
             Some(Value::Array(_)) => (
                 sub(&w.pod_spec_path, &["topologySpreadConstraints"]),
                 "topologySpreadConstraints is empty",
@@ -142,6 +160,62 @@ impl Rule for TopologySpreadConstraint {
             set_fix(hit, vec![op], FixSafety::Safe);
         }
     }
+}
+
+/// What makes a constraint spread nothing: the field at fault (`None` for
+/// the constraint itself or a field it lacks) and why.
+fn problem(c: &Value) -> Option<(Option<&'static str>, String)> {
+    let Some(c) = c.as_object() else {
+        return Some((None, "the constraint is not a mapping".to_string()));
+    };
+    let whole = |v: &Value| {
+        v.as_i64()
+            .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+    };
+    match c.get("maxSkew") {
+        None | Some(Value::Null) => {
+            return Some((None, "the constraint has no maxSkew".to_string()))
+        }
+        Some(v) if !whole(v).is_some_and(|n| n >= 1) => {
+            return Some((
+                Some("maxSkew"),
+                format!("maxSkew is {v}: it must be a whole number of at least 1"),
+            ));
+        }
+        Some(_) => {}
+    }
+    match c.get("topologyKey").and_then(Value::as_str) {
+        Some(k) if !k.is_empty() => {}
+        _ => {
+            let why = "the constraint has no topologyKey: there are no domains to spread over";
+            return Some((None, why.to_string()));
+        }
+    }
+    let when = c.get("whenUnsatisfiable");
+    match when.and_then(Value::as_str) {
+        Some("DoNotSchedule" | "ScheduleAnyway") => {}
+        _ => {
+            let shown = when.map_or("missing".to_string(), Value::to_string);
+            let why =
+                format!("whenUnsatisfiable is {shown}: it must be DoNotSchedule or ScheduleAnyway");
+            return Some((when.map(|_| "whenUnsatisfiable"), why));
+        }
+    }
+    if let Some(v) = c.get("minDomains").filter(|v| !v.is_null()) {
+        if !whole(v).is_some_and(|n| n >= 1) {
+            let why = format!("minDomains is {v}: it must be a whole number of at least 1");
+            return Some((Some("minDomains"), why));
+        }
+        if when.and_then(Value::as_str) != Some("DoNotSchedule") {
+            let why = "minDomains only works with whenUnsatisfiable: DoNotSchedule".to_string();
+            return Some((Some("minDomains"), why));
+        }
+    }
+    if c.get("labelSelector").is_none_or(Value::is_null) {
+        let why = "the constraint has no labelSelector: it counts no pods, so it spreads nothing";
+        return Some((None, why.to_string()));
+    }
+    None
 }
 
 /// The constraint the fix adds, written straight from the pod's labels.
