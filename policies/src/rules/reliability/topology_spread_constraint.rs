@@ -176,7 +176,7 @@ fn problem(c: &Value) -> Option<(Option<&'static str>, String)> {
         None | Some(Value::Null) => {
             return Some((None, "the constraint has no maxSkew".to_string()))
         }
-        Some(v) if !whole(v).is_some_and(|n| n >= 1) => {
+        Some(v) if whole(v).is_none_or(|n| n < 1) => {
             return Some((
                 Some("maxSkew"),
                 format!("maxSkew is {v}: it must be a whole number of at least 1"),
@@ -202,7 +202,7 @@ fn problem(c: &Value) -> Option<(Option<&'static str>, String)> {
         }
     }
     if let Some(v) = c.get("minDomains").filter(|v| !v.is_null()) {
-        if !whole(v).is_some_and(|n| n >= 1) {
+        if whole(v).is_none_or(|n| n < 1) {
             let why = format!("minDomains is {v}: it must be a whole number of at least 1");
             return Some((Some("minDomains"), why));
         }
