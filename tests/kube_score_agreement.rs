@@ -7,7 +7,8 @@
 //! manifests are in `../shared/corpus_fixtures/zegl__kube-score`; the table
 //! below records the expectations, taken from those tests, for the kube-score
 //! checks that have eyelint counterparts, as kube-score's default
-//! configuration scores them. eyelint, run with only the counterpart rules,
+//! configuration scores them (and two with its replica threshold set to
+//! eyelint's). eyelint, run with only the counterpart rules,
 //! must fail the manifest exactly where kube-score fails it, except where the
 //! rules are deliberately different, listed in `DIFFERENT` with eyelint's
 //! own answer and why.
@@ -284,6 +285,24 @@ const SAME: &[(&str, &str, &[&str], &str)] = &[
     ),
 ];
 
+/// Expectations kube-score's tests state with its replica threshold set to
+/// eyelint's (2; kube-score's own default differs): (manifest, check,
+/// eyelint rules, grade).
+const AT_EYELINTS_THRESHOLD: &[(&str, &str, &[&str], &str)] = &[
+    (
+        "service-target-deployment-replica-1.yaml",
+        "Deployment Replicas",
+        &["deploymentMissingReplicas"],
+        "Warning",
+    ),
+    (
+        "hpa-min-replicas-nok.yaml",
+        "HorizontalPodAutoscaler Replicas",
+        &["hpaMinAvailability"],
+        "Warning",
+    ),
+];
+
 /// (manifest, kube-score check, eyelint rules, kube-score's grade, whether
 /// eyelint fails it, why they differ).
 type Different = (
@@ -341,7 +360,7 @@ fn kube_score_fixtures_are_judged_as_its_tests_expect() {
     };
     let dir = shared.join("corpus_fixtures/zegl__kube-score/score/testdata");
     let mut problems = Vec::new();
-    for (file, check, rules, grade) in SAME {
+    for (file, check, rules, grade) in SAME.iter().chain(AT_EYELINTS_THRESHOLD) {
         let ours = fails(&dir.join(file), rules);
         if ours != kube_score_fails(grade) {
             let verdict = if ours { "fails" } else { "passes" };
@@ -367,7 +386,7 @@ fn kube_score_fixtures_are_judged_as_its_tests_expect() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     eprintln!(
         "{} kube-score expectations met, {} deliberately different",
-        SAME.len(),
+        SAME.len() + AT_EYELINTS_THRESHOLD.len(),
         DIFFERENT.len()
     );
 }
