@@ -17,8 +17,6 @@
 
 mod common;
 
-use serde_json::Value;
-
 /// (manifest under tests/checks/, kube-linter check, eyelint rules, the
 /// kinds kube-linter's tests expect reported).
 const SAME: &[(&str, &str, &[&str], &[&str])] = &[
@@ -184,22 +182,7 @@ const DIFFERENT: &[Different] = &[
 
 /// The `Kind/name` of every object eyelint reports on `file` with `rules` only.
 fn reported(file: &std::path::Path, rules: &[&str]) -> Vec<String> {
-    let dir = file.parent().expect("a directory");
-    let name = file
-        .file_name()
-        .and_then(|n| n.to_str())
-        .expect("a file name");
-    let only = rules.join(",");
-    let run = common::eyelint(
-        dir,
-        &["--only", &only, "-f", "json", "--fail-on", "never", name],
-        None,
-    );
-    assert_eq!(run.code, 0, "{name}: {}", run.stderr);
-    let report: Value = serde_json::from_str(&run.stdout).expect("a JSON report");
-    let mut out: Vec<String> = report["findings"]
-        .as_array()
-        .expect("findings")
+    let mut out: Vec<String> = common::findings_of(file, rules)
         .iter()
         .map(|f| {
             format!(

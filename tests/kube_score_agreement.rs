@@ -17,8 +17,6 @@
 
 mod common;
 
-use serde_json::Value;
-
 const RESOURCES: &[&str] = &[
     "cpuRequestsMissing",
     "cpuLimitsMissing",
@@ -328,20 +326,7 @@ const DIFFERENT: &[Different] = &[
 
 /// Whether eyelint, with `rules` only, reports anything on `file`.
 fn fails(file: &std::path::Path, rules: &[&str]) -> bool {
-    let dir = file.parent().expect("a directory");
-    let name = file
-        .file_name()
-        .and_then(|n| n.to_str())
-        .expect("a file name");
-    let only = rules.join(",");
-    let run = common::eyelint(
-        dir,
-        &["--only", &only, "-f", "json", "--fail-on", "never", name],
-        None,
-    );
-    assert_eq!(run.code, 0, "{name}: {}", run.stderr);
-    let report: Value = serde_json::from_str(&run.stdout).expect("a JSON report");
-    !report["findings"].as_array().expect("findings").is_empty()
+    !common::findings_of(file, rules).is_empty()
 }
 
 fn kube_score_fails(grade: &str) -> bool {

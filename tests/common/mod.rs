@@ -170,3 +170,19 @@ impl Mix {
         (self.next() % n.max(1) as u64) as usize
     }
 }
+
+/// The findings of `eyelint --only RULES -f json` on one file (run in the
+/// file's directory), which must not fail.
+pub fn findings_of(file: &Path, rules: &[&str]) -> Vec<serde_json::Value> {
+    let dir = file.parent().expect("a directory");
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("a file name");
+    let only = rules.join(",");
+    let args = ["--only", &only, "-f", "json", "--fail-on", "never", name];
+    let run = eyelint(dir, &args, None);
+    assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("a JSON report");
+    report["findings"].as_array().expect("findings").clone()
+}
