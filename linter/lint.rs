@@ -635,8 +635,17 @@ fn check_file(
         }
     });
     batch.check(&mut docs, &mut r);
-    if let Some(e) = error {
-        err(&mut r, Some(e.pos), e.message);
+    match error {
+        Some(e) => err(&mut r, Some(e.pos), e.message),
+        // kubectl reads a file that starts with `{` as JSON: in a file of
+        // objects, what only YAML allows there is an error (files of no
+        // objects, such as a tsconfig.json with comments, are still skipped).
+        None if r.objects > 0 && r.errors.is_empty() => {
+            if let Some((offset, message)) = yaml::kubectl_json::refusal(text) {
+                err(&mut r, Some(yaml::line_col(text, offset)), message);
+            }
+        }
+        None => {}
     }
     if (opts.keep_text && !r.findings.is_empty()) || !r.errors.is_empty() {
         r.text = Some(bytes.clone());

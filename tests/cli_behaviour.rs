@@ -1310,3 +1310,51 @@ fn a_document_that_is_no_object_among_objects_is_an_error_not_a_pass() {
     // The pod before the cut, and the List's good item, are still judged.
     assert_eq!(v["summary"]["objects"], 2, "{}", v["summary"]);
 }
+
+#[test]
+fn files_starting_with_a_brace_are_json_to_kubectl() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Flow YAML at the root: kubectl's JSON decoder refuses it at the `a`.
+    write(
+        d,
+        "flow.yaml",
+        "{apiVersion: v1, kind: ConfigMap,\n metadata: {name: a}}\n",
+    );
+    let run = eyelint(d, &["--no-color", "flow.yaml"], None);
+    let said = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(run.code, 2, "{said}");
+    assert!(
+        said.contains("flow.yaml:1:2: kubectl reads a file that starts with `{` as JSON"),
+        "{said}"
+    );
+    // The same with a comment after valid JSON, at the comment.
+    write(
+        d,
+        "c.json",
+        "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\",\n \"metadata\": {\"name\": \"a\"}} # note\n",
+    );
+    let run = eyelint(d, &["--no-color", "c.json"], None);
+    let said = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(run.code, 2, "{said}");
+    assert!(said.contains("c.json:2:29:"), "{said}");
+    assert!(said.contains("JSON has no comments"), "{said}");
+    // A JSON file with comments and no Kubernetes object is skipped, as
+    // before; so is flow YAML after a comment line (YAML to kubectl).
+    write(
+        d,
+        "other/tsconfig.json",
+        "{\n  // strict\n  \"compilerOptions\": {}\n}\n",
+    );
+    write(
+        d,
+        "other/ok.yaml",
+        "# a config map\n{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n",
+    );
+    let run = eyelint(
+        d,
+        &["--no-color", "other/tsconfig.json", "other/ok.yaml"],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}

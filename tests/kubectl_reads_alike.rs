@@ -516,6 +516,92 @@ fn tabs_are_refused_where_kubectl_refuses_them() {
     assert!(read >= 10 && refused >= 7, "{read} read, {refused} refused");
 }
 
+/// Files that start with `{`, which kubectl reads with its JSON decoder:
+/// eyelint (its loader, then the linter's JSON check for files of objects)
+/// must refuse exactly those kubectl refuses, and read the others alike.
+#[test]
+fn json_roots_are_refused_where_kubectl_refuses_them() {
+    let Some(kubectl) = kubectl() else {
+        eprintln!("SKIP: kubectl not on PATH");
+        return;
+    };
+    let cm = |rest: &str| {
+        format!("{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {{\"name\": \"a\"}}{rest}}}")
+    };
+    let cases = [
+        ("JSON", cm("")),
+        (
+            "JSON with data",
+            cm(", \"data\": {\"k\": \"v\", \"n\": \"1\"}"),
+        ),
+        ("two JSON objects", format!("{}\n{}\n", cm(""), cm(""))),
+        ("blank lines and tabs first", format!("\n\n\t  {}", cm(""))),
+        (
+            "a lone surrogate escape",
+            cm(", \"data\": {\"k\": \"\\ud83d\\ude00 \\u00e9\"}"),
+        ),
+        (
+            "a number past int64",
+            cm(", \"x-n\": 123456789012345678901234567890"),
+        ),
+        (
+            "flow YAML at the root",
+            "{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}".to_string(),
+        ),
+        (
+            "a comment after the object",
+            format!("{} # the config map\n", cm("")),
+        ),
+        ("a comment inside", cm(", # x\n \"data\": {}")),
+        ("a single-quoted string", cm(", \"data\": {\"k\": 'v'}")),
+        ("an unquoted string", cm(", \"data\": {\"k\": v}")),
+        ("a trailing comma", cm(",")),
+        ("a number beyond float64", cm(", \"x-n\": 1e400")),
+        ("a leading zero", cm(", \"x-n\": 01")),
+        (
+            "an array after the object",
+            format!("{}\n[{}]", cm(""), cm("")),
+        ),
+        ("a number after the object", format!("{}\n5", cm(""))),
+        (
+            "a YAML document after the object",
+            format!("{}\n---\napiVersion: v1\n", cm("")),
+        ),
+        ("a tab inside a string", cm(", \"data\": {\"k\": \"a\tb\"}")),
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut read, mut refused, mut bad) = (0, 0, Vec::new());
+    for (what, text) in &cases {
+        let file = dir.path().join("case.json");
+        std::fs::write(&file, text).expect("write");
+        let loaded = load(text, &Limits::default());
+        let ours = loaded
+            .error
+            .map(|e| e.message)
+            .or_else(|| eyelint_policies::yaml::kubectl_json::refusal(text).map(|(_, m)| m));
+        match (ours, kubectl_objects(&kubectl, &file)) {
+            (None, Ok(t)) => {
+                read += 1;
+                bad.extend(objects_differ(
+                    what,
+                    eyelint_objects(text).unwrap_or_default(),
+                    &t,
+                ));
+            }
+            (Some(_), Err(_)) => refused += 1,
+            (None, Err(e)) => bad.push(format!(
+                "{what}: kubectl refuses it ({e:?}); eyelint reads it"
+            )),
+            (Some(m), Ok(_)) => bad.push(format!(
+                "{what}: eyelint refuses it ({m}); kubectl reads it"
+            )),
+        }
+    }
+    eprintln!("{read} read by both, {refused} refused by both");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    assert!(read >= 5 && refused >= 11, "{read} read, {refused} refused");
+}
+
 /// Reads each text with eyelint's loader and with kubectl: both must refuse
 /// it (kubectl at its splitter or YAML parser), or both read the same
 /// objects. Returns how many both read and how many both refused.

@@ -55,6 +55,7 @@
 
 mod differential;
 mod fast;
+pub mod kubectl_json;
 mod lenient;
 mod pos;
 mod scalar;
