@@ -37,8 +37,7 @@ fn findings_point_at_the_key_or_the_nearest_enclosing_value() {
         eprintln!("SKIP: ../shared not found");
         return;
     };
-    let mut files = common::manifests(&shared.join("corpus"));
-    files.extend(common::manifests(&shared.join("corpus_fixtures")));
+    let files = common::corpus_and_fixtures(&shared);
     let engine = Engine::with_defaults().expect("default engine");
     let (mut checked, mut entries, mut bad) = (0usize, 0usize, Vec::new());
     for file in &files {

@@ -21,7 +21,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::Mix;
-use eyelint_policies::image::{check, ImageRef};
+use eyelint_policies::image::{check, ImageRef, Pin};
 use eyelint_policies::yaml::{load_bytes, Limits};
 use serde_json::Value;
 
@@ -119,10 +119,14 @@ fn mutant(image: &str, rng: &mut Mix) -> String {
             "{head}{}",
             &tail[tail.chars().next().map_or(0, char::len_utf8)..]
         ),
-        3 => format!("{}:{}", Pin(image).name(), "v".repeat(120 + rng.below(20))),
+        3 => format!(
+            "{}:{}",
+            Pin::parse(image).name,
+            "v".repeat(120 + rng.below(20))
+        ),
         4 => format!(
             "{}@sha256:{}",
-            Pin(image).name(),
+            Pin::parse(image).name,
             "a".repeat(60 + rng.below(8))
         ),
         5 => format!(
@@ -138,7 +142,7 @@ fn mutant(image: &str, rng: &mut Mix) -> String {
         ),
         6 => format!(
             "{}:{}",
-            Pin(image).name(),
+            Pin::parse(image).name,
             ["", "latest", "1.0", "-x", "_x", "x/y"][rng.below(6)]
         ),
         7 => format!(
@@ -147,15 +151,6 @@ fn mutant(image: &str, rng: &mut Mix) -> String {
             "x".repeat(240 + rng.below(30))
         ),
         _ => format!("{head}{tail}{}", ["", ":", "@", "/"][rng.below(4)]),
-    }
-}
-
-/// The name part of an image (before a tag or digest), for mutants.
-struct Pin<'a>(&'a str);
-
-impl Pin<'_> {
-    fn name(&self) -> &str {
-        eyelint_policies::image::Pin::parse(self.0).name
     }
 }
 
@@ -168,8 +163,7 @@ fn images_read_as_the_kubelet_reads_them() {
     if !common::python_venv_or_skip() {
         return;
     }
-    let mut files = common::manifests(&shared.join("corpus"));
-    files.extend(common::manifests(&shared.join("corpus_fixtures")));
+    let files = common::corpus_and_fixtures(&shared);
     let mut found = BTreeSet::new();
     for f in &files {
         let loaded = load_bytes(

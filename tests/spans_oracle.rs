@@ -221,8 +221,7 @@ fn every_node_is_where_pyyaml_places_it() {
     if !common::python_venv_or_skip() {
         return;
     }
-    let mut files = common::manifests(&shared.join("corpus"));
-    files.extend(common::manifests(&shared.join("corpus_fixtures")));
+    let mut files = common::corpus_and_fixtures(&shared);
     let work = tempfile::tempdir().expect("temp dir");
     let variants = variants(&files, work.path());
     files.extend(common::manifests(

@@ -19,20 +19,17 @@ impl<'a> ImageRef<'a> {
     /// [`check`]) gives parts split as well as they can be.
     pub fn parse(image: &'a str) -> ImageRef<'a> {
         if let Ok(r) = Reference::of(image) {
-            let registry = r.domain.to_ascii_lowercase();
             // Docker Hub's registry host is Docker Hub too.
-            if registry == "registry-1.docker.io" {
-                let library = if r.path.contains('/') { "" } else { "library/" };
-                return ImageRef {
-                    registry: "docker.io".to_string(),
-                    repository: format!("{library}{}", r.path),
-                    tag: r.tag,
-                    digest: r.digest,
-                };
-            }
+            let (registry, prefix) = match r.domain.to_ascii_lowercase() {
+                d if d == "registry-1.docker.io" => {
+                    let library = if r.path.contains('/') { "" } else { "library/" };
+                    ("docker.io".to_string(), library)
+                }
+                d => (d, r.path_prefix),
+            };
             return ImageRef {
                 registry,
-                repository: format!("{}{}", r.path_prefix, r.path),
+                repository: format!("{prefix}{}", r.path),
                 tag: r.tag,
                 digest: r.digest,
             };

@@ -82,6 +82,13 @@ pub fn manifests(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Every manifest of `../shared/corpus` and `../shared/corpus_fixtures`.
+pub fn corpus_and_fixtures(shared: &Path) -> Vec<PathBuf> {
+    let mut files = manifests(&shared.join("corpus"));
+    files.extend(manifests(&shared.join("corpus_fixtures")));
+    files
+}
+
 /// True when python3 can create virtualenvs; prints a SKIP line when not.
 pub fn python_venv_or_skip() -> bool {
     let ok = Command::new("python3")

@@ -131,12 +131,16 @@ impl Rule for TagNotSpecified {
         };
         let r = match check(image) {
             Ok(pin) => pin,
-            // `app:` gets its own message (the kubelet refuses it too).
-            Err(_) if Pin::parse(image).tag == Some("") => Pin::parse(image),
             Err(e) => {
-                let message = format!("image `{image}` cannot be pulled (InvalidImageName): {e}");
-                out.fail(c.path.key("image"), message);
-                return;
+                let pin = Pin::parse(image);
+                // `app:` gets its own message below (the kubelet refuses it too).
+                if pin.tag != Some("") {
+                    let message =
+                        format!("image `{image}` cannot be pulled (InvalidImageName): {e}");
+                    out.fail(c.path.key("image"), message);
+                    return;
+                }
+                pin
             }
         };
         if r.is_digest_pinned() {
