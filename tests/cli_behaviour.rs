@@ -1339,6 +1339,40 @@ fn files_starting_with_a_brace_are_json_to_kubectl() {
     assert_eq!(run.code, 2, "{said}");
     assert!(said.contains("c.json:2:29:"), "{said}");
     assert!(said.contains("JSON has no comments"), "{said}");
+    // kubectl drops a leading byte-order mark before it looks; columns do
+    // not count it.
+    write(
+        d,
+        "bom.yaml",
+        "\u{feff}{apiVersion: v1, kind: ConfigMap,\n metadata: {name: a}}\n",
+    );
+    let run = eyelint(d, &["--no-color", "bom.yaml"], None);
+    let said = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(run.code, 2, "{said}");
+    assert!(said.contains("bom.yaml:1:2: kubectl reads"), "{said}");
+    // Surrogate escapes: JSON's decoder reads a pair as one character and a
+    // lone one as U+FFFD; kubectl's YAML parser refuses both.
+    let escapes = "\"data\": {\"k\": \"\\ud83d\\ude00 \\ud83d\"}";
+    write(
+        d,
+        "s.json",
+        &format!("{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {{\"name\": \"a\"}}, {escapes}}}\n"),
+    );
+    write(
+        d,
+        "s.yaml",
+        &format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a}}\n{escapes}\n"),
+    );
+    let run = eyelint(d, &["--no-color", "s.json"], None);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let run = eyelint(d, &["--no-color", "s.yaml"], None);
+    let said = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(run.code, 2, "{said}");
+    assert!(
+        said.contains("s.yaml:4:16: kubectl's YAML parser refuses `\\ud83d\\ude00`"),
+        "{said}"
+    );
+    assert!(said.contains("write `\\U0001F600`"), "{said}");
     // A JSON file with comments and no Kubernetes object is skipped, as
     // before; so is flow YAML after a comment line (YAML to kubectl).
     write(

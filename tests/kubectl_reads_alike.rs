@@ -537,8 +537,12 @@ fn json_roots_are_refused_where_kubectl_refuses_them() {
         ("two JSON objects", format!("{}\n{}\n", cm(""), cm(""))),
         ("blank lines and tabs first", format!("\n\n\t  {}", cm(""))),
         (
-            "a lone surrogate escape",
+            "a surrogate pair's escapes",
             cm(", \"data\": {\"k\": \"\\ud83d\\ude00 \\u00e9\"}"),
+        ),
+        (
+            "lone surrogate escapes",
+            cm(", \"data\": {\"a\": \"x\\ud83dy\", \"b\": \"\\ud83d\\ud83d\\ude00\", \"c\": \"\\ude00\\ud83d\", \"\\udc00\": \"\\ud83d\\u0041\"}"),
         ),
         (
             "a number past int64",
@@ -568,6 +572,19 @@ fn json_roots_are_refused_where_kubectl_refuses_them() {
             format!("{}\n---\napiVersion: v1\n", cm("")),
         ),
         ("a tab inside a string", cm(", \"data\": {\"k\": \"a\tb\"}")),
+        // kubectl's file reader drops a leading byte-order mark.
+        (
+            "a byte-order mark, then surrogate escapes",
+            format!("\u{feff}{}", cm(", \"data\": {\"k\": \"\\ud83d\\ude00\\ud83d\"}")),
+        ),
+        (
+            "a byte-order mark, then flow YAML",
+            "\u{feff}{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}".to_string(),
+        ),
+        (
+            "a byte-order mark, then a comment after the object",
+            format!("\u{feff}\n{} # c\n", cm("")),
+        ),
     ];
     // eyelint: its loader, then the linter's check of files that start
     // with `{`; kubectl: any refusal, its JSON decoder's included.
@@ -579,7 +596,48 @@ fn json_roots_are_refused_where_kubectl_refuses_them() {
             .or_else(|| eyelint_policies::yaml::kubectl_json::refusal(text).map(|(_, m)| m))
     };
     let (read, refused) = compare_reading(&kubectl, cases.into_iter(), ours, |_| true);
-    assert!(read >= 5 && refused >= 11, "{read} read, {refused} refused");
+    assert!(read >= 7 && refused >= 13, "{read} read, {refused} refused");
+}
+
+/// `\u` escapes of UTF-16 surrogates, as JSON writes characters beyond
+/// U+FFFF, in YAML: kubectl's YAML parser refuses every one, paired or
+/// not (files that start with `{` are in the matrix above).
+#[test]
+fn surrogate_escapes_in_yaml_are_refused_as_kubectl_refuses_them() {
+    let Some(kubectl) = kubectl() else {
+        eprintln!("SKIP: kubectl not on PATH");
+        return;
+    };
+    let cm = |data: &str| {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a}}\ndata:\n{data}")
+    };
+    let cases = [
+        ("a pair", cm("  k: \"\\ud83d\\ude00\"\n")),
+        ("a lone high surrogate", cm("  k: \"x\\ud83d\"\n")),
+        ("a lone low surrogate", cm("  k: \"\\udc00\"\n")),
+        ("a pair in a key", cm("  \"\\ud83d\\ude00\": v\n")),
+        (
+            "a pair in a flow mapping",
+            cm("  {k: \"\\ud83d\\ude00\"}\n"),
+        ),
+        (
+            "a pair on a continuation line",
+            cm("  k: \"one\n    two \\ud83d\\ude00\"\n"),
+        ),
+        (
+            "the character as one `\\U` escape",
+            cm("  k: \"\\U0001F600\"\n"),
+        ),
+        ("the character itself", cm("  k: \"😀\"\n")),
+        ("escapes in single quotes", cm("  k: '\\ud83d\\ude00'\n")),
+        ("escapes unquoted", cm("  k: \\ud83d\\ude00\n")),
+        (
+            "escapes in a block scalar",
+            cm("  k: |\n    \\ud83d\\ude00\n"),
+        ),
+    ];
+    let (read, refused) = read_alike(&kubectl, cases.iter().map(|(w, t)| (*w, t.clone())));
+    assert!(read >= 5 && refused >= 6, "{read} read, {refused} refused");
 }
 
 /// Reads each text with eyelint's loader and with kubectl: both must refuse

@@ -176,6 +176,8 @@ struct Fast<'t> {
     b: &'t [u8],
     base: usize,
     ascii: bool,
+    /// kubectl reads the text as JSON (see `Loader::json`).
+    json: bool,
     limits: Limits,
     /// Open collections allowed (fewer than saphyr-parser's limit).
     depth_limit: usize,
@@ -262,6 +264,7 @@ impl<'t> Fast<'t> {
             b: l.body.as_bytes(),
             base: l.base,
             ascii: l.ascii,
+            json: l.json,
             limits: l.limits,
             depth_limit: MAX_DEPTH.min(l.limits.max_depth.saturating_sub(1)),
             i: 0,
@@ -1320,23 +1323,29 @@ impl<'t> Fast<'t> {
         Ok(v)
     }
 
-    /// A `\u` escape at `i`, or two making a UTF-16 surrogate pair (as
-    /// JSON writes characters beyond U+FFFF): one character either way.
-    /// The reference path reads pairs as `lenient.rs` mends them.
+    /// A `\u` escape at `i`: one character. An escape of a UTF-16
+    /// surrogate is JSON's: in a text kubectl reads as JSON, a high and a low
+    /// surrogate escape make one character beyond U+FFFF, and any other is
+    /// U+FFFD, as Go's JSON decoder reads them (and the reference path, as
+    /// `lenient.rs` mends them); kubectl's YAML parser refuses it, and the
+    /// reference path reports that.
     fn utf16(&self, i: usize) -> R<(char, usize)> {
         let unit = self.hex_value(i, 4)?;
-        if !(0xD800..0xDC00).contains(&unit) {
+        if !(0xD800..0xE000).contains(&unit) {
             return Ok((char::from_u32(unit).ok_or(Stop)?, 6));
         }
-        if self.at(i + 6) != b'\\' || self.at(i + 7) != b'u' {
+        if !self.json {
             return Err(Stop);
         }
-        let low = self.hex_value(i + 6, 4)?;
-        if !(0xDC00..0xE000).contains(&low) {
-            return Err(Stop);
+        if (0xD800..0xDC00).contains(&unit) && self.at(i + 6) == b'\\' && self.at(i + 7) == b'u' {
+            if let Ok(low) = self.hex_value(i + 6, 4) {
+                if (0xDC00..0xE000).contains(&low) {
+                    let c = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+                    return Ok((char::from_u32(c).ok_or(Stop)?, 12));
+                }
+            }
         }
-        let c = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
-        Ok((char::from_u32(c).ok_or(Stop)?, 12))
+        Ok(('\u{fffd}', 6))
     }
 
     /// The block scalar whose `|` or `>` is at `j`, in a block collection

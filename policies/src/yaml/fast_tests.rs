@@ -266,32 +266,71 @@ fn items_of_a_flow_sequence_in_a_block_one_have_no_dash() {
 }
 
 #[test]
-fn json_surrogate_pairs() {
-    // JSON writes a character beyond U+FFFF as a UTF-16 surrogate pair;
-    // both paths read it as that character (saphyr-parser after
-    // `lenient.rs` mends the scalar).
+fn surrogate_escapes_read_as_kubectl_reads_them() {
+    // JSON writes a character beyond U+FFFF as a UTF-16 surrogate pair. In
+    // a text that starts with `{`, which kubectl reads as JSON, both paths
+    // read a pair as that character and any other surrogate escape as
+    // U+FFFD, as Go's JSON decoder does (saphyr-parser after `lenient.rs`
+    // mends the scalar).
     fast("{\"a\": \"go \\ud83d\\ude80!\", \"b\": 1}\n");
     fast("{\"\\uD83D\\uDE80\":\"\\ud83d\\ude80\\ud83c\\udf89\",\"c\":[\"\\u00e9\"]}\n");
-    fast("a: \"x \\ud83d\\ude80\"\n\"\\ud83d\\ude80\": 2\n");
-    fast("a: \"multi \\ud83d\\ude80\n  line\"\nb: 1\n");
-    // After a bail, the reference path mends the pairs alone.
-    bails("a: &x \"\\ud83d\\ude80\"\nb: *x\nc: \"\\ud83d\\ude80\"\n");
-    // Lone, reversed or broken pairs stay saphyr-parser's error.
-    for text in [
-        "a: \"\\ud83d\"\n",
-        "a: \"\\ude80\\ud83d\"\n",
-        "a: \"\\ud83d\\u0041\"\n",
-        "a: \"\\ud83d\\ude8\"\n",
-        "a: \"\\ud83d \\ude80\"\n",
-        "a: \"\\ud83d\\ude80\n",
-        "a: \"\\ud83d\\ude80 \\U00110000\"\n",
+    let lone = "\n {\"a\": \"x\\ud83dy\", \"b\": \"\\ud83d\\ud83d\\ude00\", \"c\": \"\\ude00\\ud83d\", \"\\udc00\": [\"\\ud83d\\u0041\"]}\n";
+    fast(lone);
+    assert_eq!(
+        value(lone),
+        serde_json::json!({"a": "x\u{fffd}y", "b": "\u{fffd}😀", "c": "\u{fffd}\u{fffd}", "\u{fffd}": ["\u{fffd}A"]})
+    );
+    // After a byte-order mark too, which kubectl drops before it looks.
+    fast("\u{feff}{\"a\": \"\\ud83d\\ude80\"}\n");
+    // A stream of JSON values, one of them an array: the whole text is JSON.
+    fast("{\"a\": \"\\ud83d\"}\n[{\"b\": \"\\ude80\"}]\n");
+    // After a bail, the reference path mends them alone.
+    bails("{\"a\": &x \"\\ud83d\\ude80 \\ud83d\", \"b\": *x, \"c\": \"\\ude80\\ud83d\\ude80\"}\n");
+    assert_eq!(
+        value("{\"a\": &x \"\\ud83d\\ude80 \\ud83d\", \"b\": *x}"),
+        serde_json::json!({"a": "🚀 \u{fffd}", "b": "🚀 \u{fffd}"})
+    );
+    // kubectl's YAML parser refuses every surrogate escape, paired or not;
+    // so do both paths, at the first one. A malformed escape stays
+    // saphyr-parser's error, in JSON too.
+    for (text, at) in [
+        ("a: \"x \\ud83d\\ude80\"\n", Some((1, 7))),
+        ("a: 1\n\"\\ud83d\\ude80\": 2\n", Some((2, 2))),
+        ("a: \"multi\n  line \\ud83d\\ude80\"\nb: 1\n", Some((2, 8))),
+        ("a: \"\\ud83d\"\n", Some((1, 5))),
+        ("a: \"\\u00e9\\ude80\\ud83d\"\n", Some((1, 11))),
+        ("a: \"\\ud83d \\ude80\"\n", Some((1, 5))),
+        ("a: &x \"\\ud83d\\ude80\"\nb: *x\n", Some((1, 8))),
+        ("a: \"\\ud83d\\ude8\"\n", None),
+        ("a: \"\\ud83d\\ude80\n", None),
+        ("{\"a\": \"\\ud83d\\ude8\"}\n", None),
+        ("{\"a\": \"\\ud83d\\ude80 \\U00110000\"}\n", None),
     ] {
         let e = load(text, &limits()).error;
-        assert!(e.is_some(), "{text:?} loaded");
+        let Some(e) = e else {
+            panic!("{text:?} loaded");
+        };
+        match at {
+            Some(at) => {
+                assert_eq!((e.pos.line, e.pos.column), at, "{text:?}: {e}");
+                assert!(
+                    e.message.starts_with("kubectl's YAML parser refuses `\\u"),
+                    "{e}"
+                );
+            }
+            None => assert!(e.message.contains("invalid"), "{text:?}: {e}"),
+        }
         if let Err(e) = differential(text, &limits()) {
             panic!("{text:?}: {e}");
         }
     }
+    let e = load("a: \"x \\ud83d\\ude80\"\n", &limits()).error.unwrap();
+    assert_eq!(
+        e.message,
+        "kubectl's YAML parser refuses `\\ud83d\\ude80`, a character written as JSON writes it, \
+         in two `\\u` escapes of UTF-16 surrogates: in YAML, write `\\U0001F680` or the \
+         character itself"
+    );
 }
 
 #[test]

@@ -8,17 +8,29 @@
 //! [`refusal`] says where kubectl's JSON decoder stops. It checks the text
 //! in one pass with an explicit stack (no recursion, nothing built).
 
+/// Whether kubectl reads `text` with its JSON decoder: after a byte-order
+/// mark, which kubectl's file reader drops, its first character that is not
+/// Unicode white space is `{`.
+pub fn json_root(text: &str) -> bool {
+    after_bom(text)
+        .trim_start_matches(char::is_whitespace)
+        .starts_with('{')
+}
+
+/// `text` without a leading byte-order mark.
+fn after_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 /// Where (a byte offset) and why kubectl's JSON decoder refuses `text`;
 /// `None` when kubectl reads it as JSON without error, or reads it as YAML.
 pub fn refusal(text: &str) -> Option<(usize, String)> {
-    // A byte-order mark is not blank to kubectl: such a file is YAML.
-    let first = text.find(|c: char| !c.is_whitespace())?;
-    if !text[first..].starts_with('{') {
+    if !json_root(text) {
         return None;
     }
     let b = text.as_bytes();
     // The JSON decoder itself skips only JSON's blanks.
-    let mut i = blanks(b, 0);
+    let mut i = blanks(b, text.len() - after_bom(text).len());
     while i < b.len() {
         if b[i] != b'{' {
             let why = match b[i] {
@@ -229,7 +241,7 @@ mod tests {
             "{\"big\": 123456789012345678901234567890, \"tiny\": 1e-400}",
             // Not JSON, but YAML to kubectl: it does not start with `{`.
             "# c\n{a: 1}",
-            "\u{feff}{a: 1}",
+            "\u{a0}\u{feff}{a: 1}",
             "a: {b: 1}",
             "[1, 2]",
             "",
@@ -271,6 +283,13 @@ mod tests {
                 0,
                 "expected another JSON object or the end",
             ),
+            // kubectl drops a leading byte-order mark before it looks.
+            (
+                "\u{feff}{a: 1}",
+                4,
+                "`a` (JSON keys and strings are quoted)",
+            ),
+            ("\u{feff} {\"a\": 1} # c", 13, "`#` (JSON has no comments)"),
         ] {
             let (offset, message) = refusal(text).unwrap_or_else(|| panic!("{text:?} is read"));
             assert_eq!(offset, at, "{text:?}: {message}");

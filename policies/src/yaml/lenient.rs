@@ -31,12 +31,16 @@
 //! surrogate pair in two `\u` escapes (`"\ud83d\ude80"`, as Python's
 //! `json.dumps` writes an emoji), which YAML's `\u` cannot express and
 //! saphyr-parser rejects ("found invalid Unicode character escape code").
-//! Go's JSON decoder, and so `kubectl`, and serde_json (the webhook's
-//! AdmissionReview decoder) combine the pair into one character. The
-//! scalar is rewritten with each pair as one `\U` escape (10 bytes for 12)
-//! and the two bytes saved per pair put back as spaces after its closing
-//! quote, where they mean nothing: no byte moves outside the scalar, so
-//! positions need no shift. A lone or reversed surrogate stays an error.
+//! kubectl reads such escapes only in a text it reads as JSON (one that
+//! starts with `{`, [`super::kubectl_json::json_root`]): Go's JSON decoder
+//! combines a high and a low surrogate into one character and reads any
+//! other surrogate escape as U+FFFD. Its YAML parser refuses them all, and
+//! so does the loader, at the escape ([`yaml_surrogate`]). In a JSON text
+//! the scalar is rewritten with each pair as one `\U` escape (10 bytes for
+//! 12) and each lone surrogate as `\uFFFD` (6 for 6), and the two bytes
+//! saved per pair put back as spaces after its closing quote, where they
+//! mean nothing: no byte moves outside the scalar, so positions need no
+//! shift.
 
 use std::collections::BTreeMap;
 
@@ -102,8 +106,8 @@ pub(crate) fn repair(
     text: &str,
     shifts: &mut Shifts,
     info: &str,
-    line: usize,
-    col: usize,
+    (line, col): (usize, usize),
+    json: bool,
 ) -> Option<String> {
     let mut add: Vec<(usize, usize, usize)> = Vec::new(); // (line, byte offset, count)
     match info {
@@ -150,8 +154,8 @@ pub(crate) fn repair(
                 return None;
             }
         }
-        "while parsing a quoted scalar, found invalid Unicode character escape code" => {
-            return surrogate_pairs(text, line, col);
+        "while parsing a quoted scalar, found invalid Unicode character escape code" if json => {
+            return json_surrogates(text, line, col);
         }
         "':' must be followed by a valid YAML whitespace" => {
             return tab_after_colon(text, line, col);
@@ -246,16 +250,21 @@ fn closes(rest: &str, quote: char) -> bool {
     false
 }
 
-/// The double-quoted scalar whose quote is at (1-based `line`, 0-based
-/// character `col`) in `text`, rewritten with every `\uD8xx\uDCxx`
-/// surrogate pair as one `\U` escape and, per pair, two spaces after the
-/// closing quote: the text keeps its length and every byte outside the
-/// scalar keeps its offset. `None` when the scalar holds an escape that is
-/// not a well-formed pair or other invalid escape this cannot mend, or is
-/// not closed.
-fn surrogate_pairs(text: &str, line: usize, col: usize) -> Option<String> {
-    let (start, l) = lines(text).nth(line.checked_sub(1)?)?;
-    let quote = start + l.char_indices().nth(col)?.0;
+/// A `\u` escape of a UTF-16 surrogate, as Go's JSON decoder pairs them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Surrogate {
+    /// A high surrogate's escape and a low one's right after it: one
+    /// character beyond U+FFFF (12 bytes of text).
+    Pair(char),
+    /// Any other: U+FFFD to Go's JSON decoder (6 bytes).
+    Lone,
+}
+
+/// The surrogate escapes of the double-quoted scalar whose quote is at byte
+/// `quote` of `text` (each with the offset of its backslash), and the offset
+/// of its closing quote. `None` when there is no `"` at `quote`, the scalar
+/// is not closed, or a `\u` is not followed by four hexadecimal digits.
+fn surrogates(text: &str, quote: usize) -> Option<(Vec<(usize, Surrogate)>, usize)> {
     let b = text.as_bytes();
     if b.get(quote) != Some(&b'"') {
         return None;
@@ -267,48 +276,99 @@ fn surrogate_pairs(text: &str, line: usize, col: usize) -> Option<String> {
         }
         u32::from_str_radix(digits, 16).ok()
     };
-    // (offset of a pair's first backslash, the character it stands for)
-    let mut pairs: Vec<(usize, char)> = Vec::new();
+    let mut found = Vec::new();
     let mut i = quote + 1;
-    let close = loop {
+    loop {
         match b.get(i)? {
-            b'"' => break i,
+            b'"' => return Some((found, i)),
             b'\\' if b.get(i + 1) == Some(&b'u') => {
                 let unit = hex4(i + 2)?;
                 if !(0xD800..0xE000).contains(&unit) {
                     i += 6;
                     continue;
                 }
-                if !(0xD800..0xDC00).contains(&unit) || text.get(i + 6..i + 8)? != "\\u" {
-                    return None;
+                let low = (unit < 0xDC00 && text.get(i + 6..i + 8) == Some("\\u"))
+                    .then(|| hex4(i + 8))
+                    .flatten()
+                    .filter(|low| (0xDC00..0xE000).contains(low));
+                match low.and_then(|low| {
+                    char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
+                }) {
+                    Some(c) => {
+                        found.push((i, Surrogate::Pair(c)));
+                        i += 12;
+                    }
+                    None => {
+                        found.push((i, Surrogate::Lone));
+                        i += 6;
+                    }
                 }
-                let low = hex4(i + 8)?;
-                if !(0xDC00..0xE000).contains(&low) {
-                    return None;
-                }
-                let c = char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))?;
-                pairs.push((i, c));
-                i += 12;
             }
             // Any other escape: the backslash and the byte after it (a
             // quote, a backslash or a line break among them).
             b'\\' => i += 2,
             _ => i += 1,
         }
-    };
-    if pairs.is_empty() {
+    }
+}
+
+/// The double-quoted scalar whose quote is at (1-based `line`, 0-based
+/// character `col`) in `text`, rewritten as Go's JSON decoder reads its
+/// surrogate escapes: every pair as one `\U` escape, with two spaces per
+/// pair after the closing quote, and every lone one as `\uFFFD`. The text
+/// keeps its length and every byte outside the scalar keeps its offset.
+/// `None` when the scalar holds no surrogate escape or a malformed `\u`
+/// escape, or is not closed.
+fn json_surrogates(text: &str, line: usize, col: usize) -> Option<String> {
+    let (start, l) = lines(text).nth(line.checked_sub(1)?)?;
+    let quote = start + l.char_indices().nth(col)?.0;
+    let (found, close) = surrogates(text, quote)?;
+    if found.is_empty() {
         return None;
     }
     let mut out = String::with_capacity(text.len());
     let mut from = 0;
-    for (at, c) in &pairs {
+    let mut pairs = 0;
+    for (at, s) in &found {
         out.push_str(text.get(from..*at)?);
-        out.push_str(&format!("\\U{:08X}", u32::from(*c)));
-        from = at + 12;
+        match s {
+            Surrogate::Pair(c) => {
+                out.push_str(&format!("\\U{:08X}", u32::from(*c)));
+                pairs += 1;
+                from = at + 12;
+            }
+            Surrogate::Lone => {
+                out.push_str("\\uFFFD");
+                from = at + 6;
+            }
+        }
     }
     out.push_str(text.get(from..=close)?);
-    out.extend(std::iter::repeat_n(' ', 2 * pairs.len()));
+    out.extend(std::iter::repeat_n(' ', 2 * pairs));
     out.push_str(text.get(close + 1..)?);
     debug_assert_eq!(out.len(), text.len());
     Some(out)
+}
+
+/// Where and why kubectl's YAML parser refuses the double-quoted scalar
+/// whose quote is at byte `quote` of `text`: its first surrogate escape.
+/// `None` when it holds none (the parser refused another escape).
+pub(crate) fn yaml_surrogate(text: &str, quote: usize) -> Option<(usize, String)> {
+    let (found, _) = surrogates(text, quote)?;
+    let &(at, s) = found.first()?;
+    let message = match s {
+        Surrogate::Pair(c) => format!(
+            "kubectl's YAML parser refuses `{}`, a character written as JSON writes it, in \
+             two `\\u` escapes of UTF-16 surrogates: in YAML, write `\\U{:08X}` or the \
+             character itself",
+            text.get(at..at + 12)?,
+            u32::from(c)
+        ),
+        Surrogate::Lone => format!(
+            "kubectl's YAML parser refuses `{}`, the escape of half a UTF-16 surrogate pair, \
+             which is not a character",
+            text.get(at..at + 6)?
+        ),
+    };
+    Some((at, message))
 }

@@ -298,6 +298,10 @@ struct Loader<'t> {
     lines: LineMap<'t>,
     /// The body is ASCII: character indexes are byte offsets.
     ascii: bool,
+    /// kubectl reads the text with its JSON decoder
+    /// ([`kubectl_json::json_root`]), which reads `\u` escapes of UTF-16
+    /// surrogates; its YAML parser refuses them (see [`lenient`]).
+    json: bool,
     limits: Limits,
     // Per-document state.
     stack: Vec<Frame>,
@@ -354,6 +358,7 @@ impl<'t> Loader<'t> {
             base,
             lines: LineMap::new(body),
             ascii: body.is_ascii(),
+            json: kubectl_json::json_root(original),
             limits: limits.for_text(body),
             stack: Vec::new(),
             root: None,
@@ -410,11 +415,22 @@ impl<'t> Loader<'t> {
     fn scan_error(&mut self, e: &ScanError) -> YamlError {
         // The parser may place an error past the end (on a line after the
         // last): recompute line and column from the offset.
-        let pos = line_col(self.original, self.pos(*e.marker()).offset);
+        let mut pos = line_col(self.original, self.pos(*e.marker()).offset);
         let message = match e.info() {
             "recursion limit exceeded" => {
                 "collections nested too deeply (flow collections are limited to 255 levels)"
                     .to_string()
+            }
+            // Unless the text is JSON (then `lenient` mended them), the
+            // escape of a surrogate, at the escape.
+            info @ "while parsing a quoted scalar, found invalid Unicode character escape code" => {
+                match lenient::yaml_surrogate(self.original, pos.offset) {
+                    Some((at, message)) if !self.json => {
+                        pos = line_col(self.original, at);
+                        message
+                    }
+                    _ => info.to_string(),
+                }
             }
             info => info.to_string(),
         };
@@ -484,7 +500,9 @@ impl<'t> Loader<'t> {
             let mut shifts = self.shifts.clone();
             let m = e.marker();
             let repaired = budget
-                .then(|| lenient::repair(&text, &mut shifts, e.info(), m.line(), m.col()))
+                .then(|| {
+                    lenient::repair(&text, &mut shifts, e.info(), (m.line(), m.col()), self.json)
+                })
                 .flatten();
             let Some(repaired) = repaired else {
                 return Some(self.scan_error(&e));
@@ -527,7 +545,10 @@ impl<'t> Loader<'t> {
             };
             let value = &self.body[range.clone()];
             let before = documents;
-            let (error, fast, bail) = load(Loader::new(value, self.limits), &mut |mut d| {
+            // Read as the whole text is (a value may start with `[`).
+            let mut loader = Loader::new(value, self.limits);
+            loader.json = self.json;
+            let (error, fast, bail) = load(loader, &mut |mut d| {
                 d.index += before;
                 d.start = shift(d.start);
                 d.spans.shift(shift);
