@@ -1356,12 +1356,12 @@ fn files_starting_with_a_brace_are_json_to_kubectl() {
     write(
         d,
         "s.json",
-        &format!("{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {{\"name\": \"a\"}}, {escapes}}}\n"),
+        format!("{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {{\"name\": \"a\"}}, {escapes}}}\n"),
     );
     write(
         d,
         "s.yaml",
-        &format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a}}\n{escapes}\n"),
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a}}\n{escapes}\n"),
     );
     let run = eyelint(d, &["--no-color", "s.json"], None);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
