@@ -92,6 +92,22 @@ fn bom_and_crlf_shift_no_line_or_column() {
         !r.stdout.contains('\r'),
         "no carriage returns in the snippet"
     );
+    // Files saved with a mark and joined with `---` lines (`cat`): kubectl
+    // drops the mark after a `---` line, and so does eyelint.
+    let joined = format!("\u{feff}{POD}---\n\u{feff}{}", POD.replace('\n', "\r\n"));
+    let r = eyelint(
+        d,
+        &["--only=hostIPCSet", "-f", "json", "-"],
+        Some(joined.as_bytes()),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        positions(&json(&r)),
+        [
+            ("hostIPCSet".to_string(), 7, 3),
+            ("hostIPCSet".to_string(), 18, 3)
+        ]
+    );
 }
 
 #[test]

@@ -695,6 +695,121 @@ fn compare_reading<'a>(
     (read, refused)
 }
 
+/// Whether any key of `v`, at any depth, holds a byte-order mark.
+fn marked_key(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m
+            .iter()
+            .any(|(k, v)| k.contains('\u{feff}') || marked_key(v)),
+        Value::Array(a) => a.iter().any(marked_key),
+        _ => false,
+    }
+}
+
+/// Byte-order marks after a file's first character, as `cat` leaves them
+/// when it joins files saved with one: kubectl drops the one that starts
+/// the line after a `---` line (unless that line is the file's first) and
+/// reads every other as a character. eyelint must read such files as
+/// kubectl does, or refuse them where kubectl refuses them, or where kubectl
+/// reads a mark into a key (`\u{feff}apiVersion` is not `apiVersion`).
+#[test]
+fn byte_order_marks_inside_are_read_as_kubectl_reads_them() {
+    let Some(kubectl) = kubectl() else {
+        eprintln!("SKIP: kubectl not on PATH");
+        return;
+    };
+    const M: &str = "\u{feff}";
+    let cm = |name: &str| format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\n");
+    let (a, b) = (cm("a"), cm("b"));
+    let cases = [
+        ("after a `---` line", format!("{a}---\n{M}{b}")),
+        (
+            "after each of two `---` lines",
+            format!("{a}---\n{M}{b}---\n{M}{}", cm("c")),
+        ),
+        ("after `---` and blanks", format!("{a}---   \n{M}{b}")),
+        ("after `---` and a comment", format!("{a}--- # x\n{M}{b}")),
+        (
+            "after a `---` line ending in CRLF",
+            format!("{a}---\r\n{M}{b}"),
+        ),
+        (
+            "after `---`, then spaces",
+            format!("{a}---\n{M}  apiVersion: v1\n  kind: ConfigMap\n  metadata: {{name: b}}\n"),
+        ),
+        (
+            "after `---`, before a comment",
+            format!("{a}---\n{M}# c\n{b}"),
+        ),
+        ("after `---`, before `---`", format!("{a}---\n{M}---\n{b}")),
+        ("after `---`, at the end", format!("{a}---\n{M}")),
+        ("after a second leading `---`", format!("---\n---\n{M}{a}")),
+        ("after a comment and `---`", format!("# c\n---\n{M}{a}")),
+        ("after the file's first line, `---`", format!("---\n{M}{a}")),
+        ("twice at the start", format!("{M}{M}{a}")),
+        ("after a comment line", format!("# c\n{M}{a}")),
+        ("after a blank line", format!("\n{M}{a}")),
+        ("after `---` and a blank line", format!("{a}---\n\n{M}{b}")),
+        (
+            "after `---` and a comment line",
+            format!("{a}---\n# c\n{M}{b}"),
+        ),
+        (
+            "before a key inside",
+            format!("apiVersion: v1\n{M}kind: ConfigMap\nmetadata: {{name: a}}\n"),
+        ),
+        ("before an indented key", format!("{a}data:\n{M}  x: y\n")),
+        ("before `---`", format!("{a}{M}---\n{b}")),
+        ("after `...`", format!("{a}...{M}\n---\n{b}")),
+        (
+            "inside scalars",
+            format!(
+                "{a}data:\n  k: v{M}\n  j: {M}x\n  m: \"{M}q\"\n  s: '{M}s'\n  f: {{g: h{M}}}\n"
+            ),
+        ),
+        (
+            "in a block scalar and a comment",
+            format!("{a}data:\n  k: |\n    {M}text\n  # {M}c\n"),
+        ),
+        ("in a comment after a value", format!("{a}# x{M}\n")),
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut read, mut refused, mut keyed, mut bad) = (0, 0, 0, Vec::new());
+    for (what, text) in &cases {
+        let file = dir.path().join("case.yaml");
+        std::fs::write(&file, text).expect("write");
+        let ours = load(text, &Limits::default()).error;
+        let raw = Command::new(&kubectl)
+            .args(["label", "--local", "-o", "json", "-f"])
+            .arg(&file)
+            .arg(format!("{PROBE}=1"))
+            .output()
+            .expect("kubectl runs");
+        let keeps_mark = serde_json::Deserializer::from_slice(&raw.stdout)
+            .into_iter::<Value>()
+            .any(|v| v.is_ok_and(|v| marked_key(&v)));
+        match (ours, kubectl_objects(&kubectl, &file)) {
+            (None, Ok(t)) => {
+                read += 1;
+                bad.extend(objects_differ(
+                    what,
+                    eyelint_objects(text).unwrap_or_default(),
+                    &t,
+                ));
+            }
+            (Some(_), Err(_)) => refused += 1,
+            (Some(e), Ok(_)) if keeps_mark && e.message.contains("byte-order mark") => keyed += 1,
+            (ours, theirs) => bad.push(format!("{what}: eyelint {ours:?}, kubectl {theirs:?}")),
+        }
+    }
+    eprintln!("{read} read alike, {refused} refused by both, {keyed} refused where kubectl reads a mark into a key");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    assert!(
+        read >= 12 && refused >= 3 && keyed >= 5,
+        "{read} {refused} {keyed}"
+    );
+}
+
 /// `---` lines and directives, which kubectl's document splitter handles
 /// before its YAML parser sees the text.
 #[test]

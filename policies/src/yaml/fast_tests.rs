@@ -334,6 +334,25 @@ fn surrogate_escapes_read_as_kubectl_reads_them() {
 }
 
 #[test]
+fn the_value_limit_comes_first_where_saphyr_reads_on_to_a_later_error() {
+    // In a flow mapping inside a flow sequence, saphyr-parser reads on
+    // before it hands over the values, and stops at the unclosed quote; the
+    // fast path stops at the 41st value, before it.
+    let small = Limits {
+        max_depth: 6,
+        max_nodes: 40,
+    };
+    let text = format!("b: [ {{ x: [{}], c: {{\"d: 3 }} }}\n", "0, ".repeat(60));
+    let fast = load(&text, &small).error.unwrap();
+    assert!(fast.message.starts_with("document too large"), "{fast}");
+    let mut none = 0;
+    let reference = load_reference(&text, &small, |_| none += 1).unwrap();
+    assert!(reference.message.contains("quoted scalar"), "{reference}");
+    assert!(fast.pos.offset < reference.pos.offset);
+    differential(&text, &small).unwrap();
+}
+
+#[test]
 fn the_value_limit_error_comes_from_the_fast_path_alike() {
     let small = Limits {
         max_depth: 10,

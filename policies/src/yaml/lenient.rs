@@ -42,6 +42,21 @@
 //! mean nothing: no byte moves outside the scalar, so positions need no
 //! shift.
 
+//! Byte-order marks (U+FEFF) after the text's first character: saphyr-
+//! parser takes one only at the start of a line between documents, as YAML
+//! 1.2 asks, and kubectl reads them otherwise. Its file reader drops the
+//! file's leading mark, and its YAML parser (go-yaml) the one that starts
+//! the text, which the loader leaves to saphyr-parser. A mark that starts
+//! the line right after a `---` line is dropped too, except when that `---`
+//! line is the file's first; every other mark is a character like any
+//! other (in a comment, a scalar, a key; at the start of a line, the first
+//! character of what follows). [`byte_order_marks`] copies the text with
+//! each mark that kubectl drops moved to the start of the `---` line before
+//! it (where saphyr-parser takes it, and [`Shifts`] maps positions back),
+//! and each other one replaced by a stand-in of the same length (a
+//! noncharacter the text does not hold), which the loader turns back into
+//! U+FEFF in every scalar.
+
 use std::collections::BTreeMap;
 
 /// Most re-parses one load may do: each one repairs one error.
@@ -50,10 +65,11 @@ pub(crate) const MAX_RETRIES: usize = 1000;
 /// input full of repairable lines still ends quickly.
 pub(crate) const MAX_RETRY_BYTES: usize = 16 << 20;
 
-/// Spaces added at the start of lines (1-based line → count).
+/// Characters added at the start of lines (1-based line → count; negative
+/// when the copy has fewer there than the original).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Shifts {
-    lines: BTreeMap<usize, usize>,
+    lines: BTreeMap<usize, isize>,
 }
 
 impl Shifts {
@@ -64,12 +80,18 @@ impl Shifts {
     /// Turns a parser position in the copy (character index, 1-based line,
     /// 0-based column) into the same position in the original.
     pub(crate) fn original(&self, index: usize, line: usize, col: usize) -> (usize, usize) {
-        let before: usize = self.lines.range(..line).map(|(_, n)| n).sum();
-        let here = self.lines.get(&line).map_or(0, |n| (*n).min(col));
-        (index.saturating_sub(before + here), col - here)
+        let before: isize = self.lines.range(..line).map(|(_, n)| n).sum();
+        // A column within characters added maps to the first one after.
+        let here = match self.lines.get(&line) {
+            Some(&n) if n > 0 => n.min(col.try_into().unwrap_or(isize::MAX)),
+            Some(&n) => n,
+            None => 0,
+        };
+        let back = |v: usize, by: isize| v.checked_add_signed(-by).unwrap_or(0);
+        (back(index, before + here), back(col, here))
     }
 
-    fn add(&mut self, line: usize, count: usize) {
+    fn add(&mut self, line: usize, count: isize) {
         *self.lines.entry(line).or_insert(0) += count;
     }
 }
@@ -171,7 +193,7 @@ pub(crate) fn repair(
         out.push_str(&text[from..offset]);
         out.extend(std::iter::repeat_n(' ', count));
         from = offset;
-        shifts.add(line, count);
+        shifts.add(line, count.try_into().ok()?);
     }
     out.push_str(&text[from..]);
     Some(out)
@@ -371,4 +393,56 @@ pub(crate) fn yaml_surrogate(text: &str, quote: usize) -> Option<(usize, String)
         ),
     };
     Some((at, message))
+}
+
+/// The copy of `body` (a text without its file's byte-order mark) that
+/// saphyr-parser reads as kubectl reads its byte-order marks (see the module
+/// documentation), the shifts of the moved marks, and the stand-in of the
+/// others. `None` when no mark follows the text's first character, or the
+/// text holds every stand-in.
+pub(crate) fn byte_order_marks(body: &str) -> Option<(String, Shifts, char)> {
+    const MARK: &str = "\u{feff}";
+    let first = body.chars().next().map_or(0, char::len_utf8);
+    if !body.get(first..)?.contains(MARK) {
+        return None;
+    }
+    let stand_in = ('\u{fdd0}'..='\u{fdef}').find(|c| !body.contains(*c))?;
+    let mut stand_in_bytes = [0u8; 3];
+    stand_in.encode_utf8(&mut stand_in_bytes);
+    let mut copy = body.as_bytes().to_vec();
+    // Each mark that starts the line after a `---` line (not the first):
+    // the `---` line and its break move right by the mark, which goes first.
+    let mut shifts = Shifts::default();
+    let mut moved = Vec::new();
+    let mut previous: Option<usize> = None;
+    for (i, (start, line)) in lines(body).enumerate() {
+        if let Some(p) = previous.filter(|&p| p > 0) {
+            if line.starts_with(MARK) && splits(body.get(p..start)?) {
+                copy[p + MARK.len()..start + MARK.len()]
+                    .copy_from_slice(body.get(p..start)?.as_bytes());
+                copy[p..p + MARK.len()].copy_from_slice(MARK.as_bytes());
+                shifts.add(i, 1);
+                shifts.add(i + 1, -1);
+                moved.push(start);
+            }
+        }
+        previous = Some(start);
+    }
+    for (at, _) in body.match_indices(MARK) {
+        if at >= first && moved.binary_search(&at).is_err() {
+            copy[at..at + MARK.len()].copy_from_slice(&stand_in_bytes);
+        }
+    }
+    Some((String::from_utf8(copy).ok()?, shifts, stand_in))
+}
+
+/// Whether `line` (with its line break) is one at which kubectl's document
+/// splitter cuts the text and saphyr-parser starts a document: `---`, then
+/// nothing but blanks and a comment.
+fn splits(line: &str) -> bool {
+    line.strip_prefix("---").is_some_and(|rest| {
+        let content = rest.trim_start_matches([' ', '\t']);
+        let blank = content.trim_start_matches(['\r', '\n']).is_empty();
+        blank || (content.len() < rest.len() && content.starts_with('#'))
+    })
 }

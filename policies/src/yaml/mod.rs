@@ -316,6 +316,9 @@ struct Loader<'t> {
     source: Option<String>,
     /// Spaces added to the text given to the parser (see [`lenient`]).
     shifts: lenient::Shifts,
+    /// What stands in for a byte-order mark in the text given to the parser
+    /// (see [`lenient::byte_order_marks`]).
+    mark_stand_in: Option<char>,
     /// Documents below this index were handed over before a re-parse.
     handed: usize,
     /// Where the previous event ended (where a block scalar's header is
@@ -370,6 +373,7 @@ impl<'t> Loader<'t> {
             region_start: 0,
             source: None,
             shifts: lenient::Shifts::default(),
+            mark_stand_in: None,
             handed: 0,
             prev_end: None,
         }
@@ -486,6 +490,11 @@ impl<'t> Loader<'t> {
     /// [`Loader::run_reference`] on a text that is not a JSON stream.
     fn parse_reference(mut self, each: &mut dyn FnMut(Document)) -> Option<YamlError> {
         let mut text: Cow<'t, str> = Cow::Borrowed(self.body);
+        if let Some((copy, shifts, stand_in)) = lenient::byte_order_marks(self.body) {
+            text = Cow::Owned(copy);
+            self.shifts = shifts;
+            self.mark_stand_in = Some(stand_in);
+        }
         let mut retries = 0;
         loop {
             let e = match self.parse(&text, each) {
@@ -617,6 +626,10 @@ impl<'t> Loader<'t> {
                     Ok(())
                 }
                 Event::Scalar(v, style, anchor, tag) => {
+                    let v = match self.mark_stand_in {
+                        Some(c) if v.contains(c) => Cow::Owned(v.replace(c, "\u{feff}")),
+                        _ => v,
+                    };
                     self.item(Item::Scalar(v, style, anchor, tag), span)
                 }
                 Event::Alias(id) => self.item(Item::Alias(id), span),
@@ -966,6 +979,16 @@ impl<'t> Loader<'t> {
                     pos,
                 )),
             };
+        if name.contains('\u{feff}') {
+            return Err(self.err(
+                format!(
+                    "this key holds a byte-order mark (U+FEFF, invisible in most editors), and \
+                     kubectl keeps it: it reads the key as `{}`; delete the mark",
+                    name.replace('\u{feff}', "<U+FEFF>")
+                ),
+                pos,
+            ));
+        }
         let Some(frame) = self.stack.last() else {
             return Ok(());
         };

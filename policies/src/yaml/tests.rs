@@ -852,3 +852,51 @@ fn dash_after_an_empty_key() {
         }
     }
 }
+
+#[test]
+fn byte_order_marks_inside_read_as_kubectl_reads_them() {
+    // A mark that starts the line after a `---` line is dropped, as kubectl
+    // drops it; it is still a character of its line, so the key after it is
+    // at column 2 (columns count characters, and the file's own mark is the
+    // only one they skip).
+    let text = "\u{feff}a: 1\n--- # x\n\u{feff}b: [x]\nc: \u{feff}v\u{feff}  # \u{feff}\n";
+    let loaded = load(text, &Limits::default());
+    assert!(loaded.error.is_none(), "{:?}", loaded.error);
+    let d = &loaded.documents[1];
+    assert_eq!(
+        d.value,
+        json!({"b": ["x"], "c": "\u{feff}v\u{feff}"}),
+        "marks in a scalar are characters of it"
+    );
+    assert_eq!(lc(d.start), (3, 2));
+    assert_eq!(lc(at(d, "b").key.unwrap()), (3, 2));
+    assert_eq!(lc(at(d, "b[0]").value), (3, 6));
+    assert_eq!(lc(at(d, "c").key.unwrap()), (4, 1));
+    assert_eq!(lc(at(d, "c").value), (4, 4));
+    // kubectl keeps a mark in a key: an error at the key.
+    for (text, pos) in [
+        ("---\n\u{feff}a: 1\n", (2, 1)),
+        ("# c\n\u{feff}a: 1\n", (2, 1)),
+        ("a: 1\n\u{feff}b: 2\n", (2, 1)),
+        ("a: {\u{feff}b: 1}\n", (1, 5)),
+        ("a: 1\n---\n\n\u{feff}b: 1\n", (4, 1)),
+    ] {
+        let e = load(text, &Limits::default()).error.expect(text);
+        assert_eq!(lc(e.pos), pos, "{text:?}: {e}");
+        assert!(
+            e.message.contains("it reads the key as `<U+FEFF>"),
+            "{text:?}: {e}"
+        );
+    }
+    // A mark before `---` inside a document makes it content, not a marker.
+    let e = load("a:\n  b: 1\n\u{feff}---\nc: 1\n", &Limits::default()).error;
+    assert!(e.is_some());
+    // Text that already holds every stand-in keeps saphyr-parser's error.
+    let all: String = ('\u{fdd0}'..='\u{fdef}').collect();
+    let e = load(
+        &format!("a: {all}\n---\n\u{feff}b: 1\n"),
+        &Limits::default(),
+    )
+    .error;
+    assert!(e.is_some_and(|e| e.message.contains("byte order mark")));
+}
