@@ -810,6 +810,89 @@ fn byte_order_marks_inside_are_read_as_kubectl_reads_them() {
     );
 }
 
+/// A document after a `...` line that no `---` line follows: kubectl reads
+/// one document from each part of the file between `---` lines, so it
+/// silently drops such a document (or refuses the file when the `...` came
+/// first). eyelint must refuse each file, at the dropped document.
+#[test]
+fn documents_after_an_end_marker_are_refused_where_kubectl_drops_them() {
+    let Some(kubectl) = kubectl() else {
+        eprintln!("SKIP: kubectl not on PATH");
+        return;
+    };
+    let cm = |name: &str| format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\n");
+    let (a, b, c) = (cm("a"), cm("b"), cm("c"));
+    // (what, text, the names kubectl reads or None if it refuses the file,
+    // the line of eyelint's error)
+    let cases = [
+        (
+            "`...` then a document",
+            format!("{a}...\n{b}"),
+            Some(vec!["a"]),
+            5,
+        ),
+        (
+            "`...`, a document, `---`",
+            format!("{a}...\n{b}---\n{c}"),
+            Some(vec!["a", "c"]),
+            5,
+        ),
+        (
+            "two `...` lines",
+            format!("{a}...\n...\n{b}"),
+            Some(vec!["a"]),
+            6,
+        ),
+        (
+            "`...` with a comment, blank lines",
+            format!("{a}... # end\n\n# b\n{b}"),
+            Some(vec!["a"]),
+            7,
+        ),
+        ("`...` first", format!("...\n{b}"), None, 2),
+        (
+            "duplicate keys after `...`",
+            format!("{a}...\nx: 1\nx: 2\n"),
+            Some(vec!["a"]),
+            5,
+        ),
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("case.yaml");
+    for (what, text, kubectl_names, line) in cases {
+        std::fs::write(&file, &text).expect("write");
+        let names = kubectl_objects(&kubectl, &file).ok().map(|objects| {
+            objects
+                .iter()
+                .map(|o| o["metadata"]["name"].as_str().unwrap_or("").to_string())
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(
+            names,
+            kubectl_names.map(|n| n.iter().map(|s| s.to_string()).collect()),
+            "{what}: kubectl"
+        );
+        let e = load(&text, &Limits::default()).error;
+        let e = e.unwrap_or_else(|| panic!("{what}: eyelint reads it"));
+        assert_eq!((e.pos.line, e.pos.column), (line, 1), "{what}: {e}");
+        assert!(e.message.contains("follows a `...` line"), "{what}: {e}");
+    }
+    // A `...` followed by `---`, or by comments only, is read alike.
+    let (read, refused) = read_alike(
+        &kubectl,
+        [
+            ("`...` then `---`", format!("{a}...\n---\n{b}")),
+            ("`...` then a comment", format!("{a}...\n# the end\n")),
+            (
+                "`---`, `...`, `---`",
+                format!("---\n{a}...\n--- # b\n{b}...\n"),
+            ),
+        ]
+        .into_iter(),
+    );
+    assert_eq!((read, refused), (3, 0));
+}
+
 /// `---` lines and directives, which kubectl's document splitter handles
 /// before its YAML parser sees the text.
 #[test]

@@ -548,6 +548,9 @@ impl<'t> Fast<'t> {
     fn stream(&mut self, each: &mut dyn FnMut(Document)) -> R<()> {
         // A document is open (started, not ended yet).
         let mut open = false;
+        // A `...` line came since the last `---` line: a document that
+        // starts without one is an error (`Loader::after_document_end`).
+        let mut ended = false;
         // Its root, once read: (value, start, source).
         let mut root: Option<(Value, Pos, Option<String>)> = None;
         let mut region_start = 0;
@@ -567,11 +570,13 @@ impl<'t> Fast<'t> {
                     self.end_document(root.take(), each);
                 }
                 open = true;
+                ended = false;
                 region_start = p + 3;
                 continue;
             }
             if n == 0 && self.marker(p, b'.') {
                 self.rest_of_line(p + 3)?;
+                ended = true;
                 if open {
                     self.end_document(root.take(), each);
                     region_start = region_start.max(p + 3);
@@ -579,7 +584,7 @@ impl<'t> Fast<'t> {
                 }
                 continue;
             }
-            if root.is_some() || (n == 0 && self.at(p) == b'%') {
+            if root.is_some() || ended || (n == 0 && self.at(p) == b'%') {
                 return Err(Stop);
             }
             open = true;

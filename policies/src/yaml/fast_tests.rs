@@ -138,8 +138,6 @@ fn comments_markers_and_documents() {
     fast("# head\n\na: 1 # c\n# mid\n\n  # indented\nb: 2\n# tail\n");
     fast("---\na: 1\n---\nb: 2\n...\n---\nc: 3\n...\n");
     fast("--- # c\na: 1\n");
-    fast("...\na: 1\n");
-    fast("a: 1\n...\nb: 2\n");
     // Empty and comment-only documents are skipped but counted.
     let text = "---\n---\n# only a comment\n---\na: 1\n---\n";
     fast(text);
@@ -331,6 +329,23 @@ fn surrogate_escapes_read_as_kubectl_reads_them() {
          in two `\\u` escapes of UTF-16 surrogates: in YAML, write `\\U0001F680` or the \
          character itself"
     );
+}
+
+#[test]
+fn a_document_after_an_end_marker_is_an_error_on_both_paths() {
+    // kubectl drops a document that follows `...` without a `---` line.
+    for (text, handed) in [
+        ("a: 1\n...\nb: 2\n", 1),
+        ("...\nb: 2\n", 0),
+        ("a: 1\n... # end\n\n# c\nb: [2]\n---\nc: 3\n", 1),
+        ("---\na: 1\n...\n...\n- b\n", 1),
+    ] {
+        bails_after(text, handed);
+        let e = load(text, &limits()).error.unwrap();
+        assert!(e.message.contains("follows a `...` line"), "{text:?}: {e}");
+    }
+    // With `---`, or nothing but comments after it, the fast path reads on.
+    fast("a: 1\n...\n---\nb: 2\n...\n# c\n");
 }
 
 #[test]

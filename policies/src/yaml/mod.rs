@@ -610,7 +610,8 @@ impl<'t> Loader<'t> {
                         self.region_start = self.pos(span.end).offset - self.base;
                         checked
                     } else {
-                        Ok(())
+                        let start = self.pos(span.start);
+                        self.after_document_end(start)
                     };
                     self.start_document();
                     kubectl
@@ -765,6 +766,33 @@ impl<'t> Loader<'t> {
             line_start += line.len();
         }
         Ok(())
+    }
+
+    /// A document that starts without `---` at `start` (its first token),
+    /// after a `...` line: kubectl's YAML parser reads one document from
+    /// each part of the text between `---` lines, so it ignores this one
+    /// (and what follows up to the next `---` line), or refuses the file
+    /// when no document came before the `...`.
+    fn after_document_end(&self, start: Pos) -> Result<(), YamlError> {
+        let before = self.body.get(..start.offset - self.base).unwrap_or("");
+        let last = before
+            .lines()
+            .rev()
+            .map(str::trim_end)
+            .find(|l| !l.is_empty() && !l.trim_start().starts_with('#'));
+        let after_end = last.is_some_and(|l| {
+            l.strip_prefix("...")
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+        });
+        if !after_end {
+            return Ok(());
+        }
+        Err(self.err(
+            "this document follows a `...` line with no `---` line between: kubectl reads the \
+             next document only from a `---` line, so it ignores this one (or refuses the file, \
+             when no document came before the `...`); start it with `---`",
+            start,
+        ))
     }
 
     /// The `|` or `>` indicator of the block scalar whose content saphyr-
