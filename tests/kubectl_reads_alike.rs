@@ -893,6 +893,191 @@ fn documents_after_an_end_marker_are_refused_where_kubectl_drops_them() {
     assert_eq!((read, refused), (3, 0));
 }
 
+/// Control characters and noncharacters, which go-yaml (kubectl's YAML
+/// parser) refuses anywhere in a YAML file, comments included, and its JSON
+/// decoder takes inside strings (all but C0). Every character in every
+/// placement must be read or refused alike.
+#[test]
+fn control_characters_are_refused_where_kubectl_refuses_them() {
+    let Some(kubectl) = kubectl() else {
+        eprintln!("SKIP: kubectl not on PATH");
+        return;
+    };
+    let head = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
+    let chars = [
+        '\u{1}',
+        '\u{8}',
+        '\u{b}',
+        '\u{c}',
+        '\u{1b}',
+        '\u{1f}',
+        '\u{7f}',
+        '\u{80}',
+        '\u{9f}',
+        '\u{a0}',
+        '\u{d7ff}',
+        '\u{e000}',
+        '\u{fdd0}',
+        '\u{fffd}',
+        '\u{fffe}',
+        '\u{ffff}',
+        '\u{10ffff}',
+    ];
+    let mut cases = Vec::new();
+    for c in chars {
+        let placements = [
+            ("double-quoted", format!("{head}data: {{x: \"a{c}b\"}}\n")),
+            ("single-quoted", format!("{head}data:\n  x: 'a{c}b'\n")),
+            ("plain", format!("{head}data:\n  x: a{c}b\n")),
+            (
+                "in a block scalar",
+                format!("{head}data:\n  x: |\n    a{c}b\n"),
+            ),
+            ("in a key", format!("{head}data:\n  a{c}b: x\n")),
+            ("in a comment", format!("{head}# a{c}b\n")),
+            (
+                "in a later document's comment",
+                format!("{head}---\n{}# {c}\n", head.replace("name: a", "name: b")),
+            ),
+        ];
+        for (place, text) in placements {
+            cases.push((format!("U+{:04X} {place}", u32::from(c)), text));
+        }
+    }
+    let (read, refused) = read_alike(&kubectl, cases.iter().map(|(w, t)| (w.as_str(), t.clone())));
+    assert!(
+        read >= 40 && refused >= 60,
+        "{read} read, {refused} refused"
+    );
+    // In JSON, kubectl's JSON decoder takes all but C0 inside strings.
+    let json = chars.map(|c| {
+        (
+            format!("U+{:04X} in a JSON string", u32::from(c)),
+            format!("{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {{\"name\": \"a\"}}, \"data\": {{\"x\": \"a{c}b\"}}}}\n"),
+        )
+    });
+    let ours = |text: &str| {
+        let loaded = load(text, &Limits::default());
+        loaded
+            .error
+            .map(|e| e.message)
+            .or_else(|| eyelint_policies::yaml::kubectl_json::refusal(text).map(|(_, m)| m))
+    };
+    let (read, refused) = compare_reading(
+        &kubectl,
+        json.iter().map(|(w, t)| (w.as_str(), t.clone())),
+        ours,
+        |_| true,
+    );
+    assert!(read >= 10 && refused >= 5, "{read} read, {refused} refused");
+}
+
+/// NEL, U+2028 and U+2029, line breaks in go-yaml's YAML 1.1: in a block
+/// collection's plain scalar or key, a block scalar or a comment they cut
+/// the line in two (kubectl refuses the file or reads another structure,
+/// and eyelint refuses it); in a quoted scalar or a flow collection's plain
+/// one they are folded (U+2028 and U+2029 read alike; NEL is a space to
+/// kubectl and stays NEL to eyelint, the one difference left).
+#[test]
+fn yaml_1_1_line_breaks_are_read_or_refused_as_kubectl_reads_them() {
+    let Some(kubectl) = kubectl() else {
+        eprintln!("SKIP: kubectl not on PATH");
+        return;
+    };
+    let head = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("case.yaml");
+    let (mut read, mut refused, mut restructured, mut bad) = (0, 0, 0, Vec::new());
+    for c in ['\u{85}', '\u{2028}', '\u{2029}'] {
+        let value = format!("a{c}b");
+        let placements = [
+            (
+                "double-quoted",
+                format!("{head}data: {{x: \"{value}\"}}\n"),
+                true,
+            ),
+            (
+                "single-quoted",
+                format!("{head}data:\n  x: '{value}'\n"),
+                true,
+            ),
+            (
+                "plain in a flow mapping",
+                format!("{head}data: {{x: {value}}}\n"),
+                true,
+            ),
+            (
+                "a key in a flow mapping",
+                format!("{head}data: {{{value}: x}}\n"),
+                false,
+            ),
+            (
+                "a quoted key in a flow mapping",
+                format!("{head}data: {{\"{value}\": x}}\n"),
+                false,
+            ),
+            (
+                "a quoted key",
+                format!("{head}data:\n  '{value}': x\n"),
+                false,
+            ),
+            (
+                "an item of a flow sequence",
+                format!("{head}data: {{x: [{value}]}}\n"),
+                true,
+            ),
+            ("plain", format!("{head}data:\n  x: {value}\n"), false),
+            ("a key", format!("{head}data:\n  {value}: x\n"), false),
+            (
+                "in a block scalar",
+                format!("{head}data:\n  x: |\n    {value}\n"),
+                false,
+            ),
+            (
+                "in a comment",
+                format!("{head}data: {{x: y}} # {value}\n"),
+                false,
+            ),
+        ];
+        for (place, text, folded) in placements {
+            let what = format!("U+{:04X} {place}", u32::from(c));
+            std::fs::write(&file, &text).expect("write");
+            let ours = load(&text, &Limits::default());
+            match (ours.error, kubectl_objects(&kubectl, &file)) {
+                (None, Ok(theirs)) if folded => {
+                    read += 1;
+                    let mut ours = eyelint_objects(&text).unwrap_or_default();
+                    if c == '\u{85}' {
+                        // The one difference: kubectl folds NEL into a space.
+                        let data = ours[0]["data"].to_string().replace('\u{85}', " ");
+                        ours[0]["data"] = serde_json::from_str(&data).expect("JSON");
+                    }
+                    bad.extend(objects_differ(&what, ours, &theirs));
+                }
+                (Some(_), Err(_)) if !folded => refused += 1,
+                (Some(e), Ok(theirs)) if !folded && e.message.contains("YAML 1.1") => {
+                    // kubectl reads another structure: not the data written.
+                    let written = [
+                        serde_json::json!({"x": value}),
+                        serde_json::json!({(value.clone()): "x"}),
+                    ];
+                    if theirs.iter().any(|o| written.contains(&o["data"])) {
+                        bad.push(format!(
+                            "{what}: kubectl reads the data written, eyelint refuses it"
+                        ));
+                    }
+                    restructured += 1;
+                }
+                (ours, theirs) => bad.push(format!("{what}: eyelint {ours:?}, kubectl {theirs:?}")),
+            }
+        }
+    }
+    eprintln!("{read} read alike, {refused} refused by both, {restructured} refused where kubectl reads another structure");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    assert_eq!(read, 12);
+    assert_eq!(refused + restructured, 21);
+}
+
 /// `---` lines and directives, which kubectl's document splitter handles
 /// before its YAML parser sees the text.
 #[test]

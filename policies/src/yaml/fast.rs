@@ -207,8 +207,9 @@ struct Fast<'t> {
 }
 
 /// Bytes that end a run of ordinary plain-scalar characters: blanks, `:`,
-/// control characters, the first byte of a BOM (U+FEFF), and in flow
-/// context the flow indicators.
+/// control characters, the first bytes of a BOM (U+FEFF) and of characters
+/// go-yaml refuses (see [`Fast::refused`]), and in flow context the flow
+/// indicators.
 const fn stops(flow: bool) -> [bool; 256] {
     let mut t = [false; 256];
     let mut c = 0;
@@ -218,6 +219,9 @@ const fn stops(flow: bool) -> [bool; 256] {
     }
     t[b' ' as usize] = true;
     t[b':' as usize] = true;
+    t[0x7F] = true;
+    t[0xC2] = true;
+    t[0xE2] = true;
     t[0xEF] = true;
     if flow {
         t[b',' as usize] = true;
@@ -324,6 +328,35 @@ impl<'t> Fast<'t> {
         self.at(i) == 0xEF && self.at(i + 1) == 0xBB && self.at(i + 2) == 0xBF
     }
 
+    /// Whether the character at `i` (not a tab or a line break) is one that
+    /// go-yaml, kubectl's YAML parser, refuses anywhere in the text: a C0
+    /// control character, DEL, a C1 control character other than NEL, or
+    /// the noncharacter U+FFFE or U+FFFF (`Loader::refused_character`; the
+    /// reference path reports it, or reads it in JSON).
+    #[inline]
+    fn refused(&self, i: usize) -> bool {
+        match self.at(i) {
+            0 => !self.eof(i),
+            0x01..=0x1F | 0x7F => true,
+            0xC2 => matches!(self.at(i + 1), 0x80..=0x84 | 0x86..=0x9F),
+            0xEF => self.at(i + 1) == 0xBF && matches!(self.at(i + 2), 0xBE | 0xBF),
+            _ => false,
+        }
+    }
+
+    /// Whether the character at `i` is one the fast path leaves to the
+    /// reference path: one go-yaml refuses ([`Fast::refused`]), a line break
+    /// to go-yaml's YAML 1.1 (NEL, U+2028, U+2029: `Loader::yaml_1_1_break`)
+    /// or a byte-order mark.
+    #[inline]
+    fn unusual(&self, i: usize) -> bool {
+        match self.at(i) {
+            0xC2 => matches!(self.at(i + 1), 0x80..=0x9F),
+            0xE2 => self.at(i + 1) == 0x80 && matches!(self.at(i + 2), 0xA8 | 0xA9),
+            _ => self.refused(i) || self.bom(i),
+        }
+    }
+
     /// The position of byte `off` of the current line.
     fn pos(&mut self, off: usize) -> Pos {
         let column = if self.ascii {
@@ -370,8 +403,9 @@ impl<'t> Fast<'t> {
             match self.at(i) {
                 b'\n' | b'\r' => return Ok(i),
                 0 if self.eof(i) => return Ok(i),
-                0 => return Err(Stop),
-                0xEF if self.bom(i) => return Err(Stop),
+                b'\t' => i += 1,
+                0..=0x1F | 0x7F => return Err(Stop),
+                0xC2 | 0xE2 | 0xEF if self.unusual(i) => return Err(Stop),
                 _ => i += 1,
             }
         }
@@ -1172,7 +1206,7 @@ impl<'t> Fast<'t> {
                 b'\n' | b'\r' => return Ok((end, i, End::Eol)),
                 0 if self.eof(i) => return Ok((end, i, End::Eol)),
                 b',' | b'[' | b']' | b'{' | b'}' if flow => return Ok((end, i, End::Flow)),
-                0xEF if !self.bom(i) => {
+                0xC2 | 0xE2 | 0xEF if !self.unusual(i) => {
                     i += 1;
                     end = i;
                 }
@@ -1224,7 +1258,8 @@ impl<'t> Fast<'t> {
                         run = i;
                     }
                     c if c < 0x20 => return Err(Stop),
-                    0xEF if self.bom(i) => return Err(Stop),
+                    0x7F => return Err(Stop),
+                    0xC2 | 0xE2 | 0xEF if self.unusual(i) => return Err(Stop),
                     _ => i += 1,
                 }
             }
@@ -1463,7 +1498,8 @@ impl<'t> Fast<'t> {
                     0 if self.eof(i) => break,
                     b'\t' => i += 1,
                     c if c < 0x20 => return Err(Stop),
-                    0xEF if self.bom(i) => return Err(Stop),
+                    0x7F => return Err(Stop),
+                    0xC2 | 0xE2 | 0xEF if self.unusual(i) => return Err(Stop),
                     _ => i += 1,
                 }
             }

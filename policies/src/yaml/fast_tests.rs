@@ -332,6 +332,82 @@ fn surrogate_escapes_read_as_kubectl_reads_them() {
 }
 
 #[test]
+fn characters_kubectl_refuses_are_errors_on_both_paths() {
+    // go-yaml refuses C0 and C1 control characters (but tab, the line
+    // breaks and NEL), DEL, U+FFFE and U+FFFF anywhere: an error at the
+    // character, after the documents before it.
+    for c in [
+        '\u{1b}', '\u{7f}', '\u{80}', '\u{9f}', '\u{fffe}', '\u{ffff}', '\u{c}',
+    ] {
+        for (text, handed) in [
+            (format!("a: 1\n---\nb: x{c}y\n"), 1),
+            (format!("a: 1\n---\nb: \"x{c}y\"\n"), 1),
+            (format!("a: 1\n---\nb: 'x{c}y'\n"), 1),
+            (format!("a: 1\n---\nb: |\n  x{c}y\n"), 1),
+            (format!("a: 1\n---\nb: [x{c}y]\n"), 1),
+            (format!("a: 1\n---\nx{c}y: 1\n"), 1),
+            (format!("a: 1\n---\nb: 2 # x{c}y\n"), 1),
+            (format!("a: 1\n---\nb: 2\n# x{c}y\n"), 1),
+        ] {
+            let name = format!("{text:?}");
+            bails_after(&text, handed);
+            let loaded = load(&text, &limits());
+            assert_eq!(loaded.documents.len(), 1, "{name}");
+            let e = loaded.error.unwrap_or_else(|| panic!("{name} loaded"));
+            let at = text.find(c).unwrap();
+            assert_eq!(e.pos.offset, at, "{name}: {e}");
+            assert!(
+                e.message.contains(&format!("U+{:04X}", u32::from(c))),
+                "{e}"
+            );
+        }
+    }
+    // Its JSON decoder takes all but C0 in strings: so does the loader in a
+    // text that starts with `{`.
+    assert_eq!(
+        value("{\"a\": \"x\u{7f}\u{85}\u{9f}\u{fffe}y\"}"),
+        serde_json::json!({"a": "x\u{7f}\u{85}\u{9f}\u{fffe}y"})
+    );
+    // Neighbours that go-yaml takes: the fast path reads them.
+    fast("a: \"x\u{a0}\u{fffd}\u{d7ff}\u{e000}y\" # \u{a0}\u{fffd}\nb: x\u{a0}\u{fffd}y\n");
+}
+
+#[test]
+fn yaml_1_1_line_breaks_are_errors_where_they_cut_a_line() {
+    // NEL, U+2028 and U+2029 are line breaks to go-yaml (YAML 1.1): the fast
+    // path leaves them to the reference path, which reads them inside a
+    // quoted value or a flow collection's plain one (folded there by
+    // go-yaml) and refuses them elsewhere, at the character.
+    for c in ['\u{85}', '\u{2028}', '\u{2029}'] {
+        for text in [
+            format!("a: \"x{c}y\"\n"),
+            format!("a: 'x{c}y'\n"),
+            format!("a: [x{c}y, {{b: x{c}y}}]\n"),
+        ] {
+            bails(&text);
+            assert!(load(&text, &limits()).error.is_none(), "{text:?}");
+        }
+        for (text, key) in [
+            (format!("a: 1\n---\nb: x{c}y\n"), false),
+            (format!("a: 1\n---\nb: |\n  x{c}y\n"), false),
+            (format!("a: 1\n---\nb: 1 # x{c}y\n"), false),
+            (format!("a: 1\n---\nb: 1\n# x{c}y\n"), false),
+            (format!("a: 1\n---\nx{c}y: 1\n"), true),
+            (format!("a: 1\n---\n\"x{c}y\": 1\n"), true),
+            (format!("a: 1\n---\nb: {{x{c}y: 1}}\n"), true),
+        ] {
+            bails_after(&text, 1);
+            let loaded = load(&text, &limits());
+            assert_eq!(loaded.documents.len(), 1, "{text:?}");
+            let e = loaded.error.unwrap_or_else(|| panic!("{text:?} loaded"));
+            assert_eq!(e.pos.offset, text.find(c).unwrap(), "{text:?}: {e}");
+            assert!(e.message.contains("YAML 1.1"), "{e}");
+            assert_eq!(e.message.contains("a key may not span lines"), key, "{e}");
+        }
+    }
+}
+
+#[test]
 fn a_document_after_an_end_marker_is_an_error_on_both_paths() {
     // kubectl drops a document that follows `...` without a `---` line.
     for (text, handed) in [

@@ -319,6 +319,13 @@ struct Loader<'t> {
     /// What stands in for a byte-order mark in the text given to the parser
     /// (see [`lenient::byte_order_marks`]).
     mark_stand_in: Option<char>,
+    /// Where (a byte offset in `body`) the first character is that
+    /// kubectl's YAML parser refuses ([`refused_character`]).
+    refused_at: Option<usize>,
+    /// Where NEL, U+2028 and U+2029 are (byte offsets in `body`, ascending),
+    /// from the `next_break`th on not yet seen ([`Loader::yaml_1_1_break`]).
+    breaks: Vec<usize>,
+    next_break: usize,
     /// Documents below this index were handed over before a re-parse.
     handed: usize,
     /// Where the previous event ended (where a block scalar's header is
@@ -374,6 +381,9 @@ impl<'t> Loader<'t> {
             source: None,
             shifts: lenient::Shifts::default(),
             mark_stand_in: None,
+            refused_at: None,
+            breaks: Vec::new(),
+            next_break: 0,
             handed: 0,
             prev_end: None,
         }
@@ -495,6 +505,14 @@ impl<'t> Loader<'t> {
             self.shifts = shifts;
             self.mark_stand_in = Some(stand_in);
         }
+        if !self.json {
+            self.refused_at = refused_character(self.body);
+            self.breaks = self
+                .body
+                .match_indices(['\u{85}', '\u{2028}', '\u{2029}'])
+                .map(|(at, _)| at)
+                .collect();
+        }
         let mut retries = 0;
         loop {
             let e = match self.parse(&text, each) {
@@ -502,6 +520,13 @@ impl<'t> Loader<'t> {
                 Err(Failed::Load(e)) => return Some(e),
                 Err(Failed::Scan(e)) => e,
             };
+            // A refused character comes first, wherever the parser stopped
+            // after it.
+            if let Some(at) = self.refused_at {
+                if self.pos(*e.marker()).offset - self.base >= at {
+                    return Some(self.refused_character_error(at));
+                }
+            }
             // go-yaml accepts some indentation saphyr-parser rejects: parse
             // again with those lines indented (positions stay the original's).
             let budget = retries < lenient::MAX_RETRIES
@@ -597,8 +622,19 @@ impl<'t> Loader<'t> {
     /// One pass of the parser over `text` (the body, possibly repaired).
     fn parse(&mut self, text: &str, each: &mut dyn FnMut(Document)) -> Result<(), Failed> {
         let mut parser = Parser::new_from_str(text);
+        self.next_break = 0;
         while let Some(next) = parser.next_event() {
             let (event, span) = next.map_err(Failed::Scan)?;
+            if let Some(at) = self.refused_at {
+                let past =
+                    matches!(event, Event::StreamEnd) || self.pos(span.end).offset - self.base > at;
+                if past {
+                    return Err(Failed::Load(self.refused_character_error(at)));
+                }
+            }
+            if self.next_break < self.breaks.len() {
+                self.yaml_1_1_break(&event, span).map_err(Failed::Load)?;
+            }
             let end = span.end;
             let step = match event {
                 Event::StreamStart | Event::Nothing => Ok(()),
@@ -764,6 +800,91 @@ impl<'t> Loader<'t> {
                 ));
             }
             line_start += line.len();
+        }
+        Ok(())
+    }
+
+    /// The error for the character at `at` (a byte offset in `body`) that
+    /// kubectl's YAML parser refuses.
+    fn refused_character_error(&self, at: usize) -> YamlError {
+        let c = self
+            .body
+            .get(at..)
+            .and_then(|t| t.chars().next())
+            .unwrap_or('\0');
+        let what = if matches!(c, '\u{fffe}' | '\u{ffff}') {
+            "noncharacter"
+        } else {
+            "control character"
+        };
+        self.err(
+            format!(
+                "kubectl's YAML parser refuses the {what} U+{:04X} anywhere in a YAML file, even \
+                 in a comment or a quoted string; in a double-quoted string, write it as the \
+                 escape `\\u{:04X}`",
+                u32::from(c),
+                u32::from(c)
+            ),
+            line_col(self.original, self.base + at),
+        )
+    }
+
+    /// go-yaml reads YAML 1.1, where NEL (U+0085), U+2028 and U+2029 are
+    /// line breaks: one in the middle of a line of a block collection's
+    /// plain scalar, of a key, of a block scalar or of a comment cuts the
+    /// line in two, and kubectl refuses the file or reads another structure.
+    /// Inside a quoted value or a flow collection's plain one it is folded as
+    /// a line break of the scalar: U+2028 and U+2029 stay, as eyelint reads
+    /// them, and NEL becomes a space (eyelint, reading YAML 1.2, keeps it).
+    /// So each of them before the end of `event` must lie inside such a
+    /// value; the first that does not is an error.
+    fn yaml_1_1_break(
+        &mut self,
+        event: &Event<'_>,
+        span: saphyr_parser::Span,
+    ) -> Result<(), YamlError> {
+        let end = if matches!(event, Event::StreamEnd) {
+            self.body.len()
+        } else {
+            self.pos(span.end).offset - self.base
+        };
+        // Inside a quoted scalar or a flow collection's plain one, a line
+        // break is folded like any other; a key may not span lines.
+        let top = self.stack.last();
+        let key = top.is_some_and(|f| matches!(f.node, Node::Map(_)) && f.key.is_none());
+        let folded = match event {
+            Event::Scalar(_, style, _, _) if !key => {
+                matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted)
+                    || top.is_some_and(|f| !f.block)
+            }
+            _ => false,
+        };
+        let start = self.pos(span.start).offset - self.base;
+        while let Some(&at) = self.breaks.get(self.next_break) {
+            if at >= end {
+                break;
+            }
+            if !(folded && at >= start) {
+                let c = self
+                    .body
+                    .get(at..)
+                    .and_then(|t| t.chars().next())
+                    .unwrap_or('\n');
+                let why = if key && at >= start && matches!(event, Event::Scalar(..)) {
+                    "and a key may not span lines; remove it"
+                } else {
+                    "here it cuts the line in two; remove it, or quote the string"
+                };
+                return Err(self.err(
+                    format!(
+                        "kubectl's YAML parser reads YAML 1.1, where U+{:04X} is a line break, \
+                         {why}",
+                        u32::from(c)
+                    ),
+                    line_col(self.original, self.base + at),
+                ));
+            }
+            self.next_break += 1;
         }
         Ok(())
     }
@@ -1200,6 +1321,23 @@ fn dash_of(body: &str, base: usize, item: Pos, after_comment: bool) -> Option<Po
 
 /// Merges a `<<` value into `map`: keys already present win, and among the
 /// mappings of a merged sequence the earlier ones win.
+/// The byte offset of the first character of `text` that go-yaml, kubectl's
+/// YAML parser, refuses wherever it is (in a comment, a quoted string, a
+/// block scalar): a C0 control character other than tab and the line
+/// breaks, DEL, a C1 control character other than NEL (U+0085), or the
+/// noncharacter U+FFFE or U+FFFF. Its JSON decoder takes all but C0 inside
+/// strings, so files that start with `{` are not checked.
+fn refused_character(text: &str) -> Option<usize> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}')
+            || ('\u{a0}'..='\u{fffd}').contains(&c)
+            || c >= '\u{10000}'
+    };
+    text.char_indices()
+        .find(|&(_, c)| !allowed(c))
+        .map(|(at, _)| at)
+}
+
 fn merge_into(map: &mut Map<String, Value>, source: Value) -> Result<(), String> {
     let bad = || "the value of a merge key (`<<`) must be a mapping or a sequence of mappings";
     match source {
