@@ -1078,6 +1078,76 @@ fn yaml_1_1_line_breaks_are_read_or_refused_as_kubectl_reads_them() {
     assert_eq!(refused + restructured, 21);
 }
 
+/// Keys that are not strings to go-yaml: kubectl's YAML-to-JSON conversion
+/// writes booleans and integers as text and floats as float32 text
+/// (`123456.789e3` is `1.2345679e+08`), and refuses null keys and integers
+/// beyond int64 ("unsupported map key").
+#[test]
+fn keys_read_as_kubectl_reads_them() {
+    let Some(kubectl) = kubectl() else {
+        eprintln!("SKIP: kubectl not on PATH");
+        return;
+    };
+    let keys = [
+        "yes",
+        "On",
+        "false",
+        "1",
+        "-1",
+        "+1",
+        "0x10",
+        "010",
+        "0o17",
+        "0b11",
+        "1_0",
+        "1.5",
+        "1.0",
+        "1e3",
+        "1e21",
+        "1e-7",
+        "3.0e-5",
+        "0.1",
+        "0.0001",
+        "0.00001",
+        "-0.0",
+        "123456.0",
+        "1234567.0",
+        "123456.789e3",
+        "16777217.0",
+        "3.4028235e38",
+        "3.4028236e38",
+        "1.5e300",
+        "2e308",
+        ".inf",
+        ".nan",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "9223372036854775808",
+        "0xFFFFFFFFFFFFFFFF",
+        "18446744073709551616",
+        "-9223372036854775809",
+        "123456789012345678901234567890",
+        "2001-01-01",
+        "1:30",
+        "null",
+        "~",
+        "!!null ''",
+        "!!float 5",
+        "!!int 18446744073709551615",
+        "'null'",
+        "\"1.0\"",
+        "&a 1.25",
+    ];
+    let cases = keys.map(|k| {
+        (
+            k,
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a}}\nx-keys:\n  {k}: v\n"),
+        )
+    });
+    let (read, refused) = read_alike(&kubectl, cases.iter().map(|(w, t)| (*w, t.clone())));
+    assert!(read >= 40 && refused >= 6, "{read} read, {refused} refused");
+}
+
 /// `---` lines and directives, which kubectl's document splitter handles
 /// before its YAML parser sees the text.
 #[test]

@@ -247,12 +247,13 @@ fn plain_value(text: &str) -> Value {
     }
 }
 
-/// A plain key's name (see [`plain_value`]).
+/// A plain key's name (see [`plain_value`]); `None` for a key kubectl
+/// refuses (the reference path says why).
 #[inline]
-fn plain_name(text: &str) -> String {
+fn plain_name(text: &str) -> Option<String> {
     match text.as_bytes().first() {
-        Some(c) if c.is_ascii_alphabetic() && text.len() > 5 => text.to_string(),
-        _ => scalar::key_string(scalar::resolve_plain(text)),
+        Some(c) if c.is_ascii_alphabetic() && text.len() > 5 => Some(text.to_string()),
+        _ => scalar::plain_key_string(text).ok(),
     }
 }
 
@@ -957,7 +958,7 @@ impl<'t> Fast<'t> {
         if text == "<<" {
             return Err(Stop);
         }
-        Ok(plain_name(text))
+        plain_name(text).ok_or(Stop)
     }
 
     /// A key of the top mapping (at `kpos`, its `:` at `colon`) and its value.

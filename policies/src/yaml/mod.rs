@@ -1109,11 +1109,17 @@ impl<'t> Loader<'t> {
                     if anchor != 0 {
                         self.anchor(anchor, value.clone(), 1, 0);
                     }
-                    (scalar::key_string(value), merge)
+                    let name = if style == ScalarStyle::Plain && tag.is_none() {
+                        scalar::plain_key_string(&v)
+                    } else {
+                        scalar::key_string(value)
+                    };
+                    (name.map_err(|m| self.err(m, pos))?, merge)
                 }
                 Item::Alias(id) => match self.anchors.get(&id) {
                     Some(a) if !a.value.is_object() && !a.value.is_array() => {
-                        (scalar::key_string(a.value.clone()), false)
+                        let name = scalar::key_string(a.value.clone());
+                        (name.map_err(|m| self.err(m, pos))?, false)
                     }
                     Some(_) => {
                         return Err(self.err(

@@ -254,13 +254,99 @@ pub(crate) fn resolve_tagged(s: &str, want: Want, plain: bool) -> Result<Value, 
     }
 }
 
-/// The JSON object key a resolved scalar key becomes.
-pub(crate) fn key_string(v: Value) -> String {
+/// The JSON object key kubectl makes of a key that go-yaml resolved to `v`
+/// (its YAML-to-JSON conversion, sigs.k8s.io/yaml, writes booleans and
+/// integers as text and floats as float32 text, [`go_float32`]). `Err`
+/// says why it refuses the key: null, or an integer beyond int64 (go-yaml's
+/// uint64), both "unsupported map key" to it.
+pub(crate) fn key_string(v: Value) -> Result<String, String> {
     match v {
-        Value::String(s) => s,
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => b.to_string(),
-        other => other.to_string(),
+        Value::String(s) => Ok(s),
+        Value::Null => Err(
+            "a null key (`~`, `null`, or nothing before the `:`): kubectl cannot \
+                            make a JSON key of it and refuses the file (\"unsupported map key\")"
+                .to_string(),
+        ),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Number(n) if n.is_u64() && !n.is_i64() => Err(format!(
+            "the key {n} is an integer beyond int64: kubectl cannot make a JSON key of it and \
+             refuses the file (\"unsupported map key of type: uint64\"); quote it"
+        )),
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Ok(i.to_string()),
+            (None, Some(f)) => Ok(go_float32(f)),
+            _ => Ok(n.to_string()),
+        },
+        other => Ok(other.to_string()),
+    }
+}
+
+/// [`key_string`] of a plain scalar key: a float stays a float, however
+/// whole (`1.0e3` is the key `1000`, `123456.789e3` the key
+/// `1.2345679e+08`, as float32 text).
+pub(crate) fn plain_key_string(s: &str) -> Result<String, String> {
+    let float = s
+        .as_bytes()
+        .first()
+        .is_some_and(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.'))
+        && !is_special_float(s)
+        && {
+            let plain = s.replace('_', "");
+            (s.starts_with('.') || parse_int(&plain).is_none()) && is_yaml_float(&plain)
+        };
+    if float {
+        // Past float64 (`2e308`) it is a string to go-yaml.
+        if let Some(f) = s
+            .replace('_', "")
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+        {
+            return Ok(go_float32(f));
+        }
+    }
+    key_string(resolve_plain(s))
+}
+
+/// `f` as Go's `strconv.FormatFloat(f, 'g', -1, 32)` writes it, with
+/// go-yaml's names for infinities and NaN: the shortest digits that read
+/// back as the same float32, in exponent form (two exponent digits at
+/// least) when the exponent is below -4 or 6 and above.
+pub(crate) fn go_float32(f: f64) -> String {
+    // Go rounds to float32 first, as this cast does (to nearest, ties even).
+    #[allow(clippy::cast_possible_truncation)]
+    let x = f as f32;
+    if x.is_nan() {
+        return ".nan".to_string();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { ".inf" } else { "-.inf" }.to_string();
+    }
+    // Rust writes the same shortest digits: `1.2345679e8`, `-3e-5`, `0e0`.
+    let sci = format!("{x:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let sign = if mantissa.starts_with('-') { "-" } else { "" };
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    if exp < -4 || exp >= 6 {
+        let (first, rest) = digits.split_at(1);
+        let point = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{first}{point}e{esign}{:02}", exp.unsigned_abs());
+    }
+    if exp < 0 {
+        let zeros = "0".repeat(exp.unsigned_abs() as usize - 1);
+        return format!("{sign}0.{zeros}{digits}");
+    }
+    let whole = exp as usize + 1;
+    if digits.len() <= whole {
+        format!("{sign}{digits}{}", "0".repeat(whole - digits.len()))
+    } else {
+        format!("{sign}{}.{}", &digits[..whole], &digits[whole..])
     }
 }
 
@@ -268,6 +354,43 @@ pub(crate) fn key_string(v: Value) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn float_keys_are_go_float32_text() {
+        for (f, s) in [
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (1.0, "1"),
+            (1.5, "1.5"),
+            (0.1, "0.1"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (123_456.0, "123456"),
+            (1_234_567.0, "1.234567e+06"),
+            (123_456_789.0, "1.2345679e+08"),
+            (16_777_217.0, "1.6777216e+07"),
+            (1e21, "1e+21"),
+            (-1.5e-10, "-1.5e-10"),
+            (3.402_823_5e38, "3.4028235e+38"),
+            (1.5e300, ".inf"),
+            (-1.5e300, "-.inf"),
+            (f64::NAN, ".nan"),
+        ] {
+            assert_eq!(go_float32(f), s, "{f}");
+        }
+        assert_eq!(plain_key_string("123456.789e3").unwrap(), "1.2345679e+08");
+        assert_eq!(plain_key_string("1_000").unwrap(), "1000");
+        assert_eq!(plain_key_string("Yes").unwrap(), "true");
+        assert_eq!(plain_key_string(".5").unwrap(), "0.5");
+        assert_eq!(plain_key_string("2e308").unwrap(), "2e308");
+        assert!(plain_key_string("~").is_err());
+        assert!(plain_key_string("").is_err());
+        assert!(plain_key_string("9223372036854775808").is_err());
+        assert_eq!(
+            plain_key_string("9223372036854775807").unwrap(),
+            "9223372036854775807"
+        );
+    }
 
     #[test]
     fn yaml_1_1_values() {
@@ -321,8 +444,9 @@ mod tests {
         assert!(resolve_tagged("x", Want::Int, true).is_err());
         assert_eq!(resolve_tagged("yes", Want::Bool, true), Ok(json!(true)));
         assert_eq!(resolve_tagged("1", Want::Any, false), Ok(json!("1")));
-        assert_eq!(key_string(resolve_plain("0x10")), "16");
-        assert_eq!(key_string(resolve_plain("yes")), "true");
-        assert_eq!(key_string(resolve_plain("~")), "null");
+        assert_eq!(key_string(resolve_plain("0x10")).as_deref(), Ok("16"));
+        assert_eq!(key_string(resolve_plain("yes")).as_deref(), Ok("true"));
+        // kubectl refuses a null key.
+        assert!(key_string(resolve_plain("~")).is_err());
     }
 }
