@@ -328,7 +328,7 @@ pub(crate) fn go_float32(f: f64) -> String {
     let exp: i32 = exp.parse().unwrap_or(0);
     let sign = if mantissa.starts_with('-') { "-" } else { "" };
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         let (first, rest) = digits.split_at(1);
         let point = if rest.is_empty() {
             String::new()
