@@ -1230,6 +1230,8 @@ impl<'t> Fast<'t> {
         let mut s = String::new();
         let mut i = p + 1;
         let mut leading_blanks = false;
+        // A `\u` escape of a UTF-16 surrogate was read (see the end).
+        let mut surrogate = false;
         loop {
             // A run of non-blank characters.
             let mut run = i;
@@ -1258,6 +1260,9 @@ impl<'t> Fast<'t> {
                             break;
                         }
                         let (ch, len) = self.escape(i)?;
+                        surrogate |= self.at(i + 1) == b'u'
+                            && matches!(self.at(i + 2), b'd' | b'D')
+                            && matches!(self.at(i + 3), b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F');
                         s.push(ch);
                         i += len;
                         run = i;
@@ -1271,6 +1276,11 @@ impl<'t> Fast<'t> {
             s.push_str(self.text.get(run..i).ok_or(Stop)?);
             if self.at(i) == q {
                 if leading_blanks && i.saturating_sub(self.ls) < min_col.ok_or(Stop)? {
+                    return Err(Stop);
+                }
+                // The reference path does not mend surrogate escapes in a
+                // string over several lines, which JSON does not have.
+                if surrogate && self.line != first_line {
                     return Err(Stop);
                 }
                 return Ok((s, i + 1, self.line != first_line));

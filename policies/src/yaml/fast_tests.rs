@@ -280,6 +280,17 @@ fn surrogate_escapes_read_as_kubectl_reads_them() {
         value(lone),
         serde_json::json!({"a": "x\u{fffd}y", "b": "\u{fffd}😀", "c": "\u{fffd}\u{fffd}", "\u{fffd}": ["\u{fffd}A"]})
     );
+    // A multi-line string, which JSON does not have, is not mended: the
+    // mend would move what follows its closing quote (found by fuzzing).
+    let text = "{\"Fa\": \"multi\n  \\ud83d\\udd80 \\udfff,\nne\", \"k\": 1}\n";
+    let e = load(text, &limits()).error.expect("an error");
+    assert!(
+        e.message.contains("invalid Unicode character escape"),
+        "{e}"
+    );
+    if let Err(e) = differential(text, &limits()) {
+        panic!("{text:?}: {e}");
+    }
     // After a byte-order mark too, which kubectl drops before it looks.
     fast("\u{feff}{\"a\": \"\\ud83d\\ude80\"}\n");
     // A stream of JSON values, one of them an array: the whole text is JSON.

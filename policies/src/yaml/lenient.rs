@@ -345,7 +345,10 @@ fn json_surrogates(text: &str, line: usize, col: usize) -> Option<String> {
     let (start, l) = lines(text).nth(line.checked_sub(1)?)?;
     let quote = start + l.char_indices().nth(col)?.0;
     let (found, close) = surrogates(text, quote)?;
-    if found.is_empty() {
+    // The bytes saved go after the closing quote, which must be on the same
+    // line for no position to move. JSON has no multi-line strings (kubectl
+    // refuses them), so a multi-line scalar keeps its error.
+    if found.is_empty() || text[quote..close].contains(['\n', '\r']) {
         return None;
     }
     let mut out = String::with_capacity(text.len());
