@@ -495,6 +495,38 @@ const TABS: &[(&str, &str)] = &[
     ),
     ("as indentation", "metadata:\n\tname: x\n"),
     ("after indentation spaces", "metadata:\n  \tname: x\n"),
+    // Where a block scalar's indentation is read.
+    (
+        "starting a block scalar's first line",
+        "data:\n  x: |\n    \ta\n",
+    ),
+    (
+        "in a Makefile in a block scalar",
+        "data:\n  x: |\n    all:\n    \techo hi\n",
+    ),
+    (
+        "alone in a block scalar's line",
+        "data:\n  x: |\n    a\n\n\t\n    b\n",
+    ),
+    (
+        "after a block scalar's blank line",
+        "data:\n  x: |\n\n    \ta\n",
+    ),
+    ("with an indentation indicator", "data:\n  x: |2\n    \ta\n"),
+    ("starting a folded scalar", "data:\n  x: >\n    \ta\n"),
+    ("among a first line's spaces", "data:\n  x: |\n     \t a\n"),
+    (
+        "past a block scalar's indentation",
+        "data:\n  x: |\n    a\n     \tb\n",
+    ),
+    (
+        "short of a block scalar's indentation",
+        "data:\n  x: |\n    a\n   \tb\n",
+    ),
+    (
+        "in a block scalar in a sequence",
+        "data:\n  x: |-\n    a\n\n    \tb\n",
+    ),
 ];
 
 #[test]
@@ -513,7 +545,10 @@ fn tabs_are_refused_where_kubectl_refuses_them() {
         .iter()
         .map(|(what, body)| (*what, format!("apiVersion: v1\nkind: ConfigMap\n{body}")));
     let (read, refused) = read_alike(&kubectl, json.into_iter().chain(yaml));
-    assert!(read >= 10 && refused >= 7, "{read} read, {refused} refused");
+    assert!(
+        read >= 14 && refused >= 13,
+        "{read} read, {refused} refused"
+    );
 }
 
 /// Files that start with `{`, which kubectl reads with its JSON decoder:
@@ -1146,6 +1181,68 @@ fn keys_read_as_kubectl_reads_them() {
     });
     let (read, refused) = read_alike(&kubectl, cases.iter().map(|(w, t)| (*w, t.clone())));
     assert!(read >= 40 && refused >= 6, "{read} read, {refused} refused");
+}
+
+/// Merge keys and tags, as go-yaml reads them: in the order of the text the
+/// last to set a key wins (a `<<` after an explicit key replaces it; of a
+/// merged sequence, the first mapping wins); `!!merge` and verbatim core
+/// tags are the core tags; `!!binary` is decoded; a scalar with any other
+/// tag is its text.
+#[test]
+fn merge_keys_and_tags_read_as_kubectl_reads_them() {
+    let Some(kubectl) = kubectl() else {
+        eprintln!("SKIP: kubectl not on PATH");
+        return;
+    };
+    let cases = [
+        ("two merges", "x-a:\n  <<: {a: 1}\n  <<: {a: 2, b: 2}\n"),
+        ("a merge after a key", "x-a:\n  a: 0\n  <<: {a: 1, b: 2}\n"),
+        ("a key after a merge", "x-a:\n  <<: {a: 1, b: 2}\n  a: 0\n"),
+        ("a merged sequence", "x-a:\n  <<: [{a: 1}, {a: 2, b: 2}]\n"),
+        (
+            "keys around a merged sequence",
+            "x-a:\n  c: 0\n  <<: [{a: 1, c: 5}, {a: 2, b: 2}]\n  b: 9\n",
+        ),
+        (
+            "a merged alias",
+            "x-b: &b {a: 1, c: {d: 1}}\nx-a:\n  c: 0\n  <<: *b\n",
+        ),
+        ("a merged scalar", "x-b: &s 1\nx-a:\n  <<: *s\n"),
+        ("a quoted `<<`", "x-a:\n  \"<<\": {a: 1}\n"),
+        ("`!!merge <<`", "x-a:\n  !!merge <<: {a: 1}\n"),
+        (
+            "`!!merge` on a quoted `<<`",
+            "x-a:\n  !!merge \"<<\": {a: 1}\n",
+        ),
+        (
+            "a verbatim merge tag",
+            "x-a:\n  !<tag:yaml.org,2002:merge> <<: {a: 1}\n",
+        ),
+        ("`!!binary`", "x-a: !!binary aGVsbG8=\n"),
+        ("`!!binary` over lines", "x-a: !!binary |\n  aGVs\n  bG8=\n"),
+        ("`!!binary` not padded", "x-a: !!binary aGVsbG8\n"),
+        ("`!!binary` not UTF-8", "x-a: !!binary /w==\n"),
+        ("`!!binary` empty", "x-a: !!binary ''\n"),
+        ("`!!binary` with a space", "x-a: !!binary aGVs bG8=\n"),
+        ("a verbatim str tag", "x-a: !<tag:yaml.org,2002:str> 12\n"),
+        ("a verbatim int tag", "x-a: !<tag:yaml.org,2002:int> '12'\n"),
+        ("a verbatim local tag", "x-a: !<!foo> 12\n"),
+        ("a local tag on a number", "x-a: !foo 12\n"),
+        ("a local tag on a boolean", "x-a: !foo true\n"),
+        ("a local tag on null", "x-a: !foo ~\n"),
+        ("a local tag on a sequence", "x-a: !foo [1, 2]\n"),
+        ("the non-specific tag", "x-a: ! 12\n"),
+        ("an unknown core tag", "x-a: !!foo 12\n"),
+        ("`!!int` on a float", "x-a: !!int 1.5\n"),
+        ("`!!float` on an integer", "x-a: !!float 1\n"),
+        ("`!!str` on a mapping", "x-a: !!str {a: 1}\n"),
+    ];
+    let head = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
+    let (read, refused) = read_alike(
+        &kubectl,
+        cases.iter().map(|(w, body)| (*w, format!("{head}{body}"))),
+    );
+    assert!(read >= 24 && refused >= 4, "{read} read, {refused} refused");
 }
 
 /// `---` lines and directives, which kubectl's document splitter handles

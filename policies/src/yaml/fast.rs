@@ -1464,6 +1464,11 @@ impl<'t> Fast<'t> {
                 i = self.spaces(i);
                 col = i.saturating_sub(self.ls);
                 max = max.max(col);
+                // A tab where the indentation is read: go-yaml refuses it
+                // (`Loader::block_scalar_tab`).
+                if self.at(i) == b'\t' {
+                    return Err(Stop);
+                }
                 match self.at(i) {
                     b'\n' | b'\r' => {
                         i = self.newline(i)?;
@@ -1554,6 +1559,9 @@ impl<'t> Fast<'t> {
                 let end = self.spaces(*i).min(*i + (indent - col));
                 col += end - *i;
                 *i = end;
+                if col < indent && self.at(*i) == b'\t' {
+                    return Err(Stop);
+                }
             }
             match self.at(*i) {
                 b'\n' | b'\r' => {

@@ -421,6 +421,34 @@ fn yaml_1_1_line_breaks_are_errors_where_they_cut_a_line() {
 }
 
 #[test]
+fn tabs_where_a_block_scalars_indentation_is_read() {
+    // go-yaml refuses them; the fast path leaves them to the reference path.
+    for (text, refused) in [
+        ("a: 1\n---\nx: |\n  \tb\n", true),
+        ("a: 1\n---\nx: >-\n\n  \tb\n", true),
+        ("a: 1\n---\nx: |\n  a\n \tb\n", true),
+        ("a: 1\n---\nx:\n- |\n  a\n\n \tb\n", true),
+        // With the indentation given, or past it, a tab is content.
+        ("a: 1\n---\nx: |2\n  \tb\n", false),
+        ("a: 1\n---\nx: |\n  a\n  \tb\n", false),
+    ] {
+        let share = fast_share(text, &limits());
+        assert_eq!(share.bailed.is_some(), refused, "{text:?}");
+        let e = load(text, &limits()).error;
+        let at = refused.then(|| text.find('\t').unwrap_or(0));
+        assert_eq!(e.as_ref().map(|e| e.pos.offset), at, "{text:?}: {e:?}");
+        if let Some(e) = e {
+            assert!(e.message.contains("block scalar's indentation"), "{e}");
+        }
+        if let Err(e) = differential(text, &limits()) {
+            panic!("{text:?}: {e}");
+        }
+    }
+    // A tab inside a line stays content, on the fast path.
+    fast("x: |\n  a\tb\n  \n");
+}
+
+#[test]
 fn a_document_after_an_end_marker_is_an_error_on_both_paths() {
     // kubectl drops a document that follows `...` without a `---` line.
     for (text, handed) in [

@@ -72,7 +72,6 @@ pub use pos::line_col;
 pub use spans::{Location, PathHash, Pos, Spans};
 
 use pos::{line_start, pos_before, LineMap};
-use scalar::Want;
 
 /// Resource limits for one load. Every limit applies per document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -285,7 +284,9 @@ struct Frame {
     /// Index of its own location in the document's spans.
     loc: usize,
     key: Option<PendingKey>,
-    merges: Vec<(Value, Pos)>,
+    /// Each merge key's value, where it is, and how many keys the mapping
+    /// had before it.
+    merges: Vec<(Value, Pos, usize)>,
 }
 
 struct Loader<'t> {
@@ -943,6 +944,51 @@ impl<'t> Loader<'t> {
         content
     }
 
+    /// go-yaml refuses a tab where a block scalar's indentation is read: in
+    /// its first content line (whose spaces set the indentation) and, after
+    /// it, in a line with fewer spaces than that ("found a tab character
+    /// where an indentation space is expected"); YAML 1.2 reads such a tab
+    /// as content. Checked for a block scalar whose indentation is detected
+    /// (the `|` or `>` at `header` has no indentation indicator), from its
+    /// first content line (`first`) to its end.
+    fn block_scalar_tab(&self, header: Pos, first: Pos, end: Pos) -> Result<(), YamlError> {
+        let b = self.body.as_bytes();
+        let after = b.get(header.offset - self.base + 1..).unwrap_or(&[]);
+        let indicator = after
+            .iter()
+            .take_while(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'#'))
+            .any(u8::is_ascii_digit);
+        if indicator || header.offset >= first.offset {
+            return Ok(());
+        }
+        let first_at = first.offset - self.base;
+        let mut start = self.body[..first_at]
+            .rfind(['\n', '\r'])
+            .map_or(0, |n| n + 1);
+        let stop = end.offset - self.base;
+        let mut indent = None;
+        while start < stop.min(b.len()) {
+            let spaces = b[start..].iter().take_while(|&&c| c == b' ').count();
+            let at = start + spaces;
+            if b.get(at) == Some(&b'\t') && indent.is_none_or(|n| spaces < n) {
+                return Err(self.err(
+                    "a tab where this block scalar's indentation is read: kubectl's YAML parser \
+                     refuses it (\"found a tab character where an indentation space is \
+                     expected\"); indent with spaces, or give the indentation (`|2`)",
+                    line_col(self.original, self.base + at),
+                ));
+            }
+            if !matches!(b.get(at), Some(b'\n' | b'\r') | None) {
+                indent.get_or_insert(spaces);
+            }
+            start = match b[at..].iter().position(|&c| c == b'\n') {
+                Some(n) => at + n + 1,
+                None => break,
+            };
+        }
+        Ok(())
+    }
+
     fn item(&mut self, item: Item<'_>, span: Span) -> Result<(), YamlError> {
         let pos = self.pos(span.start);
         let expects_key = matches!(
@@ -965,7 +1011,10 @@ impl<'t> Loader<'t> {
         let empty = matches!(&item, Item::Scalar(v, ScalarStyle::Plain, 0, None) if v.is_empty());
         let pos = match &item {
             Item::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, 0, None) => {
-                self.block_header(pos)
+                let header = self.block_header(pos);
+                let end = self.pos(span.end);
+                self.block_scalar_tab(header, pos, end)?;
+                header
             }
             _ if empty && self.body.as_bytes().get(pos.offset - self.base) == Some(&b':') => {
                 next_column(pos)
@@ -1103,7 +1152,12 @@ impl<'t> Loader<'t> {
         let (name, merge) =
             match item {
                 Item::Scalar(v, style, anchor, tag) => {
-                    let merge = style == ScalarStyle::Plain && v == "<<" && tag.is_none();
+                    // go-yaml: a plain `<<`, or one tagged `!!merge`.
+                    let merge = v == "<<"
+                        && match tag.as_deref() {
+                            None => style == ScalarStyle::Plain,
+                            Some(t) => core_tag(t) == Some("merge"),
+                        };
                     let value =
                         resolve_scalar(&v, style, tag.as_deref()).map_err(|m| self.err(m, pos))?;
                     if anchor != 0 {
@@ -1179,8 +1233,18 @@ impl<'t> Loader<'t> {
         let value = match frame.node {
             Node::Seq(items) => Value::Array(items),
             Node::Map(mut map) => {
-                for (source, pos) in frame.merges {
-                    merge_into(&mut map, source).map_err(|m| self.err(m, pos))?;
+                if !frame.merges.is_empty() {
+                    // Where each explicit key is in the mapping.
+                    let explicit: HashMap<String, usize> = map
+                        .keys()
+                        .cloned()
+                        .enumerate()
+                        .map(|(i, k)| (k, i))
+                        .collect();
+                    for (source, pos, before) in frame.merges {
+                        merge_into(&mut map, source, &explicit, before)
+                            .map_err(|m| self.err(m, pos))?;
+                    }
                 }
                 Value::Object(map)
             }
@@ -1230,7 +1294,7 @@ impl<'t> Loader<'t> {
                     }
                     Node::Map(map) => match f.key.take() {
                         Some(k) if k.merge => {
-                            f.merges.push((value, k.pos));
+                            f.merges.push((value, k.pos, map.len()));
                             Ok(())
                         }
                         Some(k) => {
@@ -1344,28 +1408,54 @@ fn refused_character(text: &str) -> Option<usize> {
         .map(|(at, _)| at)
 }
 
-fn merge_into(map: &mut Map<String, Value>, source: Value) -> Result<(), String> {
+/// Merges `source`, the value of a merge key (`<<`) that came after the
+/// first `before` of the mapping's `explicit` keys (each with its place),
+/// as go-yaml does: in the
+/// order of the text, the last to set a key wins. So a merged key replaces
+/// an explicit key before the `<<` and an earlier merge's, but not an
+/// explicit key after it; of a sequence of mappings, the first to hold a key
+/// wins.
+fn merge_into(
+    map: &mut Map<String, Value>,
+    source: Value,
+    explicit: &HashMap<String, usize>,
+    before: usize,
+) -> Result<(), String> {
     let bad = || "the value of a merge key (`<<`) must be a mapping or a sequence of mappings";
-    match source {
-        Value::Object(m) => {
-            for (k, v) in m {
-                map.entry(k).or_insert(v);
-            }
-            Ok(())
-        }
+    let mappings = match source {
+        Value::Object(m) => vec![m],
         Value::Array(items) => {
-            for item in items {
+            let mut all = Vec::with_capacity(items.len());
+            for item in items.into_iter().rev() {
                 let Value::Object(m) = item else {
                     return Err(bad().to_string());
                 };
-                for (k, v) in m {
-                    map.entry(k).or_insert(v);
-                }
+                all.push(m);
             }
-            Ok(())
+            all
         }
-        _ => Err(bad().to_string()),
+        _ => return Err(bad().to_string()),
+    };
+    for m in mappings {
+        for (k, v) in m {
+            // An explicit key after the `<<` stays; anything else is set.
+            if explicit.get(&k).is_none_or(|&i| i < before) {
+                map.insert(k, v);
+            }
+        }
     }
+    Ok(())
+}
+
+/// The name of a tag of YAML's core schema (`str` for `!!str`, and for the
+/// same tag written verbatim, `!<tag:yaml.org,2002:str>`).
+fn core_tag(t: &Tag) -> Option<&str> {
+    if t.is_yaml_core_schema() {
+        return Some(&t.suffix);
+    }
+    t.suffix
+        .strip_prefix("tag:yaml.org,2002:")
+        .filter(|_| t.handle.is_empty())
 }
 
 fn resolve_scalar(v: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, String> {
@@ -1373,11 +1463,12 @@ fn resolve_scalar(v: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Valu
     match tag {
         None if plain => Ok(scalar::resolve_plain(v)),
         None => Ok(Value::String(v.to_string())),
-        Some(t) if t.is_yaml_core_schema() => {
-            scalar::resolve_tagged(v, scalar::want_of_core_tag(&t.suffix), plain)
-        }
-        // `!` (non-specific) and application tags: resolve as written.
-        Some(_) => scalar::resolve_tagged(v, Want::Any, plain),
+        Some(t) => match core_tag(t) {
+            Some(name) => scalar::resolve_tagged(v, scalar::want_of_core_tag(name)),
+            // `!` (non-specific) and application tags: go-yaml keeps the
+            // text as written, a string.
+            None => Ok(Value::String(v.to_string())),
+        },
     }
 }
 

@@ -22,10 +22,11 @@ use serde_json::{Number, Value};
 /// What a scalar's tag asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Want {
-    /// No tag, or a tag we do not interpret: resolve as plain text.
-    Any,
-    /// `!!str`, `!!binary`, `!!timestamp`: always a string.
+    /// `!!str`, `!!timestamp`: always a string.
     Str,
+    /// `!!binary`: base64, decoded into a string (as go-yaml does, so that
+    /// kubectl's JSON holds the decoded text).
+    Binary,
     /// `!!int`.
     Int,
     /// `!!float`.
@@ -39,12 +40,14 @@ pub(crate) enum Want {
 /// Maps a core-schema tag suffix to what it asks for.
 pub(crate) fn want_of_core_tag(suffix: &str) -> Want {
     match suffix {
-        "str" | "binary" | "timestamp" => Want::Str,
+        "str" | "timestamp" => Want::Str,
+        "binary" => Want::Binary,
         "int" => Want::Int,
         "float" => Want::Float,
         "bool" => Want::Bool,
         "null" => Want::Null,
-        _ => Want::Any,
+        // Others (`!!foo`): go-yaml keeps the text, a string.
+        _ => Want::Str,
     }
 }
 
@@ -226,11 +229,12 @@ pub(crate) fn resolve_plain(s: &str) -> Value {
 
 /// Resolves a scalar under an explicit tag. `Err` carries the reason when the
 /// text does not fit the tag.
-pub(crate) fn resolve_tagged(s: &str, want: Want, plain: bool) -> Result<Value, String> {
+pub(crate) fn resolve_tagged(s: &str, want: Want) -> Result<Value, String> {
     let resolved = || resolve_plain(s);
     match want {
-        Want::Any if plain => Ok(resolved()),
-        Want::Any | Want::Str => Ok(Value::String(s.to_string())),
+        Want::Str => Ok(Value::String(s.to_string())),
+        Want::Binary => base64_text(s)
+            .ok_or_else(|| format!("`{s}` is not base64 (!!binary), which kubectl refuses")),
         Want::Int => match resolved() {
             v @ Value::Number(_) if v.is_i64() || v.is_u64() => Ok(v),
             _ => Err(format!("cannot read `{s}` as an integer (!!int)")),
@@ -252,6 +256,42 @@ pub(crate) fn resolve_tagged(s: &str, want: Want, plain: bool) -> Result<Value, 
             }
         }
     }
+}
+
+/// What go-yaml reads a `!!binary` scalar as: its standard base64 (with
+/// padding; line breaks skipped) decoded, as text (bytes that are not UTF-8
+/// become U+FFFD in kubectl's JSON). `None` when it is not base64.
+fn base64_text(s: &str) -> Option<Value> {
+    let digit = |c: u8| -> Option<u32> {
+        Some(u32::from(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        }))
+    };
+    let b: Vec<u8> = s.bytes().filter(|c| !matches!(c, b'\n' | b'\r')).collect();
+    if b.len() % 4 != 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(b.len() / 4 * 3);
+    for (n, quad) in b.chunks(4).enumerate() {
+        let last = n + 1 == b.len() / 4;
+        let pad = quad.iter().rev().take_while(|&&c| c == b'=').count();
+        if pad > 2 || (pad > 0 && !last) {
+            return None;
+        }
+        let mut v = 0u32;
+        for &c in &quad[..4 - pad] {
+            v = (v << 6) | digit(c)?;
+        }
+        v <<= 6 * pad as u32;
+        let bytes = v.to_be_bytes();
+        out.extend_from_slice(&bytes[1..4 - pad]);
+    }
+    Some(Value::String(String::from_utf8_lossy(&out).into_owned()))
 }
 
 /// The JSON object key kubectl makes of a key that go-yaml resolved to `v`
@@ -439,11 +479,10 @@ mod tests {
 
     #[test]
     fn tags() {
-        assert_eq!(resolve_tagged("1", Want::Str, true), Ok(json!("1")));
-        assert_eq!(resolve_tagged("1", Want::Int, true), Ok(json!(1)));
-        assert!(resolve_tagged("x", Want::Int, true).is_err());
-        assert_eq!(resolve_tagged("yes", Want::Bool, true), Ok(json!(true)));
-        assert_eq!(resolve_tagged("1", Want::Any, false), Ok(json!("1")));
+        assert_eq!(resolve_tagged("1", Want::Str), Ok(json!("1")));
+        assert_eq!(resolve_tagged("1", Want::Int), Ok(json!(1)));
+        assert!(resolve_tagged("x", Want::Int).is_err());
+        assert_eq!(resolve_tagged("yes", Want::Bool), Ok(json!(true)));
         assert_eq!(key_string(resolve_plain("0x10")).as_deref(), Ok("16"));
         assert_eq!(key_string(resolve_plain("yes")).as_deref(), Ok("true"));
         // kubectl refuses a null key.

@@ -794,9 +794,10 @@ fn tabs_read_as_go_yaml_reads_them() {
     }
     // An explicit key's `:` takes no tab in go-yaml either.
     assert!(load("? a\n:\tb\n", &Limits::default()).error.is_some());
-    // Tabs in comments, quoted and block scalars are text.
-    let d = one("a: \"x\ty\" # \tc\nb: |\n  \tz\n");
-    assert_eq!(d.value, json!({"a": "x\ty", "b": "\tz\n"}));
+    // Tabs in comments, quoted and block scalars are text (in a block
+    // scalar, past the indentation its first line sets).
+    let d = one("a: \"x\ty\" # \tc\nb: |\n  z\tw\n  \tz\n");
+    assert_eq!(d.value, json!({"a": "x\ty", "b": "z\tw\n\tz\n"}));
 }
 
 /// A comment right after a closing quote or bracket is a comment to go-yaml
@@ -899,4 +900,24 @@ fn byte_order_marks_inside_read_as_kubectl_reads_them() {
     )
     .error;
     assert!(e.is_some_and(|e| e.message.contains("byte order mark")));
+}
+
+#[test]
+fn merge_keys_and_tags_read_as_go_yaml_reads_them() {
+    // In the order of the text, the last to set a key wins; of a merged
+    // sequence, the first mapping holding a key.
+    let d = one("b: &b {a: 1, c: 1}\nx:\n  c: 0\n  <<: [*b, {a: 2, d: 2}]\n  d: 9\n  <<: {e: 5}\n");
+    assert_eq!(d.value["x"], json!({"c": 1, "a": 1, "d": 9, "e": 5}));
+    let d = one("x:\n  <<: {a: 1}\n  <<: {a: 2}\n  !!merge <<: {b: 3}\n");
+    assert_eq!(d.value["x"], json!({"a": 2, "b": 3}));
+    // Tags: verbatim core tags, `!!binary` decoded, other tags as text.
+    let d = one("a: !<tag:yaml.org,2002:str> 12\nb: !!binary |\n  aGVs\n  bG8=\nc: !foo 12\nd: !!foo true\ne: ! 1.5\n");
+    assert_eq!(
+        d.value,
+        json!({"a": "12", "b": "hello", "c": "12", "d": "true", "e": "1.5"})
+    );
+    let e = load("a: !!binary aGVsbG8\n", &Limits::default())
+        .error
+        .unwrap();
+    assert!(e.message.contains("not base64"), "{e}");
 }
