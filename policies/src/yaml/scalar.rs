@@ -324,22 +324,23 @@ pub(crate) fn key_string(v: Value) -> Result<String, String> {
 /// [`key_string`] of a plain scalar key: a float stays a float, however
 /// whole (`1.0e3` is the key `1000`, `123456.789e3` the key
 /// `1.2345679e+08`, as float32 text).
+#[inline]
 pub(crate) fn plain_key_string(s: &str) -> Result<String, String> {
-    let float = s
+    let numeric = s
         .as_bytes()
         .first()
-        .is_some_and(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.'))
-        && !is_special_float(s)
-        && {
-            let plain = s.replace('_', "");
-            (s.starts_with('.') || parse_int(&plain).is_none()) && is_yaml_float(&plain)
+        .is_some_and(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.'));
+    if numeric && !is_special_float(s) {
+        let plain = if s.contains('_') {
+            std::borrow::Cow::Owned(s.replace('_', ""))
+        } else {
+            std::borrow::Cow::Borrowed(s)
         };
-    if float {
+        let float = (s.starts_with('.') || parse_int(&plain).is_none()) && is_yaml_float(&plain);
         // Past float64 (`2e308`) it is a string to go-yaml.
-        if let Some(f) = s
-            .replace('_', "")
-            .parse::<f64>()
-            .ok()
+        if let Some(f) = float
+            .then(|| plain.parse::<f64>().ok())
+            .flatten()
             .filter(|f| f.is_finite())
         {
             return Ok(go_float32(f));
