@@ -41,7 +41,7 @@
 //! saved per pair put back as spaces after its closing quote, where they
 //! mean nothing: no byte moves outside the scalar, so positions need no
 //! shift.
-
+//!
 //! Byte-order marks (U+FEFF) after the text's first character: saphyr-
 //! parser takes one only at the start of a line between documents, as YAML
 //! 1.2 asks, and kubectl reads them otherwise. Its file reader drops the
