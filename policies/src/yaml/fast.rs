@@ -207,9 +207,8 @@ struct Fast<'t> {
 }
 
 /// Bytes that end a run of ordinary plain-scalar characters: blanks, `:`,
-/// control characters, the first bytes of a BOM (U+FEFF) and of characters
-/// go-yaml refuses (see [`Fast::refused`]), and in flow context the flow
-/// indicators.
+/// control characters, DEL, the first bytes of the characters
+/// [`Fast::unusual`] tells, and in flow context the flow indicators.
 const fn stops(flow: bool) -> [bool; 256] {
     let mut t = [false; 256];
     let mut c = 0;
@@ -329,36 +328,23 @@ impl<'t> Fast<'t> {
         self.at(i) == 0xEF && self.at(i + 1) == 0xBB && self.at(i + 2) == 0xBF
     }
 
-    /// Whether the character at `i` (not a tab or a line break) is one that
-    /// go-yaml, kubectl's YAML parser, refuses anywhere in the text: a C0
-    /// control character, DEL, a C1 control character other than NEL, or
-    /// the noncharacter U+FFFE or U+FFFF (`Loader::refused_character`; the
-    /// reference path reports it, or reads it in JSON).
-    // Cold: the bytes that lead here are rare, and inlined it cost the
+    /// Whether the character whose first byte (`0xC2`, `0xE2` or `0xEF`) is
+    /// at `i` is one the fast path leaves to the reference path: a C1
+    /// control character or NEL, U+2028 or U+2029 (line breaks to go-yaml's
+    /// YAML 1.1, `Loader::yaml_1_1_break`), U+FFFE or U+FFFF (refused by
+    /// go-yaml, `refused_character` in `mod.rs`), or a byte-order mark.
+    // Cold and not inlined: these bytes are rare, and inlined this cost the
     // scanning loops registers (0.3% of a parse's instructions).
-    #[cold]
-    #[inline(never)]
-    fn refused(&self, i: usize) -> bool {
-        match self.at(i) {
-            0 => !self.eof(i),
-            0x01..=0x1F | 0x7F => true,
-            0xC2 => matches!(self.at(i + 1), 0x80..=0x84 | 0x86..=0x9F),
-            0xEF => self.at(i + 1) == 0xBF && matches!(self.at(i + 2), 0xBE | 0xBF),
-            _ => false,
-        }
-    }
-
-    /// Whether the character at `i` is one the fast path leaves to the
-    /// reference path: one go-yaml refuses ([`Fast::refused`]), a line break
-    /// to go-yaml's YAML 1.1 (NEL, U+2028, U+2029: `Loader::yaml_1_1_break`)
-    /// or a byte-order mark.
     #[cold]
     #[inline(never)]
     fn unusual(&self, i: usize) -> bool {
         match self.at(i) {
             0xC2 => matches!(self.at(i + 1), 0x80..=0x9F),
             0xE2 => self.at(i + 1) == 0x80 && matches!(self.at(i + 2), 0xA8 | 0xA9),
-            _ => self.refused(i) || self.bom(i),
+            0xEF => {
+                self.bom(i) || (self.at(i + 1) == 0xBF && matches!(self.at(i + 2), 0xBE | 0xBF))
+            }
+            _ => false,
         }
     }
 
