@@ -22,7 +22,8 @@ use serde_json::{Number, Value};
 /// What a scalar's tag asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Want {
-    /// `!!str`, `!!timestamp`: always a string.
+    /// `!!str`, `!!timestamp` and core tags go-yaml does not resolve: the
+    /// text, a string.
     Str,
     /// `!!binary`: base64, decoded into a string (as go-yaml does, so that
     /// kubectl's JSON holds the decoded text).
