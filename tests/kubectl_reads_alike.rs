@@ -1245,6 +1245,42 @@ fn merge_keys_and_tags_read_as_kubectl_reads_them() {
     assert!(read >= 24 && refused >= 4, "{read} read, {refused} refused");
 }
 
+/// Scalars YAML 1.2 reads and kubectl refuses: a `\/` escape in YAML (JSON
+/// has it, YAML 1.1 not), and an infinity or NaN as a value, which JSON
+/// cannot hold.
+#[test]
+fn json_escapes_and_infinities_read_as_kubectl_reads_them() {
+    let Some(kubectl) = kubectl() else {
+        eprintln!("SKIP: kubectl not on PATH");
+        return;
+    };
+    let values = [
+        ".inf",
+        "-.inf",
+        "+.INF",
+        ".NaN",
+        "[.inf]",
+        "!!float .nan",
+        "!!str .inf",
+        "'.inf'",
+        "{.inf: 1}",
+        "\"\\/\"",
+        "\"a\\\\/\"",
+        "\"\\u002f\"",
+        "\"\\x2f\"",
+    ];
+    let head = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
+    let cases = values.map(|v| (v, format!("{head}x-a: {v}\n")));
+    let (read, refused) = read_alike(&kubectl, cases.iter().map(|(w, t)| (*w, t.clone())));
+    assert!(read >= 6 && refused >= 7, "{read} read, {refused} refused");
+    // In JSON, `\/` is an escape to kubectl too.
+    let json = [(
+        "`\\/` in JSON",
+        "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"a\"}, \"x-a\": \"http:\\/\\/x\"}\n".to_string(),
+    )];
+    assert_eq!(read_alike(&kubectl, json.into_iter()), (1, 0));
+}
+
 /// `---` lines and directives, which kubectl's document splitter handles
 /// before its YAML parser sees the text.
 #[test]

@@ -237,12 +237,14 @@ static FLOW_STOPS: [bool; 256] = stops(true);
 
 /// A plain scalar's value: a string, unless it is one of the words or
 /// numbers YAML 1.1 resolves (all of which are short, or start with a digit,
-/// a sign or a dot).
+/// a sign or a dot). `Stop` for an infinity or NaN (`.inf`), which kubectl
+/// refuses as a value (the reference path says why).
 #[inline]
-fn plain_value(text: &str) -> Value {
+fn plain_value(text: &str) -> R<Value> {
     match text.as_bytes().first() {
-        Some(c) if c.is_ascii_alphabetic() && text.len() > 5 => Value::String(text.to_string()),
-        _ => scalar::resolve_plain(text),
+        Some(c) if c.is_ascii_alphabetic() && text.len() > 5 => Ok(Value::String(text.to_string())),
+        Some(b'.' | b'+' | b'-') if text.len() <= 5 && scalar::is_special_float(text) => Err(Stop),
+        _ => Ok(scalar::resolve_plain(text)),
     }
 }
 
@@ -1054,10 +1056,10 @@ impl<'t> Fast<'t> {
         let (v, stop) = if why == End::Eol {
             match self.plain_lines(text, stop, parent)? {
                 Some((s, stop)) => (Value::String(s), stop),
-                None => (plain_value(text), stop),
+                None => (plain_value(text)?, stop),
             }
         } else {
-            (plain_value(text), stop)
+            (plain_value(text)?, stop)
         };
         self.count(vpos)?;
         let (_, slot) = self.owner_span(owner, vpos);
@@ -1335,7 +1337,8 @@ impl<'t> Fast<'t> {
             b'e' => '\x1b',
             b' ' => ' ',
             b'"' => '"',
-            b'/' => '/',
+            // Not an escape to go-yaml (YAML 1.1): JSON's only.
+            b'/' if self.json => '/',
             b'\\' => '\\',
             b'N' => '\u{85}',
             b'_' => '\u{a0}',
@@ -1694,7 +1697,7 @@ impl<'t> Fast<'t> {
                 if why == End::Colon {
                     return Err(Stop);
                 }
-                let v = plain_value(self.text.get(i..end).ok_or(Stop)?);
+                let v = plain_value(self.text.get(i..end).ok_or(Stop)?)?;
                 self.vals.push(v);
                 Ok((stop, false))
             }
@@ -1768,7 +1771,7 @@ impl<'t> Fast<'t> {
                 if why == End::Colon {
                     return Err(Stop);
                 }
-                let value = plain_value(self.text.get(v..end).ok_or(Stop)?);
+                let value = plain_value(self.text.get(v..end).ok_or(Stop)?)?;
                 self.count(vpos)?;
                 self.span(kh, Some(kpos), vpos);
                 self.ents.push((name, value));

@@ -70,7 +70,7 @@ fn block_mappings_and_sequences() {
 
 #[test]
 fn plain_scalars() {
-    fast("a: yes\nb: Off\nc: 0x1F\nd: 017\ne: 1.0\nf: .inf\ng: ~\nh: -12\ni: 1e3\nj: 1_000\n");
+    fast("a: yes\nb: Off\nc: 0x1F\nd: 017\ne: 1.0\nf: '.inf'\ng: ~\nh: -12\ni: 1e3\nj: 1_000\n");
     fast("yes: 1\n0x10: 2\n1.5: 5\n1.0e3: 6\n");
     // kubectl refuses a null key: the reference path says so.
     bails_after("a: 1\n---\nyes: 1\n~: 3\n", 1);
@@ -88,7 +88,7 @@ fn plain_scalars() {
 #[test]
 fn quoted_scalars() {
     fast("a: 'single'\nb: \"double\"\nc: 'it''s'\nd: \"\"\ne: ''\n");
-    fast("a: \"\\t\\n\\r\\\\\\\"\\/ \\0\\a\\b\\e\\f\\v\\N\\_\\L\\P \\x41 \\u00e9 \\U0001F600\"\n");
+    fast("a: \"\\t\\n\\r\\\\\\\" \\0\\a\\b\\e\\f\\v\\N\\_\\L\\P \\x41 \\u00e9 \\U0001F600\"\n");
     fast("a: \"tab\there\" # c\n\"quoted key\": 1\n'k': 2\n");
     fast("- \"q\": 1\n  'r': 2\n");
     // Over several lines.
@@ -446,6 +446,34 @@ fn tabs_where_a_block_scalars_indentation_is_read() {
     }
     // A tab inside a line stays content, on the fast path.
     fast("x: |\n  a\tb\n  \n");
+}
+
+#[test]
+fn json_only_escapes_and_infinite_values_are_errors_in_yaml() {
+    for (text, what) in [
+        ("a: 1\n---\nb: \"http:\\/\\/x\"\n", "no escape `\\/`"),
+        ("a: 1\n---\nb: .inf\n", "cannot hold"),
+        ("a: 1\n---\nb: [1, -.Inf]\n", "cannot hold"),
+        ("a: 1\n---\nb: !!float .nan\n", "cannot hold"),
+    ] {
+        bails_after(text, 1);
+        let e = load(text, &limits())
+            .error
+            .unwrap_or_else(|| panic!("{text:?} loaded"));
+        assert!(e.message.contains(what), "{text:?}: {e}");
+        assert_eq!(e.pos.line, 3, "{text:?}: {e}");
+    }
+    // JSON has `\/`; a key `.inf` and a quoted `.inf` are text.
+    fast("{\"b\": \"http:\\/\\/x\"}\n");
+    assert_eq!(
+        value("{\"b\": \"http:\\/\\/x\"}"),
+        serde_json::json!({"b": "http://x"})
+    );
+    fast("x: '.inf'\n");
+    assert_eq!(
+        value("x: {.inf: 1}\n"),
+        serde_json::json!({"x": {".inf": 1}})
+    );
 }
 
 #[test]

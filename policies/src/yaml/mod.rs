@@ -664,6 +664,8 @@ impl<'t> Loader<'t> {
                     Ok(())
                 }
                 Event::Scalar(v, style, anchor, tag) => {
+                    self.go_yaml_scalar(&v, style, tag.as_deref(), span)
+                        .map_err(Failed::Load)?;
                     let v = match self.mark_stand_in {
                         Some(c) if v.contains(c) => Cow::Owned(v.replace(c, "\u{feff}")),
                         _ => v,
@@ -801,6 +803,56 @@ impl<'t> Loader<'t> {
                 ));
             }
             line_start += line.len();
+        }
+        Ok(())
+    }
+
+    /// What kubectl refuses in a scalar that YAML 1.2 reads: in YAML (not
+    /// JSON), a `\/` escape, which go-yaml's YAML 1.1 does not have ("found
+    /// unknown escape character"); as a value, an infinity or NaN (`.inf`,
+    /// `!!float .nan`), which JSON cannot hold ("unsupported value: +Inf").
+    fn go_yaml_scalar(
+        &mut self,
+        v: &str,
+        style: ScalarStyle,
+        tag: Option<&Tag>,
+        span: Span,
+    ) -> Result<(), YamlError> {
+        let start = self.pos(span.start).offset - self.base;
+        if style == ScalarStyle::DoubleQuoted && !self.json {
+            let end = (self.pos(span.end).offset - self.base).min(self.body.len());
+            let b = self.body.as_bytes();
+            let mut i = start + 1;
+            while i < end {
+                if b[i] == b'\\' {
+                    if b.get(i + 1) == Some(&b'/') {
+                        return Err(self.err(
+                            "kubectl's YAML parser (YAML 1.1) has no escape `\\/`, as JSON has: \
+                             write `/`",
+                            line_col(self.original, self.base + i),
+                        ));
+                    }
+                    i += 1;
+                }
+                i += 1;
+            }
+        }
+        let key = self
+            .stack
+            .last()
+            .is_some_and(|f| matches!(f.node, Node::Map(_)) && f.key.is_none());
+        let float = match tag {
+            None => style == ScalarStyle::Plain,
+            Some(t) => core_tag(t) == Some("float"),
+        };
+        if !key && float && scalar::is_special_float(v) {
+            return Err(self.err(
+                format!(
+                    "kubectl reads `{v}` as a float that JSON cannot hold (an infinity or NaN) \
+                     and refuses the file (\"unsupported value\"); quote it for the text"
+                ),
+                line_col(self.original, self.base + start),
+            ));
         }
         Ok(())
     }

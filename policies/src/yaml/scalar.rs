@@ -68,7 +68,7 @@ fn as_bool(s: &str) -> Option<bool> {
     }
 }
 
-fn is_special_float(s: &str) -> bool {
+pub(crate) fn is_special_float(s: &str) -> bool {
     matches!(
         s,
         ".inf"

@@ -194,7 +194,7 @@ fn json_input() {
 
 #[test]
 fn scalars_resolve_like_kubernetes() {
-    let d = one("a: yes\nb: Off\nc: \"yes\"\nd: 0x10\ne: 017\nf: ~\ng:\nh: !!str 12\ni: 1.0\nj: .inf\nk: '12'\nl: |\n  text\n0x10: hex key\nyes: bool key\n123456.789e3: float key\n");
+    let d = one("a: yes\nb: Off\nc: \"yes\"\nd: 0x10\ne: 017\nf: ~\ng:\nh: !!str 12\ni: 1.0\nj: !!str .inf\nk: '12'\nl: |\n  text\n0x10: hex key\nyes: bool key\n123456.789e3: float key\n");
     assert_eq!(
         d.value,
         json!({"a": true, "b": false, "c": "yes", "d": 16, "e": 15, "f": null, "g": null,
