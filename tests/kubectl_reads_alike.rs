@@ -1510,3 +1510,118 @@ fn mutated_manifests_are_refused_where_kubectl_refuses_them() {
         "{both_read} read, {both_refuse} refused"
     );
 }
+
+/// Flow collections whose later lines are indented less than YAML 1.2 asks
+/// (at or left of the enclosing key): go-yaml does not look at indentation
+/// inside a flow collection, so kubectl reads them; saphyr-parser refuses
+/// them, and the loader lifts such lines (leading spaces mean nothing
+/// there). A document marker or a tab at the start of such a line is still
+/// refused where kubectl refuses it.
+#[test]
+fn flow_collections_continued_left_of_their_key_read_as_kubectl_reads_them() {
+    let Some(kubectl) = kubectl() else {
+        eprintln!("SKIP: kubectl not on PATH");
+        return;
+    };
+    let nested = [
+        ("item at column 1", "args: [a,\nb]"),
+        ("item at column 2", "args: [a,\n b]"),
+        ("item at the key's column", "args: [a,\n  b]"),
+        ("item right of the key", "args: [a,\n   b]"),
+        ("flow mapping key at column 1", "m: {a: 1,\nb: 2}"),
+        ("quoted key at column 1", "m: {a: 1,\n\"b\": 2}"),
+        ("nested sequences", "m: [[1,\n2],\n[3]]"),
+        ("JSON-style, one item per line", "m: [\n\"a\",\n\"b\"\n]"),
+        (
+            "JSON-style mapping",
+            "m: {\n\"a\": 1,\n  \"b\": [\n2, 3\n]\n}",
+        ),
+        ("plain scalar continued at column 1", "m: [a\nb]"),
+        ("quoted scalar continued at column 1", "m: [\"a\nb\"]"),
+        ("comment at column 1", "m: [a,\n# c\nb]"),
+        ("anchor and alias at column 1", "m: [&x a,\n*x]"),
+        ("tag at column 1", "m: [a,\n!!str 1]"),
+        ("mappings in a sequence", "m: [{a: 1},\n{b: 2}]"),
+        (
+            "quoted items, as in a command",
+            "command: [\"sh\", \"-c\",\n\"echo hi\"]",
+        ),
+        ("document start inside", "m: [a,\n---\nb]"),
+        ("document end inside", "m: [a,\n...\nb]"),
+        ("tab at the start of the line", "m: [a,\n\tb]"),
+        ("key split over two lines", "m: {a\n: 1}"),
+        ("missing comma", "m: [a\n, , b]"),
+    ];
+    let head = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
+    let mut cases: Vec<(String, String)> = nested
+        .iter()
+        .flat_map(|(what, body)| {
+            let block = format!("{head}x-b:\n  {body}\n");
+            let item = format!("{head}x-b:\n- {body}\n");
+            let top = format!("{head}x-{body}\n");
+            [
+                (format!("{what}, under a nested key"), block),
+                (format!("{what}, in a sequence item"), item),
+                (format!("{what}, under a top-level key"), top),
+            ]
+        })
+        .collect();
+    // Where go-yaml looks for a flow key's `:`: on the key's line, at most
+    // 1,024 characters after the key's start.
+    let long = |n: usize| "k".repeat(n);
+    let keys = [
+        ("`:` on the next line", "m: {a\n  : 1}".to_string()),
+        ("`:` after a comment", "m: {a # c\n  : 1}".to_string()),
+        ("key over two lines", "m: {a\n  b: 1}".to_string()),
+        (
+            "quoted key over two lines",
+            "m: {\"a\n  b\": 1}".to_string(),
+        ),
+        (
+            "`:` on the next line, in a sequence",
+            "m: [a\n  : 1]".to_string(),
+        ),
+        (
+            "explicit key, `:` on the next line",
+            "m: {? a\n  : 1}".to_string(),
+        ),
+        ("value on the next line", "m: {a:\n  1}".to_string()),
+        (
+            "`:` 1,024 characters after",
+            format!("m: {{{}: 1}}", long(1024)),
+        ),
+        (
+            "`:` 1,025 characters after",
+            format!("m: {{{}: 1}}", long(1025)),
+        ),
+        (
+            "`:` 1,025 characters after, blanks between",
+            format!("m: {{{}  : 1}}", long(1023)),
+        ),
+        (
+            "quoted key of 1,023 characters",
+            format!("m: {{\"{}\": 1}}", long(1023)),
+        ),
+        (
+            "multi-byte key of 1,024 characters",
+            format!("m: {{{}: 1}}", "é".repeat(1024)),
+        ),
+        (
+            "multi-byte key of 1,025 characters",
+            format!("m: {{{}: 1}}", "é".repeat(1025)),
+        ),
+        ("long block key", format!("m:\n  {}: 1", long(1030))),
+    ];
+    for (what, body) in keys {
+        cases.push((what.to_string(), format!("{head}x-b:\n  {body}\n")));
+    }
+    cases.push((
+        "a container's command".into(),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    command: [\"sh\", \"-c\",\n  \"echo hi\"]\n".into(),
+    ));
+    let (read, refused) = read_alike(&kubectl, cases.iter().map(|(w, t)| (w.as_str(), t.clone())));
+    assert!(
+        read >= 56 && refused >= 22,
+        "{read} read, {refused} refused"
+    );
+}

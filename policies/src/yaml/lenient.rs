@@ -4,7 +4,9 @@
 //!
 //! - the lines of a flow collection inside a block mapping must be indented
 //!   more than the mapping's keys, so a closing `]` or `}` written at the
-//!   key's indentation is "invalid indentation";
+//!   key's indentation, or an item written at a smaller one (`args: [a,`
+//!   with `b]` at column 1 on the next line), is "invalid indentation" (or
+//!   "invalid indentation in flow construct");
 //! - the continuation lines of a multi-line quoted scalar must be indented
 //!   more than the enclosing mapping's keys ("invalid indentation in quoted
 //!   scalar").
@@ -124,24 +126,63 @@ fn leading_spaces(line: &str) -> usize {
 /// For a parser error (message, 1-based line, 0-based column in the copy
 /// `text`), the copy with spaces added so that go-yaml's reading parses, and
 /// the shifts updated; `None` when the error is not one this tolerates.
+/// `flow` is the column of the `[` or `{` of the flow collection the parser
+/// was in, if it was in one.
 pub(crate) fn repair(
     text: &str,
     shifts: &mut Shifts,
     info: &str,
     (line, col): (usize, usize),
+    flow: Option<usize>,
     json: bool,
 ) -> Option<String> {
     let mut add: Vec<(usize, usize, usize)> = Vec::new(); // (line, byte offset, count)
     match info {
-        "invalid indentation" => {
-            // Only a line that starts (after spaces) with the `]` or `}`
-            // the parser stopped at.
+        "invalid indentation" | "invalid indentation in flow construct" => {
+            // Only the first token of a line, inside a flow collection: the
+            // line is lifted to two columns past the collection's bracket,
+            // which is past any indentation saphyr-parser can ask there (the
+            // block indentation when the bracket was read, which the bracket
+            // met, plus one for the collection, plus one for a plain
+            // scalar). A closing `]` or `}` at the start of a line is lifted
+            // by one even when the parser had not yet told where its
+            // collection opened.
+            // The parser may stop past the line's start, after the line
+            // of a plain scalar continued there (`m: [a` then `b]`): the
+            // whole line is lifted, which leaves the scalar as it was.
             let (start, l) = lines(text).nth(line.checked_sub(1)?)?;
             let spaces = leading_spaces(l);
-            if spaces != col || !matches!(l.as_bytes().get(spaces), Some(b']' | b'}')) {
+            let lift = match flow {
+                Some(bracket) if col >= spaces => (bracket + 2).checked_sub(col)?,
+                None if col == spaces
+                    && info == "invalid indentation"
+                    && matches!(l.as_bytes().get(spaces), Some(b']' | b'}')) =>
+                {
+                    1
+                }
+                _ => return None,
+            };
+            if lift == 0 {
                 return None;
             }
-            add.push((line, start, 1));
+            add.push((line, start, lift));
+        }
+        // go-yaml takes a tab for a blank anywhere in a flow collection;
+        // saphyr-parser refuses one that indents a line of it less than the
+        // block around it. The copy has spaces there instead, one for one,
+        // and the parser then stops at the line's first token, which the arm
+        // above lifts.
+        "tabs disallowed within this context (block indentation)" if flow.is_some() => {
+            let (start, l) = lines(text).nth(line.checked_sub(1)?)?;
+            let blanks = l.len() - l.trim_start_matches([' ', '\t']).len();
+            if !l[..blanks].contains('\t') {
+                return None;
+            }
+            let mut out = String::with_capacity(text.len());
+            out.push_str(&text[..start]);
+            out.extend(l[..blanks].chars().map(|_| ' '));
+            out.push_str(&text[start + blanks..]);
+            return Some(out);
         }
         "invalid indentation in quoted scalar" => {
             // The error points at the opening quote; every continuation line

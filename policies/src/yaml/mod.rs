@@ -332,6 +332,10 @@ struct Loader<'t> {
     /// Where the previous event ended (where a block scalar's header is
     /// looked for).
     prev_end: Option<saphyr_parser::Marker>,
+    /// The collections open where the parser is: where each starts (a byte
+    /// offset in `original`) and, for a flow collection, the column (0-based,
+    /// in the text given to the parser) of its `[` or `{`.
+    open: Vec<(usize, Option<usize>)>,
 }
 
 /// What [`Loader::run_reporting`] tells: the error that ended the load,
@@ -387,6 +391,7 @@ impl<'t> Loader<'t> {
             next_break: 0,
             handed: 0,
             prev_end: None,
+            open: Vec::new(),
         }
     }
 
@@ -536,7 +541,9 @@ impl<'t> Loader<'t> {
             let m = e.marker();
             let repaired = budget
                 .then(|| {
-                    lenient::repair(&text, &mut shifts, e.info(), (m.line(), m.col()), self.json)
+                    let flow = self.open.iter().rev().find_map(|o| o.1);
+                    let at = (m.line(), m.col());
+                    lenient::repair(&text, &mut shifts, e.info(), at, flow, self.json)
                 })
                 .flatten();
             let Some(repaired) = repaired else {
@@ -621,9 +628,27 @@ impl<'t> Loader<'t> {
     }
 
     /// One pass of the parser over `text` (the body, possibly repaired).
+    /// Notes a collection that starts at `start` in [`Loader::open`]: a flow
+    /// collection when a `[` or `{` is there. A block mapping whose first key
+    /// is a flow collection starts at the same place, and is not one.
+    fn opened(&mut self, start: saphyr_parser::Marker) {
+        let at = self.pos(start).offset;
+        if let Some(top) = self.open.last_mut().filter(|top| top.0 == at) {
+            top.1 = None;
+        }
+        let flow = matches!(self.original.as_bytes().get(at), Some(b'[' | b'{'));
+        self.open.push((at, flow.then_some(start.col())));
+    }
+
+    /// Whether the parser is inside a flow collection.
+    fn in_flow(&self) -> bool {
+        self.open.iter().any(|o| o.1.is_some())
+    }
+
     fn parse(&mut self, text: &str, each: &mut dyn FnMut(Document)) -> Result<(), Failed> {
         let mut parser = Parser::new_from_str(text);
         self.next_break = 0;
+        self.open.clear();
         while let Some(next) = parser.next_event() {
             let (event, span) = next.map_err(Failed::Scan)?;
             if let Some(at) = self.refused_at {
@@ -673,9 +698,20 @@ impl<'t> Loader<'t> {
                     self.item(Item::Scalar(v, style, anchor, tag), span)
                 }
                 Event::Alias(id) => self.item(Item::Alias(id), span),
-                Event::SequenceStart(anchor, _) => self.item(Item::SeqStart(anchor), span),
-                Event::MappingStart(anchor, _) => self.item(Item::MapStart(anchor), span),
-                Event::SequenceEnd | Event::MappingEnd => self.end_collection(),
+                Event::SequenceStart(anchor, _) => {
+                    let item = self.item(Item::SeqStart(anchor), span);
+                    self.opened(span.start);
+                    item
+                }
+                Event::MappingStart(anchor, _) => {
+                    let item = self.item(Item::MapStart(anchor), span);
+                    self.opened(span.start);
+                    item
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    self.open.pop();
+                    self.end_collection()
+                }
             };
             step.map_err(Failed::Load)?;
             self.prev_end = Some(end);
@@ -765,6 +801,50 @@ impl<'t> Loader<'t> {
                 "a tab {what}: kubectl's YAML parser (go-yaml) does not take a tab there; use spaces"
             ),
             at,
+        ))
+    }
+
+    /// A key in a flow collection whose `:` go-yaml, and so `kubectl`, does
+    /// not find: go-yaml takes a key without `?` only while its `:` is on
+    /// the line where the key starts and at most 1,024 characters after its
+    /// start ("did not find expected ',' or '}'"); saphyr-parser reads such
+    /// keys in flow collections as YAML 1.2 does. `start` and `end` are the
+    /// key's.
+    fn flow_key_reach(&self, start: Pos, end: Pos) -> Result<(), YamlError> {
+        let text = self.original;
+        let before = text.get(..start.offset).unwrap_or("");
+        if before
+            .trim_end_matches([' ', '\t', '\r', '\n'])
+            .ends_with('?')
+        {
+            return Ok(());
+        }
+        // The first character after the key that is not a blank, a line
+        // break or a comment.
+        let mut at = end.offset.min(text.len());
+        let colon = loop {
+            match text.as_bytes().get(at) {
+                Some(b' ' | b'\t' | b'\r' | b'\n') => at += 1,
+                Some(b'#') => at += text[at..].find(['\r', '\n']).unwrap_or(text.len() - at),
+                Some(b':') => break at,
+                _ => return Ok(()),
+            }
+        };
+        let reach = text.get(start.offset..colon).unwrap_or("");
+        let why = if reach.contains(['\r', '\n']) {
+            "its `:` is on a later line"
+        } else if reach.len() > 1024 && reach.chars().count() > 1024 {
+            "its `:` is more than 1,024 characters after its start"
+        } else {
+            return Ok(());
+        };
+        Err(self.err(
+            format!(
+                "this key in a flow collection is not one to kubectl: {why}, and kubectl's YAML \
+                 parser (go-yaml) looks for a key's `:` only on the key's line, within 1,024 \
+                 characters; put the `:` right after the key, or write the key as `? key`"
+            ),
+            start,
         ))
     }
 
@@ -1052,6 +1132,10 @@ impl<'t> Loader<'t> {
             })
         );
         if expects_key {
+            if self.in_flow() {
+                let end = self.pos(span.end);
+                self.flow_key_reach(pos, end)?;
+            }
             return self.key(item, pos);
         }
 
@@ -1104,8 +1188,10 @@ impl<'t> Loader<'t> {
             },
         };
         let block = self.stack.last().is_none_or(|f| f.block);
-        if let Some(e) = self.go_yaml_tab(pos, key.filter(|_| block)) {
-            return Err(e);
+        if !self.in_flow() {
+            if let Some(e) = self.go_yaml_tab(pos, key.filter(|_| block)) {
+                return Err(e);
+            }
         }
         if let Some((loc, dash, root)) = first_dash {
             self.spans.move_value_back(loc, dash);
@@ -1196,7 +1282,7 @@ impl<'t> Loader<'t> {
 
     /// Handles a node in key position of the innermost mapping.
     fn key(&mut self, item: Item<'_>, pos: Pos) -> Result<(), YamlError> {
-        if self.stack.last().is_none_or(|f| f.block) {
+        if !self.in_flow() {
             if let Some(e) = self.go_yaml_tab(pos, None) {
                 return Err(e);
             }

@@ -475,6 +475,50 @@ fn quoted_scalar_continued_at_the_key_indentation() {
 }
 
 #[test]
+fn flow_collection_continued_left_of_its_key() {
+    // go-yaml does not look at indentation inside a flow collection: a line
+    // of one may start anywhere, even with a tab.
+    let text = "spec:\n  args: [a,\nb,\n\t \"c\",\n  d\ne]\n  env: {k: 1,\n é: [x,\nw]}\n  z: ü\n";
+    let d = one(text);
+    assert_eq!(d.value["spec"]["args"], json!(["a", "b", "c", "d e"]));
+    assert_eq!(d.value["spec"]["env"], json!({"k": 1, "é": ["x", "w"]}));
+    // Positions are the original text's, on the lifted lines and after.
+    assert_eq!(lc(at(&d, "spec.args[1]").value), (3, 1));
+    assert_eq!(lc(at(&d, "spec.args[2]").value), (4, 3));
+    assert_eq!(
+        at(&d, "spec.args[2]").value.offset,
+        text.find("\"c\"").unwrap()
+    );
+    assert_eq!(lc(at(&d, "spec.args[3]").value), (5, 3));
+    let l = at(&d, "spec.env.é");
+    assert_eq!(lc(l.key.unwrap()), (8, 2));
+    assert_eq!(lc(at(&d, "spec.env.é[1]").value), (9, 1));
+    let l = at(&d, "spec.z");
+    assert_eq!(lc(l.key.unwrap()), (10, 3));
+    assert_eq!(l.value.offset, text.find("ü").unwrap());
+    // A key's `:` must be on its line, within 1,024 characters of its start.
+    for (text, at) in [
+        ("a: {b\n  : 1}\n", (1, 5)),
+        ("a: {x: 1, b # c\n  : 1}\n", (1, 11)),
+        ("a:\n  b: {\"c\n  d\": 1}\n", (2, 7)),
+    ] {
+        let e = load(text, &Limits::default()).error.unwrap();
+        assert_eq!((e.pos.line, e.pos.column), at, "{text:?}: {e}");
+        assert!(e.message.contains("`:` is on a later line"), "{e}");
+    }
+    let fits = format!("a: {{{}: 1}}\n", "é".repeat(1024));
+    assert!(load(&fits, &Limits::default()).error.is_none());
+    let far = format!("a: {{{}: 1}}\n", "é".repeat(1025));
+    let e = load(&far, &Limits::default()).error.unwrap();
+    assert!(e.message.contains("more than 1,024 characters"), "{e}");
+    // An explicit key and a value on the next line are fine.
+    assert_eq!(
+        one("a: {? b\n  : 1, c:\n  2}\n").value,
+        json!({"a": {"b": 1, "c": 2}})
+    );
+}
+
+#[test]
 fn lenient_indentation_stays_narrow() {
     // Real errors stay errors, with their original positions.
     let e = load("a:\n  b: [\n  ]\n  c: [\n", &Limits::default())
@@ -491,6 +535,14 @@ fn lenient_indentation_stays_narrow() {
     // An unterminated quoted scalar is not repaired.
     let e = load("a: 'x\ny\n", &Limits::default()).error;
     assert!(e.is_some());
+    // Block content left of its key is not lifted, nor is a line inside a
+    // flow collection that the lift would not mend (a document marker).
+    let e = load("a:\n  b: 1\n c: [x,\n y]\n", &Limits::default())
+        .error
+        .unwrap();
+    assert_eq!((e.pos.line, e.pos.column), (3, 2), "{e}");
+    let e = load("a: [x,\n---\ny]\n", &Limits::default()).error.unwrap();
+    assert_eq!(e.pos.line, 2, "{e}");
     // Many repairable lines: repaired one parse at a time...
     let mut text = String::from("a:\n");
     for i in 0..200 {
