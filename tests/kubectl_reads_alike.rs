@@ -170,11 +170,32 @@ fn objects_differ(what: &str, mut ours: Vec<Value>, theirs: &[Value]) -> Vec<Str
     }
     for o in &mut ours {
         if let Some(m) = o.as_object_mut() {
-            m.entry("metadata").or_insert_with(|| serde_json::json!({}));
+            let meta = m.entry("metadata").or_insert_with(|| serde_json::json!({}));
+            // `kubectl label` rebuilds the labels from their string values:
+            // one null or other value drops them all.
+            if let Some(meta) = meta.as_object_mut() {
+                let rebuilt = match meta.get("labels") {
+                    Some(Value::Object(l)) => l.values().any(|v| !v.is_string()),
+                    Some(v) => !v.is_object(),
+                    None => false,
+                };
+                if rebuilt {
+                    meta.remove("labels");
+                }
+            }
+        }
+    }
+    // kubectl decodes `metadata` into its Go type, where a null is no value
+    // (and writes some empty fields back as null): nulls there compare as
+    // missing.
+    let mut theirs = theirs.to_vec();
+    for o in ours.iter_mut().chain(theirs.iter_mut()) {
+        if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.retain(|_, v| !v.is_null());
         }
     }
     ours.iter()
-        .zip(theirs)
+        .zip(&theirs)
         .enumerate()
         .filter_map(|(i, (a, b))| {
             Some(format!(
@@ -1320,9 +1341,54 @@ fn document_markers_are_read_as_kubectl_splits_them() {
             format!("{}---\n%YAML 1.2\n---\n{}", cm("a"), cm("b")),
         ),
         ("`----`", format!("{}----\n{}", cm("a"), cm("b"))),
+        // A line that starts with `---` is a separator to kubectl whatever
+        // follows: refused unless that is blank or a comment.
+        (
+            "a comment right after `---`",
+            format!("{}---#c\n{}", cm("a"), cm("b")),
+        ),
+        ("`---#` alone", format!("{}---#\n{}", cm("a"), cm("b"))),
+        ("`---#c` first", format!("---#c\n{}", cm("a"))),
+        (
+            "`---#c` right after `---`",
+            format!("{}---\n---#c\n{}", cm("a"), cm("b")),
+        ),
+        (
+            "`---#c` after a blank line after `---`",
+            format!("{}---\n\n---#c\n{}", cm("a"), cm("b")),
+        ),
+        (
+            "`---#` with CRLF",
+            format!("{}---#c\r\n{}", cm("a"), cm("b"))
+                .replace('\n', "\r\n")
+                .replace("\r\r", "\r"),
+        ),
+        (
+            "a non-breaking space then a comment",
+            format!("{}---\u{a0}#c\n{}", cm("a"), cm("b")),
+        ),
+        (
+            "`---#c: 1`, a key to YAML",
+            format!("{}---#c: 1\nx-b: 2\n{}", cm("a"), cm("b")),
+        ),
+        ("`----: 1`", format!("{}----: 1\n{}", cm("a"), cm("b"))),
+        ("`---x`", format!("{}---x\n{}", cm("a"), cm("b"))),
+        ("`---x` first", format!("---x\n{}", cm("a"))),
+        (
+            "`---x` inside a flow mapping",
+            format!("{}x-m: {{a: 1,\n---x: 2}}\n", cm("a")),
+        ),
+        (
+            "`---#c` inside a flow mapping",
+            format!("{}x-m: {{a: 1,\n---#c\n b: 2}}\n", cm("a")),
+        ),
+        (
+            "`---#c` in a root block scalar",
+            "--- |\n text\n---#c\n".to_string(),
+        ),
     ];
     let (read, refused) = read_alike(&kubectl, cases.iter().map(|(w, t)| (*w, t.clone())));
-    assert!(read >= 3 && refused >= 5, "{read} read, {refused} refused");
+    assert!(read >= 9 && refused >= 14, "{read} read, {refused} refused");
 }
 
 /// `text` with one line changed the way a hand edit goes wrong: indented or
@@ -1358,6 +1424,8 @@ fn mutate(text: &str, rng: &mut Mix) -> Option<(String, String)> {
         "joinnext",
         "hash",
         "hashnospace",
+        "insert",
+        "split",
     ];
     let kind = kinds[rng.below(kinds.len())];
     let pick = |rng: &mut Mix, set: &str| -> Option<usize> {
@@ -1402,6 +1470,24 @@ fn mutate(text: &str, rng: &mut Mix) -> Option<(String, String)> {
             let j = cut[rng.below(cut.len())];
             lines[i] = format!("{} #{}", &l[..j], &l[j..]);
         }
+        "insert" | "split" => {
+            let cut: Vec<usize> = (ind..=l.len()).filter(|j| l.is_char_boundary(*j)).collect();
+            let j = cut[rng.below(cut.len())];
+            let (head, tail) = l.split_at(j);
+            lines[i] = if kind == "insert" {
+                // Indicators, blanks and characters YAML 1.1 and 1.2 read
+                // differently.
+                let odd = [
+                    "&a ", "*a", "!", "!!str ", "|", ">", "@", "`", "%", "? ", "- ", ",", "{", "[",
+                    "]", "}", "'", "\"", "\\", ": ", "\t", "\u{85}", "\u{2028}", "\u{a0}",
+                    "\u{feff}", "~", "<<: ", "=",
+                ];
+                format!("{head}{}{tail}", odd[rng.below(odd.len())])
+            } else {
+                let more = " ".repeat(rng.below(ind + 4));
+                format!("{head}\n{more}{}", tail.trim_start())
+            };
+        }
         _ => return None,
     }
     let out = lines.join("\n");
@@ -1422,9 +1508,20 @@ fn mutated_manifests_are_refused_where_kubectl_refuses_them() {
         })
         .collect();
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut rng = Mix(0x5eed_1e11);
+    // `EYELINT_MUTANTS` and `EYELINT_MUTANT_SEED` (hex) make a longer or
+    // another run, for a local search; with `EYELINT_MUTANTS_KEEP` set, the
+    // mutants stay on disk (their names are in the differences).
+    let keep = std::env::var_os("EYELINT_MUTANTS_KEEP").is_some();
+    let env = |name: &str, radix: u32, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| u64::from_str_radix(v.trim_start_matches("0x"), radix).ok())
+            .unwrap_or(default)
+    };
+    let count = usize::try_from(env("EYELINT_MUTANTS", 10, 400)).unwrap_or(400);
+    let mut rng = Mix(env("EYELINT_MUTANT_SEED", 16, 0x5eed_1e11));
     let mut mutants = Vec::new();
-    while mutants.len() < 400 {
+    while mutants.len() < count {
         let (file, text) = &sources[rng.below(sources.len())];
         let Some((mutant, what)) = mutate(text, &mut rng) else {
             continue;
@@ -1436,7 +1533,8 @@ fn mutated_manifests_are_refused_where_kubectl_refuses_them() {
             .unwrap_or(file)
             .display()
             .to_string();
-        mutants.push((path, mutant, format!("{rel}, {what}")));
+        let name = format!("{:03}.yaml", mutants.len());
+        mutants.push((path, mutant, format!("{rel}, {what} ({name})")));
     }
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let chunk = mutants.len().div_ceil(workers);
@@ -1460,8 +1558,17 @@ fn mutated_manifests_are_refused_where_kubectl_refuses_them() {
     let (mut both_read, mut both_refuse, mut known, mut other) = (0, 0, 0, 0);
     let mut bad = Vec::new();
     for ((_, text, what), theirs) in mutants.iter().zip(verdicts) {
-        let ours = load(text, &Limits::default());
-        match (ours.error, theirs) {
+        // eyelint: its loader, then the linter's check of files that start
+        // with `{` (a mutant of a JSON file is one).
+        let ours = load(text, &Limits::default()).error.or_else(|| {
+            let (at, message) = eyelint_policies::yaml::kubectl_json::refusal(text)?;
+            Some(eyelint_policies::yaml::YamlError {
+                message,
+                pos: eyelint_policies::yaml::line_col(text, at),
+                document: 0,
+            })
+        });
+        match (ours, theirs) {
             (None, Ok(theirs)) => {
                 both_read += 1;
                 bad.extend(objects_differ(
@@ -1475,12 +1582,20 @@ fn mutated_manifests_are_refused_where_kubectl_refuses_them() {
                 "{what}: kubectl's YAML parser refuses it ({why}); eyelint reads it"
             )),
             // Deliberate: eyelint refuses a duplicate key, which go-yaml
-            // reads as the last value; and go-yaml reads a document's
-            // first node and ignores what follows it (a less indented key
-            // after an indented first line), which eyelint refuses.
+            // reads as the last value; go-yaml reads a document's first
+            // node and ignores what follows it (a less indented key after
+            // an indented first line, a document after a `...` line), which
+            // eyelint refuses; and where go-yaml reads YAML 1.1's line
+            // breaks as breaks, or a byte-order mark into a key, kubectl
+            // reads another structure than the text shows, which eyelint
+            // refuses (the matrices above hold these to kubectl).
             (Some(e), Ok(_))
                 if e.message.starts_with("duplicate key")
-                    || e.message == "did not find expected <document start>" =>
+                    || e.message == "did not find expected <document start>"
+                    || e.message.starts_with("this document follows a `...` line")
+                    || e.message
+                        .starts_with("kubectl's YAML parser reads YAML 1.1")
+                    || e.message.starts_with("this key holds a byte-order mark") =>
             {
                 known += 1
             }
@@ -1493,10 +1608,13 @@ fn mutated_manifests_are_refused_where_kubectl_refuses_them() {
             (_, Err(Refused::Type(_) | Refused::Other)) => other += 1,
         }
     }
+    if keep {
+        eprintln!("mutants kept in {}", dir.keep().display());
+    }
     eprintln!(
         "{} mutants: {both_read} read alike, {both_refuse} refused by both parsers, \
-         {known} refused by eyelint for a duplicate key or content after the root \
-         (kubectl reads them), {other} refused by kubectl for something else",
+         {known} refused by eyelint on purpose (kubectl reads them), {other} refused by \
+         kubectl for something else",
         mutants.len()
     );
     assert!(
@@ -1509,6 +1627,70 @@ fn mutated_manifests_are_refused_where_kubectl_refuses_them() {
         both_read > 50 && both_refuse > 100,
         "{both_read} read, {both_refuse} refused"
     );
+}
+
+/// YAML 1.1's line breaks (NEL, U+2028, U+2029) around and inside the plain
+/// scalars of flow collections: go-yaml takes them for blanks between
+/// tokens, and folds them inside a scalar as it folds a line break.
+#[test]
+fn yaml_1_1_line_breaks_in_flow_plain_scalars_read_as_kubectl_reads_them() {
+    let Some(kubectl) = kubectl() else {
+        eprintln!("SKIP: kubectl not on PATH");
+        return;
+    };
+    let head = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
+    let mut cases = Vec::new();
+    for c in ['\u{85}', '\u{2028}', '\u{2029}'] {
+        let flows = [
+            ("before an item", format!("[a,{c}b]")),
+            ("after an item", format!("[a{c}, b]")),
+            ("inside an item", format!("[a{c}b]")),
+            ("inside, between blanks", format!("[a {c} b]")),
+            ("two inside", format!("[a{c}{c}b]")),
+            ("with a line break", format!("[a{c}\n  b]")),
+            ("before a number", format!("[{c}1]")),
+            ("before a key", format!("{{a: 1,{c}b: 2}}")),
+            ("after a key", format!("{{a{c}: 2}}")),
+            ("inside a key", format!("{{a{c}b: 2}}")),
+            ("before a comment", format!("[a{c}#b]")),
+        ];
+        for (what, flow) in flows {
+            cases.push((
+                format!("U+{:04X} {what}", u32::from(c)),
+                format!("{head}x-a: {flow}\n"),
+            ));
+        }
+    }
+    let (read, refused) = read_alike(&kubectl, cases.iter().map(|(w, t)| (w.as_str(), t.clone())));
+    assert!(read >= 24 && refused >= 6, "{read} read, {refused} refused");
+}
+
+/// Block scalar indicators inside flow collections, where go-yaml lets no
+/// token start with them, and YAML 1.2's plain scalars may.
+#[test]
+fn block_scalar_indicators_in_flow_collections_are_refused_as_kubectl_refuses_them() {
+    let Some(kubectl) = kubectl() else {
+        eprintln!("SKIP: kubectl not on PATH");
+        return;
+    };
+    let head = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
+    let flows = [
+        "{|}",
+        "[>]",
+        "[a, |]",
+        "{a: >}",
+        "[|a]",
+        "{|: 1}",
+        "[>-]",
+        "[a|]",
+        "{a: b|c}",
+        "[a >]",
+        "['|']",
+        "[\"|\", b]",
+    ];
+    let cases = flows.map(|f| (f, format!("{head}x-a: {f}\n")));
+    let (read, refused) = read_alike(&kubectl, cases.iter().map(|(w, t)| (*w, t.clone())));
+    assert!(read >= 5 && refused >= 7, "{read} read, {refused} refused");
 }
 
 /// Flow collections whose later lines are indented less than YAML 1.2 asks

@@ -915,7 +915,9 @@ impl<'t> Fast<'t> {
             }
             (s, k)
         } else {
-            if !self.plain_start(p, false) {
+            // A line that starts with `---` is a document separator to
+            // kubectl, whatever follows (`lenient::separators`).
+            if !self.plain_start(p, false) || (c == b'-' && p == self.ls) {
                 return Err(Stop);
             }
             let (end, stop, why) = self.plain(p, false)?;

@@ -480,6 +480,53 @@ pub(crate) fn byte_order_marks(body: &str) -> Option<(String, Shifts, char)> {
     Some((String::from_utf8(copy).ok()?, shifts, stand_in))
 }
 
+/// Lines that start with `---` and go on without a blank: kubectl's
+/// document splitter cuts the text at each line that starts with `---`,
+/// refusing it unless what follows, without its white space, is nothing or
+/// a comment (`---#note` is a separator to it); saphyr-parser reads such a
+/// line as content. The splitter hands a separator line on to the YAML
+/// parser as the first line of the next document when nothing came before
+/// it (the text's first line, or the line after another separator), and
+/// that parser reads `---#note` as content too. Returns the copy with each
+/// other such comment blanked out (a space for each character, so no
+/// position moves), and where (a byte offset, the line's start) the first
+/// line is that kubectl refuses (`----`, `---x: 1`).
+pub(crate) fn separators(text: &str) -> (Option<String>, Option<usize>) {
+    let mut copy: Option<String> = None;
+    let mut done = 0;
+    let mut refused = None;
+    // Whether the splitter's buffer is empty before the line.
+    let mut empty = true;
+    for (start, line) in lines(text) {
+        let was_empty = std::mem::replace(&mut empty, false);
+        let Some(rest) = line.strip_prefix("---") else {
+            continue;
+        };
+        let content = rest.trim();
+        let separator = content.is_empty() || content.starts_with('#');
+        empty = separator;
+        if rest.is_empty() || rest.starts_with([' ', '\t']) {
+            continue;
+        }
+        if separator && was_empty {
+            continue;
+        }
+        if separator {
+            let out = copy.get_or_insert_with(|| String::with_capacity(text.len()));
+            out.push_str(&text[done..start + 3]);
+            out.extend(rest.chars().map(|_| ' '));
+            done = start + line.len();
+        } else if refused.is_none() {
+            refused = Some(start);
+        }
+    }
+    let copy = copy.map(|mut out| {
+        out.push_str(&text[done..]);
+        out
+    });
+    (copy, refused)
+}
+
 /// Whether `line` (with its line break) is one at which kubectl's document
 /// splitter cuts the text and saphyr-parser starts a document: `---`, then
 /// nothing but blanks and a comment.

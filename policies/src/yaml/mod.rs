@@ -506,13 +506,24 @@ impl<'t> Loader<'t> {
     /// [`Loader::run_reference`] on a text that is not a JSON stream.
     fn parse_reference(mut self, each: &mut dyn FnMut(Document)) -> Option<YamlError> {
         let mut text: Cow<'t, str> = Cow::Borrowed(self.body);
-        if let Some((copy, shifts, stand_in)) = lenient::byte_order_marks(self.body) {
+        let mut bad_separator = None;
+        if !self.json {
+            let (copy, bad) = lenient::separators(self.body);
+            if let Some(copy) = copy {
+                text = Cow::Owned(copy);
+            }
+            bad_separator = bad;
+        }
+        if let Some((copy, shifts, stand_in)) = lenient::byte_order_marks(&text) {
             text = Cow::Owned(copy);
             self.shifts = shifts;
             self.mark_stand_in = Some(stand_in);
         }
         if !self.json {
-            self.refused_at = refused_character(self.body);
+            self.refused_at = match (refused_character(self.body), bad_separator) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             self.breaks = self
                 .body
                 .match_indices(['\u{85}', '\u{2028}', '\u{2029}'])
@@ -658,10 +669,17 @@ impl<'t> Loader<'t> {
                     return Err(Failed::Load(self.refused_character_error(at)));
                 }
             }
+            let mut folded = None;
             if self.next_break < self.breaks.len() {
-                self.yaml_1_1_break(&event, span).map_err(Failed::Load)?;
+                folded = self.yaml_1_1_break(&event, span).map_err(Failed::Load)?;
             }
             let end = span.end;
+            let event = match (event, folded) {
+                (Event::Scalar(_, style, anchor, tag), Some(v)) => {
+                    Event::Scalar(Cow::Owned(v), style, anchor, tag)
+                }
+                (event, _) => event,
+            };
             let step = match event {
                 Event::StreamStart | Event::Nothing => Ok(()),
                 Event::StreamEnd => break,
@@ -830,8 +848,12 @@ impl<'t> Loader<'t> {
                 _ => return Ok(()),
             }
         };
+        // go-yaml's line breaks include YAML 1.1's, which saphyr-parser
+        // reads into the key: the key starts after those before it.
+        const BREAKS: [char; 5] = ['\r', '\n', '\u{85}', '\u{2028}', '\u{2029}'];
         let reach = text.get(start.offset..colon).unwrap_or("");
-        let why = if reach.contains(['\r', '\n']) {
+        let reach = reach.trim_start_matches(|c| c == ' ' || c == '\t' || BREAKS.contains(&c));
+        let why = if reach.contains(BREAKS) {
             "its `:` is on a later line"
         } else if reach.len() > 1024 && reach.chars().count() > 1024 {
             "its `:` is more than 1,024 characters after its start"
@@ -863,12 +885,12 @@ impl<'t> Loader<'t> {
             .find(['\n', '\r'])
             .map_or(self.body.len(), |i| at + i);
         let rest = &self.body[at + 3..end];
-        let content = rest.trim_start_matches([' ', '\t']);
-        if !content.is_empty() && !content.starts_with('#') {
+        // The splitter trims white space as Go's `strings.TrimSpace` does.
+        let content = rest.trim_start();
+        if !content.trim_end().is_empty() && !content.starts_with('#') {
             let offset = end - content.len();
             return Err(self.err(
-                "content on a `---` line: kubectl's document splitter refuses it (\"invalid Yaml \
-                 document separator\"); start the document on the next line",
+                SEPARATOR_CONTENT,
                 line_col(self.original, self.base + offset),
             ));
         }
@@ -917,6 +939,23 @@ impl<'t> Loader<'t> {
                 i += 1;
             }
         }
+        // In a flow collection `|` and `>` are no block scalar's header to
+        // go-yaml, and cannot start a plain scalar either; saphyr-parser
+        // reads `{|}` as a mapping with the key `|`.
+        if style == ScalarStyle::Plain && self.in_flow() {
+            if let Some(c @ ('|' | '>')) = v.chars().next() {
+                if self.body.get(start..).is_some_and(|t| t.starts_with(c)) {
+                    return Err(self.err(
+                        format!(
+                            "`{c}` cannot start a value inside a flow collection (`[…]`, `{{…}}`): \
+                             kubectl's YAML parser (go-yaml) refuses it (\"found character that \
+                             cannot start any token\"); quote the value"
+                        ),
+                        line_col(self.original, self.base + start),
+                    ));
+                }
+            }
+        }
         let key = self
             .stack
             .last()
@@ -937,9 +976,21 @@ impl<'t> Loader<'t> {
         Ok(())
     }
 
-    /// The error for the character at `at` (a byte offset in `body`) that
-    /// kubectl's YAML parser refuses.
+    /// The error for what kubectl refuses at `at` (a byte offset in `body`):
+    /// a character its YAML parser refuses, or a line that starts with
+    /// `---` and goes on with neither a blank nor a comment, which its
+    /// document splitter refuses ([`lenient::separators`]).
     fn refused_character_error(&self, at: usize) -> YamlError {
+        let line_start = at == 0 || matches!(self.body.as_bytes().get(at - 1), Some(b'\n'));
+        if line_start && self.body[at..].starts_with("---") {
+            return self.err(
+                format!(
+                    "{SEPARATOR_CONTENT}; a line that starts with `---` is a document separator \
+                     to kubectl, whatever follows"
+                ),
+                line_col(self.original, self.base + at + 3),
+            );
+        }
         let c = self
             .body
             .get(at..)
@@ -970,12 +1021,14 @@ impl<'t> Loader<'t> {
     /// a line break of the scalar: U+2028 and U+2029 stay, as eyelint reads
     /// them, and NEL becomes a space (eyelint, reading YAML 1.2, keeps it).
     /// So each of them before the end of `event` must lie inside such a
-    /// value; the first that does not is an error.
+    /// value; the first that does not is an error. A plain scalar of a flow
+    /// collection that holds one is read again as go-yaml reads it
+    /// ([`go_yaml_flow_plain`]): that text is returned.
     fn yaml_1_1_break(
         &mut self,
         event: &Event<'_>,
         span: saphyr_parser::Span,
-    ) -> Result<(), YamlError> {
+    ) -> Result<Option<String>, YamlError> {
         let end = if matches!(event, Event::StreamEnd) {
             self.body.len()
         } else {
@@ -993,6 +1046,24 @@ impl<'t> Loader<'t> {
             _ => false,
         };
         let start = self.pos(span.start).offset - self.base;
+        // A flow plain scalar (without anchor or tag, which would start its
+        // span) read as go-yaml reads it; a key only when the breaks are
+        // before or after its text, where they are blanks between tokens.
+        let mut folded = folded;
+        let mut flow_plain = None;
+        let has_break = self.breaks.get(self.next_break).is_some_and(|&at| at < end);
+        if matches!(event, Event::Scalar(_, ScalarStyle::Plain, 0, None))
+            && has_break
+            && self.in_flow()
+        {
+            match self.body.get(start..end).and_then(go_yaml_flow_plain) {
+                Some((v, inner)) if !(key && inner) => {
+                    flow_plain = Some(v);
+                    folded = true;
+                }
+                _ => folded = false,
+            }
+        }
         while let Some(&at) = self.breaks.get(self.next_break) {
             if at >= end {
                 break;
@@ -1019,7 +1090,7 @@ impl<'t> Loader<'t> {
             }
             self.next_break += 1;
         }
-        Ok(())
+        Ok(flow_plain)
     }
 
     /// A document that starts without `---` at `start` (its first token),
@@ -1132,7 +1203,7 @@ impl<'t> Loader<'t> {
             })
         );
         if expects_key {
-            if self.in_flow() {
+            if self.in_flow() && !self.json {
                 let end = self.pos(span.end);
                 self.flow_key_reach(pos, end)?;
             }
@@ -1187,9 +1258,13 @@ impl<'t> Loader<'t> {
                 }
             },
         };
-        let block = self.stack.last().is_none_or(|f| f.block);
+        // A block sequence item's `-` (a mapping value's `key` is its key).
+        let block_item = self
+            .stack
+            .last()
+            .is_some_and(|f| f.block && matches!(f.node, Node::Seq(_)));
         if !self.in_flow() {
-            if let Some(e) = self.go_yaml_tab(pos, key.filter(|_| block)) {
+            if let Some(e) = self.go_yaml_tab(pos, key.filter(|_| block_item)) {
                 return Err(e);
             }
         }
@@ -1535,6 +1610,62 @@ fn dash_of(body: &str, base: usize, item: Pos, after_comment: bool) -> Option<Po
 /// breaks, DEL, a C1 control character other than NEL (U+0085), or the
 /// noncharacter U+FFFE or U+FFFF. Its JSON decoder takes all but C0 inside
 /// strings, so files that start with `{` are not checked.
+/// The text go-yaml reads from the plain scalar `raw` of a flow collection,
+/// where NEL (U+0085), U+2028 and U+2029 are line breaks (YAML 1.1) and
+/// saphyr-parser reads them as characters; and whether a break lies inside
+/// the text rather than before or after it. Blanks and breaks before and
+/// after the text are not part of it; inside, a run of blanks without a
+/// break stays; one with breaks is folded: its first break (NEL, `\n`,
+/// `\r\n` and `\r` count as `\n`) becomes a space when it is the only one
+/// and is dropped otherwise, U+2028 and U+2029 stay, and each later break
+/// stays as a line break. `None` when a break is followed by a `#`, which
+/// starts a comment to go-yaml.
+fn go_yaml_flow_plain(raw: &str) -> Option<(String, bool)> {
+    let is_break = |c: char| matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}');
+    let blank = |c: char| c == ' ' || c == '\t' || is_break(c);
+    let text = raw.trim_matches(blank);
+    let mut out = String::with_capacity(text.len());
+    let mut inner = false;
+    let mut rest = text;
+    while let Some(run) = rest.find(blank) {
+        out.push_str(&rest[..run]);
+        let after = rest[run..].trim_start_matches(blank);
+        let gap = &rest[run..rest.len() - after.len()];
+        rest = after;
+        if !gap.contains(is_break) {
+            out.push_str(gap);
+            continue;
+        }
+        if rest.starts_with('#') {
+            return None;
+        }
+        inner = true;
+        let gap = gap.replace("\r\n", "\n");
+        let mut breaks = gap.chars().filter(|&c| is_break(c)).map(|c| match c {
+            '\u{2028}' | '\u{2029}' => c,
+            _ => '\n',
+        });
+        match breaks.next() {
+            Some('\n') => {
+                let later: String = breaks.collect();
+                out.push_str(if later.is_empty() { " " } else { &later });
+            }
+            Some(first) => {
+                out.push(first);
+                out.extend(breaks);
+            }
+            None => {}
+        }
+    }
+    out.push_str(rest);
+    Some((out, inner))
+}
+
+/// What kubectl's document splitter says of a `---` line with content.
+const SEPARATOR_CONTENT: &str = "content on a `---` line: kubectl's document splitter refuses it \
+                                 (\"invalid Yaml document separator\"); start the document on \
+                                 the next line";
+
 fn refused_character(text: &str) -> Option<usize> {
     let allowed = |c: char| {
         matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}')

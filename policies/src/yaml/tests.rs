@@ -518,6 +518,78 @@ fn flow_collection_continued_left_of_its_key() {
     );
 }
 
+/// YAML 1.1's line breaks (NEL, U+2028, U+2029) in a flow collection's
+/// plain scalars are read as go-yaml reads them: blanks before and after
+/// the text, folded inside it.
+#[test]
+fn yaml_1_1_breaks_in_flow_plain_scalars() {
+    let cases = [
+        ("[a,\u{85}b]", json!(["a", "b"])),
+        ("[a\u{2028}, b]", json!(["a", "b"])),
+        ("[a\u{85}b]", json!(["a b"])),
+        ("[a \u{85} b]", json!(["a b"])),
+        ("[a \u{2028} b]", json!(["a\u{2028}b"])),
+        ("[a\u{85}\u{85}b]", json!(["a\nb"])),
+        ("[\u{85}1]", json!([1])),
+        ("{a: 1,\u{2029}b: 2}", json!({"a": 1, "b": 2})),
+    ];
+    for (flow, want) in cases {
+        assert_eq!(one(&format!("x: {flow}\n")).value["x"], want, "{flow:?}");
+    }
+    // A comment after the break, a key over two lines, and a break between
+    // a key and its `:` are errors, as kubectl refuses them.
+    for flow in ["[a\u{85}#b]", "{a\u{85}b: 1}", "{a\u{2028}: 1}"] {
+        let e = load(&format!("x: {flow}\n"), &Limits::default()).error;
+        assert!(e.is_some(), "{flow:?}");
+    }
+}
+
+/// A line that starts with `---` is a document separator to kubectl
+/// whatever follows: a comment right after it (`---#c`) separates, other
+/// content is an error at it.
+#[test]
+fn lines_that_start_with_three_dashes() {
+    let loaded = load("a: 1\n---#c\nb: 2\n---\u{a0}#c\nc: 3\n", &Limits::default());
+    assert!(loaded.error.is_none(), "{:?}", loaded.error);
+    let values: Vec<_> = loaded.documents.iter().map(|d| d.value.clone()).collect();
+    assert_eq!(
+        values,
+        vec![json!({"a": 1}), json!({"b": 2}), json!({"c": 3})]
+    );
+    assert_eq!(lc(at(&loaded.documents[1], "b").value), (3, 4));
+    for (text, at) in [
+        ("a: 1\n---x: 2\nb: 3\n", (2, 4)),
+        ("a: 1\n----\nb: 3\n", (2, 4)),
+        ("---x\na: 1\n", (1, 4)),
+    ] {
+        let e = load(text, &Limits::default()).error.unwrap();
+        assert!(
+            e.message.starts_with("content on a `---` line"),
+            "{text:?}: {e}"
+        );
+        assert_eq!((e.pos.line, e.pos.column), at, "{text:?}");
+    }
+    // Where the splitter hands the line to the YAML parser (the first line,
+    // or right after another separator), `---#c` is content, as to go-yaml.
+    assert!(load("---#c\na: 1\n", &Limits::default()).error.is_some());
+}
+
+/// In a flow collection, `|` and `>` start no token to go-yaml.
+#[test]
+fn block_scalar_indicators_in_flow_collections() {
+    for flow in ["{|}", "[>]", "[a, |-]", "{a: >}"] {
+        let e = load(&format!("x: {flow}\n"), &Limits::default())
+            .error
+            .unwrap();
+        assert!(e.message.contains("cannot start a value"), "{flow:?}: {e}");
+        assert_eq!(e.pos.line, 1);
+    }
+    assert_eq!(
+        one("x: [a|, 'b>', \"|\"]\n").value["x"],
+        json!(["a|", "b>", "|"])
+    );
+}
+
 #[test]
 fn lenient_indentation_stays_narrow() {
     // Real errors stay errors, with their original positions.
@@ -850,6 +922,15 @@ fn tabs_read_as_go_yaml_reads_them() {
     // scalar, past the indentation its first line sets).
     let d = one("a: \"x\ty\" # \tc\nb: |\n  z\tw\n  \tz\n");
     assert_eq!(d.value, json!({"a": "x\ty", "b": "z\tw\n\tz\n"}));
+    // So is a tab inside a key, in a sequence item's mapping too.
+    let d = one("- a: 1\n  k\tb: 2\n");
+    assert_eq!(d.value, json!([{"a": 1, "k\tb": 2}]));
+    // Inside a flow collection a tab is a blank anywhere, indenting a line
+    // too.
+    assert_eq!(
+        one("a:\n  b: [x,\n\tz]\n").value,
+        json!({"a": {"b": ["x", "z"]}})
+    );
 }
 
 /// A comment right after a closing quote or bracket is a comment to go-yaml
