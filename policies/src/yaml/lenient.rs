@@ -167,23 +167,17 @@ pub(crate) fn repair(
             }
             add.push((line, start, lift));
         }
-        // go-yaml takes a tab for a blank anywhere in a flow collection;
-        // saphyr-parser refuses one that indents a line of it less than the
+        // go-yaml takes a tab for a blank anywhere in a flow collection, and
+        // among the blanks that start a quoted scalar's continuation line;
+        // saphyr-parser refuses one that indents such a line less than the
         // block around it. The copy has spaces there instead, one for one,
-        // and the parser then stops at the line's first token, which the arm
-        // above lifts.
+        // and the parser then stops at the line's first token (which the
+        // arm above lifts) or at the quoted scalar (which the one below
+        // lifts).
         "tabs disallowed within this context (block indentation)" if flow.is_some() => {
-            let (start, l) = lines(text).nth(line.checked_sub(1)?)?;
-            let blanks = l.len() - l.trim_start_matches([' ', '\t']).len();
-            if !l[..blanks].contains('\t') {
-                return None;
-            }
-            let mut out = String::with_capacity(text.len());
-            out.push_str(&text[..start]);
-            out.extend(l[..blanks].chars().map(|_| ' '));
-            out.push_str(&text[start + blanks..]);
-            return Some(out);
+            return untab(text, line);
         }
+        "tab cannot be used as indentation" => return untab(text, line),
         "invalid indentation in quoted scalar" => {
             // The error points at the opening quote; every continuation line
             // indented less than the quote is lifted to its column (the
@@ -237,6 +231,21 @@ pub(crate) fn repair(
         shifts.add(line, count.try_into().ok()?);
     }
     out.push_str(&text[from..]);
+    Some(out)
+}
+
+/// The copy with the tabs among the blanks that start line `line` (1-based)
+/// turned into spaces, one for one; `None` when there are none.
+fn untab(text: &str, line: usize) -> Option<String> {
+    let (start, l) = lines(text).nth(line.checked_sub(1)?)?;
+    let blanks = l.len() - l.trim_start_matches([' ', '\t']).len();
+    if !l[..blanks].contains('\t') {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..start]);
+    out.extend(l[..blanks].chars().map(|_| ' '));
+    out.push_str(&text[start + blanks..]);
     Some(out)
 }
 
