@@ -139,17 +139,16 @@ pub(crate) fn repair(
     let mut add: Vec<(usize, usize, usize)> = Vec::new(); // (line, byte offset, count)
     match info {
         "invalid indentation" | "invalid indentation in flow construct" => {
-            // Only the first token of a line, inside a flow collection: the
-            // line is lifted to two columns past the collection's bracket,
-            // which is past any indentation saphyr-parser can ask there (the
-            // block indentation when the bracket was read, which the bracket
-            // met, plus one for the collection, plus one for a plain
-            // scalar). A closing `]` or `}` at the start of a line is lifted
-            // by one even when the parser had not yet told where its
-            // collection opened.
-            // The parser may stop past the line's start, after the line
-            // of a plain scalar continued there (`m: [a` then `b]`): the
-            // whole line is lifted, which leaves the scalar as it was.
+            // Inside a flow collection, the line is lifted so that the token
+            // the parser stopped at stands two columns past the collection's
+            // bracket, which is past any indentation saphyr-parser can ask
+            // there (the block indentation when the bracket was read, which
+            // the bracket met, plus one for the collection, plus one for a
+            // plain scalar). That token is the line's first, or comes after
+            // a plain scalar continued there (`m: [a` then `b]`), which the
+            // lift leaves as it was. Outside one, only a closing `]` or `}`
+            // that starts its line is lifted, by one (the parser may not yet
+            // have told where its collection opened).
             let (start, l) = lines(text).nth(line.checked_sub(1)?)?;
             let spaces = leading_spaces(l);
             let lift = match flow {

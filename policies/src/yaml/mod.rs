@@ -638,7 +638,6 @@ impl<'t> Loader<'t> {
         (error, fast_documents, first_bail)
     }
 
-    /// One pass of the parser over `text` (the body, possibly repaired).
     /// Notes a collection that starts at `start` in [`Loader::open`]: a flow
     /// collection when a `[` or `{` is there. A block mapping whose first key
     /// is a flow collection starts at the same place, and is not one.
@@ -656,6 +655,7 @@ impl<'t> Loader<'t> {
         self.open.iter().any(|o| o.1.is_some())
     }
 
+    /// One pass of the parser over `text` (the body, possibly repaired).
     fn parse(&mut self, text: &str, each: &mut dyn FnMut(Document)) -> Result<(), Failed> {
         let mut parser = Parser::new_from_str(text);
         self.next_break = 0;
@@ -1019,7 +1019,7 @@ impl<'t> Loader<'t> {
     /// line in two, and kubectl refuses the file or reads another structure.
     /// Inside a quoted value or a flow collection's plain one it is folded as
     /// a line break of the scalar: U+2028 and U+2029 stay, as eyelint reads
-    /// them, and NEL becomes a space (eyelint, reading YAML 1.2, keeps it).
+    /// them, and NEL becomes a space (eyelint keeps it in a quoted value).
     /// So each of them before the end of `event` must lie inside such a
     /// value; the first that does not is an error. A plain scalar of a flow
     /// collection that holds one is read again as go-yaml reads it
@@ -1602,14 +1602,6 @@ fn dash_of(body: &str, base: usize, item: Pos, after_comment: bool) -> Option<Po
     Some(pos_before(body, base, item, base + dash))
 }
 
-/// Merges a `<<` value into `map`: keys already present win, and among the
-/// mappings of a merged sequence the earlier ones win.
-/// The byte offset of the first character of `text` that go-yaml, kubectl's
-/// YAML parser, refuses wherever it is (in a comment, a quoted string, a
-/// block scalar): a C0 control character other than tab and the line
-/// breaks, DEL, a C1 control character other than NEL (U+0085), or the
-/// noncharacter U+FFFE or U+FFFF. Its JSON decoder takes all but C0 inside
-/// strings, so files that start with `{` are not checked.
 /// The text go-yaml reads from the plain scalar `raw` of a flow collection,
 /// where NEL (U+0085), U+2028 and U+2029 are line breaks (YAML 1.1) and
 /// saphyr-parser reads them as characters; and whether a break lies inside
@@ -1666,6 +1658,12 @@ const SEPARATOR_CONTENT: &str = "content on a `---` line: kubectl's document spl
                                  (\"invalid Yaml document separator\"); start the document on \
                                  the next line";
 
+/// The byte offset of the first character of `text` that go-yaml, kubectl's
+/// YAML parser, refuses wherever it is (in a comment, a quoted string, a
+/// block scalar): a C0 control character other than tab and the line
+/// breaks, DEL, a C1 control character other than NEL (U+0085), or the
+/// noncharacter U+FFFE or U+FFFF. Its JSON decoder takes all but C0 inside
+/// strings, so files that start with `{` are not checked.
 fn refused_character(text: &str) -> Option<usize> {
     let allowed = |c: char| {
         matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}')
