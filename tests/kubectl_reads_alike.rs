@@ -671,7 +671,7 @@ fn json_roots_are_refused_where_kubectl_refuses_them() {
             .map(|e| e.message)
             .or_else(|| eyelint_policies::yaml::kubectl_json::refusal(text).map(|(_, m)| m))
     };
-    let (read, refused) = compare_reading(&kubectl, cases.into_iter(), ours, |_| true);
+    let (read, refused) = compare_reading(&kubectl, cases, ours, |_| true);
     assert!(read >= 7 && refused >= 13, "{read} read, {refused} refused");
 }
 
@@ -712,16 +712,16 @@ fn surrogate_escapes_in_yaml_are_refused_as_kubectl_refuses_them() {
             cm("  k: |\n    \\ud83d\\ude00\n"),
         ),
     ];
-    let (read, refused) = read_alike(&kubectl, cases.iter().map(|(w, t)| (*w, t.clone())));
+    let (read, refused) = read_alike(&kubectl, cases);
     assert!(read >= 5 && refused >= 6, "{read} read, {refused} refused");
 }
 
 /// Reads each text with eyelint's loader and with kubectl: both must refuse
 /// it (kubectl at its splitter or YAML parser), or both read the same
 /// objects. Returns how many both read and how many both refused.
-fn read_alike<'a>(
+fn read_alike<W: AsRef<str>>(
     kubectl: &Path,
-    cases: impl Iterator<Item = (&'a str, String)>,
+    cases: impl IntoIterator<Item = (W, String)>,
 ) -> (usize, usize) {
     let loader = |text: &str| {
         let loaded = load(text, &Limits::default());
@@ -734,15 +734,16 @@ fn read_alike<'a>(
 
 /// [`read_alike`] with eyelint's refusal (`ours`: why, or `None` when it
 /// reads the text) and the kubectl refusals that count as refusing alike.
-fn compare_reading<'a>(
+fn compare_reading<W: AsRef<str>>(
     kubectl: &Path,
-    cases: impl Iterator<Item = (&'a str, String)>,
+    cases: impl IntoIterator<Item = (W, String)>,
     ours: impl Fn(&str) -> Option<String>,
     kubectl_refuses: impl Fn(&Refused) -> bool,
 ) -> (usize, usize) {
     let dir = tempfile::tempdir().expect("temp dir");
     let (mut read, mut refused, mut bad) = (0, 0, Vec::new());
     for (what, text) in cases {
+        let what = what.as_ref();
         let file = dir.path().join("case.yaml");
         std::fs::write(&file, &text).expect("write");
         match (ours(&text), kubectl_objects(kubectl, &file)) {
@@ -960,8 +961,7 @@ fn documents_after_an_end_marker_are_refused_where_kubectl_drops_them() {
                 "`---`, `...`, `---`",
                 format!("---\n{a}...\n--- # b\n{b}...\n"),
             ),
-        ]
-        .into_iter(),
+        ],
     );
     assert_eq!((read, refused), (3, 0));
 }
@@ -1017,7 +1017,7 @@ fn control_characters_are_refused_where_kubectl_refuses_them() {
             cases.push((format!("U+{:04X} {place}", u32::from(c)), text));
         }
     }
-    let (read, refused) = read_alike(&kubectl, cases.iter().map(|(w, t)| (w.as_str(), t.clone())));
+    let (read, refused) = read_alike(&kubectl, cases);
     assert!(
         read >= 40 && refused >= 60,
         "{read} read, {refused} refused"
@@ -1036,12 +1036,7 @@ fn control_characters_are_refused_where_kubectl_refuses_them() {
             .map(|e| e.message)
             .or_else(|| eyelint_policies::yaml::kubectl_json::refusal(text).map(|(_, m)| m))
     };
-    let (read, refused) = compare_reading(
-        &kubectl,
-        json.iter().map(|(w, t)| (w.as_str(), t.clone())),
-        ours,
-        |_| true,
-    );
+    let (read, refused) = compare_reading(&kubectl, json, ours, |_| true);
     assert!(read >= 10 && refused >= 5, "{read} read, {refused} refused");
 }
 
@@ -1217,7 +1212,7 @@ fn keys_read_as_kubectl_reads_them() {
             format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a}}\nx-keys:\n  {k}: v\n"),
         )
     });
-    let (read, refused) = read_alike(&kubectl, cases.iter().map(|(w, t)| (*w, t.clone())));
+    let (read, refused) = read_alike(&kubectl, cases);
     assert!(read >= 40 && refused >= 6, "{read} read, {refused} refused");
 }
 
@@ -1309,14 +1304,14 @@ fn json_escapes_and_infinities_read_as_kubectl_reads_them() {
     ];
     let head = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
     let cases = values.map(|v| (v, format!("{head}x-a: {v}\n")));
-    let (read, refused) = read_alike(&kubectl, cases.iter().map(|(w, t)| (*w, t.clone())));
+    let (read, refused) = read_alike(&kubectl, cases);
     assert!(read >= 6 && refused >= 7, "{read} read, {refused} refused");
     // In JSON, `\/` is an escape to kubectl too.
     let json = [(
         "`\\/` in JSON",
         "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"a\"}, \"x-a\": \"http:\\/\\/x\"}\n".to_string(),
     )];
-    assert_eq!(read_alike(&kubectl, json.into_iter()), (1, 0));
+    assert_eq!(read_alike(&kubectl, json), (1, 0));
 }
 
 /// `---` lines and directives, which kubectl's document splitter handles
@@ -1399,7 +1394,7 @@ fn document_markers_are_read_as_kubectl_splits_them() {
             "--- |\n text\n---#c\n".to_string(),
         ),
     ];
-    let (read, refused) = read_alike(&kubectl, cases.iter().map(|(w, t)| (*w, t.clone())));
+    let (read, refused) = read_alike(&kubectl, cases);
     assert!(read >= 9 && refused >= 14, "{read} read, {refused} refused");
 }
 
@@ -1673,7 +1668,7 @@ fn yaml_1_1_line_breaks_in_flow_plain_scalars_read_as_kubectl_reads_them() {
             ));
         }
     }
-    let (read, refused) = read_alike(&kubectl, cases.iter().map(|(w, t)| (w.as_str(), t.clone())));
+    let (read, refused) = read_alike(&kubectl, cases);
     assert!(read >= 24 && refused >= 6, "{read} read, {refused} refused");
 }
 
@@ -1701,7 +1696,7 @@ fn block_scalar_indicators_in_flow_collections_are_refused_as_kubectl_refuses_th
         "[\"|\", b]",
     ];
     let cases = flows.map(|f| (f, format!("{head}x-a: {f}\n")));
-    let (read, refused) = read_alike(&kubectl, cases.iter().map(|(w, t)| (*w, t.clone())));
+    let (read, refused) = read_alike(&kubectl, cases);
     assert!(read >= 5 && refused >= 7, "{read} read, {refused} refused");
 }
 
@@ -1813,7 +1808,7 @@ fn flow_collections_continued_left_of_their_key_read_as_kubectl_reads_them() {
         "a container's command".into(),
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    command: [\"sh\", \"-c\",\n  \"echo hi\"]\n".into(),
     ));
-    let (read, refused) = read_alike(&kubectl, cases.iter().map(|(w, t)| (w.as_str(), t.clone())));
+    let (read, refused) = read_alike(&kubectl, cases);
     assert!(
         read >= 56 && refused >= 22,
         "{read} read, {refused} refused"

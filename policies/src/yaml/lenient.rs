@@ -497,8 +497,9 @@ pub(crate) fn byte_order_marks(body: &str) -> Option<(String, Shifts, char)> {
 /// it (the text's first line, or the line after another separator), and
 /// that parser reads `---#note` as content too. Returns the copy with each
 /// other such comment blanked out (a space for each character, so no
-/// position moves), and where (a byte offset, the line's start) the first
-/// line is that kubectl refuses (`----`, `---x: 1`).
+/// position moves), and where (a byte offset: its content, after the dashes
+/// and any white space) the first line is that kubectl refuses (`----`,
+/// `---x: 1`, `--- {a: 1}`).
 pub(crate) fn separators(text: &str) -> (Option<String>, Option<usize>) {
     let mut copy: Option<String> = None;
     let mut done = 0;
@@ -510,23 +511,23 @@ pub(crate) fn separators(text: &str) -> (Option<String>, Option<usize>) {
         let Some(rest) = line.strip_prefix("---") else {
             continue;
         };
+        // The splitter trims white space as Go's `strings.TrimSpace` does.
         let content = rest.trim();
         let separator = content.is_empty() || content.starts_with('#');
         empty = separator;
-        if rest.is_empty() || rest.starts_with([' ', '\t']) {
+        if !separator {
+            refused.get_or_insert(start + line.len() - rest.trim_start().len());
             continue;
         }
-        if separator && was_empty {
+        // saphyr-parser takes `---` and a blank for a document start itself;
+        // a line the splitter hands on to the YAML parser stays as it is.
+        if rest.is_empty() || rest.starts_with([' ', '\t']) || was_empty {
             continue;
         }
-        if separator {
-            let out = copy.get_or_insert_with(|| String::with_capacity(text.len()));
-            out.push_str(&text[done..start + 3]);
-            out.extend(rest.chars().map(|_| ' '));
-            done = start + line.len();
-        } else if refused.is_none() {
-            refused = Some(start);
-        }
+        let out = copy.get_or_insert_with(|| String::with_capacity(text.len()));
+        out.push_str(&text[done..start + 3]);
+        out.extend(rest.chars().map(|_| ' '));
+        done = start + line.len();
     }
     let copy = copy.map(|mut out| {
         out.push_str(&text[done..]);

@@ -320,9 +320,11 @@ struct Loader<'t> {
     /// What stands in for a byte-order mark in the text given to the parser
     /// (see [`lenient::byte_order_marks`]).
     mark_stand_in: Option<char>,
-    /// Where (a byte offset in `body`) the first character is that
-    /// kubectl's YAML parser refuses ([`refused_character`]).
-    refused_at: Option<usize>,
+    /// The first place (a byte offset in `body`) where kubectl refuses the
+    /// text, whatever the parser makes of it: a character its YAML parser
+    /// refuses ([`refused_character`]), or the content of a `---` line,
+    /// which its document splitter refuses ([`lenient::separators`]).
+    refused_at: Option<(usize, Refusal)>,
     /// Where NEL, U+2028 and U+2029 are (byte offsets in `body`, ascending),
     /// from the `next_break`th on not yet seen ([`Loader::yaml_1_1_break`]).
     breaks: Vec<usize>,
@@ -336,6 +338,13 @@ struct Loader<'t> {
     /// offset in `original`) and, for a flow collection, the column (0-based,
     /// in the text given to the parser) of its `[` or `{`.
     open: Vec<(usize, Option<usize>)>,
+}
+
+/// What kubectl refuses at [`Loader::refused_at`].
+#[derive(Clone, Copy)]
+enum Refusal {
+    Character,
+    Separator,
 }
 
 /// What [`Loader::run_reporting`] tells: the error that ended the load,
@@ -520,9 +529,11 @@ impl<'t> Loader<'t> {
             self.mark_stand_in = Some(stand_in);
         }
         if !self.json {
-            self.refused_at = match (refused_character(self.body), bad_separator) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
+            let character = refused_character(self.body).map(|at| (at, Refusal::Character));
+            let separator = bad_separator.map(|at| (at, Refusal::Separator));
+            self.refused_at = match (character, separator) {
+                (Some(c), Some(s)) => Some(if c.0 <= s.0 { c } else { s }),
+                (c, s) => c.or(s),
             };
             self.breaks = self
                 .body
@@ -539,9 +550,9 @@ impl<'t> Loader<'t> {
             };
             // A refused character comes first, wherever the parser stopped
             // after it.
-            if let Some(at) = self.refused_at {
+            if let Some((at, what)) = self.refused_at {
                 if self.pos(*e.marker()).offset - self.base >= at {
-                    return Some(self.refused_character_error(at));
+                    return Some(self.refusal_error(at, what));
                 }
             }
             // go-yaml accepts some indentation saphyr-parser rejects: parse
@@ -662,11 +673,11 @@ impl<'t> Loader<'t> {
         self.open.clear();
         while let Some(next) = parser.next_event() {
             let (event, span) = next.map_err(Failed::Scan)?;
-            if let Some(at) = self.refused_at {
+            if let Some((at, what)) = self.refused_at {
                 let past =
                     matches!(event, Event::StreamEnd) || self.pos(span.end).offset - self.base > at;
                 if past {
-                    return Err(Failed::Load(self.refused_character_error(at)));
+                    return Err(Failed::Load(self.refusal_error(at, what)));
                 }
             }
             let mut folded = None;
@@ -871,28 +882,15 @@ impl<'t> Loader<'t> {
     }
 
     /// What kubectl's document splitter, which cuts the text at `---` lines
-    /// before its YAML parser reads it, refuses around the `---` at
-    /// `marker`: content after the `---` on its line ("invalid Yaml document
-    /// separator"), and a directive before it (cut off from its document,
-    /// the directive alone is a YAML error).
+    /// before its YAML parser reads it, refuses before the `---` at
+    /// `marker`: a directive (cut off from its document, the directive alone
+    /// is a YAML error). Content on a `---` line is [`lenient::separators`]'
+    /// concern.
     fn kubectl_splits(&self, marker: Pos) -> Result<(), YamlError> {
         let b = self.body.as_bytes();
         let at = marker.offset - self.base;
         if b.get(at..at + 3) != Some(b"---") {
             return Ok(());
-        }
-        let end = self.body[at..]
-            .find(['\n', '\r'])
-            .map_or(self.body.len(), |i| at + i);
-        let rest = &self.body[at + 3..end];
-        // The splitter trims white space as Go's `strings.TrimSpace` does.
-        let content = rest.trim_start();
-        if !content.trim_end().is_empty() && !content.starts_with('#') {
-            let offset = end - content.len();
-            return Err(self.err(
-                SEPARATOR_CONTENT,
-                line_col(self.original, self.base + offset),
-            ));
         }
         let before = self.body.get(self.region_start.min(at)..at).unwrap_or("");
         let mut line_start = self.region_start.min(at);
@@ -976,19 +974,15 @@ impl<'t> Loader<'t> {
         Ok(())
     }
 
-    /// The error for what kubectl refuses at `at` (a byte offset in `body`):
-    /// a character its YAML parser refuses, or a line that starts with
-    /// `---` and goes on with neither a blank nor a comment, which its
-    /// document splitter refuses ([`lenient::separators`]).
-    fn refused_character_error(&self, at: usize) -> YamlError {
-        let line_start = at == 0 || matches!(self.body.as_bytes().get(at - 1), Some(b'\n'));
-        if line_start && self.body[at..].starts_with("---") {
+    /// The error for what kubectl refuses at `at` (a byte offset in `body`,
+    /// [`Loader::refused_at`]).
+    fn refusal_error(&self, at: usize, what: Refusal) -> YamlError {
+        if let Refusal::Separator = what {
             return self.err(
-                format!(
-                    "{SEPARATOR_CONTENT}; a line that starts with `---` is a document separator \
-                     to kubectl, whatever follows"
-                ),
-                line_col(self.original, self.base + at + 3),
+                "content on a `---` line: kubectl's document splitter, which takes every line \
+                 that starts with `---` for a separator, refuses it (\"invalid Yaml document \
+                 separator\"); start the document on the next line",
+                line_col(self.original, self.base + at),
             );
         }
         let c = self
@@ -1652,11 +1646,6 @@ fn go_yaml_flow_plain(raw: &str) -> Option<(String, bool)> {
     out.push_str(rest);
     Some((out, inner))
 }
-
-/// What kubectl's document splitter says of a `---` line with content.
-const SEPARATOR_CONTENT: &str = "content on a `---` line: kubectl's document splitter refuses it \
-                                 (\"invalid Yaml document separator\"); start the document on \
-                                 the next line";
 
 /// The byte offset of the first character of `text` that go-yaml, kubectl's
 /// YAML parser, refuses wherever it is (in a comment, a quoted string, a

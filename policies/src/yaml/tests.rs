@@ -561,6 +561,8 @@ fn lines_that_start_with_three_dashes() {
         ("a: 1\n---x: 2\nb: 3\n", (2, 4)),
         ("a: 1\n----\nb: 3\n", (2, 4)),
         ("---x\na: 1\n", (1, 4)),
+        ("a: 1\n---  {b: 1}\n", (2, 6)),
+        ("--- |\n  text\n", (1, 5)),
     ] {
         let e = load(text, &Limits::default()).error.unwrap();
         assert!(
