@@ -338,6 +338,9 @@ struct Loader<'t> {
     /// offset in `original`) and, for a flow collection, the column (0-based,
     /// in the text given to the parser) of its `[` or `{`.
     open: Vec<(usize, Option<usize>)>,
+    /// A character index in the text given to the parser and its byte
+    /// offset, from which [`Loader::copy_offset`] counts on.
+    copy_at: (usize, usize),
 }
 
 /// What kubectl refuses at [`Loader::refused_at`].
@@ -357,6 +360,11 @@ enum Failed {
     Scan(ScanError),
     /// The builder rejected a value (limits, duplicate keys, …).
     Load(YamlError),
+    /// YAML 1.1 line breaks that go-yaml reads as blanks between tokens,
+    /// and saphyr-parser as characters of a token: parse again with each
+    /// a space (byte offset in the text given to the parser, byte offset
+    /// in `body`).
+    Blank(Vec<(usize, usize)>),
 }
 
 /// A node event, reduced to what the builder needs.
@@ -401,6 +409,7 @@ impl<'t> Loader<'t> {
             handed: 0,
             prev_end: None,
             open: Vec::new(),
+            copy_at: (0, 0),
         }
     }
 
@@ -543,24 +552,55 @@ impl<'t> Loader<'t> {
         }
         let mut retries = 0;
         loop {
+            let budget = retries < lenient::MAX_RETRIES
+                && retries.saturating_mul(text.len()) < lenient::MAX_RETRY_BYTES;
             let e = match self.parse(&text, each) {
                 Ok(()) => return None,
                 Err(Failed::Load(e)) => return Some(e),
                 Err(Failed::Scan(e)) => e,
+                Err(Failed::Blank(at)) => {
+                    let first = at.first().map_or(0, |a| a.1);
+                    if !budget {
+                        return Some(self.too_many_breaks(first, retries));
+                    }
+                    let Some(blanked) = blank_breaks(&text, &at) else {
+                        return Some(self.break_error(first, false));
+                    };
+                    self.breaks.retain(|b| !at.iter().any(|a| a.1 == *b));
+                    retries += 1;
+                    text = Cow::Owned(blanked);
+                    self.restart();
+                    continue;
+                }
             };
             // A refused character comes first, wherever the parser stopped
             // after it.
+            let m = e.marker();
+            let stopped = self.pos(*m).offset - self.base;
             if let Some((at, what)) = self.refused_at {
-                if self.pos(*e.marker()).offset - self.base >= at {
+                if stopped >= at {
                     return Some(self.refusal_error(at, what));
+                }
+            }
+            // A YAML 1.1 line break that go-yaml reads and saphyr-parser
+            // stopped at: parse again with a space there.
+            if let Some((copy, at, blank)) = self.stopped_at_break(&text, m, e.info()) {
+                if !budget {
+                    return Some(self.too_many_breaks(at, retries));
+                }
+                if let Some(blanked) = blank_breaks(&text, &[(copy, at)]) {
+                    if blank {
+                        self.breaks.retain(|&b| b != at);
+                    }
+                    retries += 1;
+                    text = Cow::Owned(blanked);
+                    self.restart();
+                    continue;
                 }
             }
             // go-yaml accepts some indentation saphyr-parser rejects: parse
             // again with those lines indented (positions stay the original's).
-            let budget = retries < lenient::MAX_RETRIES
-                && retries.saturating_mul(text.len()) < lenient::MAX_RETRY_BYTES;
             let mut shifts = self.shifts.clone();
-            let m = e.marker();
             let repaired = budget
                 .then(|| {
                     let flow = self.open.iter().rev().find_map(|o| o.1);
@@ -574,12 +614,73 @@ impl<'t> Loader<'t> {
             retries += 1;
             text = Cow::Owned(repaired);
             self.shifts = shifts;
-            // Documents already handed over are read again but not handed.
-            self.handed = self.handed.max(self.doc_index);
-            self.doc_index = 0;
-            self.region_start = 0;
-            self.start_document();
+            self.restart();
         }
+    }
+
+    /// Where a YAML 1.1 line break made saphyr-parser stop at `m` (with the
+    /// error `info`) and go-yaml reads on: its byte offset in `text` (the
+    /// text given to the parser) and in `body`, and whether it is a blank
+    /// (else it stays a break of a quoted scalar, whose value
+    /// [`go_yaml_quoted`] reads). In a flow collection, a break where the
+    /// parser stopped (after a quoted value or a closing bracket), or in the
+    /// anchor, alias or tag it stopped at, is a blank between tokens; an
+    /// escaped break (`\` and NEL) in the double-quoted scalar it stopped
+    /// at is one to go-yaml, and saphyr-parser reads the copy's `\ ` in its
+    /// place.
+    fn stopped_at_break(
+        &mut self,
+        text: &str,
+        m: &saphyr_parser::Marker,
+        info: &str,
+    ) -> Option<(usize, usize, bool)> {
+        if self.json || self.breaks.is_empty() {
+            return None;
+        }
+        let stopped = self.pos(*m).offset - self.base;
+        let rest = self.body.get(stopped..)?;
+        if info == "while parsing a quoted scalar, found unknown escape character" {
+            let mut chars = rest.char_indices().skip(1);
+            while let Some((_, c)) = chars.next() {
+                match c {
+                    '"' => return None,
+                    '\\' => {
+                        let (j, e) = chars.next()?;
+                        if is_yaml_1_1_break(e) {
+                            let from = char_offset(text, m.index());
+                            return (text.get(from..from + j)? == rest.get(..j)?).then_some((
+                                from + j,
+                                stopped + j,
+                                false,
+                            ));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            return None;
+        }
+        if !self.in_flow() {
+            return None;
+        }
+        let token = if rest.starts_with(['!', '&', '*']) {
+            rest.find(|c: char| matches!(c, ' ' | '\t' | '\n' | '\r') || is_yaml_1_1_break(c))?
+        } else {
+            0
+        };
+        let at = stopped + token;
+        self.breaks.binary_search(&at).ok()?;
+        let from = char_offset(text, m.index());
+        (text.get(from..from + token)? == rest.get(..token)?).then_some((from + token, at, true))
+    }
+
+    /// Before a re-parse: documents already handed over are read again but
+    /// not handed.
+    fn restart(&mut self) {
+        self.handed = self.handed.max(self.doc_index);
+        self.doc_index = 0;
+        self.region_start = 0;
+        self.start_document();
     }
 
     /// Loads a JSON stream (`stream.rs`) value by value with `load` (the
@@ -649,16 +750,27 @@ impl<'t> Loader<'t> {
         (error, fast_documents, first_bail)
     }
 
-    /// Notes a collection that starts at `start` in [`Loader::open`]: a flow
-    /// collection when a `[` or `{` is there. A block mapping whose first key
-    /// is a flow collection starts at the same place, and is not one.
-    fn opened(&mut self, start: saphyr_parser::Marker) {
-        let at = self.pos(start).offset;
+    /// Notes a collection whose start event has `span` in [`Loader::open`]:
+    /// a flow collection when a `[` or `{` starts it, or ends it after an
+    /// anchor or a tag (`&a [`). A block mapping whose first key is a flow
+    /// collection starts at the same place, and is not one.
+    fn opened(&mut self, span: Span) {
+        let at = self.pos(span.start).offset;
         if let Some(top) = self.open.last_mut().filter(|top| top.0 == at) {
             top.1 = None;
         }
-        let flow = matches!(self.original.as_bytes().get(at), Some(b'[' | b'{'));
-        self.open.push((at, flow.then_some(start.col())));
+        let bracket = |at: usize| matches!(self.original.as_bytes().get(at), Some(b'[' | b'{'));
+        let column = if bracket(at) {
+            Some(span.start.col())
+        } else if matches!(self.original.as_bytes().get(at), Some(b'&' | b'!')) {
+            let end = self.pos(span.end).offset;
+            (end > at && bracket(end - 1))
+                .then(|| span.end.col().checked_sub(1))
+                .flatten()
+        } else {
+            None
+        };
+        self.open.push((at, column));
     }
 
     /// Whether the parser is inside a flow collection.
@@ -671,6 +783,7 @@ impl<'t> Loader<'t> {
         let mut parser = Parser::new_from_str(text);
         self.next_break = 0;
         self.open.clear();
+        self.copy_at = (0, 0);
         while let Some(next) = parser.next_event() {
             let (event, span) = next.map_err(Failed::Scan)?;
             if let Some((at, what)) = self.refused_at {
@@ -682,7 +795,7 @@ impl<'t> Loader<'t> {
             }
             let mut folded = None;
             if self.next_break < self.breaks.len() {
-                folded = self.yaml_1_1_break(&event, span).map_err(Failed::Load)?;
+                folded = self.yaml_1_1_break(text, &event, span)?;
             }
             let end = span.end;
             let event = match (event, folded) {
@@ -729,12 +842,12 @@ impl<'t> Loader<'t> {
                 Event::Alias(id) => self.item(Item::Alias(id), span),
                 Event::SequenceStart(anchor, _) => {
                     let item = self.item(Item::SeqStart(anchor), span);
-                    self.opened(span.start);
+                    self.opened(span);
                     item
                 }
                 Event::MappingStart(anchor, _) => {
                     let item = self.item(Item::MapStart(anchor), span);
-                    self.opened(span.start);
+                    self.opened(span);
                     item
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
@@ -1012,79 +1125,136 @@ impl<'t> Loader<'t> {
     /// plain scalar, of a key, of a block scalar or of a comment cuts the
     /// line in two, and kubectl refuses the file or reads another structure.
     /// Inside a quoted value or a flow collection's plain one it is folded as
-    /// a line break of the scalar: U+2028 and U+2029 stay, as eyelint reads
-    /// them, and NEL becomes a space (eyelint keeps it in a quoted value).
-    /// So each of them before the end of `event` must lie inside such a
-    /// value; the first that does not is an error. A plain scalar of a flow
-    /// collection that holds one is read again as go-yaml reads it
-    /// ([`go_yaml_flow_plain`]): that text is returned.
+    /// a line break of the scalar, and between the tokens of a flow
+    /// collection it is a blank. So each of them before the end of `event`
+    /// must lie inside such a value; the first that does not is an error. A
+    /// quoted value, or a plain value of a flow collection, that holds one is
+    /// read again as go-yaml reads it ([`go_yaml_quoted`],
+    /// [`go_yaml_flow_plain`]): that text is returned. One that go-yaml reads
+    /// as blanks before the value, or as its end, is [`Failed::Blank`].
     fn yaml_1_1_break(
         &mut self,
+        text: &str,
         event: &Event<'_>,
         span: saphyr_parser::Span,
-    ) -> Result<Option<String>, YamlError> {
+    ) -> Result<Option<String>, Failed> {
         let end = if matches!(event, Event::StreamEnd) {
             self.body.len()
         } else {
             self.pos(span.end).offset - self.base
         };
-        // Inside a quoted scalar or a flow collection's plain one, a line
-        // break is folded like any other; a key may not span lines.
-        let top = self.stack.last();
-        let key = top.is_some_and(|f| matches!(f.node, Node::Map(_)) && f.key.is_none());
-        let folded = match event {
-            Event::Scalar(_, style, _, _) if !key => {
-                matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted)
-                    || top.is_some_and(|f| !f.block)
-            }
-            _ => false,
-        };
-        let start = self.pos(span.start).offset - self.base;
-        // A flow plain scalar (without anchor or tag, which would start its
-        // span) read as go-yaml reads it; a key only when the breaks are
-        // before or after its text, where they are blanks between tokens.
-        let mut folded = folded;
-        let mut flow_plain = None;
         let has_break = self.breaks.get(self.next_break).is_some_and(|&at| at < end);
-        if matches!(event, Event::Scalar(_, ScalarStyle::Plain, 0, None))
-            && has_break
-            && self.in_flow()
-        {
-            match self.body.get(start..end).and_then(go_yaml_flow_plain) {
-                Some((v, inner)) if !(key && inner) => {
-                    flow_plain = Some(v);
-                    folded = true;
+        if !has_break {
+            return Ok(None);
+        }
+        let key = self
+            .stack
+            .last()
+            .is_some_and(|f| matches!(f.node, Node::Map(_)) && f.key.is_none());
+        let start = self.pos(span.start).offset - self.base;
+        let raw = self.body.get(start..end).unwrap_or("");
+        // The value as go-yaml reads it, when the breaks in its span are
+        // part of it. A key may not span lines; a flow plain scalar's
+        // breaks before or after its text are blanks around it.
+        let mut read = None;
+        match event {
+            Event::Scalar(
+                _,
+                style @ (ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted),
+                ..,
+            ) if !key => match go_yaml_quoted(raw, *style == ScalarStyle::DoubleQuoted) {
+                Ok(v) => read = Some(v),
+                Err(Some(marker)) => {
+                    return Err(Failed::Load(self.err(
+                        "kubectl's YAML parser reads YAML 1.1, where NEL (U+0085), U+2028 and \
+                             U+2029 are line breaks, so this document marker starts a line inside \
+                             a quoted string, which it refuses (\"found unexpected document \
+                             indicator\"); remove the line break before it",
+                        line_col(self.original, self.base + start + marker),
+                    )))
                 }
-                _ => folded = false,
+                Err(None) => {}
+            },
+            Event::Scalar(_, ScalarStyle::Plain, ..) if self.in_flow() => {
+                match go_yaml_flow_plain(raw) {
+                    FlowPlain::Read(v, inner) if !(key && inner) => read = Some(v),
+                    FlowPlain::Blank(at) => {
+                        let copy = self.copy_offset(text, span.start.index());
+                        if text.get(copy..copy + raw.len()) == Some(raw) {
+                            let at = at.iter().map(|&a| (copy + a, start + a)).collect();
+                            return Err(Failed::Blank(at));
+                        }
+                    }
+                    FlowPlain::Read(..) => {}
+                }
             }
+            _ => {}
         }
         while let Some(&at) = self.breaks.get(self.next_break) {
             if at >= end {
                 break;
             }
-            if !(folded && at >= start) {
-                let c = self
-                    .body
-                    .get(at..)
-                    .and_then(|t| t.chars().next())
-                    .unwrap_or('\n');
-                let why = if key && at >= start && matches!(event, Event::Scalar(..)) {
-                    "and a key may not span lines; remove it"
-                } else {
-                    "here it cuts the line in two; remove it, or quote the string"
-                };
-                return Err(self.err(
-                    format!(
-                        "kubectl's YAML parser reads YAML 1.1, where U+{:04X} is a line break, \
-                         {why}",
-                        u32::from(c)
-                    ),
-                    line_col(self.original, self.base + at),
-                ));
+            if !(read.is_some() && at >= start) {
+                let spans_key = key && at >= start && matches!(event, Event::Scalar(..));
+                return Err(Failed::Load(self.break_error(at, spans_key)));
             }
             self.next_break += 1;
         }
-        Ok(flow_plain)
+        Ok(read)
+    }
+
+    /// The error for a YAML 1.1 line break at `at` (a byte offset in
+    /// `body`) that kubectl does not read as eyelint would: one that cuts a
+    /// line in two, or a key (`key`).
+    fn break_error(&self, at: usize, key: bool) -> YamlError {
+        let c = self
+            .body
+            .get(at..)
+            .and_then(|t| t.chars().next())
+            .unwrap_or('\n');
+        let why = if key {
+            "and a key may not span lines; remove it"
+        } else {
+            "here it cuts the line in two; remove it, or quote the string"
+        };
+        self.err(
+            format!(
+                "kubectl's YAML parser reads YAML 1.1, where U+{:04X} is a line break, {why}",
+                u32::from(c)
+            ),
+            line_col(self.original, self.base + at),
+        )
+    }
+
+    /// The error for a YAML 1.1 line break at `at` (a byte offset in
+    /// `body`) that go-yaml reads as a blank, when the text was read again
+    /// `retries` times for others and the loader stops re-reading it.
+    fn too_many_breaks(&self, at: usize, retries: usize) -> YamlError {
+        self.err(
+            format!(
+                "kubectl's YAML parser reads YAML 1.1, where NEL (U+0085), U+2028 and U+2029 are \
+                 line breaks, and this one is a blank between tokens to it; eyelint reads the \
+                 file again for each such break, and stopped after {retries}: replace them with \
+                 spaces"
+            ),
+            line_col(self.original, self.base + at),
+        )
+    }
+
+    /// The byte offset in `text` (the text given to the parser) of its
+    /// `index`th character, counted on from the last one asked for (events
+    /// come in the text's order).
+    fn copy_offset(&mut self, text: &str, index: usize) -> usize {
+        if index < self.copy_at.0 {
+            self.copy_at = (0, 0);
+        }
+        let (from, byte) = self.copy_at;
+        let offset = text
+            .get(byte..)
+            .and_then(|t| t.char_indices().nth(index - from))
+            .map_or(text.len(), |(i, _)| byte + i);
+        self.copy_at = (index, offset);
+        offset
     }
 
     /// A document that starts without `---` at `start` (its first token),
@@ -1596,19 +1766,84 @@ fn dash_of(body: &str, base: usize, item: Pos, after_comment: bool) -> Option<Po
     Some(pos_before(body, base, item, base + dash))
 }
 
-/// The text go-yaml reads from the plain scalar `raw` of a flow collection,
-/// where NEL (U+0085), U+2028 and U+2029 are line breaks (YAML 1.1) and
-/// saphyr-parser reads them as characters; and whether a break lies inside
-/// the text rather than before or after it. Blanks and breaks before and
-/// after the text are not part of it; inside, a run of blanks without a
-/// break stays; one with breaks is folded: its first break (NEL, `\n`,
-/// `\r\n` and `\r` count as `\n`) becomes a space when it is the only one
-/// and is dropped otherwise, U+2028 and U+2029 stay, and each later break
-/// stays as a line break. `None` when a break is followed by a `#`, which
-/// starts a comment to go-yaml.
-fn go_yaml_flow_plain(raw: &str) -> Option<(String, bool)> {
-    let is_break = |c: char| matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}');
-    let blank = |c: char| c == ' ' || c == '\t' || is_break(c);
+/// YAML 1.1's line breaks, which go-yaml reads as `\n` does and
+/// saphyr-parser as characters.
+fn is_yaml_1_1_break(c: char) -> bool {
+    matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// Any line break to go-yaml.
+fn is_go_yaml_break(c: char) -> bool {
+    matches!(c, '\n' | '\r') || is_yaml_1_1_break(c)
+}
+
+/// How go-yaml reads a flow collection's plain scalar that saphyr-parser
+/// read with YAML 1.1 line breaks in it ([`go_yaml_flow_plain`]).
+enum FlowPlain {
+    /// Its text, and whether a break lies inside it rather than after it.
+    Read(String, bool),
+    /// go-yaml ends a token at these breaks (byte offsets in the scalar's
+    /// text), or reads them before it: they are blanks.
+    Blank(Vec<usize>),
+}
+
+/// How go-yaml reads the plain scalar `raw` of a flow collection, where
+/// NEL (U+0085), U+2028 and U+2029 are line breaks (YAML 1.1) and
+/// saphyr-parser reads them as characters. A run of blanks with such a
+/// break is a blank between tokens to go-yaml when it comes first (the
+/// scalar starts after it: `[a,<NEL>"b"]` holds a quoted `b`), after a `:`
+/// (a value indicator before a blank: `{a:<NEL>b}`), after a lone `-` or
+/// `?`, or before a `#` (a comment): [`FlowPlain::Blank`]. Otherwise the
+/// scalar is read as go-yaml folds it: blanks and breaks after the text are
+/// not part of it; inside, a run of blanks without a break stays, and one
+/// with breaks is folded: its first break (NEL, `\n`, `\r\n` and `\r`
+/// count as `\n`) becomes a space when it is the only one and is dropped
+/// otherwise, U+2028 and U+2029 stay, and each later break stays as a line
+/// break. An anchor or tag before the scalar (`&a`, `!t`) ends at a break.
+fn go_yaml_flow_plain(raw: &str) -> FlowPlain {
+    let blank = |c: char| c == ' ' || c == '\t' || is_go_yaml_break(c);
+    let mut blanks = Vec::new();
+    // An anchor (`&a`) or a tag (`!t`) ends at a break, and breaks after it
+    // are blanks before the value.
+    let mut at = 0;
+    while raw[at..].starts_with(['&', '!']) {
+        let token = raw[at..].find(blank).map_or(raw.len(), |t| at + t);
+        let next = raw.len() - raw[token..].trim_start_matches(blank).len();
+        blanks.extend(
+            raw[token..next]
+                .char_indices()
+                .filter(|&(_, c)| is_yaml_1_1_break(c))
+                .map(|(i, _)| token + i),
+        );
+        at = next;
+    }
+    if !blanks.is_empty() {
+        return FlowPlain::Blank(blanks);
+    }
+    let props = at;
+    let raw = &raw[props..];
+    let mut at = 0;
+    while let Some(run) = raw[at..].find(blank).map(|r| at + r) {
+        let after = raw[run..].trim_start_matches(blank);
+        let next = raw.len() - after.len();
+        let gap = &raw[run..next];
+        let before = &raw[..run];
+        let token_ends = before.is_empty()
+            || before.ends_with(':')
+            || matches!(before, "-" | "?")
+            || after.starts_with('#');
+        if token_ends && gap.contains(is_yaml_1_1_break) {
+            blanks.extend(
+                gap.char_indices()
+                    .filter(|&(_, c)| is_yaml_1_1_break(c))
+                    .map(|(i, _)| props + run + i),
+            );
+        }
+        at = next;
+    }
+    if !blanks.is_empty() {
+        return FlowPlain::Blank(blanks);
+    }
     let text = raw.trim_matches(blank);
     let mut out = String::with_capacity(text.len());
     let mut inner = false;
@@ -1618,19 +1853,19 @@ fn go_yaml_flow_plain(raw: &str) -> Option<(String, bool)> {
         let after = rest[run..].trim_start_matches(blank);
         let gap = &rest[run..rest.len() - after.len()];
         rest = after;
-        if !gap.contains(is_break) {
+        if !gap.contains(is_go_yaml_break) {
             out.push_str(gap);
             continue;
         }
-        if rest.starts_with('#') {
-            return None;
-        }
         inner = true;
         let gap = gap.replace("\r\n", "\n");
-        let mut breaks = gap.chars().filter(|&c| is_break(c)).map(|c| match c {
-            '\u{2028}' | '\u{2029}' => c,
-            _ => '\n',
-        });
+        let mut breaks = gap
+            .chars()
+            .filter(|&c| is_go_yaml_break(c))
+            .map(|c| match c {
+                '\u{2028}' | '\u{2029}' => c,
+                _ => '\n',
+            });
         match breaks.next() {
             Some('\n') => {
                 let later: String = breaks.collect();
@@ -1644,7 +1879,208 @@ fn go_yaml_flow_plain(raw: &str) -> Option<(String, bool)> {
         }
     }
     out.push_str(rest);
-    Some((out, inner))
+    FlowPlain::Read(out, inner)
+}
+
+/// The value go-yaml reads from the quoted scalar `raw` (its anchor and tag
+/// first, if any), where NEL (U+0085), U+2028 and U+2029 are line breaks,
+/// which saphyr-parser reads as characters. A line break folds with the
+/// blanks around it: blanks before it and at the start of the next line are
+/// dropped; the first break (NEL, `\n`, `\r\n` and `\r` count as `\n`)
+/// becomes a space when it is the only one and is dropped otherwise, U+2028
+/// and U+2029 stay, and each later break stays; an escaped break (`\` and a
+/// break, in double quotes) is dropped with the blanks after it. `Err` with
+/// the byte offset in `raw` of a document marker (`---` or `...` and a
+/// blank) right after a break, which go-yaml refuses in a quoted scalar;
+/// `Err(None)` for what this does not read (an escape go-yaml does not
+/// have, a scalar that does not end with its quote).
+fn go_yaml_quoted(raw: &str, double: bool) -> Result<String, Option<usize>> {
+    let quote = if double { '"' } else { '\'' };
+    let space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
+    let mut from = 0;
+    while raw[from..].starts_with(['&', '!']) {
+        let token = raw[from..].find(space).ok_or(None)?;
+        let blanks =
+            raw[from + token..].len() - raw[from + token..].trim_start_matches(space).len();
+        from += token + blanks;
+    }
+    if !raw[from..].starts_with(quote) {
+        return Err(None);
+    }
+    let s = &raw[from + 1..];
+    let blank = |c: char| c == ' ' || c == '\t';
+    let mut out = String::with_capacity(s.len());
+    let mut pos = 0;
+    let mut line_start = false;
+    loop {
+        if line_start {
+            let rest = &s[pos..];
+            let marker = (rest.starts_with("---") || rest.starts_with("..."))
+                && rest[3..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| blank(c) || is_go_yaml_break(c));
+            if marker {
+                return Err(Some(from + 1 + pos));
+            }
+        }
+        // The characters up to a blank or a break.
+        let mut leading_blanks = false;
+        loop {
+            let c = s[pos..].chars().next().ok_or(None)?;
+            if blank(c) || is_go_yaml_break(c) {
+                break;
+            }
+            if c == quote {
+                if !double && s[pos + 1..].starts_with('\'') {
+                    out.push('\'');
+                    pos += 2;
+                    continue;
+                }
+                return if pos + 1 == s.len() {
+                    Ok(out)
+                } else {
+                    Err(None)
+                };
+            }
+            pos += c.len_utf8();
+            if double && c == '\\' {
+                let e = s[pos..].chars().next().ok_or(None)?;
+                if is_go_yaml_break(e) {
+                    pos += go_yaml_line_break(&s[pos..]).1;
+                    leading_blanks = true;
+                    line_start = true;
+                    break;
+                }
+                let (c, len) = go_yaml_escape(&s[pos..]).ok_or(None)?;
+                out.push(c);
+                pos += len;
+                continue;
+            }
+            out.push(c);
+            line_start = false;
+        }
+        // Blanks and breaks, folded.
+        let mut whitespace = String::new();
+        let mut leading_break = String::new();
+        let mut trailing_breaks = String::new();
+        loop {
+            let c = s[pos..].chars().next().ok_or(None)?;
+            if blank(c) {
+                if !leading_blanks {
+                    whitespace.push(c);
+                }
+                pos += 1;
+                line_start = false;
+            } else if is_go_yaml_break(c) {
+                let (read, len) = go_yaml_line_break(&s[pos..]);
+                if leading_blanks {
+                    trailing_breaks.push(read);
+                } else {
+                    whitespace.clear();
+                    leading_break.push(read);
+                    leading_blanks = true;
+                }
+                pos += len;
+                line_start = true;
+            } else {
+                break;
+            }
+        }
+        if !leading_blanks {
+            out.push_str(&whitespace);
+        } else if leading_break == "\n" {
+            if trailing_breaks.is_empty() {
+                out.push(' ');
+            } else {
+                out.push_str(&trailing_breaks);
+            }
+        } else {
+            out.push_str(&leading_break);
+            out.push_str(&trailing_breaks);
+        }
+    }
+}
+
+/// The line break that starts `s`, as go-yaml reads it (`\n` for `\r\n`,
+/// `\r` and NEL; U+2028 and U+2029 as they are), and its length in bytes.
+fn go_yaml_line_break(s: &str) -> (char, usize) {
+    if s.starts_with("\r\n") {
+        return ('\n', 2);
+    }
+    match s.chars().next() {
+        Some(c @ ('\u{2028}' | '\u{2029}')) => (c, c.len_utf8()),
+        Some(c) => ('\n', c.len_utf8()),
+        None => ('\n', 0),
+    }
+}
+
+/// The character of the double-quoted escape whose letter starts `s` (after
+/// the `\\`), as go-yaml reads it, and how many bytes the escape takes
+/// after the `\\`; `None` for one it does not have (`\\/`) or an invalid
+/// code (a surrogate, beyond U+10FFFF).
+fn go_yaml_escape(s: &str) -> Option<(char, usize)> {
+    let letter = s.chars().next()?;
+    let digits = match letter {
+        'x' => 2,
+        'u' => 4,
+        'U' => 8,
+        _ => {
+            let c = match letter {
+                '0' => '\0',
+                'a' => '\u{7}',
+                'b' => '\u{8}',
+                't' | '\t' => '\t',
+                'n' => '\n',
+                'v' => '\u{b}',
+                'f' => '\u{c}',
+                'r' => '\r',
+                'e' => '\u{1b}',
+                ' ' | '"' | '\'' | '\\' => letter,
+                'N' => '\u{85}',
+                '_' => '\u{a0}',
+                'L' => '\u{2028}',
+                'P' => '\u{2029}',
+                _ => return None,
+            };
+            return Some((c, letter.len_utf8()));
+        }
+    };
+    let hex = s.get(1..1 + digits)?;
+    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let code = u32::from_str_radix(hex, 16).ok()?;
+    Some((char::from_u32(code)?, 1 + digits))
+}
+
+/// The byte offset in `text` of its `index`th character (its length past
+/// the end).
+fn char_offset(text: &str, index: usize) -> usize {
+    text.char_indices()
+        .nth(index)
+        .map_or(text.len(), |(i, _)| i)
+}
+
+/// `text` with each character at the given byte offsets (first of each
+/// pair), a YAML 1.1 line break, turned into a space: nothing moves in
+/// lines and columns. `None` when one is not such a break.
+fn blank_breaks(text: &str, at: &[(usize, usize)]) -> Option<String> {
+    let mut offsets: Vec<usize> = at.iter().map(|a| a.0).collect();
+    offsets.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for at in offsets {
+        let c = text.get(at..)?.chars().next()?;
+        if !is_yaml_1_1_break(c) || at < from {
+            return None;
+        }
+        out.push_str(&text[from..at]);
+        out.push(' ');
+        from = at + c.len_utf8();
+    }
+    out.push_str(&text[from..]);
+    Some(out)
 }
 
 /// The byte offset of the first character of `text` that go-yaml, kubectl's

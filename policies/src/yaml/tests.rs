@@ -544,6 +544,84 @@ fn yaml_1_1_breaks_in_flow_plain_scalars() {
     }
 }
 
+/// Between the tokens of a flow collection, YAML 1.1's line breaks are
+/// blanks to go-yaml; saphyr-parser refuses them after a quoted value or a
+/// bracket, and reads them into the next token otherwise. Positions after
+/// them stay where they are.
+#[test]
+fn yaml_1_1_breaks_between_flow_tokens() {
+    let cases = [
+        ("[\"a\"\u{85}, b]", json!(["a", "b"])),
+        ("[[a]\u{2028}]", json!([["a"]])),
+        ("{a: 'b'\u{2029}}", json!({"a": "b"})),
+        ("[\u{85}\"a\"]", json!(["a"])),
+        ("[a,\u{85}]", json!(["a"])),
+        ("{a:\u{85}\"b\"}", json!({"a": "b"})),
+        ("{a:\u{85}}", json!({"a": null})),
+        ("[&x\u{85}a, *x]", json!(["a", "a"])),
+        ("[!!str\u{2028}1]", json!(["1"])),
+        ("[a,\u{85}*x]", Value::Null),
+    ];
+    for (flow, want) in cases {
+        let loaded = load(&format!("x: &x {flow}\nz: 1\n"), &Limits::default());
+        if want.is_null() {
+            // `*x` names the anchor being defined: an error, read alike.
+            assert!(loaded.error.is_some(), "{flow:?}");
+            continue;
+        }
+        assert!(loaded.error.is_none(), "{flow:?}: {:?}", loaded.error);
+        let doc = &loaded.documents[0];
+        assert_eq!(doc.value["x"], want, "{flow:?}");
+        assert_eq!(lc(at(doc, "z").value), (2, 4), "{flow:?}");
+    }
+    // In a comment the break ends the comment to go-yaml, which then reads
+    // on: eyelint refuses it rather than read less than kubectl.
+    let e = load("x: [a, # c\u{85} b\n  ]\n", &Limits::default()).error;
+    assert!(e.is_some_and(|e| e.message.contains("cuts the line in two")));
+    // Each such break costs a re-read; the loader stops, with an error
+    // that says so, where other repairs stop.
+    let many = format!("x: [{}]\n", "\"a\"\u{85}, ".repeat(5000));
+    let e = load(&many, &Limits::default()).error;
+    let e = e.unwrap_or_else(|| panic!("5,000 breaks read"));
+    assert!(e.message.contains("stopped after"), "{e:?}");
+    assert!(e.pos.column > 1000, "{e:?}");
+}
+
+/// In a quoted value, YAML 1.1's line breaks fold as go-yaml folds them.
+#[test]
+fn yaml_1_1_breaks_in_quoted_values() {
+    let cases = [
+        ("\"a\u{85}b\"", "a b"),
+        ("\"a \u{85}  b\"", "a b"),
+        ("\"a\u{85}\u{85}b\"", "a\nb"),
+        ("\"a\u{2028}b\"", "a\u{2028}b"),
+        ("\"a \u{2029} b\"", "a\u{2029}b"),
+        ("\"a\u{2028}\u{85}b\"", "a\u{2028}\nb"),
+        ("\"a\u{85}\n  b\"", "a\nb"),
+        ("\"\u{85}a\"", " a"),
+        ("\"a \u{85} \"", "a "),
+        ("\"a\\\u{85}  b\"", "ab"),
+        ("\"a\\t\u{85}\\x41\\u00e9\\N\"", "a\t A\u{e9}\u{85}"),
+        ("'it''s\u{85}ok'", "it's ok"),
+        ("'a\\\u{85}b'", "a\\ b"),
+        ("&q \"a\u{85}b\"", "a b"),
+    ];
+    for (quoted, want) in cases {
+        let loaded = load(&format!("x: {quoted}\nz: [{quoted}]\n"), &Limits::default());
+        assert!(loaded.error.is_none(), "{quoted:?}: {:?}", loaded.error);
+        let doc = &loaded.documents[0];
+        assert_eq!(doc.value["x"], json!(want), "{quoted:?}");
+        assert_eq!(doc.value["z"], json!([want]), "{quoted:?}");
+    }
+    // A document marker right after a break is refused, at the marker.
+    for (quoted, column) in [("\"a\u{85}--- b\"", 7), ("'a\u{2028}... b'", 7)] {
+        let e = load(&format!("x: {quoted}\n"), &Limits::default()).error;
+        let e = e.unwrap_or_else(|| panic!("{quoted:?} read"));
+        assert!(e.message.contains("document marker"), "{e:?}");
+        assert_eq!((e.pos.line, e.pos.column), (1, column), "{quoted:?}");
+    }
+}
+
 /// A line that starts with `---` is a document separator to kubectl
 /// whatever follows: a comment right after it (`---#c`) separates, other
 /// content is an error at it.
