@@ -1312,26 +1312,43 @@ impl<'t> Loader<'t> {
     }
 
     /// go-yaml refuses a tab where a block scalar's indentation is read: in
-    /// its first content line (whose spaces set the indentation) and, after
-    /// it, in a line with fewer spaces than that ("found a tab character
-    /// where an indentation space is expected"); YAML 1.2 reads such a tab
-    /// as content. Checked for a block scalar whose indentation is detected
-    /// (the `|` or `>` at `header` has no indentation indicator), from its
-    /// first content line (`first`) to its end.
-    fn block_scalar_tab(&self, header: Pos, first: Pos, end: Pos) -> Result<(), YamlError> {
+    /// its first content line (whose spaces set the indentation) or an empty
+    /// line before it and, after it, in a line with fewer spaces than that
+    /// ("found a tab character where an indentation space is expected");
+    /// YAML 1.2 reads such a tab as content. Checked for a block scalar
+    /// whose indentation is detected (the `|` or `>` at `header`, a byte
+    /// offset in `body`, has no indentation indicator), from the line after
+    /// the header to the scalar's end. An anchor or a tag before the header
+    /// (`&a |`, where `header` is the anchor's) is passed over.
+    fn block_scalar_tab(&self, header: usize, end: Pos) -> Result<(), YamlError> {
         let b = self.body.as_bytes();
-        let after = b.get(header.offset - self.base + 1..).unwrap_or(&[]);
+        let mut header = header;
+        while matches!(b.get(header), Some(b'&' | b'!')) {
+            while !matches!(b.get(header), Some(b' ' | b'\t' | b'\n' | b'\r') | None) {
+                header += 1;
+            }
+            while matches!(b.get(header), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                header += 1;
+            }
+        }
+        if !matches!(b.get(header), Some(b'|' | b'>')) {
+            return Ok(());
+        }
+        let after = b.get(header + 1..).unwrap_or(&[]);
         let indicator = after
             .iter()
             .take_while(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'#'))
             .any(u8::is_ascii_digit);
-        if indicator || header.offset >= first.offset {
+        if indicator {
             return Ok(());
         }
-        let first_at = first.offset - self.base;
-        let mut start = self.body[..first_at]
-            .rfind(['\n', '\r'])
-            .map_or(0, |n| n + 1);
+        let Some(mut start) = after
+            .iter()
+            .position(|&c| c == b'\n')
+            .map(|n| header + n + 2)
+        else {
+            return Ok(());
+        };
         let stop = end.offset - self.base;
         let mut indent = None;
         while start < stop.min(b.len()) {
@@ -1381,10 +1398,14 @@ impl<'t> Loader<'t> {
         // (or the `-`, below). A value with an anchor or a tag starts there.
         let empty = matches!(&item, Item::Scalar(v, ScalarStyle::Plain, 0, None) if v.is_empty());
         let pos = match &item {
-            Item::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, 0, None) => {
-                let header = self.block_header(pos);
+            Item::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, anchor, tag) => {
+                let header = if *anchor == 0 && tag.is_none() {
+                    self.block_header(pos)
+                } else {
+                    pos
+                };
                 let end = self.pos(span.end);
-                self.block_scalar_tab(header, pos, end)?;
+                self.block_scalar_tab(header.offset - self.base, end)?;
                 header
             }
             _ if empty && self.body.as_bytes().get(pos.offset - self.base) == Some(&b':') => {
