@@ -1940,3 +1940,151 @@ fn yaml_1_1_line_breaks_in_quoted_values_and_between_flow_tokens_read_as_kubectl
         "{read} read, {refused} refused"
     );
 }
+
+/// YAML 1.1's line breaks (NEL, U+2028, U+2029) at the end of a line, with
+/// only blanks or a comment after them: go-yaml ends the line there, and
+/// what follows up to the real line break is an empty line. After a key's
+/// `:`, a value, a `-`, an anchor, a tag, an alias, a quoted value, a flow
+/// collection, a `---` or a comment it means nothing; in a plain value that
+/// goes on in the next line it folds; in a quoted value it folds as
+/// go-yaml folds it. eyelint refuses one after a block scalar's header or
+/// in its lines (it would read an empty line more there).
+#[test]
+fn yaml_1_1_line_breaks_at_line_ends_read_as_kubectl_reads_them() {
+    let Some(kubectl) = kubectl() else {
+        eprintln!("SKIP: kubectl not on PATH");
+        return;
+    };
+    let head = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
+    let next = "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n";
+    let mut cases = Vec::new();
+    for c in ['\u{85}', '\u{2028}', '\u{2029}'] {
+        let bodies = [
+            ("after a key's colon", format!("data:{c}\n  a: b\n")),
+            (
+                "after a colon, blanks around",
+                format!("data: {c}  \n  a: b\n"),
+            ),
+            (
+                "after a colon, before a comment",
+                format!("data:{c} # c\n  a: b\n"),
+            ),
+            ("twice after a colon", format!("data:{c}{c}\n  a: b\n")),
+            ("after a value", format!("data:\n  a: b{c}\n  c: d\n")),
+            (
+                "after a value, blanks around",
+                format!("data:\n  a: b {c} \n  c: d\n"),
+            ),
+            (
+                "after a value, before a comment",
+                format!("data:\n  a: b{c} # c\n"),
+            ),
+            (
+                "after a value, before a hash",
+                format!("data:\n  a: b{c}#c\n"),
+            ),
+            ("alone as a value", format!("data:\n  a: {c}\n")),
+            ("at the end of the text", format!("data:\n  a: b{c}")),
+            (
+                "in a plain value going on",
+                format!("data:\n  a: b{c}\n    c\n"),
+            ),
+            (
+                "twice in a plain value going on",
+                format!("data:\n  a: b {c} \n    c{c}\n    d\n"),
+            ),
+            (
+                "before an empty line in a plain value",
+                format!("data:\n  a: b{c}\n\n    c\n"),
+            ),
+            ("after a dash", format!("x-l:\n-{c}\n  a\n")),
+            ("after a dash and a blank", format!("x-l:\n- {c}\n- b\n")),
+            ("alone after a dash", format!("x-l:\n-{c}\n- b\n")),
+            ("after an item", format!("x-l:\n- a{c}\n- b\n")),
+            ("in a comment", format!("data:\n  a: b # c{c}\n")),
+            (
+                "after a value and in its comment",
+                format!("data:\n  a: b{c} # c{c} \n"),
+            ),
+            ("in two comments", format!("data:\n  a: b # c{c} # d{c}\n")),
+            ("in a comment line", format!("# c{c}\ndata:\n  a: b\n")),
+            (
+                "between a key and its colon",
+                format!("data:\n  a{c}\n  : b\n"),
+            ),
+            ("after a quoted value", format!("data:\n  a: \"b\"{c}\n")),
+            (
+                "in a double-quoted value",
+                format!("data:\n  a: \"b{c}\n    c\"\n"),
+            ),
+            (
+                "in a single-quoted value",
+                format!("data:\n  a: 'b {c}  \n    c'\n"),
+            ),
+            ("after a flow mapping", format!("data: {{a: b}}{c}\n")),
+            ("in a flow sequence's value", format!("x-a: [a{c}\n  b]\n")),
+            (
+                "after a flow sequence's quoted item",
+                format!("x-a: [\"a\"{c}\n  , b]\n"),
+            ),
+            (
+                "after a flow sequence's comma",
+                format!("x-a: [a,{c}\n  \"b\"]\n"),
+            ),
+            ("after an anchor", format!("data: &x{c}\n  a: b\n")),
+            ("after a tag", format!("data: !!map{c}\n  a: b\n")),
+            ("after an alias", format!("x-a: &x a\nx-b: *x{c}\n")),
+            ("alone on a line", format!("data:\n{c}\n  a: b\n")),
+            (
+                "alone on an indented line",
+                format!("data:\n  {c}\n  a: b\n"),
+            ),
+            (
+                "after a document start",
+                format!("data:\n  a: b\n---{c}\n{}", &next[4..]),
+            ),
+            (
+                "after a document start and a blank",
+                format!("data:\n  a: b\n--- {c}\n{}", &next[4..]),
+            ),
+            (
+                "after a document end",
+                format!("data:\n  a: b\n...{c}\n{next}"),
+            ),
+            (
+                "after a block scalar's header",
+                format!("data:\n  a: |{c}\n    x\n"),
+            ),
+            (
+                "in a block scalar's line",
+                format!("data:\n  a: |\n    x{c}\n    y\n"),
+            ),
+            (
+                "in a folded scalar's last line",
+                format!("data:\n  a: >\n    x{c}\n"),
+            ),
+        ];
+        for (what, body) in bodies {
+            cases.push((
+                format!("U+{:04X} {what}", u32::from(c)),
+                format!("{head}{body}"),
+            ));
+        }
+    }
+    // A block scalar's lines: eyelint refuses them, whatever kubectl reads.
+    let (scalars, cases): (Vec<_>, Vec<_>) = cases
+        .into_iter()
+        .partition(|(what, _)| what.contains("scalar's"));
+    for (what, text) in &scalars {
+        let e = load(text, &Limits::default()).error;
+        assert!(
+            e.as_ref().is_some_and(|e| e.message.contains("YAML 1.1")),
+            "{what}: {e:?}"
+        );
+    }
+    let (read, refused) = read_alike(&kubectl, cases);
+    assert!(
+        read >= 100 && refused >= 3,
+        "{read} read, {refused} refused"
+    );
+}

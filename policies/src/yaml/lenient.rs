@@ -546,3 +546,84 @@ fn splits(line: &str) -> bool {
         blank || (content.len() < rest.len() && content.starts_with('#'))
     })
 }
+
+/// NEL (U+0085), U+2028 and U+2029, which go-yaml (YAML 1.1) reads as line
+/// breaks and saphyr-parser as characters.
+fn is_yaml_1_1_break(c: char) -> bool {
+    matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// Whether `rest` of a line, after a YAML 1.1 line break, is nothing to
+/// go-yaml: blanks and such breaks, and comments (each one's text ends at
+/// such a break).
+fn ends_line(mut rest: &str) -> bool {
+    loop {
+        rest = rest.trim_start_matches(|c: char| c == ' ' || c == '\t' || is_yaml_1_1_break(c));
+        if rest.is_empty() {
+            return true;
+        }
+        if !rest.starts_with('#') {
+            return false;
+        }
+        match rest.find(is_yaml_1_1_break) {
+            Some(at) => rest = &rest[at..],
+            None => return true,
+        }
+    }
+}
+
+/// YAML 1.1 line breaks at the end of a line: after each only blanks, such
+/// breaks and comments ([`ends_line`]). go-yaml ends the line
+/// there, and what comes between it and the real line break is an empty
+/// line, which means nothing outside a scalar. Returns the copy `text` with
+/// each of them a space (one character for one, so no line or column
+/// moves), and where they are in `body` (byte offsets, ascending). A line
+/// of the copy is changed only where it ends as the same line of `body`
+/// does (the copy only ever has spaces added at a line's start, or a
+/// comment of a `---` line blanked). Whether such a break lies inside a
+/// scalar, where the empty line counts, is the loader's concern
+/// (`Loader::yaml_1_1_break`).
+pub(crate) fn line_final_breaks(text: &str, body: &str) -> Option<(String, Vec<usize>)> {
+    let mut finals = Vec::new();
+    let mut out = String::new();
+    let mut from = 0;
+    for ((copy_start, copy_line), (start, line)) in lines(text).zip(lines(body)) {
+        if !line.contains(is_yaml_1_1_break) {
+            continue;
+        }
+        let first = line
+            .char_indices()
+            .find(|&(i, c)| is_yaml_1_1_break(c) && ends_line(&line[i + c.len_utf8()..]));
+        let Some((at, _)) = first else {
+            continue;
+        };
+        // The tail as the copy has it, or already blanked (a `---` line's
+        // white space is, by [`separators`]).
+        let tail = &line[at..];
+        let blanked: String = tail
+            .chars()
+            .map(|c| if is_yaml_1_1_break(c) { ' ' } else { c })
+            .collect();
+        let copy_tail = if copy_line.ends_with(tail) {
+            tail.len()
+        } else if copy_line.ends_with(blanked.as_str()) {
+            blanked.len()
+        } else {
+            continue;
+        };
+        let copy_at = copy_start + copy_line.len() - copy_tail;
+        out.push_str(&text[from..copy_at]);
+        out.push_str(&blanked);
+        finals.extend(
+            tail.char_indices()
+                .filter(|&(_, c)| is_yaml_1_1_break(c))
+                .map(|(i, _)| start + at + i),
+        );
+        from = copy_at + copy_tail;
+    }
+    if finals.is_empty() {
+        return None;
+    }
+    out.push_str(&text[from..]);
+    Some((out, finals))
+}

@@ -329,6 +329,9 @@ struct Loader<'t> {
     /// from the `next_break`th on not yet seen ([`Loader::yaml_1_1_break`]).
     breaks: Vec<usize>,
     next_break: usize,
+    /// Those of `breaks` at the end of a line, which the text given to the
+    /// parser has as spaces ([`lenient::line_final_breaks`]).
+    line_final: Vec<usize>,
     /// Documents below this index were handed over before a re-parse.
     handed: usize,
     /// Where the previous event ended (where a block scalar's header is
@@ -406,6 +409,7 @@ impl<'t> Loader<'t> {
             refused_at: None,
             breaks: Vec::new(),
             next_break: 0,
+            line_final: Vec::new(),
             handed: 0,
             prev_end: None,
             open: Vec::new(),
@@ -549,6 +553,12 @@ impl<'t> Loader<'t> {
                 .match_indices(['\u{85}', '\u{2028}', '\u{2029}'])
                 .map(|(at, _)| at)
                 .collect();
+            if !self.breaks.is_empty() {
+                if let Some((copy, finals)) = lenient::line_final_breaks(&text, self.body) {
+                    text = Cow::Owned(copy);
+                    self.line_final = finals;
+                }
+            }
         }
         let mut retries = 0;
         loop {
@@ -1175,6 +1185,18 @@ impl<'t> Loader<'t> {
                 }
                 Err(None) => {}
             },
+            // A block plain value over several lines, each of its breaks at
+            // the end of a line, folds as a flow one does.
+            Event::Scalar(_, ScalarStyle::Plain, 0, None)
+                if !key
+                    && !self.in_flow()
+                    && self.breaks[self.next_break..]
+                        .iter()
+                        .take_while(|&&at| at < end)
+                        .all(|at| self.line_final.binary_search(at).is_ok()) =>
+            {
+                read = Some(go_yaml_fold(raw).0);
+            }
             Event::Scalar(_, ScalarStyle::Plain, ..) if self.in_flow() => {
                 match go_yaml_flow_plain(raw) {
                     FlowPlain::Read(v, inner) if !(key && inner) => read = Some(v),
@@ -1190,11 +1212,23 @@ impl<'t> Loader<'t> {
             }
             _ => {}
         }
+        // A break at the end of a line (a space to the parser) ends the line
+        // to go-yaml: nothing changes between tokens, nor after a one-line
+        // plain value; a block scalar (after its header too) and a plain
+        // value that goes on in the next line would read an empty line more.
+        let line_final_ok = |at: usize| match event {
+            Event::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, ..) => false,
+            Event::Scalar(_, ScalarStyle::Plain, ..) if at >= start => {
+                !key && !raw[at - start..].contains(['\n', '\r'])
+            }
+            _ => true,
+        };
         while let Some(&at) = self.breaks.get(self.next_break) {
             if at >= end {
                 break;
             }
-            if !(read.is_some() && at >= start) {
+            let line_final = self.line_final.binary_search(&at).is_ok();
+            if !(read.is_some() && at >= start || line_final && line_final_ok(at)) {
                 let spans_key = key && at >= start && matches!(event, Event::Scalar(..));
                 return Err(Failed::Load(self.break_error(at, spans_key)));
             }
@@ -1815,12 +1849,8 @@ enum FlowPlain {
 /// scalar starts after it: `[a,<NEL>"b"]` holds a quoted `b`), after a `:`
 /// (a value indicator before a blank: `{a:<NEL>b}`), after a lone `-` or
 /// `?`, or before a `#` (a comment): [`FlowPlain::Blank`]. Otherwise the
-/// scalar is read as go-yaml folds it: blanks and breaks after the text are
-/// not part of it; inside, a run of blanks without a break stays, and one
-/// with breaks is folded: its first break (NEL, `\n`, `\r\n` and `\r`
-/// count as `\n`) becomes a space when it is the only one and is dropped
-/// otherwise, U+2028 and U+2029 stay, and each later break stays as a line
-/// break. An anchor or tag before the scalar (`&a`, `!t`) ends at a break.
+/// scalar is read as go-yaml folds it ([`go_yaml_fold`]). An anchor or tag
+/// before the scalar (`&a`, `!t`) ends at a break.
 fn go_yaml_flow_plain(raw: &str) -> FlowPlain {
     let blank = |c: char| c == ' ' || c == '\t' || is_go_yaml_break(c);
     let mut blanks = Vec::new();
@@ -1865,6 +1895,20 @@ fn go_yaml_flow_plain(raw: &str) -> FlowPlain {
     if !blanks.is_empty() {
         return FlowPlain::Blank(blanks);
     }
+    let (text, inner) = go_yaml_fold(raw);
+    FlowPlain::Read(text, inner)
+}
+
+/// The text of the plain scalar `raw` as go-yaml folds it, where NEL
+/// (U+0085), U+2028 and U+2029 are line breaks (YAML 1.1), and whether a
+/// break lies inside the text rather than after it: blanks and breaks
+/// before and after the text are not part of it; inside, a run of blanks
+/// without a break stays, and one with breaks is folded: its first break
+/// (NEL, `\n`, `\r\n` and `\r` count as `\n`) becomes a space when it is
+/// the only one and is dropped otherwise, U+2028 and U+2029 stay, and each
+/// later break stays as a line break.
+fn go_yaml_fold(raw: &str) -> (String, bool) {
+    let blank = |c: char| c == ' ' || c == '\t' || is_go_yaml_break(c);
     let text = raw.trim_matches(blank);
     let mut out = String::with_capacity(text.len());
     let mut inner = false;
@@ -1900,7 +1944,7 @@ fn go_yaml_flow_plain(raw: &str) -> FlowPlain {
         }
     }
     out.push_str(rest);
-    FlowPlain::Read(out, inner)
+    (out, inner)
 }
 
 /// The value go-yaml reads from the quoted scalar `raw` (its anchor and tag

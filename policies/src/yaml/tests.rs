@@ -587,6 +587,31 @@ fn yaml_1_1_breaks_between_flow_tokens() {
     assert!(e.pos.column > 1000, "{e:?}");
 }
 
+/// A YAML 1.1 line break at the end of a line ends it, as go-yaml reads it:
+/// an empty line follows, which folds into a plain value that goes on, and
+/// means nothing elsewhere. Positions after it stay where they are.
+#[test]
+fn yaml_1_1_breaks_at_line_ends() {
+    let text = "a:\u{85}\n  b: c\u{2028} # d\u{85}\n  e: f \u{85}\n    g\nh:\n- \u{2029}\n- i\nk: [1,\u{85}\n  2]\nl: 'm\u{85}\n  n'\n";
+    let loaded = load(text, &Limits::default());
+    assert!(loaded.error.is_none(), "{:?}", loaded.error);
+    let doc = &loaded.documents[0];
+    assert_eq!(
+        doc.value,
+        json!({"a": {"b": "c", "e": "f\ng"}, "h": [null, "i"], "k": [1, 2], "l": "m\nn"})
+    );
+    assert_eq!(lc(at(doc, "a.e").key.unwrap_or_default()), (3, 3));
+    assert_eq!(lc(at(doc, "k[1]").value), (9, 3));
+    // In a block scalar's lines, or after its header, it would be an empty
+    // line more: an error, at it.
+    for (text, column) in [("a: |\u{85}\n  b\n", 5), ("a: |\n  b\u{2028}\n  c\n", 4)] {
+        let e = load(text, &Limits::default()).error;
+        let e = e.unwrap_or_else(|| panic!("{text:?} read"));
+        assert!(e.message.contains("YAML 1.1"), "{e:?}");
+        assert_eq!(e.pos.column, column, "{text:?}");
+    }
+}
+
 /// In a quoted value, YAML 1.1's line breaks fold as go-yaml folds them.
 #[test]
 fn yaml_1_1_breaks_in_quoted_values() {
