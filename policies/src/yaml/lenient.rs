@@ -572,33 +572,70 @@ fn ends_line(mut rest: &str) -> bool {
     }
 }
 
-/// YAML 1.1 line breaks at the end of a line: after each only blanks, such
-/// breaks and comments ([`ends_line`]). go-yaml ends the line
-/// there, and what comes between it and the real line break is an empty
-/// line, which means nothing outside a scalar. Returns the copy `text` with
-/// each of them a space (one character for one, so no line or column
-/// moves), and where they are in `body` (byte offsets, ascending). A line
-/// of the copy is changed only where it ends as the same line of `body`
-/// does (the copy only ever has spaces added at a line's start, or a
-/// comment of a `---` line blanked). Whether such a break lies inside a
-/// scalar, where the empty line counts, is the loader's concern
-/// (`Loader::yaml_1_1_break`).
-pub(crate) fn line_final_breaks(text: &str, body: &str) -> Option<(String, Vec<usize>)> {
+/// YAML 1.1 line breaks at either end of a line, which go-yaml reads as
+/// ends of a line, around empty lines that mean nothing outside a scalar:
+///
+/// - at its end, after each only blanks, such breaks and comments
+///   ([`ends_line`]): the copy `text` has each a space (one character for
+///   one, so no line or column moves);
+/// - at its start, before its first token (`<NEL>kind: Pod`): the line's
+///   content starts at column 0 after the last of them, as go-yaml reads
+///   it, so the copy drops what comes before, and `shifts` records the
+///   characters dropped. Not before a document marker or a directive,
+///   which go-yaml would read there and kubectl's document splitter does
+///   not.
+///
+/// Returns the copy and where those breaks are in `body` (byte offsets,
+/// ascending). A line of the copy is changed only where it starts or ends
+/// as the same line of `body` does (the copy only ever has spaces added at
+/// a line's start, or a comment of a `---` line blanked, where such a break
+/// may already be a space). Whether one lies inside a scalar, where the
+/// empty line counts, is the loader's concern (`Loader::yaml_1_1_break`).
+pub(crate) fn line_end_breaks(
+    text: &str,
+    body: &str,
+    shifts: &mut Shifts,
+) -> Option<(String, Vec<usize>)> {
     let mut finals = Vec::new();
     let mut out = String::new();
     let mut from = 0;
-    for ((copy_start, copy_line), (start, line)) in lines(text).zip(lines(body)) {
+    let blank = |c: char| c == ' ' || c == '\t' || is_yaml_1_1_break(c);
+    for (n, ((copy_start, copy_line), (start, line))) in lines(text).zip(lines(body)).enumerate() {
         if !line.contains(is_yaml_1_1_break) {
             continue;
         }
-        let first = line
+        // The line's start, up to and with its last leading break.
+        let content = line.trim_start_matches(blank);
+        let lead = line[..line.len() - content.len()]
+            .rfind(is_yaml_1_1_break)
+            .map_or(0, |at| {
+                at + line[at..].chars().next().map_or(0, char::len_utf8)
+            });
+        let marker = ["---", "...", "%"].iter().any(|m| content.starts_with(m));
+        let lead =
+            if lead > 0 && !content.is_empty() && !marker && copy_line.starts_with(&line[..lead]) {
+                out.push_str(&text[from..copy_start]);
+                from = copy_start + lead;
+                finals.extend(
+                    line[..lead]
+                        .char_indices()
+                        .filter(|&(_, c)| is_yaml_1_1_break(c))
+                        .map(|(i, _)| start + i),
+                );
+                let dropped = line[..lead].chars().count();
+                shifts.add(n + 1, -isize::try_from(dropped).ok()?);
+                lead
+            } else {
+                0
+            };
+        // The line's end, from its first break that ends it.
+        let first = line[lead..]
             .char_indices()
-            .find(|&(i, c)| is_yaml_1_1_break(c) && ends_line(&line[i + c.len_utf8()..]));
+            .find(|&(i, c)| is_yaml_1_1_break(c) && ends_line(&line[lead + i + c.len_utf8()..]));
         let Some((at, _)) = first else {
             continue;
         };
-        // The tail as the copy has it, or already blanked (a `---` line's
-        // white space is, by [`separators`]).
+        let at = lead + at;
         let tail = &line[at..];
         let blanked: String = tail
             .chars()
@@ -612,6 +649,9 @@ pub(crate) fn line_final_breaks(text: &str, body: &str) -> Option<(String, Vec<u
             continue;
         };
         let copy_at = copy_start + copy_line.len() - copy_tail;
+        if copy_at < from {
+            continue;
+        }
         out.push_str(&text[from..copy_at]);
         out.push_str(&blanked);
         finals.extend(

@@ -329,8 +329,8 @@ struct Loader<'t> {
     /// from the `next_break`th on not yet seen ([`Loader::yaml_1_1_break`]).
     breaks: Vec<usize>,
     next_break: usize,
-    /// Those of `breaks` at the end of a line, which the text given to the
-    /// parser has as spaces ([`lenient::line_final_breaks`]).
+    /// Those of `breaks` at either end of a line, which the text given to
+    /// the parser has as spaces or without ([`lenient::line_end_breaks`]).
     line_final: Vec<usize>,
     /// Documents below this index were handed over before a re-parse.
     handed: usize,
@@ -554,7 +554,8 @@ impl<'t> Loader<'t> {
                 .map(|(at, _)| at)
                 .collect();
             if !self.breaks.is_empty() {
-                if let Some((copy, finals)) = lenient::line_final_breaks(&text, self.body) {
+                let ends = lenient::line_end_breaks(&text, self.body, &mut self.shifts);
+                if let Some((copy, finals)) = ends {
                     text = Cow::Owned(copy);
                     self.line_final = finals;
                 }
@@ -619,6 +620,9 @@ impl<'t> Loader<'t> {
                 })
                 .flatten();
             let Some(repaired) = repaired else {
+                if let Some(at) = self.break_before(stopped) {
+                    return Some(self.break_error(at, false));
+                }
                 return Some(self.scan_error(&e));
             };
             retries += 1;
@@ -682,6 +686,25 @@ impl<'t> Loader<'t> {
         self.breaks.binary_search(&at).ok()?;
         let from = char_offset(text, m.index());
         (text.get(from..from + token)? == rest.get(..token)?).then_some((from + token, at, true))
+    }
+
+    /// A YAML 1.1 line break, not yet read as part of a value, on the line
+    /// where the parser stopped (at `stopped`, a byte offset in `body`) or
+    /// the line before: where go-yaml starts a line that saphyr-parser
+    /// does not (`kind:<NEL> Pod`), which is the error to report.
+    fn break_before(&self, stopped: usize) -> Option<usize> {
+        let line = line_start(self.body, stopped);
+        let mut end = line.saturating_sub(1);
+        if end > 0 && self.body.as_bytes().get(end - 1..=end) == Some(b"\r\n") {
+            end -= 1;
+        }
+        let from = line_start(self.body, end);
+        self.breaks
+            .get(self.next_break..)?
+            .iter()
+            .copied()
+            .filter(|&at| at >= from && at <= stopped)
+            .find(|at| self.line_final.binary_search(at).is_err())
     }
 
     /// Before a re-parse: documents already handed over are read again but

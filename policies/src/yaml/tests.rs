@@ -602,6 +602,14 @@ fn yaml_1_1_breaks_at_line_ends() {
     );
     assert_eq!(lc(at(doc, "a.e").key.unwrap_or_default()), (3, 3));
     assert_eq!(lc(at(doc, "k[1]").value), (9, 3));
+    // At a line's start the line's content starts after it, at column 0 to
+    // go-yaml; positions stay the original's.
+    let loaded = load("a:\n\u{85}  b: c\n \u{2028}  d: e\n", &Limits::default());
+    assert!(loaded.error.is_none(), "{:?}", loaded.error);
+    let doc = &loaded.documents[0];
+    assert_eq!(doc.value, json!({"a": {"b": "c", "d": "e"}}));
+    assert_eq!(lc(at(doc, "a.b").key.unwrap_or_default()), (2, 4));
+    assert_eq!(lc(at(doc, "a.d").value), (3, 8));
     // In a block scalar's lines, or after its header, it would be an empty
     // line more: an error, at it.
     for (text, column) in [("a: |\u{85}\n  b\n", 5), ("a: |\n  b\u{2028}\n  c\n", 4)] {
