@@ -2117,3 +2117,74 @@ fn yaml_1_1_line_breaks_at_line_ends_read_as_kubectl_reads_them() {
         "{read} read, {refused} refused"
     );
 }
+
+/// Files whose lines end with a lone `\r` (old Mac files): the YAML parser
+/// reads `\r` as a line break, and kubectl's document splitter only cuts
+/// the text at `---` lines after a `\n`. A `---` after a lone `\r` is no
+/// separator to it, and its YAML parser reads only the first document of
+/// what it is given: kubectl drops the documents after it, and eyelint
+/// refuses the file at that `---`. A `---` line followed by a lone `\r` and
+/// more text is one line to the splitter: refused unless that text starts
+/// with `#`, then dropped with the separator.
+#[test]
+fn lone_carriage_returns_split_documents_as_kubectl_splits_them() {
+    let Some(kubectl) = kubectl() else {
+        eprintln!("SKIP: kubectl not on PATH");
+        return;
+    };
+    let cm = |name: &str| format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\n");
+    let cr = |t: String| t.replace('\n', "\r");
+    let (a, b) = (cm("a"), cm("b"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("case.yaml");
+    for (what, text, line) in [
+        ("`---` after a lone CR", cr(format!("{a}---\n{b}")), 4),
+        (
+            "`---` after a lone CR, then LF lines",
+            format!("{}---\n{b}", cr(a.clone())),
+            4,
+        ),
+    ] {
+        std::fs::write(&file, &text).expect("write");
+        let names: Vec<String> = kubectl_objects(&kubectl, &file)
+            .unwrap_or_else(|e| panic!("{what}: kubectl refuses it: {e:?}"))
+            .iter()
+            .map(|o| o["metadata"]["name"].as_str().unwrap_or("").to_string())
+            .collect();
+        assert_eq!(names, ["a"], "{what}: kubectl");
+        let e = load(&text, &Limits::default()).error;
+        let e = e.unwrap_or_else(|| panic!("{what}: eyelint reads it"));
+        assert_eq!((e.pos.line, e.pos.column), (line, 1), "{what}: {e}");
+        assert!(e.message.contains("lone `\\r`"), "{what}: {e}");
+    }
+    let (read, refused) = read_alike(
+        &kubectl,
+        [
+            ("one document", cr(a.clone())),
+            ("`---` first, then a lone CR", cr(format!("---\n{a}"))),
+            ("`---#c` first, then a lone CR", cr(format!("---#c\n{a}"))),
+            (
+                "`---`, a lone CR and text after LF lines",
+                format!("{a}---\r{}", cr(b.clone())),
+            ),
+            (
+                "`---#c`, a lone CR and text after LF lines",
+                format!("{a}---#c\rx: 1\n{b}"),
+            ),
+            (
+                "`--- #c`, a lone CR and text after LF lines",
+                format!("{a}--- #c\rx: 1\n{b}"),
+            ),
+            (
+                "`---`, CRLF",
+                format!("{a}---\r\n{b}").replace('\n', "\r\n"),
+            ),
+            ("`---#c`, CRLF", format!("{a}---#c\r\n{b}")),
+            (
+                "a lone CR in a value",
+                format!("{a}data:\r  a: b\n  c: d\n"),
+            ),
+        ],
+    );
+    assert!(read >= 5 && refused >= 3, "{read} read, {refused} refused");
+}

@@ -499,14 +499,24 @@ pub(crate) fn byte_order_marks(body: &str) -> Option<(String, Shifts, char)> {
 /// other such comment blanked out (a space for each character, so no
 /// position moves), and where (a byte offset: its content, after the dashes
 /// and any white space) the first line is that kubectl refuses (`----`,
-/// `---x: 1`, `--- {a: 1}`).
+/// `---x: 1`, `--- {a: 1}`). The splitter's lines end at `\n` only: in a
+/// file whose lines end with a lone `\r`, `---` then `\r` then more text is
+/// one line to it, refused unless the text is white space or starts with
+/// `#`, and then dropped with the separator (blanked in the copy too).
 pub(crate) fn separators(text: &str) -> (Option<String>, Option<usize>) {
     let mut copy: Option<String> = None;
     let mut done = 0;
     let mut refused = None;
     // Whether the splitter's buffer is empty before the line.
     let mut empty = true;
-    for (start, line) in lines(text) {
+    // The splitter's lines end at `\n` only: after a lone `\r` (a line
+    // break to the YAML parser) is the same line to it.
+    let splitter_lines = text.split_inclusive('\n').scan(0, |start, line| {
+        let at = *start;
+        *start += line.len();
+        Some((at, line.strip_suffix('\n').unwrap_or(line)))
+    });
+    for (start, line) in splitter_lines {
         let was_empty = std::mem::replace(&mut empty, false);
         let Some(rest) = line.strip_prefix("---") else {
             continue;
@@ -516,18 +526,26 @@ pub(crate) fn separators(text: &str) -> (Option<String>, Option<usize>) {
         let separator = content.is_empty() || content.starts_with('#');
         empty = separator;
         if !separator {
-            refused.get_or_insert(start + line.len() - rest.trim_start().len());
+            refused.get_or_insert(start + 3 + rest.len() - rest.trim_start().len());
             continue;
         }
-        // saphyr-parser takes `---` and a blank for a document start itself;
-        // a line the splitter hands on to the YAML parser stays as it is.
-        if rest.is_empty() || rest.starts_with([' ', '\t']) || was_empty {
+        // A line the splitter hands on to the YAML parser stays as it is.
+        if was_empty {
+            continue;
+        }
+        // The rest of the `---` line to saphyr-parser, and what follows a
+        // lone `\r` there, which the splitter drops with the line and the
+        // parser would read as the next line. saphyr-parser takes `---` and
+        // a blank for a document start itself.
+        let own = rest.split('\r').next().unwrap_or(rest);
+        let dropped = &rest[own.len()..];
+        if (own.is_empty() || own.starts_with([' ', '\t'])) && dropped.trim().is_empty() {
             continue;
         }
         let out = copy.get_or_insert_with(|| String::with_capacity(text.len()));
         out.push_str(&text[done..start + 3]);
-        out.extend(rest.chars().map(|_| ' '));
-        done = start + line.len();
+        out.extend(rest.chars().map(|c| if c == '\r' { c } else { ' ' }));
+        done = start + 3 + rest.len();
     }
     let copy = copy.map(|mut out| {
         out.push_str(&text[done..]);
@@ -549,7 +567,7 @@ fn splits(line: &str) -> bool {
 
 /// NEL (U+0085), U+2028 and U+2029, which go-yaml (YAML 1.1) reads as line
 /// breaks and saphyr-parser as characters.
-fn is_yaml_1_1_break(c: char) -> bool {
+pub(crate) fn is_yaml_1_1_break(c: char) -> bool {
     matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 

@@ -71,6 +71,7 @@ use serde_json::{Map, Value};
 pub use pos::line_col;
 pub use spans::{Location, PathHash, Pos, Spans};
 
+use lenient::is_yaml_1_1_break;
 use pos::{line_start, pos_before, LineMap};
 
 /// Resource limits for one load. Every limit applies per document.
@@ -1030,13 +1031,23 @@ impl<'t> Loader<'t> {
     /// What kubectl's document splitter, which cuts the text at `---` lines
     /// before its YAML parser reads it, refuses before the `---` at
     /// `marker`: a directive (cut off from its document, the directive alone
-    /// is a YAML error). Content on a `---` line is [`lenient::separators`]'
-    /// concern.
+    /// is a YAML error); and what it does not cut at: a `---` after a lone
+    /// `\r`, where kubectl reads no more documents. Content on a `---` line
+    /// is [`lenient::separators`]' concern.
     fn kubectl_splits(&self, marker: Pos) -> Result<(), YamlError> {
         let b = self.body.as_bytes();
         let at = marker.offset - self.base;
         if b.get(at..at + 3) != Some(b"---") {
             return Ok(());
+        }
+        if at > 0 && b.get(at - 1) == Some(&b'\r') {
+            return Err(self.err(
+                "this `---` starts a line after a lone `\\r` (a line break of old Mac files): \
+                 kubectl's document splitter cuts the text only at `---` lines after a `\\n`, \
+                 and its YAML parser reads the first document of what it is given, so kubectl \
+                 ignores this document and those after it; end the lines with `\\n`",
+                marker,
+            ));
         }
         let before = self.body.get(self.region_start.min(at)..at).unwrap_or("");
         let mut line_start = self.region_start.min(at);
@@ -1159,12 +1170,15 @@ impl<'t> Loader<'t> {
     /// line in two, and kubectl refuses the file or reads another structure.
     /// Inside a quoted value or a flow collection's plain one it is folded as
     /// a line break of the scalar, and between the tokens of a flow
-    /// collection it is a blank. So each of them before the end of `event`
-    /// must lie inside such a value; the first that does not is an error. A
-    /// quoted value, or a plain value of a flow collection, that holds one is
-    /// read again as go-yaml reads it ([`go_yaml_quoted`],
-    /// [`go_yaml_flow_plain`]): that text is returned. One that go-yaml reads
-    /// as blanks before the value, or as its end, is [`Failed::Blank`].
+    /// collection it is a blank. At either end of a line
+    /// ([`lenient::line_end_breaks`]) it means nothing between tokens, and
+    /// folds into a plain value that goes on. So each of them before the end
+    /// of `event` must lie inside such a value, or at a line's end outside a
+    /// block scalar; the first that does not is an error. A quoted value, or
+    /// a plain value that holds one, is read again as go-yaml reads it
+    /// ([`go_yaml_quoted`], [`go_yaml_flow_plain`], [`go_yaml_fold`]): that
+    /// text is returned. One that go-yaml reads as blanks before a flow
+    /// collection's value, or as its end, is [`Failed::Blank`].
     fn yaml_1_1_break(
         &mut self,
         text: &str,
@@ -1842,12 +1856,6 @@ fn dash_of(body: &str, base: usize, item: Pos, after_comment: bool) -> Option<Po
         }
     };
     Some(pos_before(body, base, item, base + dash))
-}
-
-/// YAML 1.1's line breaks, which go-yaml reads as `\n` does and
-/// saphyr-parser as characters.
-fn is_yaml_1_1_break(c: char) -> bool {
-    matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
 /// Any line break to go-yaml.
