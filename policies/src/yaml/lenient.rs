@@ -59,6 +59,7 @@
 //! noncharacter the text does not hold), which the loader turns back into
 //! U+FEFF in every scalar.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 /// Most re-parses one load may do: each one repairs one error.
@@ -72,6 +73,11 @@ pub(crate) const MAX_RETRY_BYTES: usize = 16 << 20;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Shifts {
     lines: BTreeMap<usize, isize>,
+    /// Each shifted line with the sum of the shifts of the lines before it,
+    /// in line order, built on first use after a change: the loader asks
+    /// for a position at every event, and a text may have a shift on every
+    /// line.
+    before: OnceCell<Vec<(usize, isize)>>,
 }
 
 impl Shifts {
@@ -82,7 +88,24 @@ impl Shifts {
     /// Turns a parser position in the copy (character index, 1-based line,
     /// 0-based column) into the same position in the original.
     pub(crate) fn original(&self, index: usize, line: usize, col: usize) -> (usize, usize) {
-        let before: isize = self.lines.range(..line).map(|(_, n)| n).sum();
+        let sums = self.before.get_or_init(|| {
+            let mut sum = 0;
+            self.lines
+                .iter()
+                .map(|(&l, &n)| {
+                    let before = sum;
+                    sum += n;
+                    (l, before)
+                })
+                .collect()
+        });
+        // The shifts of the lines before `line`: those up to the last
+        // shifted line before it, and that line's own.
+        let at = sums.partition_point(|&(l, _)| l < line);
+        let before = at
+            .checked_sub(1)
+            .and_then(|i| sums.get(i))
+            .map_or(0, |&(l, b)| b + self.lines.get(&l).copied().unwrap_or(0));
         // A column within characters added maps to the first one after.
         let here = match self.lines.get(&line) {
             Some(&n) if n > 0 => n.min(col.try_into().unwrap_or(isize::MAX)),
@@ -95,6 +118,7 @@ impl Shifts {
 
     fn add(&mut self, line: usize, count: isize) {
         *self.lines.entry(line).or_insert(0) += count;
+        self.before = OnceCell::new();
     }
 }
 
@@ -684,4 +708,61 @@ pub(crate) fn line_end_breaks(
     }
     out.push_str(&text[from..]);
     Some((out, finals))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Shifts::original` against the plain sum over the lines before,
+    /// after changes in any order (the sums are cached between changes).
+    #[test]
+    fn shifts_map_back_as_their_sum() {
+        let mut shifts = Shifts::default();
+        let mut plain: BTreeMap<usize, isize> = BTreeMap::new();
+        let changes = [(5, 2), (2, -1), (9, 3), (5, 1), (1, 4), (7, -2), (9, -3)];
+        for (line, count) in changes {
+            shifts.add(line, count);
+            *plain.entry(line).or_insert(0) += count;
+            for line in 1..12 {
+                for col in [0usize, 1, 4] {
+                    let before: isize = plain.range(..line).map(|(_, n)| n).sum();
+                    let here = match plain.get(&line) {
+                        Some(&n) if n > 0 => n.min(isize::try_from(col).unwrap_or(isize::MAX)),
+                        Some(&n) => n,
+                        None => 0,
+                    };
+                    let index = 100 + col;
+                    let want = (
+                        index.checked_add_signed(-(before + here)).unwrap_or(0),
+                        col.checked_add_signed(-here).unwrap_or(0),
+                    );
+                    assert_eq!(shifts.original(index, line, col), want, "{line}:{col}");
+                }
+            }
+        }
+    }
+
+    /// The line-end pass: breaks at a line's end become spaces, those
+    /// before a line's first token are dropped with a shift; a break with
+    /// more text after it stays.
+    #[test]
+    fn line_end_breaks_blank_and_drop() {
+        let body = "a: b\u{85}\n\u{2028}  c: d\ne: f\u{85}g\n# h\u{85} # i\u{2029}\n";
+        let mut shifts = Shifts::default();
+        let (copy, finals) = line_end_breaks(body, body, &mut shifts).expect("changed");
+        assert_eq!(copy, "a: b \n  c: d\ne: f\u{85}g\n# h  # i \n");
+        let at = |s: &str| body.find(s).expect("in body");
+        assert_eq!(
+            finals,
+            [
+                at("\u{85}\n"),
+                at("\u{2028}"),
+                at("\u{85} # i"),
+                at("\u{2029}")
+            ]
+        );
+        // `c` is at column 2 of the copy's line 2, column 3 of the original's.
+        assert_eq!(shifts.original(9, 2, 2), (10, 3));
+    }
 }

@@ -620,6 +620,28 @@ fn yaml_1_1_breaks_at_line_ends() {
     }
 }
 
+/// A YAML 1.1 break before every line's first token puts a shift on every
+/// line: positions are still found in logarithmic time (50,000 lines took
+/// minutes when each position summed the shifts before it).
+#[test]
+fn yaml_1_1_breaks_on_every_line_load_quickly() {
+    let lines: String = (0..50_000)
+        .map(|i| format!("\u{2028}  k{i}: \"v\u{85}{i}\"\n"))
+        .collect();
+    let text = format!("data:\n{lines}");
+    let start = std::time::Instant::now();
+    let loaded = load(&text, &Limits::default());
+    let elapsed = start.elapsed();
+    assert!(loaded.error.is_none(), "{:?}", loaded.error);
+    let doc = &loaded.documents[0];
+    assert_eq!(doc.value["data"]["k49999"], json!("v 49999"));
+    assert_eq!(lc(at(doc, "data.k49999").value), (50_001, 12));
+    assert!(
+        elapsed < std::time::Duration::from_secs(10),
+        "took {elapsed:?}"
+    );
+}
+
 /// In a quoted value, YAML 1.1's line breaks fold as go-yaml folds them.
 #[test]
 fn yaml_1_1_breaks_in_quoted_values() {
