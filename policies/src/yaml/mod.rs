@@ -1253,10 +1253,11 @@ impl<'t> Loader<'t> {
         // to go-yaml: nothing changes between tokens, nor after a one-line
         // plain value; a block scalar (after its header too) and a plain
         // value that goes on in the next line would read an empty line more.
+        let last_line = raw.rfind(['\n', '\r']).map(|n| start + n);
         let line_final_ok = |at: usize| match event {
             Event::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, ..) => false,
             Event::Scalar(_, ScalarStyle::Plain, ..) if at >= start => {
-                !key && !raw[at - start..].contains(['\n', '\r'])
+                !key && last_line.is_none_or(|n| n < at)
             }
             _ => true,
         };
