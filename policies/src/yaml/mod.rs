@@ -831,6 +831,15 @@ impl<'t> Loader<'t> {
             if self.next_break < self.breaks.len() {
                 folded = self.yaml_1_1_break(text, &event, span)?;
             }
+            if !self.json && !self.in_flow() {
+                let block_scalar = matches!(
+                    event,
+                    Event::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, ..)
+                );
+                if !block_scalar {
+                    self.tab_lines(&event, span).map_err(Failed::Load)?;
+                }
+            }
             let end = span.end;
             let event = match (event, folded) {
                 (Event::Scalar(_, style, anchor, tag), Some(v)) => {
@@ -978,6 +987,89 @@ impl<'t> Loader<'t> {
             ),
             at,
         ))
+    }
+
+    /// go-yaml refuses a tab among the blanks that start a line in a block
+    /// collection ("found a tab character that violates indentation", or
+    /// "found character that cannot start any token"), on a line with
+    /// nothing else or only a comment too; saphyr-parser skips such a line.
+    /// Checked on the lines wholly between the previous event and `event`
+    /// (those of tokens are [`Loader::go_yaml_tab`]'s, those of block
+    /// scalars [`Loader::block_scalar_tab`]'s).
+    fn tab_lines(&mut self, event: &Event<'_>, span: Span) -> Result<(), YamlError> {
+        let b = self.body.as_bytes();
+        let end = self.prev_end.map_or(0, |m| self.pos(m).offset - self.base);
+        let end = end.min(b.len());
+        // From the line after the previous event's (from its end when that
+        // is a line's start, or nothing came before).
+        let from = if line_start(self.body, end) == end {
+            end
+        } else {
+            match b[end..].iter().position(|&c| matches!(c, b'\n' | b'\r')) {
+                Some(n) => end + n + 1,
+                None => return Ok(()),
+            }
+        };
+        let to = if matches!(event, Event::StreamEnd) {
+            b.len()
+        } else {
+            line_start(
+                self.body,
+                (self.pos(span.start).offset - self.base).min(b.len()),
+            )
+        };
+        let Some(gap) = b.get(from..to) else {
+            return Ok(());
+        };
+        if !gap.contains(&b'\t') {
+            return Ok(());
+        }
+        let mut line = from;
+        for l in gap.split(|&c| matches!(c, b'\n' | b'\r')) {
+            let lead = l.iter().take_while(|&&c| c == b' ' || c == b'\t').count();
+            if let Some(tab) = l[..lead].iter().position(|&c| c == b'\t') {
+                return Err(self.err(
+                    "a tab that starts a line (blank, or a comment's) in a block collection: \
+                     kubectl's YAML parser (go-yaml) refuses it (\"found a tab character that \
+                     violates indentation\"); delete it, or use spaces",
+                    line_col(self.original, self.base + line + tab),
+                ));
+            }
+            line += l.len() + 1;
+        }
+        Ok(())
+    }
+
+    /// go-yaml refuses a tab among the blanks that start a line of a block
+    /// collection's plain value over several lines, left of the value's
+    /// indentation (one past its key's or `-`'s column, at `parent`):
+    /// "found a tab character that violates indentation". saphyr-parser
+    /// reads such a line as part of the value.
+    fn plain_tab(&mut self, span: Span, parent: Pos) -> Result<(), YamlError> {
+        let b = self.body.as_bytes();
+        let start = (self.pos(span.start).offset - self.base).min(b.len());
+        let end = (self.pos(span.end).offset - self.base).min(b.len());
+        let Some(first_break) = b[start..end]
+            .iter()
+            .position(|&c| matches!(c, b'\n' | b'\r'))
+        else {
+            return Ok(());
+        };
+        let mut line = start + first_break + 1;
+        for l in b[line..end].split(|&c| matches!(c, b'\n' | b'\r')) {
+            let lead = l.iter().take_while(|&&c| c == b' ' || c == b'\t').count();
+            let tab = l[..lead].iter().position(|&c| c == b'\t');
+            if let Some(tab) = tab.filter(|&t| t + 1 < parent.column + 1) {
+                return Err(self.err(
+                    "a tab left of this value's indentation, among the blanks that start one of \
+                     its lines: kubectl's YAML parser (go-yaml) refuses it (\"found a tab \
+                     character that violates indentation\"); use spaces",
+                    line_col(self.original, self.base + line + tab),
+                ));
+            }
+            line += l.len() + 1;
+        }
+        Ok(())
     }
 
     /// A key in a flow collection whose `:` go-yaml, and so `kubectl`, does
@@ -1523,6 +1615,9 @@ impl<'t> Loader<'t> {
         if !self.in_flow() {
             if let Some(e) = self.go_yaml_tab(pos, key.filter(|_| block_item)) {
                 return Err(e);
+            }
+            if let (Item::Scalar(_, ScalarStyle::Plain, ..), Some(parent)) = (&item, key) {
+                self.plain_tab(span, parent)?;
             }
         }
         if let Some((loc, dash, root)) = first_dash {

@@ -642,6 +642,33 @@ fn yaml_1_1_breaks_on_every_line_load_quickly() {
     );
 }
 
+/// A tab that starts a blank or comment line of a block collection is an
+/// error at it, as go-yaml refuses it; in a flow collection, after a token
+/// and in a quoted value it is a blank.
+#[test]
+fn tabs_that_start_a_line() {
+    for (text, at) in [
+        ("\t# c\na: 1\n", (1, 1)),
+        ("a: 1\r\n  \t\r\nb: 2\r\n", (2, 3)),
+        ("a:\n  b: c\n\t\n", (3, 1)),
+        ("x:\n  a: b\n\t\n    c\n", (3, 1)),
+    ] {
+        let e = load(text, &Limits::default()).error;
+        let e = e.unwrap_or_else(|| panic!("{text:?} read"));
+        assert!(e.message.contains("tab"), "{e:?}");
+        assert_eq!((e.pos.line, e.pos.column), at, "{text:?}");
+    }
+    for text in [
+        "a: [1,\n\t\n  2]\n",
+        "a: 1\t# c\n",
+        "a: \"b\n\t\n  c\"\n",
+        "a: b\n  \tc\n",
+    ] {
+        let e = load(text, &Limits::default()).error;
+        assert!(e.is_none(), "{text:?}: {e:?}");
+    }
+}
+
 /// In a quoted value, YAML 1.1's line breaks fold as go-yaml folds them.
 #[test]
 fn yaml_1_1_breaks_in_quoted_values() {
