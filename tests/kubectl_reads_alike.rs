@@ -1593,7 +1593,7 @@ fn mutate(text: &str, rng: &mut Mix) -> Option<(String, String)> {
                 let odd = [
                     "&a ", "*a", "!", "!!str ", "|", ">", "@", "`", "%", "? ", "- ", ",", "{", "[",
                     "]", "}", "'", "\"", "\\", ": ", "\t", "\u{85}", "\u{2028}", "\u{a0}",
-                    "\u{feff}", "~", "<<: ", "=",
+                    "\u{feff}", "~", "<<: ", "=", "\r", "\u{2029}", "\t\n",
                 ];
                 format!("{head}{}{tail}", odd[rng.below(odd.len())])
             } else {
@@ -1699,16 +1699,18 @@ fn mutated_manifests_are_refused_where_kubectl_refuses_them() {
             // node and ignores what follows it (a less indented key after
             // an indented first line, a document after a `...` line), which
             // eyelint refuses; and where go-yaml reads YAML 1.1's line
-            // breaks as breaks, or a byte-order mark into a key, kubectl
-            // reads another structure than the text shows, which eyelint
-            // refuses (the matrices above hold these to kubectl).
+            // breaks as breaks, a byte-order mark into a key, or `,` and
+            // `]` into a tag in a flow collection, kubectl reads another
+            // structure than the text shows, which eyelint refuses (the
+            // matrices above hold these to kubectl).
             (Some(e), Ok(_))
                 if e.message.starts_with("duplicate key")
                     || e.message == "did not find expected <document start>"
                     || e.message.starts_with("this document follows a `...` line")
                     || e.message
                         .starts_with("kubectl's YAML parser reads YAML 1.1")
-                    || e.message.starts_with("this key holds a byte-order mark") =>
+                    || e.message.starts_with("this key holds a byte-order mark")
+                    || e.message.contains("reads `,`, `[` and `]` into a tag") =>
             {
                 known += 1
             }
@@ -2254,4 +2256,49 @@ fn lone_carriage_returns_split_documents_as_kubectl_splits_them() {
         ],
     );
     assert!(read >= 5 && refused >= 3, "{read} read, {refused} refused");
+}
+
+/// Tags as go-yaml scans them: up to a blank or a line break, which must
+/// follow, with `,`, `[` and `]` (URI characters) inside; saphyr-parser
+/// ends a tag at a flow indicator. eyelint refuses what kubectl refuses,
+/// and a tag that swallows a `,` or `]` in a flow collection (kubectl reads
+/// another structure there).
+#[test]
+fn tags_end_where_kubectl_ends_them() {
+    let Some(kubectl) = kubectl() else {
+        eprintln!("SKIP: kubectl not on PATH");
+        return;
+    };
+    let head = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
+    let values = [
+        ("a tag alone in a flow mapping", "{!}"),
+        ("a tag and `]`", "[!a]"),
+        ("a tag and `,`", "[!!str,b]"),
+        ("a tag before a space in a flow sequence", "[!!str a, b]"),
+        ("a tag on a flow value", "{a: !!str b}"),
+        ("a tag then `}`", "{a: !!str}"),
+        ("a tag alone", "!!str"),
+        ("a tag on a flow mapping", "!!map {a: 1}"),
+        ("a tag on a quoted item", "[!!str \"a\"]"),
+        ("a tag and a quote", "[!!str\"a\"]"),
+        ("an anchor, a tag", "&x !!str a"),
+        ("a tag, an anchor", "!!str &x a"),
+        ("a verbatim tag", "[!<tag:yaml.org,2002:str> a]"),
+        ("a tag and a comment", "!!str#c"),
+        ("a tag and a flow mapping", "!{a: 1}"),
+    ];
+    let cases = values
+        .iter()
+        .map(|(what, v)| (*what, format!("{head}x-a: {v}\n")));
+    let (read, refused) = read_alike(&kubectl, cases);
+    assert!(read >= 8 && refused >= 7, "{read} read, {refused} refused");
+    // A tag that takes in a `,`: kubectl reads `[b]`, saphyr-parser would
+    // read an empty item more; eyelint refuses it.
+    for flow in ["[!a, b]", "[!, a]"] {
+        let e = load(&format!("{head}x-a: {flow}\n"), &Limits::default()).error;
+        assert!(
+            e.is_some_and(|e| e.message.contains("into a tag")),
+            "{flow}"
+        );
+    }
 }

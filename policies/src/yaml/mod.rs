@@ -831,6 +831,15 @@ impl<'t> Loader<'t> {
             if self.next_break < self.breaks.len() {
                 folded = self.yaml_1_1_break(text, &event, span)?;
             }
+            let tagged = match &event {
+                Event::Scalar(_, _, _, tag) => tag.is_some(),
+                Event::SequenceStart(_, tag) | Event::MappingStart(_, tag) => tag.is_some(),
+                _ => false,
+            };
+            if tagged && !self.json {
+                let start = self.pos(span.start);
+                self.go_yaml_tag(start).map_err(Failed::Load)?;
+            }
             if !self.json && !self.in_flow() {
                 let block_scalar = matches!(
                     event,
@@ -986,6 +995,63 @@ impl<'t> Loader<'t> {
                 "a tab {what}: kubectl's YAML parser (go-yaml) does not take a tab there; use spaces"
             ),
             at,
+        ))
+    }
+
+    /// A tag as go-yaml scans it, in the properties that start at `start`
+    /// (an anchor may come first): after `!`, every character of a URI,
+    /// `,`, `[` and `]` included, up to a blank or a line break, which must
+    /// follow ("did not find expected whitespace or line break"). saphyr-
+    /// parser ends a tag at a flow indicator, so `{!}`, `[!a]` and `!!str#c`
+    /// are refused, and `[!a, b]` (a tag `!a,` on `b` to kubectl, an empty
+    /// item more to saphyr-parser) too. A verbatim tag (`!<…>`) ends at its
+    /// `>`.
+    fn go_yaml_tag(&self, start: Pos) -> Result<(), YamlError> {
+        let b = self.body.as_bytes();
+        let mut at = (start.offset - self.base).min(b.len());
+        let blank = |c: Option<&u8>| matches!(c, Some(b' ' | b'\t' | b'\n' | b'\r') | None);
+        if b.get(at) == Some(&b'&') {
+            while !blank(b.get(at)) {
+                at += 1;
+            }
+            while matches!(b.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                at += 1;
+            }
+        }
+        if b.get(at) != Some(&b'!') {
+            return Ok(());
+        }
+        let tag = at;
+        let end = if b.get(at + 1) == Some(&b'<') {
+            match b[at..].iter().position(|&c| c == b'>') {
+                Some(n) => at + n + 1,
+                None => return Ok(()),
+            }
+        } else {
+            at += 1;
+            while b.get(at).is_some_and(|&c| {
+                c.is_ascii_alphanumeric() || b"-_;/?:@&=+$,.!~*'()[]%".contains(&c)
+            }) {
+                at += 1;
+            }
+            at
+        };
+        let text = self.body.get(tag..end).unwrap_or("");
+        let after = self.body.get(end..).and_then(|t| t.chars().next());
+        let ends =
+            after.is_none_or(|c| matches!(c, ' ' | '\t' | '\n' | '\r') || is_yaml_1_1_break(c));
+        let why = if !ends {
+            "kubectl's YAML parser (go-yaml) wants a blank or a line break after a tag (\"did not \
+             find expected whitespace or line break\"); put a space after it"
+        } else if self.in_flow() && !text.starts_with("!<") && text.contains([',', '[', ']']) {
+            "in a flow collection kubectl's YAML parser (go-yaml) reads `,`, `[` and `]` into a \
+             tag; put a space after it"
+        } else {
+            return Ok(());
+        };
+        Err(self.err(
+            format!("the tag `{text}`: {why}"),
+            line_col(self.original, self.base + tag),
         ))
     }
 
