@@ -376,7 +376,7 @@ fn may_hold_indexed(text: &str, scan: &KindScan) -> bool {
 }
 
 /// Reads an input's bytes, refusing more than `max` bytes. UTF-16 text
-/// with a byte-order mark comes back as UTF-8 ([`utf16_as_utf8`]).
+/// with a byte-order mark comes back as UTF-8 (`utf16_as_utf8`).
 pub fn read_input(input: &Input, max: u64) -> Result<Bytes, String> {
     match &input.source {
         InputSource::Stdin(b) => {
@@ -1009,10 +1009,10 @@ impl RunResult {
 ///
 /// Cross-object checks need every object the index wants before they can
 /// judge anything. Most files cannot hold such an object at all
-/// ([`may_hold_indexed`]): a first reading sets them aside, and they are
+/// (`may_hold_indexed`): a first reading sets them aside, and they are
 /// checked once the index is complete, local and cross-object checks in one
 /// pass. Files that may hold one are checked on the first reading, and what
-/// the cross pass reads of their objects is kept small ([`CrossItem`])
+/// the cross pass reads of their objects is kept small (`CrossItem`)
 /// until the index is complete. The results are the same either way.
 pub fn run_each<P: Send>(
     engine: &Engine,

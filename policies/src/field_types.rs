@@ -87,7 +87,7 @@ fn whole(n: &serde_json::Number) -> bool {
 }
 
 /// The fields of a mapping that rules read, with their types. Made by
-/// [`fields!`], so that the list (for tests and documentation) and the
+/// `fields!`, so that the list (for tests and documentation) and the
 /// lookup (a `match`, whose comparisons with fixed strings compile to a few
 /// instructions) come from one text.
 #[derive(Debug)]

@@ -2,7 +2,7 @@
 //! whitespace between them, as `jq` prints a filter's results and
 //! `kubectl cluster-info dump` prints its Lists. kubectl reads such a file
 //! value by value (its JSON decoder reads a stream); YAML does not (a second
-//! value is "did not find expected <document start>"). The loader splits
+//! value is "did not find expected `<document start>`"). The loader splits
 //! the text at the values' ends and loads each value as a document, with its
 //! positions moved to where it sits in the whole text.
 //!

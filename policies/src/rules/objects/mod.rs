@@ -1,6 +1,6 @@
 //! Rules on objects other than workloads: Ingress, ConfigMap and RBAC
 //! (Roles, ClusterRoles and their bindings). The RBAC tests shared by the
-//! role and binding rules live in [`rbac`].
+//! role and binding rules live in `rbac`.
 
 use crate::rule::Rule;
 
