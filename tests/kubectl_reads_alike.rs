@@ -883,6 +883,17 @@ fn compare_reading<W: AsRef<str>>(
     (read, refused)
 }
 
+/// The cases `cases` makes for each of YAML 1.1's line breaks (NEL, U+2028,
+/// U+2029), each named after its break (`U+0085 before an item`).
+fn each_yaml_1_1_break<const N: usize>(
+    cases: impl Fn(char) -> [(&'static str, String); N],
+) -> Vec<(String, String)> {
+    ['\u{85}', '\u{2028}', '\u{2029}']
+        .into_iter()
+        .flat_map(|c| cases(c).map(|(what, text)| (format!("U+{:04X} {what}", u32::from(c)), text)))
+        .collect()
+}
+
 /// Whether any key of `v`, at any depth, holds a byte-order mark.
 fn marked_key(v: &Value) -> bool {
     match v {
@@ -1754,9 +1765,8 @@ fn yaml_1_1_line_breaks_in_flow_plain_scalars_read_as_kubectl_reads_them() {
         return;
     };
     let head = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
-    let mut cases = Vec::new();
-    for c in ['\u{85}', '\u{2028}', '\u{2029}'] {
-        let flows = [
+    let cases = each_yaml_1_1_break(|c| {
+        [
             ("before an item", format!("[a,{c}b]")),
             ("after an item", format!("[a{c}, b]")),
             ("inside an item", format!("[a{c}b]")),
@@ -1768,14 +1778,9 @@ fn yaml_1_1_line_breaks_in_flow_plain_scalars_read_as_kubectl_reads_them() {
             ("after a key", format!("{{a{c}: 2}}")),
             ("inside a key", format!("{{a{c}b: 2}}")),
             ("before a comment", format!("[a{c}#b]")),
-        ];
-        for (what, flow) in flows {
-            cases.push((
-                format!("U+{:04X} {what}", u32::from(c)),
-                format!("{head}x-a: {flow}\n"),
-            ));
-        }
-    }
+        ]
+        .map(|(what, flow)| (what, format!("{head}x-a: {flow}\n")))
+    });
     let (read, refused) = read_alike(&kubectl, cases);
     assert!(read >= 24 && refused >= 6, "{read} read, {refused} refused");
 }
@@ -1941,9 +1946,8 @@ fn yaml_1_1_line_breaks_in_quoted_values_and_between_flow_tokens_read_as_kubectl
         return;
     };
     let head = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
-    let mut cases = Vec::new();
-    for c in ['\u{85}', '\u{2028}', '\u{2029}'] {
-        let values = [
+    let cases = each_yaml_1_1_break(|c| {
+        [
             ("in double quotes", format!("\"a{c}b\"")),
             ("in double quotes, between blanks", format!("\"a {c}  b\"")),
             ("twice in double quotes", format!("\"a{c}{c}b\"")),
@@ -1995,14 +1999,9 @@ fn yaml_1_1_line_breaks_in_quoted_values_and_between_flow_tokens_read_as_kubectl
             ("before an alias", format!("[&x a,{c}*x]")),
             ("after a dash", format!("[-{c}a]")),
             ("before a nested sequence", format!("[[a],{c}[b]]")),
-        ];
-        for (what, value) in values {
-            cases.push((
-                format!("U+{:04X} {what}", u32::from(c)),
-                format!("{head}x-a: {value}\n"),
-            ));
-        }
-    }
+        ]
+        .map(|(what, value)| (what, format!("{head}x-a: {value}\n")))
+    });
     let (read, refused) = read_alike(&kubectl, cases);
     assert!(
         read >= 100 && refused >= 12,
@@ -2026,9 +2025,8 @@ fn yaml_1_1_line_breaks_at_line_ends_read_as_kubectl_reads_them() {
     };
     let head = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
     let next = "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n";
-    let mut cases = Vec::new();
-    for c in ['\u{85}', '\u{2028}', '\u{2029}'] {
-        let bodies = [
+    let cases = each_yaml_1_1_break(|c| {
+        [
             ("after a key's colon", format!("data:{c}\n  a: b\n")),
             (
                 "after a colon, blanks around",
@@ -2161,14 +2159,9 @@ fn yaml_1_1_line_breaks_at_line_ends_read_as_kubectl_reads_them() {
                 "in a folded scalar's last line",
                 format!("data:\n  a: >\n    x{c}\n"),
             ),
-        ];
-        for (what, body) in bodies {
-            cases.push((
-                format!("U+{:04X} {what}", u32::from(c)),
-                format!("{head}{body}"),
-            ));
-        }
-    }
+        ]
+        .map(|(what, body)| (what, format!("{head}{body}")))
+    });
     // A block scalar's lines: eyelint refuses them, whatever kubectl reads.
     let (scalars, cases): (Vec<_>, Vec<_>) = cases
         .into_iter()

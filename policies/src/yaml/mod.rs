@@ -662,7 +662,7 @@ impl<'t> Loader<'t> {
                     '\\' => {
                         let (j, e) = chars.next()?;
                         if is_yaml_1_1_break(e) {
-                            let from = char_offset(text, m.index());
+                            let from = self.copy_offset(text, m.index());
                             return (text.get(from..from + j)? == rest.get(..j)?).then_some((
                                 from + j,
                                 stopped + j,
@@ -685,7 +685,7 @@ impl<'t> Loader<'t> {
         };
         let at = stopped + token;
         self.breaks.binary_search(&at).ok()?;
-        let from = char_offset(text, m.index());
+        let from = self.copy_offset(text, m.index());
         (text.get(from..from + token)? == rest.get(..token)?).then_some((from + token, at, true))
     }
 
@@ -1084,26 +1084,15 @@ impl<'t> Loader<'t> {
                 (self.pos(span.start).offset - self.base).min(b.len()),
             )
         };
-        let Some(gap) = b.get(from..to) else {
-            return Ok(());
-        };
-        if !gap.contains(&b'\t') {
-            return Ok(());
+        match leading_tab(b, from..to, usize::MAX) {
+            Some(tab) => Err(self.err(
+                "a tab that starts a line (blank, or a comment's) in a block collection: \
+                 kubectl's YAML parser (go-yaml) refuses it (\"found a tab character that \
+                 violates indentation\"); delete it, or use spaces",
+                line_col(self.original, self.base + tab),
+            )),
+            None => Ok(()),
         }
-        let mut line = from;
-        for l in gap.split(|&c| matches!(c, b'\n' | b'\r')) {
-            let lead = l.iter().take_while(|&&c| c == b' ' || c == b'\t').count();
-            if let Some(tab) = l[..lead].iter().position(|&c| c == b'\t') {
-                return Err(self.err(
-                    "a tab that starts a line (blank, or a comment's) in a block collection: \
-                     kubectl's YAML parser (go-yaml) refuses it (\"found a tab character that \
-                     violates indentation\"); delete it, or use spaces",
-                    line_col(self.original, self.base + line + tab),
-                ));
-            }
-            line += l.len() + 1;
-        }
-        Ok(())
     }
 
     /// go-yaml refuses a tab among the blanks that start a line of a block
@@ -1121,21 +1110,16 @@ impl<'t> Loader<'t> {
         else {
             return Ok(());
         };
-        let mut line = start + first_break + 1;
-        for l in b[line..end].split(|&c| matches!(c, b'\n' | b'\r')) {
-            let lead = l.iter().take_while(|&&c| c == b' ' || c == b'\t').count();
-            let tab = l[..lead].iter().position(|&c| c == b'\t');
-            if let Some(tab) = tab.filter(|&t| t + 1 < parent.column + 1) {
-                return Err(self.err(
-                    "a tab left of this value's indentation, among the blanks that start one of \
-                     its lines: kubectl's YAML parser (go-yaml) refuses it (\"found a tab \
-                     character that violates indentation\"); use spaces",
-                    line_col(self.original, self.base + line + tab),
-                ));
-            }
-            line += l.len() + 1;
+        // The value's indentation, one past the key's or `-`'s column.
+        match leading_tab(b, start + first_break + 1..end, parent.column) {
+            Some(tab) => Err(self.err(
+                "a tab left of this value's indentation, among the blanks that start one of its \
+                 lines: kubectl's YAML parser (go-yaml) refuses it (\"found a tab character \
+                 that violates indentation\"); use spaces",
+                line_col(self.original, self.base + tab),
+            )),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// A key in a flow collection whose `:` go-yaml, and so `kubectl`, does
@@ -2312,12 +2296,25 @@ fn go_yaml_escape(s: &str) -> Option<(char, usize)> {
     Some((char::from_u32(code)?, 1 + digits))
 }
 
-/// The byte offset in `text` of its `index`th character (its length past
-/// the end).
-fn char_offset(text: &str, index: usize) -> usize {
-    text.char_indices()
-        .nth(index)
-        .map_or(text.len(), |(i, _)| i)
+/// The first tab (its byte offset) among the blanks that start a line of
+/// `b` within `lines` (from a line's start), left of column `before`
+/// (0-based, counted in bytes: the blanks are ASCII).
+fn leading_tab(b: &[u8], lines: std::ops::Range<usize>, before: usize) -> Option<usize> {
+    let text = b.get(lines.clone())?;
+    if !text.contains(&b'\t') {
+        return None;
+    }
+    let mut line = lines.start;
+    for l in text.split(|&c| matches!(c, b'\n' | b'\r')) {
+        let lead = l.iter().take_while(|&&c| c == b' ' || c == b'\t').count();
+        if let Some(tab) = l[..lead].iter().position(|&c| c == b'\t') {
+            if tab < before {
+                return Some(line + tab);
+            }
+        }
+        line += l.len() + 1;
+    }
+    None
 }
 
 /// `text` with each character at the given byte offsets (first of each
