@@ -21,6 +21,7 @@ pub mod report;
 pub mod snapshot;
 pub mod source;
 pub mod sweep;
+pub mod time;
 #[cfg(feature = "live")]
 pub mod tls;
 pub mod workloads;

@@ -533,7 +533,7 @@ impl<'c> Collector<'c> {
             }
         };
         g.count += count;
-        if last >= g.last.as_str() {
+        if crate::time::at_or_after(last, &g.last) {
             g.last = last.to_string();
             g.message = v.message.get().to_string();
             g.host = host.to_string();

@@ -73,8 +73,21 @@ pub fn read_cert_file(path: &Path) -> Result<(String, Vec<cert::CertInfo>), Swee
     let origin = path.display().to_string();
     let certs = if bytes.starts_with(b"-----") || bytes.windows(11).any(|w| w == b"-----BEGIN ") {
         cert::parse_pem(&bytes, &origin)?
+    } else if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(SweepError::Certificate {
+            origin,
+            message: "the file is empty: expected a PEM or DER X.509 certificate".to_string(),
+        });
     } else {
-        vec![cert::parse_der(&bytes, &origin)?]
+        vec![cert::parse_der(&bytes, &origin).map_err(|e| match e {
+            SweepError::Certificate { origin, message } => SweepError::Certificate {
+                origin,
+                message: format!(
+                    "neither PEM (no `-----BEGIN CERTIFICATE-----` line) nor a DER X.509 certificate ({message})"
+                ),
+            },
+            e => e,
+        })?]
     };
     let name = path
         .file_name()
@@ -108,7 +121,7 @@ pub fn analyse(
     }
     nodes::check(&col.nodes, &mut out);
     nodes::check_usage(&extras.usage, &col.nodes, &cfg.thresholds, &mut out);
-    events::check(&col.events, &mut out);
+    events::check(&col.events, &col.nodes, &mut out);
     if col.kinds.contains("Pod") {
         let kube_system = col.pods.iter().any(|p| p.namespace == "kube-system");
         let wanted = cfg.namespace_wanted("kube-system");

@@ -196,17 +196,38 @@ fn apiserver_certificate_expiry() {
         .unwrap()
         .iter()
         .any(|f| f["id"] == "NodeApiServerExpiredPeriod" && f["severity"] == "danger"));
-    std::fs::write(&p, "not a certificate").unwrap();
-    let out = bin()
-        .args([
-            "--from-dump",
-            &dump(),
-            "--apiserver-cert",
-            &p.display().to_string(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    // Files that hold no certificate say what was expected.
+    for (text, says) in [
+        (
+            "not a certificate",
+            "neither PEM (no `-----BEGIN CERTIFICATE-----` line) nor a DER X.509 certificate",
+        ),
+        (
+            "",
+            "the file is empty: expected a PEM or DER X.509 certificate",
+        ),
+        ("\n  \n", "the file is empty"),
+        (
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+            "no PEM CERTIFICATE block found",
+        ),
+    ] {
+        std::fs::write(&p, text).unwrap();
+        let out = bin()
+            .args([
+                "--from-dump",
+                &dump(),
+                "--apiserver-cert",
+                &p.display().to_string(),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{text:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{text:?}: {err}");
+        assert!(err.contains(&p.display().to_string()), "{err}");
+    }
+    std::fs::remove_file(&p).unwrap();
 }
 
 /// `--color always` colours a pipe; `--no-color`, `--color never` and a

@@ -7,6 +7,7 @@ use crate::checks::Section;
 use crate::config::Thresholds;
 use crate::error::SweepError;
 use crate::report::{Findings, SweepFinding};
+use crate::time::rfc3339;
 use eyelint_policies::Severity;
 
 /// What the check reads of a certificate.
@@ -58,28 +59,6 @@ pub fn parse_pem(pem: &[u8], origin: &str) -> Result<Vec<CertInfo>, SweepError> 
     Ok(out)
 }
 
-/// Formats seconds since the epoch as RFC 3339 (UTC).
-pub fn rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 /// Judges certificates against the thresholds at time `now` (seconds since the epoch).
 pub fn check(certs: &[CertInfo], source: &str, now: i64, t: &Thresholds, out: &mut Findings<'_>) {
     for c in certs {
@@ -125,17 +104,5 @@ pub fn check(certs: &[CertInfo], source: &str, now: i64, t: &Thresholds, out: &m
             .severity(severity)
             .last_seen(&when),
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_dates() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
     }
 }

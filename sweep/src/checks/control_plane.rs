@@ -16,13 +16,20 @@ pub const COMPONENTS: [(&str, &str); 3] = [
     ("ControllerManagerHealthStatus", "kube-controller-manager"),
 ];
 
+/// A component's pod: labelled `component: NAME` (kubeadm's static pods),
+/// or, with no `component` label, named as the kubelet names a static pod's
+/// mirror, `NAME-NODE`. A name that only starts with the component's
+/// (`etcd-backup-27900000-abcde`, a Job's pod) is not one.
 fn is_component(pod: &PodInfo, component: &str) -> bool {
     pod.namespace == "kube-system"
         && (pod.component == component
-            || pod
-                .name
-                .strip_prefix(component)
-                .is_some_and(|rest| rest.starts_with('-')))
+            || (pod.component.is_empty()
+                && !pod.node.is_empty()
+                && pod
+                    .name
+                    .strip_prefix(component)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    == Some(pod.node.as_str())))
 }
 
 /// What is wrong with a component pod, if anything.
@@ -170,5 +177,61 @@ pub fn check_component_statuses(list: &Value, out: &mut Findings<'_>) {
                 ));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SweepConfig;
+
+    fn pod(name: &str, component: &str, node: &str, phase: &str) -> PodInfo {
+        PodInfo {
+            namespace: "kube-system".to_string(),
+            name: name.to_string(),
+            component: component.to_string(),
+            node: node.to_string(),
+            phase: phase.to_string(),
+            ..PodInfo::default()
+        }
+    }
+
+    #[test]
+    fn components_by_label_or_static_pod_name_only() {
+        // Labelled as kubeadm labels its static pods: any name.
+        assert!(is_component(
+            &pod("etcd-a", "etcd", "m1", "Running"),
+            "etcd"
+        ));
+        // No label: the mirror pod's name is COMPONENT-NODE.
+        assert!(is_component(&pod("etcd-m1", "", "m1", "Running"), "etcd"));
+        // A Job's pod whose name starts with the component's is not one,
+        // nor is a pod labelled as another component.
+        assert!(!is_component(
+            &pod("etcd-backup-27900000-abcde", "", "m1", "Succeeded"),
+            "etcd"
+        ));
+        assert!(!is_component(
+            &pod("etcd-m1", "etcd-backup", "m1", "Running"),
+            "etcd"
+        ));
+        assert!(!is_component(&pod("etcd-m1", "", "", "Pending"), "etcd"));
+    }
+
+    #[test]
+    fn a_finished_backup_job_beside_a_healthy_etcd_is_no_finding() {
+        let cfg = SweepConfig::default();
+        let mut out = Findings::new(&cfg);
+        let pods = [
+            pod("etcd-m1", "etcd", "m1", "Running"),
+            pod("etcd-backup-27900000-abcde", "", "m1", "Succeeded"),
+            pod("etcd-defrag-1-xyz", "", "m1", "Failed"),
+        ];
+        let notes = check_pods(&pods, true, &mut out);
+        assert!(out.finish().is_empty());
+        assert_eq!(
+            notes,
+            ["kube-scheduler, kube-controller-manager not observable: no pod in kube-system (external or managed)"]
+        );
     }
 }

@@ -9,7 +9,7 @@ use regex::Regex;
 
 use crate::checks::Section;
 use crate::report::{Findings, SweepFinding};
-use crate::snapshot::{EventGroup, EventKey};
+use crate::snapshot::{EventGroup, EventKey, NodeInfo};
 
 struct Patterns {
     condition_change: Regex,
@@ -110,8 +110,17 @@ fn one_line(s: &str) -> String {
     }
 }
 
-/// Reports event groups.
-pub fn check(events: &BTreeMap<EventKey, EventGroup>, out: &mut Findings<'_>) {
+/// Whether an event is node-problem-detector's report of a condition change
+/// ("Node condition X is now: …").
+fn is_condition_change(message: &str) -> bool {
+    message.trim_start().starts_with("Node condition ") && message.contains(" is now: ")
+}
+
+/// Reports event groups. `nodes` are the nodes the source holds: the
+/// condition-change events of those are left to their conditions, which say
+/// whether the problem is still there (the node check reports it then, once)
+/// or is gone.
+pub fn check(events: &BTreeMap<EventKey, EventGroup>, nodes: &[NodeInfo], out: &mut Findings<'_>) {
     for g in events.values() {
         let times = if g.count == 1 {
             String::new()
@@ -119,6 +128,9 @@ pub fn check(events: &BTreeMap<EventKey, EventGroup>, out: &mut Findings<'_>) {
             format!(" ({}x)", g.count)
         };
         if g.kind == "Node" {
+            if is_condition_change(&g.message) && nodes.iter().any(|n| n.name == g.name) {
+                continue;
+            }
             if let Some(id) = node_signal(&g.reason, &g.message) {
                 out.push(
                     SweepFinding::new(
@@ -210,5 +222,105 @@ mod tests {
             node_signal("FreeDiskSpaceFailed", "failed to garbage collect"),
             None
         );
+    }
+}
+
+#[cfg(test)]
+mod condition_change_tests {
+    use super::*;
+    use crate::config::SweepConfig;
+    use crate::snapshot::Condition;
+
+    fn group(node: &str, reason: &str, message: &str) -> (EventKey, EventGroup) {
+        let key = (
+            reason.to_string(),
+            "Node".to_string(),
+            String::new(),
+            node.to_string(),
+        );
+        let g = EventGroup {
+            reason: reason.to_string(),
+            kind: "Node".to_string(),
+            name: node.to_string(),
+            count: 1,
+            last: "2024-05-01T00:41:00Z".to_string(),
+            message: message.to_string(),
+            ..EventGroup::default()
+        };
+        (key, g)
+    }
+
+    #[test]
+    fn condition_changes_of_known_nodes_are_left_to_their_conditions() {
+        let events: BTreeMap<_, _> = [
+            // Resolved since: the node's condition is False now.
+            group(
+                "fixed",
+                "ReadonlyFilesystem",
+                "Node condition ReadonlyFilesystem is now: True, reason: FilesystemIsReadOnly",
+            ),
+            // Still there: the node check reports the condition, once.
+            group(
+                "hung",
+                "KernelDeadlock",
+                "Node condition KernelDeadlock is now: True, reason: DockerHung",
+            ),
+            // A node the source does not hold: the event is all there is.
+            group(
+                "elsewhere",
+                "KernelDeadlock",
+                "Node condition KernelDeadlock is now: True, reason: DockerHung",
+            ),
+            // Not a condition change: reported whatever the node's state.
+            group(
+                "fixed",
+                "OOMKilling",
+                "Killed process 7 (java) total-vm:1kB, anon-rss:1kB, file-rss:0kB",
+            ),
+        ]
+        .into_iter()
+        .collect();
+        let cond = |kind: &str, status: &str, reason: &str| Condition {
+            kind: kind.to_string(),
+            status: status.to_string(),
+            reason: reason.to_string(),
+            ..Condition::default()
+        };
+        let nodes = [
+            NodeInfo {
+                name: "fixed".to_string(),
+                conditions: vec![cond(
+                    "ReadonlyFilesystem",
+                    "False",
+                    "FilesystemIsNotReadOnly",
+                )],
+                ..NodeInfo::default()
+            },
+            NodeInfo {
+                name: "hung".to_string(),
+                conditions: vec![cond("KernelDeadlock", "True", "DockerHung")],
+                ..NodeInfo::default()
+            },
+        ];
+        let cfg = SweepConfig::default();
+        let mut out = Findings::new(&cfg);
+        crate::checks::nodes::check(&nodes, &mut out);
+        check(&events, &nodes, &mut out);
+        let got: Vec<(String, String)> = out
+            .finish()
+            .into_iter()
+            .map(|f| (f.id.to_string(), f.name.clone()))
+            .collect();
+        let want = [
+            ("NodeDockerHung", "elsewhere"),
+            ("NodeOOM", "fixed"),
+            ("NodeDockerHung", "hung"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()));
+        let mut got_sorted = got.clone();
+        got_sorted.sort();
+        let mut want_sorted = want.to_vec();
+        want_sorted.sort();
+        assert_eq!(got_sorted, want_sorted, "{got:?}");
     }
 }

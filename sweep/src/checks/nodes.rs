@@ -25,14 +25,20 @@ fn detail(c: &Condition) -> String {
     }
 }
 
-/// Which check a Ready=False condition belongs to, from its message.
+/// Which check a Ready=False condition belongs to, from its message. The
+/// kubelet's "container runtime network not ready: NetworkReady=false …" (a
+/// network plugin that has not started) is not the runtime's failure: it
+/// stays a NodeConditionProblem, as the shorter "runtime network not ready"
+/// is.
 fn not_ready_id(c: &Condition) -> &'static str {
     let m = c.message.to_ascii_lowercase();
     if m.contains("use of closed network connection") {
         "NodeNotReadyAndUseOfClosedNetworkConnection"
     } else if m.contains("containermanager") || m.contains("tasksaccounting") {
         "NodeNotReady"
-    } else if m.contains("container runtime")
+    } else if m.contains("container runtime is down")
+        || m.contains("container runtime not ready")
+        || m.contains("container runtime status check")
         || m.contains("runtimeready=false")
         || m.contains("dockerdaemonnotready")
         || m.contains("cannot connect to the docker daemon")
@@ -186,6 +192,41 @@ pub fn check_usage(
                     ),
                 ));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn not_ready(message: &str) -> &'static str {
+        not_ready_id(&Condition {
+            kind: "Ready".to_string(),
+            status: "False".to_string(),
+            reason: "KubeletNotReady".to_string(),
+            message: message.to_string(),
+            ..Condition::default()
+        })
+    }
+
+    #[test]
+    fn not_ready_reasons() {
+        for (message, id) in [
+            ("container runtime is down", "DockerHealthStatus"),
+            ("container runtime not ready: RuntimeReady=false reason:DockerDaemonNotReady message:docker: failed to get docker version", "DockerHealthStatus"),
+            ("container runtime status check may not have completed yet", "DockerHealthStatus"),
+            ("[container runtime is down, container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:docker: network plugin is not ready: cni config uninitialized]", "DockerHealthStatus"),
+            ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock", "DockerHealthStatus"),
+            // A network plugin that has not started is not the runtime's failure.
+            ("container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized", "NodeConditionProblem"),
+            ("runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized", "NodeConditionProblem"),
+            ("PLEG is not healthy: pleg was last seen active 3m0s ago", "KubeletHealthStatus"),
+            ("Failed to start ContainerManager failed to initialise top level QOS containers", "NodeNotReady"),
+            ("use of closed network connection", "NodeNotReadyAndUseOfClosedNetworkConnection"),
+            ("node is shutting down", "NodeConditionProblem"),
+        ] {
+            assert_eq!(not_ready(message), id, "{message}");
         }
     }
 }
