@@ -273,7 +273,7 @@ pub fn main_with(args: Vec<OsString>) -> i32 {
 fn stderr_diag(d: &dyn Diagnostic, color: bool) {
     let style = Style {
         color,
-        width: term_width(),
+        width: term_width(terminal_size::terminal_size_of(std::io::stderr())),
     };
     let mut s = String::new();
     if output::human::handler(&style)
@@ -288,7 +288,7 @@ fn stderr_diag(d: &dyn Diagnostic, color: bool) {
 fn stderr_input_diag(d: &InputDiag, color: bool) {
     let style = Style {
         color,
-        width: term_width(),
+        width: term_width(terminal_size::terminal_size_of(std::io::stderr())),
     };
     let mut s = String::new();
     if output::human::handler(&style)
@@ -300,10 +300,14 @@ fn stderr_input_diag(d: &InputDiag, color: bool) {
     eprint!("{s}");
 }
 
-fn term_width() -> usize {
+/// The width to wrap to: `COLUMNS` when exported (as a user or a test sets
+/// it), else the width of the terminal the text goes to, `size` (an
+/// interactive shell does not export `COLUMNS`), else 100.
+fn term_width(size: Option<(terminal_size::Width, terminal_size::Height)>) -> usize {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse::<usize>().ok())
+        .or_else(|| size.map(|(w, _)| usize::from(w.0)))
         .filter(|w| *w >= 40)
         .unwrap_or(100)
 }
@@ -453,7 +457,7 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
         version: env!("CARGO_PKG_VERSION"),
         style: Style {
             color,
-            width: term_width(),
+            width: term_width(terminal_size::terminal_size_of(std::io::stdout())),
         },
     };
     let opts = RunOptions {

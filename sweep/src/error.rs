@@ -29,6 +29,15 @@ pub enum SweepError {
         /// The file.
         origin: String,
     },
+    /// A compressed file or archive (a support bundle's `.tar.gz`), which the
+    /// sweep does not unpack.
+    #[error("{path} is {format}: the sweep reads JSON, YAML and logs, not archives; unpack it first (a support bundle: `tar xzf FILE`) and sweep the directory")]
+    Compressed {
+        /// The file.
+        path: PathBuf,
+        /// What it is (`a gzip-compressed file`, …).
+        format: &'static str,
+    },
     /// The input holds no Kubernetes object at all.
     #[error("{origin}: no Kubernetes objects found (expected `kubectl cluster-info dump` output or `kubectl get -o json|yaml`)")]
     Empty {

@@ -174,10 +174,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 // https://no-color.org: set and not empty.
                 Color::Auto => to_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
             };
+            // `COLUMNS` when exported, else the terminal's own width (an
+            // interactive shell does not export `COLUMNS`), else 160.
             let width = if to_tty {
                 std::env::var("COLUMNS")
                     .ok()
                     .and_then(|c| c.parse().ok())
+                    .or_else(|| {
+                        terminal_size::terminal_size_of(std::io::stdout())
+                            .map(|(w, _)| usize::from(w.0))
+                    })
                     .or(Some(160))
             } else {
                 None

@@ -317,8 +317,10 @@ pub struct Collector<'c> {
     pub namespaces: BTreeSet<String>,
     /// Log matches.
     pub log_hits: BTreeMap<LogKey, LogHit>,
-    /// Containers whose logs were scanned.
-    pub logs_scanned: usize,
+    /// Containers whose logs were scanned, as (namespace, pod, container):
+    /// a container's current and previous logs, or two copies of one in a
+    /// support bundle, are one.
+    pub logs_scanned: BTreeSet<(String, String, String)>,
     /// Notes for the report.
     pub notes: Vec<String>,
 }
@@ -340,7 +342,7 @@ impl<'c> Collector<'c> {
             counts: BTreeMap::new(),
             namespaces: BTreeSet::new(),
             log_hits: BTreeMap::new(),
-            logs_scanned: 0,
+            logs_scanned: BTreeSet::new(),
             notes: Vec::new(),
         }
     }
@@ -583,12 +585,20 @@ impl<'c> Collector<'c> {
         }
     }
 
+    /// Records that a container's log is being scanned.
+    pub fn scanned(&mut self, ns: &str, pod: &str, container: &str) {
+        let key = (ns.to_string(), pod.to_string(), container.to_string());
+        if !self.logs_scanned.contains(&key) {
+            self.logs_scanned.insert(key);
+        }
+    }
+
     /// Scans a whole log text of one container (if it is to be scanned).
     pub fn log_text(&mut self, ns: &str, pod: &str, container: &str, text: &str) {
         if !self.wants_logs(ns, pod, container) {
             return;
         }
-        self.logs_scanned += 1;
+        self.scanned(ns, pod, container);
         for line in text.lines() {
             self.log_line(ns, pod, container, line);
         }

@@ -36,7 +36,10 @@ pub fn collect_offline(
         Offline::Dump(p) if p.is_dir() => dump::read_dir(p, col)?,
         Offline::Dump(p) => {
             let mut r = crate::source::decode::open(p)?;
-            dump::read_stream(&mut r, &origin, None, col)?;
+            let stats = dump::read_stream(&mut r, &origin, None, col)?;
+            if let Some(what) = stats.stray_summary() {
+                col.notes.push(format!("{origin}: {what}, skipped"));
+            }
         }
         Offline::File(p) => file::read_file(p, col)?,
     }
@@ -151,10 +154,10 @@ pub fn analyse(
     notes.extend(extras.notes);
     notes.extend(col.notes);
     notes.extend(judged.notes);
-    if col.logs_scanned > 0 {
+    if !col.logs_scanned.is_empty() {
         notes.push(format!(
             "logs of {} failing or restarting container(s) scanned",
-            col.logs_scanned
+            col.logs_scanned.len()
         ));
     }
     let findings = out.finish();

@@ -314,3 +314,46 @@ fn summary_counts_exempted_and_not_evaluated() {
         "{text}"
     );
 }
+
+/// On a terminal with no `COLUMNS` exported (an interactive shell exports
+/// none), the table fits the terminal's own width: on a 60-column terminal
+/// each message goes on its own line, cut to fit. `script` gives the run a
+/// terminal; skipped where util-linux's `script` is missing.
+#[test]
+fn human_layout_follows_the_terminal_width() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("SKIP: no `script` command to give the sweep a terminal");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_eyelint-sweep");
+    let run = |cols: u32| {
+        let out = Command::new("script")
+            .args([
+                "-qec",
+                &format!(
+                    "stty cols {cols} rows 40; '{bin}' --from-dump '{}' --no-color",
+                    dump()
+                ),
+                "/dev/null",
+            ])
+            .env_remove("COLUMNS")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).replace('\r', "")
+    };
+    let narrow = run(60);
+    let message = narrow
+        .lines()
+        .find(|l| l.starts_with("      node is not ready: KubeletNotReady: error getting"))
+        .unwrap_or_else(|| panic!("no stacked message line:\n{narrow}"));
+    assert!(
+        message.chars().count() <= 60 && message.ends_with("..."),
+        "{message}"
+    );
+    let wide = run(250);
+    let row = wide
+        .lines()
+        .find(|l| l.contains("NodeNotReadyAndUseOfClosedNetworkConnection"))
+        .unwrap_or_else(|| panic!("no row:\n{wide}"));
+    assert_eq!(row.chars().count(), 250, "{row}");
+}

@@ -269,6 +269,148 @@ fn legacy_and_empty_inputs_are_refused_clearly() {
     ));
 }
 
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+/// A fresh copy of the `dir-dump` fixture, to change.
+fn dir_dump_copy(name: &str) -> std::path::PathBuf {
+    let d = temp(name);
+    let _ = std::fs::remove_dir_all(&d);
+    copy_dir(&fixture("dir-dump"), &d);
+    d
+}
+
+#[test]
+fn dump_directory_files_that_are_not_json_are_errors() {
+    let d = dir_dump_copy("forbidden-dump");
+    std::fs::create_dir_all(d.join("ns1")).unwrap();
+    let pods = d.join("ns1/pods.json");
+    // What kubectl writes in place of a list it may not read.
+    std::fs::write(
+        &pods,
+        "Error from server (Forbidden): pods is forbidden: User \"x\" cannot list resource \"pods\" in API group \"\" in the namespace \"ns1\"\n",
+    )
+    .unwrap();
+    let e = run(Offline::Dump(d.clone())).unwrap_err();
+    let text = e.to_string();
+    assert!(matches!(e, SweepError::Parse { .. }), "{text}");
+    assert!(text.contains("ns1/pods.json: not JSON: 1 line(s) neither JSON nor a log section (the first, line 1: `Error from server (Forbidden): pods is forbidden"), "{text}");
+    #[cfg(unix)]
+    {
+        // A link to a file is read; a broken one is an error naming it.
+        std::fs::remove_file(&pods).unwrap();
+        std::os::unix::fs::symlink("../shop/pods.json", &pods).unwrap();
+        let r = run(Offline::Dump(d.clone())).expect("linked pods.json");
+        assert_eq!(
+            r.summary.objects.get("Pod"),
+            Some(&4),
+            "{:?}",
+            r.summary.objects
+        );
+        std::fs::remove_file(&pods).unwrap();
+        std::os::unix::fs::symlink("../nowhere.json", &pods).unwrap();
+        let e = run(Offline::Dump(d.clone())).unwrap_err();
+        assert!(matches!(e, SweepError::Io { .. }), "{e}");
+        assert!(e.to_string().contains("ns1/pods.json"), "{e}");
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn compressed_inputs_are_named_as_such() {
+    let gz = temp("bundle.tar.gz");
+    std::fs::write(&gz, [0x1F, 0x8B, 0x08, 0x00, b'{', b'[', 0x00, 0xFF]).unwrap();
+    for source in [Offline::Dump(gz.clone()), Offline::File(gz.clone())] {
+        let e = run(source).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                SweepError::Compressed {
+                    format: "a gzip-compressed file",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(e.to_string().contains("unpack it first"), "{e}");
+    }
+    // A directory with nothing else in it says so too.
+    let only = temp("only-bundle");
+    let _ = std::fs::remove_dir_all(&only);
+    std::fs::create_dir_all(&only).unwrap();
+    std::fs::copy(&gz, only.join("support-bundle.tar.gz")).unwrap();
+    let e = run(Offline::Dump(only.clone())).unwrap_err();
+    assert!(matches!(e, SweepError::Compressed { .. }), "{e}");
+    // Beside other files, a note.
+    let d = dir_dump_copy("dump-with-bundle");
+    std::fs::copy(&gz, d.join("extra.tgz")).unwrap();
+    let r = run(Offline::Dump(d.clone())).expect("sweep");
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.starts_with("1 compressed file(s) in ")),
+        "{:?}",
+        r.notes
+    );
+    for p in [&only, &d] {
+        std::fs::remove_dir_all(p).unwrap();
+    }
+    std::fs::remove_file(&gz).unwrap();
+}
+
+#[test]
+fn stray_lines_in_a_stream_are_a_note() {
+    // `kubectl cluster-info dump > f 2>&1` mixes kubectl's own warnings in.
+    let text = std::fs::read_to_string(fixture("sick-cluster.dump")).unwrap();
+    let p = temp("with-warning.dump");
+    std::fs::write(
+        &p,
+        format!("Warning: v1 ComponentStatus is deprecated in v1.19+\n{text}"),
+    )
+    .unwrap();
+    let r = run(Offline::Dump(p.clone())).expect("sweep");
+    assert_eq!(runtime(&r), runtime(&sick()));
+    assert!(r.notes.iter().any(|n| n.ends_with(
+        ": 1 line(s) neither JSON nor a log section (the first, line 1: `Warning: v1 ComponentStatus is deprecated in v1.19+`), skipped"
+    )), "{:?}", r.notes);
+    std::fs::remove_file(&p).unwrap();
+}
+
+#[test]
+fn logs_are_counted_per_container_not_per_file() {
+    // The same container's log twice (current and previous, or a support
+    // bundle's two copies) is one container scanned.
+    let d = dir_dump_copy("two-log-files");
+    let logs = d.join("podlogs/shop/api-0");
+    std::fs::create_dir_all(&logs).unwrap();
+    std::fs::write(logs.join("api.log"), "open /x: no such file or directory\n").unwrap();
+    std::fs::write(
+        logs.join("api-previous.log"),
+        "open /y: no such file or directory\n",
+    )
+    .unwrap();
+    let r = run(Offline::Dump(d.clone())).expect("sweep");
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n == "logs of 1 failing or restarting container(s) scanned"),
+        "{:?}",
+        r.notes
+    );
+    assert!(has(&r, "PodNoSuchFileOrDirectory", "api-0"));
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
 #[test]
 fn config_ignores_ids_and_narrows_namespaces() {
     let cfg = SweepConfig::from_value(&serde_json::json!({

@@ -113,8 +113,21 @@ fn troubleshoot_compressed_bundle_is_noted() {
     let Some(p) = shared("replicatedhq__troubleshoot/testdata/supportbundle") else {
         return;
     };
-    let e = run(Offline::Dump(p)).unwrap_err();
-    assert!(matches!(e, SweepError::Empty { .. }), "{e}");
+    // A directory that holds only the packed bundle: the error says to unpack
+    // it, for the directory and for the file itself.
+    let e = run(Offline::Dump(p.clone())).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            SweepError::Compressed {
+                format: "a gzip-compressed file",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = run(Offline::Dump(p.join("support-bundle.tar.gz"))).unwrap_err();
+    assert!(e.to_string().contains("unpack it first"), "{e}");
 }
 
 #[test]

@@ -79,7 +79,7 @@ fn cells(section: Section, f: &SweepFinding) -> Vec<String> {
             s.to_string()
         }
     };
-    match section {
+    let row = match section {
         Section::Nodes => vec![
             f.id.clone(),
             f.name.clone(),
@@ -117,7 +117,34 @@ fn cells(section: Section, f: &SweepFinding) -> Vec<String> {
             dash(&o(&f.container)),
             f.message.clone(),
         ],
+    };
+    row.iter().map(|c| printable(c)).collect()
+}
+
+/// Text from the cluster (event messages, log lines, names) as it may be
+/// shown on a terminal: control characters (an `ESC` that would clear the
+/// screen or set the window title, a carriage return that would hide what
+/// came before it) and the bidirectional overrides that reorder what is
+/// shown are written as escapes (`\x1b`, `\u{202e}`).
+fn printable(s: &str) -> String {
+    if !s.chars().any(hidden) {
+        return s.to_string();
     }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if !hidden(c) {
+            out.push(c);
+        } else if (c as u32) < 0x80 {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        } else {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+    }
+    out
+}
+
+fn hidden(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 fn cut(s: &str, max: usize) -> String {
@@ -135,7 +162,8 @@ pub fn render(r: &Report, style: Style) -> String {
     let _ = writeln!(
         out,
         "eyelint sweep of {} ({})",
-        r.source.origin, r.source.kind
+        printable(&r.source.origin),
+        r.source.kind
     );
     for section in Section::ALL {
         let rows: Vec<&SweepFinding> = r.section(section).collect();
@@ -209,7 +237,7 @@ pub fn render(r: &Report, style: Style) -> String {
     if !r.notes.is_empty() {
         let _ = writeln!(out, "\nNOTES");
         for n in &r.notes {
-            let _ = writeln!(out, "  - {n}");
+            let _ = writeln!(out, "  - {}", printable(n));
         }
     }
     let s = &r.summary;
@@ -248,4 +276,21 @@ pub fn render(r: &Report, style: Style) -> String {
         s.workloads_judged
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_controls_from_the_cluster_are_escaped() {
+        assert_eq!(printable("plain text, ünïcode"), "plain text, ünïcode");
+        assert_eq!(
+            printable("\x1b]0;pwned\x07\x1b[2Jgone\rover"),
+            "\\x1b]0;pwned\\x07\\x1b[2Jgone\\x0dover"
+        );
+        assert_eq!(printable("a\u{85}b\u{9b}c"), "a\\u{85}b\\u{9b}c");
+        assert_eq!(printable("abc\u{202E}fed"), "abc\\u{202e}fed");
+        assert_eq!(printable("tab\there"), "tab\\x09here");
+    }
 }

@@ -10,16 +10,52 @@ use crate::error::SweepError;
 const BUF: usize = 256 * 1024;
 
 /// A buffered reader of a text source, decoded to UTF-8.
-pub type TextReader = BufReader<Decoded<File>>;
+pub type TextReader = BufReader<Decoded<io::Chain<io::Cursor<Vec<u8>>, File>>>;
 
-/// Opens `path` and sniffs its byte-order mark.
+/// Opens `path` and sniffs its byte-order mark. A compressed file or an
+/// archive is an error that says so, rather than text that fails to parse.
 pub fn open(path: &Path) -> Result<TextReader, SweepError> {
     let io = |source| SweepError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let file = File::open(path).map_err(io)?;
-    decode(file).map_err(io)
+    let mut file = File::open(path).map_err(io)?;
+    let mut head = [0u8; 6];
+    let mut n = 0;
+    while n < head.len() {
+        match file.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io(e)),
+        }
+    }
+    if let Some(format) = compressed(&head[..n]) {
+        return Err(SweepError::Compressed {
+            path: path.to_path_buf(),
+            format,
+        });
+    }
+    decode(io::Cursor::new(head[..n].to_vec()).chain(file)).map_err(io)
+}
+
+/// What a file that starts with `head` is, when it is compressed or an
+/// archive (by the formats' magic numbers).
+pub fn compressed(head: &[u8]) -> Option<&'static str> {
+    const MAGIC: [(&[u8], &str); 5] = [
+        (&[0x1F, 0x8B], "a gzip-compressed file"),
+        (b"BZh", "a bzip2-compressed file"),
+        (
+            &[0xFD, b'7', b'z', b'X', b'Z', 0x00],
+            "an xz-compressed file",
+        ),
+        (&[0x28, 0xB5, 0x2F, 0xFD], "a zstd-compressed file"),
+        (b"PK\x03\x04", "a zip archive"),
+    ];
+    MAGIC
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+        .map(|(_, what)| *what)
 }
 
 /// Wraps a reader, sniffing its byte-order mark.

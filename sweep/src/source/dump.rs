@@ -23,7 +23,7 @@ const LOG_END: &str = "==== END logs for container ";
 const LEGACY: &str = "eyelint-legacy-dump";
 
 /// Counts of what a stream held.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StreamStats {
     /// JSON documents.
     pub documents: usize,
@@ -31,6 +31,20 @@ pub struct StreamStats {
     pub log_sections: usize,
     /// Lines that were neither JSON nor log sections.
     pub stray_lines: usize,
+    /// The first of those: its line number and (the start of) its text.
+    pub first_stray: Option<(u64, String)>,
+}
+
+impl StreamStats {
+    /// What the stray lines were, for a note or an error: `N line(s) … (the
+    /// first, line L: TEXT)`.
+    pub fn stray_summary(&self) -> Option<String> {
+        let (line, text) = self.first_stray.as_ref()?;
+        Some(format!(
+            "{} line(s) neither JSON nor a log section (the first, line {line}: `{text}`)",
+            self.stray_lines
+        ))
+    }
 }
 
 /// Reads a dump stream (or any concatenation of JSON documents).
@@ -66,6 +80,7 @@ pub fn read_stream<R: BufRead>(
             continue;
         }
         line.clear();
+        let at = r.at().line;
         r.read_until(b'\n', &mut line).map_err(io)?;
         let text = String::from_utf8_lossy(&line);
         match parse_log_marker(text.trim_end(), LOG_START) {
@@ -73,7 +88,18 @@ pub fn read_stream<R: BufRead>(
                 stats.log_sections += 1;
                 read_log_section(r, &ns, &pod, &container, sink).map_err(io)?;
             }
-            None => stats.stray_lines += 1,
+            None => {
+                stats.stray_lines += 1;
+                if stats.first_stray.is_none() {
+                    let shown: String = text
+                        .trim()
+                        .chars()
+                        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+                        .take(80)
+                        .collect();
+                    stats.first_stray = Some((at, shown));
+                }
+            }
         }
     }
     Ok(stats)
@@ -96,7 +122,7 @@ fn read_log_section<R: BufRead>(
 ) -> std::io::Result<()> {
     let wanted = sink.wants_logs(ns, pod, container);
     if wanted {
-        sink.logs_scanned += 1;
+        sink.scanned(ns, pod, container);
     }
     let mut line = Vec::new();
     loop {
@@ -125,7 +151,7 @@ pub fn read_log_file<R: BufRead>(
     if !sink.wants_logs(ns, pod, container) {
         return Ok(());
     }
-    sink.logs_scanned += 1;
+    sink.scanned(ns, pod, container);
     let mut line = Vec::new();
     loop {
         line.clear();
@@ -512,14 +538,11 @@ fn name_item(
 /// or any tree of List JSON files with logs (support-bundle layouts).
 pub fn read_dir(root: &Path, sink: &mut Collector<'_>) -> Result<(), SweepError> {
     let mut files = Vec::new();
-    walk(root, &mut files).map_err(|source| SweepError::Io {
-        path: root.to_path_buf(),
-        source,
-    })?;
+    walk(root, &mut files)?;
     files.sort();
     let mut json: Vec<(u8, PathBuf, Option<&'static KindInfo>)> = Vec::new();
     let mut logs: Vec<PathBuf> = Vec::new();
-    let mut skipped = 0usize;
+    let mut skipped = Vec::new();
     for f in files {
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
@@ -541,14 +564,41 @@ pub fn read_dir(root: &Path, sink: &mut Collector<'_>) -> Result<(), SweepError>
             json.push((prio, f, hint));
         } else if name == "logs.txt" || ((ext == "log" || ext == "txt") && in_logs_dir(&f)) {
             logs.push(f);
-        } else if ext == "gz" || ext == "tgz" {
-            skipped += 1;
+        } else if matches!(ext, "gz" | "tgz" | "bz2" | "xz" | "zst" | "zip") {
+            skipped.push(f);
         }
+    }
+    if json.is_empty() && logs.is_empty() && !skipped.is_empty() {
+        // Nothing else to read: say why, not "no objects found".
+        let format = skipped
+            .iter()
+            .find_map(|p| {
+                let mut head = [0u8; 6];
+                let n = std::fs::File::open(p)
+                    .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+                    .ok()?;
+                crate::source::decode::compressed(&head[..n])
+            })
+            .unwrap_or("compressed");
+        return Err(SweepError::Compressed {
+            path: skipped[0].clone(),
+            format,
+        });
     }
     json.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     for (_, path, hint) in &json {
         let mut r = crate::source::decode::open(path)?;
-        read_stream(&mut r, &path.display().to_string(), *hint, sink)?;
+        let origin = path.display().to_string();
+        let stats = read_stream(&mut r, &origin, *hint, sink)?;
+        // A `.json` file of a dump that is not JSON (kubectl's "Error from
+        // server (Forbidden)" text written in its place) would take its
+        // objects out of the sweep without a word.
+        if let Some(what) = stats.stray_summary() {
+            return Err(SweepError::Parse {
+                origin,
+                message: format!("not JSON: {what}"),
+            });
+        }
     }
     for path in &logs {
         let mut r = crate::source::decode::open(path)?;
@@ -564,23 +614,48 @@ pub fn read_dir(root: &Path, sink: &mut Collector<'_>) -> Result<(), SweepError>
             })?;
         }
     }
-    if skipped > 0 {
+    if !skipped.is_empty() {
         sink.notes.push(format!(
-            "{skipped} compressed file(s) in {} were not read: unpack them first",
+            "{} compressed file(s) in {} were not read: unpack them first",
+            skipped.len(),
             root.display()
         ));
     }
     Ok(())
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let ty = entry.file_type()?;
+/// The files under `dir`, following links to files (as `kubectl apply -f`
+/// does; links to directories are not followed). A `.json` name that is no
+/// readable file (a broken link, a pipe) is an error: its objects would
+/// otherwise be missing without a word.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SweepError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| SweepError::Io { path, source }
+    };
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let entry = entry.map_err(io(dir))?;
+        let path = entry.path();
+        let mut ty = entry.file_type().map_err(io(&path))?;
+        if ty.is_symlink() {
+            match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => ty = m.file_type(),
+                Ok(_) => continue,
+                Err(e) if path.extension().is_some_and(|x| x == "json") => {
+                    return Err(io(&path)(e));
+                }
+                Err(_) => continue,
+            }
+        }
         if ty.is_dir() {
-            walk(&entry.path(), out)?;
+            walk(&path, out)?;
         } else if ty.is_file() {
-            out.push(entry.path());
+            out.push(path);
+        } else if path.extension().is_some_and(|x| x == "json") {
+            return Err(SweepError::Parse {
+                origin: path.display().to_string(),
+                message: "not a regular file (a pipe, socket or device)".to_string(),
+            });
         }
     }
     Ok(())

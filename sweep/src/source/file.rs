@@ -20,7 +20,10 @@ pub fn read_file(path: &Path, sink: &mut Collector<'_>) -> Result<(), SweepError
         Some("yaml" | "yml")
     );
     if !yaml {
-        dump::read_stream(&mut r, &origin, None, sink)?;
+        let stats = dump::read_stream(&mut r, &origin, None, sink)?;
+        if let Some(what) = stats.stray_summary() {
+            sink.notes.push(format!("{origin}: {what}, skipped"));
+        }
         return Ok(());
     }
     let mut text = String::new();
