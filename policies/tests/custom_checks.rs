@@ -515,6 +515,68 @@ customChecks:
     );
 }
 
+/// A templated `required:` that renders empty (null) requires nothing, as in
+/// Polaris, whose own `linuxHardening` check renders it so when the pod sets
+/// a seccomp profile; the check is judged, not "not evaluated", and a plain
+/// `required:` with no value is no configuration error.
+#[test]
+fn a_required_keyword_rendered_empty_requires_nothing() {
+    let cfg = r#"
+checks: {podSeccompOrImage: warning, plainNull: warning}
+customChecks:
+  podSeccompOrImage:
+    target: Container
+    schemaString: |
+      type: object
+      required:
+      {{ if not .Polaris.PodSpec.securityContext }}
+      - securityContext
+      {{ end }}
+      properties:
+        image: {pattern: "^good/"}
+  plainNull:
+    target: Container
+    schema:
+      type: object
+      required:
+      properties:
+        image: {pattern: "^good/"}
+"#;
+    let e = engine(cfg);
+    let pod = |pod_sc: Value, image: &str| {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+               "spec": {"securityContext": pod_sc,
+                        "containers": [{"name": "c", "image": image}]}})
+    };
+    let with_profile = json!({"seccompProfile": {"type": "RuntimeDefault"}});
+    let ours = |o: &Value| {
+        let ev = e.check(o, None, Pass::All);
+        let not_evaluated: Vec<_> = ev
+            .not_evaluated
+            .iter()
+            .filter(|n| matches!(&*n.id, "podSeccompOrImage" | "plainNull"))
+            .map(|n| n.id.to_string())
+            .collect();
+        assert!(not_evaluated.is_empty(), "{not_evaluated:?}");
+        let mut ids: Vec<String> = ev
+            .findings
+            .iter()
+            .filter(|f| matches!(&*f.id, "podSeccompOrImage" | "plainNull"))
+            .map(|f| f.id.to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    // Pod-level profile: `required:` renders empty; the image still decides.
+    assert!(ours(&pod(with_profile.clone(), "good/a:1")).is_empty());
+    assert_eq!(
+        ours(&pod(with_profile, "bad/a:1")),
+        ["plainNull", "podSeccompOrImage"]
+    );
+    // No pod-level context: the container's is required.
+    assert_eq!(ours(&pod(json!({}), "good/a:1")), ["podSeccompOrImage"]);
+}
+
 #[test]
 fn resource_minimum_and_maximum_compare_quantities() {
     let e = engine(

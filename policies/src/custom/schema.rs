@@ -16,8 +16,68 @@ use crate::quantity::Quantity;
 /// A compiled schema.
 pub type Compiled = Arc<Validator>;
 
-/// Compiles `schema`, refusing every external reference.
+/// Keywords whose values are data, not schemas: nothing under them is
+/// touched by [`drop_null_keywords`], and a null there means null.
+const DATA_KEYWORDS: [&str; 4] = ["const", "enum", "default", "examples"];
+
+/// Drops every keyword whose value is null, in the schema and its subschemas.
+/// Polaris's validator (qri-io/jsonschema) decodes each keyword into a Go
+/// slice, map or pointer, where JSON null is the same as the keyword being
+/// absent; its templated checks rely on it (`required:` rendered empty when
+/// an `{{ if }}` is false, as in Polaris's own `linuxHardening`). Standard
+/// JSON Schema would refuse `required: null`. `const: null` keeps its meaning.
+fn drop_null_keywords(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|k, v| !v.is_null() || DATA_KEYWORDS.contains(&k.as_str()));
+            for (k, v) in m.iter_mut() {
+                if SCHEMA_MAPS.contains(&k.as_str()) {
+                    // Keys here are names (a property called `default`),
+                    // each value a schema.
+                    if let Value::Object(named) = v {
+                        named.retain(|_, s| !s.is_null());
+                        named.values_mut().for_each(drop_null_keywords);
+                    }
+                } else if !DATA_KEYWORDS.contains(&k.as_str()) {
+                    drop_null_keywords(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_null_keywords),
+        _ => {}
+    }
+}
+
+/// Keywords whose value maps names to subschemas.
+const SCHEMA_MAPS: [&str; 5] = [
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+];
+
+/// Compiles `schema`, refusing every external reference. Keywords set to
+/// null are left out first, as Polaris leaves them out.
 pub fn compile(schema: &Value) -> Result<Compiled, String> {
+    if has_null(schema) {
+        let mut owned = schema.clone();
+        drop_null_keywords(&mut owned);
+        return compile_as_is(&owned);
+    }
+    compile_as_is(schema)
+}
+
+fn has_null(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(m) => m.values().any(has_null),
+        Value::Array(items) => items.iter().any(has_null),
+        _ => false,
+    }
+}
+
+fn compile_as_is(schema: &Value) -> Result<Compiled, String> {
     let mut opts = jsonschema::options()
         .offline()
         .with_keyword(
@@ -166,6 +226,36 @@ mod tests {
         assert!(!s.is_valid(&json!({"cpu": "3"})));
         assert!(!s.is_valid(&json!({"cpu": "lots"})));
         assert!(s.validate(&json!({"cpu": "3"})).is_err());
+    }
+
+    #[test]
+    fn null_keywords_are_absent_as_in_polaris() {
+        // `required:` left empty by a template is no requirement.
+        let s = compile(&json!({
+            "type": "object",
+            "required": null,
+            "properties": {
+                "image": {"type": "string", "pattern": "^good/"},
+                "name": null,
+                "default": {"type": "string", "minLength": null}
+            },
+            "anyOf": [{"required": null}, {"required": ["image"]}]
+        }))
+        .unwrap();
+        assert!(s.is_valid(&json!({"name": "c"})));
+        assert!(s.is_valid(&json!({"image": "good/a:1"})));
+        assert!(!s.is_valid(&json!({"image": "bad/a:1"})));
+        assert!(!s.is_valid(&json!({"default": 1})));
+        // Data keeps its nulls: `const: null` matches null only, and an
+        // `enum` may hold null.
+        let s = compile(&json!({"properties": {"a": {"const": null}, "b": {"enum": [null, 1]}}}))
+            .unwrap();
+        assert!(s.is_valid(&json!({"a": null, "b": null})));
+        assert!(!s.is_valid(&json!({"a": 1})));
+        assert!(!s.is_valid(&json!({"b": 2})));
+        let s = compile(&json!({"const": {"x": null}})).unwrap();
+        assert!(s.is_valid(&json!({"x": null})));
+        assert!(!s.is_valid(&json!({})));
     }
 
     #[test]
