@@ -479,12 +479,18 @@ fn mutate_inner(req: &AdmissionRequest, engine: &Engine, settings: &Settings) ->
         *to_fix.entry(check_and_container(f)).or_insert(0) += 1;
     }
 
-    // One fix at a time, each worked out on the object as the fixes before
-    // it left it, then the object judged again. Fixes worked out on the
-    // object as sent would each write a mapping the object lacks whole
-    // (`resources: {limits: {cpu: 100m}}`, then `resources: {requests:
-    // …}`), and each would undo the one before. Every round uses up one
-    // problem of `to_fix`, so the loop ends.
+    // Fixes are worked out on the object as the fixes before them left it,
+    // then the object is judged again. Two fixes worked out on the same
+    // object may both write a mapping it lacks whole (`resources: {limits:
+    // {cpu: 100m}}`, then `resources: {requests: …}`), and the second would
+    // undo the first; so each round takes at most one fix per container,
+    // where such fixes meet. Fixes of different containers touch different
+    // subtrees and go in the same round: the rounds are as many as one
+    // container's fixes, not all the fixes of the pod (a pod of 1,600
+    // containers took one round, and one judging of the whole pod, per
+    // fix). A fix of the object itself (not of a container) goes alone, in
+    // the order the findings come. Every round uses up at least one problem
+    // of `to_fix`, so the loop ends.
     let mut working = raw.clone();
     let mut ops: Vec<json_patch::PatchOperation> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
@@ -492,37 +498,55 @@ fn mutate_inner(req: &AdmissionRequest, engine: &Engine, settings: &Settings) ->
     // The object `current` was judged on (for `finding_key`).
     let mut judged: Cow<'_, Value> = object;
     loop {
-        let next = current.iter().find(|f| {
-            wanted(f)
-                && to_fix.get(&check_and_container(f)).is_some_and(|n| *n > 0)
-                && !old_keys.contains(&finding_key(&judged, f))
-        });
-        let Some((f, fix)) = next.and_then(|f| Some((f, f.fix.as_ref()?))) else {
-            break;
-        };
-        if let Some(n) = to_fix.get_mut(&check_and_container(f)) {
-            *n -= 1;
-        }
-        let applied = fix.patch().map_err(|e| e.to_string()).and_then(|p| {
-            json_patch::patch(&mut working, &p.0)
-                .map(|()| p)
-                .map_err(|e| e.to_string())
-        });
-        match applied {
-            Ok(patch) => {
-                ops.extend(patch.0);
-                notes.push(sanitize_line(&format!(
-                    "eyelint fixed {}{}: {}",
-                    f.id,
-                    container_suffix(f),
-                    f.message
-                )));
+        let mut batch: Vec<(&Finding, &Fix)> = Vec::new();
+        let mut containers: HashSet<String> = HashSet::new();
+        for f in current.iter() {
+            let Some(fix) = f.fix.as_ref() else { continue };
+            let key = check_and_container(f);
+            if !(wanted(f)
+                && to_fix.get(&key).is_some_and(|n| *n > 0)
+                && !old_keys.contains(&finding_key(&judged, f)))
+            {
+                continue;
             }
-            Err(e) => notes.push(sanitize_line(&format!(
-                "eyelint could not apply the {} fix{}: {e}",
-                f.id,
-                container_suffix(f)
-            ))),
+            if key.1.is_empty() {
+                if batch.is_empty() {
+                    batch.push((f, fix));
+                }
+                break;
+            }
+            if containers.insert(key.1) {
+                batch.push((f, fix));
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        for (f, fix) in batch {
+            if let Some(n) = to_fix.get_mut(&check_and_container(f)) {
+                *n -= 1;
+            }
+            let applied = fix.patch().map_err(|e| e.to_string()).and_then(|p| {
+                json_patch::patch(&mut working, &p.0)
+                    .map(|()| p)
+                    .map_err(|e| e.to_string())
+            });
+            match applied {
+                Ok(patch) => {
+                    ops.extend(patch.0);
+                    notes.push(sanitize_line(&format!(
+                        "eyelint fixed {}{}: {}",
+                        f.id,
+                        container_suffix(f),
+                        f.message
+                    )));
+                }
+                Err(e) => notes.push(sanitize_line(&format!(
+                    "eyelint could not apply the {} fix{}: {e}",
+                    f.id,
+                    container_suffix(f)
+                ))),
+            }
         }
         if to_fix.values().all(|n| *n == 0) {
             break;

@@ -179,7 +179,7 @@ fn reject(
     tracing::warn!(
         endpoint = endpoint.as_str(),
         status = status.as_u16(),
-        error = %message,
+        error = message.as_str(),
         "rejected admission request"
     );
     plain(status, message)
@@ -271,25 +271,33 @@ async fn handle(app: &App, endpoint: Endpoint, req: Request) -> Response {
         Ok(x) => x,
         Err(e) => return reject(app, endpoint, start, StatusCode::BAD_REQUEST, e.to_string()),
     };
-    let live = app.live.load();
-    let decision: Decision = match endpoint {
-        Endpoint::Validate => {
-            match catch_unwind(AssertUnwindSafe(|| {
+    // Judging is CPU work that grows with the object: it runs on the
+    // blocking pool, so a large object never holds up the async workers that
+    // serve `/healthz`, `/readyz` and every other request.
+    let live = app.live.load_full();
+    let request = Arc::new(request);
+    let judged = {
+        let request = Arc::clone(&request);
+        tokio::task::spawn_blocking(move || match endpoint {
+            Endpoint::Validate => catch_unwind(AssertUnwindSafe(|| {
                 decide::decide(&request, &live.engine, &live.settings)
-            })) {
-                Ok(d) => d,
-                Err(_) => {
-                    return reject(
-                        app,
-                        endpoint,
-                        start,
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        format!("internal error judging request {}", request.uid),
-                    )
-                }
-            }
+            }))
+            .ok(),
+            Endpoint::Mutate => Some(decide::mutate(&request, &live.engine, &live.settings)),
+        })
+        .await
+    };
+    let decision: Decision = match judged {
+        Ok(Some(d)) => d,
+        Ok(None) | Err(_) => {
+            return reject(
+                app,
+                endpoint,
+                start,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("internal error judging request {}", request.uid),
+            )
         }
-        Endpoint::Mutate => decide::mutate(&request, &live.engine, &live.settings),
     };
     let out = match review::render(&api_version, &decision.response) {
         Ok(b) => b,
@@ -320,7 +328,7 @@ async fn handle(app: &App, endpoint: Endpoint, req: Request) -> Response {
         _ => "",
     };
     tracing::info!(
-        uid = %request.uid,
+        uid = request.uid.as_str(),
         endpoint = endpoint.as_str(),
         operation = request.operation.as_str(),
         kind,

@@ -790,3 +790,116 @@ async fn sigterm_fails_readiness_at_once_and_finishes_in_flight_requests() {
     assert!(run.await.unwrap(), "drained in time");
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+/// Judging runs on the blocking pool: with one async worker, a large pod
+/// under `/mutate` (every fix listed) does not hold up `/healthz` or another
+/// request's `/validate`. It used to run on the async worker, where a
+/// 1,600-container pod kept health checks waiting for 18 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn a_large_mutation_does_not_hold_up_health_or_other_requests() {
+    let ids: Vec<&str> = eyelint_policies::engine::builtin_rules()
+        .iter()
+        .filter(|m| m.fix.is_some())
+        .map(|m| m.id)
+        .collect();
+    let list = ids.join(", ");
+    let dir = tempdir("large-mutation");
+    let config = dir.join("config.yaml");
+    std::fs::write(
+        &config,
+        format!("mutations: [{list}]\nadmission:\n  unsafeMutations: [{list}]\n"),
+    )
+    .unwrap();
+    let r = start(Some(config)).await;
+    let (addr, health) = (r.server.addr, r.server.health_addr);
+    let cfg = default_client(&r.pki);
+    let containers: Vec<Value> = (0..1600)
+        .map(|i| json!({"name": format!("c{i}"), "image": "nginx:1"}))
+        .collect();
+    let pod = json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "wide", "namespace": "shop"},
+        "spec": {"containers": containers}
+    });
+    let body = serde_json::to_vec(&common::review_json(
+        "CREATE",
+        Some(&pod),
+        None,
+        "jane",
+        None,
+    ))
+    .unwrap();
+    let started = Instant::now();
+    let big = tokio::spawn(post_once(addr, cfg.clone(), "/mutate?timeout=30s", body));
+    let mut answered = 0;
+    let mut slowest = Duration::ZERO;
+    while !big.is_finished() {
+        let t = Instant::now();
+        assert_eq!(get_plain(health, "/healthz").await.0, StatusCode::OK);
+        assert!(!validate_allowed(addr, cfg.clone(), ipc_pod_review("team-a")).await);
+        slowest = slowest.max(t.elapsed());
+        answered += 1;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (status, bytes) = big.await.unwrap();
+    let took = started.elapsed();
+    assert_eq!(status, StatusCode::OK);
+    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    assert!(v["response"]["patch"].is_string(), "{v}");
+    assert!(
+        slowest < Duration::from_secs(2),
+        "health and validate took up to {slowest:?} while the mutation ran ({took:?}, {answered} rounds)"
+    );
+    eprintln!(
+        "mutation took {took:?}; {answered} health+validate rounds meanwhile, slowest {slowest:?}"
+    );
+    r.server.run_until(async {}).await;
+}
+
+/// Fields of the request in the text log are quoted and escaped: a `uid`
+/// with a line break cannot write a line of its own into the log.
+#[tokio::test(flavor = "current_thread")]
+async fn request_fields_cannot_forge_log_lines() {
+    #[derive(Clone, Default)]
+    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Captured {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let r = start(None).await;
+    let mut review = common::review_json("CREATE", None, None, "jane", None);
+    review["request"]["uid"] =
+        json!("abc\n2026-01-01T00:00:00.000000Z  INFO eyelint_webhook::server: FORGED");
+    let (status, _) = post_once(
+        r.server.addr,
+        default_client(&r.pki),
+        "/validate",
+        serde_json::to_vec(&review).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    r.server.run_until(async {}).await;
+    let text = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    assert!(
+        text.contains("uid=\"abc\\n2026-01-01T00:00:00.000000Z"),
+        "{text}"
+    );
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.starts_with("2026-01-01T00:00:00.000000Z")),
+        "{text}"
+    );
+}
