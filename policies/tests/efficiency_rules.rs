@@ -219,3 +219,53 @@ fn jobs_are_judged_too() {
     );
     fix_makes_it_pass("memoryRequestsMissing", &cj);
 }
+
+/// A limit fix never writes a limit below the container's request: the API
+/// server refuses "must be less than or equal to cpu limit", so a
+/// placeholder of 100m over a request of 2 CPUs would turn an object it
+/// admits into one it refuses. The request's value is written instead.
+#[test]
+fn limit_fixes_are_never_below_the_request() {
+    for (id, resource, request, want) in [
+        ("cpuLimitsMissing", "cpu", json!("2"), json!("2")),
+        ("cpuLimitsMissing", "cpu", json!(0.15), json!("0.15")),
+        ("cpuLimitsMissing", "cpu", json!("50m"), json!("100m")),
+        ("cpuLimitsMissing", "cpu", json!("100m"), json!("100m")),
+        ("memoryLimitsMissing", "memory", json!("4Gi"), json!("4Gi")),
+        (
+            "memoryLimitsMissing",
+            "memory",
+            json!("600M"),
+            json!("600M"),
+        ),
+        (
+            "memoryLimitsMissing",
+            "memory",
+            json!("256Mi"),
+            json!("512Mi"),
+        ),
+        // An invalid request is another finding's business: the placeholder.
+        (
+            "memoryLimitsMissing",
+            "memory",
+            json!("lots"),
+            json!("512Mi"),
+        ),
+    ] {
+        let obj = pod(app(json!({"requests": {resource: request.clone()}})));
+        let fixed = fix_makes_it_pass(id, &obj);
+        assert_eq!(
+            fixed["spec"]["containers"][0]["resources"]["limits"][resource], want,
+            "{id} over a request of {request}"
+        );
+        // `limits: {}` present: the same value is added into it.
+        let obj = pod(app(
+            json!({"requests": {resource: request.clone()}, "limits": {}}),
+        ));
+        let fixed = fix_makes_it_pass(id, &obj);
+        assert_eq!(
+            fixed["spec"]["containers"][0]["resources"]["limits"][resource], want,
+            "{id} over a request of {request}, limits: {{}}"
+        );
+    }
+}

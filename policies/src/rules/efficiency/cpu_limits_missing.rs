@@ -85,7 +85,7 @@ declare_rule! {
     /// resources, so neither is inspected.
     ///
     /// ## Fix safety
-    /// Unsafe: writes a placeholder of `100m`. A limit below what the container really uses throttles it (slow responses, failing probes). Set a value measured from the workload. The patch creates `resources` and `limits` when they are missing.
+    /// Unsafe: writes a placeholder of `100m`, or the container's CPU request when that is higher (the API server refuses a request above its limit). A limit below what the container really uses throttles it (slow responses, failing probes). Set a value measured from the workload. The patch creates `resources` and `limits` when they are missing.
     pub struct CpuLimitsMissing;
     meta {
         id: "cpuLimitsMissing",

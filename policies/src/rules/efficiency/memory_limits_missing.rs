@@ -85,7 +85,7 @@ declare_rule! {
     /// resources, so neither is inspected.
     ///
     /// ## Fix safety
-    /// Unsafe: writes a placeholder of `512Mi`. A limit below the container's real peak gets it OOM-killed in a restart loop. Set a value measured from the workload. The patch creates `resources` and `limits` when they are missing.
+    /// Unsafe: writes a placeholder of `512Mi`, or the container's memory request when that is higher (the API server refuses a request above its limit). A limit below the container's real peak gets it OOM-killed in a restart loop. Set a value measured from the workload. The patch creates `resources` and `limits` when they are missing.
     pub struct MemoryLimitsMissing;
     meta {
         id: "memoryLimitsMissing",

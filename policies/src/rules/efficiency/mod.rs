@@ -120,6 +120,27 @@ fn show(v: &Value) -> String {
     }
 }
 
+/// The value a fix writes: the placeholder, except that a limit is never
+/// written below the container's valid request of the same resource (the
+/// API server refuses a request above its limit, so the fix would turn an
+/// admitted object into a refused one); then it is the request's value.
+fn fix_value(resources: Option<&Value>, field: &ResourceField) -> Value {
+    let placeholder = Value::String(field.placeholder.to_string());
+    if field.section != "limits" {
+        return placeholder;
+    }
+    let request = resources
+        .and_then(|r| r.field("requests"))
+        .and_then(|r| r.field(field.resource));
+    let (Some(request), Ok(bound)) = (request, Quantity::parse(field.placeholder)) else {
+        return placeholder;
+    };
+    match Quantity::from_value(request) {
+        Ok(q) if q > bound => Value::String(show(request).trim().to_string()),
+        _ => placeholder,
+    }
+}
+
 /// The JSON Patch `add` that sets the field, creating `resources` and the
 /// section when they are missing (or not mappings, e.g. `limits:` left null).
 fn add_op(
@@ -128,7 +149,7 @@ fn add_op(
     section: Option<&Value>,
     field: &ResourceField,
 ) -> Op {
-    let placeholder = Value::String(field.placeholder.to_string());
+    let placeholder = fix_value(resources, field);
     let one = |k: &str, v: Value| {
         let mut m = Map::new();
         m.insert(k.to_string(), v);
