@@ -360,12 +360,11 @@ pub fn decide(req: &AdmissionRequest, engine: &Engine, settings: &Settings) -> D
     let mut others: Vec<(&Finding, bool)> = Vec::new();
     for f in &findings {
         let at_threshold = threshold.is_some_and(|t| f.severity >= t);
-        if !at_threshold {
-            others.push((f, false));
-        } else if old_keys.contains(&finding_key(&object, f)) {
-            others.push((f, true));
-        } else {
+        let existing = !old_keys.is_empty() && old_keys.contains(&finding_key(&object, f));
+        if at_threshold && !existing {
             denying.push(f);
+        } else {
+            others.push((f, existing));
         }
     }
     // Most severe first, so truncation drops the least important.

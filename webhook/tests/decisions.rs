@@ -182,6 +182,42 @@ fn update_denies_only_new_denying_findings() {
         .contains("previous version did not have"));
 }
 
+/// Warnings the old object already had are marked too, not only the danger
+/// findings that would have denied; new ones are not.
+#[test]
+fn update_marks_every_finding_the_old_object_had() {
+    let e = engine_ipc_port("");
+    let old = port_pod("team-a");
+    let mut new = old.clone();
+    new["metadata"]["labels"] = json!({"tier": "web"});
+    let d = decide(
+        &request("UPDATE", Some(&new), Some(&old), USER, None),
+        &e,
+        &settings(),
+    );
+    assert_eq!(d.outcome, Outcome::Warned, "{:?}", d.response);
+    assert_eq!(d.response.warnings.len(), 1, "{:?}", d.response.warnings);
+    assert!(
+        d.response.warnings[0]
+            .starts_with("warning hostPortSet (container app) (already present): "),
+        "{:?}",
+        d.response.warnings
+    );
+    // The host port added by this UPDATE is not marked.
+    let clean = pod("team-a", json!({"containers": [container("app")]}));
+    let d = decide(
+        &request("UPDATE", Some(&old), Some(&clean), USER, None),
+        &e,
+        &settings(),
+    );
+    assert_eq!(d.response.warnings.len(), 1, "{:?}", d.response.warnings);
+    assert!(
+        !d.response.warnings[0].contains("already present"),
+        "{:?}",
+        d.response.warnings
+    );
+}
+
 #[test]
 fn update_compares_containers_by_name_not_index() {
     let e = only(&[("runAsPrivileged", "danger")], "");
