@@ -1,7 +1,10 @@
 //! The linter and the admission webhook agree: for a CREATE in a
 //! non-exempt namespace, the webhook's findings on an object are the
-//! engine's local pass on that object, and equal what `eyelint` reports for
-//! it with cross-object rules set aside (admission has no other objects).
+//! engine's on that object alone (an index that covers no other kind), equal
+//! what `eyelint` reports for it with cross-object rules set aside, and every
+//! cross-object finding the webhook makes from the object alone (a binding
+//! to cluster-admin, `automountServiceAccountToken: true`) is one the linter
+//! makes too.
 //! Runs over every fixture manifest in `../shared/corpus_fixtures` and the
 //! repository's own lint fixtures.
 
@@ -15,7 +18,7 @@ use eyelint::lint::{run, RunOptions};
 use eyelint_policies::object::expand_lists;
 use eyelint_policies::report::ReportFinding;
 use eyelint_policies::yaml::{self, Limits};
-use eyelint_policies::{Engine, Finding, Pass};
+use eyelint_policies::{Coverage, Engine, Finding, Pass};
 use eyelint_webhook::{decide, review, Outcome, Settings};
 use serde_json::{json, Value};
 
@@ -89,7 +92,7 @@ fn webhook_findings_equal_linter_findings_on_every_fixture() {
         own_namespace: Some("eyelint-system".to_string()),
     };
     let exempt = &engine.config().admission.exempt_namespaces;
-    let (mut objects, mut judged_files, mut with_findings) = (0, 0, 0);
+    let (mut objects, mut judged_files, mut with_findings, mut cross_seen) = (0, 0, 0, 0);
 
     for path in &files {
         let Ok(bytes) = std::fs::read(path) else {
@@ -113,6 +116,7 @@ fn webhook_findings_equal_linter_findings_on_every_fixture() {
 
         // The webhook, one CREATE per object.
         let mut webhook: Vec<String> = Vec::new();
+        let mut webhook_cross: Vec<String> = Vec::new();
         let mut judged_refs = Vec::new();
         for obj in &docs {
             let ns = obj["metadata"]["namespace"].as_str().unwrap_or("");
@@ -128,14 +132,27 @@ fn webhook_findings_equal_linter_findings_on_every_fixture() {
                 path.display(),
                 d.outcome
             );
-            // Same as the engine's local pass on the same object.
+            // Same as the engine on the object alone.
+            let mut alone = engine.new_index(Coverage::Kinds(Default::default()));
+            alone.add(obj);
             assert_eq!(
                 d.findings,
-                engine.check(obj, None, Pass::Local).findings,
+                engine.check(obj, Some(&alone), Pass::All).findings,
                 "{}",
                 path.display()
             );
-            webhook.extend(d.findings.iter().map(webhook_key));
+            webhook.extend(
+                d.findings
+                    .iter()
+                    .filter(|f| !is_cross_rule(&f.id))
+                    .map(webhook_key),
+            );
+            webhook_cross.extend(
+                d.findings
+                    .iter()
+                    .filter(|f| is_cross_rule(&f.id))
+                    .map(webhook_key),
+            );
             let r = eyelint_policies::ObjectRef::of(obj);
             judged_refs.push((r.api_version, r.kind, r.namespace, r.name));
             objects += 1;
@@ -164,6 +181,17 @@ fn webhook_findings_equal_linter_findings_on_every_fixture() {
             })
             .map(|f| key(f))
             .collect();
+        // What the webhook decides from the object alone, the linter
+        // reports too (it sees the whole file, so it may report more).
+        let linter_all: Vec<String> = result.findings.iter().map(|f| key(f)).collect();
+        for k in &webhook_cross {
+            assert!(
+                linter_all.contains(k),
+                "{}: the webhook's cross-object finding is not the linter's: {k}",
+                path.display()
+            );
+        }
+        cross_seen += webhook_cross.len();
         webhook.sort();
         linter.sort();
         if webhook != linter {
@@ -187,12 +215,16 @@ fn webhook_findings_equal_linter_findings_on_every_fixture() {
             with_findings += 1;
         }
     }
-    eprintln!("webhook and linter agree on {objects} objects in {judged_files} files ({with_findings} with findings)");
+    eprintln!("webhook and linter agree on {objects} objects in {judged_files} files ({with_findings} with findings, {cross_seen} cross-object findings decided from the object alone)");
     assert!(judged_files > 0, "no fixture file was compared");
     if shared.is_dir() {
         assert!(
             with_findings > 50,
             "suspiciously few files with findings: {with_findings}"
+        );
+        assert!(
+            cross_seen > 0,
+            "no cross-object finding decided from an object alone"
         );
     }
 }

@@ -12,14 +12,14 @@
 //! 5. Objects made by their controller (a controller ownerReference of a
 //!    known kind *and* a requester in `admission.controllerIdentities`):
 //!    allowed unjudged, because their controller was judged.
-//! 6. Everything else: the engine's local pass (cross-object checks need
-//!    other objects and are skipped), with its config and annotation
-//!    exemptions. Denied when a finding reaches `admission.denyOn` — on
+//! 6. Everything else: every check of the engine, with its config and
+//!    annotation exemptions; cross-object checks see the object alone and
+//!    report only what it decides by itself. Denied when a finding reaches `admission.denyOn` — on
 //!    UPDATE only when the old object did not already have it. Every other
 //!    finding becomes a warning.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -27,7 +27,7 @@ use base64::Engine as _;
 use eyelint_policies::config::DenyOn;
 use eyelint_policies::finding::Fix;
 use eyelint_policies::path::Seg;
-use eyelint_policies::{Engine, Finding, FixSafety, ObjectRef, Pass, Severity};
+use eyelint_policies::{Coverage, Engine, Finding, FixSafety, ObjectRef, Pass, Severity};
 use serde_json::{Map, Value};
 
 use crate::review::{AdmissionRequest, AdmissionResponse, Operation, Status};
@@ -282,10 +282,17 @@ fn set_namespace(object: &mut Value, req: &AdmissionRequest) {
     }
 }
 
-/// Runs the engine's local pass (cross-object checks are skipped without an
-/// index) and keeps the findings in scope.
+/// Runs every check and keeps the findings in scope. The request holds one
+/// object and says nothing of the others, so the cross-object checks see an
+/// index of that object alone that covers no kind: where the object decides
+/// by itself (a binding to `cluster-admin`, `automountServiceAccountToken:
+/// true` on the pod) they report as the linter does; where they would need
+/// another object (a PodDisruptionBudget, the ServiceAccount) they are not
+/// evaluated.
 fn judge(engine: &Engine, object: &Value, scope: Scope) -> Vec<Finding> {
-    let mut findings = engine.check(object, None, Pass::Local).findings;
+    let mut index = engine.new_index(Coverage::Kinds(BTreeSet::new()));
+    index.add(object);
+    let mut findings = engine.check(object, Some(&index), Pass::All).findings;
     if scope == Scope::SecurityOnly {
         findings.retain(|f| &*f.category == "Security");
     }

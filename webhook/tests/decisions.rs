@@ -937,3 +937,56 @@ fn webhook_findings_equal_the_local_pass() {
     assert_eq!(d.findings, e.check(&obj, None, Pass::Local).findings);
     assert!(d.findings.iter().any(|f| f.severity == Severity::Danger));
 }
+
+/// Cross-object checks report what the object decides alone, as the linter
+/// does, and stay silent where another object would be needed.
+#[test]
+fn cross_object_checks_decide_what_the_object_alone_decides() {
+    let e = eyelint_policies::Engine::with_defaults().unwrap();
+    // A binding to cluster-admin: denied, the role need not be looked up.
+    let crb = json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+        "metadata": {"name": "ops-admin"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+        "subjects": [{"kind": "Group", "name": "ops", "apiGroup": "rbac.authorization.k8s.io"}]
+    });
+    let d = decide(
+        &request("CREATE", Some(&crb), None, USER, None),
+        &e,
+        &settings(),
+    );
+    assert_eq!(d.outcome, Outcome::Denied, "{:?}", d.response);
+    assert!(d
+        .findings
+        .iter()
+        .any(|f| &*f.id == "clusterrolebindingClusterAdmin"));
+    // A pod that asks for the token: warned; one that says nothing is not
+    // judged on it (its ServiceAccount would decide).
+    let mut asks = container("app");
+    asks["securityContext"] = json!({"allowPrivilegeEscalation": false});
+    let with_token = pod(
+        "team-a",
+        json!({"automountServiceAccountToken": true, "containers": [asks.clone()]}),
+    );
+    let silent = pod("team-a", json!({"containers": [asks]}));
+    let ids = |o: &Value| -> Vec<String> {
+        decide(
+            &request("CREATE", Some(o), None, USER, None),
+            &e,
+            &settings(),
+        )
+        .findings
+        .iter()
+        .map(|f| f.id.to_string())
+        .collect()
+    };
+    assert!(ids(&with_token).contains(&"automountServiceAccountToken".to_string()));
+    let none = ids(&silent);
+    for id in [
+        "automountServiceAccountToken",
+        "missingPodDisruptionBudget",
+        "missingNetworkPolicy",
+    ] {
+        assert!(!none.contains(&id.to_string()), "{id}: {none:?}");
+    }
+}
