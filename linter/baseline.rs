@@ -1,10 +1,14 @@
 //! Baselines: record today's findings, then report only new ones.
 //!
 //! An entry names a rule, an object (`kind`, `namespace`, `name`) and a
-//! container, with how many findings it covered. Lines, columns and files
-//! are not part of the key, so editing or moving other parts of a manifest
-//! does not bring baselined findings back; a rule firing more often on the
-//! same object and container than recorded reports the extra ones.
+//! container, with how many findings it covered and their messages. Lines,
+//! columns and files are not part of the key, so editing or moving other
+//! parts of a manifest does not bring baselined findings back. A rule firing
+//! more often on the same object and container than recorded reports the
+//! extra ones, and the messages say which those are: a secret env var added
+//! before a baselined one is the new finding, not the old one whose index
+//! moved. Findings whose messages are not recorded (a baseline written before
+//! messages were, or a message reworded since) are matched by count.
 
 use std::borrow::Borrow;
 use std::collections::BTreeMap;
@@ -53,9 +57,15 @@ impl Key {
 pub trait Keyed {
     /// What the baseline matches it by.
     fn key(&self) -> Key;
+    /// Its message, which tells apart the findings of one key.
+    fn message(&self) -> &str;
 }
 
 impl Keyed for ReportFinding {
+    fn message(&self) -> &str {
+        &self.message
+    }
+
     fn key(&self) -> Key {
         Key::new(
             &self.id,
@@ -68,6 +78,10 @@ impl Keyed for ReportFinding {
 }
 
 impl Keyed for Finding {
+    fn message(&self) -> &str {
+        &self.message
+    }
+
     fn key(&self) -> Key {
         let o = &self.object;
         let container = self.container.as_ref().map(|c| &*c.name);
@@ -84,6 +98,9 @@ pub struct Entry {
     /// How many findings it covers.
     #[serde(default = "one")]
     pub count: usize,
+    /// Their messages, sorted (one per finding; absent in older baselines).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<String>,
 }
 
 fn one() -> usize {
@@ -158,13 +175,16 @@ impl Baseline {
 /// so a run can record while it streams).
 #[derive(Clone, Debug, Default)]
 pub struct Counts {
-    counts: BTreeMap<Key, usize>,
+    counts: BTreeMap<Key, Vec<String>>,
 }
 
 impl Counts {
     /// Counts one finding.
     pub fn add(&mut self, f: &(impl Keyed + ?Sized)) {
-        *self.counts.entry(Key::of(f)).or_insert(0) += 1;
+        self.counts
+            .entry(Key::of(f))
+            .or_default()
+            .push(f.message().to_string());
     }
 
     /// The baseline covering every finding counted.
@@ -174,48 +194,98 @@ impl Counts {
             entries: self
                 .counts
                 .into_iter()
-                .map(|(key, count)| Entry { key, count })
+                .map(|(key, mut messages)| {
+                    messages.sort();
+                    Entry {
+                        key,
+                        count: messages.len(),
+                        messages,
+                    }
+                })
                 .collect(),
         }
     }
 }
 
-/// Matches findings against a baseline one at a time, in report order:
-/// with a count of N, the first N findings of a key are covered.
+/// What is left of one key's entries.
+#[derive(Clone, Debug, Default)]
+struct Left {
+    /// Findings still covered.
+    count: usize,
+    /// Recorded messages not yet matched, with how many times each.
+    messages: BTreeMap<String, usize>,
+}
+
+/// Matches findings against a baseline, one file's findings at a time.
 #[derive(Clone, Debug)]
 pub struct Matcher {
-    left: BTreeMap<Key, usize>,
+    left: BTreeMap<Key, Left>,
 }
 
 impl Matcher {
     /// A matcher with every entry of `baseline` unused.
     pub fn new(baseline: &Baseline) -> Matcher {
-        let mut left: BTreeMap<Key, usize> = BTreeMap::new();
+        let mut left: BTreeMap<Key, Left> = BTreeMap::new();
         for e in &baseline.entries {
-            *left.entry(e.key.clone()).or_insert(0) += e.count;
+            let l = left.entry(e.key.clone()).or_default();
+            l.count += e.count;
+            for m in e.messages.iter().take(e.count) {
+                *l.messages.entry(m.clone()).or_insert(0) += 1;
+            }
         }
         Matcher { left }
     }
 
-    /// Whether `f` is new (not covered by what is left of the baseline);
-    /// a covered finding uses up one count of its entry.
-    pub fn is_new(&mut self, f: &(impl Keyed + ?Sized)) -> bool {
-        match self.left.get_mut(&Key::of(f)) {
-            Some(n) if *n > 0 => {
-                *n -= 1;
-                false
+    /// Which of `findings` (one file's, in report order) are new: `false`
+    /// for those the baseline covers, each using up one finding of its
+    /// entry. First every finding whose message was recorded is covered;
+    /// then the rest of a key's findings, in order, while its count lasts.
+    pub fn new_ones<'f, F: Keyed + ?Sized + 'f>(
+        &mut self,
+        findings: impl IntoIterator<Item = &'f F>,
+    ) -> Vec<bool> {
+        let findings: Vec<&F> = findings.into_iter().collect();
+        let keys: Vec<Key> = findings.iter().map(|f| Key::of(*f)).collect();
+        let mut new = vec![true; findings.len()];
+        for (i, f) in findings.iter().enumerate() {
+            let Some(l) = self.left.get_mut(&keys[i]) else {
+                continue;
+            };
+            if l.count == 0 {
+                continue;
             }
-            _ => true,
+            if let Some(n) = l.messages.get_mut(f.message()).filter(|n| **n > 0) {
+                *n -= 1;
+                l.count -= 1;
+                new[i] = false;
+            }
         }
+        for (i, key) in keys.iter().enumerate() {
+            if !new[i] {
+                continue;
+            }
+            let Some(l) = self.left.get_mut(key) else {
+                continue;
+            };
+            if l.count == 0 {
+                continue;
+            }
+            l.count -= 1;
+            new[i] = false;
+            // A recorded message that this finding stands in for (reworded,
+            // or moved): one fewer left to match by message.
+            if let Some(n) = l.messages.values_mut().find(|n| **n > 0) {
+                *n -= 1;
+            }
+        }
+        new
     }
 }
 
 /// Which of `findings` are new: `false` for those the baseline covers.
-/// Findings are matched in order, so with a count of N the first N
-/// findings of a key are covered.
 pub fn survivors<F: Borrow<ReportFinding>>(baseline: &Baseline, findings: &[F]) -> Vec<bool> {
     let mut m = Matcher::new(baseline);
-    findings.iter().map(|f| m.is_new(f.borrow())).collect()
+    m.new_ones(findings.iter().map(|f| f.borrow()))
 }
 
 #[cfg(test)]
@@ -270,6 +340,54 @@ mod tests {
             ],
         );
         assert_eq!(alive, [false, true, false, true]);
+    }
+
+    fn with_message(id: &str, message: &str) -> ReportFinding {
+        ReportFinding {
+            message: message.to_string().into(),
+            ..f(id, "p", 1)
+        }
+    }
+
+    #[test]
+    fn messages_tell_the_findings_of_a_key_apart() {
+        let b = Baseline::from_findings(&[with_message("a", "env var PASSWORD")]);
+        assert_eq!(b.entries[0].messages, ["env var PASSWORD"]);
+        // The new one comes first in the file; the recorded one is covered.
+        let alive = survivors(
+            &b,
+            &[
+                with_message("a", "env var NEW_TOKEN"),
+                with_message("a", "env var PASSWORD"),
+            ],
+        );
+        assert_eq!(alive, [true, false]);
+        // A reworded message is matched by count.
+        let alive = survivors(&b, &[with_message("a", "secret in PASSWORD")]);
+        assert_eq!(alive, [false]);
+        // Entries without messages (older baselines) match by count, in order.
+        let mut old = b.clone();
+        old.entries[0].messages.clear();
+        let alive = survivors(
+            &old,
+            &[
+                with_message("a", "env var NEW_TOKEN"),
+                with_message("a", "env var PASSWORD"),
+            ],
+        );
+        assert_eq!(alive, [false, true]);
+        // Two recorded findings with the same message are two.
+        let b = Baseline::from_findings(&[with_message("a", "m"), with_message("a", "m")]);
+        assert_eq!(b.entries[0].count, 2);
+        let alive = survivors(
+            &b,
+            &[
+                with_message("a", "m"),
+                with_message("a", "x"),
+                with_message("a", "m"),
+            ],
+        );
+        assert_eq!(alive, [false, true, false]);
     }
 
     #[test]

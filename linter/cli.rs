@@ -750,9 +750,12 @@ impl Stream<'_> {
             Some(r) => r,
             None => {
                 let mut shown = Vec::with_capacity(o.findings.len());
-                for l in o.findings {
+                let news = match self.matcher.as_mut() {
+                    Some(m) => m.new_ones(o.findings.iter().map(|l| &*l.finding)),
+                    None => vec![true; o.findings.len()],
+                };
+                for (l, new) in o.findings.into_iter().zip(news) {
                     let visible = l.finding.severity >= self.min;
-                    let new = self.matcher.as_mut().is_none_or(|m| m.is_new(&*l.finding));
                     match (visible, new) {
                         (true, true) => shown.push(l),
                         (true, false) => self.totals.baselined += 1,

@@ -432,6 +432,76 @@ fn baseline_hides_known_findings_until_something_new_appears() {
     assert_eq!(eyelint(d, &["--baseline", "pod.yaml"], None).code, 2);
 }
 
+/// When a rule fires once more on the same container, the finding reported
+/// is the new one, not a baselined one whose list index moved.
+#[test]
+fn baseline_reports_the_new_finding_of_a_key_not_a_moved_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pod = |env: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: ns}}\nspec:\n  containers:\n  - name: app\n    image: registry.example.com/app:1\n    env: [{env}]\n"
+        )
+    };
+    let only = ["--only", "sensitiveContainerEnvVar"];
+    write(d, "pod.yaml", pod("{name: PASSWORD, value: x}"));
+    let r = eyelint(
+        d,
+        &[&only[..], &["--write-baseline", "base.json"]].concat(),
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let base: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("base.json")).unwrap()).unwrap();
+    assert_eq!(base["entries"][0]["count"], 1);
+    assert_eq!(base["entries"][0]["messages"].as_array().unwrap().len(), 1);
+    // A new secret env var before the baselined one.
+    write(
+        d,
+        "pod.yaml",
+        pod("{name: NEW_TOKEN, value: z}, {name: PASSWORD, value: x}"),
+    );
+    let r = eyelint(
+        d,
+        &[
+            &only[..],
+            &[
+                "--baseline",
+                "base.json",
+                "-f",
+                "json",
+                "--fail-on",
+                "warning",
+            ],
+        ]
+        .concat(),
+        None,
+    );
+    let v = json(&r);
+    let found = v["findings"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0]["message"].as_str().unwrap().contains("NEW_TOKEN"),
+        "{found:?}"
+    );
+    assert_eq!(found[0]["path"], "spec.containers[0].env[0].value");
+    assert_eq!(v["summary"]["baselined"], 1);
+    // A baseline written before messages were recorded matches by count.
+    std::fs::write(
+        d.join("old.json"),
+        r#"{"schemaVersion": 1, "entries": [{"id": "sensitiveContainerEnvVar", "kind": "Pod", "namespace": "ns", "name": "p", "container": "app", "count": 1}]}"#,
+    )
+    .unwrap();
+    let r = eyelint(
+        d,
+        &[&only[..], &["--baseline", "old.json", "-f", "json"]].concat(),
+        None,
+    );
+    let v = json(&r);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(v["summary"]["baselined"], 1);
+}
+
 #[test]
 fn output_file_and_no_color() {
     let dir = tempfile::tempdir().unwrap();
