@@ -92,6 +92,70 @@ fn wrong_type_points_at_the_value() {
     assert_eq!(at(&d), (3, 12));
 }
 
+/// Polaris reads its format's keys case-insensitively (Go's encoding/json),
+/// and its own `linuxHardening` check spells `FailureMessage` so: eyelint
+/// reads them alike, without warnings; diagnostics point at the key as the
+/// file spells it. Rule ids stay case-sensitive, as in Polaris.
+#[test]
+fn polaris_keys_are_read_whatever_their_case() {
+    let c = ok(r#"
+Checks:
+  hostPIDSet: danger
+  fmTest: warning
+CustomChecks:
+  fmTest:
+    FailureMessage: my message
+    Category: Efficiency
+    Target: Container
+    Containers: {Exclude: [initContainer]}
+    Schema: {required: [image]}
+    Mutations:
+      - {Op: add, Path: /image, Value: "x:1"}
+Exemptions:
+  - ControllerNames: [web]
+    Rules: [hostPIDSet]
+DisallowExemptions: false
+"#);
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    let cfg = &c.config;
+    assert_eq!(cfg.severity("hostPIDSet"), Some(Severity::Danger));
+    let spec = &cfg.custom_checks["fmTest"];
+    assert_eq!(spec["failureMessage"], "my message");
+    assert_eq!(spec["category"], "Efficiency");
+    assert_eq!(spec["containers"]["exclude"][0], "initContainer");
+    assert_eq!(spec["mutations"][0]["op"], "add");
+    assert_eq!(cfg.exemptions[0].controller_names, ["web"]);
+    assert_eq!(cfg.exemptions[0].rules, ["hostPIDSet"]);
+    // The check runs with its message and category, on containers.
+    let e = Engine::new(cfg.clone()).unwrap();
+    let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c"}]}});
+    let ev = e.check(&pod, None, eyelint_policies::Pass::All);
+    let f = ev
+        .findings
+        .iter()
+        .find(|f| &*f.id == "fmTest")
+        .expect("fmTest");
+    assert_eq!(&*f.message, "my message");
+    assert_eq!(&*f.category, "Efficiency");
+    assert!(f.container.is_some());
+    // A wrong value under a differently cased key is reported where it is.
+    let d = err("Exemptions:\n  - Namespace: a\n    Rules: hostIPCSet\n");
+    assert_eq!(at(&d), (3, 12), "{}", d.message);
+    // The exact spelling wins; the other is an unknown key.
+    let c = ok("checks: {hostIPCSet: danger}\ndisplayName: a\nDisplayName: b\n");
+    assert_eq!(c.config.display_name.as_deref(), Some("a"));
+    assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+    assert_eq!(at(&c.warnings[0]), (3, 1));
+    // Rule ids are names, not fields: `HostIPCSet` is no rule.
+    let c = ok("checks: {HostIPCSet: danger}\n");
+    assert!(
+        c.warnings.iter().any(|w| w.message.contains("HostIPCSet")),
+        "{:?}",
+        c.warnings
+    );
+}
+
 #[test]
 fn unknown_severity_points_at_the_value() {
     let d = err("checks:\n  hostIPCSet: error\n");

@@ -165,6 +165,129 @@ struct Ctx<'t> {
     text: &'t str,
     name: &'t str,
     docs: Vec<Document>,
+    /// Keys read under their canonical spelling: (path as read, path as
+    /// written in the file).
+    renamed: Vec<(FieldPath, FieldPath)>,
+}
+
+/// Keys of an exemption (`Exemption`'s fields).
+const EXEMPTION_KEYS: &[&str] = &[
+    "namespace",
+    "namespaces",
+    "controllerNames",
+    "containerNames",
+    "rules",
+    "reason",
+];
+
+/// Polaris decodes its configuration with Go's `encoding/json`, which gives
+/// a key to the field whose name it matches case-insensitively when no field
+/// has its exact name: `FailureMessage` (as Polaris's own `linuxHardening`
+/// check spells it) is `failureMessage`, `ControllerNames` is
+/// `controllerNames`. The fields of Polaris's format are read so too. Map
+/// keys (rule ids under `checks`, custom check ids, kinds under
+/// `additionalSchemas`) and schemas are left as written. A key whose exact
+/// spelling is also present is left for the unknown-key warning.
+fn fold_key_case(user: &mut Value) -> Vec<(FieldPath, FieldPath)> {
+    let mut renamed = Vec::new();
+    let root = FieldPath::root();
+    let Value::Object(top) = user else {
+        return renamed;
+    };
+    let top_keys: Vec<&str> = CONFIG_KEYS
+        .iter()
+        .chain(POLARIS_ONLY_KEYS)
+        .copied()
+        .collect();
+    let top_as_written = fold_map(top, &top_keys, &root, &root, &mut renamed);
+    let at = |canonical: &str| {
+        let written = top_as_written
+            .iter()
+            .find(|(c, _)| c == canonical)
+            .map_or(canonical.to_string(), |(_, w)| w.clone());
+        (root.key(canonical), root.key(&written))
+    };
+    if let Some(Value::Object(checks)) = top.get_mut("customChecks") {
+        let (read, written) = at("customChecks");
+        for (id, spec) in checks.iter_mut() {
+            let Value::Object(spec) = spec else { continue };
+            let (read, written) = (read.key(id), written.key(id));
+            let spec_keys = fold_map(
+                spec,
+                crate::custom::KNOWN_KEYS,
+                &read,
+                &written,
+                &mut renamed,
+            );
+            let at = |canonical: &str| {
+                let w = spec_keys
+                    .iter()
+                    .find(|(c, _)| c == canonical)
+                    .map_or(canonical.to_string(), |(_, w)| w.clone());
+                (read.key(canonical), written.key(&w))
+            };
+            for filter in ["controllers", "containers"] {
+                if let Some(Value::Object(f)) = spec.get_mut(filter) {
+                    let (r, w) = at(filter);
+                    fold_map(f, &["include", "exclude"], &r, &w, &mut renamed);
+                }
+            }
+            if let Some(Value::Array(ms)) = spec.get_mut("mutations") {
+                let (r, w) = at("mutations");
+                for (i, m) in ms.iter_mut().enumerate() {
+                    if let Value::Object(m) = m {
+                        let keys = ["op", "path", "value", "comment"];
+                        fold_map(m, &keys, &r.index(i), &w.index(i), &mut renamed);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(Value::Array(list)) = top.get_mut("exemptions") {
+        let (read, written) = at("exemptions");
+        for (i, e) in list.iter_mut().enumerate() {
+            if let Value::Object(e) = e {
+                fold_map(
+                    e,
+                    EXEMPTION_KEYS,
+                    &read.index(i),
+                    &written.index(i),
+                    &mut renamed,
+                );
+            }
+        }
+    }
+    renamed
+}
+
+/// Renames the keys of `map` that match one of `known` but for case;
+/// returns (canonical, as written) for each.
+fn fold_map(
+    map: &mut Map<String, Value>,
+    known: &[&str],
+    read: &FieldPath,
+    written: &FieldPath,
+    renamed: &mut Vec<(FieldPath, FieldPath)>,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let keys: Vec<String> = map.keys().cloned().collect();
+    for k in keys {
+        if known.contains(&k.as_str()) {
+            continue;
+        }
+        let Some(canonical) = known.iter().find(|c| c.eq_ignore_ascii_case(&k)) else {
+            continue;
+        };
+        if map.contains_key(*canonical) {
+            continue;
+        }
+        if let Some(v) = map.remove(&k) {
+            map.insert((*canonical).to_string(), v);
+            renamed.push((read.key(canonical), written.key(&k)));
+            out.push(((*canonical).to_string(), k));
+        }
+    }
+    out
 }
 
 /// Which part of a located node a diagnostic points at.
@@ -198,9 +321,30 @@ impl Ctx<'_> {
         }
     }
 
+    /// `path` (as read) with the keys spelled as the file spells them.
+    fn as_written(&self, path: &FieldPath) -> FieldPath {
+        let best = self
+            .renamed
+            .iter()
+            .filter(|(read, _)| path.segments().starts_with(read.segments()))
+            .max_by_key(|(read, _)| read.len());
+        let Some((read, written)) = best else {
+            return path.clone();
+        };
+        let mut out = written.clone();
+        for seg in &path.segments()[read.len()..] {
+            match seg {
+                Seg::Key(k) => out.push_key(k),
+                Seg::Index(i) => out.push_index(*i),
+            }
+        }
+        out
+    }
+
     /// The position of `path` in the last document that holds it (later
     /// documents override earlier ones), or of its nearest located parent.
     fn locate(&self, path: &FieldPath, at: At) -> Option<Pos> {
+        let path = &self.as_written(path);
         let mut best: Option<(usize, Pos)> = None;
         for doc in self.docs.iter().rev() {
             let (prefix, loc) = doc.spans.locate(path);
@@ -290,6 +434,7 @@ pub fn load_config(text: &str, name: &str, strict: bool) -> Result<LoadedConfig,
         text,
         name,
         docs: loaded.documents,
+        renamed: Vec::new(),
     };
     if let Some(e) = loaded.error {
         let d = ConfigDiagnostic {
@@ -344,6 +489,8 @@ pub fn load_config(text: &str, name: &str, strict: bool) -> Result<LoadedConfig,
             Ok(())
         }
     };
+
+    cx.renamed = fold_key_case(&mut user);
 
     // Unknown top-level keys.
     if let Value::Object(m) = &mut user {
