@@ -300,6 +300,26 @@ fn stderr_input_diag(d: &InputDiag, color: bool) {
     eprint!("{s}");
 }
 
+/// Whether the file at `p` holds a Kubernetes object (an earlier report does
+/// not; a manifest does).
+fn holds_objects(p: &Path, max: u64) -> bool {
+    let Ok(bytes) = std::fs::read(p) else {
+        return false;
+    };
+    if bytes.len() as u64 > max {
+        return false;
+    }
+    let loaded =
+        eyelint_policies::yaml::load_bytes(&bytes, &eyelint_policies::yaml::Limits::default());
+    let mut objects = Vec::new();
+    for d in loaded.documents {
+        eyelint_policies::object::expand_lists(d.value, &mut objects);
+    }
+    objects
+        .iter()
+        .any(eyelint_policies::object::is_kubernetes_object)
+}
+
 /// The width to wrap to: `COLUMNS` when exported (as a user or a test sets
 /// it), else the width of the terminal the text goes to, `size` (an
 /// interactive shell does not export `COLUMNS`), else 100.
@@ -446,6 +466,38 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
     let (inputs, own): (Vec<Input>, Vec<Input>) = inputs
         .into_iter()
         .partition(|i| !i.path().is_some_and(|p| discover::same_file(p, &written)));
+    // ... but a file the run would overwrite with its report must not be a
+    // manifest: `eyelint app.yaml -o app.yaml` would wipe it and pass.
+    let named: Vec<&Path> = paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .map(PathBuf::as_path)
+        .collect();
+    for i in &own {
+        let Some(p) = i.path() else { continue };
+        let why = if discover::same_file(p, &named) {
+            Some("it is named as an input")
+        } else if holds_objects(p, a.max_file_size) {
+            Some("it holds Kubernetes objects this run would lint")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            eprintln!(
+                "error: refusing to write the {} to {}: {why}",
+                if a.write_baseline
+                    .as_deref()
+                    .is_some_and(|b| discover::same_file(p, &[b]))
+                {
+                    "baseline"
+                } else {
+                    "report"
+                },
+                i.name
+            );
+            return Ok(EXIT_ERROR);
+        }
+    }
     if a.verbose {
         for i in &own {
             eprintln!("skipped {}: this run writes it", i.name);

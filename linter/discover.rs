@@ -33,6 +33,10 @@ pub enum InputSource {
     File(PathBuf),
     /// Standard input, read once up front.
     Stdin(Bytes),
+    /// A part of a directory walk that could not be read (a subdirectory
+    /// without permission): an input error of its own, while the rest of
+    /// the walk is still linted.
+    Unreadable(String),
 }
 
 impl Input {
@@ -40,7 +44,7 @@ impl Input {
     pub fn path(&self) -> Option<&Path> {
         match &self.source {
             InputSource::File(p) => Some(p),
-            InputSource::Stdin(_) => None,
+            InputSource::Stdin(_) | InputSource::Unreadable(_) => None,
         }
     }
 }
@@ -131,6 +135,9 @@ pub fn discover_walked(
 ) -> Result<(Vec<Input>, Walked), DiscoverError> {
     let mut walked = Walked::default();
     let mut out = Vec::new();
+    // Files by where they really are, so that `a.yaml ./a.yaml`, a file and
+    // its directory under another spelling, or an absolute and a relative
+    // path are read once.
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut stdin = stdin;
     for p in paths {
@@ -148,7 +155,7 @@ pub fn discover_walked(
             source,
         })?;
         if !meta.is_dir() {
-            if seen.insert(p.clone()) {
+            if seen.insert(real_path(p)) {
                 out.push(Input {
                     name: display_name(p),
                     source: InputSource::File(p.clone()),
@@ -157,6 +164,7 @@ pub fn discover_walked(
             continue;
         }
         let mut files = Vec::new();
+        let mut unreadable = Vec::new();
         let walker = ignore::WalkBuilder::new(p)
             .hidden(true)
             .git_ignore(true)
@@ -168,8 +176,21 @@ pub fn discover_walked(
             .follow_links(false)
             .build();
         let root = Walked::root(p);
+        let real_root = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
         for entry in walker {
-            let entry = entry?;
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    // A part of the tree that cannot be read is an input
+                    // error of its own; the rest of the walk goes on.
+                    let at = error_path(&e).map_or_else(|| p.clone(), Path::to_path_buf);
+                    unreadable.push(Input {
+                        name: display_name(&at),
+                        source: InputSource::Unreadable(error_text(&e)),
+                    });
+                    continue;
+                }
+            };
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             if let (Some(root), Ok(rel)) = (&root, entry.path().strip_prefix(p)) {
                 walked.saw(root, rel, is_dir);
@@ -193,15 +214,57 @@ pub fn discover_walked(
         }
         files.sort();
         for f in files {
-            if seen.insert(f.clone()) {
+            // A walk follows no directory link, so a file is where its path
+            // under the resolved root says, unless it is a link itself.
+            let real = match f.strip_prefix(p) {
+                Ok(rel) if !f.is_symlink() => real_root.join(rel),
+                _ => real_path(&f),
+            };
+            if seen.insert(real) {
                 out.push(Input {
                     name: display_name(&f),
                     source: InputSource::File(f),
                 });
             }
         }
+        out.append(&mut unreadable);
     }
     Ok((out, walked))
+}
+
+/// Where a file really is: its canonical path, or the path as given when it
+/// cannot be resolved (a dangling link, reported when read).
+fn real_path(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// The path a walk error is about, if it names one.
+fn error_path(e: &ignore::Error) -> Option<&Path> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child),
+        _ => None,
+    }
+}
+
+/// A walk error's message without the path it is about (the input's name
+/// says that).
+fn error_text(e: &ignore::Error) -> String {
+    match e {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => error_text(err),
+        // A walk's I/O error repeats the path; the system's own message
+        // does not.
+        ignore::Error::Io(io) => io
+            .get_ref()
+            .and_then(std::error::Error::source)
+            .map_or_else(|| io.to_string(), ToString::to_string),
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -379,9 +379,14 @@ fn may_hold_indexed(text: &str, scan: &KindScan) -> bool {
 /// with a byte-order mark comes back as UTF-8 (`utf16_as_utf8`).
 pub fn read_input(input: &Input, max: u64) -> Result<Bytes, String> {
     match &input.source {
+        InputSource::Unreadable(why) => Err(format!("cannot read: {why}")),
         InputSource::Stdin(b) => {
+            // Standard input is read up to one byte over the limit: its
+            // real size is not known.
             if b.len() as u64 > max {
-                return Err(too_large(b.len() as u64, max));
+                return Err(format!(
+                    "standard input is over the {max} byte limit (raise it with --max-file-size)"
+                ));
             }
             match utf16_as_utf8(b)? {
                 Some(utf8) => Ok(Arc::new(utf8)),

@@ -1478,3 +1478,133 @@ fn files_starting_with_a_brace_are_json_to_kubectl() {
     );
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
+
+/// A report or baseline written over a manifest of the run would wipe it
+/// and pass: refused before anything is written (exit 2). An earlier report
+/// found by a walk is skipped, as before.
+#[test]
+fn a_report_never_overwrites_a_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "in.yaml", POD);
+    for args in [
+        &["in.yaml", "-o", "in.yaml"][..],
+        &[".", "-o", "in.yaml"],
+        &["in.yaml", "--write-baseline", "./in.yaml"],
+    ] {
+        let r = eyelint(d, args, None);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("refusing to write the"), "{}", r.stderr);
+        assert_eq!(std::fs::read_to_string(d.join("in.yaml")).unwrap(), POD);
+    }
+    // The last run's report is not a manifest: overwritten, not linted.
+    let r = eyelint(d, &["in.yaml", "-f", "json", "-o", "report.json"], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let r = eyelint(d, &[".", "-f", "json", "-o", "report.json", "-v"], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("skipped report.json: this run writes it"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// One file named in two spellings (or inside a directory also named) is
+/// read once.
+#[test]
+fn a_file_is_linted_once_whatever_its_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "sub/pod.yaml", POD);
+    let once = json(&eyelint(d, &["sub/pod.yaml", "-f", "json"], None));
+    let n = once["findings"].as_array().unwrap().len();
+    assert!(n > 0);
+    let abs = d.join("sub/pod.yaml").display().to_string();
+    for args in [
+        &["sub/pod.yaml", "./sub/pod.yaml"][..],
+        &["sub", "./sub/pod.yaml"],
+        &[".", "sub"],
+        &["sub/pod.yaml", &abs],
+        &["sub/../sub/pod.yaml", "sub"],
+    ] {
+        let v = json(&eyelint(d, &[args, &["-f", "json"]].concat(), None));
+        assert_eq!(v["findings"].as_array().unwrap().len(), n, "{args:?}");
+        assert_eq!(v["summary"]["files"], 1, "{args:?}");
+    }
+}
+
+/// A subdirectory the run may not read is an input error of its own; the
+/// other files are still linted and reported (exit 2). As root, the run is
+/// made as `nobody` with util-linux's `setpriv`; skipped where neither works.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_directory_is_an_input_error_and_the_rest_is_linted() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "a.yaml", POD);
+    write(d, "locked/c.yaml", POD);
+    std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(d.join("a.yaml"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(d.join("locked"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let out = if root {
+        let probe = std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
+            .status();
+        if !probe.is_ok_and(|s| s.success()) {
+            eprintln!("SKIP: running as root without a working setpriv");
+            return;
+        }
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_eyelint"))
+            .args(["-f", "json", "."])
+            .current_dir(d)
+            .output()
+            .unwrap()
+    } else {
+        std::process::Command::new(env!("CARGO_BIN_EXE_eyelint"))
+            .args(["-f", "json", "."])
+            .current_dir(d)
+            .output()
+            .unwrap()
+    };
+    std::fs::set_permissions(d.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["file"] == "a.yaml"));
+    assert_eq!(v["errors"][0]["file"], "locked", "{v}");
+    assert_eq!(
+        v["errors"][0]["message"],
+        "cannot read: Permission denied (os error 13)"
+    );
+}
+
+/// Standard input over the size limit: its size is not known, and the
+/// message does not make one up.
+#[test]
+fn oversized_standard_input_states_the_limit_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = eyelint(
+        dir.path(),
+        &["--max-file-size", "10", "-"],
+        Some(POD.as_bytes()),
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(
+            "<stdin>: standard input is over the 10 byte limit (raise it with --max-file-size)"
+        ),
+        "{}",
+        r.stderr
+    );
+}

@@ -2,9 +2,9 @@
 //! Multitool, `tests/sarif-validator.sh`, installed from npm on first use),
 //! with both of its rule sets: the SARIF 2.1.0 specification's and what
 //! GitHub's code scanning ingestion requires. The log holds findings of
-//! every kind the lint fixtures make, an input error (a tool execution
-//! notification), and files named absolutely outside the current directory
-//! (absolute `file:` URIs).
+//! every kind the lint fixtures make, input errors with and without a line
+//! (tool execution notifications), and files named absolutely outside the
+//! current directory (absolute `file:` URIs).
 //!
 //! The one warning allowed is SARIF2005, "the tool does not provide
 //! `informationUri`": eyelint has no public home page to name yet.
@@ -31,6 +31,10 @@ fn sarif_logs_pass_microsofts_validator() {
         }
     }
     std::fs::write(inside.join("broken.yaml"), "a: [\n").expect("write");
+    // An input error with no line: SARIF wants no region rather than an
+    // empty one.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("nowhere.yaml", inside.join("dangling.yaml")).expect("link");
     // A file outside the current directory, named by its absolute path.
     let outside = work.path().join("outside dir");
     std::fs::create_dir_all(&outside).expect("dir");

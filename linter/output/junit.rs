@@ -156,7 +156,19 @@ impl Suites {
                     Some(dir) => tempfile::tempfile_in(dir),
                     None => tempfile::tempfile(),
                 };
-                self.spilled.insert(made?)
+                // Say which file could not be made: the report's own path
+                // is fine, the temporary directory is not.
+                let made = made.map_err(|e| {
+                    let dir = self.spill_dir.clone().unwrap_or_else(std::env::temp_dir);
+                    io::Error::new(
+                        e.kind(),
+                        format!(
+                            "no temporary file for the JUnit report in {} (set TMPDIR): {e}",
+                            dir.display()
+                        ),
+                    )
+                })?;
+                self.spilled.insert(made)
             }
         };
         file.write_all(&self.held)?;
@@ -309,5 +321,24 @@ mod tests {
         assert_eq!(a.matches("<testsuite ").count(), 6);
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert!(left.is_empty(), "temporary file left behind: {left:?}");
+    }
+
+    /// When the temporary file cannot be made, the error names the
+    /// temporary directory, not the report.
+    #[test]
+    fn no_temporary_file_names_the_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let gone = dir.path().join("gone");
+        let mut s = Suites::spilling_into(&gone, 1);
+        let case = "    <testcase name=\"a1\"/>\n";
+        let e = s.add("a.yaml", case.as_bytes(), 1, &[]).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.starts_with(&format!(
+                "no temporary file for the JUnit report in {} (set TMPDIR): ",
+                gone.display()
+            )),
+            "{text}"
+        );
     }
 }

@@ -97,20 +97,27 @@ fn rules(cx: &Context) -> Vec<Value> {
         .collect()
 }
 
+/// A file and, when known, the region in it. SARIF requires a region to
+/// have a start, so a problem with no line (an unreadable file) has none.
+fn physical_location(file: &str, line: Option<usize>, column: Option<usize>) -> Value {
+    let mut location = json!({"artifactLocation": {"uri": uri(file)}});
+    if let Some(l) = line {
+        let mut region = json!({"startLine": l});
+        if let Some(c) = column {
+            region["startColumn"] = json!(c);
+        }
+        location["region"] = region;
+    }
+    location
+}
+
 /// One result.
 fn result(cx: &Context, f: &ReportFinding) -> Value {
     let mut loc = serde_json::Map::new();
     if let Some(file) = &f.file {
-        let mut region = serde_json::Map::new();
-        if let Some(l) = f.line {
-            region.insert("startLine".into(), json!(l));
-        }
-        if let Some(c) = f.column {
-            region.insert("startColumn".into(), json!(c));
-        }
         loc.insert(
             "physicalLocation".into(),
-            json!({"artifactLocation": {"uri": uri(file)}, "region": region}),
+            physical_location(file, f.line, f.column),
         );
     }
     let mut logical = f.object_label();
@@ -154,17 +161,10 @@ fn around_results(cx: &Context, errors: &[ReportError]) -> (String, String) {
     let notifications: Vec<Value> = errors
         .iter()
         .map(|e| {
-            let mut region = serde_json::Map::new();
-            if let Some(l) = e.line {
-                region.insert("startLine".into(), json!(l));
-            }
-            if let Some(c) = e.column {
-                region.insert("startColumn".into(), json!(c));
-            }
             json!({
                 "level": "error",
                 "message": {"text": e.message},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(&e.file)}, "region": region}}],
+                "locations": [{"physicalLocation": physical_location(&e.file, e.line, e.column)}],
             })
         })
         .collect();
