@@ -36,8 +36,9 @@ pub struct CertsArgs {
     #[arg(long)]
     pub force: bool,
     /// Re-issue the serving certificate from the existing CA only when it
-    /// expires within this many days (for CronJobs and CI); creates
-    /// everything when nothing exists yet.
+    /// expires within this many days, or does not match its key, its CA or
+    /// the Service (for CronJobs and CI); creates everything when nothing
+    /// exists yet. Refuses a CA that cannot sign or that would expire first.
     #[arg(long, value_name = "DAYS")]
     pub renew_before: Option<u32>,
     /// Also print the TLS Secret and the caBundle patches to standard output.
@@ -70,6 +71,17 @@ pub enum CertsError {
         /// The existing file.
         path: PathBuf,
     },
+    /// A serving certificate exists without its CA: renewing would make a
+    /// new CA whose caBundle the cluster does not have.
+    #[error("{} exists but {} and {} do not: renewing would make a new CA, which the webhook configurations' caBundle does not name (use --force to make a new CA and serving certificate, then install the new caBundle)", present.display(), ca_crt.display(), ca_key.display())]
+    NoCa {
+        /// The serving certificate.
+        present: PathBuf,
+        /// The missing CA certificate.
+        ca_crt: PathBuf,
+        /// The missing CA key.
+        ca_key: PathBuf,
+    },
     /// Renewal needs both CA files.
     #[error("{} exists but {} does not: cannot renew without the CA's certificate and key", present.display(), missing.display())]
     IncompleteCa {
@@ -97,7 +109,10 @@ pub enum Outcome {
     /// A new CA and serving certificate were written.
     Created,
     /// The serving certificate was re-issued from the existing CA.
-    Renewed,
+    Renewed {
+        /// Why (`expires in 3 days`, `tls.key is not the key of tls.crt`, …).
+        why: String,
+    },
     /// The serving certificate is valid long enough; nothing was written.
     StillValid {
         /// Days until it expires.
@@ -171,31 +186,60 @@ pub fn run(
 
     let outcome = match (args.renew_before, ca_exists) {
         (Some(before), (true, true)) => {
-            let days_left = if files.tls_crt.exists() && files.tls_key.exists() {
-                let pem = read(&files.tls_crt)?;
-                let not_after =
-                    generate::not_after(&pem).map_err(|message| CertsError::BadCertificate {
+            let ca = PemPair {
+                cert_pem: read(&files.ca_crt)?,
+                key_pem: read(&files.ca_key)?,
+            };
+            // A CA that cannot sign is an error, not a reason to renew.
+            generate::check_ca(&ca)?;
+            let (days_left, why) = if files.tls_crt.exists() && files.tls_key.exists() {
+                let leaf = PemPair {
+                    cert_pem: read(&files.tls_crt)?,
+                    key_pem: read(&files.tls_key)?,
+                };
+                let not_after = generate::not_after(&leaf.cert_pem).map_err(|message| {
+                    CertsError::BadCertificate {
                         path: files.tls_crt.clone(),
                         message,
-                    })?;
-                Some((not_after - crate::tls::unix_seconds(now)).div_euclid(86_400))
+                    }
+                })?;
+                let d = (not_after - crate::tls::unix_seconds(now)).div_euclid(86_400);
+                let why = if d < i64::from(before) {
+                    Some(if d < 0 {
+                        format!("it expired {} day(s) ago", -d)
+                    } else {
+                        format!("it expires in {d} day(s)")
+                    })
+                } else {
+                    generate::serving_mismatch(&ca, &leaf, &names)
+                };
+                (d, why)
             } else {
-                None
+                (0, Some("tls.crt or tls.key is missing".to_string()))
             };
-            match days_left {
-                Some(d) if d >= i64::from(before) => Outcome::StillValid { days_left: d },
-                _ => {
-                    let ca = PemPair {
-                        cert_pem: read(&files.ca_crt)?,
-                        key_pem: read(&files.ca_key)?,
-                    };
+            match why {
+                None => Outcome::StillValid { days_left },
+                Some(why) => {
                     let leaf =
                         generate::issue_serving(&ca, &names, args.days, args.algorithm, now)?;
                     write(&files.tls_key, &leaf.key_pem, true)?;
                     write(&files.tls_crt, &leaf.cert_pem, false)?;
-                    Outcome::Renewed
+                    Outcome::Renewed { why }
                 }
             }
+        }
+        (Some(_), (false, false))
+            if !args.force && (files.tls_crt.exists() || files.tls_key.exists()) =>
+        {
+            return Err(CertsError::NoCa {
+                present: if files.tls_crt.exists() {
+                    files.tls_crt.clone()
+                } else {
+                    files.tls_key.clone()
+                },
+                ca_crt: files.ca_crt.clone(),
+                ca_key: files.ca_key.clone(),
+            })
         }
         (Some(_), (true, false)) => {
             return Err(CertsError::IncompleteCa {
@@ -240,9 +284,9 @@ pub fn run(
             names.join(", "),
             args.days
         ),
-        Outcome::Renewed => writeln!(
+        Outcome::Renewed { why } => writeln!(
             log,
-            "renewed tls.crt and tls.key in {} from the existing CA (valid {} days)",
+            "renewed tls.crt and tls.key in {} from the existing CA (valid {} days): {why}",
             args.out_dir.display(),
             args.days
         ),

@@ -43,6 +43,17 @@ pub enum GenerateError {
     /// A validity period is out of range.
     #[error("invalid validity period of {0} days")]
     BadDays(u32),
+    /// The CA has expired.
+    #[error("the CA expired on {0}: make a new CA (--force, then install its caBundle again)")]
+    CaExpired(String),
+    /// The CA would expire before the serving certificate it signs.
+    #[error("the CA expires on {ca_not_after}, before a serving certificate valid {days} days would: issue it for fewer days (--days), or make a new CA (--force, then install its caBundle again)")]
+    OutlivesCa {
+        /// The serving certificate's requested validity.
+        days: u32,
+        /// When the CA expires.
+        ca_not_after: String,
+    },
 }
 
 /// PEM-encoded certificate and private key.
@@ -107,8 +118,109 @@ pub fn generate_ca(
     })
 }
 
+fn parse_pem_cert(pem: &str) -> Result<x509_parser::pem::Pem, String> {
+    let (_, block) = x509_parser::pem::parse_x509_pem(pem.as_bytes())
+        .map_err(|e| format!("not a PEM certificate: {e}"))?;
+    Ok(block)
+}
+
+/// Whether `key_pem` is the private key of the certificate whose public key
+/// bits are `public_key`.
+fn key_matches(key_pem: &str, public_key: &[u8]) -> Result<bool, String> {
+    use rcgen::PublicKeyData as _;
+    let key = KeyPair::from_pem(key_pem).map_err(|e| format!("not a private key: {e}"))?;
+    Ok(key.der_bytes() == public_key)
+}
+
+/// When a CA expires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaExpiry {
+    /// `notAfter`, Unix seconds.
+    pub not_after: i64,
+    /// `notAfter` as shown to people.
+    pub shown: String,
+}
+
+/// Checks that `ca` can sign: its certificate is a CA's and its key is the
+/// certificate's. Returns when the CA expires.
+pub fn check_ca(ca: &PemPair) -> Result<CaExpiry, GenerateError> {
+    let block =
+        parse_pem_cert(&ca.cert_pem).map_err(|e| GenerateError::BadCa(format!("ca.crt: {e}")))?;
+    let cert = block
+        .parse_x509()
+        .map_err(|e| GenerateError::BadCa(format!("ca.crt: not an X.509 certificate: {e}")))?;
+    if !cert.is_ca() {
+        return Err(GenerateError::BadCa(
+            "ca.crt is not a CA certificate".to_string(),
+        ));
+    }
+    match key_matches(&ca.key_pem, &cert.public_key().subject_public_key.data) {
+        Ok(true) => Ok(CaExpiry {
+            not_after: cert.validity().not_after.timestamp(),
+            shown: cert.validity().not_after.to_string(),
+        }),
+        Ok(false) => Err(GenerateError::BadCa(
+            "ca.key is not the key of ca.crt".to_string(),
+        )),
+        Err(e) => Err(GenerateError::BadCa(format!("ca.key: {e}"))),
+    }
+}
+
+/// Why an existing serving certificate `leaf` does not do for `dns_names`
+/// under `ca`, if it does not: its key is not its certificate's, it was not
+/// signed by the CA, or it names other hosts.
+pub fn serving_mismatch(ca: &PemPair, leaf: &PemPair, dns_names: &[String]) -> Option<String> {
+    let leaf_block = match parse_pem_cert(&leaf.cert_pem) {
+        Ok(b) => b,
+        Err(e) => return Some(format!("tls.crt: {e}")),
+    };
+    let Ok(cert) = leaf_block.parse_x509() else {
+        return Some("tls.crt is not an X.509 certificate".to_string());
+    };
+    match key_matches(&leaf.key_pem, &cert.public_key().subject_public_key.data) {
+        Ok(true) => {}
+        Ok(false) => return Some("tls.key is not the key of tls.crt".to_string()),
+        Err(e) => return Some(format!("tls.key: {e}")),
+    }
+    let ca_block = parse_pem_cert(&ca.cert_pem).ok()?;
+    let ca_cert = ca_block.parse_x509().ok()?;
+    if cert.issuer() != ca_cert.subject()
+        || cert.verify_signature(Some(ca_cert.public_key())).is_err()
+    {
+        return Some("tls.crt was not issued by ca.crt".to_string());
+    }
+    let mut names: Vec<String> = match cert.subject_alternative_name() {
+        Ok(Some(san)) => san
+            .value
+            .general_names
+            .iter()
+            .filter_map(|n| match n {
+                x509_parser::extensions::GeneralName::DNSName(d) => Some(d.to_string()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut wanted = dns_names.to_vec();
+    names.sort();
+    wanted.sort();
+    if names != wanted {
+        return Some(format!(
+            "tls.crt is for {}, not for {}",
+            if names.is_empty() {
+                "no DNS name".to_string()
+            } else {
+                names.join(", ")
+            },
+            wanted.join(", ")
+        ));
+    }
+    None
+}
+
 /// Issues a serving certificate for `dns_names`, signed by the CA in
-/// `ca` (PEM certificate and key), valid for `days` days.
+/// `ca` (PEM certificate and key), valid for `days` days. The CA must be
+/// one (see [`check_ca`]) and must not expire before the certificate would.
 pub fn issue_serving(
     ca: &PemPair,
     dns_names: &[String],
@@ -116,6 +228,17 @@ pub fn issue_serving(
     alg: KeyAlgorithm,
     now: SystemTime,
 ) -> Result<PemPair, GenerateError> {
+    let expiry = check_ca(ca)?;
+    if expiry.not_after <= OffsetDateTime::from(now).unix_timestamp() {
+        return Err(GenerateError::CaExpired(expiry.shown));
+    }
+    let (_, end) = validity(now, days)?;
+    if end.unix_timestamp() > expiry.not_after {
+        return Err(GenerateError::OutlivesCa {
+            days,
+            ca_not_after: expiry.shown,
+        });
+    }
     let ca_key =
         KeyPair::from_pem(&ca.key_pem).map_err(|e| GenerateError::BadCa(format!("CA key: {e}")))?;
     let issuer = Issuer::from_ca_cert_pem(&ca.cert_pem, ca_key)

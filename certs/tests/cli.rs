@@ -82,7 +82,10 @@ fn creates_refuses_overwrite_and_renews_only_when_due() {
         &mut log,
     )
     .unwrap();
-    assert_eq!(o, Outcome::Renewed);
+    assert!(
+        matches!(&o, Outcome::Renewed { why } if why.starts_with("it expires in ")),
+        "{o:?}"
+    );
     assert_ne!(
         std::fs::read_to_string(dir.join("tls.crt")).unwrap(),
         leaf_before
@@ -142,5 +145,150 @@ fn renew_without_ca_key_is_a_clear_error() {
     .unwrap_err();
     assert!(matches!(err, CertsError::IncompleteCa { .. }));
     assert!(err.to_string().contains("ca.key"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn run_quiet(a: &CertsArgs, now: SystemTime) -> Result<Outcome, CertsError> {
+    let (mut out, mut log) = (Vec::new(), Vec::new());
+    run(a, now, &mut out, &mut log)
+}
+
+/// A serving certificate never outlives its CA: refused at creation and at
+/// renewal (an expired CA or one about to expire), with nothing written.
+#[test]
+fn a_serving_certificate_never_outlives_its_ca() {
+    let dir = tempdir("outlives");
+    let now = SystemTime::now();
+    let err = run_quiet(&args(&dir, &["--days", "4000", "--ca-days", "30"]), now).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("before a serving certificate valid 4000 days would"),
+        "{err}"
+    );
+    assert!(!dir.join("ca.crt").exists() && !dir.join("tls.crt").exists());
+    // A CA made 400 days ago for 365 days, its serving certificate for 30:
+    // today the CA has expired, and renewal refuses rather than issue a
+    // certificate nothing trusts.
+    let then = now - Duration::from_secs(400 * 86_400);
+    run_quiet(&args(&dir, &["--ca-days", "365", "--days", "30"]), then).unwrap();
+    let leaf_before = std::fs::read_to_string(dir.join("tls.crt")).unwrap();
+    let err = run_quiet(&args(&dir, &["--renew-before", "30"]), now).unwrap_err();
+    assert!(err.to_string().starts_with("the CA expired on "), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("tls.crt")).unwrap(),
+        leaf_before
+    );
+    // Within its last days, the same: 360 days in, 5 are left.
+    let late = then + Duration::from_secs(360 * 86_400);
+    let err = run_quiet(&args(&dir, &["--renew-before", "30"]), late).unwrap_err();
+    assert!(err.to_string().contains("--days"), "{err}");
+    // A shorter certificate that fits is issued.
+    let o = run_quiet(&args(&dir, &["--renew-before", "30", "--days", "3"]), late).unwrap();
+    assert!(matches!(o, Outcome::Renewed { .. }), "{o:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Renewal checks the files it keeps, not only the expiry: a CA key that is
+/// not the CA's is an error; a serving key that is not the certificate's, a
+/// certificate another CA signed, or one for another Service is re-issued.
+#[test]
+fn renewal_checks_keys_issuer_and_names() {
+    let (a, b) = (tempdir("check-a"), tempdir("check-b"));
+    let now = SystemTime::now();
+    run_quiet(&args(&a, &[]), now).unwrap();
+    run_quiet(&args(&b, &[]), now).unwrap();
+    let renew = |dir: &std::path::Path, extra: &[&str]| {
+        let mut x = vec!["--renew-before", "30"];
+        x.extend_from_slice(extra);
+        run_quiet(&args(dir, &x), now)
+    };
+    assert!(matches!(
+        renew(&a, &[]).unwrap(),
+        Outcome::StillValid { .. }
+    ));
+
+    // The serving key of another pair.
+    std::fs::copy(b.join("tls.key"), a.join("tls.key")).unwrap();
+    let o = renew(&a, &[]).unwrap();
+    assert_eq!(
+        o,
+        Outcome::Renewed {
+            why: "tls.key is not the key of tls.crt".into()
+        }
+    );
+    let leaf = |d: &std::path::Path| {
+        let cert = std::fs::read(d.join("tls.crt")).unwrap();
+        let key = std::fs::read(d.join("tls.key")).unwrap();
+        eyelint_certs::tls::from_pem(&cert, &key, now)
+    };
+    assert!(leaf(&a).is_ok());
+    assert!(matches!(
+        renew(&a, &[]).unwrap(),
+        Outcome::StillValid { .. }
+    ));
+
+    // A serving pair another CA signed.
+    for f in ["tls.crt", "tls.key"] {
+        std::fs::copy(b.join(f), a.join(f)).unwrap();
+    }
+    let o = renew(&a, &[]).unwrap();
+    assert_eq!(
+        o,
+        Outcome::Renewed {
+            why: "tls.crt was not issued by ca.crt".into()
+        }
+    );
+    assert!(matches!(
+        renew(&a, &[]).unwrap(),
+        Outcome::StillValid { .. }
+    ));
+
+    // Another Service: re-issued for its names.
+    let mut other = args(&a, &["--renew-before", "30"]);
+    other.service = "other-svc".into();
+    let o = run_quiet(&other, now).unwrap();
+    assert!(
+        matches!(&o, Outcome::Renewed { why } if why.contains("not for other-svc, other-svc.eyelint")),
+        "{o:?}"
+    );
+    let pem = std::fs::read_to_string(a.join("tls.crt")).unwrap();
+    let (_, block) = x509_parser::pem::parse_x509_pem(pem.as_bytes()).unwrap();
+    let cert = block.parse_x509().unwrap();
+    assert!(cert.subject().to_string().contains("other-svc.eyelint.svc"));
+
+    // A CA key that is not the CA's: an error, nothing written.
+    std::fs::copy(b.join("ca.key"), a.join("ca.key")).unwrap();
+    std::fs::remove_file(a.join("tls.crt")).unwrap();
+    let err = renew(&a, &[]).unwrap_err();
+    assert!(
+        err.to_string().contains("ca.key is not the key of ca.crt"),
+        "{err}"
+    );
+    assert!(!a.join("tls.crt").exists());
+    for d in [a, b] {
+        let _ = std::fs::remove_dir_all(&d);
+    }
+}
+
+/// Serving files without their CA are not replaced by renewal: a new CA
+/// would not match the caBundle the cluster has. `--force` makes both anew.
+#[test]
+fn renewal_without_a_ca_keeps_the_serving_files() {
+    let dir = tempdir("no-ca");
+    let now = SystemTime::now();
+    run_quiet(&args(&dir, &[]), now).unwrap();
+    let leaf_before = std::fs::read_to_string(dir.join("tls.crt")).unwrap();
+    std::fs::remove_file(dir.join("ca.crt")).unwrap();
+    std::fs::remove_file(dir.join("ca.key")).unwrap();
+    let err = run_quiet(&args(&dir, &["--renew-before", "30"]), now).unwrap_err();
+    assert!(matches!(err, CertsError::NoCa { .. }), "{err}");
+    assert!(err.to_string().contains("--force"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("tls.crt")).unwrap(),
+        leaf_before
+    );
+    let o = run_quiet(&args(&dir, &["--renew-before", "30", "--force"]), now).unwrap();
+    assert_eq!(o, Outcome::Created);
+    assert!(dir.join("ca.crt").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
