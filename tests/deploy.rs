@@ -194,3 +194,119 @@ fn typed_validation_catches_an_unknown_field() {
     assert!(err.contains("spec.replica"), "{err}");
     assert!(err.contains("securityContxt"), "{err}");
 }
+
+/// `to` relative to directory `from` (both absolute): kustomize refuses
+/// absolute paths.
+fn relative(from: &Path, to: &Path) -> PathBuf {
+    let (from, to) = (
+        std::fs::canonicalize(from).expect("from"),
+        std::fs::canonicalize(to).expect("to"),
+    );
+    let common = from
+        .components()
+        .zip(to.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = PathBuf::new();
+    for _ in from.components().skip(common) {
+        out.push("..");
+    }
+    for c in to.components().skip(common) {
+        out.push(c);
+    }
+    out
+}
+
+/// The components add to each other and to the user's own overlay: the
+/// cert-manager component keeps annotations already there (it once replaced
+/// the whole map), and cert-manager, enforce and the sweep combine.
+#[test]
+fn components_combine_without_undoing_each_other() {
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("compose-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let deploy = root().join("deploy");
+    let rel = |p: &str| relative(&dir, &deploy.join(p)).display().to_string();
+    std::fs::write(
+        dir.join("kustomization.yaml"),
+        format!(
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [{}]\ncommonAnnotations:\n  team: platform\ncomponents: [{}, {}, {}]\n",
+            rel("base"),
+            rel("components/cert-manager"),
+            rel("components/enforce"),
+            rel("components/sweep"),
+        ),
+    )
+    .unwrap();
+    let Some(rendered) = render(&dir) else { return };
+    let _ = std::fs::remove_dir_all(&dir);
+    let loaded = yaml::load(&rendered, &yaml::Limits::default());
+    let objects: Vec<&Value> = loaded.documents.iter().map(|d| &d.value).collect();
+    let find = |kind: &str| {
+        objects
+            .iter()
+            .find(|o| o["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind}"))
+    };
+    for kind in [
+        "ValidatingWebhookConfiguration",
+        "MutatingWebhookConfiguration",
+    ] {
+        let a = &find(kind)["metadata"]["annotations"];
+        assert_eq!(
+            a["cert-manager.io/inject-ca-from"], "eyelint/eyelint-webhook",
+            "{kind}: {a}"
+        );
+        assert_eq!(a["team"], "platform", "{kind}: {a}");
+    }
+    assert_eq!(
+        find("ValidatingWebhookConfiguration")["webhooks"][0]["failurePolicy"],
+        "Fail"
+    );
+    find("CronJob");
+}
+
+/// The sweep's role is read-only as its comments say: no `nodes/proxy` (the
+/// kubelet API behind it runs commands in containers) unless the opt-in
+/// component is added; and the nightly job runs at the default priority and
+/// never preempts (not at the webhook's, which would evict workloads).
+#[test]
+fn the_sweep_is_read_only_and_runs_at_default_priority() {
+    let Some(rendered) = render(&root().join("deploy/overlays/sweep")) else {
+        return;
+    };
+    let loaded = yaml::load(&rendered, &yaml::Limits::default());
+    let mut seen_role = false;
+    for o in loaded.documents.iter().map(|d| &d.value) {
+        if o["kind"] == "ClusterRole" {
+            seen_role = true;
+            for rule in o["rules"].as_array().unwrap() {
+                let resources = rule["resources"].as_array().cloned().unwrap_or_default();
+                assert!(
+                    !resources
+                        .iter()
+                        .any(|r| r == "nodes/proxy" || r == "pods/exec" || r == "secrets"),
+                    "{rule}"
+                );
+                let verbs = rule["verbs"].as_array().unwrap();
+                assert!(verbs.iter().all(|v| v == "get" || v == "list"), "{rule}");
+            }
+        }
+        if o["kind"] == "CronJob" {
+            assert_eq!(
+                o.pointer("/spec/jobTemplate/spec/template/spec/priorityClassName"),
+                Some(&Value::from("eyelint-sweep")),
+                "{o}"
+            );
+        }
+        if o["kind"] == "PriorityClass" && o["metadata"]["name"] == "eyelint-sweep" {
+            assert_eq!(o["value"], 0);
+            assert_eq!(o["preemptionPolicy"], "Never");
+        }
+    }
+    assert!(seen_role);
+    let Some(stats) = render(&root().join("deploy/components/sweep-node-stats")) else {
+        return;
+    };
+    assert!(stats.contains("nodes/proxy"));
+}
