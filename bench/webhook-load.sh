@@ -9,6 +9,7 @@
 #
 # Usage: bench/webhook-load.sh [DURATION_SECONDS] [CONNECTIONS]
 # Env:   PAYLOAD=path/to/review.json  PORT=18443  HEALTH_PORT=18080  RUNS=1
+#        BIN=path/to/eyelint-webhook (default: build this checkout's)
 set -euo pipefail
 
 DURATION="${1:-60}"
@@ -55,8 +56,11 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
   -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
   -keyout "$WORK/tls.key" -out "$WORK/tls.crt" >/dev/null 2>&1
 
-(cd "$ROOT" && cargo build --release -q -p eyelint-webhook)
-BIN="$ROOT/target/release/eyelint-webhook"
+# BIN=path/to/eyelint-webhook measures another build (to compare two).
+if [ -z "${BIN:-}" ]; then
+  (cd "$ROOT" && cargo build --release -q -p eyelint-webhook)
+  BIN="$ROOT/target/release/eyelint-webhook"
+fi
 
 cat > "$WORK/post.lua" <<LUA
 wrk.method = "POST"

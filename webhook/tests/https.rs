@@ -791,9 +791,9 @@ async fn sigterm_fails_readiness_at_once_and_finishes_in_flight_requests() {
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
-/// Judging runs on the blocking pool: with one async worker, a large pod
-/// under `/mutate` (every fix listed) does not hold up `/healthz` or another
-/// request's `/validate`. It used to run on the async worker, where a
+/// A large review is judged on the blocking pool: with one async worker, a
+/// large pod under `/mutate` (every fix listed) does not hold up `/healthz`
+/// or another request's `/validate`. It used to run on the async worker, where a
 /// 1,600-container pod kept health checks waiting for 18 s.
 #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_large_mutation_does_not_hold_up_health_or_other_requests() {
