@@ -66,10 +66,9 @@ pub enum DiscoverError {
     Walk(#[from] ignore::Error),
 }
 
-/// Whether `path` is one of `files` (the same file by its canonical path;
-/// a file that does not exist yet by its canonical directory and name).
-/// Only paths with the same file name are resolved, so most inputs cost no
-/// system call.
+/// Whether `path` is one of `files`: the same file on disk (through links,
+/// hard links included, by device and inode where there are such), or, for a
+/// file that does not exist yet, the same canonical directory and name.
 pub fn same_file(path: &Path, files: &[&Path]) -> bool {
     let resolve = |p: &Path| -> Option<PathBuf> {
         if let Ok(c) = std::fs::canonicalize(p) {
@@ -81,12 +80,32 @@ pub fn same_file(path: &Path, files: &[&Path]) -> bool {
         };
         Some(std::fs::canonicalize(dir).ok()?.join(p.file_name()?))
     };
+    if files.is_empty() {
+        return false;
+    }
+    let here = std::fs::metadata(path).ok();
     files.iter().any(|f| {
-        f.file_name().is_some() && f.file_name() == path.file_name() && {
-            let (a, b) = (resolve(path), resolve(f));
-            a.is_some() && a == b
+        if let (Some(a), Ok(b)) = (&here, std::fs::metadata(f)) {
+            if let Some(same) = same_identity(a, &b) {
+                return same;
+            }
         }
+        let (a, b) = (resolve(path), resolve(f));
+        a.is_some() && a == b
     })
+}
+
+/// Whether two existing files are one, where the system says (device and
+/// inode); `None` where it does not.
+#[cfg(unix)]
+fn same_identity(a: &std::fs::Metadata, b: &std::fs::Metadata) -> Option<bool> {
+    use std::os::unix::fs::MetadataExt;
+    Some(a.dev() == b.dev() && a.ino() == b.ino())
+}
+
+#[cfg(not(unix))]
+fn same_identity(_: &std::fs::Metadata, _: &std::fs::Metadata) -> Option<bool> {
+    None
 }
 
 /// True for the extensions a directory walk picks up.
@@ -349,7 +368,7 @@ mod tests {
     }
 
     #[test]
-    fn same_file_resolves_only_matching_names() {
+    fn same_file_by_path_link_or_inode() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         std::fs::create_dir_all(d.join("sub")).unwrap();
@@ -362,6 +381,18 @@ mod tests {
         let later = d.join("sub/later.json");
         assert!(same_file(&d.join("sub/./later.json"), &[&later]));
         assert!(!same_file(&d.join("later.json"), &[&later]));
+        // Through a link, or a hard link under another name.
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("report.json", d.join("link.json")).unwrap();
+            std::fs::hard_link(d.join("report.json"), d.join("sub/hard.json")).unwrap();
+            assert!(same_file(&d.join("link.json"), &[&out]));
+            assert!(same_file(
+                &d.join("report.json"),
+                &[&d.join("sub/hard.json")]
+            ));
+            assert!(!same_file(&d.join("link.json"), &[]));
+        }
     }
 
     #[test]

@@ -1497,6 +1497,27 @@ fn a_report_never_overwrites_a_manifest() {
         assert!(r.stderr.contains("refusing to write the"), "{}", r.stderr);
         assert_eq!(std::fs::read_to_string(d.join("in.yaml")).unwrap(), POD);
     }
+    // Nor through a link to the manifest, or a hard link to it.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("in.yaml", d.join("link.yaml")).unwrap();
+        std::fs::create_dir_all(d.join("out")).unwrap();
+        std::fs::hard_link(d.join("in.yaml"), d.join("out/hard.yaml")).unwrap();
+        for args in [
+            &["link.yaml", "-o", "in.yaml"][..],
+            &["in.yaml", "-o", "link.yaml"],
+            &[".", "-o", "link.yaml"],
+            &["in.yaml", "--write-baseline", "link.yaml"],
+            &["in.yaml", "-o", "out/hard.yaml"],
+        ] {
+            let r = eyelint(d, args, None);
+            assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+            assert!(r.stderr.contains("refusing to write the"), "{}", r.stderr);
+            assert_eq!(std::fs::read_to_string(d.join("in.yaml")).unwrap(), POD);
+        }
+        std::fs::remove_file(d.join("link.yaml")).unwrap();
+        std::fs::remove_dir_all(d.join("out")).unwrap();
+    }
     // The last run's report is not a manifest: overwritten, not linted.
     let r = eyelint(d, &["in.yaml", "-f", "json", "-o", "report.json"], None);
     assert_eq!(r.code, 1, "{}", r.stderr);
