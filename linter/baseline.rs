@@ -7,8 +7,10 @@
 //! more often on the same object and container than recorded reports the
 //! extra ones, and the messages say which those are: a secret env var added
 //! before a baselined one is the new finding, not the old one whose index
-//! moved. Findings whose messages are not recorded (a baseline written before
-//! messages were, or a message reworded since) are matched by count.
+//! moved. A baseline written before messages were recorded matches by count.
+//! A finding whose message the baseline does not have is new, also when its
+//! rule's message was reworded by a later eyelint (write the baseline again
+//! then): a new problem is never hidden in place of a known one.
 
 use std::borrow::Borrow;
 use std::collections::BTreeMap;
@@ -239,7 +241,9 @@ impl Matcher {
     /// Which of `findings` (one file's, in report order) are new: `false`
     /// for those the baseline covers, each using up one finding of its
     /// entry. First every finding whose message was recorded is covered;
-    /// then the rest of a key's findings, in order, while its count lasts.
+    /// then the rest of a key's findings, in order, while what the entry
+    /// covers beyond its unmet messages lasts (all of it for an entry
+    /// without messages).
     pub fn new_ones<'f, F: Keyed + ?Sized + 'f>(
         &mut self,
         findings: impl IntoIterator<Item = &'f F>,
@@ -267,16 +271,16 @@ impl Matcher {
             let Some(l) = self.left.get_mut(key) else {
                 continue;
             };
-            if l.count == 0 {
+            // Only what the baseline covers beyond its recorded messages: a
+            // recorded message not met yet is kept for its finding, which
+            // may come in a later file (one object name in two directories),
+            // and a new finding must not take its place.
+            let reserved: usize = l.messages.values().sum();
+            if l.count <= reserved {
                 continue;
             }
             l.count -= 1;
             new[i] = false;
-            // A recorded message that this finding stands in for (reworded,
-            // or moved): one fewer left to match by message.
-            if let Some(n) = l.messages.values_mut().find(|n| **n > 0) {
-                *n -= 1;
-            }
         }
         new
     }
@@ -362,9 +366,10 @@ mod tests {
             ],
         );
         assert_eq!(alive, [true, false]);
-        // A reworded message is matched by count.
+        // A message the baseline does not have is new, even where the
+        // count would cover it (a reworded message included).
         let alive = survivors(&b, &[with_message("a", "secret in PASSWORD")]);
-        assert_eq!(alive, [false]);
+        assert_eq!(alive, [true]);
         // Entries without messages (older baselines) match by count, in order.
         let mut old = b.clone();
         old.entries[0].messages.clear();
@@ -388,6 +393,18 @@ mod tests {
             ],
         );
         assert_eq!(alive, [false, true, false]);
+        // One key in two files (an object name in two directories): the new
+        // finding of the first file does not take the place of the second
+        // file's recorded one.
+        let b =
+            Baseline::from_findings(&[with_message("a", "port 80"), with_message("a", "port 80")]);
+        let mut m = Matcher::new(&b);
+        let first = m.new_ones([
+            &with_message("a", "port 443"),
+            &with_message("a", "port 80"),
+        ]);
+        let second = m.new_ones([&with_message("a", "port 80")]);
+        assert_eq!((first, second), (vec![true, false], vec![false]));
     }
 
     #[test]
