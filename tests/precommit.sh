@@ -65,4 +65,60 @@ if ! grep -q "worker.yaml:30:13" bad.log || ! grep -q "runAsPrivileged" bad.log;
     echo "FAIL: the hook failed without reporting the privileged container at worker.yaml:30:13" >&2
     exit 1
 fi
-echo "precommit.sh: PASS: the hook fails on a bad manifest and passes on a good one"
+
+# Cross-object checks see every staged file in one run: a RoleBinding whose
+# Role allows exec into pods is reported only when both are read together.
+# Enough other files that pre-commit would split them over one run per CPU
+# without `require_serial`; one file's name starts with `-`.
+git rm --quiet --cached worker.yaml && rm worker.yaml
+cat > role.yaml <<'YAML'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: debug-shell
+  namespace: shop
+rules:
+  - apiGroups: [""]
+    resources: ["pods/exec"]
+    verbs: ["create"]
+YAML
+cat > binding.yaml <<'YAML'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: debug-shell
+  namespace: shop
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: debug-shell
+subjects:
+  - kind: User
+    name: jane@example.com
+    apiGroup: rbac.authorization.k8s.io
+YAML
+for i in $(seq 1 12); do printf 'stage: s%s
+' "$i" > "values-$i.yaml"; done
+cp "$repo_root/examples/bad/rbac.yaml" ./-admin.yaml
+git add -A -- .
+echo "precommit.sh: cross-object checks over many staged files"
+if "$work/venv/bin/pre-commit" run --all-files > cross.log 2>&1; then
+    cat cross.log
+    echo "FAIL: the hook accepted an exec-granting Role and a cluster-admin binding" >&2
+    exit 1
+fi
+cat cross.log
+runs=$(grep -cE '^[0-9]+ danger, [0-9]+ warning|^no findings' cross.log || true)
+if [ "$runs" != 1 ]; then
+    echo "FAIL: the hook ran $runs times; the staged files must be linted in one run" >&2
+    exit 1
+fi
+if ! grep -q "rolebindingRolePodExecAttach" cross.log || ! grep -q "binding.yaml:9:3" cross.log; then
+    echo "FAIL: the RoleBinding of the exec-granting Role was not reported at binding.yaml:9:3" >&2
+    exit 1
+fi
+if ! grep -q -- "-admin.yaml:" cross.log || ! grep -q "clusterrolebindingClusterAdmin" cross.log; then
+    echo "FAIL: the file named -admin.yaml was not linted as a path" >&2
+    exit 1
+fi
+echo "precommit.sh: PASS: the hook fails on a bad manifest and passes on a good one; one run sees every staged file"
