@@ -498,3 +498,63 @@ fn colours_only_when_asked() {
     );
     assert!(coloured.contains("\x1b[1;31mDANGER\x1b[0m"));
 }
+
+/// Text from the cluster cannot drive the terminal: event messages, names
+/// and the kinds in the `Read:` line are shown with their control
+/// characters escaped.
+#[test]
+fn human_output_escapes_terminal_controls_from_the_cluster() {
+    let p = temp("controls.json");
+    std::fs::write(
+        &p,
+        r#"{"kind": "List", "apiVersion": "v1", "items": [
+          {"kind": "Evil\u001b[2Jkind", "apiVersion": "v1", "metadata": {"name": "x", "namespace": "a"}},
+          {"kind": "Event", "apiVersion": "v1", "metadata": {"name": "e1", "namespace": "a"}, "type": "Warning",
+           "reason": "BackOff", "message": "boom \u001b]0;pwned\u0007 \u202eevil",
+           "involvedObject": {"kind": "Pod", "namespace": "a", "name": "web\u001b[31m"}}
+        ]}"#,
+    )
+    .unwrap();
+    let r = run(Offline::File(p.clone())).expect("sweep");
+    let text = human::render(
+        &r,
+        human::Style {
+            color: false,
+            width: None,
+        },
+    );
+    assert!(
+        !text.contains('\x1b') && !text.contains('\u{202e}'),
+        "{text}"
+    );
+    assert!(text.contains("Evil\\x1b[2Jkind"), "{text}");
+    assert!(
+        text.contains("boom \\x1b]0;pwned\\x07 \\u{202e}evil"),
+        "{text}"
+    );
+    std::fs::remove_file(&p).unwrap();
+}
+
+/// A `.json` name that is a pipe, directly or through a link, is an error:
+/// its objects would be missing without a word (and reading a pipe could
+/// wait for ever). Skipped where `mkfifo` is missing.
+#[cfg(unix)]
+#[test]
+fn a_pipe_named_json_in_a_dump_is_an_error_even_through_a_link() {
+    let d = dir_dump_copy("fifo-dump");
+    let fifo = d.join("the-pipe");
+    match std::process::Command::new("mkfifo").arg(&fifo).status() {
+        Ok(s) if s.success() => {}
+        _ => {
+            eprintln!("SKIP: mkfifo is not available");
+            return;
+        }
+    }
+    std::os::unix::fs::symlink(&fifo, d.join("shop/events2.json")).unwrap();
+    let e = run(Offline::Dump(d.clone())).unwrap_err();
+    assert!(
+        e.to_string().contains("events2.json: not a regular file"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}

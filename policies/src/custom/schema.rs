@@ -48,13 +48,15 @@ fn drop_null_keywords(v: &mut Value) {
     }
 }
 
-/// Keywords whose value maps names to subschemas.
-const SCHEMA_MAPS: [&str; 5] = [
+/// Keywords whose value maps names to subschemas (draft 7's `dependencies`
+/// maps them to a subschema or a list of names).
+const SCHEMA_MAPS: [&str; 6] = [
     "properties",
     "patternProperties",
     "$defs",
     "definitions",
     "dependentSchemas",
+    "dependencies",
 ];
 
 /// Compiles `schema`, refusing every external reference. Keywords set to
@@ -253,6 +255,12 @@ mod tests {
         assert!(s.is_valid(&json!({"a": null, "b": null})));
         assert!(!s.is_valid(&json!({"a": 1})));
         assert!(!s.is_valid(&json!({"b": 2})));
+        // A property called `default` under draft 7's `dependencies`.
+        let s =
+            compile(&json!({"dependencies": {"default": {"required": null}, "image": ["name"]}}))
+                .unwrap();
+        assert!(s.is_valid(&json!({"default": 1})));
+        assert!(!s.is_valid(&json!({"image": "x"})));
         let s = compile(&json!({"const": {"x": null}})).unwrap();
         assert!(s.is_valid(&json!({"x": null})));
         assert!(!s.is_valid(&json!({})));

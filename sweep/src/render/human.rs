@@ -252,7 +252,11 @@ pub fn render(r: &Report, style: Style) -> String {
             )
         })
         .collect();
-    let objects: Vec<String> = s.objects.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let objects: Vec<String> = s
+        .objects
+        .iter()
+        .map(|(k, n)| format!("{n} {}", printable(k)))
+        .collect();
     let _ = writeln!(
         out,
         "Summary: {} finding(s): {} danger, {} warning ({})",

@@ -639,8 +639,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SweepError> {
         let mut ty = entry.file_type().map_err(io(&path))?;
         if ty.is_symlink() {
             match std::fs::metadata(&path) {
-                Ok(m) if m.is_file() => ty = m.file_type(),
-                Ok(_) => continue,
+                // Links to directories are not followed; a link to a file,
+                // or to a pipe or device (an error below when it is named
+                // `.json`), is taken for what it points at.
+                Ok(m) if m.is_dir() => continue,
+                Ok(m) => ty = m.file_type(),
                 Err(e) if path.extension().is_some_and(|x| x == "json") => {
                     return Err(io(&path)(e));
                 }
