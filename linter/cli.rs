@@ -1036,15 +1036,24 @@ fn rules_cmd(a: &RulesArgs) -> anyhow::Result<i32> {
 
 fn rule_cmd(id: &str) -> anyhow::Result<i32> {
     let Some(rule) = eyelint_policies::rules::find(id) else {
+        // Ids that contain what was typed (or are contained in it), else the
+        // nearest by spelling (`runAsPrivilged`).
         let lower = id.to_ascii_lowercase();
-        let close: Vec<&str> = builtin_rules()
-            .iter()
-            .map(|m| m.id)
-            .filter(|r| {
-                let r = r.to_ascii_lowercase();
-                r.contains(&lower) || lower.contains(&r)
-            })
-            .collect();
+        let ids: Vec<&str> = builtin_rules().iter().map(|m| m.id).collect();
+        let mut close: Vec<&str> = if lower.is_empty() {
+            Vec::new()
+        } else {
+            ids.iter()
+                .copied()
+                .filter(|r| {
+                    let r = r.to_ascii_lowercase();
+                    r.contains(&lower) || lower.contains(&r)
+                })
+                .collect()
+        };
+        if close.is_empty() {
+            close.extend(eyelint_policies::config::closest(id, &ids));
+        }
         eprint!("error: unknown rule `{id}`");
         if !close.is_empty() {
             eprint!(" (did you mean {}?)", close.join(", "));

@@ -1629,3 +1629,21 @@ fn oversized_standard_input_states_the_limit_only() {
         r.stderr
     );
 }
+
+/// `eyelint rule` with an unknown id exits 2 and offers what was probably
+/// meant: ids containing it, else the nearest spelling; nothing for an
+/// empty id.
+#[test]
+fn unknown_rule_ids_get_suggestions() {
+    let dir = tempfile::tempdir().unwrap();
+    for (id, says) in [
+        ("runAsPrivilged", "(did you mean runAsPrivileged?)"),
+        ("cpuLimitMissing", "(did you mean cpuLimitsMissing?)"),
+        ("hostpid", "(did you mean hostPIDSet?)"),
+        ("", "unknown rule ``; `eyelint rules` lists every rule"),
+    ] {
+        let r = eyelint(dir.path(), &["rule", id], None);
+        assert_eq!(r.code, 2, "{id}");
+        assert!(r.stderr.contains(says), "{id}: {}", r.stderr);
+    }
+}

@@ -766,6 +766,21 @@ fn invalid_custom_checks_are_errors() {
     let e = compile_err(json!({"target": "container", "schema": {}}));
     assert!(matches!(e, CustomCheckError::UnknownTarget { .. }));
     assert!(e.to_string().contains("did you mean `Container`"), "{e}");
+    // Any case other than the exact one, which would otherwise be read as a
+    // kind no object has (and never run).
+    for (t, want) in [
+        ("Podspec", "PodSpec"),
+        ("PODSPEC", "PodSpec"),
+        ("CONTAINER", "Container"),
+        ("Podtemplate", "PodTemplate"),
+        ("CONTROLLER", "Controller"),
+    ] {
+        let e = compile_err(json!({"target": t, "schema": {}}));
+        assert!(
+            e.to_string().contains(&format!("did you mean `{want}`")),
+            "{t}: {e}"
+        );
+    }
     let e = compile_err(json!({"target": "Deploy ment", "schema": {}}));
     assert!(matches!(e, CustomCheckError::UnknownTarget { .. }));
     let e = compile_err(json!({"target": "PodSpec", "schemaTarget": "PodSpec", "schema": {}}));

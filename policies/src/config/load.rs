@@ -740,13 +740,22 @@ fn describe_serde_error(inner: &str, path: &mut FieldPath) -> (String, &'static 
 /// "did you mean" for a key close to a known one (edit distance ≤ 2, or
 /// equal ignoring case).
 fn suggest(word: &str, known: &[&str]) -> Option<String> {
+    closest(word, known).map(|k| format!("did you mean `{k}`?"))
+}
+
+/// The entry of `known` nearest to `word` (case aside) when it is at most two
+/// edits away: what a "did you mean" offers for a typo.
+pub fn closest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
+    if word.is_empty() {
+        return None;
+    }
     let w = word.to_ascii_lowercase();
     known
         .iter()
         .map(|k| (edit_distance(&w, &k.to_ascii_lowercase()), *k))
         .filter(|(d, _)| *d <= 2)
         .min()
-        .map(|(_, k)| format!("did you mean `{k}`?"))
+        .map(|(_, k)| k)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

@@ -188,6 +188,17 @@ impl Target {
             "PodTemplate" => Target::PodTemplate,
             "Container" => Target::Container,
             _ => {
+                // `Podspec` or `CONTAINER` would be read as a kind no object
+                // has, and the check would never run: an error instead.
+                if let Some(t) = ["Controller", "PodSpec", "PodTemplate", "Container"]
+                    .iter()
+                    .find(|t| t.eq_ignore_ascii_case(s))
+                {
+                    return Err(CustomCheckError::UnknownTarget {
+                        target: s.to_string(),
+                        hint: format!(" (did you mean `{t}`?)"),
+                    });
+                }
                 let kind = s.rsplit('/').next().unwrap_or("");
                 let group = &s[..s.len() - kind.len()];
                 let group_ok = group
