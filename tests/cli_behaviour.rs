@@ -1647,3 +1647,23 @@ fn unknown_rule_ids_get_suggestions() {
         assert!(r.stderr.contains(says), "{id}: {}", r.stderr);
     }
 }
+
+/// A configuration problem's snippet names its file, line and column, as
+/// docs/config.md shows it.
+#[test]
+fn config_diagnostics_name_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "pod.yaml", POD);
+    write(d, "bad.yaml", "checks:\n  hostIPCSet: error\n");
+    let r = eyelint(d, &["--config", "bad.yaml", "--no-color", "pod.yaml"], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("╭─[bad.yaml:2:15]"), "{}", r.stderr);
+    write(d, "warn.yaml", "checks:\n  hostIPCSet: danger\nbogus: 1\n");
+    let r = eyelint(
+        d,
+        &["--config", "warn.yaml", "--no-color", "pod.yaml"],
+        None,
+    );
+    assert!(r.stderr.contains("╭─[warn.yaml:3:1]"), "{}", r.stderr);
+}

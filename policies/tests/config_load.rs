@@ -326,8 +326,13 @@ fn rendered_diagnostic_snapshot() {
     use miette::{GraphicalReportHandler, GraphicalTheme};
     let d = err(BAD_SCHEMA);
     let mut out = String::new();
+    // Set up as `eyelint` sets up its handler (linter/output/human.rs): the
+    // header's line and column come from the source's name.
     GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
         .with_width(80)
+        .with_links(false)
+        .without_primary_span_start()
+        .with_context_lines(1)
         .render_report(&mut out, &d)
         .unwrap();
     insta::assert_snapshot!(out);

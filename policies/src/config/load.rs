@@ -53,13 +53,27 @@ pub struct ConfigDiagnostic {
     pub label: String,
     /// How to fix it, when there is advice to give.
     pub help: Option<String>,
+    /// The file's name, as given to [`load_config`].
+    file: String,
+    /// The text, named `file:line:column` when the position is known (the
+    /// snippet's header shows that name).
     source: NamedSource<String>,
+}
+
+/// The text to show in a diagnostic, named so that its header gives the
+/// line and column.
+fn named_source(name: &str, text: &str, pos: Option<Pos>) -> NamedSource<String> {
+    let shown = match pos {
+        Some(p) => format!("{name}:{}:{}", p.line, p.column),
+        None => name.to_string(),
+    };
+    NamedSource::new(shown, text.to_string())
 }
 
 impl ConfigDiagnostic {
     /// The file name given to [`load_config`].
     pub fn file_name(&self) -> &str {
-        self.source.name()
+        &self.file
     }
 
     /// 1-based line (0 when unknown).
@@ -135,11 +149,11 @@ impl Diagnostic for ConfigDiagnostic {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let pos = self.pos?;
-        Some(Box::new(std::iter::once(LabeledSpan::new(
-            Some(self.label.clone()),
-            pos.offset,
-            self.len,
-        ))))
+        // Primary: the header then names the line and column
+        // (`╭─[polaris.yaml:9:17]`), not only the file.
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(Some(self.label.clone()), (pos.offset, self.len)),
+        )))
     }
 }
 
@@ -317,7 +331,8 @@ impl Ctx<'_> {
             len,
             label: label.into(),
             help,
-            source: NamedSource::new(self.name, self.text.to_string()),
+            file: self.name.to_string(),
+            source: named_source(self.name, self.text, pos),
         }
     }
 
@@ -445,7 +460,8 @@ pub fn load_config(text: &str, name: &str, strict: bool) -> Result<LoadedConfig,
             len: 0,
             label: "here".to_string(),
             help: None,
-            source: NamedSource::new(name, text.to_string()),
+            file: name.to_string(),
+            source: named_source(name, text, Some(e.pos)),
         };
         return Err(d);
     }
@@ -467,7 +483,8 @@ pub fn load_config(text: &str, name: &str, strict: bool) -> Result<LoadedConfig,
                     len: token_len(text, doc.start.offset, At::Value),
                     label: "expected a mapping".to_string(),
                     help: None,
-                    source: NamedSource::new(name, text.to_string()),
+                    file: name.to_string(),
+                    source: named_source(name, text, Some(doc.start)),
                 };
                 return Err(d);
             }

@@ -172,11 +172,12 @@ impl miette::Diagnostic for YamlError {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(miette::LabeledSpan::new(
-            Some(self.message.clone()),
-            self.pos.offset,
-            0,
-        ))))
+        Some(Box::new(std::iter::once(
+            miette::LabeledSpan::new_primary_with_span(
+                Some(self.message.clone()),
+                (self.pos.offset, 0),
+            ),
+        )))
     }
 }
 
