@@ -797,19 +797,9 @@ async fn sigterm_fails_readiness_at_once_and_finishes_in_flight_requests() {
 /// 1,600-container pod kept health checks waiting for 18 s.
 #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_large_mutation_does_not_hold_up_health_or_other_requests() {
-    let ids: Vec<&str> = eyelint_policies::engine::builtin_rules()
-        .iter()
-        .filter(|m| m.fix.is_some())
-        .map(|m| m.id)
-        .collect();
-    let list = ids.join(", ");
     let dir = tempdir("large-mutation");
     let config = dir.join("config.yaml");
-    std::fs::write(
-        &config,
-        format!("mutations: [{list}]\nadmission:\n  unsafeMutations: [{list}]\n"),
-    )
-    .unwrap();
+    std::fs::write(&config, common::every_fix_config("")).unwrap();
     let r = start(Some(config)).await;
     let (addr, health) = (r.server.addr, r.server.health_addr);
     let cfg = default_client(&r.pki);

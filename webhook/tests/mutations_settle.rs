@@ -47,15 +47,7 @@ fn every_fix_at_once_settles_on_real_objects() {
     for dir in ["corpus", "corpus_fixtures"] {
         paths.extend(corpus_walk::yaml_files(&shared.join(dir)));
     }
-    let ids: Vec<&str> = eyelint_policies::engine::builtin_rules()
-        .iter()
-        .filter(|m| m.fix.is_some())
-        .map(|m| m.id)
-        .collect();
-    let list = ids.join(", ");
-    let engine = common::engine(&format!(
-        "mutations: [{list}]\nadmission:\n  unsafeMutations: [{list}]\n  exemptNamespaces: []\n"
-    ));
+    let engine = common::engine(&common::every_fix_config("  exemptNamespaces: []\n"));
     let settings = Settings {
         own_namespace: Some("eyelint-system".to_string()),
     };
@@ -139,15 +131,7 @@ fn every_fix_at_once_settles_on_real_objects() {
 /// Every container still gets every fix, and the patch settles.
 #[test]
 fn many_containers_are_fixed_in_few_rounds() {
-    let ids: Vec<&str> = eyelint_policies::engine::builtin_rules()
-        .iter()
-        .filter(|m| m.fix.is_some())
-        .map(|m| m.id)
-        .collect();
-    let list = ids.join(", ");
-    let engine = common::engine(&format!(
-        "mutations: [{list}]\nadmission:\n  unsafeMutations: [{list}]\n"
-    ));
+    let engine = common::engine(&common::every_fix_config(""));
     let settings = Settings::default();
     let n = 400;
     let containers: Vec<serde_json::Value> = (0..n)

@@ -44,6 +44,18 @@ pub fn shared_reviews() -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// A config text listing every built-in fix under `mutations` and
+/// `admission.unsafeMutations`, followed by `extra` lines of `admission:`.
+pub fn every_fix_config(extra_admission: &str) -> String {
+    let ids: Vec<&str> = eyelint_policies::engine::builtin_rules()
+        .iter()
+        .filter(|m| m.fix.is_some())
+        .map(|m| m.id)
+        .collect();
+    let list = ids.join(", ");
+    format!("mutations: [{list}]\nadmission:\n  unsafeMutations: [{list}]\n{extra_admission}")
+}
+
 /// An engine from a YAML config text.
 pub fn engine(yaml: &str) -> Engine {
     eyelint_webhook::config::engine_from_text(yaml, Path::new("test.yaml"))
