@@ -1,6 +1,8 @@
 //! Helpers shared by the webhook's integration tests.
 #![allow(dead_code)]
 
+pub mod tls;
+
 use std::path::{Path, PathBuf};
 
 use eyelint_policies::Engine;
