@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use eyelint_policies::path::FieldPath;
 use eyelint_policies::Severity;
 use serde::Deserialize;
 use serde_json::Value;
@@ -116,22 +117,49 @@ impl Default for SweepConfig {
 impl SweepConfig {
     /// Reads the `sweep:` value of a configuration (`null` gives the defaults).
     pub fn from_value(v: &Value) -> Result<SweepConfig, SweepError> {
+        Self::from_value_at(v).map_err(|(path, message)| {
+            SweepError::Config(format!("{}: {message}", path.to_string()))
+        })
+    }
+
+    /// [`SweepConfig::from_value`], its error with the path of the key at
+    /// fault (`sweep.thresholds.cpuPercent`), for a caller that can show
+    /// where that key is written.
+    pub fn from_value_at(v: &Value) -> Result<SweepConfig, (FieldPath, String)> {
+        let at = FieldPath::keys("sweep");
         if v.is_null() {
             return Ok(SweepConfig::default());
         }
-        let cfg: SweepConfig = serde_json::from_value(v.clone())
-            .map_err(|e| SweepError::Config(format!("sweep: {e}")))?;
-        for id in cfg.checks.keys().chain(cfg.ignore.iter()) {
+        let cfg: SweepConfig = serde_path_to_error::deserialize(v.clone()).map_err(|e| {
+            let mut path = at.clone();
+            for seg in e.path().iter() {
+                match seg {
+                    serde_path_to_error::Segment::Seq { index } => path.push_index(*index),
+                    serde_path_to_error::Segment::Map { key } => path.push_key(key),
+                    serde_path_to_error::Segment::Enum { variant } => path.push_key(variant),
+                    serde_path_to_error::Segment::Unknown => {}
+                }
+            }
+            (path, e.into_inner().to_string())
+        })?;
+        for id in cfg.checks.keys() {
             if crate::checks::info(id).is_none() {
-                return Err(SweepError::Config(format!(
-                    "sweep: unknown check id `{id}` (see `eyelint sweep --list-checks`)"
-                )));
+                return Err((
+                    at.key("checks").key(id),
+                    format!("unknown check id `{id}` (see `eyelint sweep --list-checks`)"),
+                ));
+            }
+        }
+        for (i, id) in cfg.ignore.iter().enumerate() {
+            if crate::checks::info(id).is_none() {
+                return Err((
+                    at.key("ignore").index(i),
+                    format!("unknown check id `{id}` (see `eyelint sweep --list-checks`)"),
+                ));
             }
         }
         if cfg.concurrency == 0 {
-            return Err(SweepError::Config(
-                "sweep.concurrency must be at least 1".into(),
-            ));
+            return Err((at.key("concurrency"), "must be at least 1".to_string()));
         }
         Ok(cfg)
     }

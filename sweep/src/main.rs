@@ -85,21 +85,41 @@ struct Cli {
     list_checks: bool,
 }
 
-fn load_config(path: Option<&PathBuf>) -> Result<Config> {
+/// The configuration and its sweep section, read as `eyelint` reads a
+/// configuration file (several documents, Polaris's keys in any case,
+/// warnings and errors at `file:line:column`).
+fn load_config(path: Option<&PathBuf>) -> Result<(Config, SweepConfig)> {
     let Some(path) = path else {
-        return Ok(Config::defaults());
+        return Ok((Config::defaults(), SweepConfig::default()));
     };
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let value: serde_json::Value = if text.trim_start().starts_with('{') {
-        serde_json::from_str(&text).with_context(|| format!("{}: invalid JSON", path.display()))?
-    } else {
-        eyelint_policies::yaml::load_one(&text)
-            .with_context(|| format!("{}: invalid YAML", path.display()))?
-            .value
-    };
-    Config::from_user_value(value)
-        .with_context(|| format!("{}: invalid configuration", path.display()))
+    let name = path.display().to_string();
+    let loaded =
+        eyelint_policies::config::load_config(&text, &name, false).map_err(|d| match d.pos {
+            Some(p) => anyhow::anyhow!("{name}:{}:{}: {}", p.line, p.column, d.message),
+            None => anyhow::anyhow!("{name}: {}", d.message),
+        })?;
+    for w in &loaded.warnings {
+        eprintln!("{}", w.to_short_string());
+    }
+    let sweep = SweepConfig::from_value_at(&loaded.config.sweep).map_err(|(at, message)| {
+        // Where the key is written: the last document that has it (later
+        // documents override earlier ones), or its nearest parent.
+        let docs = eyelint_policies::yaml::load(&text, &eyelint_policies::yaml::Limits::default())
+            .documents;
+        let pos = docs
+            .iter()
+            .rev()
+            .map(|d| d.spans.locate(&at))
+            .max_by_key(|(prefix, _)| prefix.len())
+            .map(|(_, loc)| loc.key.unwrap_or(loc.value));
+        match pos {
+            Some(p) => anyhow::anyhow!("{name}:{}:{}: {at}: {message}", p.line, p.column),
+            None => anyhow::anyhow!("{name}: {at}: {message}"),
+        }
+    })?;
+    Ok((loaded.config, sweep))
 }
 
 fn now() -> i64 {
@@ -126,8 +146,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     if cli.format == Format::Html && cli.output.is_none() && std::io::stdout().is_terminal() {
         bail!("--format html writes a whole page: give --output report.html (or redirect stdout)");
     }
-    let config = load_config(cli.config.as_ref())?;
-    let mut sweep_cfg = SweepConfig::from_value(&config.sweep)?;
+    let (config, mut sweep_cfg) = load_config(cli.config.as_ref())?;
     if !cli.namespace.is_empty() {
         sweep_cfg.namespaces = cli.namespace.clone();
     }

@@ -107,6 +107,57 @@ fn config_file_sweep_section() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("NoSuchCheck"));
+    // Errors in the sweep section, and in the rest of the file, name the
+    // line and column of the key at fault, as `eyelint` does; the file is
+    // read as `eyelint` reads it (Polaris's keys in any case, warnings).
+    let name = cfg.display().to_string();
+    for (text, says) in [
+        (
+            "sweep:\n  ignore: [WarningEvent, Nope]\n",
+            format!("{name}:2:26: sweep.ignore[1]: unknown check id `Nope`"),
+        ),
+        (
+            "sweep:\n  bogusKey: 1\n",
+            format!("{name}:2:3: sweep.bogusKey: unknown field `bogusKey`"),
+        ),
+        (
+            "sweep:\n  thresholds:\n    cpuPercent: lots\n",
+            format!("{name}:3:5: sweep.thresholds.cpuPercent: invalid type"),
+        ),
+        (
+            "sweep:\n  checks:\n    NotACheck: danger\n",
+            format!("{name}:3:5: sweep.checks.NotACheck: unknown check id"),
+        ),
+        (
+            "Checks:\n  hostIPCSet: wrong\n",
+            format!("{name}:2:15: unknown severity `wrong`"),
+        ),
+    ] {
+        std::fs::write(&cfg, text).unwrap();
+        let out = bin()
+            .args(["--from-dump", &dump(), "--config", &name])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&says), "{text}: {err}");
+    }
+    std::fs::write(&cfg, "bogus: 1\nsweep:\n  ignore: [WarningEvent]\n").unwrap();
+    let out = bin()
+        .args([
+            "--from-dump",
+            &dump(),
+            "--config",
+            &name,
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!(
+        "{name}:1:1: warning: unknown key `bogus` (ignored)"
+    )));
 }
 
 #[test]
