@@ -117,9 +117,8 @@ impl Default for SweepConfig {
 impl SweepConfig {
     /// Reads the `sweep:` value of a configuration (`null` gives the defaults).
     pub fn from_value(v: &Value) -> Result<SweepConfig, SweepError> {
-        Self::from_value_at(v).map_err(|(path, message)| {
-            SweepError::Config(format!("{}: {message}", path.to_string()))
-        })
+        Self::from_value_at(v)
+            .map_err(|(path, message)| SweepError::Config(format!("{path}: {message}")))
     }
 
     /// [`SweepConfig::from_value`], its error with the path of the key at
