@@ -129,18 +129,7 @@ impl SweepConfig {
         if v.is_null() {
             return Ok(SweepConfig::default());
         }
-        let cfg: SweepConfig = serde_path_to_error::deserialize(v.clone()).map_err(|e| {
-            let mut path = at.clone();
-            for seg in e.path().iter() {
-                match seg {
-                    serde_path_to_error::Segment::Seq { index } => path.push_index(*index),
-                    serde_path_to_error::Segment::Map { key } => path.push_key(key),
-                    serde_path_to_error::Segment::Enum { variant } => path.push_key(variant),
-                    serde_path_to_error::Segment::Unknown => {}
-                }
-            }
-            (path, e.into_inner().to_string())
-        })?;
+        let cfg: SweepConfig = eyelint_policies::config::deserialize_at(v.clone(), &at)?;
         for id in cfg.checks.keys() {
             if crate::checks::info(id).is_none() {
                 return Err((

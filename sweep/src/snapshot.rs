@@ -587,10 +587,8 @@ impl<'c> Collector<'c> {
 
     /// Records that a container's log is being scanned.
     pub fn scanned(&mut self, ns: &str, pod: &str, container: &str) {
-        let key = (ns.to_string(), pod.to_string(), container.to_string());
-        if !self.logs_scanned.contains(&key) {
-            self.logs_scanned.insert(key);
-        }
+        self.logs_scanned
+            .insert((ns.to_string(), pod.to_string(), container.to_string()));
     }
 
     /// Scans a whole log text of one container (if it is to be scanned).

@@ -14,9 +14,9 @@
 //!    allowed unjudged, because their controller was judged.
 //! 6. Everything else: every check of the engine, with its config and
 //!    annotation exemptions; cross-object checks see the object alone and
-//!    report only what it decides by itself. Denied when a finding reaches `admission.denyOn` — on
-//!    UPDATE only when the old object did not already have it. Every other
-//!    finding becomes a warning.
+//!    report only what it decides by itself. Denied when a finding reaches
+//!    `admission.denyOn` — on UPDATE only when the old object did not
+//!    already have it. Every other finding becomes a warning.
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};

@@ -213,33 +213,21 @@ fn fold_key_case(user: &mut Value) -> Vec<(FieldPath, FieldPath)> {
         .chain(POLARIS_ONLY_KEYS)
         .copied()
         .collect();
-    let top_as_written = fold_map(top, &top_keys, &root, &root, &mut renamed);
-    let at = |canonical: &str| {
-        let written = top_as_written
-            .iter()
-            .find(|(c, _)| c == canonical)
-            .map_or(canonical.to_string(), |(_, w)| w.clone());
-        (root.key(canonical), root.key(&written))
-    };
+    let top_folded = fold_map(top, &top_keys, &root, &root, &mut renamed);
+    let at = |canonical: &str| child(&root, &root, &top_folded, canonical);
     if let Some(Value::Object(checks)) = top.get_mut("customChecks") {
         let (read, written) = at("customChecks");
         for (id, spec) in checks.iter_mut() {
             let Value::Object(spec) = spec else { continue };
             let (read, written) = (read.key(id), written.key(id));
-            let spec_keys = fold_map(
+            let spec_folded = fold_map(
                 spec,
                 crate::custom::KNOWN_KEYS,
                 &read,
                 &written,
                 &mut renamed,
             );
-            let at = |canonical: &str| {
-                let w = spec_keys
-                    .iter()
-                    .find(|(c, _)| c == canonical)
-                    .map_or(canonical.to_string(), |(_, w)| w.clone());
-                (read.key(canonical), written.key(&w))
-            };
+            let at = |canonical: &str| child(&read, &written, &spec_folded, canonical);
             for filter in ["controllers", "containers"] {
                 if let Some(Value::Object(f)) = spec.get_mut(filter) {
                     let (r, w) = at(filter);
@@ -272,6 +260,21 @@ fn fold_key_case(user: &mut Value) -> Vec<(FieldPath, FieldPath)> {
         }
     }
     renamed
+}
+
+/// The paths (as read, as written) of the key `canonical` under a mapping at
+/// `read` / `written` whose folded keys are `folded`.
+fn child(
+    read: &FieldPath,
+    written: &FieldPath,
+    folded: &[(String, String)],
+    canonical: &str,
+) -> (FieldPath, FieldPath) {
+    let as_written = folded
+        .iter()
+        .find(|(c, _)| c == canonical)
+        .map_or(canonical, |(_, w)| w.as_str());
+    (read.key(canonical), written.key(as_written))
 }
 
 /// Renames the keys of `map` that match one of `known` but for case;
@@ -423,6 +426,21 @@ fn token_len(text: &str, offset: usize, at: At) -> usize {
         At::Value => line.find(" #").unwrap_or(line.len()),
     };
     line[..end].trim_end().len()
+}
+
+/// Deserializes `value`, a section of a configuration found at `root`; on
+/// failure, the path of the key at fault (`root` joined with the path inside
+/// the section) and what is wrong, for the caller to show where that key is.
+pub fn deserialize_at<T: serde::de::DeserializeOwned>(
+    value: Value,
+    root: &FieldPath,
+) -> Result<T, (FieldPath, String)> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        (
+            root.join(&from_serde_path(e.path())),
+            e.into_inner().to_string(),
+        )
+    })
 }
 
 fn from_serde_path(p: &serde_path_to_error::Path) -> FieldPath {

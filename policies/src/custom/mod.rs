@@ -180,6 +180,9 @@ pub enum Target {
     Kind(String),
 }
 
+/// The targets that are not kinds, as written.
+const TARGETS: [&str; 4] = ["Controller", "PodSpec", "PodTemplate", "Container"];
+
 impl Target {
     fn parse(s: &str) -> Result<Target, CustomCheckError> {
         Ok(match s {
@@ -190,10 +193,7 @@ impl Target {
             _ => {
                 // `Podspec` or `CONTAINER` would be read as a kind no object
                 // has, and the check would never run: an error instead.
-                if let Some(t) = ["Controller", "PodSpec", "PodTemplate", "Container"]
-                    .iter()
-                    .find(|t| t.eq_ignore_ascii_case(s))
-                {
+                if let Some(t) = TARGETS.iter().find(|t| t.eq_ignore_ascii_case(s)) {
                     return Err(CustomCheckError::UnknownTarget {
                         target: s.to_string(),
                         hint: format!(" (did you mean `{t}`?)"),
@@ -208,14 +208,9 @@ impl Target {
                 let kind_ok = kind.starts_with(|c: char| c.is_ascii_uppercase())
                     && kind.chars().all(|c| c.is_ascii_alphanumeric());
                 if !group_ok || !kind_ok {
-                    let hint = ["Controller", "PodSpec", "PodTemplate", "Container"]
-                        .iter()
-                        .find(|t| t.eq_ignore_ascii_case(s))
-                        .map(|t| format!(" (did you mean `{t}`?)"))
-                        .unwrap_or_default();
                     return Err(CustomCheckError::UnknownTarget {
                         target: s.to_string(),
-                        hint,
+                        hint: String::new(),
                     });
                 }
                 Target::Kind(kind.to_string())

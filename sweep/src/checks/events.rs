@@ -172,6 +172,8 @@ pub fn check(events: &BTreeMap<EventKey, EventGroup>, nodes: &[NodeInfo], out: &
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::SweepConfig;
+    use crate::snapshot::Condition;
 
     #[test]
     fn classifies_npd_signals() {
@@ -223,13 +225,6 @@ mod tests {
             None
         );
     }
-}
-
-#[cfg(test)]
-mod condition_change_tests {
-    use super::*;
-    use crate::config::SweepConfig;
-    use crate::snapshot::Condition;
 
     fn group(node: &str, reason: &str, message: &str) -> (EventKey, EventGroup) {
         let key = (
@@ -306,21 +301,20 @@ mod condition_change_tests {
         let mut out = Findings::new(&cfg);
         crate::checks::nodes::check(&nodes, &mut out);
         check(&events, &nodes, &mut out);
-        let got: Vec<(String, String)> = out
+        let mut got: Vec<(String, String)> = out
             .finish()
             .into_iter()
             .map(|f| (f.id.to_string(), f.name.clone()))
             .collect();
-        let want = [
-            ("NodeDockerHung", "elsewhere"),
-            ("NodeOOM", "fixed"),
-            ("NodeDockerHung", "hung"),
-        ]
-        .map(|(a, b)| (a.to_string(), b.to_string()));
-        let mut got_sorted = got.clone();
-        got_sorted.sort();
-        let mut want_sorted = want.to_vec();
-        want_sorted.sort();
-        assert_eq!(got_sorted, want_sorted, "{got:?}");
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("NodeDockerHung", "elsewhere"),
+                ("NodeDockerHung", "hung"),
+                ("NodeOOM", "fixed"),
+            ]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+        );
     }
 }

@@ -41,7 +41,7 @@ pub fn open(path: &Path) -> Result<TextReader, SweepError> {
 
 /// What a file that starts with `head` is, when it is compressed or an
 /// archive (by the formats' magic numbers).
-pub fn compressed(head: &[u8]) -> Option<&'static str> {
+fn compressed(head: &[u8]) -> Option<&'static str> {
     const MAGIC: [(&[u8], &str); 5] = [
         (&[0x1F, 0x8B], "a gzip-compressed file"),
         (b"BZh", "a bzip2-compressed file"),

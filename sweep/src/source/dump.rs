@@ -569,21 +569,17 @@ pub fn read_dir(root: &Path, sink: &mut Collector<'_>) -> Result<(), SweepError>
         }
     }
     if json.is_empty() && logs.is_empty() && !skipped.is_empty() {
-        // Nothing else to read: say why, not "no objects found".
-        let format = skipped
-            .iter()
-            .find_map(|p| {
-                let mut head = [0u8; 6];
-                let n = std::fs::File::open(p)
-                    .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
-                    .ok()?;
-                crate::source::decode::compressed(&head[..n])
-            })
-            .unwrap_or("compressed");
-        return Err(SweepError::Compressed {
-            path: skipped[0].clone(),
-            format,
+        // Nothing else to read: say why, not "no objects found" (opening
+        // one names its format, as for a file given alone).
+        let named = skipped.iter().find_map(|p| {
+            crate::source::decode::open(p)
+                .err()
+                .filter(|e| matches!(e, SweepError::Compressed { .. }))
         });
+        return Err(named.unwrap_or_else(|| SweepError::Compressed {
+            path: skipped[0].clone(),
+            format: "compressed",
+        }));
     }
     json.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     for (_, path, hint) in &json {
