@@ -1667,3 +1667,45 @@ fn config_diagnostics_name_line_and_column() {
     );
     assert!(r.stderr.contains("╭─[warn.yaml:3:1]"), "{}", r.stderr);
 }
+
+/// The `sweep:` section is checked by every command that reads the file,
+/// `eyelint config` included, though the plain install has no sweep.
+#[test]
+fn config_checks_the_sweep_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "pod.yaml", POD);
+    for (text, header, says) in [
+        (
+            "sweep:\n  checks:\n    WarningEvnt: danger\n",
+            "╭─[bad.yaml:3:5]",
+            "did you mean `WarningEvent`?",
+        ),
+        (
+            "sweep:\n  thresholds:\n    cpuPercent: lots\n",
+            "╭─[bad.yaml:3:17]",
+            "wrong type for `sweep.thresholds.cpuPercent`",
+        ),
+        (
+            "sweep:\n  ignore: [PodEvicted]\n  timeoutSecs: 9\n",
+            "╭─[bad.yaml:3:3]",
+            "unknown key `timeoutSecs`",
+        ),
+    ] {
+        write(d, "bad.yaml", text);
+        for args in [
+            &["config", "--config", "bad.yaml"][..],
+            &["--config", "bad.yaml", "--no-color", "pod.yaml"][..],
+        ] {
+            let r = eyelint(d, args, None);
+            assert_eq!(r.code, 2, "{args:?} {text}");
+            assert!(r.stderr.contains(header), "{text}: {}", r.stderr);
+            assert!(r.stderr.contains(says), "{text}: {}", r.stderr);
+        }
+    }
+    write(d, "good.yaml", "sweep:\n  namespaces: [shop]\n");
+    let r = eyelint(d, &["config", "--config", "good.yaml"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("namespaces:\n  - shop"), "{}", r.stdout);
+    assert!(r.stdout.contains("timeoutSeconds: 120"), "{}", r.stdout);
+}

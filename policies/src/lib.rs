@@ -24,6 +24,7 @@ pub mod report;
 pub mod rule;
 pub mod rule_doc;
 pub mod rules;
+pub mod sweep;
 pub mod yaml;
 
 pub use config::Config;

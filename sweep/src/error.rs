@@ -44,9 +44,6 @@ pub enum SweepError {
         /// The file or directory.
         origin: String,
     },
-    /// The configuration is invalid.
-    #[error("invalid configuration: {0}")]
-    Config(String),
     /// A certificate could not be read.
     #[error("certificate {origin}: {message}")]
     Certificate {

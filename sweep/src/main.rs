@@ -12,7 +12,6 @@ use eyelint_policies::{Config, Engine, Severity};
 use eyelint_sweep::render::{html, human, json};
 use eyelint_sweep::snapshot::Collector;
 use eyelint_sweep::sweep::{self, Extras, Offline};
-use eyelint_sweep::SweepConfig;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
@@ -85,41 +84,27 @@ struct Cli {
     list_checks: bool,
 }
 
-/// The configuration and its sweep section, read as `eyelint` reads a
-/// configuration file (several documents, Polaris's keys in any case,
-/// warnings and errors at `file:line:column`).
-fn load_config(path: Option<&PathBuf>) -> Result<(Config, SweepConfig)> {
+/// The configuration, read as `eyelint` reads a configuration file
+/// (several documents, Polaris's keys in any case, the `sweep:` section
+/// checked, warnings and errors at `file:line:column`).
+fn load_config(path: Option<&PathBuf>) -> Result<Config> {
     let Some(path) = path else {
-        return Ok((Config::defaults(), SweepConfig::default()));
+        return Ok(Config::defaults());
     };
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let name = path.display().to_string();
-    let loaded =
-        eyelint_policies::config::load_config(&text, &name, false).map_err(|d| match d.pos {
-            Some(p) => anyhow::anyhow!("{name}:{}:{}: {}", p.line, p.column, d.message),
-            None => anyhow::anyhow!("{name}: {}", d.message),
-        })?;
+    let loaded = eyelint_policies::config::load_config(&text, &name, false).map_err(|d| {
+        let help = d.help.as_ref().map_or(String::new(), |h| format!(" ({h})"));
+        match d.pos {
+            Some(p) => anyhow::anyhow!("{name}:{}:{}: {}{help}", p.line, p.column, d.message),
+            None => anyhow::anyhow!("{name}: {}{help}", d.message),
+        }
+    })?;
     for w in &loaded.warnings {
         eprintln!("{}", w.to_short_string());
     }
-    let sweep = SweepConfig::from_value_at(&loaded.config.sweep).map_err(|(at, message)| {
-        // Where the key is written: the last document that has it (later
-        // documents override earlier ones), or its nearest parent.
-        let docs = eyelint_policies::yaml::load(&text, &eyelint_policies::yaml::Limits::default())
-            .documents;
-        let pos = docs
-            .iter()
-            .rev()
-            .map(|d| d.spans.locate(&at))
-            .max_by_key(|(prefix, _)| prefix.len())
-            .map(|(_, loc)| loc.key.unwrap_or(loc.value));
-        match pos {
-            Some(p) => anyhow::anyhow!("{name}:{}:{}: {at}: {message}", p.line, p.column),
-            None => anyhow::anyhow!("{name}: {at}: {message}"),
-        }
-    })?;
-    Ok((loaded.config, sweep))
+    Ok(loaded.config)
 }
 
 fn now() -> i64 {
@@ -146,7 +131,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
     if cli.format == Format::Html && cli.output.is_none() && std::io::stdout().is_terminal() {
         bail!("--format html writes a whole page: give --output report.html (or redirect stdout)");
     }
-    let (config, mut sweep_cfg) = load_config(cli.config.as_ref())?;
+    let config = load_config(cli.config.as_ref())?;
+    let mut sweep_cfg = config.sweep.clone();
     if !cli.namespace.is_empty() {
         sweep_cfg.namespaces = cli.namespace.clone();
     }

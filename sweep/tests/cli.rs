@@ -118,15 +118,27 @@ fn config_file_sweep_section() {
         ),
         (
             "sweep:\n  bogusKey: 1\n",
-            format!("{name}:2:3: sweep.bogusKey: unknown field `bogusKey`"),
+            format!("{name}:2:3: unknown key `bogusKey` in `sweep.bogusKey`"),
         ),
         (
             "sweep:\n  thresholds:\n    cpuPercent: lots\n",
-            format!("{name}:3:5: sweep.thresholds.cpuPercent: invalid type"),
+            format!("{name}:3:17: wrong type for `sweep.thresholds.cpuPercent`"),
         ),
         (
             "sweep:\n  checks:\n    NotACheck: danger\n",
             format!("{name}:3:5: sweep.checks.NotACheck: unknown check id"),
+        ),
+        (
+            "sweep:\n  checks:\n    WarningEvnt: danger\n",
+            "(did you mean `WarningEvent`?)".to_string(),
+        ),
+        (
+            "sweep:\n  concurrency: 0\n",
+            format!("{name}:2:16: sweep.concurrency: must be at least 1"),
+        ),
+        (
+            "sweep:\n  thresholds:\n    cpuPercent: 120\n    diskPercent: 100\n",
+            format!("{name}:4:18: sweep.thresholds.diskPercent: a percentage"),
         ),
         (
             "Checks:\n  hostIPCSet: wrong\n",

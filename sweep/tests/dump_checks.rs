@@ -413,7 +413,7 @@ fn logs_are_counted_per_container_not_per_file() {
 
 #[test]
 fn config_ignores_ids_and_narrows_namespaces() {
-    let cfg = SweepConfig::from_value(&serde_json::json!({
+    let cfg: SweepConfig = serde_json::from_value(serde_json::json!({
         "ignore": ["WarningEvent"],
         "checks": {"PodOOMKilled": "danger", "NodeOOM": "ignore"},
         "namespaces": ["shop"]

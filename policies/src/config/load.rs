@@ -307,6 +307,76 @@ fn fold_map(
     out
 }
 
+/// The `sweep:` section's values that its types allow but the sweep cannot
+/// use: unknown check ids, no concurrency, thresholds that can never fire.
+#[allow(clippy::result_large_err)]
+fn sweep_section(cx: &Ctx<'_>, sweep: &crate::sweep::SweepConfig) -> Result<(), ConfigDiagnostic> {
+    let at = FieldPath::keys("sweep");
+    let ids: Vec<&str> = crate::sweep::CHECKS.iter().map(|c| c.id).collect();
+    let unknown = |path: &FieldPath, id: &str, key: At| {
+        cx.diag(
+            Level::Error,
+            path,
+            key,
+            format!("{path}: unknown check id `{id}` (see `eyelint sweep --list-checks`)"),
+            "not a sweep check",
+            suggest(id, &ids),
+        )
+    };
+    for id in sweep.checks.keys() {
+        if crate::sweep::info(id).is_none() {
+            return Err(unknown(&at.key("checks").key(id), id, At::Key));
+        }
+    }
+    for (i, id) in sweep.ignore.iter().enumerate() {
+        if crate::sweep::info(id).is_none() {
+            return Err(unknown(&at.key("ignore").index(i), id, At::Value));
+        }
+    }
+    let bad = |path: FieldPath, message: &str| {
+        Err(cx.diag(
+            Level::Error,
+            &path,
+            At::Value,
+            format!("{path}: {message}"),
+            "here",
+            None,
+        ))
+    };
+    if sweep.concurrency == 0 {
+        return bad(at.key("concurrency"), "must be at least 1");
+    }
+    let t = &sweep.thresholds;
+    let th = at.key("thresholds");
+    // Usage of CPU and memory is measured against allocatable, which the
+    // system's reserve can push past 100; a filesystem's against its size.
+    for (key, v, max) in [
+        ("cpuPercent", t.cpu_percent, f64::INFINITY),
+        ("memoryPercent", t.memory_percent, f64::INFINITY),
+        ("diskPercent", t.disk_percent, 100.0),
+    ] {
+        if !(0.0..max).contains(&v) {
+            return bad(
+                th.key(key),
+                if max == 100.0 {
+                    "a percentage from 0 up to (not including) 100: usage of a filesystem never exceeds 100, so the check could never fire"
+                } else {
+                    "a percentage, 0 or more"
+                },
+            );
+        }
+    }
+    for (key, v) in [
+        ("certWarningDays", t.cert_warning_days),
+        ("certDangerDays", t.cert_danger_days),
+    ] {
+        if v < 0 {
+            return bad(th.key(key), "a number of days, 0 or more");
+        }
+    }
+    Ok(())
+}
+
 /// Which part of a located node a diagnostic points at.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum At {
@@ -647,6 +717,8 @@ pub fn load_config(text: &str, name: &str, strict: bool) -> Result<LoadedConfig,
             ))?;
         }
     }
+
+    sweep_section(&cx, &config.sweep)?;
 
     // Unknown rule ids: under `checks`, in exemptions, in mutations.
     let known =

@@ -127,8 +127,8 @@ pub struct Config {
     #[serde(default)]
     pub admission: AdmissionConfig,
     /// Sweep settings, read by `eyelint sweep`.
-    #[serde(default, skip_serializing_if = "Value::is_null")]
-    pub sweep: Value,
+    #[serde(default)]
+    pub sweep: crate::sweep::SweepConfig,
 }
 
 impl Config {
@@ -151,7 +151,7 @@ impl Config {
             mutations: vec!["pullPolicyNotAlways".to_string()],
             allowed_registries: Vec::new(),
             admission: AdmissionConfig::default(),
-            sweep: Value::Null,
+            sweep: crate::sweep::SweepConfig::default(),
         }
     }
 

@@ -708,8 +708,7 @@ mod tests {
 
     #[test]
     fn typed_reading_matches_value_reading() {
-        let cfg =
-            SweepConfig::from_value(&serde_json::json!({"excludeNamespaces": ["z"]})).unwrap();
+        let cfg = serde_json::from_value(serde_json::json!({"excludeNamespaces": ["z"]})).unwrap();
         let items: Vec<Value> = serde_json::from_str(ODD_ITEMS).unwrap();
         for text in [
             format!("{{\"kind\": \"PodList\", \"apiVersion\": \"v1\", \"items\": {ODD_ITEMS}}}"),
