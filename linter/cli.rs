@@ -644,7 +644,21 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
         // a report that could not be written anywhere else is (a full disk,
         // or no room for a JUnit report's temporary file).
         let target = match (&a.output, to_file) {
-            (Some(p), true) => Some(discover::display_name(p)),
+            (Some(p), true) => {
+                // A cut report would pass for a whole one (a CI step that
+                // uploads it, a reader that takes the last line for the
+                // end): remove it. Only a regular file: `-o /dev/stdout` or
+                // a link to a device stays.
+                let regular = std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file());
+                if regular && std::fs::remove_file(p).is_ok() {
+                    Some(format!(
+                        "{} (the incomplete report was removed)",
+                        discover::display_name(p)
+                    ))
+                } else {
+                    Some(discover::display_name(p))
+                }
+            }
             _ if e.kind() == std::io::ErrorKind::BrokenPipe => None,
             _ => Some("the report to standard output".to_string()),
         };

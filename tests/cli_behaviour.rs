@@ -737,6 +737,23 @@ fn a_large_junit_report_is_whole_or_the_run_fails() {
         stderr.contains("cannot write the report to standard output"),
         "{stderr}"
     );
+    // To a file: the cut report is not left behind to pass for a whole one
+    // (nor an older one that it had replaced).
+    let report = dir.path().join("report.xml");
+    std::fs::write(&report, "<testsuites/>\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_eyelint"))
+        .args(["-f", "junit", "-o", &report.display().to_string(), "."])
+        .current_dir(&d)
+        .env("TMPDIR", dir.path().join("missing"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("report.xml (the incomplete report was removed)"),
+        "{stderr}"
+    );
+    assert!(!report.exists());
 }
 
 /// A report that cannot be written to standard output (a full disk) fails
@@ -754,6 +771,20 @@ fn standard_output_write_errors_fail_the_run_but_a_closed_pipe_does_not() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains("cannot write the report to standard output"));
+        // `-o` through a link to a device: the link is not removed (nor the
+        // device).
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("full");
+        std::os::unix::fs::symlink("/dev/full", &link).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_eyelint"))
+            .args(["-f", "json", "-o", &link.display().to_string(), "."])
+            .current_dir(&d)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(!stderr.contains("removed"), "{stderr}");
+        assert!(std::fs::symlink_metadata(&link).is_ok());
     }
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eyelint"))
         .args(["-f", "json", "."])
