@@ -401,32 +401,21 @@ struct Utc(i64);
 
 impl fmt::Display for Utc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let secs = self.0;
-        let days = secs.div_euclid(86_400);
-        let rem = secs.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
-        write!(
-            f,
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-            rem / 3600,
-            (rem % 3600) / 60,
-            rem % 60
-        )
+        match time::OffsetDateTime::from_unix_timestamp(self.0) {
+            Ok(t) => write!(
+                f,
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            ),
+            // Beyond the years `time` represents (±9999): the raw count.
+            Err(_) => write!(f, "{} seconds since 1970", self.0),
+        }
     }
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 #[cfg(test)]
@@ -439,5 +428,6 @@ mod tests {
         assert_eq!(Utc(951_782_400).to_string(), "2000-02-29T00:00:00Z");
         assert_eq!(Utc(1_700_000_000).to_string(), "2023-11-14T22:13:20Z");
         assert_eq!(Utc(-1).to_string(), "1969-12-31T23:59:59Z");
+        assert_eq!(Utc(253_402_300_799).to_string(), "9999-12-31T23:59:59Z");
     }
 }
