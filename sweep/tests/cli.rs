@@ -237,6 +237,10 @@ fn apiserver_certificate_expiry() {
                 (f.id.as_str(), f.name.as_str()),
                 ("NodeApiServerExpiredPeriod", "kube-apiserver")
             );
+            // The expiry is in the message, not in `lastSeen` (which would
+            // be a date ahead of the sweep).
+            assert!(f.message.contains(" day(s)"), "{}", f.message);
+            assert_eq!(f.last_seen, None);
         }
     }
     // Through the binary.

@@ -101,8 +101,10 @@ pub fn check(certs: &[CertInfo], source: &str, now: i64, t: &Thresholds, out: &m
                 &c.subject,
                 message,
             )
-            .severity(severity)
-            .last_seen(&when),
+            // No `lastSeen`: the expiry (in the message) is not when the
+            // problem was seen, and lies ahead for a certificate that is
+            // about to expire.
+            .severity(severity),
         );
     }
 }
