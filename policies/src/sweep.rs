@@ -79,7 +79,7 @@ checks! {
     "NodeDisk", Nodes, Warning, "disk pressure (DiskPressure), or filesystem usage over the threshold";
     "NodeCPU", Nodes, Warning, "node CPU usage over the threshold";
     "NodePIDPressure", Nodes, Warning, "process-id pressure (PIDPressure): the node is running out of process ids";
-    "NodeConditionProblem", Nodes, Warning, "any other node condition in its problem state";
+    "NodeConditionProblem", Nodes, Warning, "any other node condition in its problem state (danger when the node is not ready)";
     "NodeDeadlock", Nodes, Warning, "kernel deadlock reported by node-problem-detector";
     "NodeOOM", Nodes, Warning, "the kernel killed processes for lack of memory (OOMKilling, SystemOOM)";
     "NodeTaskHung", Nodes, Warning, "a task blocked in the kernel for more than 120 seconds";

@@ -96,13 +96,15 @@ pub fn check(nodes: &[NodeInfo], out: &mut Findings<'_>) {
                         ),
                     )),
                     _ => {
+                        // A node that is not ready takes no new pods, and
+                        // its pods are evicted after a few minutes: danger,
+                        // whatever the reason (the check's own default is
+                        // for its other conditions).
                         let id = not_ready_id(c);
-                        out.push(finding(
-                            id,
-                            node,
-                            c,
-                            format!("node is not ready{}", detail(c)),
-                        ));
+                        out.push(
+                            finding(id, node, c, format!("node is not ready{}", detail(c)))
+                                .severity(eyelint_policies::Severity::Danger),
+                        );
                     }
                 }
                 continue;
@@ -228,5 +230,64 @@ mod tests {
         ] {
             assert_eq!(not_ready(message), id, "{message}");
         }
+    }
+
+    /// Ready False is a danger whichever check it falls to; the same check's
+    /// other conditions keep its default (a config override still wins).
+    #[test]
+    fn not_ready_is_a_danger() {
+        use eyelint_policies::Severity;
+        let node = |kind: &str, status: &str, message: &str| NodeInfo {
+            name: format!("n-{kind}"),
+            conditions: vec![Condition {
+                kind: kind.to_string(),
+                status: status.to_string(),
+                message: message.to_string(),
+                ..Condition::default()
+            }],
+            ..NodeInfo::default()
+        };
+        let nodes = [
+            node("Ready", "False", "node is shutting down"),
+            node(
+                "Ready",
+                "False",
+                "container runtime network not ready: NetworkReady=false",
+            ),
+            node("NetworkUnavailable", "True", "no route"),
+        ];
+        let run = |cfg: &crate::config::SweepConfig| {
+            let mut out = Findings::new(cfg);
+            check(&nodes, &mut out);
+            out.finish()
+                .into_iter()
+                .map(|f| (f.name, f.id.to_string(), f.severity))
+                .collect::<Vec<_>>()
+        };
+        let got = run(&crate::config::SweepConfig::default());
+        assert_eq!(
+            got,
+            [
+                (
+                    "n-Ready".into(),
+                    "NodeConditionProblem".into(),
+                    Severity::Danger
+                ),
+                (
+                    "n-Ready".into(),
+                    "NodeConditionProblem".into(),
+                    Severity::Danger
+                ),
+                (
+                    "n-NetworkUnavailable".into(),
+                    "NodeConditionProblem".into(),
+                    Severity::Warning
+                ),
+            ]
+        );
+        let mut cfg = crate::config::SweepConfig::default();
+        cfg.checks
+            .insert("NodeConditionProblem".to_string(), Severity::Warning);
+        assert!(run(&cfg).iter().all(|f| f.2 == Severity::Warning));
     }
 }
