@@ -98,6 +98,7 @@ checks! {
     "WarningEvent", Events, Warning, "events of type Warning, grouped by reason and object";
     "PodSetImagePullBackOff", Pods, Warning, "a container cannot pull its image (ErrImagePull, ImagePullBackOff)";
     "PodCrashLoopBackOff", Pods, Warning, "a container keeps crashing (CrashLoopBackOff)";
+    "PodRestartingOften", Pods, Warning, "a container that is not in CrashLoopBackOff has restarted often (thresholds.restarts, 5 by default) and last ended in failure";
     "PodOOMKilled", Pods, Warning, "a container was killed for exceeding its memory limit";
     "PodUnschedulable", Pods, Warning, "the scheduler cannot place the pod";
     "PodEvicted", Pods, Warning, "the kubelet evicted the pod";
@@ -141,6 +142,10 @@ pub struct Thresholds {
     /// Days before expiry under which the API server certificate is a danger.
     #[serde(default = "seven")]
     pub cert_danger_days: i64,
+    /// Restarts from which a container whose last run failed is
+    /// `PodRestartingOften` (Popeye's pod threshold is the same idea).
+    #[serde(default = "five")]
+    pub restarts: u64,
 }
 
 fn eighty() -> f64 {
@@ -152,6 +157,9 @@ fn thirty() -> i64 {
 fn seven() -> i64 {
     7
 }
+fn five() -> u64 {
+    5
+}
 
 impl Default for Thresholds {
     fn default() -> Self {
@@ -161,6 +169,7 @@ impl Default for Thresholds {
             disk_percent: eighty(),
             cert_warning_days: thirty(),
             cert_danger_days: seven(),
+            restarts: five(),
         }
     }
 }

@@ -133,6 +133,10 @@ fn config_file_sweep_section() {
             "(did you mean `WarningEvent`?)".to_string(),
         ),
         (
+            "sweep:\n  thresholds:\n    restarts: 0\n",
+            format!("{name}:3:15: sweep.thresholds.restarts: must be at least 1"),
+        ),
+        (
             "sweep:\n  concurrency: 0\n",
             format!("{name}:2:16: sweep.concurrency: must be at least 1"),
         ),

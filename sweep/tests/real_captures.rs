@@ -52,6 +52,21 @@ fn oke_directory_dump() {
         .iter()
         .any(|n| n.contains("control plane not observable")));
     assert!(r.summary.workloads_judged > 10);
+    // Running, but restarted five times after exiting with code 2.
+    let restarts: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.id == "PodRestartingOften")
+        .map(|f| (f.name.as_str(), f.count, f.last_seen.as_deref()))
+        .collect();
+    assert_eq!(
+        restarts,
+        [(
+            "kube-dns-autoscaler-65f7579cb4-5mkh7",
+            Some(5),
+            Some("2022-06-16T13:52:55Z")
+        )]
+    );
 }
 
 #[test]

@@ -346,6 +346,12 @@ fn sweep_section(cx: &Ctx<'_>, sweep: &crate::sweep::SweepConfig) -> Result<(), 
     if sweep.concurrency == 0 {
         return bad(at.key("concurrency"), "must be at least 1");
     }
+    if sweep.thresholds.restarts == 0 {
+        return bad(
+            at.key("thresholds").key("restarts"),
+            "must be at least 1 (ignore `PodRestartingOften` to turn the check off)",
+        );
+    }
     let t = &sweep.thresholds;
     let th = at.key("thresholds");
     // Usage of CPU and memory is measured against allocatable, which the
