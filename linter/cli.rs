@@ -237,7 +237,7 @@ pub fn main_with(args: Vec<OsString>) -> i32 {
         return match crate::external::run("sweep", &args[2..]) {
             Ok(code) => code,
             Err(e) => {
-                eprintln!("error: {e}");
+                ewriteln!("error: {e}");
                 EXIT_ERROR
             }
         };
@@ -261,7 +261,7 @@ pub fn main_with(args: Vec<OsString>) -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!(
+            ewriteln!(
                 "error: {}",
                 eyelint_policies::error_chain::error_chain(e.as_ref())
             );
@@ -282,7 +282,7 @@ fn stderr_diag(d: &dyn Diagnostic, color: bool) {
     {
         s = format!("error: {d}\n");
     }
-    eprint!("{s}");
+    ewrite!("{s}");
 }
 
 fn stderr_input_diag(d: &InputDiag, color: bool) {
@@ -297,7 +297,7 @@ fn stderr_input_diag(d: &InputDiag, color: bool) {
     {
         s = format!("error: {d}\n");
     }
-    eprint!("{s}");
+    ewrite!("{s}");
 }
 
 /// Whether the file at `p` holds a Kubernetes object (an earlier report does
@@ -438,7 +438,7 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
     }
     let engine = Engine::new(config).context("invalid configuration")?;
     for w in engine.warnings() {
-        eprintln!("warning: {}: {}", w.key, w.message);
+        ewriteln!("warning: {}: {}", w.key, w.message);
     }
     let baseline = match &a.baseline {
         Some(p) => Some(Baseline::read(p)?),
@@ -483,7 +483,7 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
             None
         };
         if let Some(why) = why {
-            eprintln!(
+            ewriteln!(
                 "error: refusing to write the {} to {}: {why}",
                 if a.write_baseline
                     .as_deref()
@@ -500,7 +500,7 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
     }
     if a.verbose {
         for i in &own {
-            eprintln!("skipped {}: this run writes it", i.name);
+            ewriteln!("skipped {}: this run writes it", i.name);
         }
     }
     let cx = Context {
@@ -584,7 +584,7 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
     // would otherwise pass quietly (a shell without pipefail keeps only the
     // last command's status).
     if totals.objects == 0 && errors.is_empty() && inputs.iter().any(|i| i.path().is_none()) {
-        eprintln!(
+        ewriteln!(
             "note: standard input held no Kubernetes objects; if a command feeds it, \
              check that it succeeded (`set -o pipefail` makes its failure fail the step)"
         );
@@ -593,7 +593,7 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
     if let (Some(p), Some(counts)) = (&a.write_baseline, recorder) {
         let b = counts.baseline();
         b.write(p)?;
-        eprintln!(
+        ewriteln!(
             "wrote {} covering {} findings in {} entries",
             discover::display_name(p),
             totals.recorded,
@@ -914,18 +914,18 @@ fn report_skips(inputs: &[Input], skipped: &[(usize, Skip)], verbose: bool) {
         match s {
             Skip::NotKubernetes => {
                 if verbose {
-                    eprintln!("skipped {}: no Kubernetes objects", inputs[*i].name);
+                    ewriteln!("skipped {}: no Kubernetes objects", inputs[*i].name);
                 }
             }
             Skip::HelmTemplate { chart } => {
                 if verbose {
-                    eprintln!("skipped {}: Helm chart template", inputs[*i].name);
+                    ewriteln!("skipped {}: Helm chart template", inputs[*i].name);
                 }
                 count(&mut charts, chart);
             }
             Skip::KustomizePatch { kustomization } => {
                 if verbose {
-                    eprintln!(
+                    ewriteln!(
                         "skipped {}: a kustomize patch ({})",
                         inputs[*i].name,
                         shown(kustomization)
@@ -938,14 +938,14 @@ fn report_skips(inputs: &[Input], skipped: &[(usize, Skip)], verbose: bool) {
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     for (chart, n) in charts {
         let shown = shown(&chart);
-        eprintln!(
+        ewriteln!(
             "note: skipped {n} Helm template file{} in chart {shown}; lint the rendered output: helm template {shown} | eyelint -",
             plural(n)
         );
     }
     for (k, n) in kustomizations {
         let dir = k.parent().map_or_else(|| ".".to_string(), shown);
-        eprintln!(
+        ewriteln!(
             "note: skipped {n} kustomize patch file{} listed in {}; lint the built output: kubectl kustomize {dir} | eyelint -",
             plural(n),
             shown(&k)
@@ -1068,11 +1068,11 @@ fn rule_cmd(id: &str) -> anyhow::Result<i32> {
         if close.is_empty() {
             close.extend(eyelint_policies::config::closest(id, &ids));
         }
-        eprint!("error: unknown rule `{id}`");
+        ewrite!("error: unknown rule `{id}`");
         if !close.is_empty() {
-            eprint!(" (did you mean {}?)", close.join(", "));
+            ewrite!(" (did you mean {}?)", close.join(", "));
         }
-        eprintln!("; `eyelint rules` lists every rule");
+        ewriteln!("; `eyelint rules` lists every rule");
         return Ok(EXIT_ERROR);
     };
     let m = rule.meta();

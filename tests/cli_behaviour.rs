@@ -1740,3 +1740,25 @@ fn config_checks_the_sweep_section() {
     assert!(r.stdout.contains("namespaces:\n  - shop"), "{}", r.stdout);
     assert!(r.stdout.contains("timeoutSeconds: 120"), "{}", r.stdout);
 }
+
+/// Standard error closed before the diagnostics come (`eyelint - 2>&1 |
+/// head -0`): the exit code is still the contract's, not a panic's 101.
+#[test]
+fn a_closed_standard_error_keeps_the_exit_code() {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eyelint"))
+        .args(["--no-color", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reading end goes first; only then does the input arrive.
+    drop(child.stderr.take());
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"apiVersion: v1\nkind: Pod\nmetadata: {name: [\n")
+        .unwrap();
+    drop(stdin);
+    assert_eq!(child.wait().unwrap().code(), Some(2));
+}

@@ -2,7 +2,7 @@
 //! live or from a dump. Exit codes: 0 clean, 1 findings at or above
 //! `--fail-on`, 2 the sweep itself failed.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -12,6 +12,14 @@ use eyelint_policies::{Config, Engine, Severity};
 use eyelint_sweep::render::{html, human, json};
 use eyelint_sweep::snapshot::Collector;
 use eyelint_sweep::sweep::{self, Extras, Offline};
+
+/// `eprintln!` that gives up quietly when standard error is closed
+/// (`eyelint sweep 2>&1 | head`): std's panics, turning the exit code into 101.
+macro_rules! ewriteln {
+    ($($t:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
@@ -102,7 +110,7 @@ fn load_config(path: Option<&PathBuf>) -> Result<Config> {
         }
     })?;
     for w in &loaded.warnings {
-        eprintln!("{}", w.to_short_string());
+        ewriteln!("{}", w.to_short_string());
     }
     Ok(loaded.config)
 }
@@ -114,18 +122,34 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// Writes to standard output. A reader that stops early (`| head`) is not
+/// an error; any other failure (a full disk) is.
+fn to_stdout(
+    write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>,
+) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(e).context("cannot write to stdout"))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     if cli.list_checks {
+        let mut text = String::new();
         for c in eyelint_sweep::checks::CHECKS {
-            println!(
-                "{:<46} {:<8} {:<13} {}",
+            text.push_str(&format!(
+                "{:<46} {:<8} {:<13} {}\n",
                 c.id,
                 c.severity.as_str(),
                 c.section.title(),
                 c.summary
-            );
+            ));
         }
-        println!("(workloads: every rule of the policy engine, see `eyelint rules`)");
+        text.push_str("(workloads: every rule of the policy engine, see `eyelint rules`)\n");
+        to_stdout(|w| w.write_all(text.as_bytes()))?;
         return Ok(ExitCode::SUCCESS);
     }
     if cli.format == Format::Html && cli.output.is_none() && std::io::stdout().is_terminal() {
@@ -161,11 +185,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     json::write(&report, std::io::BufWriter::with_capacity(1 << 20, file))
                         .with_context(|| format!("cannot write {}", p.display()))?;
                 }
-                None => json::write(
-                    &report,
-                    std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock()),
-                )
-                .context("cannot write to stdout")?,
+                None => to_stdout(|w| {
+                    json::write(&report, std::io::BufWriter::with_capacity(1 << 20, w))
+                })?,
             }
             String::new()
         }
@@ -201,7 +223,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         (Some(p), _) => {
             std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?
         }
-        (None, _) => print!("{text}"),
+        (None, _) => to_stdout(|w| w.write_all(text.as_bytes()))?,
     }
     let threshold = match cli.fail_on {
         FailOn::Danger => Some(Severity::Danger),
@@ -244,7 +266,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!(
+            ewriteln!(
                 "eyelint sweep: error: {}",
                 eyelint_policies::error_chain::error_chain(e.as_ref())
             );

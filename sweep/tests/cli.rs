@@ -428,3 +428,34 @@ fn human_layout_follows_the_terminal_width() {
         .unwrap_or_else(|| panic!("no row:\n{wide}"));
     assert_eq!(row.chars().count(), 250, "{row}");
 }
+
+/// A reader that stops early (`eyelint sweep -f json | head -c1`) is not an
+/// error, nor a panic; the report is larger than a pipe's buffer, so the
+/// sweep is still writing when the reader goes.
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::Read as _;
+    let mut child = bin()
+        .args(["--from-dump", &dump(), "-f", "json", "--fail-on", "never"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"{");
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
