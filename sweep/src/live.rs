@@ -113,7 +113,17 @@ pub fn list_path(k: &KindInfo, ns: Option<&str>) -> String {
 enum Fail {
     Forbidden,
     NotFound,
+    /// 401: the credentials were refused.
+    Unauthorized,
+    /// 410: a list's continue token expired.
+    Gone,
+    /// 429, 503 or 504: the server (or an aggregated API behind it) is busy
+    /// or down.
+    Busy(u16),
     Timeout,
+    /// No HTTP answer at all (connection refused, TLS, DNS, credentials
+    /// plugin): the cluster could not be reached.
+    Unreachable(String),
     Other(String),
 }
 
@@ -122,7 +132,18 @@ impl Fail {
         match self {
             Fail::Forbidden => format!("cannot read {what}: forbidden (403) for this account; checks that need it were skipped"),
             Fail::NotFound => format!("{what} is not served by this cluster (404)"),
+            Fail::Unauthorized => format!("cannot read {what}: unauthorized (401): the credentials were refused"),
+            Fail::Busy(code) => format!(
+                "cannot read {what}: the API server answered {code} ({})",
+                match code {
+                    429 => "too many requests",
+                    503 => "service unavailable",
+                    _ => "gateway timeout",
+                }
+            ),
+            Fail::Gone => format!("cannot read {what}: the list changed too much while it was paged (410 Gone)"),
             Fail::Timeout => format!("reading {what} timed out; checks that need it were skipped"),
+            Fail::Unreachable(e) => format!("cannot reach the API server to read {what}: {e}"),
             Fail::Other(e) => format!("cannot read {what}: {e}"),
         }
     }
@@ -132,6 +153,9 @@ fn classify(e: kube::Error) -> (Fail, Option<String>) {
     match e {
         kube::Error::Api(s) if s.code == 403 => (Fail::Forbidden, None),
         kube::Error::Api(s) if s.code == 404 => (Fail::NotFound, None),
+        kube::Error::Api(s) if s.code == 401 => (Fail::Unauthorized, None),
+        kube::Error::Api(s) if s.code == 410 => (Fail::Gone, None),
+        kube::Error::Api(s) if matches!(s.code, 429 | 503 | 504) => (Fail::Busy(s.code), None),
         kube::Error::Api(s) => {
             let body = s.message.clone();
             (
@@ -139,7 +163,19 @@ fn classify(e: kube::Error) -> (Fail, Option<String>) {
                 Some(body),
             )
         }
-        other => (Fail::Other(other.to_string()), None),
+        // The whole chain: "client error (Connect)" alone hides "connection
+        // refused" or "invalid peer certificate: UnknownIssuer".
+        other @ (kube::Error::HyperError(_)
+        | kube::Error::Service(_)
+        | kube::Error::Auth(_)
+        | kube::Error::RustlsTls(_)) => (
+            Fail::Unreachable(eyelint_policies::error_chain::error_chain(&other)),
+            None,
+        ),
+        other => (
+            Fail::Other(eyelint_policies::error_chain::error_chain(&other)),
+            None,
+        ),
     }
 }
 
@@ -166,21 +202,57 @@ async fn get_json(client: &Client, path: &str, timeout: Duration) -> Result<Valu
 enum Msg {
     Page(&'static KindInfo, Vec<Value>),
     Done(&'static KindInfo),
-    Failed(&'static KindInfo, String),
+    /// A list that failed: its note, and whether some of its pages had
+    /// already arrived.
+    Failed(&'static KindInfo, Fail, bool),
 }
 
-async fn list_all(
-    client: Client,
+/// One list to read: a kind, its path, and a field selector.
+struct ListTask {
     kind: &'static KindInfo,
     path: String,
-    s: Arc<Settings>,
-    tx: mpsc::Sender<Msg>,
-) {
+    selector: Option<&'static str>,
+}
+
+/// An item's identity within one list, to skip what a restarted list sends
+/// again.
+fn item_id(v: &Value) -> Option<String> {
+    let m = v.get("metadata")?;
+    if let Some(uid) = m
+        .get("uid")
+        .and_then(Value::as_str)
+        .filter(|u| !u.is_empty())
+    {
+        return Some(uid.to_string());
+    }
+    let name = m.get("name").and_then(Value::as_str)?;
+    let ns = m.get("namespace").and_then(Value::as_str).unwrap_or("");
+    Some(format!("{ns}/{name}"))
+}
+
+/// Times a list restarts from its first page when its continue token
+/// expires (410 Gone), as client-go's pager falls back to a full list.
+const GONE_RESTARTS: usize = 2;
+
+/// Times a list request answered 429, 503 or 504 is tried again, after
+/// 0.5, 1 and 2 s.
+const BUSY_RETRIES: u32 = 3;
+
+async fn list_all(client: Client, task: ListTask, s: Arc<Settings>, tx: mpsc::Sender<Msg>) {
+    let kind = task.kind;
     let mut cont: Option<String> = None;
+    let mut restarts = 0;
+    let mut busy_retries = 0;
+    // What was sent, by identity: kept only once a list has restarted (a
+    // list that never does keeps no set).
+    let mut sent: Option<std::collections::HashSet<String>> = None;
+    let mut pages = 0usize;
+    let mut first_ids: Vec<String> = Vec::new();
     loop {
-        let mut url = format!("{path}?limit={}", s.page_size);
-        if kind.kind == "Event" {
-            url.push_str("&fieldSelector=type%3DWarning");
+        let mut url = format!("{}?limit={}", task.path, s.page_size);
+        if let Some(sel) = task.selector {
+            url.push_str("&fieldSelector=");
+            url.push_str(sel);
         }
         if let Some(c) = &cont {
             url.push_str("&continue=");
@@ -188,24 +260,49 @@ async fn list_all(
         }
         let page = match get_json(&client, &url, s.request_timeout).await {
             Ok(v) => v,
+            Err(Fail::Busy(_)) if busy_retries < BUSY_RETRIES => {
+                tokio::time::sleep(Duration::from_millis(500 << busy_retries)).await;
+                busy_retries += 1;
+                continue;
+            }
+            Err(Fail::Gone) if cont.is_some() && restarts < GONE_RESTARTS => {
+                restarts += 1;
+                cont = None;
+                if sent.is_none() {
+                    sent = Some(first_ids.drain(..).collect());
+                }
+                continue;
+            }
             Err(f) => {
-                let _ = tx.send(Msg::Failed(kind, f.describe(kind.plural))).await;
+                let _ = tx.send(Msg::Failed(kind, f, pages > 0)).await;
                 return;
             }
         };
-        let Value::Object(mut page) = page else {
-            let _ = tx
-                .send(Msg::Failed(
-                    kind,
-                    format!("cannot read {}: the answer is not a list", kind.plural),
-                ))
-                .await;
+        // A list always has `items` (`null` when empty, from some servers);
+        // a Status or anything else answered with 200 is not one.
+        let items = match page {
+            Value::Object(mut page) => match page.remove("items") {
+                Some(Value::Array(items)) => Some((items, page)),
+                Some(Value::Null) => Some((Vec::new(), page)),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some((mut items, page)) = items else {
+            let f = Fail::Other("the answer is not a list (no `items`)".to_string());
+            let _ = tx.send(Msg::Failed(kind, f, pages > 0)).await;
             return;
         };
-        let items = match page.remove("items") {
-            Some(Value::Array(items)) => items,
-            _ => Vec::new(),
-        };
+        pages += 1;
+        match &mut sent {
+            Some(sent) => items.retain(|it| item_id(it).is_none_or(|id| sent.insert(id))),
+            // Identities are remembered while no restart has happened, in
+            // case one does (a list without a continue token never needs them).
+            None if cont.is_some() || page_continues(&page) => {
+                first_ids.extend(items.iter().filter_map(item_id));
+            }
+            None => {}
+        }
         cont = page
             .get("metadata")
             .and_then(|m| m.get("continue"))
@@ -220,6 +317,13 @@ async fn list_all(
             return;
         }
     }
+}
+
+fn page_continues(page: &serde_json::Map<String, Value>) -> bool {
+    page.get("metadata")
+        .and_then(|m| m.get("continue"))
+        .and_then(Value::as_str)
+        .is_some_and(|c| !c.is_empty())
 }
 
 struct Progress {
@@ -241,48 +345,97 @@ impl Progress {
     }
 }
 
-/// Collects everything from `client` into `col` and `extras`. Never fails:
-/// what cannot be read becomes a note.
+/// The lists a sweep reads: every kind (in each namespace swept, when the
+/// sweep is narrowed), and with a narrowed sweep the node events too, which
+/// the kubelet and node-problem-detector post in `default`.
+fn list_tasks(
+    index_kinds: &std::collections::BTreeSet<String>,
+    namespaces: &[String],
+) -> Vec<ListTask> {
+    const WARNINGS: &str = "type%3DWarning";
+    const NODE_WARNINGS: &str = "type%3DWarning%2CinvolvedObject.kind%3DNode";
+    let mut tasks = Vec::new();
+    for kind in kinds_to_list(index_kinds) {
+        let selector = (kind.kind == "Event").then_some(WARNINGS);
+        if kind.namespaced && !namespaces.is_empty() {
+            for ns in namespaces {
+                let path = list_path(kind, Some(ns));
+                tasks.push(ListTask {
+                    kind,
+                    path,
+                    selector,
+                });
+            }
+            if kind.kind == "Event" && !namespaces.iter().any(|n| n == "default") {
+                let path = list_path(kind, Some("default"));
+                tasks.push(ListTask {
+                    kind,
+                    path,
+                    selector: Some(NODE_WARNINGS),
+                });
+            }
+        } else {
+            tasks.push(ListTask {
+                kind,
+                path: list_path(kind, None),
+                selector,
+            });
+        }
+    }
+    tasks
+}
+
+/// Collects everything from `client` into `col` and `extras`. What cannot
+/// be read becomes a note; the sweep fails only when nothing at all could be
+/// listed (the cluster unreachable, the credentials refused, no time), so
+/// that a dead cluster never passes for a healthy one.
+///
+/// Lists retry a busy API server's 429, 503 and 504 a few times; the rest
+/// (logs, node usage, health, ComponentStatus) does not, so that a metrics
+/// API whose server is down is a prompt note. The client should not retry
+/// on its own (`kube::Config::default_retry` off, as [`run`] builds it).
 pub async fn collect(
     client: &Client,
     col: &mut Collector<'_>,
     extras: &mut Extras,
     index_kinds: &std::collections::BTreeSet<String>,
     settings: Settings,
-) {
+) -> Result<(), SweepError> {
     let s = Arc::new(settings);
     let progress = Progress { on: s.progress };
     let deadline = Instant::now() + s.total_timeout;
     let namespaces = col.config().namespaces.clone();
-    let mut tasks = Vec::new();
-    for k in kinds_to_list(index_kinds) {
-        if k.namespaced && !namespaces.is_empty() {
-            for ns in &namespaces {
-                tasks.push((k, list_path(k, Some(ns))));
-            }
-        } else {
-            tasks.push((k, list_path(k, None)));
-        }
-    }
+    let tasks = list_tasks(index_kinds, &namespaces);
+    let kinds: Vec<&'static str> = tasks.iter().map(|t| t.kind.kind).collect();
     let (tx, mut rx) = mpsc::channel::<Msg>(8);
     let driver = {
         let client = client.clone();
         let s = s.clone();
         async move {
             stream::iter(tasks)
-                .map(|(k, path)| list_all(client.clone(), k, path, s.clone(), tx.clone()))
+                .map(|task| list_all(client.clone(), task, s.clone(), tx.clone()))
                 .buffer_unordered(s.concurrency.max(1))
                 .collect::<Vec<()>>()
                 .await;
             drop(tx);
         }
     };
-    let mut failed_kinds = Vec::new();
+    let mut failures: Vec<(&'static KindInfo, Fail, bool)> = Vec::new();
+    let mut listed = 0usize;
+    let mut nameless: std::collections::BTreeMap<&'static str, usize> = Default::default();
     let consumer = async {
         while let Some(msg) = rx.recv().await {
             match msg {
                 Msg::Page(k, items) => {
                     for mut item in items {
+                        let named = item
+                            .pointer("/metadata/name")
+                            .and_then(Value::as_str)
+                            .is_some_and(|n| !n.is_empty());
+                        if !named {
+                            *nameless.entry(k.plural).or_default() += 1;
+                            continue;
+                        }
                         if let Some(map) = item.as_object_mut() {
                             map.insert("kind".into(), Value::String(k.kind.to_string()));
                             map.insert(
@@ -294,26 +447,69 @@ pub async fn collect(
                     }
                     progress.show(&format!("listing… {} objects", col.object_count()));
                 }
-                Msg::Done(k) => col.covers(k.kind),
-                Msg::Failed(k, note) => {
-                    failed_kinds.push(k.kind);
-                    col.notes.push(note);
+                Msg::Done(k) => {
+                    listed += 1;
+                    col.covers(k.kind);
                 }
+                Msg::Failed(k, f, partial) => failures.push((k, f, partial)),
             }
         }
     };
     let finished =
         tokio::time::timeout_at(deadline, async { tokio::join!(driver, consumer) }).await;
-    for k in failed_kinds {
-        col.kinds.remove(k);
+    // A kind is covered only when every one of its lists was read whole.
+    let mut notes = Vec::new();
+    for (k, f, partial) in &failures {
+        col.kinds.remove(k.kind);
+        col.partial.insert(k.kind.to_string());
+        notes.push(if *partial {
+            format!(
+                "{}; the {} read before it are judged, checks that need them all were skipped",
+                f.describe(k.plural),
+                k.plural
+            )
+        } else {
+            f.describe(k.plural)
+        });
+    }
+    for (plural, n) in &nameless {
+        notes.push(format!(
+            "{n} {plural} without metadata.name in the answer were left out"
+        ));
+    }
+    // Lists finish in any order; their notes do not.
+    notes.sort();
+    notes.dedup();
+    col.notes.extend(notes);
+    if listed == 0 {
+        let why = match failures
+            .iter()
+            .find(|(_, f, _)| !matches!(f, Fail::Forbidden))
+        {
+            Some((k, f, _)) => f.describe(k.plural),
+            None if failures.is_empty() => format!(
+                "no list was read within the time limit ({} s)",
+                s.total_timeout.as_secs()
+            ),
+            None => "every list was forbidden (403) for this account".to_string(),
+        };
+        progress.done();
+        return Err(SweepError::Cluster(format!(
+            "nothing could be read from the cluster: {why}"
+        )));
     }
     if finished.is_err() {
+        for k in &kinds {
+            if !col.kinds.contains(*k) {
+                col.partial.insert((*k).to_string());
+            }
+        }
         col.notes.push(format!(
             "the sweep reached its time limit ({} s) while listing: results are partial",
             s.total_timeout.as_secs()
         ));
         progress.done();
-        return;
+        return Ok(());
     }
     // Logs of failing or restarting containers.
     progress.show("reading logs of failing containers…");
@@ -343,7 +539,16 @@ pub async fn collect(
                     text = get_text(&client, &format!("{base}&previous=true"), s.request_timeout)
                         .await;
                 }
-                if text.is_err() {
+                // The current log when there is no previous one (400: "previous
+                // terminated container not found"); not after a timeout or a
+                // refusal, which the current log would meet as well.
+                let retry = match &text {
+                    Ok(_) => false,
+                    Err((Fail::NotFound, _)) => true,
+                    Err((Fail::Other(_), Some(_))) => true,
+                    Err(_) => false,
+                };
+                if retry {
                     text = get_text(&client, &base, s.request_timeout).await;
                 }
                 (ns, pod, c, text.map_err(|(f, _)| f))
@@ -357,14 +562,15 @@ pub async fn collect(
                 .to_string(),
         );
         progress.done();
-        return;
+        return Ok(());
     };
     let mut log_forbidden = 0;
+    let mut log_failed: Vec<String> = Vec::new();
     for (ns, pod, c, text) in logs {
         match text {
             Ok(t) => col.log_text(&ns, &pod, &c, &t),
             Err(Fail::Forbidden) => log_forbidden += 1,
-            Err(_) => {}
+            Err(f) => log_failed.push(f.describe(&format!("the log of {ns}/{pod} container {c}"))),
         }
     }
     if log_forbidden > 0 {
@@ -372,28 +578,47 @@ pub async fn collect(
             "cannot read pod logs: forbidden (403) for {log_forbidden} container(s); log checks skipped for them"
         ));
     }
+    if !log_failed.is_empty() {
+        log_failed.sort();
+        let n = log_failed.len();
+        col.notes.push(if n == 1 {
+            format!("{}; log checks skipped for it", log_failed[0])
+        } else {
+            format!(
+                "the logs of {n} containers could not be read (first: {}); log checks skipped for them",
+                log_failed[0]
+            )
+        });
+    }
     // Node usage, health endpoints, ComponentStatus.
     progress.show("reading node usage and API server health…");
-    let extra = async {
-        let metrics = get_json(
-            client,
-            "/apis/metrics.k8s.io/v1beta1/nodes",
-            s.request_timeout,
-        )
-        .await;
-        let readyz = get_text(client, "/readyz?verbose", s.request_timeout).await;
-        let livez = get_text(client, "/livez?verbose", s.request_timeout).await;
-        let cs = get_json(client, "/api/v1/componentstatuses", s.request_timeout).await;
-        (metrics, readyz, livez, cs)
+    // At once, each on its own: one endpoint that hangs (an aggregated API
+    // whose server is gone) costs its own note, not the others' results.
+    let optional = |path: &'static str| {
+        let client = client.clone();
+        let s = s.clone();
+        async move {
+            match tokio::time::timeout_at(deadline, get_text(&client, path, s.request_timeout))
+                .await
+            {
+                Ok(r) => r,
+                Err(_) => Err((Fail::Timeout, None)),
+            }
+        }
     };
-    let Ok((metrics, readyz, livez, cs)) = tokio::time::timeout_at(deadline, extra).await else {
-        col.notes.push(
-            "the sweep reached its time limit before reading node usage and API server health"
-                .to_string(),
-        );
-        progress.done();
-        return;
+    let (metrics, readyz, livez, cs) = tokio::join!(
+        optional("/apis/metrics.k8s.io/v1beta1/nodes"),
+        optional("/readyz?verbose"),
+        optional("/livez?verbose"),
+        optional("/api/v1/componentstatuses"),
+    );
+    let json = |r: Result<String, (Fail, Option<String>)>, path: &str| -> Result<Value, Fail> {
+        let text = r.map_err(|(f, _)| f)?;
+        serde_json::from_str(&text)
+            .map_err(|e| Fail::Other(format!("invalid JSON from {path}: {e}")))
     };
+    let metrics = json(metrics, "/apis/metrics.k8s.io/v1beta1/nodes");
+    let cs = json(cs, "/api/v1/componentstatuses");
     let mut usage: Vec<NodeUsage> = Vec::new();
     match metrics {
         Ok(v) => {
@@ -433,8 +658,17 @@ pub async fn collect(
     }
     match cs {
         Ok(v) => extras.component_statuses = Some(v),
-        Err(Fail::NotFound) | Err(Fail::Forbidden) => {}
+        // Deprecated since 1.19: a cluster that no longer serves it is fine.
+        Err(Fail::NotFound) => {}
         Err(f) => extras.notes.push(f.describe("componentstatuses")),
+    }
+    if Instant::now() >= deadline {
+        extras
+            .notes
+            .push("the sweep reached its time limit before reading node disk usage".to_string());
+        extras.usage = usage;
+        progress.done();
+        return Ok(());
     }
     // Disk usage from the kubelet's stats summary (through the API server proxy).
     let nodes: Vec<String> = col.nodes.iter().map(|n| n.name.clone()).collect();
@@ -467,6 +701,7 @@ pub async fn collect(
             .push("the sweep reached its time limit while reading node disk usage".to_string()),
         Ok(results) => {
             let mut forbidden = false;
+            let mut failed: Vec<String> = Vec::new();
             for (node, r) in results {
                 match r {
                     Ok(v) => {
@@ -484,8 +719,20 @@ pub async fn collect(
                         }
                     }
                     Err(Fail::Forbidden) => forbidden = true,
-                    Err(_) => {}
+                    Err(f) => failed.push(f.describe(&format!("node {node}'s stats summary"))),
                 }
+            }
+            if !failed.is_empty() {
+                failed.sort();
+                extras.notes.push(if failed.len() == 1 {
+                    format!("{}: its disk usage was not checked", failed[0])
+                } else {
+                    format!(
+                        "the stats summaries of {} nodes could not be read (first: {}): their disk usage was not checked",
+                        failed.len(),
+                        failed[0]
+                    )
+                });
             }
             if forbidden {
                 extras.notes.push(
@@ -497,6 +744,7 @@ pub async fn collect(
     }
     extras.usage = usage;
     progress.done();
+    Ok(())
 }
 
 /// Connects, collects, and reads the API server certificate.
@@ -520,14 +768,26 @@ pub fn run(
         progress: opts.progress,
         ..Settings::default()
     };
+    let deadline = std::time::Instant::now() + settings.total_timeout;
     let url = rt.block_on(async {
-        let config = load_kube_config(opts).await?;
+        let mut config = load_kube_config(opts).await?;
+        // Lists retry busy answers themselves; nothing else should.
+        config.default_retry = false;
         let url = config.cluster_url.clone();
-        let client = Client::try_from(config).map_err(|e| SweepError::Cluster(e.to_string()))?;
-        collect(&client, col, extras, &index_kinds, settings).await;
+        let client = Client::try_from(config)
+            .map_err(|e| SweepError::Cluster(eyelint_policies::error_chain::error_chain(&e)))?;
+        collect(&client, col, extras, &index_kinds, settings).await?;
         Ok::<_, SweepError>(url)
     })?;
-    match crate::tls::peer_certificates(&url, Duration::from_secs(10)) {
+    // The handshake gets what is left of the time limit (at most 10 s).
+    let left = deadline.saturating_duration_since(std::time::Instant::now());
+    let handshake = if left.is_zero() {
+        Err("the sweep reached its time limit first".to_string())
+    } else {
+        crate::tls::peer_certificates(&url, left.min(Duration::from_secs(10)))
+            .map_err(|e| e.to_string())
+    };
+    match handshake {
         Ok(ders) => {
             let mut certs = Vec::new();
             for der in ders.iter().take(1) {

@@ -311,6 +311,9 @@ pub struct Collector<'c> {
     index_kinds: BTreeSet<String>,
     /// Kinds the source holds (lists seen, even empty ones).
     pub kinds: BTreeSet<String>,
+    /// Kinds whose list failed, part-way or before any item (live mode):
+    /// not covered, yet not absent either (a note says why).
+    pub partial: BTreeSet<String>,
     /// Objects looked at, per kind.
     pub counts: BTreeMap<String, usize>,
     /// Namespaces seen.
@@ -339,6 +342,7 @@ impl<'c> Collector<'c> {
             index_objects: Vec::new(),
             index_kinds,
             kinds: BTreeSet::new(),
+            partial: BTreeSet::new(),
             counts: BTreeMap::new(),
             namespaces: BTreeSet::new(),
             log_hits: BTreeMap::new(),

@@ -111,13 +111,13 @@ pub fn analyse(
     let cfg = col.config();
     let mut out = Findings::new(cfg);
     let mut notes = Vec::new();
-    if !col.kinds.contains("Node") {
+    if !col.kinds.contains("Node") && !col.partial.contains("Node") {
         notes.push("the source holds no nodes: node conditions were not checked".to_string());
     }
-    if !col.kinds.contains("Event") {
+    if !col.kinds.contains("Event") && !col.partial.contains("Event") {
         notes.push("the source holds no events: warning events and node-problem-detector events were not checked".to_string());
     }
-    if !col.kinds.contains("Pod") {
+    if !col.kinds.contains("Pod") && !col.partial.contains("Pod") {
         notes.push(
             "the source holds no pods: pod and control-plane checks were not run".to_string(),
         );

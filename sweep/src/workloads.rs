@@ -40,7 +40,10 @@ impl Owner {
             name: r.map_or("", |o| o.name.get()).to_string(),
             api_version: r.map_or("", |o| o.api_version.get()).to_string(),
         };
-        (!o.kind.is_empty() && !o.name.is_empty()).then_some(o)
+        // A static pod's mirror is owned by its Node (the kubelet sets
+        // that): no controller made it, so it is judged as itself.
+        let mirror = o.kind == "Node" && matches!(o.api_version.as_str(), "v1" | "");
+        (!o.kind.is_empty() && !o.name.is_empty() && !mirror).then_some(o)
     }
 }
 
@@ -492,6 +495,13 @@ mod tests {
         w.pod(pod("api-def-1", Some(("ReplicaSet", "api-def")), "def"));
         w.pod(pod("db-0", Some(("StatefulSet", "db")), ""));
         w.pod(pod("loner", None, ""));
+        // Static pods' mirrors, owned by their node, stand for themselves.
+        for name in ["etcd-cp-1", "kube-apiserver-cp-1"] {
+            let mut p = pod(name, None, "");
+            p["metadata"]["ownerReferences"] =
+                json!([{"apiVersion": "v1", "kind": "Node", "name": "cp-1", "controller": true}]);
+            w.pod(p);
+        }
         let subjects = w.subjects();
         let names: Vec<_> = subjects
             .iter()
@@ -511,6 +521,8 @@ mod tests {
                 ("Deployment", "api", 1, true),
                 ("StatefulSet", "db", 1, true),
                 ("Pod", "loner", 1, false),
+                ("Pod", "etcd-cp-1", 1, false),
+                ("Pod", "kube-apiserver-cp-1", 1, false),
             ]
         );
     }

@@ -86,20 +86,30 @@ fn default_route(pq: &str) -> Option<(u16, String)> {
 }
 
 async fn sweep_with(route: Route, settings: Settings) -> (Report, Vec<String>) {
+    let (r, seen) = sweep_cfg(route, settings, &SweepConfig::default()).await;
+    (r.unwrap(), seen)
+}
+
+async fn sweep_cfg(
+    route: Route,
+    settings: Settings,
+    cfg: &SweepConfig,
+) -> (Result<Report, eyelint_sweep::SweepError>, Vec<String>) {
     let (client, seen) = mock(route);
-    let cfg = SweepConfig::default();
     let engine = Engine::with_defaults().unwrap();
     let kinds: BTreeSet<String> = engine.index_kinds().clone();
-    let mut col = Collector::new(&cfg, kinds.clone());
+    let mut col = Collector::new(cfg, kinds.clone());
     let mut extras = Extras::default();
-    collect(&client, &mut col, &mut extras, &kinds, settings).await;
+    if let Err(e) = collect(&client, &mut col, &mut extras, &kinds, settings).await {
+        return (Err(e), seen.lock().unwrap().clone());
+    }
     let source = SourceInfo {
         kind: "live".into(),
         origin: "mock".into(),
     };
     let r = analyse(col, &engine, extras, common::NOW, source);
     let seen = seen.lock().unwrap().clone();
-    (r, seen)
+    (Ok(r), seen)
 }
 
 fn quick() -> Settings {
@@ -170,9 +180,11 @@ async fn forbidden_resource_becomes_a_note() {
         "{:?}",
         r.notes
     );
+    // One note says why pods are missing; no second one claims the cluster
+    // has none.
     assert!(
-        r.notes.iter().any(|n| n.contains("no pods")),
-        "pods not covered: {:?}",
+        !r.notes.iter().any(|n| n.contains("holds no pods")),
+        "{:?}",
         r.notes
     );
     // The rest still ran.
@@ -225,4 +237,271 @@ async fn global_deadline_keeps_partial_results() {
         common::has(&r, "KubeletHealthStatus", "worker-2"),
         "nodes arrived before the deadline"
     );
+}
+
+/// A cluster that cannot be read at all fails the sweep (exit 2), whether
+/// the credentials are refused or nothing answers in time: an empty report
+/// would pass for a healthy cluster.
+#[tokio::test]
+async fn nothing_read_fails_the_sweep() {
+    let route: Route = Box::new(|_: &str| Some((401, status(401, "Unauthorized"))));
+    let (r, _) = sweep_cfg(route, quick(), &SweepConfig::default()).await;
+    let e = r.expect_err("a failure").to_string();
+    assert!(
+        e.contains("nothing could be read from the cluster") && e.contains("unauthorized (401)"),
+        "{e}"
+    );
+    let route: Route = Box::new(|_: &str| None);
+    let settings = Settings {
+        request_timeout: Duration::from_secs(30),
+        total_timeout: Duration::from_millis(300),
+        ..Settings::default()
+    };
+    let (r, _) = sweep_cfg(route, settings, &SweepConfig::default()).await;
+    let e = r.expect_err("a failure").to_string();
+    assert!(e.contains("no list was read within the time limit"), "{e}");
+    // Every list forbidden: also nothing read.
+    let route: Route = Box::new(|_: &str| Some((403, status(403, "Forbidden"))));
+    let (r, _) = sweep_cfg(route, quick(), &SweepConfig::default()).await;
+    let e = r.expect_err("a failure").to_string();
+    assert!(e.contains("every list was forbidden"), "{e}");
+}
+
+/// A list answered 503 is tried again; an optional endpoint answered 503
+/// (metrics-server down) is one request and a note naming the answer.
+#[tokio::test]
+async fn busy_lists_are_retried_and_optional_endpoints_are_not() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let pods_calls = Arc::new(AtomicUsize::new(0));
+    let calls = pods_calls.clone();
+    let route: Route = Box::new(move |pq: &str| {
+        if pq.starts_with("/api/v1/pods?")
+            && !pq.contains("continue=")
+            && calls.fetch_add(1, Ordering::SeqCst) < 2
+        {
+            return Some((503, status(503, "ServiceUnavailable")));
+        }
+        if pq.starts_with("/apis/metrics.k8s.io/") {
+            return Some((503, status(503, "ServiceUnavailable")));
+        }
+        default_route(pq)
+    });
+    let started = std::time::Instant::now();
+    let (r, seen) = sweep_with(route, quick()).await;
+    assert!(
+        common::has(&r, "PodCrashLoopBackOff", "api-0"),
+        "{:?}",
+        r.notes
+    );
+    assert_eq!(pods_calls.load(Ordering::SeqCst), 3);
+    assert_eq!(
+        seen.iter()
+            .filter(|p| p.starts_with("/apis/metrics.k8s.io/"))
+            .count(),
+        1
+    );
+    assert!(
+        r.notes.iter().any(|n| n.contains(
+            "metrics.k8s.io node metrics: the API server answered 503 (service unavailable)"
+        )),
+        "{:?}",
+        r.notes
+    );
+    // Two backoffs of 0.5 and 1 s, and no more.
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// A continue token that expires (410) restarts the list from its first
+/// page; what the first pass sent is not sent twice.
+#[tokio::test]
+async fn an_expired_continue_token_restarts_the_list() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let gone = Arc::new(AtomicUsize::new(0));
+    let g = gone.clone();
+    let route: Route = Box::new(move |pq: &str| {
+        if pq.starts_with("/api/v1/pods?")
+            && pq.contains("continue=")
+            && g.fetch_add(1, Ordering::SeqCst) == 0
+        {
+            return Some((410, status(410, "Expired")));
+        }
+        default_route(pq)
+    });
+    let (r, seen) = sweep_with(route, quick()).await;
+    let pods: Vec<_> = seen
+        .iter()
+        .filter(|p| p.starts_with("/api/v1/pods?"))
+        .collect();
+    assert_eq!(pods.len(), 4, "{pods:?}");
+    assert!(!pods[2].contains("continue="), "restarted: {pods:?}");
+    let crash: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.id == "PodCrashLoopBackOff" && f.name == "api-0")
+        .collect();
+    assert_eq!(crash.len(), 1, "page 1 counted once");
+    assert!(common::has(&r, "PodSetImagePullBackOff", "web-1"), "page 2");
+    assert!(
+        !r.notes.iter().any(|n| n.contains("cannot read pods")),
+        "{:?}",
+        r.notes
+    );
+}
+
+/// A 200 that is not a list, and items without a name: notes, not an
+/// empty or unnamed cluster.
+#[tokio::test]
+async fn answers_that_are_not_lists_and_nameless_items() {
+    let route: Route = Box::new(|pq: &str| {
+        if pq.starts_with("/api/v1/pods?") {
+            return Some((200, status(200, "Success")));
+        }
+        if pq.starts_with("/api/v1/events?") {
+            return Some((
+                200,
+                r#"{"kind":"EventList","metadata":{},"items":[{"type":"Warning","reason":"X"},{"metadata":{"name":""},"type":"Warning"}]}"#
+                    .to_string(),
+            ));
+        }
+        default_route(pq)
+    });
+    let (r, _) = sweep_with(route, quick()).await;
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n == "cannot read pods: the answer is not a list (no `items`)"),
+        "{:?}",
+        r.notes
+    );
+    assert!(!r.notes.iter().any(|n| n.contains("holds no pods")));
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n == "2 events without metadata.name in the answer were left out"),
+        "{:?}",
+        r.notes
+    );
+    assert!(!r.findings.iter().any(|f| f.name.is_empty()));
+}
+
+/// A log that cannot be read is a note, whatever the failure; a previous
+/// log that times out is not followed by a try at the current one.
+#[tokio::test]
+async fn log_and_stats_failures_are_notes() {
+    let route: Route = Box::new(|pq: &str| {
+        if pq.contains("/log?") {
+            return Some((500, status(500, "InternalError")));
+        }
+        default_route(pq)
+    });
+    let (r, _) = sweep_with(route, quick()).await;
+    assert!(
+        r.notes.iter().any(|n| n
+            .starts_with("cannot read the log of shop/api-0 container api: HTTP 500")
+            && n.ends_with("log checks skipped for it")),
+        "{:?}",
+        r.notes
+    );
+    // The default route answers worker-2's stats summary with 503.
+    assert!(
+        r.notes.iter().any(|n| n
+            == "cannot read node worker-2's stats summary: the API server answered 503 (service unavailable): its disk usage was not checked"),
+        "{:?}",
+        r.notes
+    );
+    let route: Route = Box::new(|pq: &str| {
+        if pq.contains("/log?") {
+            return None;
+        }
+        default_route(pq)
+    });
+    let (r, seen) = sweep_with(route, quick()).await;
+    assert_eq!(seen.iter().filter(|p| p.contains("/log?")).count(), 1);
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.contains("the log of shop/api-0 container api timed out")),
+        "{:?}",
+        r.notes
+    );
+}
+
+/// The health and usage endpoints are read at once: four that never answer
+/// cost one request timeout, not four, each gets its own note, and the
+/// disk usage is still read.
+#[tokio::test]
+async fn hanging_optional_endpoints_time_out_together() {
+    let route: Route = Box::new(|pq: &str| {
+        if pq.starts_with("/apis/metrics.k8s.io/")
+            || pq.starts_with("/readyz")
+            || pq.starts_with("/livez")
+            || pq.starts_with("/api/v1/componentstatuses")
+        {
+            return None;
+        }
+        default_route(pq)
+    });
+    let settings = Settings {
+        request_timeout: Duration::from_millis(700),
+        total_timeout: Duration::from_secs(10),
+        ..Settings::default()
+    };
+    let started = std::time::Instant::now();
+    let (r, seen) = sweep_with(route, settings).await;
+    assert!(
+        started.elapsed() < Duration::from_millis(2000),
+        "{:?}",
+        started.elapsed()
+    );
+    for what in ["metrics.k8s.io", "/readyz", "/livez", "componentstatuses"] {
+        assert!(
+            r.notes
+                .iter()
+                .any(|n| n.contains(what) && n.contains("timed out")),
+            "{what}: {:?}",
+            r.notes
+        );
+    }
+    assert!(seen.iter().any(|p| p.ends_with("/proxy/stats/summary")));
+}
+
+/// A sweep narrowed to namespaces still reads the node events, which are
+/// posted in `default`.
+#[tokio::test]
+async fn a_narrowed_sweep_reads_node_events_from_default() {
+    let cfg = SweepConfig {
+        namespaces: vec!["shop".to_string()],
+        ..SweepConfig::default()
+    };
+    let route: Route = Box::new(|pq: &str| {
+        if pq.starts_with("/api/v1/namespaces/default/events?") {
+            return Some((
+                200,
+                r#"{"kind":"EventList","metadata":{},"items":[{"metadata":{"name":"n.1","namespace":"default"},"type":"Warning","reason":"OOMKilling","message":"Out of memory: Killed process 4242 (java)","source":{"component":"kernel-monitor","host":"worker-1"},"involvedObject":{"kind":"Node","name":"worker-1"},"count":1,"lastTimestamp":"2024-05-01T09:00:00Z"}]}"#
+                    .to_string(),
+            ));
+        }
+        default_route(pq)
+    });
+    let (r, seen) = sweep_cfg(route, quick(), &cfg).await;
+    let r = r.unwrap();
+    let events: Vec<_> = seen.iter().filter(|p| p.contains("/events?")).collect();
+    assert!(
+        events
+            .iter()
+            .any(|p| p.starts_with("/api/v1/namespaces/shop/events?")),
+        "{events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|p| p.starts_with("/api/v1/namespaces/default/events?")
+                && p.contains("fieldSelector=type%3DWarning%2CinvolvedObject.kind%3DNode")),
+        "{events:?}"
+    );
+    assert!(common::has(&r, "NodeOOM", "worker-1"), "{:?}", r.findings);
 }

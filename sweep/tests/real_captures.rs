@@ -204,6 +204,17 @@ fn sonobuoy_bundle_and_pod_list() {
     };
     let r = run(Offline::Dump(p)).unwrap();
     assert!(has(&r, "NodeConditionProblem", "kind-worker"));
+    // The static control-plane pods (mirrors owned by their Node) are
+    // judged as themselves, not folded into one "Node" workload.
+    let workloads = |kind: &str| {
+        r.findings
+            .iter()
+            .filter(|f| f.section == eyelint_sweep::checks::Section::Workloads && f.kind == kind)
+            .map(|f| f.name.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    assert!(workloads("Node").is_empty());
+    assert!(workloads("Pod").contains("kube-apiserver-kind-control-plane"));
     assert!(
         r.findings
             .iter()
