@@ -769,16 +769,37 @@ pub fn run(
         ..Settings::default()
     };
     let deadline = std::time::Instant::now() + settings.total_timeout;
-    let url = rt.block_on(async {
+    let limit = settings.total_timeout.as_secs();
+    let collected = rt.block_on(async {
         let mut config = load_kube_config(opts).await?;
         // Lists retry busy answers themselves; nothing else should.
         config.default_retry = false;
         let url = config.cluster_url.clone();
-        let client = Client::try_from(config)
-            .map_err(|e| SweepError::Cluster(eyelint_policies::error_chain::error_chain(&e)))?;
+        // kube runs a kubeconfig's credentials plugin (`user.exec`) while it
+        // builds the client, and waits for it: on the blocking pool, under
+        // the time limit, a plugin that hangs cannot hold the sweep.
+        let build = tokio::task::spawn_blocking(move || Client::try_from(config));
+        let client = match tokio::time::timeout_at(Instant::from_std(deadline), build).await {
+            Err(_) => {
+                return Err(SweepError::Cluster(format!(
+                    "no connection within the time limit ({limit} s): the kubeconfig's \
+                     credentials plugin (user.exec) did not finish"
+                )))
+            }
+            Ok(Err(e)) => return Err(SweepError::Cluster(e.to_string())),
+            Ok(Ok(Err(e))) => {
+                return Err(SweepError::Cluster(
+                    eyelint_policies::error_chain::error_chain(&e),
+                ))
+            }
+            Ok(Ok(Ok(client))) => client,
+        };
         collect(&client, col, extras, &index_kinds, settings).await?;
         Ok::<_, SweepError>(url)
-    })?;
+    });
+    // A plugin still running on the blocking pool is not waited for.
+    rt.shutdown_background();
+    let url = collected?;
     // The handshake gets what is left of the time limit (at most 10 s).
     let left = deadline.saturating_duration_since(std::time::Instant::now());
     let handshake = if left.is_zero() {

@@ -459,3 +459,64 @@ fn a_reader_that_stops_early_is_not_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Through the binary, live: a cluster that cannot be reached fails the
+/// sweep (exit 2) with the cause, and a credentials plugin that hangs does
+/// not hold it past `--timeout`.
+#[test]
+fn unreachable_clusters_and_hanging_credential_plugins_fail_in_time() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = std::env::temp_dir().join(format!("eyelint-sweep-live-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let kubeconfig = |user: &str| {
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:1\n\
+             users:\n- name: u\n  user:\n{user}\ncontexts:\n- name: c\n  context: {{cluster: c, user: u}}\n\
+             current-context: c\n"
+        )
+    };
+    let closed = dir.join("closed.yaml");
+    std::fs::write(&closed, kubeconfig("    token: t")).unwrap();
+    let out = bin()
+        .args(["--kubeconfig", &closed.display().to_string()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("nothing could be read from the cluster")
+            && err.contains("Connection refused"),
+        "{err}"
+    );
+    let plugin = dir.join("plugin.sh");
+    std::fs::write(&plugin, "#!/bin/sh\nsleep 30\n").unwrap();
+    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let hang = dir.join("hang.yaml");
+    let exec = format!(
+        "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n      interactiveMode: Never",
+        plugin.display()
+    );
+    std::fs::write(&hang, kubeconfig(&exec)).unwrap();
+    let started = std::time::Instant::now();
+    let out = bin()
+        .args([
+            "--kubeconfig",
+            &hang.display().to_string(),
+            "--timeout",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("credentials plugin (user.exec) did not finish"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
