@@ -116,6 +116,18 @@ pub fn check_pods(pods: &[PodInfo], kube_system_seen: bool, out: &mut Findings<'
 /// other failed checks become notes.
 pub fn check_health_text(endpoint: &str, text: &str, out: &mut Findings<'_>) -> Vec<String> {
     let mut notes = Vec::new();
+    // A proxy's HTML page, or anything else answered with 200, is not a
+    // verbose health report: not a pass either.
+    let report = text.lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with("[+]") || l.starts_with("[-]")
+    });
+    if !report {
+        notes.push(format!(
+            "API server {endpoint}: the answer is not a verbose health report (no `[+]` or `[-]` lines): not checked"
+        ));
+        return notes;
+    }
     for line in text.lines() {
         let Some(rest) = line.trim().strip_prefix("[-]") else {
             continue;
@@ -233,5 +245,29 @@ mod tests {
             notes,
             ["kube-scheduler, kube-controller-manager not observable: no pod in kube-system (external or managed)"]
         );
+    }
+
+    /// A failing etcd check is a finding, another failing check a note; an
+    /// answer with no check lines at all is not taken for a healthy one.
+    #[test]
+    fn health_text() {
+        let cfg = SweepConfig::default();
+        let mut out = Findings::new(&cfg);
+        let notes = check_health_text(
+            "/readyz",
+            "[+]ping ok\n[-]etcd failed: reason withheld\n[-]informer-sync failed\nreadyz check failed\n",
+            &mut out,
+        );
+        assert_eq!(notes, ["API server /readyz: check informer-sync failed"]);
+        let found = out.finish();
+        assert_eq!(found.len(), 1);
+        assert_eq!(&*found[0].id, "ETCDHealthStatus");
+        let mut out = Findings::new(&cfg);
+        let notes = check_health_text("/livez", "<html><body>Sign in</body></html>\n", &mut out);
+        assert_eq!(
+            notes,
+            ["API server /livez: the answer is not a verbose health report (no `[+]` or `[-]` lines): not checked"]
+        );
+        assert!(out.finish().is_empty());
     }
 }
