@@ -474,14 +474,16 @@ fn mutate_inner(req: &AdmissionRequest, engine: &Engine, settings: &Settings) ->
     // object as sent whose check is listed and, on UPDATE, that the old
     // object did not have. A problem with no fix yet may get one once
     // others are fixed (topologySpreadConstraint's needs the labels
-    // metadataAndInstanceMismatched's fix adds); one whose fix is not
-    // allowed will not be.
+    // metadataAndInstanceMismatched's fix adds), and one whose fix is not
+    // allowed yet may become safe (`allowPrivilegeEscalation: false` is
+    // unsafe beside `privileged: true` or CAP_SYS_ADMIN, which the API
+    // server refuses together, and safe once those are fixed): whether a
+    // fix is taken is decided on each round's object.
     let mut to_fix: HashMap<(String, String), usize> = HashMap::new();
-    for f in findings.iter().filter(|f| {
-        listed(f)
-            && f.fix.as_ref().is_none_or(|fix| allowed(f, fix))
-            && !old_keys.contains(&finding_key(&object, f))
-    }) {
+    for f in findings
+        .iter()
+        .filter(|f| listed(f) && !old_keys.contains(&finding_key(&object, f)))
+    {
         *to_fix.entry(check_and_container(f)).or_insert(0) += 1;
     }
 

@@ -194,3 +194,57 @@ fn many_containers_are_fixed_in_few_rounds() {
     assert!(took < std::time::Duration::from_secs(8), "{took:?}");
     eprintln!("{n} containers fixed in {took:?}");
 }
+
+/// A fix that is unsafe on the object as sent and safe once another fix is
+/// made is made in the same request: with `privileged: true` (or
+/// CAP_SYS_ADMIN) `allowPrivilegeEscalation: false` would be refused by the
+/// API server; once the first fix removes it, the second is safe. The
+/// mutating webhook is called once (`reinvocationPolicy: Never`), so a
+/// second request would never come.
+#[test]
+fn a_fix_made_safe_by_an_earlier_one_is_made_too() {
+    let settings = Settings::default();
+    for (check, security) in [
+        ("runAsPrivileged", serde_json::json!({"privileged": true})),
+        (
+            "dangerousCapabilities",
+            serde_json::json!({"capabilities": {"add": ["SYS_ADMIN"]}}),
+        ),
+    ] {
+        let engine = common::engine(&format!(
+            "mutations: [privilegeEscalationAllowed, {check}]\nadmission:\n  unsafeMutations: [{check}]\n"
+        ));
+        let pod = serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "p", "namespace": "shop"},
+            "spec": {"containers": [{"name": "c", "image": "nginx:1.27", "securityContext": security}]}
+        });
+        let m = mutate(
+            &common::request("CREATE", Some(&pod), None, USER, None),
+            &engine,
+            &settings,
+        );
+        let patch = m.response.patch.as_ref().expect("a patch");
+        let patched = common::apply_patch(&pod, patch);
+        let after = decide(
+            &common::request("CREATE", Some(&patched), None, USER, None),
+            &engine,
+            &settings,
+        );
+        for id in ["privilegeEscalationAllowed", check] {
+            assert!(
+                !after.findings.iter().any(|f| &*f.id == id),
+                "{check}: {id} left in {patched}"
+            );
+        }
+        let again = mutate(
+            &common::request("CREATE", Some(&patched), None, USER, None),
+            &engine,
+            &settings,
+        );
+        assert!(
+            again.response.patch.is_none(),
+            "{check}: settles in one request"
+        );
+    }
+}
