@@ -437,8 +437,12 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
         return Ok(EXIT_ERROR);
     }
     let engine = Engine::new(config).context("invalid configuration")?;
+    // The loader has shown its warnings with their place in the file; the
+    // engine's own (the same unknown rule ids) only when the loader had none.
     for w in engine.warnings() {
-        ewriteln!("warning: {}: {}", w.key, w.message);
+        if !loaded.warnings.iter().any(|d| d.key == w.key) {
+            ewriteln!("warning: {}: {}", w.key, w.message);
+        }
     }
     let baseline = match &a.baseline {
         Some(p) => Some(Baseline::read(p)?),

@@ -1697,6 +1697,19 @@ fn config_diagnostics_name_line_and_column() {
         None,
     );
     assert!(r.stderr.contains("╭─[warn.yaml:3:1]"), "{}", r.stderr);
+    // An unknown rule id is shown once, where it is written.
+    write(d, "unknown.yaml", "checks:\n  notARule: warning\n");
+    let r = eyelint(
+        d,
+        &["--config", "unknown.yaml", "--no-color", "pod.yaml"],
+        None,
+    );
+    assert_eq!(
+        r.stderr.matches("unknown rule `notARule`").count(),
+        1,
+        "{}",
+        r.stderr
+    );
 }
 
 /// The `sweep:` section is checked by every command that reads the file,

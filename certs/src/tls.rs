@@ -146,9 +146,21 @@ fn read(path: &Path) -> Result<Vec<u8>, TlsError> {
 }
 
 fn pem_error(path: &Path, e: pem::Error) -> TlsError {
+    // The PEM reader's messages show a marker as a list of bytes.
+    let text = |b: &[u8]| String::from_utf8_lossy(b).trim().to_string();
+    let message = match &e {
+        pem::Error::MissingSectionEnd { end_marker } => format!(
+            "a section has no `-----END {}-----` line (a truncated file?)",
+            text(end_marker)
+        ),
+        pem::Error::IllegalSectionStart { line } => {
+            format!("malformed `-----BEGIN` line: `{}`", text(line))
+        }
+        other => other.to_string(),
+    };
     TlsError::BadPem {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        message,
     }
 }
 

@@ -82,6 +82,15 @@ fn garbage_and_empty_pem_are_rejected() {
     let broken = "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n";
     let err = tls::from_pem(broken.as_bytes(), p.key.as_bytes(), SystemTime::now()).unwrap_err();
     assert!(matches!(err, TlsError::BadPem { .. }), "{err:?}");
+    // A truncated file (as a half-written rotation leaves it) is named in
+    // words, not as a list of bytes.
+    let cut = &p.cert[..p.cert.len() / 2];
+    let err = tls::from_pem(cut.as_bytes(), p.key.as_bytes(), SystemTime::now()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("a section has no `-----END CERTIFICATE-----` line (a truncated file?)"),
+        "{err}"
+    );
 
     let err = tls::from_pem(p.cert.as_bytes(), b"", SystemTime::now()).unwrap_err();
     assert!(

@@ -55,28 +55,30 @@ pub struct Loaded {
 /// Builds an engine from configuration text; an empty text means the
 /// built-in defaults. `path` names the source in diagnostics.
 pub fn engine_from_text(text: &str, path: &Path) -> Result<Loaded, ConfigError> {
-    let (config, mut warnings) = if text.trim().is_empty() {
+    let (config, diagnostics) = if text.trim().is_empty() {
         (Config::defaults(), Vec::new())
     } else {
         let name = path.display().to_string();
         let loaded = load_config(text, &name, false).map_err(|d| ConfigError::Invalid {
             diagnostic: Box::new(d),
         })?;
-        let warnings = loaded
-            .warnings
-            .iter()
-            .map(ConfigDiagnostic::to_short_string)
-            .collect();
-        (loaded.config, warnings)
+        (loaded.config, loaded.warnings)
     };
     let engine = Engine::new(config).map_err(|source| ConfigError::Engine {
         path: path.to_path_buf(),
         source,
     })?;
+    let mut warnings: Vec<String> = diagnostics
+        .iter()
+        .map(ConfigDiagnostic::to_short_string)
+        .collect();
+    // The engine's own warnings repeat the loader's (unknown rule ids),
+    // which name the line and column: each problem is logged once.
     warnings.extend(
         engine
             .warnings()
             .iter()
+            .filter(|w| !diagnostics.iter().any(|d| d.key == w.key))
             .map(|w| format!("{}: {}", w.key, w.message)),
     );
     Ok(Loaded { engine, warnings })
@@ -102,6 +104,21 @@ pub fn load_file(path: &Path) -> Result<Loaded, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An unknown rule id is one warning, with its line and column (the
+    /// engine's own warning for it is not logged a second time).
+    #[test]
+    fn each_warning_once() {
+        let l = engine_from_text(
+            "checks:\n  hostIPCSet: danger\n  notARule: warning\n",
+            Path::new("c.yaml"),
+        )
+        .unwrap();
+        assert_eq!(
+            l.warnings,
+            ["c.yaml:3:3: warning: unknown rule `notARule` (ignored)"]
+        );
+    }
 
     #[test]
     fn empty_text_is_the_defaults() {
