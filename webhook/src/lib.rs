@@ -11,6 +11,7 @@
 
 pub mod config;
 pub mod decide;
+pub mod idle;
 pub mod metrics;
 pub mod review;
 pub mod server;

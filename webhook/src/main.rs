@@ -58,12 +58,29 @@ struct Cli {
     /// Then wait at most this long for in-flight requests.
     #[arg(long, env = "EYELINT_SHUTDOWN_TIMEOUT", default_value = "20s", value_parser = parse_duration)]
     shutdown_timeout: Duration,
+    /// Open connections to the admission port at most; past it new ones are
+    /// closed at once (each holds memory).
+    #[arg(long, env = "EYELINT_MAX_CONNECTIONS", default_value_t = 1024,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    max_connections: usize,
+    /// Close a connection on which nothing has moved for this long.
+    /// At least 5 s: a review is judged without bytes moving.
+    #[arg(long, env = "EYELINT_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_idle)]
+    idle_timeout: Duration,
     /// Worker threads (default: one per CPU).
     #[arg(long, env = "EYELINT_WORKER_THREADS")]
     worker_threads: Option<usize>,
 }
 
 /// Parses `500ms`, `3s`, `2m` or a bare number of seconds.
+fn parse_idle(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d < Duration::from_secs(5) {
+        return Err(format!("`{s}` is too short: at least 5s"));
+    }
+    Ok(d)
+}
+
 fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
@@ -142,6 +159,10 @@ fn main() -> ExitCode {
         max_body: cli.max_body_bytes,
         shutdown_delay: cli.shutdown_delay,
         shutdown_timeout: cli.shutdown_timeout,
+        connections: eyelint_webhook::server::ConnectionLimits {
+            max_connections: cli.max_connections,
+            idle_timeout: cli.idle_timeout,
+        },
     };
     rt.block_on(async move {
         let server = match Server::start(options).await {

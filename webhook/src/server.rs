@@ -29,6 +29,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::config::{self, ConfigError};
 use crate::decide::{self, Decision, Outcome, Settings};
+use crate::idle::Watched;
 use crate::metrics::{Metrics, ReloadResult};
 use crate::review;
 
@@ -370,8 +371,11 @@ pub async fn serve(
     router: Router,
     mut stop: watch::Receiver<bool>,
     drain: Duration,
+    limits: ConnectionLimits,
 ) -> bool {
     let graceful = GracefulShutdown::new();
+    let open = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let mut last_full_warning: Option<Instant> = None;
     loop {
         if *stop.borrow() {
             break;
@@ -387,6 +391,20 @@ pub async fn serve(
                         continue;
                     }
                 };
+                // Each open connection holds memory (a TLS session, buffers):
+                // past the cap a new one is closed at once, and the cap is
+                // logged at most once a minute.
+                let Ok(permit) = open.clone().try_acquire_owned() else {
+                    drop(tcp);
+                    if last_full_warning.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
+                        last_full_warning = Some(Instant::now());
+                        tracing::warn!(
+                            max_connections = limits.max_connections,
+                            "connection limit reached: new connections are closed until others end"
+                        );
+                    }
+                    continue;
+                };
                 let _ = tcp.set_nodelay(true);
                 let watcher = graceful.watcher();
                 let service = TowerToHyperService::new(router.clone());
@@ -397,7 +415,12 @@ pub async fn serve(
                         .http1()
                         .timer(TokioTimer::new())
                         .header_read_timeout(Duration::from_secs(10));
-                    match acceptor {
+                    // A connection on which nothing moves for the idle
+                    // limit is closed (after a TLS handshake, an HTTP/2
+                    // preface or a finished request alike).
+                    let activity = crate::idle::Activity::new();
+                    let idle = limits.idle_timeout;
+                    let served = match acceptor {
                         Some(acceptor) => {
                             let tls = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
                                 Ok(Ok(s)) => s,
@@ -410,14 +433,20 @@ pub async fn serve(
                                     return;
                                 }
                             };
-                            let conn = builder.serve_connection(TokioIo::new(tls), service).into_owned();
-                            let _ = watcher.watch(conn).await;
+                            let io = TokioIo::new(Watched::new(tls, activity.clone()));
+                            let conn = builder.serve_connection(io, service).into_owned();
+                            crate::idle::until_idle(watcher.watch(conn), &activity, idle).await
                         }
                         None => {
-                            let conn = builder.serve_connection(TokioIo::new(tcp), service).into_owned();
-                            let _ = watcher.watch(conn).await;
+                            let io = TokioIo::new(Watched::new(tcp, activity.clone()));
+                            let conn = builder.serve_connection(io, service).into_owned();
+                            crate::idle::until_idle(watcher.watch(conn), &activity, idle).await
                         }
+                    };
+                    if !served {
+                        tracing::debug!("idle connection closed");
                     }
+                    drop(permit);
                 });
             }
             _ = stop.changed() => {}
@@ -427,6 +456,24 @@ pub async fn serve(
     tokio::time::timeout(drain, graceful.shutdown())
         .await
         .is_ok()
+}
+
+/// Bounds on the connections one listener keeps open.
+#[derive(Clone, Copy, Debug)]
+pub struct ConnectionLimits {
+    /// Open connections at most; past it new ones are closed at once.
+    pub max_connections: usize,
+    /// A connection on which no byte moves for this long is closed.
+    pub idle_timeout: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            max_connections: 1024,
+            idle_timeout: Duration::from_secs(60),
+        }
+    }
 }
 
 /// Everything the server needs to start.
@@ -453,6 +500,9 @@ pub struct Options {
     pub shutdown_delay: Duration,
     /// After closing the listener: how long in-flight requests may take.
     pub shutdown_timeout: Duration,
+    /// Bounds on the admission port's connections (the health port keeps
+    /// at most 128, with the same idle limit).
+    pub connections: ConnectionLimits,
 }
 
 /// Why the server could not start.
@@ -549,6 +599,7 @@ impl Server {
             admission_router(app.clone()),
             rx,
             options.shutdown_timeout,
+            options.connections,
         ));
         let (stop_health, rx) = watch::channel(false);
         let health_task = tokio::spawn(serve(
@@ -557,6 +608,10 @@ impl Server {
             health_router(app.clone()),
             rx,
             Duration::from_secs(1),
+            ConnectionLimits {
+                max_connections: 128,
+                idle_timeout: options.connections.idle_timeout,
+            },
         ));
 
         let (tx, rx) = mpsc::channel();

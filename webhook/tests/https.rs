@@ -592,3 +592,50 @@ async fn a_large_mutation_does_not_hold_up_health_or_other_requests() {
     );
     r.server.run_until(async {}).await;
 }
+
+/// Connections that hold memory and do nothing are closed: one that
+/// completes the TLS handshake and sends nothing, one left open after a
+/// request. Past the cap, a new connection is closed at once, and a slot
+/// comes back when an idle one is closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_are_closed_and_their_number_is_capped() {
+    let pki = Pki::new();
+    let (cert, key, _) = pki.leaf();
+    let certs = Volume::new("idle", &[("tls.crt", &cert), ("tls.key", &key)]);
+    let mut options = options(&certs, None);
+    options.connections = eyelint_webhook::server::ConnectionLimits {
+        max_connections: 2,
+        idle_timeout: Duration::from_millis(800),
+    };
+    let server = Server::start(options).await.unwrap();
+    let cfg = default_client(&pki);
+    // Closed: reading gives end of file (or a reset), not a hang.
+    async fn closed_within(stream: &mut (impl AsyncReadExt + Unpin), limit: Duration) -> bool {
+        let mut buf = [0u8; 64];
+        matches!(
+            tokio::time::timeout(limit, stream.read(&mut buf)).await,
+            Ok(Ok(0)) | Ok(Err(_))
+        )
+    }
+    let started = Instant::now();
+    let mut silent = connect(server.addr, cfg.clone()).await.unwrap();
+    let mut after_request = connect(server.addr, cfg.clone()).await.unwrap();
+    after_request
+        .write_all(b"GET /healthz HTTP/1.1\r\nhost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 512];
+    let n = after_request.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 "));
+    // Both slots are taken: a third connection is closed before any TLS.
+    let mut third = TcpStream::connect(server.addr).await.unwrap();
+    assert!(closed_within(&mut third, Duration::from_millis(500)).await);
+    // Both idle ones are closed after the idle limit.
+    assert!(closed_within(&mut silent, Duration::from_secs(5)).await);
+    assert!(closed_within(&mut after_request, Duration::from_secs(5)).await);
+    assert!(started.elapsed() >= Duration::from_millis(700));
+    // Their slots are free again.
+    let body = ipc_pod_review("shop");
+    assert!(!validate_allowed(server.addr, cfg, body).await);
+    assert!(server.run_until(async {}).await);
+}

@@ -116,6 +116,7 @@ pub fn options(certs: &Volume, config: Option<PathBuf>) -> Options {
         max_body: DEFAULT_MAX_BODY,
         shutdown_delay: Duration::ZERO,
         shutdown_timeout: Duration::from_secs(5),
+        connections: eyelint_webhook::server::ConnectionLimits::default(),
     }
 }
 
