@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use eyelint_webhook::server::{Options, Server, DEFAULT_MAX_BODY};
+use eyelint_webhook::server::{Options, Server, DEFAULT_MAX_BODY, DEFAULT_MAX_INFLIGHT};
 use tracing::level_filters::LevelFilter;
 
 #[global_allocator]
@@ -52,6 +52,11 @@ struct Cli {
     /// Largest accepted request body in bytes (413 above).
     #[arg(long, env = "EYELINT_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY)]
     max_body_bytes: usize,
+    /// Request bodies read and judged at once, in bytes (at least
+    /// --max-body-bytes): bounds memory; a review that waits past its
+    /// timeout gets 503.
+    #[arg(long, env = "EYELINT_MAX_INFLIGHT_BYTES", default_value_t = DEFAULT_MAX_INFLIGHT)]
+    max_inflight_bytes: usize,
     /// After SIGTERM, keep serving this long with readiness failing.
     #[arg(long, env = "EYELINT_SHUTDOWN_DELAY", default_value = "5s", value_parser = parse_duration)]
     shutdown_delay: Duration,
@@ -157,6 +162,7 @@ fn main() -> ExitCode {
         own_namespace,
         reload_interval: cli.reload_interval.max(Duration::from_millis(100)),
         max_body: cli.max_body_bytes,
+        max_inflight: cli.max_inflight_bytes,
         shutdown_delay: cli.shutdown_delay,
         shutdown_timeout: cli.shutdown_timeout,
         connections: eyelint_webhook::server::ConnectionLimits {

@@ -639,3 +639,50 @@ async fn idle_connections_are_closed_and_their_number_is_capped() {
     assert!(!validate_allowed(server.addr, cfg, body).await);
     assert!(server.run_until(async {}).await);
 }
+
+/// Request bodies take their share of the in-flight budget before they are
+/// read: while one large review holds it, another that cannot get it within
+/// its `?timeout=` gets 503 (the API server then applies failurePolicy);
+/// the first is judged as usual.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_reviews_wait_for_the_in_flight_budget() {
+    let pki = Pki::new();
+    let (cert, key, _) = pki.leaf();
+    let certs = Volume::new("budget", &[("tls.crt", &cert), ("tls.key", &key)]);
+    let mut options = options(&certs, None);
+    options.max_body = 64 * 1024;
+    options.max_inflight = 64 * 1024;
+    let server = Server::start(options).await.unwrap();
+    let cfg = default_client(&pki);
+    let mut body = ipc_pod_review("shop");
+    body.resize(60_000, b' ');
+    let head = |timeout: &str| {
+        format!(
+            "POST /validate?timeout={timeout} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        )
+    };
+    // A: headers and half the body; it holds 59 of the 64 KiB.
+    let mut a = connect(server.addr, cfg.clone()).await.unwrap();
+    a.write_all(head("10s").as_bytes()).await.unwrap();
+    a.write_all(&body[..30_000]).await.unwrap();
+    a.flush().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // B: the same size, a 1 s timeout: 503.
+    let mut b = connect(server.addr, cfg.clone()).await.unwrap();
+    let started = Instant::now();
+    b.write_all(head("1s").as_bytes()).await.unwrap();
+    b.write_all(&body).await.unwrap();
+    let mut answer = vec![0u8; 4096];
+    let n = b.read(&mut answer).await.unwrap();
+    let text = String::from_utf8_lossy(&answer[..n]);
+    assert!(text.starts_with("HTTP/1.1 503"), "{text}");
+    assert!(text.contains("--max-inflight-bytes"), "{text}");
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    // A finishes and is judged.
+    a.write_all(&body[30_000..]).await.unwrap();
+    let n = a.read(&mut answer).await.unwrap();
+    let text = String::from_utf8_lossy(&answer[..n]);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(server.run_until(async {}).await);
+}

@@ -114,6 +114,7 @@ pub fn options(certs: &Volume, config: Option<PathBuf>) -> Options {
         own_namespace: Some("eyelint-system".to_string()),
         reload_interval: Duration::from_millis(100),
         max_body: DEFAULT_MAX_BODY,
+        max_inflight: eyelint_webhook::server::DEFAULT_MAX_INFLIGHT,
         shutdown_delay: Duration::ZERO,
         shutdown_timeout: Duration::from_secs(5),
         connections: eyelint_webhook::server::ConnectionLimits::default(),
