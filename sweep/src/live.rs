@@ -141,7 +141,7 @@ impl Fail {
                     _ => "gateway timeout",
                 }
             ),
-            Fail::Gone => format!("cannot read {what}: the list changed too much while it was paged (410 Gone)"),
+            Fail::Gone => format!("cannot read {what}: the list expired while it was read (410 Gone)"),
             Fail::Timeout => format!("reading {what} timed out; checks that need it were skipped"),
             Fail::Unreachable(e) => format!("cannot reach the API server to read {what}: {e}"),
             Fail::Other(e) => format!("cannot read {what}: {e}"),
@@ -204,14 +204,16 @@ enum Msg {
     Done(&'static KindInfo),
     /// A list that failed: its note, and whether some of its pages had
     /// already arrived.
-    Failed(&'static KindInfo, Fail, bool),
+    Failed(&'static KindInfo, &'static str, Fail, bool),
 }
 
-/// One list to read: a kind, its path, and a field selector.
+/// One list to read: a kind, its path, a field selector, and what notes
+/// call it.
 struct ListTask {
     kind: &'static KindInfo,
     path: String,
     selector: Option<&'static str>,
+    what: &'static str,
 }
 
 /// An item's identity within one list, to skip what a restarted list sends
@@ -274,7 +276,7 @@ async fn list_all(client: Client, task: ListTask, s: Arc<Settings>, tx: mpsc::Se
                 continue;
             }
             Err(f) => {
-                let _ = tx.send(Msg::Failed(kind, f, pages > 0)).await;
+                let _ = tx.send(Msg::Failed(kind, task.what, f, pages > 0)).await;
                 return;
             }
         };
@@ -290,7 +292,7 @@ async fn list_all(client: Client, task: ListTask, s: Arc<Settings>, tx: mpsc::Se
         };
         let Some((mut items, page)) = items else {
             let f = Fail::Other("the answer is not a list (no `items`)".to_string());
-            let _ = tx.send(Msg::Failed(kind, f, pages > 0)).await;
+            let _ = tx.send(Msg::Failed(kind, task.what, f, pages > 0)).await;
             return;
         };
         pages += 1;
@@ -364,6 +366,7 @@ fn list_tasks(
                     kind,
                     path,
                     selector,
+                    what: kind.plural,
                 });
             }
             if kind.kind == "Event" && !namespaces.iter().any(|n| n == "default") {
@@ -372,6 +375,7 @@ fn list_tasks(
                     kind,
                     path,
                     selector: Some(NODE_WARNINGS),
+                    what: "node events (in default)",
                 });
             }
         } else {
@@ -379,6 +383,7 @@ fn list_tasks(
                 kind,
                 path: list_path(kind, None),
                 selector,
+                what: kind.plural,
             });
         }
     }
@@ -420,7 +425,7 @@ pub async fn collect(
             drop(tx);
         }
     };
-    let mut failures: Vec<(&'static KindInfo, Fail, bool)> = Vec::new();
+    let mut failures: Vec<(&'static KindInfo, &'static str, Fail, bool)> = Vec::new();
     let mut listed = 0usize;
     let mut nameless: std::collections::BTreeMap<&'static str, usize> = Default::default();
     let consumer = async {
@@ -451,7 +456,7 @@ pub async fn collect(
                     listed += 1;
                     col.covers(k.kind);
                 }
-                Msg::Failed(k, f, partial) => failures.push((k, f, partial)),
+                Msg::Failed(k, what, f, partial) => failures.push((k, what, f, partial)),
             }
         }
     };
@@ -459,17 +464,16 @@ pub async fn collect(
         tokio::time::timeout_at(deadline, async { tokio::join!(driver, consumer) }).await;
     // A kind is covered only when every one of its lists was read whole.
     let mut notes = Vec::new();
-    for (k, f, partial) in &failures {
+    for (k, what, f, partial) in &failures {
         col.kinds.remove(k.kind);
         col.partial.insert(k.kind.to_string());
         notes.push(if *partial {
             format!(
-                "{}; the {} read before it are judged, checks that need them all were skipped",
-                f.describe(k.plural),
-                k.plural
+                "{}; the {what} read before it are judged, checks that need them all were skipped",
+                f.describe(what)
             )
         } else {
-            f.describe(k.plural)
+            f.describe(what)
         });
     }
     for (plural, n) in &nameless {
@@ -484,12 +488,12 @@ pub async fn collect(
     if listed == 0 {
         let why = match failures
             .iter()
-            .find(|(_, f, _)| !matches!(f, Fail::Forbidden))
+            .find(|(_, _, f, _)| !matches!(f, Fail::Forbidden))
         {
             // The note's tail ("checks that need it were skipped") does not
             // fit a sweep that stops.
-            Some((k, f, _)) => f
-                .describe(k.plural)
+            Some((_, what, f, _)) => f
+                .describe(what)
                 .split("; checks that need it")
                 .next()
                 .unwrap_or_default()
@@ -518,8 +522,12 @@ pub async fn collect(
         progress.done();
         return Ok(());
     }
+    // After the lists: logs, the health and usage endpoints, and the
+    // stats summaries are read side by side, each phase bounded by the time
+    // limit on its own, so that logs that hang (pods on a dead node) cost
+    // the log checks, not the control plane's or the disks'.
+    progress.show("reading logs, node usage and API server health…");
     // Logs of failing or restarting containers.
-    progress.show("reading logs of failing containers…");
     let mut targets = col.log_targets();
     if targets.len() > s.max_log_containers {
         col.notes.push(format!(
@@ -563,42 +571,7 @@ pub async fn collect(
         })
         .buffer_unordered(s.concurrency.max(1))
         .collect::<Vec<_>>();
-    let Ok(logs) = tokio::time::timeout_at(deadline, logs).await else {
-        col.notes.push(
-            "the sweep reached its time limit while reading logs: log checks are partial"
-                .to_string(),
-        );
-        progress.done();
-        return Ok(());
-    };
-    let mut log_forbidden = 0;
-    let mut log_failed: Vec<String> = Vec::new();
-    for (ns, pod, c, text) in logs {
-        match text {
-            Ok(t) => col.log_text(&ns, &pod, &c, &t),
-            Err(Fail::Forbidden) => log_forbidden += 1,
-            Err(f) => log_failed.push(f.describe(&format!("the log of {ns}/{pod} container {c}"))),
-        }
-    }
-    if log_forbidden > 0 {
-        col.notes.push(format!(
-            "cannot read pod logs: forbidden (403) for {log_forbidden} container(s); log checks skipped for them"
-        ));
-    }
-    if !log_failed.is_empty() {
-        log_failed.sort();
-        let n = log_failed.len();
-        col.notes.push(if n == 1 {
-            format!("{}; log checks skipped for it", log_failed[0])
-        } else {
-            format!(
-                "the logs of {n} containers could not be read (first: {}); log checks skipped for them",
-                log_failed[0]
-            )
-        });
-    }
     // Node usage, health endpoints, ComponentStatus.
-    progress.show("reading node usage and API server health…");
     // At once, each on its own: one endpoint that hangs (an aggregated API
     // whose server is gone) costs its own note, not the others' results.
     let optional = |path: &'static str| {
@@ -613,12 +586,80 @@ pub async fn collect(
             }
         }
     };
-    let (metrics, readyz, livez, cs) = tokio::join!(
-        optional("/apis/metrics.k8s.io/v1beta1/nodes"),
-        optional("/readyz?verbose"),
-        optional("/livez?verbose"),
-        optional("/api/v1/componentstatuses"),
+    let health = async {
+        tokio::join!(
+            optional("/apis/metrics.k8s.io/v1beta1/nodes"),
+            optional("/readyz?verbose"),
+            optional("/livez?verbose"),
+            optional("/api/v1/componentstatuses"),
+        )
+    };
+    // Disk usage from the kubelet's stats summary (through the API server proxy).
+    let nodes: Vec<String> = col.nodes.iter().map(|n| n.name.clone()).collect();
+    if nodes.len() > s.max_stats_nodes {
+        extras.notes.push(format!(
+            "{} nodes: disk usage read for the first {} only",
+            nodes.len(),
+            s.max_stats_nodes
+        ));
+    }
+    let stats = stream::iter(nodes.into_iter().take(s.max_stats_nodes))
+        .map(|n| {
+            let client = client.clone();
+            let s = s.clone();
+            async move {
+                let r = get_json(
+                    &client,
+                    &format!("/api/v1/nodes/{}/proxy/stats/summary", encode(&n)),
+                    s.request_timeout,
+                )
+                .await;
+                (n, r)
+            }
+        })
+        .buffer_unordered(s.concurrency.max(1))
+        .collect::<Vec<_>>();
+    let (logs, (metrics, readyz, livez, cs), stats) = tokio::join!(
+        tokio::time::timeout_at(deadline, logs),
+        health,
+        tokio::time::timeout_at(deadline, stats),
     );
+    match logs {
+        Err(_) => col.notes.push(
+            "the sweep reached its time limit while reading logs: log checks are partial"
+                .to_string(),
+        ),
+        Ok(logs) => {
+            let mut log_forbidden = 0;
+            let mut log_failed: Vec<String> = Vec::new();
+            for (ns, pod, c, text) in logs {
+                match text {
+                    Ok(t) => col.log_text(&ns, &pod, &c, &t),
+                    Err(Fail::Forbidden) => log_forbidden += 1,
+                    Err(f) => {
+                        log_failed.push(f.describe(&format!("the log of {ns}/{pod} container {c}")))
+                    }
+                }
+            }
+            if log_forbidden > 0 {
+                col.notes.push(format!(
+                    "cannot read pod logs: forbidden (403) for {log_forbidden} container(s); log checks skipped for them"
+                ));
+            }
+            if !log_failed.is_empty() {
+                log_failed.sort();
+                let n = log_failed.len();
+                col.notes.push(if n == 1 {
+                    format!("{}; log checks skipped for it", log_failed[0])
+                } else {
+                    format!(
+                        "the logs of {n} containers could not be read (first: {}); log checks skipped for them",
+                        log_failed[0]
+                    )
+                });
+            }
+        }
+    }
     let json = |r: Result<String, (Fail, Option<String>)>, path: &str| -> Result<Value, Fail> {
         let text = r.map_err(|(f, _)| f)?;
         serde_json::from_str(&text)
@@ -669,40 +710,7 @@ pub async fn collect(
         Err(Fail::NotFound) => {}
         Err(f) => extras.notes.push(f.describe("componentstatuses")),
     }
-    if Instant::now() >= deadline {
-        extras
-            .notes
-            .push("the sweep reached its time limit before reading node disk usage".to_string());
-        extras.usage = usage;
-        progress.done();
-        return Ok(());
-    }
-    // Disk usage from the kubelet's stats summary (through the API server proxy).
-    let nodes: Vec<String> = col.nodes.iter().map(|n| n.name.clone()).collect();
-    if nodes.len() > s.max_stats_nodes {
-        extras.notes.push(format!(
-            "{} nodes: disk usage read for the first {} only",
-            nodes.len(),
-            s.max_stats_nodes
-        ));
-    }
-    let stats = stream::iter(nodes.into_iter().take(s.max_stats_nodes))
-        .map(|n| {
-            let client = client.clone();
-            let s = s.clone();
-            async move {
-                let r = get_json(
-                    &client,
-                    &format!("/api/v1/nodes/{}/proxy/stats/summary", encode(&n)),
-                    s.request_timeout,
-                )
-                .await;
-                (n, r)
-            }
-        })
-        .buffer_unordered(s.concurrency.max(1))
-        .collect::<Vec<_>>();
-    match tokio::time::timeout_at(deadline, stats).await {
+    match stats {
         Err(_) => extras
             .notes
             .push("the sweep reached its time limit while reading node disk usage".to_string()),
@@ -782,6 +790,13 @@ pub fn run(
         // Lists retry busy answers themselves; nothing else should.
         config.default_retry = false;
         let url = config.cluster_url.clone();
+        // The certificate handshake runs beside the collection, so that a
+        // slow phase cannot leave it no time.
+        let handshake = {
+            let url = url.clone();
+            let limit = settings.total_timeout.min(Duration::from_secs(10));
+            tokio::task::spawn_blocking(move || crate::tls::peer_certificates(&url, limit))
+        };
         // kube runs a kubeconfig's credentials plugin (`user.exec`) while it
         // builds the client, and waits for it: on the blocking pool, under
         // the time limit, a plugin that hangs cannot hold the sweep.
@@ -802,19 +817,17 @@ pub fn run(
             Ok(Ok(Ok(client))) => client,
         };
         collect(&client, col, extras, &index_kinds, settings).await?;
-        Ok::<_, SweepError>(url)
+        let handshake = match tokio::time::timeout_at(Instant::from_std(deadline), handshake).await
+        {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err("the sweep reached its time limit first".to_string()),
+        };
+        Ok::<_, SweepError>((url, handshake))
     });
     // A plugin still running on the blocking pool is not waited for.
     rt.shutdown_background();
-    let url = collected?;
-    // The handshake gets what is left of the time limit (at most 10 s).
-    let left = deadline.saturating_duration_since(std::time::Instant::now());
-    let handshake = if left.is_zero() {
-        Err("the sweep reached its time limit first".to_string())
-    } else {
-        crate::tls::peer_certificates(&url, left.min(Duration::from_secs(10)))
-            .map_err(|e| e.to_string())
-    };
+    let (url, handshake) = collected?;
     match handshake {
         Ok(ders) => {
             let mut certs = Vec::new();

@@ -505,3 +505,67 @@ async fn a_narrowed_sweep_reads_node_events_from_default() {
     );
     assert!(common::has(&r, "NodeOOM", "worker-1"), "{:?}", r.findings);
 }
+
+/// Logs that hang (pods on a dead node) cost the log checks only: the
+/// health endpoints and the stats summaries are read beside them, so the
+/// control plane's danger is still found when the time limit ends the logs.
+#[tokio::test]
+async fn hanging_logs_do_not_cost_the_control_plane() {
+    let route: Route = Box::new(|pq: &str| {
+        if pq.contains("/log?") {
+            return None;
+        }
+        default_route(pq)
+    });
+    let settings = Settings {
+        request_timeout: Duration::from_secs(30),
+        total_timeout: Duration::from_millis(1500),
+        ..Settings::default()
+    };
+    let started = std::time::Instant::now();
+    let (r, seen) = sweep_with(route, settings).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.contains("time limit while reading logs")),
+        "{:?}",
+        r.notes
+    );
+    // The default route's /readyz reports `[-]etcd failed`.
+    assert!(
+        r.findings.iter().any(|f| f.id == "ETCDHealthStatus"),
+        "{:?}",
+        r.notes
+    );
+    assert!(seen.iter().any(|p| p.ends_with("/proxy/stats/summary")));
+}
+
+/// A narrowed sweep whose account may not read `default`: the note names
+/// the node events, not the events it did read.
+#[tokio::test]
+async fn forbidden_node_events_are_named_as_such() {
+    let cfg = SweepConfig {
+        namespaces: vec!["shop".to_string()],
+        ..SweepConfig::default()
+    };
+    let route: Route = Box::new(|pq: &str| {
+        if pq.starts_with("/api/v1/namespaces/default/") {
+            return Some((403, status(403, "Forbidden")));
+        }
+        default_route(pq)
+    });
+    let (r, _) = sweep_cfg(route, quick(), &cfg).await;
+    let r = r.unwrap();
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.starts_with("cannot read node events (in default): forbidden (403)")),
+        "{:?}",
+        r.notes
+    );
+}
