@@ -18,7 +18,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use eyelint_certs::tls::{self, CertWatcher, ReloadableResolver, TlsError};
 use eyelint_policies::Engine;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -64,7 +64,8 @@ pub struct App {
     pub cert: Option<Arc<ReloadableResolver>>,
     /// Request body limit in bytes.
     pub max_body: usize,
-    /// Kibibytes of request bodies that may be read and judged at once.
+    /// Kibibytes of large request bodies (over 32 KB) received and judged
+    /// at once.
     pub inflight: Arc<tokio::sync::Semaphore>,
 }
 
@@ -247,71 +248,84 @@ async fn handle(app: &App, endpoint: Endpoint, req: Request) -> Response {
         .unwrap_or(Duration::from_secs(30))
         .min(Duration::from_secs(30));
     let until = tokio::time::Instant::now() + deadline;
-    // Memory: the body's share of the in-flight budget is taken before the
-    // body is read (by its Content-Length; a body of unknown length counts
-    // as the largest allowed), and held until the answer is made. A review
-    // that cannot get it in time gets 503, and the API server applies the
-    // webhook's failurePolicy.
+    // Memory. A review takes about 17 times its size while it is judged.
+    // Small reviews (up to 32 KB) are judged inline, two at a time at most
+    // (one per async worker), and need no budget. A body that grows past
+    // 32 KB takes its whole size (its Content-Length, or the largest
+    // allowed when none was given) from the in-flight budget at that moment,
+    // in one piece so that two uploads never each hold part of what the
+    // other waits for, and keeps it until the answer is made. It waits up to
+    // the request's `?timeout=`, then gets 503 and the API server applies
+    // the webhook's failurePolicy. A client that declares a large body and
+    // sends nothing holds nothing.
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let need = declared
-        .unwrap_or(app.max_body as u64)
-        .min(app.max_body as u64)
-        .div_ceil(1024)
-        .clamp(1, u64::from(u32::MAX));
-    let permit = tokio::time::timeout_at(
-        until,
-        app.inflight
-            .clone()
-            .acquire_many_owned(u32::try_from(need).unwrap_or(u32::MAX)),
-    )
-    .await;
-    let Ok(Ok(_permit)) = permit else {
-        return reject(
-            app,
-            endpoint,
-            start,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "busy: other large reviews are being judged (--max-inflight-bytes); \
-             not judged within the request's timeout"
-                .to_string(),
-        );
-    };
-    let collected =
-        tokio::time::timeout_at(until, Limited::new(req.into_body(), app.max_body).collect()).await;
-    let body = match collected {
-        Ok(Ok(c)) => c.to_bytes(),
-        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+    let mut stream = req.into_body();
+    let mut body: Vec<u8> = Vec::new();
+    let mut budget: Option<tokio::sync::OwnedSemaphorePermit> = None;
+    loop {
+        let frame = match tokio::time::timeout_at(until, stream.frame()).await {
+            Err(_) => {
+                return reject(
+                    app,
+                    endpoint,
+                    start,
+                    StatusCode::REQUEST_TIMEOUT,
+                    "timed out reading the request body".to_string(),
+                )
+            }
+            Ok(None) => break,
+            Ok(Some(Err(e))) => {
+                return reject(
+                    app,
+                    endpoint,
+                    start,
+                    StatusCode::BAD_REQUEST,
+                    format!("could not read the request body: {e}"),
+                )
+            }
+            Ok(Some(Ok(frame))) => frame,
+        };
+        let Ok(data) = frame.into_data() else {
+            continue; // trailers
+        };
+        if body.len() + data.len() > app.max_body {
             return reject(
                 app,
                 endpoint,
                 start,
                 StatusCode::PAYLOAD_TOO_LARGE,
                 too_large(format!("more than {}", app.max_body)),
-            )
+            );
         }
-        Ok(Err(e)) => {
-            return reject(
-                app,
-                endpoint,
-                start,
-                StatusCode::BAD_REQUEST,
-                format!("could not read the request body: {e}"),
-            )
+        if budget.is_none() && body.len() + data.len() > JUDGE_INLINE_MAX {
+            let size = declared
+                .unwrap_or(app.max_body as u64)
+                .clamp((body.len() + data.len()) as u64, app.max_body as u64);
+            let kib = u32::try_from(size.div_ceil(1024)).unwrap_or(u32::MAX);
+            let got =
+                tokio::time::timeout_at(until, app.inflight.clone().acquire_many_owned(kib)).await;
+            let Ok(Ok(permit)) = got else {
+                return reject(
+                    app,
+                    endpoint,
+                    start,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy: other large reviews are being judged (--max-inflight-bytes), \
+                     and the request's timeout came first"
+                        .to_string(),
+                );
+            };
+            budget = Some(permit);
+            // Room for the whole body at once (it is paid for): growing by
+            // doubling would hold up to twice its size.
+            body.reserve_exact(usize::try_from(size).unwrap_or(app.max_body) - body.len());
         }
-        Err(_) => {
-            return reject(
-                app,
-                endpoint,
-                start,
-                StatusCode::REQUEST_TIMEOUT,
-                "timed out reading the request body".to_string(),
-            )
-        }
-    };
+        body.extend_from_slice(&data);
+    }
     let (api_version, request) = match review::parse(&body) {
         Ok(x) => x,
         Err(e) => return reject(app, endpoint, start, StatusCode::BAD_REQUEST, e.to_string()),
@@ -624,9 +638,15 @@ impl Server {
         );
         app.cert = Some(resolver.clone());
         app.max_body = options.max_body;
-        app.inflight = Arc::new(tokio::sync::Semaphore::new(
-            (options.max_inflight.max(options.max_body) / 1024).max(1),
-        ));
+        let inflight_kib = (options.max_inflight.max(options.max_body) / 1024).max(1);
+        if options.max_inflight < options.max_body {
+            tracing::info!(
+                max_inflight_bytes = options.max_inflight,
+                max_body_bytes = options.max_body,
+                "--max-inflight-bytes raised to --max-body-bytes, so that the largest review can be judged"
+            );
+        }
+        app.inflight = Arc::new(tokio::sync::Semaphore::new(inflight_kib));
         app.metrics.set_cert_expiry(resolver.not_after());
         app.metrics
             .set_config_loaded(tls::unix_seconds(SystemTime::now()));

@@ -640,10 +640,9 @@ async fn idle_connections_are_closed_and_their_number_is_capped() {
     assert!(server.run_until(async {}).await);
 }
 
-/// Request bodies take their share of the in-flight budget before they are
-/// read: while one large review holds it, another that cannot get it within
-/// its `?timeout=` gets 503 (the API server then applies failurePolicy);
-/// the first is judged as usual.
+/// A large review takes its size from the in-flight budget when its body
+/// passes 32 KB, waiting up to its `?timeout=` (then 503, and the API server
+/// applies failurePolicy). Small reviews need no budget.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn large_reviews_wait_for_the_in_flight_budget() {
     let pki = Pki::new();
@@ -654,35 +653,76 @@ async fn large_reviews_wait_for_the_in_flight_budget() {
     options.max_inflight = 64 * 1024;
     let server = Server::start(options).await.unwrap();
     let cfg = default_client(&pki);
-    let mut body = ipc_pod_review("shop");
-    body.resize(60_000, b' ');
-    let head = |timeout: &str| {
-        format!(
-            "POST /validate?timeout={timeout} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-            body.len()
-        )
+    let mut large = ipc_pod_review("shop");
+    large.resize(60_000, b' ');
+    let post = |body: Vec<u8>, timeout: &'static str| {
+        let cfg = cfg.clone();
+        let addr = server.addr;
+        async move {
+            let mut c = connect(addr, cfg).await.unwrap();
+            let head = format!(
+                "POST /validate?timeout={timeout} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            c.write_all(head.as_bytes()).await.unwrap();
+            c.write_all(&body).await.unwrap();
+            let mut answer = Vec::new();
+            let _ = c.read_to_end(&mut answer).await;
+            String::from_utf8_lossy(&answer).into_owned()
+        }
     };
-    // A: headers and half the body; it holds 59 of the 64 KiB.
-    let mut a = connect(server.addr, cfg.clone()).await.unwrap();
-    a.write_all(head("10s").as_bytes()).await.unwrap();
-    a.write_all(&body[..30_000]).await.unwrap();
-    a.flush().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    // B: the same size, a 1 s timeout: 503.
-    let mut b = connect(server.addr, cfg.clone()).await.unwrap();
+    // The whole budget taken (as by other large reviews).
+    let held = server
+        .app
+        .inflight
+        .clone()
+        .acquire_many_owned(64)
+        .await
+        .unwrap();
     let started = Instant::now();
-    b.write_all(head("1s").as_bytes()).await.unwrap();
-    b.write_all(&body).await.unwrap();
-    let mut answer = vec![0u8; 4096];
-    let n = b.read(&mut answer).await.unwrap();
-    let text = String::from_utf8_lossy(&answer[..n]);
+    let text = post(large.clone(), "1s").await;
     assert!(text.starts_with("HTTP/1.1 503"), "{text}");
-    assert!(text.contains("--max-inflight-bytes"), "{text}");
+    assert!(text.contains("being judged"), "{text}");
     assert!(started.elapsed() >= Duration::from_millis(900));
-    // A finishes and is judged.
-    a.write_all(&body[30_000..]).await.unwrap();
-    let n = a.read(&mut answer).await.unwrap();
-    let text = String::from_utf8_lossy(&answer[..n]);
+    // A small review is not held up.
+    let text = post(ipc_pod_review("shop"), "1s").await;
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    drop(held);
+    let text = post(large, "10s").await;
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(server.run_until(async {}).await);
+}
+
+/// A client that declares a large body and sends it slowly holds only what
+/// it has sent: reviews from others go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declared_length_does_not_hold_the_budget() {
+    let pki = Pki::new();
+    let (cert, key, _) = pki.leaf();
+    let certs = Volume::new("declared", &[("tls.crt", &cert), ("tls.key", &key)]);
+    let mut options = options(&certs, None);
+    options.max_body = 64 * 1024;
+    options.max_inflight = 64 * 1024;
+    let server = Server::start(options).await.unwrap();
+    let cfg = default_client(&pki);
+    let mut holders = Vec::new();
+    for _ in 0..2 {
+        let mut h = connect(server.addr, cfg.clone()).await.unwrap();
+        h.write_all(
+            b"POST /validate?timeout=30s HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 65000\r\n\r\n{",
+        )
+        .await
+        .unwrap();
+        holders.push(h);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = Instant::now();
+    assert!(!validate_allowed(server.addr, cfg, ipc_pod_review("shop")).await);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(holders);
     assert!(server.run_until(async {}).await);
 }
