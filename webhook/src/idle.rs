@@ -3,21 +3,26 @@
 //! been silent too long (a TLS handshake and then nothing, an HTTP/2
 //! preface and then nothing), and a cap on open connections.
 
+use std::collections::HashMap;
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::Notify;
 
-/// When a connection's bytes last moved.
+/// When a connection's bytes last moved, and how many of its requests are
+/// being answered (a connection with one is never silent: a review may
+/// wait for the in-flight budget or be judged without a byte moving).
 #[derive(Clone, Debug)]
 pub struct Activity {
     epoch: Instant,
     /// Milliseconds after `epoch`.
     last: Arc<AtomicU64>,
+    busy: Arc<AtomicU64>,
 }
 
 impl Activity {
@@ -26,6 +31,7 @@ impl Activity {
         Activity {
             epoch: Instant::now(),
             last: Arc::new(AtomicU64::new(0)),
+            busy: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -34,10 +40,64 @@ impl Activity {
         self.last.store(ms, Ordering::Relaxed);
     }
 
-    /// How long nothing has moved.
+    /// How long nothing has moved (zero while a request is answered).
     pub fn silent_for(&self) -> Duration {
+        if self.busy.load(Ordering::Relaxed) > 0 {
+            return Duration::ZERO;
+        }
         let last = Duration::from_millis(self.last.load(Ordering::Relaxed));
         self.epoch.elapsed().saturating_sub(last)
+    }
+
+    /// Marks a request being answered until the guard is dropped.
+    fn begin(&self) -> Busy {
+        self.busy.fetch_add(1, Ordering::Relaxed);
+        Busy(self.clone())
+    }
+}
+
+/// A request being answered on a connection.
+struct Busy(Activity);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.touch();
+        self.0.busy.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A connection's service that counts the requests it is answering in the
+/// connection's [`Activity`].
+#[derive(Clone, Debug)]
+pub struct Counted<S> {
+    inner: S,
+    activity: Activity,
+}
+
+impl<S> Counted<S> {
+    /// Wraps `inner`.
+    pub fn new(inner: S, activity: Activity) -> Counted<S> {
+        Counted { inner, activity }
+    }
+}
+
+impl<S, R> hyper::service::Service<R> for Counted<S>
+where
+    S: hyper::service::Service<R>,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn std::future::Future<Output = Result<S::Response, S::Error>> + Send>>;
+
+    fn call(&self, req: R) -> Self::Future {
+        let busy = self.activity.begin();
+        let answer = self.inner.call(req);
+        Box::pin(async move {
+            let r = answer.await;
+            drop(busy);
+            r
+        })
     }
 }
 
@@ -114,13 +174,15 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
     }
 }
 
-/// Runs `conn` (a connection being served) until it ends or nothing has
-/// moved on it for `idle`; then it is dropped, which closes the socket.
-/// Returns false when it was closed for silence.
+/// Runs `conn` (a connection being served) until it ends, nothing has
+/// moved on it for `idle`, or `evict` is notified; then it is dropped, which
+/// closes the socket. Returns false when it was closed for silence or
+/// evicted.
 pub async fn until_idle<F: std::future::Future>(
     conn: F,
     activity: &Activity,
     idle: Duration,
+    evict: &Notify,
 ) -> bool {
     tokio::pin!(conn);
     loop {
@@ -129,11 +191,76 @@ pub async fn until_idle<F: std::future::Future>(
             .max(Duration::from_millis(10));
         tokio::select! {
             _ = &mut conn => return true,
+            () = evict.notified() => return false,
             () = tokio::time::sleep(wait) => {
                 if activity.silent_for() >= idle {
                     return false;
                 }
             }
+        }
+    }
+}
+
+/// The open connections of one listener, so that when the cap is reached
+/// the one that has been silent longest makes room for a new one: a flood
+/// of connections that send nothing cannot keep out a client that speaks
+/// (the kubelet's probes, the API server).
+#[derive(Debug, Default)]
+pub struct Registry {
+    next: AtomicU64,
+    open: Mutex<HashMap<u64, (Activity, Arc<Notify>)>>,
+}
+
+impl Registry {
+    /// Records a connection; returns its id and what evicts it.
+    pub fn register(&self, activity: Activity) -> (u64, Arc<Notify>) {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let evict = Arc::new(Notify::new());
+        if let Ok(mut open) = self.open.lock() {
+            open.insert(id, (activity, evict.clone()));
+        }
+        (id, evict)
+    }
+
+    /// Forgets a connection that ended.
+    pub fn remove(&self, id: u64) {
+        if let Ok(mut open) = self.open.lock() {
+            open.remove(&id);
+        }
+    }
+
+    /// Evicts every connection silent for at least `min` (at shutdown: they
+    /// have no request to finish).
+    pub fn evict_silent(&self, min: Duration) {
+        let Ok(mut open) = self.open.lock() else {
+            return;
+        };
+        open.retain(|_, (a, evict)| {
+            let keep = a.silent_for() < min;
+            if !keep {
+                evict.notify_one();
+            }
+            keep
+        });
+    }
+
+    /// Evicts the connection silent longest, if it has been silent for at
+    /// least `min`; true when one was.
+    pub fn evict_most_silent(&self, min: Duration) -> bool {
+        let Ok(mut open) = self.open.lock() else {
+            return false;
+        };
+        let quietest = open
+            .iter()
+            .map(|(id, (a, _))| (*id, a.silent_for()))
+            .filter(|(_, silent)| *silent >= min)
+            .max_by_key(|(_, silent)| *silent);
+        match quietest.and_then(|(id, _)| open.remove(&id)) {
+            Some((_, evict)) => {
+                evict.notify_one();
+                true
+            }
+            None => false,
         }
     }
 }
@@ -156,9 +283,29 @@ mod tests {
         assert!(a.silent_for() < Duration::from_millis(100));
         // A connection that never finishes is dropped once silent.
         let started = Instant::now();
-        assert!(!until_idle(std::future::pending::<()>(), &a, Duration::from_millis(300)).await);
+        let evict = Notify::new();
+        assert!(
+            !until_idle(
+                std::future::pending::<()>(),
+                &a,
+                Duration::from_millis(300),
+                &evict
+            )
+            .await
+        );
         assert!(started.elapsed() >= Duration::from_millis(200));
         // One that ends is not.
-        assert!(until_idle(async {}, &a, Duration::from_millis(300)).await);
+        assert!(until_idle(async {}, &a, Duration::from_millis(300), &evict).await);
+        // The registry evicts the connection silent longest, and only one
+        // silent long enough.
+        let r = Registry::default();
+        let (_, old_evict) = r.register(Activity::new());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let (_, young_evict) = r.register(Activity::new());
+        assert!(r.evict_most_silent(Duration::from_millis(20)));
+        let forever = std::future::pending::<()>();
+        assert!(!until_idle(forever, &a, Duration::from_secs(5), &old_evict).await);
+        assert!(!r.evict_most_silent(Duration::from_secs(5)));
+        drop(young_evict);
     }
 }

@@ -50,7 +50,8 @@ struct Cli {
     #[arg(long, env = "EYELINT_RELOAD_INTERVAL", default_value = "3s", value_parser = parse_duration)]
     reload_interval: Duration,
     /// Largest accepted request body in bytes (413 above).
-    #[arg(long, env = "EYELINT_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY)]
+    #[arg(long, env = "EYELINT_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     max_body_bytes: usize,
     /// Request bodies read and judged at once, in bytes (at least
     /// --max-body-bytes): bounds memory; a review that waits past its

@@ -429,7 +429,9 @@ pub async fn serve(
 ) -> bool {
     let graceful = GracefulShutdown::new();
     let open = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
-    let mut last_full_warning: Option<Instant> = None;
+    let conns = Arc::new(crate::idle::Registry::default());
+    let last_full_warning: Arc<std::sync::Mutex<Option<Instant>>> = Arc::default();
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
     loop {
         if *stop.borrow() {
             break;
@@ -445,25 +447,45 @@ pub async fn serve(
                         continue;
                     }
                 };
-                // Each open connection holds memory (a TLS session, buffers):
-                // past the cap a new one is closed at once, and the cap is
-                // logged at most once a minute.
-                let Ok(permit) = open.clone().try_acquire_owned() else {
-                    drop(tcp);
-                    if last_full_warning.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
-                        last_full_warning = Some(Instant::now());
-                        tracing::warn!(
-                            max_connections = limits.max_connections,
-                            "connection limit reached: new connections are closed until others end"
-                        );
-                    }
-                    continue;
-                };
                 let _ = tcp.set_nodelay(true);
+                let (open, conns, last_full_warning) =
+                    (open.clone(), conns.clone(), last_full_warning.clone());
                 let watcher = graceful.watcher();
                 let service = TowerToHyperService::new(router.clone());
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
+                    // Each open connection holds memory (a TLS session,
+                    // buffers). Past the cap, the connection silent longest
+                    // (a second or more) is closed to make room; when none
+                    // is, the new one is closed, and that is logged at most
+                    // once a minute.
+                    let permit = match open.clone().try_acquire_owned() {
+                        Ok(p) => Some(p),
+                        Err(_) if conns.evict_most_silent(Duration::from_secs(1)) => {
+                            tokio::time::timeout(Duration::from_secs(1), open.acquire_owned())
+                                .await
+                                .ok()
+                                .and_then(Result::ok)
+                        }
+                        Err(_) => None,
+                    };
+                    let Some(permit) = permit else {
+                        let warn = last_full_warning.lock().is_ok_and(|mut last| {
+                            let due = last.is_none_or(|t| t.elapsed() >= Duration::from_secs(60));
+                            if due {
+                                *last = Some(Instant::now());
+                            }
+                            due
+                        });
+                        if warn {
+                            tracing::warn!(
+                                port,
+                                max_connections = limits.max_connections,
+                                "connection limit reached and every connection active: new connections are closed"
+                            );
+                        }
+                        return;
+                    };
                     let mut builder = auto::Builder::new(TokioExecutor::new());
                     builder
                         .http1()
@@ -482,33 +504,46 @@ pub async fn serve(
                     // limit is closed (after a TLS handshake, an HTTP/2
                     // preface or a finished request alike).
                     let activity = crate::idle::Activity::new();
+                    let (id, evict) = conns.register(activity.clone());
                     let idle = limits.idle_timeout;
                     let served = match acceptor {
                         Some(acceptor) => {
-                            let tls = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
-                                Ok(Ok(s)) => s,
-                                Ok(Err(e)) => {
-                                    tracing::debug!(error = %e, "TLS handshake failed");
-                                    return;
-                                }
-                                Err(_) => {
-                                    tracing::debug!("TLS handshake timed out");
-                                    return;
-                                }
+                            let handshake = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp));
+                            let tls = tokio::select! {
+                                r = handshake => match r {
+                                    Ok(Ok(s)) => Some(s),
+                                    Ok(Err(e)) => {
+                                        tracing::debug!(error = %e, "TLS handshake failed");
+                                        None
+                                    }
+                                    Err(_) => {
+                                        tracing::debug!("TLS handshake timed out");
+                                        None
+                                    }
+                                },
+                                () = evict.notified() => None,
                             };
-                            let io = TokioIo::new(Watched::new(tls, activity.clone()));
-                            let conn = builder.serve_connection(io, service).into_owned();
-                            crate::idle::until_idle(watcher.watch(conn), &activity, idle).await
+                            match tls {
+                                Some(tls) => {
+                                    let io = TokioIo::new(Watched::new(tls, activity.clone()));
+                                    let service = crate::idle::Counted::new(service, activity.clone());
+                                    let conn = builder.serve_connection(io, service).into_owned();
+                                    crate::idle::until_idle(watcher.watch(conn), &activity, idle, &evict).await
+                                }
+                                None => true,
+                            }
                         }
                         None => {
                             let io = TokioIo::new(Watched::new(tcp, activity.clone()));
+                            let service = crate::idle::Counted::new(service, activity.clone());
                             let conn = builder.serve_connection(io, service).into_owned();
-                            crate::idle::until_idle(watcher.watch(conn), &activity, idle).await
+                            crate::idle::until_idle(watcher.watch(conn), &activity, idle, &evict).await
                         }
                     };
                     if !served {
                         tracing::debug!("idle connection closed");
                     }
+                    conns.remove(id);
                     drop(permit);
                 });
             }
@@ -516,9 +551,23 @@ pub async fn serve(
         }
     }
     drop(listener);
-    tokio::time::timeout(drain, graceful.shutdown())
-        .await
-        .is_ok()
+    // Connections with a request in flight finish it; silent ones (a
+    // handshake and then nothing, an idle keep-alive) would only hold the
+    // drain until their idle limit, so they are closed.
+    let until = tokio::time::Instant::now() + drain;
+    let shutdown = graceful.shutdown();
+    tokio::pin!(shutdown);
+    loop {
+        conns.evict_silent(Duration::from_millis(500));
+        tokio::select! {
+            () = &mut shutdown => return true,
+            () = tokio::time::sleep(Duration::from_millis(200)) => {
+                if tokio::time::Instant::now() >= until {
+                    return false;
+                }
+            }
+        }
+    }
 }
 
 /// HTTP/2 flow-control windows (stream and connection), in bytes.
@@ -686,9 +735,13 @@ impl Server {
             health_router(app.clone()),
             rx,
             Duration::from_secs(1),
+            // Probes and scrapes: a connection silent for 10 s is done.
             ConnectionLimits {
                 max_connections: 128,
-                idle_timeout: options.connections.idle_timeout,
+                idle_timeout: options
+                    .connections
+                    .idle_timeout
+                    .min(Duration::from_secs(10)),
             },
         ));
 

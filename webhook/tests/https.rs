@@ -726,3 +726,80 @@ async fn a_declared_length_does_not_hold_the_budget() {
     drop(holders);
     assert!(server.run_until(async {}).await);
 }
+
+/// At the cap, the connection silent longest makes room: connections that
+/// send nothing cannot keep out a client that speaks (the kubelet's probes
+/// on the health port, the API server here).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_cap_the_silent_make_room_for_the_speaking() {
+    let pki = Pki::new();
+    let (cert, key, _) = pki.leaf();
+    let certs = Volume::new("evict", &[("tls.crt", &cert), ("tls.key", &key)]);
+    let mut options = options(&certs, None);
+    options.connections = eyelint_webhook::server::ConnectionLimits {
+        max_connections: 2,
+        idle_timeout: Duration::from_secs(60),
+    };
+    let server = Server::start(options).await.unwrap();
+    let cfg = default_client(&pki);
+    let mut silent = Vec::new();
+    for _ in 0..2 {
+        silent.push(TcpStream::connect(server.addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    for _ in 0..3 {
+        assert!(!validate_allowed(server.addr, cfg.clone(), ipc_pod_review("shop")).await);
+    }
+    // Silent ones were closed to make room (one, or two when a request
+    // came while the previous one's connection was still closing).
+    let mut closed = 0;
+    for s in &mut silent {
+        let mut buf = [0u8; 8];
+        let r = tokio::time::timeout(Duration::from_millis(500), s.read(&mut buf)).await;
+        if matches!(r, Ok(Ok(0)) | Ok(Err(_))) {
+            closed += 1;
+        }
+    }
+    assert!(closed >= 1);
+    assert!(server.run_until(async {}).await);
+}
+
+/// A connection whose request is being answered is never idle: a review
+/// that waits for the budget longer than the idle limit still gets its
+/// answer (503 here), not a closed connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_in_flight_keeps_its_connection() {
+    let pki = Pki::new();
+    let (cert, key, _) = pki.leaf();
+    let certs = Volume::new("busy", &[("tls.crt", &cert), ("tls.key", &key)]);
+    let mut options = options(&certs, None);
+    options.max_body = 64 * 1024;
+    options.max_inflight = 64 * 1024;
+    options.connections = eyelint_webhook::server::ConnectionLimits {
+        max_connections: 16,
+        idle_timeout: Duration::from_millis(500),
+    };
+    let server = Server::start(options).await.unwrap();
+    let held = server
+        .app
+        .inflight
+        .clone()
+        .acquire_many_owned(64)
+        .await
+        .unwrap();
+    let mut body = ipc_pod_review("shop");
+    body.resize(60_000, b' ');
+    let mut c = connect(server.addr, default_client(&pki)).await.unwrap();
+    let head = format!(
+        "POST /validate?timeout=2s HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    c.write_all(head.as_bytes()).await.unwrap();
+    c.write_all(&body).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = c.read_to_end(&mut answer).await;
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 503"), "{text}");
+    drop(held);
+    assert!(server.run_until(async {}).await);
+}
