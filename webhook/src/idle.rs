@@ -49,6 +49,11 @@ impl Activity {
         self.epoch.elapsed().saturating_sub(last)
     }
 
+    /// Whether a request on the connection is being answered.
+    pub fn busy(&self) -> bool {
+        self.busy.load(Ordering::Relaxed) > 0
+    }
+
     /// Marks a request being answered until the guard is dropped.
     fn begin(&self) -> Busy {
         self.busy.fetch_add(1, Ordering::Relaxed);
@@ -174,29 +179,61 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
     }
 }
 
-/// Runs `conn` (a connection being served) until it ends, nothing has
-/// moved on it for `idle`, or `evict` is notified; then it is dropped, which
-/// closes the socket. Returns false when it was closed for silence or
-/// evicted.
-pub async fn until_idle<F: std::future::Future>(
-    conn: F,
+/// How long a connection closed for silence or to make room has to finish
+/// its graceful close (an HTTP/2 GOAWAY, an HTTP/1.1 close) before it is
+/// dropped, unless a request on it is still being answered.
+const CLOSE_GRACE: Duration = Duration::from_secs(1);
+
+/// Drives `conn` (a connection being served) until it ends. When nothing
+/// has moved on it for `idle`, when `evict` is notified, or when `stop`
+/// turns true, it is asked to close gracefully (`close`: hyper sends an
+/// HTTP/2 GOAWAY, so a client whose request crossed it knows to send it
+/// again, and an HTTP/1.1 connection closes after its answer). A connection
+/// closed for silence or to make room is dropped after a short grace if it
+/// has not finished by then and no request on it is being answered. Returns
+/// false when it was closed for silence or to make room.
+pub async fn drive<C: std::future::Future>(
+    conn: C,
+    close: impl Fn(Pin<&mut C>),
     activity: &Activity,
     idle: Duration,
     evict: &Notify,
+    stop: &mut tokio::sync::watch::Receiver<bool>,
 ) -> bool {
     tokio::pin!(conn);
+    let mut closing: Option<Instant> = None;
+    let mut stopping = *stop.borrow();
+    if stopping {
+        close(conn.as_mut());
+    }
     loop {
-        let wait = idle
-            .saturating_sub(activity.silent_for())
-            .max(Duration::from_millis(10));
+        let wait = match closing {
+            Some(since) => CLOSE_GRACE.saturating_sub(since.elapsed()),
+            None => idle.saturating_sub(activity.silent_for()),
+        }
+        .max(Duration::from_millis(10));
         tokio::select! {
-            _ = &mut conn => return true,
-            () = evict.notified() => return false,
-            () = tokio::time::sleep(wait) => {
-                if activity.silent_for() >= idle {
-                    return false;
+            _ = &mut conn => return closing.is_none(),
+            () = evict.notified(), if closing.is_none() => {
+                close(conn.as_mut());
+                closing = Some(Instant::now());
+            }
+            changed = stop.changed(), if !stopping => {
+                if changed.is_err() || *stop.borrow() {
+                    stopping = true;
+                    close(conn.as_mut());
                 }
             }
+            () = tokio::time::sleep(wait) => match closing {
+                // Busy means a request crossed the close: it is answered.
+                Some(since) if since.elapsed() >= CLOSE_GRACE && !activity.busy() => return false,
+                Some(_) => {}
+                None if activity.silent_for() >= idle => {
+                    close(conn.as_mut());
+                    closing = Some(Instant::now());
+                }
+                None => {}
+            },
         }
     }
 }
@@ -227,21 +264,6 @@ impl Registry {
         if let Ok(mut open) = self.open.lock() {
             open.remove(&id);
         }
-    }
-
-    /// Evicts every connection silent for at least `min` (at shutdown: they
-    /// have no request to finish).
-    pub fn evict_silent(&self, min: Duration) {
-        let Ok(mut open) = self.open.lock() else {
-            return;
-        };
-        open.retain(|_, (a, evict)| {
-            let keep = a.silent_for() < min;
-            if !keep {
-                evict.notify_one();
-            }
-            keep
-        });
     }
 
     /// Evicts the connection silent longest, if it has been silent for at
@@ -281,21 +303,32 @@ mod tests {
         let mut buf = [0u8; 2];
         w.read_exact(&mut buf).await.unwrap();
         assert!(a.silent_for() < Duration::from_millis(100));
-        // A connection that never finishes is dropped once silent.
-        let started = Instant::now();
+        let (_tx, mut stop) = tokio::sync::watch::channel(false);
         let evict = Notify::new();
+        // A connection that never finishes is asked to close once silent,
+        // and dropped after the grace.
+        let asked = std::sync::atomic::AtomicUsize::new(0);
+        let close = |_: Pin<&mut std::future::Pending<()>>| {
+            asked.fetch_add(1, Ordering::Relaxed);
+        };
+        let started = Instant::now();
+        let idle = Duration::from_millis(300);
         assert!(
-            !until_idle(
+            !drive(
                 std::future::pending::<()>(),
+                close,
                 &a,
-                Duration::from_millis(300),
-                &evict
+                idle,
+                &evict,
+                &mut stop
             )
             .await
         );
-        assert!(started.elapsed() >= Duration::from_millis(200));
+        assert!(started.elapsed() >= Duration::from_millis(200) + CLOSE_GRACE);
+        assert_eq!(asked.load(Ordering::Relaxed), 1);
         // One that ends is not.
-        assert!(until_idle(async {}, &a, Duration::from_millis(300), &evict).await);
+        let done = |_: Pin<&mut std::future::Ready<()>>| {};
+        assert!(drive(std::future::ready(()), done, &a, idle, &evict, &mut stop).await);
         // The registry evicts the connection silent longest, and only one
         // silent long enough.
         let r = Registry::default();
@@ -304,7 +337,8 @@ mod tests {
         let (_, young_evict) = r.register(Activity::new());
         assert!(r.evict_most_silent(Duration::from_millis(20)));
         let forever = std::future::pending::<()>();
-        assert!(!until_idle(forever, &a, Duration::from_secs(5), &old_evict).await);
+        let long = Duration::from_secs(60);
+        assert!(!drive(forever, close, &a, long, &old_evict, &mut stop).await);
         assert!(!r.evict_most_silent(Duration::from_secs(5)));
         drop(young_evict);
     }

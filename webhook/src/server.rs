@@ -21,7 +21,6 @@ use eyelint_policies::Engine;
 use http_body_util::BodyExt;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -427,7 +426,6 @@ pub async fn serve(
     drain: Duration,
     limits: ConnectionLimits,
 ) -> bool {
-    let graceful = GracefulShutdown::new();
     let open = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     let conns = Arc::new(crate::idle::Registry::default());
     let last_full_warning: Arc<std::sync::Mutex<Option<Instant>>> = Arc::default();
@@ -450,7 +448,7 @@ pub async fn serve(
                 let _ = tcp.set_nodelay(true);
                 let (open, conns, last_full_warning) =
                     (open.clone(), conns.clone(), last_full_warning.clone());
-                let watcher = graceful.watcher();
+                let mut conn_stop = stop.clone();
                 let service = TowerToHyperService::new(router.clone());
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
@@ -528,7 +526,7 @@ pub async fn serve(
                                     let io = TokioIo::new(Watched::new(tls, activity.clone()));
                                     let service = crate::idle::Counted::new(service, activity.clone());
                                     let conn = builder.serve_connection(io, service).into_owned();
-                                    crate::idle::until_idle(watcher.watch(conn), &activity, idle, &evict).await
+                                    crate::idle::drive(conn, |c| c.graceful_shutdown(), &activity, idle, &evict, &mut conn_stop).await
                                 }
                                 None => true,
                             }
@@ -537,7 +535,7 @@ pub async fn serve(
                             let io = TokioIo::new(Watched::new(tcp, activity.clone()));
                             let service = crate::idle::Counted::new(service, activity.clone());
                             let conn = builder.serve_connection(io, service).into_owned();
-                            crate::idle::until_idle(watcher.watch(conn), &activity, idle, &evict).await
+                            crate::idle::drive(conn, |c| c.graceful_shutdown(), &activity, idle, &evict, &mut conn_stop).await
                         }
                     };
                     if !served {
@@ -551,23 +549,13 @@ pub async fn serve(
         }
     }
     drop(listener);
-    // Connections with a request in flight finish it; silent ones (a
-    // handshake and then nothing, an idle keep-alive) would only hold the
-    // drain until their idle limit, so they are closed.
-    let until = tokio::time::Instant::now() + drain;
-    let shutdown = graceful.shutdown();
-    tokio::pin!(shutdown);
-    loop {
-        conns.evict_silent(Duration::from_millis(500));
-        tokio::select! {
-            () = &mut shutdown => return true,
-            () = tokio::time::sleep(Duration::from_millis(200)) => {
-                if tokio::time::Instant::now() >= until {
-                    return false;
-                }
-            }
-        }
-    }
+    // Every connection was asked to close gracefully when `stop` turned
+    // (silent ones close at once, the others after their answers); the
+    // drain ends when all of them have given their permit back.
+    let all = u32::try_from(limits.max_connections.max(1)).unwrap_or(u32::MAX);
+    tokio::time::timeout(drain, open.acquire_many(all))
+        .await
+        .is_ok_and(|r| r.is_ok())
 }
 
 /// HTTP/2 flow-control windows (stream and connection), in bytes.

@@ -803,3 +803,45 @@ async fn a_request_in_flight_keeps_its_connection() {
     drop(held);
     assert!(server.run_until(async {}).await);
 }
+
+/// An idle HTTP/2 connection is closed with a GOAWAY, so the client knows
+/// the connection is done (and which requests were answered) rather than
+/// meeting a bare end of stream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_http2_connection_is_closed_with_a_goaway() {
+    let pki = Pki::new();
+    let (cert, key, _) = pki.leaf();
+    let certs = Volume::new("goaway", &[("tls.crt", &cert), ("tls.key", &key)]);
+    let mut options = options(&certs, None);
+    options.connections = eyelint_webhook::server::ConnectionLimits {
+        max_connections: 16,
+        idle_timeout: Duration::from_millis(600),
+    };
+    let server = Server::start(options).await.unwrap();
+    let cfg = client_config(&pki.ca_der, &[&rustls::version::TLS13], &[b"h2"]);
+    let stream = connect(server.addr, cfg).await.unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+            .await
+            .unwrap();
+    let conn = tokio::spawn(conn);
+    let resp = sender
+        .send_request(
+            Request::builder()
+                .method("POST")
+                .uri("https://localhost/validate?timeout=10s")
+                .header("content-type", "application/json")
+                .body(Full::new(Bytes::from(ipc_pod_review("shop"))))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let _ = resp.into_body().collect().await.unwrap();
+    // The client's connection future ends cleanly (GOAWAY, then close)
+    // soon after the idle limit.
+    let ended = tokio::time::timeout(Duration::from_secs(5), conn).await;
+    assert!(matches!(ended, Ok(Ok(Ok(())))), "{ended:?}");
+    assert!(sender.is_closed());
+    assert!(server.run_until(async {}).await);
+}
