@@ -167,11 +167,7 @@ impl Baseline {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
         text.push('\n');
         std::fs::write(path, text).map_err(|source| {
-            // A cut baseline is not left behind (a regular file only:
-            // never a device the path links to).
-            if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
-                let _ = std::fs::remove_file(path);
-            }
+            crate::discover::remove_cut_output(path);
             BaselineError::Io {
                 path: crate::discover::display_name(path),
                 source,

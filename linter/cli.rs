@@ -650,11 +650,8 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
         let target = match (&a.output, to_file) {
             (Some(p), true) => {
                 // A cut report would pass for a whole one (a CI step that
-                // uploads it, a reader that takes the last line for the
-                // end): remove it. Only a regular file: `-o /dev/stdout` or
-                // a link to a device stays.
-                let regular = std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file());
-                if regular && std::fs::remove_file(p).is_ok() {
+                // uploads it, a reader that takes the last line for the end).
+                if discover::remove_cut_output(p) {
                     Some(format!(
                         "{} (the incomplete report was removed)",
                         discover::display_name(p)

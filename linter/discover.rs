@@ -116,6 +116,13 @@ pub fn is_manifest_name(p: &Path) -> bool {
     )
 }
 
+/// Removes an output that could not be written whole (a cut report would
+/// pass for a whole one), when it is a regular file: never a device or a
+/// link (`-o /dev/stdout`, a link to `/dev/full`). True when it was removed.
+pub fn remove_cut_output(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file()) && std::fs::remove_file(p).is_ok()
+}
+
 /// A path as shown in reports: `./` prefixes dropped, `/` separators.
 pub fn display_name(p: &Path) -> String {
     let mut parts: Vec<String> = Vec::new();

@@ -128,11 +128,24 @@ enum Fail {
 }
 
 impl Fail {
+    /// The note for a failure whose checks were skipped.
     fn describe(&self, what: &str) -> String {
         match self {
-            Fail::Forbidden => format!("cannot read {what}: forbidden (403) for this account; checks that need it were skipped"),
+            Fail::Forbidden | Fail::Timeout => {
+                format!("{}; checks that need it were skipped", self.cause(what))
+            }
+            _ => self.cause(what),
+        }
+    }
+
+    /// What went wrong reading `what`.
+    fn cause(&self, what: &str) -> String {
+        match self {
+            Fail::Forbidden => format!("cannot read {what}: forbidden (403) for this account"),
             Fail::NotFound => format!("{what} is not served by this cluster (404)"),
-            Fail::Unauthorized => format!("cannot read {what}: unauthorized (401): the credentials were refused"),
+            Fail::Unauthorized => {
+                format!("cannot read {what}: unauthorized (401): the credentials were refused")
+            }
             Fail::Busy(code) => format!(
                 "cannot read {what}: the API server answered {code} ({})",
                 match code {
@@ -141,8 +154,10 @@ impl Fail {
                     _ => "gateway timeout",
                 }
             ),
-            Fail::Gone => format!("cannot read {what}: the list expired while it was read (410 Gone)"),
-            Fail::Timeout => format!("reading {what} timed out; checks that need it were skipped"),
+            Fail::Gone => {
+                format!("cannot read {what}: the list expired while it was read (410 Gone)")
+            }
+            Fail::Timeout => format!("reading {what} timed out"),
             Fail::Unreachable(e) => format!("cannot reach the API server to read {what}: {e}"),
             Fail::Other(e) => format!("cannot read {what}: {e}"),
         }
@@ -245,11 +260,11 @@ async fn list_all(client: Client, task: ListTask, s: Arc<Settings>, tx: mpsc::Se
     let mut cont: Option<String> = None;
     let mut restarts = 0;
     let mut busy_retries = 0;
-    // What was sent, by identity: kept only once a list has restarted (a
-    // list that never does keeps no set).
-    let mut sent: Option<std::collections::HashSet<String>> = None;
+    // What was sent, by identity, for a list read in pages: after a
+    // restart, what comes again is not sent twice. A list of one page
+    // never restarts and keeps no set.
+    let mut sent: std::collections::HashSet<String> = Default::default();
     let mut pages = 0usize;
-    let mut first_ids: Vec<String> = Vec::new();
     loop {
         let mut url = format!("{}?limit={}", task.path, s.page_size);
         if let Some(sel) = task.selector {
@@ -270,9 +285,6 @@ async fn list_all(client: Client, task: ListTask, s: Arc<Settings>, tx: mpsc::Se
             Err(Fail::Gone) if cont.is_some() && restarts < GONE_RESTARTS => {
                 restarts += 1;
                 cont = None;
-                if sent.is_none() {
-                    sent = Some(first_ids.drain(..).collect());
-                }
                 continue;
             }
             Err(f) => {
@@ -296,21 +308,18 @@ async fn list_all(client: Client, task: ListTask, s: Arc<Settings>, tx: mpsc::Se
             return;
         };
         pages += 1;
-        match &mut sent {
-            Some(sent) => items.retain(|it| item_id(it).is_none_or(|id| sent.insert(id))),
-            // Identities are remembered while no restart has happened, in
-            // case one does (a list without a continue token never needs them).
-            None if cont.is_some() || page_continues(&page) => {
-                first_ids.extend(items.iter().filter_map(item_id));
-            }
-            None => {}
-        }
-        cont = page
+        let next = page
             .get("metadata")
             .and_then(|m| m.get("continue"))
             .and_then(Value::as_str)
             .filter(|c| !c.is_empty())
             .map(str::to_string);
+        if restarts > 0 {
+            items.retain(|it| item_id(it).is_none_or(|id| sent.insert(id)));
+        } else if cont.is_some() || next.is_some() {
+            sent.extend(items.iter().filter_map(item_id));
+        }
+        cont = next;
         if tx.send(Msg::Page(kind, items)).await.is_err() {
             return;
         }
@@ -319,13 +328,6 @@ async fn list_all(client: Client, task: ListTask, s: Arc<Settings>, tx: mpsc::Se
             return;
         }
     }
-}
-
-fn page_continues(page: &serde_json::Map<String, Value>) -> bool {
-    page.get("metadata")
-        .and_then(|m| m.get("continue"))
-        .and_then(Value::as_str)
-        .is_some_and(|c| !c.is_empty())
 }
 
 struct Progress {
@@ -490,14 +492,7 @@ pub async fn collect(
             .iter()
             .find(|(_, _, f, _)| !matches!(f, Fail::Forbidden))
         {
-            // The note's tail ("checks that need it were skipped") does not
-            // fit a sweep that stops.
-            Some((_, what, f, _)) => f
-                .describe(what)
-                .split("; checks that need it")
-                .next()
-                .unwrap_or_default()
-                .to_string(),
+            Some((_, what, f, _)) => f.cause(what),
             None if failures.is_empty() => format!(
                 "no list was read within the time limit ({} s)",
                 s.total_timeout.as_secs()

@@ -227,12 +227,12 @@ async fn handle(app: &App, endpoint: Endpoint, req: Request) -> Response {
             app.max_body
         )
     };
-    if let Some(len) = req
+    let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-    {
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(len) = declared {
         if len > app.max_body as u64 {
             return reject(
                 app,
@@ -257,11 +257,6 @@ async fn handle(app: &App, endpoint: Endpoint, req: Request) -> Response {
     // the request's `?timeout=`, then gets 503 and the API server applies
     // the webhook's failurePolicy. A client that declares a large body and
     // sends nothing holds nothing.
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
     let mut stream = req.into_body();
     let mut body: Vec<u8> = Vec::new();
     let mut budget: Option<tokio::sync::OwnedSemaphorePermit> = None;

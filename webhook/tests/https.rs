@@ -599,15 +599,13 @@ async fn a_large_mutation_does_not_hold_up_health_or_other_requests() {
 /// comes back when an idle one is closed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_connections_are_closed_and_their_number_is_capped() {
-    let pki = Pki::new();
-    let (cert, key, _) = pki.leaf();
-    let certs = Volume::new("idle", &[("tls.crt", &cert), ("tls.key", &key)]);
-    let mut options = options(&certs, None);
-    options.connections = eyelint_webhook::server::ConnectionLimits {
-        max_connections: 2,
-        idle_timeout: Duration::from_millis(800),
-    };
-    let server = Server::start(options).await.unwrap();
+    let Running { server, pki, .. } = start_with("idle", None, |o| {
+        o.connections = eyelint_webhook::server::ConnectionLimits {
+            max_connections: 2,
+            idle_timeout: Duration::from_millis(800),
+        };
+    })
+    .await;
     let cfg = default_client(&pki);
     // Closed: reading gives end of file (or a reset), not a hang.
     async fn closed_within(stream: &mut (impl AsyncReadExt + Unpin), limit: Duration) -> bool {
@@ -627,7 +625,8 @@ async fn idle_connections_are_closed_and_their_number_is_capped() {
     let mut buf = [0u8; 512];
     let n = after_request.read(&mut buf).await.unwrap();
     assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 "));
-    // Both slots are taken: a third connection is closed before any TLS.
+    // Both slots are taken and neither has been silent for a second: a
+    // third connection is closed before any TLS.
     let mut third = TcpStream::connect(server.addr).await.unwrap();
     assert!(closed_within(&mut third, Duration::from_millis(500)).await);
     // Both idle ones are closed after the idle limit.
@@ -645,31 +644,14 @@ async fn idle_connections_are_closed_and_their_number_is_capped() {
 /// applies failurePolicy). Small reviews need no budget.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn large_reviews_wait_for_the_in_flight_budget() {
-    let pki = Pki::new();
-    let (cert, key, _) = pki.leaf();
-    let certs = Volume::new("budget", &[("tls.crt", &cert), ("tls.key", &key)]);
-    let mut options = options(&certs, None);
-    options.max_body = 64 * 1024;
-    options.max_inflight = 64 * 1024;
-    let server = Server::start(options).await.unwrap();
+    let Running { server, pki, .. } = start_with("budget", None, small_budget).await;
     let cfg = default_client(&pki);
     let mut large = ipc_pod_review("shop");
     large.resize(60_000, b' ');
     let post = |body: Vec<u8>, timeout: &'static str| {
         let cfg = cfg.clone();
         let addr = server.addr;
-        async move {
-            let mut c = connect(addr, cfg).await.unwrap();
-            let head = format!(
-                "POST /validate?timeout={timeout} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                body.len()
-            );
-            c.write_all(head.as_bytes()).await.unwrap();
-            c.write_all(&body).await.unwrap();
-            let mut answer = Vec::new();
-            let _ = c.read_to_end(&mut answer).await;
-            String::from_utf8_lossy(&answer).into_owned()
-        }
+        async move { post_raw(addr, cfg, &body, timeout).await }
     };
     // The whole budget taken (as by other large reviews).
     let held = server
@@ -693,17 +675,11 @@ async fn large_reviews_wait_for_the_in_flight_budget() {
     assert!(server.run_until(async {}).await);
 }
 
-/// A client that declares a large body and sends it slowly holds only what
-/// it has sent: reviews from others go on.
+/// A client that declares a large body and sends a byte of it holds no
+/// budget: reviews from others go on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_declared_length_does_not_hold_the_budget() {
-    let pki = Pki::new();
-    let (cert, key, _) = pki.leaf();
-    let certs = Volume::new("declared", &[("tls.crt", &cert), ("tls.key", &key)]);
-    let mut options = options(&certs, None);
-    options.max_body = 64 * 1024;
-    options.max_inflight = 64 * 1024;
-    let server = Server::start(options).await.unwrap();
+    let Running { server, pki, .. } = start_with("declared", None, small_budget).await;
     let cfg = default_client(&pki);
     let mut holders = Vec::new();
     for _ in 0..2 {
@@ -732,15 +708,13 @@ async fn a_declared_length_does_not_hold_the_budget() {
 /// on the health port, the API server here).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn at_the_cap_the_silent_make_room_for_the_speaking() {
-    let pki = Pki::new();
-    let (cert, key, _) = pki.leaf();
-    let certs = Volume::new("evict", &[("tls.crt", &cert), ("tls.key", &key)]);
-    let mut options = options(&certs, None);
-    options.connections = eyelint_webhook::server::ConnectionLimits {
-        max_connections: 2,
-        idle_timeout: Duration::from_secs(60),
-    };
-    let server = Server::start(options).await.unwrap();
+    let Running { server, pki, .. } = start_with("evict", None, |o| {
+        o.connections = eyelint_webhook::server::ConnectionLimits {
+            max_connections: 2,
+            idle_timeout: Duration::from_secs(60),
+        };
+    })
+    .await;
     let cfg = default_client(&pki);
     let mut silent = Vec::new();
     for _ in 0..2 {
@@ -769,17 +743,11 @@ async fn at_the_cap_the_silent_make_room_for_the_speaking() {
 /// answer (503 here), not a closed connection.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_in_flight_keeps_its_connection() {
-    let pki = Pki::new();
-    let (cert, key, _) = pki.leaf();
-    let certs = Volume::new("busy", &[("tls.crt", &cert), ("tls.key", &key)]);
-    let mut options = options(&certs, None);
-    options.max_body = 64 * 1024;
-    options.max_inflight = 64 * 1024;
-    options.connections = eyelint_webhook::server::ConnectionLimits {
-        max_connections: 16,
-        idle_timeout: Duration::from_millis(500),
-    };
-    let server = Server::start(options).await.unwrap();
+    let Running { server, pki, .. } = start_with("busy", None, |o| {
+        small_budget(o);
+        o.connections.idle_timeout = Duration::from_millis(500);
+    })
+    .await;
     let held = server
         .app
         .inflight
@@ -789,16 +757,7 @@ async fn a_request_in_flight_keeps_its_connection() {
         .unwrap();
     let mut body = ipc_pod_review("shop");
     body.resize(60_000, b' ');
-    let mut c = connect(server.addr, default_client(&pki)).await.unwrap();
-    let head = format!(
-        "POST /validate?timeout=2s HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-        body.len()
-    );
-    c.write_all(head.as_bytes()).await.unwrap();
-    c.write_all(&body).await.unwrap();
-    let mut answer = Vec::new();
-    let _ = c.read_to_end(&mut answer).await;
-    let text = String::from_utf8_lossy(&answer);
+    let text = post_raw(server.addr, default_client(&pki), &body, "2s").await;
     assert!(text.starts_with("HTTP/1.1 503"), "{text}");
     drop(held);
     assert!(server.run_until(async {}).await);
@@ -809,15 +768,10 @@ async fn a_request_in_flight_keeps_its_connection() {
 /// meeting a bare end of stream.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_http2_connection_is_closed_with_a_goaway() {
-    let pki = Pki::new();
-    let (cert, key, _) = pki.leaf();
-    let certs = Volume::new("goaway", &[("tls.crt", &cert), ("tls.key", &key)]);
-    let mut options = options(&certs, None);
-    options.connections = eyelint_webhook::server::ConnectionLimits {
-        max_connections: 16,
-        idle_timeout: Duration::from_millis(600),
-    };
-    let server = Server::start(options).await.unwrap();
+    let Running { server, pki, .. } = start_with("goaway", None, |o| {
+        o.connections.idle_timeout = Duration::from_millis(600);
+    })
+    .await;
     let cfg = client_config(&pki.ca_der, &[&rustls::version::TLS13], &[b"h2"]);
     let stream = connect(server.addr, cfg).await.unwrap();
     let (mut sender, conn) =
@@ -844,4 +798,10 @@ async fn an_idle_http2_connection_is_closed_with_a_goaway() {
     assert!(matches!(ended, Ok(Ok(Ok(())))), "{ended:?}");
     assert!(sender.is_closed());
     assert!(server.run_until(async {}).await);
+}
+
+/// A budget of 64 KiB and bodies of at most 64 KiB.
+fn small_budget(o: &mut eyelint_webhook::server::Options) {
+    o.max_body = 64 * 1024;
+    o.max_inflight = 64 * 1024;
 }

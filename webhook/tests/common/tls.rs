@@ -128,10 +128,22 @@ pub struct Running {
 }
 
 pub async fn start(config: Option<PathBuf>) -> Running {
+    start_with("certs", config, |_| {}).await
+}
+
+/// [`start`] with options changed by `tweak`; `name` names the certificate
+/// volume.
+pub async fn start_with(
+    name: &str,
+    config: Option<PathBuf>,
+    tweak: impl FnOnce(&mut Options),
+) -> Running {
     let pki = Pki::new();
     let (cert, key, _) = pki.leaf();
-    let certs = Volume::new("certs", &[("tls.crt", &cert), ("tls.key", &key)]);
-    let server = Server::start(options(&certs, config)).await.unwrap();
+    let certs = Volume::new(name, &[("tls.crt", &cert), ("tls.key", &key)]);
+    let mut options = options(&certs, config);
+    tweak(&mut options);
+    let server = Server::start(options).await.unwrap();
     Running { server, pki, certs }
 }
 
@@ -217,6 +229,27 @@ pub async fn post_once(
     send(&mut s, "POST", path, Some("application/json"), body)
         .await
         .unwrap()
+}
+
+/// `POST /validate?timeout=TIMEOUT` over HTTP/1.1 written by hand (one
+/// connection, closed after the answer); the answer as text.
+pub async fn post_raw(
+    addr: SocketAddr,
+    cfg: Arc<ClientConfig>,
+    body: &[u8],
+    timeout: &str,
+) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut c = connect(addr, cfg).await.unwrap();
+    let head = format!(
+        "POST /validate?timeout={timeout} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    c.write_all(head.as_bytes()).await.unwrap();
+    c.write_all(body).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = c.read_to_end(&mut answer).await;
+    String::from_utf8_lossy(&answer).into_owned()
 }
 
 pub async fn get_plain(addr: SocketAddr, path: &str) -> (StatusCode, String) {

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Peak memory of eyelint-webhook under concurrent large reviews, on loopback.
+#
+# For each concurrency N, a fresh server gets 2N reviews over HTTP/2 with N
+# connections at once (h2load, one stream per connection), and the script
+# prints the answers' status codes and the server's peak resident memory
+# (VmHWM), against the Deployment's 128Mi limit (131,072 kB). Two payloads,
+# made from ../shared/admission-reviews/08-validate-update-deployment-frontend.json:
+#   update  an UPDATE whose object and oldObject are each a Deployment of
+#           about 1.4 MB (one container with a long env list), 2.8 MB in all,
+#           under etcd's 1.5 MiB object limit;
+#   flat    a CREATE of about 3 MiB (one long annotation), just under the
+#           default --max-body-bytes.
+# Installs h2load (nghttp2-client) and openssl from Debian when missing and
+# makes a throwaway self-signed certificate.
+#
+# Usage: bench/webhook-memory.sh [update|flat] [N ...]   (default: update 1 4 16)
+# Env:   BIN=path/to/eyelint-webhook (default: build this checkout's)
+#        RUNS=3 (runs per N; the median peak is printed too)  PORT=18443  HEALTH_PORT=18080
+set -euo pipefail
+
+KIND="${1:-update}"
+shift || true
+CONCS=("$@")
+[ ${#CONCS[@]} -gt 0 ] || CONCS=(1 4 16)
+RUNS="${RUNS:-3}"
+PORT="${PORT:-18443}"
+HEALTH_PORT="${HEALTH_PORT:-18080}"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BASE="$ROOT/../shared/admission-reviews/08-validate-update-deployment-frontend.json"
+if [ ! -f "$BASE" ]; then
+  echo "SKIP: $BASE not found (../shared absent?)" >&2
+  exit 0
+fi
+case "$KIND" in update|flat) ;; *) echo "usage: $0 [update|flat] [N ...]" >&2; exit 2 ;; esac
+
+need() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  echo "installing $2 from Debian" >&2
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+  else
+    sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+  fi
+}
+need h2load nghttp2-client
+need openssl openssl
+
+WORK="$(mktemp -d)"
+SERVER_PID=""
+stop_server() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+trap 'stop_server; rm -rf "$WORK"' EXIT
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+  -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+  -keyout "$WORK/tls.key" -out "$WORK/tls.crt" >/dev/null 2>&1
+
+if [ -z "${BIN:-}" ]; then
+  (cd "$ROOT" && cargo build --release -q -p eyelint-webhook)
+  BIN="$ROOT/target/release/eyelint-webhook"
+fi
+
+python3 - "$BASE" "$KIND" "$WORK/body.json" <<'PY'
+import json, sys
+base, kind, out = sys.argv[1:]
+review = json.load(open(base))
+req = review["request"]
+if kind == "update":
+    env = [{"name": f"SETTING_{i:06d}", "value": "x" * 40} for i in range(18000)]
+    for key in ("object", "oldObject"):
+        req[key]["spec"]["template"]["spec"]["containers"][0]["env"] = env
+else:
+    req["operation"] = "CREATE"
+    req["oldObject"] = None
+    req["object"]["metadata"].setdefault("annotations", {})["example.com/blob"] = "x" * 3_130_000
+text = json.dumps(review, separators=(",", ":"))
+assert len(text) <= 3 * 1024 * 1024, len(text)
+open(out, "w").write(text)
+PY
+echo "payload: $KIND, $(wc -c < "$WORK/body.json") bytes; $RUNS runs per concurrency; load average $(cut -d' ' -f1 /proc/loadavg)"
+
+for n in "${CONCS[@]}"; do
+  peaks=()
+  for _ in $(seq "$RUNS"); do
+    "$BIN" --listen "127.0.0.1:$PORT" --health-listen "127.0.0.1:$HEALTH_PORT" \
+      --tls-cert "$WORK/tls.crt" --tls-key "$WORK/tls.key" --log-level error \
+      > "$WORK/server.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 50); do
+      (exec 3<>"/dev/tcp/127.0.0.1/$HEALTH_PORT") 2>/dev/null && break
+      sleep 0.1
+    done
+    codes=$(h2load -n $((n * 2)) -c "$n" -m 1 -H 'content-type: application/json' \
+      -d "$WORK/body.json" "https://127.0.0.1:$PORT/validate?timeout=30s" 2>&1 \
+      | awk '/status codes/ {print $3 " 2xx, " $7 " 4xx, " $9 " 5xx"}')
+    peak=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")
+    stop_server
+    peaks+=("$peak")
+    echo "  N=$n: $codes; peak RSS $peak kB"
+  done
+  median=$(printf '%s\n' "${peaks[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  echo "N=$n: median peak RSS $median kB of $RUNS runs (limit 128Mi = 131072 kB)"
+done
