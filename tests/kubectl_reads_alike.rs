@@ -406,13 +406,15 @@ fn yaml_1_1_scalars_read_as_kubectl_reads_them() {
         eprintln!("SKIP: kubectl not on PATH");
         return;
     };
-    let dir = std::env::temp_dir().join(format!("eyelint-kubectl-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let file = dir.join("scalars.yaml");
+    let dir = tempfile::Builder::new()
+        .prefix("eyelint-kubectl-")
+        .tempdir()
+        .expect("temp dir");
+    let file = dir.path().join("scalars.yaml");
     std::fs::write(&file, SCALARS).expect("write");
     let theirs = kubectl_objects(&kubectl, &file).expect("kubectl reads the fixture");
     let ours = eyelint_objects(SCALARS).expect("eyelint reads the fixture");
-    let _ = std::fs::remove_dir_all(&dir);
+    drop(dir);
     assert_eq!(theirs.len(), 1);
     assert_eq!(ours.len(), 1);
     // Key by key, so one run names every difference.

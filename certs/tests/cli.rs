@@ -26,15 +26,20 @@ fn args(dir: &std::path::Path, extra: &[&str]) -> CertsArgs {
     Wrapper::parse_from(v).args
 }
 
-fn tempdir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("eyelint-certs-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+/// A path that does not exist yet, in a temporary directory that is
+/// removed when the first value is dropped.
+fn tempdir(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!("eyelint-certs-{name}-"))
+        .tempdir()
+        .unwrap();
+    let path = tmp.path().join(name);
+    (tmp, path)
 }
 
 #[test]
 fn creates_refuses_overwrite_and_renews_only_when_due() {
-    let dir = tempdir("flow");
+    let (_tmp, dir) = tempdir("flow");
     let now = SystemTime::now();
     let (mut out, mut log) = (Vec::new(), Vec::new());
     let o = run(&args(&dir, &["--days", "20"]), now, &mut out, &mut log).unwrap();
@@ -98,12 +103,11 @@ fn creates_refuses_overwrite_and_renews_only_when_due() {
     let cert = std::fs::read(dir.join("tls.crt")).unwrap();
     let key = std::fs::read(dir.join("tls.key")).unwrap();
     assert!(eyelint_certs::tls::from_pem(&cert, &key, later).is_ok());
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn force_overwrites_and_manifests_are_printed() {
-    let dir = tempdir("manifests");
+    let (_tmp, dir) = tempdir("manifests");
     let now = SystemTime::now();
     let (mut out, mut log) = (Vec::new(), Vec::new());
     run(&args(&dir, &[]), now, &mut out, &mut log).unwrap();
@@ -126,12 +130,11 @@ fn force_overwrites_and_manifests_are_printed() {
     let ca = std::fs::read(dir.join("ca.crt")).unwrap();
     let b64 = base64::engine::general_purpose::STANDARD.encode(ca);
     assert!(text.contains(&format!("ca.crt: {b64}")));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn renew_without_ca_key_is_a_clear_error() {
-    let dir = tempdir("incomplete");
+    let (_tmp, dir) = tempdir("incomplete");
     let now = SystemTime::now();
     let (mut out, mut log) = (Vec::new(), Vec::new());
     run(&args(&dir, &[]), now, &mut out, &mut log).unwrap();
@@ -145,7 +148,6 @@ fn renew_without_ca_key_is_a_clear_error() {
     .unwrap_err();
     assert!(matches!(err, CertsError::IncompleteCa { .. }));
     assert!(err.to_string().contains("ca.key"));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn run_quiet(a: &CertsArgs, now: SystemTime) -> Result<Outcome, CertsError> {
@@ -157,7 +159,7 @@ fn run_quiet(a: &CertsArgs, now: SystemTime) -> Result<Outcome, CertsError> {
 /// renewal (an expired CA or one about to expire), with nothing written.
 #[test]
 fn a_serving_certificate_never_outlives_its_ca() {
-    let dir = tempdir("outlives");
+    let (_tmp, dir) = tempdir("outlives");
     let now = SystemTime::now();
     let err = run_quiet(&args(&dir, &["--days", "4000", "--ca-days", "30"]), now).unwrap_err();
     assert!(
@@ -185,7 +187,6 @@ fn a_serving_certificate_never_outlives_its_ca() {
     // A shorter certificate that fits is issued.
     let o = run_quiet(&args(&dir, &["--renew-before", "30", "--days", "3"]), late).unwrap();
     assert!(matches!(o, Outcome::Renewed { .. }), "{o:?}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Renewal checks the files it keeps, not only the expiry: a CA key that is
@@ -193,7 +194,7 @@ fn a_serving_certificate_never_outlives_its_ca() {
 /// certificate another CA signed, or one for another Service is re-issued.
 #[test]
 fn renewal_checks_keys_issuer_and_names() {
-    let (a, b) = (tempdir("check-a"), tempdir("check-b"));
+    let ((_ta, a), (_tb, b)) = (tempdir("check-a"), tempdir("check-b"));
     let now = SystemTime::now();
     run_quiet(&args(&a, &[]), now).unwrap();
     run_quiet(&args(&b, &[]), now).unwrap();
@@ -265,16 +266,13 @@ fn renewal_checks_keys_issuer_and_names() {
         "{err}"
     );
     assert!(!a.join("tls.crt").exists());
-    for d in [a, b] {
-        let _ = std::fs::remove_dir_all(&d);
-    }
 }
 
 /// Serving files without their CA are not replaced by renewal: a new CA
 /// would not match the caBundle the cluster has. `--force` makes both anew.
 #[test]
 fn renewal_without_a_ca_keeps_the_serving_files() {
-    let dir = tempdir("no-ca");
+    let (_tmp, dir) = tempdir("no-ca");
     let now = SystemTime::now();
     run_quiet(&args(&dir, &[]), now).unwrap();
     let leaf_before = std::fs::read_to_string(dir.join("tls.crt")).unwrap();
@@ -290,5 +288,4 @@ fn renewal_without_a_ca_keeps_the_serving_files() {
     let o = run_quiet(&args(&dir, &["--renew-before", "30", "--force"]), now).unwrap();
     assert_eq!(o, Outcome::Created);
     assert!(dir.join("ca.crt").exists());
-    let _ = std::fs::remove_dir_all(&dir);
 }

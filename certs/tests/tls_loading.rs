@@ -27,17 +27,12 @@ fn good_pair() -> Pair {
     pair_valid((2020, 1, 1), (2090, 1, 1))
 }
 
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "eyelint-certs-{name}-{}-{}",
-        std::process::id(),
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh directory, removed when the value is dropped.
+fn tempdir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("eyelint-certs-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 fn write(dir: &Path, name: &str, body: &str) -> PathBuf {
@@ -57,8 +52,9 @@ fn good_pair_loads_and_reports_validity() {
 
 #[test]
 fn missing_file_is_a_read_error_naming_the_path() {
-    let dir = tempdir("missing");
-    let key = write(&dir, "tls.key", &good_pair().key);
+    let tmp = tempdir("missing");
+    let dir = tmp.path();
+    let key = write(dir, "tls.key", &good_pair().key);
     let err = tls::load_files(&dir.join("nope.crt"), &key, SystemTime::now()).unwrap_err();
     assert!(matches!(err, TlsError::Read { .. }), "{err:?}");
     assert!(err.to_string().contains("nope.crt"), "{err}");
@@ -161,7 +157,8 @@ fn server_config_offers_h2_and_http11() {
 /// swaps the `..data` symlink.
 #[test]
 fn watcher_follows_a_secret_volume_symlink_swap_and_keeps_last_good() {
-    let dir = tempdir("watch");
+    let tmp = tempdir("watch");
+    let dir = tmp.path();
     let install = |gen: &str, p: &Pair| {
         let g = dir.join(gen);
         std::fs::create_dir_all(&g).unwrap();
@@ -229,5 +226,4 @@ fn watcher_follows_a_secret_volume_symlink_swap_and_keeps_last_good() {
             .certified
             .cert
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

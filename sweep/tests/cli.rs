@@ -68,8 +68,11 @@ fn exit_codes_follow_fail_on() {
 
 #[test]
 fn config_file_sweep_section() {
-    let dir = std::env::temp_dir().join(format!("eyelint-sweep-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("eyelint-sweep-cli-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path();
     let cfg = dir.join("eyelint.yaml");
     std::fs::write(
         &cfg,
@@ -178,7 +181,11 @@ fn config_file_sweep_section() {
 
 #[test]
 fn html_to_a_file() {
-    let out = std::env::temp_dir().join(format!("eyelint-sweep-{}.html", std::process::id()));
+    let tmp = tempfile::Builder::new()
+        .prefix("eyelint-sweep-html-")
+        .tempdir()
+        .unwrap();
+    let out = tmp.path().join("report.html");
     let st = bin()
         .args([
             "--from-dump",
@@ -248,7 +255,11 @@ fn apiserver_certificate_expiry() {
         }
     }
     // Through the binary.
-    let p = std::env::temp_dir().join(format!("eyelint-sweep-cert-{}.pem", std::process::id()));
+    let tmp = tempfile::Builder::new()
+        .prefix("eyelint-sweep-cert-")
+        .tempdir()
+        .unwrap();
+    let p = tmp.path().join("apiserver.pem");
     std::fs::write(&p, cert_pem(-1)).unwrap();
     let out = bin()
         .args([
@@ -362,8 +373,11 @@ fn summary_counts_exempted_and_not_evaluated() {
     assert!(noted > 0, "{}", plain["notes"]);
     assert_eq!(s["notEvaluated"].as_u64(), Some(noted));
 
-    let dir = std::env::temp_dir().join(format!("eyelint-sweep-exempt-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("eyelint-sweep-exempt-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path();
     let cfg = dir.join("eyelint.yaml");
     std::fs::write(&cfg, "exemptions:\n  - namespace: kube-system\n").unwrap();
     let cfg = cfg.display().to_string();
@@ -466,8 +480,11 @@ fn a_reader_that_stops_early_is_not_an_error() {
 #[test]
 fn unreachable_clusters_and_hanging_credential_plugins_fail_in_time() {
     use std::os::unix::fs::PermissionsExt as _;
-    let dir = std::env::temp_dir().join(format!("eyelint-sweep-live-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("eyelint-sweep-live-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path();
     let kubeconfig = |user: &str| {
         format!(
             "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:1\n\
@@ -518,5 +535,4 @@ fn unreachable_clusters_and_hanging_credential_plugins_fail_in_time() {
         "{:?}",
         started.elapsed()
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }

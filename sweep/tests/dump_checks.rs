@@ -216,10 +216,35 @@ fn directory_dump_without_nodes_and_utf16() {
     assert!(has(&r, "PodOOMKilled", "worker-5c6b7-ddddd"));
 }
 
-fn temp(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("eyelint-sweep-test-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d.join(name)
+/// `name` in a fresh temporary directory, removed with it when the value
+/// is dropped.
+struct Temp {
+    path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for Temp {
+    type Target = std::path::PathBuf;
+    fn deref(&self) -> &std::path::PathBuf {
+        &self.path
+    }
+}
+
+impl AsRef<std::path::Path> for Temp {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+fn temp(name: &str) -> Temp {
+    let dir = tempfile::Builder::new()
+        .prefix("eyelint-sweep-test-")
+        .tempdir()
+        .unwrap();
+    Temp {
+        path: dir.path().join(name),
+        _dir: dir,
+    }
 }
 
 #[test]
@@ -230,7 +255,7 @@ fn utf16_stream_dump_gives_the_same_report() {
     bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
     std::fs::write(&p, bytes).unwrap();
     let a = sick();
-    let b = run(Offline::Dump(p)).unwrap();
+    let b = run(Offline::Dump(p.to_path_buf())).unwrap();
     assert_eq!(runtime(&a), runtime(&b));
 }
 
@@ -252,19 +277,19 @@ fn legacy_and_empty_inputs_are_refused_clearly() {
         r#"{"selfLink": "/api/v1/nodes", "Items": [{"name": "n1"}]}"#,
     )
     .unwrap();
-    let e = run(Offline::Dump(p)).unwrap_err();
+    let e = run(Offline::Dump(p.to_path_buf())).unwrap_err();
     assert!(matches!(e, SweepError::LegacyDump { .. }), "{e}");
     assert!(e.to_string().contains("kubectl 1.9"));
     let p = temp("nothing.txt");
     std::fs::write(&p, "hello\n").unwrap();
     assert!(matches!(
-        run(Offline::Dump(p)).unwrap_err(),
+        run(Offline::Dump(p.to_path_buf())).unwrap_err(),
         SweepError::Empty { .. }
     ));
     let p = temp("broken.json");
     std::fs::write(&p, "{\"kind\": \"PodList\", \"items\": [ {").unwrap();
     assert!(matches!(
-        run(Offline::Dump(p)).unwrap_err(),
+        run(Offline::Dump(p.to_path_buf())).unwrap_err(),
         SweepError::Parse { .. }
     ));
 }
@@ -283,7 +308,7 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 }
 
 /// A fresh copy of the `dir-dump` fixture, to change.
-fn dir_dump_copy(name: &str) -> std::path::PathBuf {
+fn dir_dump_copy(name: &str) -> Temp {
     let d = temp(name);
     let _ = std::fs::remove_dir_all(&d);
     copy_dir(&fixture("dir-dump"), &d);

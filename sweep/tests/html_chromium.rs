@@ -40,8 +40,11 @@ fn report_renders_in_chromium() {
         return;
     };
     let r = common::run(Offline::Dump(common::fixture("sick-cluster.dump"))).unwrap();
-    let dir = std::env::temp_dir().join(format!("eyelint-sweep-html-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("eyelint-sweep-html-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path();
     let page = dir.join("report.html");
     std::fs::write(&page, html::render(&r)).unwrap();
     let url = format!("file://{}", page.display());

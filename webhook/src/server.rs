@@ -515,6 +515,10 @@ pub async fn serve(
                                     }
                                 },
                                 () = evict.notified() => None,
+                                // At shutdown a handshake still waiting
+                                // for its peer ends at once, so it does not
+                                // hold the drain for the handshake timeout.
+                                _ = conn_stop.wait_for(|stopping| *stopping) => None,
                             };
                             match tls {
                                 Some(tls) => {

@@ -545,7 +545,7 @@ async fn sigterm_fails_readiness_at_once_and_finishes_in_flight_requests() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn a_large_mutation_does_not_hold_up_health_or_other_requests() {
     let dir = tempdir("large-mutation");
-    let config = dir.join("config.yaml");
+    let config = dir.path().join("config.yaml");
     std::fs::write(&config, common::every_fix_config("")).unwrap();
     let r = start(Some(config)).await;
     let (addr, health) = (r.server.addr, r.server.health_addr);
@@ -736,6 +736,27 @@ async fn at_the_cap_the_silent_make_room_for_the_speaking() {
     }
     assert!(closed >= 1);
     assert!(server.run_until(async {}).await);
+}
+
+/// A connection that never starts its TLS handshake does not hold the
+/// shutdown: it is closed when the drain begins, not when the handshake
+/// times out (10 s, past this test's 5 s drain, which then failed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_does_not_wait_for_a_silent_handshake() {
+    let Running { server, .. } = start_with("handshake-stop", None, |_| {}).await;
+    let mut silent = TcpStream::connect(server.addr).await.unwrap();
+    // The server has taken the connection and waits for a ClientHello.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = Instant::now();
+    assert!(server.run_until(async {}).await);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    let mut buf = [0u8; 8];
+    let r = tokio::time::timeout(Duration::from_millis(500), silent.read(&mut buf)).await;
+    assert!(matches!(r, Ok(Ok(0)) | Ok(Err(_))), "{r:?}");
 }
 
 /// A connection whose request is being answered is never idle: a review

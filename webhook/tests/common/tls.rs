@@ -6,7 +6,7 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use eyelint_webhook::server::{Options, Server, DEFAULT_MAX_BODY};
 use http_body_util::{BodyExt, Full};
@@ -52,17 +52,12 @@ impl Pki {
     }
 }
 
-pub fn tempdir(name: &str) -> PathBuf {
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
+/// A directory removed when the value is dropped (at the end of the test).
+pub fn tempdir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("eyelint-webhook-{name}-"))
+        .tempdir()
         .unwrap()
-        .as_nanos();
-    let dir = std::env::temp_dir().join(format!(
-        "eyelint-webhook-{name}-{}-{nanos}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// Writes files the way the kubelet updates a Secret/ConfigMap volume: a new
@@ -70,13 +65,17 @@ pub fn tempdir(name: &str) -> PathBuf {
 pub struct Volume {
     pub dir: PathBuf,
     pub generation: usize,
+    /// Removes the directory when the volume is dropped.
+    _owner: tempfile::TempDir,
 }
 
 impl Volume {
     pub fn new(name: &str, files: &[(&str, &str)]) -> Volume {
+        let owner = tempdir(name);
         let mut v = Volume {
-            dir: tempdir(name),
+            dir: owner.path().to_path_buf(),
             generation: 0,
+            _owner: owner,
         };
         v.update(files);
         for (f, _) in files {
