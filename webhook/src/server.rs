@@ -674,7 +674,13 @@ impl Server {
         );
         app.cert = Some(resolver.clone());
         app.max_body = options.max_body;
-        let inflight_kib = (options.max_inflight.max(options.max_body) / 1024).max(1);
+        // Rounded up as a body's share is, so that the largest body allowed
+        // always fits (4,883 KiB for a 5,000,000-byte one, not 4,882).
+        let inflight_kib = options
+            .max_inflight
+            .max(options.max_body)
+            .div_ceil(1024)
+            .max(1);
         if options.max_inflight < options.max_body {
             tracing::info!(
                 max_inflight_bytes = options.max_inflight,

@@ -738,6 +738,30 @@ async fn at_the_cap_the_silent_make_room_for_the_speaking() {
     assert!(server.run_until(async {}).await);
 }
 
+/// The largest body allowed can always be judged, also when
+/// `--max-body-bytes` is not a whole number of KiB and the in-flight budget
+/// is raised to it: the budget is rounded up as each body's share is (it
+/// was rounded down, one KiB short, and such a body waited for its timeout
+/// and got 503).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_largest_body_allowed_fits_the_budget() {
+    let Running { server, pki, .. } = start_with("odd-limit", None, |o| {
+        o.max_body = 100_000;
+        o.max_inflight = 64 * 1024;
+    })
+    .await;
+    let mut body = ipc_pod_review("shop");
+    body.resize(100_000, b' ');
+    let text = post_raw(server.addr, default_client(&pki), &body, "2s").await;
+    assert!(
+        text.starts_with("HTTP/1.1 200"),
+        "{}",
+        &text[..text.len().min(300)]
+    );
+    assert!(text.contains("\"allowed\":false"), "{text}");
+    assert!(server.run_until(async {}).await);
+}
+
 /// A connection that never starts its TLS handshake does not hold the
 /// shutdown: it is closed when the drain begins, not when the handshake
 /// times out (10 s, past this test's 5 s drain, which then failed).
