@@ -13,12 +13,15 @@
 //! `PROPTEST_CASES` sets the number of cases (default 256).
 
 mod common;
+#[path = "../../policies/tests/json_changes/mod.rs"]
+mod json_changes;
 
 use std::sync::OnceLock;
 
 use eyelint_policies::Engine;
 use eyelint_webhook::review;
 use eyelint_webhook::{decide, mutate, Settings};
+use json_changes::{apply, change};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -63,25 +66,6 @@ fn seeds() -> &'static [Value] {
         }
         out
     })
-}
-
-/// JSON Pointers of every node of `v`, the root first.
-fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
-    out.push(at.clone());
-    match v {
-        Value::Object(m) => {
-            for (k, child) in m {
-                let key = k.replace('~', "~0").replace('/', "~1");
-                pointers(child, format!("{at}/{key}"), out);
-            }
-        }
-        Value::Array(a) => {
-            for (i, child) in a.iter().enumerate() {
-                pointers(child, format!("{at}/{i}"), out);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// Field names the checks and the review reader look at.
@@ -134,102 +118,6 @@ const KEYS: &[&str] = &[
     "username",
     "dryRun",
 ];
-
-/// Values of every JSON type, including ones a check might trip on.
-fn odd_value(n: u32) -> Value {
-    match n % 24 {
-        0 => Value::Null,
-        1 => json!(true),
-        2 => json!(false),
-        3 => json!(0),
-        4 => json!(-1),
-        5 => json!(i64::MAX),
-        6 => json!(u64::MAX),
-        7 => json!(1.5),
-        8 => json!(1e308),
-        9 => json!(""),
-        10 => json!("ALL"),
-        11 => json!("SYS_ADMIN"),
-        12 => json!("nginx:latest"),
-        13 => json!("100m"),
-        14 => json!("1Gi"),
-        15 => json!("-5"),
-        16 => json!("ünïcödé\u{0}\n\t"),
-        17 => json!([]),
-        18 => json!({}),
-        19 => json!([null, 1, "x", {}]),
-        20 => json!({"name": "c", "image": 7}),
-        21 => json!("CREATE"),
-        22 => json!("UPDATE"),
-        _ => json!("x".repeat(5000)),
-    }
-}
-
-#[derive(Clone, Debug)]
-enum Change {
-    /// The node at (pointer index) becomes an odd value.
-    Replace(usize, u32),
-    /// The node is removed from its mapping or sequence.
-    Remove(usize),
-    /// A key the checks read is added to the node (when a mapping).
-    Insert(usize, usize, u32),
-    /// The node is replaced by a copy of another one.
-    Copy(usize, usize),
-}
-
-fn change() -> impl Strategy<Value = Change> {
-    prop_oneof![
-        (any::<usize>(), any::<u32>()).prop_map(|(a, n)| Change::Replace(a, n)),
-        any::<usize>().prop_map(Change::Remove),
-        (any::<usize>(), any::<usize>(), any::<u32>())
-            .prop_map(|(a, k, n)| Change::Insert(a, k, n)),
-        (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Change::Copy(a, b)),
-    ]
-}
-
-fn apply(v: &mut Value, c: &Change) {
-    let mut all = Vec::new();
-    pointers(v, String::new(), &mut all);
-    let at = |i: usize| all[i % all.len()].clone();
-    match c {
-        Change::Replace(a, n) => {
-            if let Some(node) = v.pointer_mut(&at(*a)) {
-                *node = odd_value(*n);
-            }
-        }
-        Change::Remove(a) => {
-            let p = at(*a);
-            let Some((parent, last)) = p.rsplit_once('/') else {
-                return;
-            };
-            let last = last.replace("~1", "/").replace("~0", "~");
-            match v.pointer_mut(parent) {
-                Some(Value::Object(m)) => {
-                    m.remove(&last);
-                }
-                Some(Value::Array(items)) => {
-                    if let Ok(i) = last.parse::<usize>() {
-                        if i < items.len() {
-                            items.remove(i);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        Change::Insert(a, k, n) => {
-            if let Some(Value::Object(m)) = v.pointer_mut(&at(*a)) {
-                m.insert(KEYS[k % KEYS.len()].to_string(), odd_value(*n));
-            }
-        }
-        Change::Copy(a, b) => {
-            let copy = v.pointer(&at(*b)).cloned();
-            if let (Some(copy), Some(node)) = (copy, v.pointer_mut(&at(*a))) {
-                *node = copy;
-            }
-        }
-    }
-}
 
 /// Judges one review body the way the server does, checking what must
 /// hold whatever the body.
@@ -299,7 +187,7 @@ proptest! {
     ) {
         let mut v = seeds()[seed % seeds().len()].clone();
         for c in &changes {
-            apply(&mut v, c);
+            apply(&mut v, c, KEYS);
         }
         let body = serde_json::to_vec(&v).expect("a Value serializes");
         judge(&body)?;
