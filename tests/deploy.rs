@@ -310,3 +310,64 @@ fn the_sweep_is_read_only_and_runs_at_default_priority() {
     };
     assert!(stats.contains("nodes/proxy"));
 }
+
+/// Whether a label selector's `matchExpressions` select an object with
+/// `labels`, as the API server decides it (a `NotIn` also selects objects
+/// without the key).
+fn selects(expressions: &[Value], labels: &[(&str, &str)]) -> bool {
+    expressions.iter().all(|e| {
+        let key = e["key"].as_str().unwrap();
+        let value = labels.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+        let values: Vec<&str> = e["values"]
+            .as_array()
+            .map(|vs| vs.iter().map(|v| v.as_str().unwrap()).collect())
+            .unwrap_or_default();
+        match e["operator"].as_str().unwrap() {
+            "In" => value.is_some_and(|v| values.contains(&v)),
+            "NotIn" => value.is_none_or(|v| !values.contains(&v)),
+            "Exists" => value.is_some(),
+            "DoesNotExist" => value.is_none(),
+            op => panic!("unknown operator {op}"),
+        }
+    })
+}
+
+/// An object opts out of both webhooks with the label
+/// `eyelint.io/ignore: "true"`, as docs/install.md says; another value
+/// (`"false"`) does not opt it out (the selector once excluded any object
+/// with the key).
+#[test]
+fn only_the_ignore_label_set_to_true_opts_an_object_out() {
+    let Some(rendered) = render(&root().join("deploy/base")) else {
+        return;
+    };
+    let loaded = yaml::load(&rendered, &yaml::Limits::default());
+    let mut webhooks = 0;
+    for o in loaded.documents.iter().map(|d| &d.value) {
+        if !matches!(
+            o["kind"].as_str(),
+            Some("ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration")
+        ) {
+            continue;
+        }
+        for w in o["webhooks"].as_array().unwrap() {
+            webhooks += 1;
+            let exprs = w["objectSelector"]["matchExpressions"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{} has no objectSelector", w["name"]));
+            assert!(selects(exprs, &[]), "{}", w["name"]);
+            assert!(selects(exprs, &[("app", "web")]), "{}", w["name"]);
+            assert!(
+                selects(exprs, &[("eyelint.io/ignore", "false")]),
+                "{}",
+                w["name"]
+            );
+            assert!(
+                !selects(exprs, &[("eyelint.io/ignore", "true")]),
+                "{}",
+                w["name"]
+            );
+        }
+    }
+    assert_eq!(webhooks, 2);
+}
