@@ -126,7 +126,7 @@ pub struct LintArgs {
     /// Configuration file (default: the nearest .eyelint.yaml or eyelint.yaml upwards).
     #[arg(long, short = 'c', value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Treat unknown rule ids in the configuration as errors.
+    /// Treat configuration warnings (unknown keys and rule ids) as errors.
     #[arg(long)]
     pub strict: bool,
     /// Output format.
@@ -184,7 +184,7 @@ pub struct ConfigArgs {
     /// Configuration file (default: the nearest .eyelint.yaml or eyelint.yaml upwards).
     #[arg(long, short = 'c', value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Treat unknown rule ids as errors.
+    /// Treat configuration warnings (unknown keys and rule ids) as errors.
     #[arg(long)]
     pub strict: bool,
     /// Print JSON instead of YAML.

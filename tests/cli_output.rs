@@ -129,3 +129,37 @@ fn rules_table_and_rule_doc() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("did you mean hostIPCSet"), "{}", r.stderr);
 }
+
+/// docs/output.md's summary examples are what `eyelint .` and
+/// `eyelint -f json .` print in `tests/fixtures/lint` (they had drifted as
+/// rules were added).
+#[test]
+fn the_documented_summaries_are_the_fixtures() {
+    let doc = std::fs::read_to_string(common::root().join("docs/output.md")).unwrap();
+    let human = eyelint(&fixtures(), &["--no-color"], None);
+    let last = human.stdout.lines().last().unwrap();
+    assert!(
+        doc.contains(&format!("```\n{last}\n```")),
+        "docs/output.md should show the summary line `{last}`"
+    );
+    let json = eyelint(&fixtures(), &["-f", "json"], None);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let s = &v["summary"];
+    let shown = format!(
+        "\"files\": {}, \"objects\": {}, \"passed\": {}, \"exempted\": {}, \"notEvaluated\": {},\n    \"counts\": {{\"warning\": {}, \"danger\": {}}}, \"baselined\": {}, \"score\": {}, \"errors\": {}",
+        s["files"],
+        s["objects"],
+        s["passed"],
+        s["exempted"],
+        s["notEvaluated"],
+        s["counts"]["warning"],
+        s["counts"]["danger"],
+        s["baselined"],
+        s["score"],
+        s["errors"]
+    );
+    assert!(
+        doc.contains(&shown),
+        "docs/output.md should show the JSON summary\n{shown}"
+    );
+}

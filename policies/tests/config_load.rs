@@ -264,13 +264,18 @@ fn unknown_rule_is_a_warning_with_a_location_and_an_error_when_strict() {
         Some("did you mean `hostIPCSet`?")
     );
     assert_eq!(c.warnings[0].level, Level::Warning);
-    // The engine still builds and ignores them.
+    // Ignored means left out of the effective configuration: the engine
+    // builds without them and has nothing more to say about them.
+    assert!(!c.config.checks.contains_key("hostIPCset"));
+    assert!(!c.config.checks.contains_key("someFutureCheck"));
     let e = Engine::new(c.config).unwrap();
-    assert_eq!(e.warnings().len(), 2);
+    assert!(e.warnings().is_empty(), "{:?}", e.warnings());
 
+    // With --strict the run stops, so nothing is "(ignored)".
     let d = load_config(text, "polaris.yaml", true).unwrap_err();
     assert_eq!(d.level, Level::Error);
     assert_eq!(at(&d), (3, 3));
+    assert_eq!(d.message, "unknown rule `hostIPCset`");
 }
 
 #[test]

@@ -590,6 +590,8 @@ pub fn load_config(text: &str, name: &str, strict: bool) -> Result<LoadedConfig,
         if strict {
             let mut d = d;
             d.level = Level::Error;
+            // Not ignored: the run stops.
+            d.message = d.message.replace(" (ignored)", "");
             d.help = Some(match d.help {
                 Some(h) => format!("{h} (an error because of --strict)"),
                 None => "an error because of --strict".to_string(),
@@ -640,7 +642,7 @@ pub fn load_config(text: &str, name: &str, strict: bool) -> Result<LoadedConfig,
         }
     };
     merge_values(&mut base, user.clone());
-    let config: Config = match serde_path_to_error::deserialize(base) {
+    let mut config: Config = match serde_path_to_error::deserialize(base) {
         Ok(c) => c,
         Err(e) => {
             let mut path = from_serde_path(e.path());
@@ -742,6 +744,17 @@ pub fn load_config(text: &str, name: &str, strict: bool) -> Result<LoadedConfig,
                 ))?;
             }
         }
+    }
+    // Ignored means gone: the effective configuration (`eyelint config`)
+    // does not list them, and the engine does not warn about them again.
+    let unknown: Vec<String> = config
+        .checks
+        .keys()
+        .filter(|id| !known(id))
+        .cloned()
+        .collect();
+    for id in unknown {
+        config.checks.remove(&id);
     }
     if let Some(list) = user.get("exemptions").and_then(Value::as_array) {
         for (i, e) in list.iter().enumerate() {
