@@ -391,7 +391,9 @@ pub fn decide(req: &AdmissionRequest, engine: &Engine, settings: &Settings) -> D
         };
         (true, None, outcome)
     } else {
-        let message = denial_message(&ObjectRef::of(&object), req, &denying, threshold);
+        // Dangers first: the lines shown are cut at ten.
+        denying.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        let message = denial_message(&ObjectRef::of(&object), req, &denying);
         (false, Some(Status::forbidden(message)), Outcome::Denied)
     };
     Decision {
@@ -688,12 +690,7 @@ pub fn limit_warnings(lines: Vec<String>) -> Vec<String> {
 
 /// The denial message kubectl shows: which object, why, and the findings
 /// (rule, container, field path), briefly.
-fn denial_message(
-    object: &ObjectRef,
-    req: &AdmissionRequest,
-    denying: &[&Finding],
-    threshold: Option<Severity>,
-) -> String {
+fn denial_message(object: &ObjectRef, req: &AdmissionRequest, denying: &[&Finding]) -> String {
     let what = if object.kind.is_empty() {
         req.kind.kind.as_str()
     } else {
@@ -705,10 +702,18 @@ fn denial_message(
         &object.name
     };
     let n = denying.len();
+    let dangers = denying
+        .iter()
+        .filter(|f| f.severity == Severity::Danger)
+        .count();
+    let plural = |k: usize| if k == 1 { "" } else { "s" };
+    let counted = match (dangers, n - dangers) {
+        (d, 0) => format!("{d} danger finding{}", plural(d)),
+        (0, w) => format!("{w} warning finding{}", plural(w)),
+        (d, w) => format!("{d} danger and {w} warning findings"),
+    };
     let mut msg = format!(
-        "eyelint: {what} {name} has {n} {} finding{}{}:",
-        threshold.map_or("denying", |t| t.as_str()),
-        if n == 1 { "" } else { "s" },
+        "eyelint: {what} {name} has {counted}{}:",
         if req.operation == Operation::Update {
             " the previous version did not have"
         } else {

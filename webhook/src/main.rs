@@ -64,8 +64,9 @@ struct Cli {
     /// Then wait at most this long for in-flight requests.
     #[arg(long, env = "EYELINT_SHUTDOWN_TIMEOUT", default_value = "20s", value_parser = parse_duration)]
     shutdown_timeout: Duration,
-    /// Open connections to the admission port at most; past it new ones are
-    /// closed at once (each holds memory).
+    /// Open connections to the admission port at most (each holds memory).
+    /// At the cap the connection silent longest (1 s or more) is closed to
+    /// make room; when none is, the new one is closed.
     #[arg(long, env = "EYELINT_MAX_CONNECTIONS", default_value_t = 1024,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     max_connections: usize,

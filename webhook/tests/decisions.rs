@@ -128,6 +128,49 @@ fn deny_on_warning_denies_warnings_too() {
     assert!(d.response.status.unwrap().message.contains("hostPortSet"));
 }
 
+/// With `denyOn: warning` the message names dangers and warnings for what
+/// they are and lists the dangers first, so the ten lines shown never hide
+/// one (they were all called "warning findings", and a pod's dangers were
+/// cut off behind its warnings).
+#[test]
+fn deny_on_warning_names_and_lists_dangers_first() {
+    let e = engine_ipc_port("admission:\n  denyOn: warning\n");
+    let mut obj = port_pod("team-a");
+    obj["spec"]["hostIPC"] = json!(true);
+    let d = decide(
+        &request("CREATE", Some(&obj), None, USER, None),
+        &e,
+        &settings(),
+    );
+    let message = d.response.status.unwrap().message;
+    let mut lines = message.lines();
+    assert_eq!(
+        lines.next(),
+        Some("eyelint: Pod web has 1 danger and 1 warning findings:"),
+        "{message}"
+    );
+    assert!(
+        lines.next().unwrap().starts_with("- hostIPCSet"),
+        "{message}"
+    );
+    assert!(
+        lines.next().unwrap().starts_with("- hostPortSet"),
+        "{message}"
+    );
+
+    // Only warnings: called so.
+    let d = decide(
+        &request("CREATE", Some(&port_pod("team-a")), None, USER, None),
+        &e,
+        &settings(),
+    );
+    let message = d.response.status.unwrap().message;
+    assert!(
+        message.starts_with("eyelint: Pod web has 1 warning finding:"),
+        "{message}"
+    );
+}
+
 #[test]
 fn deny_on_never_is_warn_only() {
     let e = engine_ipc_port("admission:\n  denyOn: never\n");
