@@ -390,7 +390,21 @@ pub fn judge(
     judged.tally.subjects = subjects.len();
     let mut not_evaluated: BTreeMap<(String, String), usize> = BTreeMap::new();
     for s in &subjects {
-        let object = s.object.value();
+        let mut object = s.object.value();
+        if s.stand_in.is_some() {
+            // A pod judged in place of its owner is judged under the
+            // owner's name: what it is reported as, what the owner's
+            // `app.kubernetes.io/instance` label names, and what exemptions
+            // by controller name match.
+            let owner = &s.report_as.3;
+            if let Some(m) = object
+                .to_mut()
+                .get_mut("metadata")
+                .and_then(Value::as_object_mut)
+            {
+                m.insert("name".to_string(), Value::String(owner.clone()));
+            }
+        }
         let eval: Evaluation = engine.check(&object, Some(&index), Pass::All);
         judged.tally.passed += eval.passed;
         judged.tally.exempted += eval.exempted;

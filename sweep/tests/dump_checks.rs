@@ -583,3 +583,45 @@ fn a_pipe_named_json_in_a_dump_is_an_error_even_through_a_link() {
     );
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// A pod judged in place of an owner the source does not hold is judged
+/// under the owner's name: its `app.kubernetes.io/instance` label is held
+/// to the owner's name, not to the pod's (`keycloak`, not `keycloak-0`,
+/// which no StatefulSet could ever satisfy).
+#[test]
+fn a_stand_in_pod_is_judged_under_its_owners_name() {
+    let pod = |name: &str, owner: &str, instance: Option<&str>| {
+        let mut labels = serde_json::json!({"app.kubernetes.io/name": owner});
+        if let Some(i) = instance {
+            labels["app.kubernetes.io/instance"] = serde_json::json!(i);
+        }
+        serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "auth", "labels": labels,
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "StatefulSet",
+                    "name": owner, "uid": format!("uid-{owner}"), "controller": true}]},
+            "spec": {"containers": [{"name": "app", "image": "keycloak:24"}]},
+            "status": {"phase": "Running"}
+        })
+    };
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "PodList", "items": [
+        pod("keycloak-0", "keycloak", Some("keycloak")),
+        pod("ldap-0", "ldap", None),
+    ]});
+    let p = temp("stand-in.json");
+    std::fs::write(&p, list.to_string()).unwrap();
+    let r = run(Offline::File(p.to_path_buf())).expect("sweep");
+    let mismatched: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.id == "metadataAndInstanceMismatched")
+        .map(|f| (f.name.as_str(), f.message.as_str()))
+        .collect();
+    assert_eq!(
+        mismatched,
+        [(
+            "ldap",
+            "label app.kubernetes.io/instance is not set (expected `ldap`) (seen in pod ldap-0)"
+        )]
+    );
+}
