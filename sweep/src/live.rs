@@ -798,10 +798,11 @@ pub fn run(
         let build = tokio::task::spawn_blocking(move || Client::try_from(config));
         let client = match tokio::time::timeout_at(Instant::from_std(deadline), build).await {
             Err(_) => {
+                stop_children();
                 return Err(SweepError::Cluster(format!(
                     "no connection within the time limit ({limit} s): the kubeconfig's \
                      credentials plugin (user.exec) did not finish"
-                )))
+                )));
             }
             Ok(Err(e)) => return Err(SweepError::Cluster(e.to_string())),
             Ok(Ok(Err(e))) => {
@@ -842,6 +843,32 @@ pub fn run(
         kind: "live".to_string(),
         origin: url.to_string(),
     })
+}
+
+/// Ends the processes the sweep started that still run: a kubeconfig's
+/// credentials plugin that hung (kube waits for it on a thread the sweep no
+/// longer waits for, and it would outlive the sweep). Best effort, and on
+/// Linux only, where `/proc` lists a process's children.
+fn stop_children() {
+    #[cfg(target_os = "linux")]
+    {
+        let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+            return;
+        };
+        for task in tasks.flatten() {
+            let Ok(text) = std::fs::read_to_string(task.path().join("children")) else {
+                continue;
+            };
+            for pid in text
+                .split_whitespace()
+                .filter_map(|p| p.parse::<i32>().ok())
+            {
+                if let Some(pid) = rustix::process::Pid::from_raw(pid) {
+                    let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+                }
+            }
+        }
+    }
 }
 
 async fn load_kube_config(opts: &LiveOptions) -> Result<kube::Config, SweepError> {

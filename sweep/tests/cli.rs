@@ -506,7 +506,15 @@ fn unreachable_clusters_and_hanging_credential_plugins_fail_in_time() {
         "{err}"
     );
     let plugin = dir.join("plugin.sh");
-    std::fs::write(&plugin, "#!/bin/sh\nsleep 30\n").unwrap();
+    let pid_file = dir.join("plugin.pid");
+    std::fs::write(
+        &plugin,
+        format!(
+            "#!/bin/sh\necho $$ > {}\nexec sleep 30\n",
+            pid_file.display()
+        ),
+    )
+    .unwrap();
     std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
     let hang = dir.join("hang.yaml");
     let exec = format!(
@@ -535,4 +543,24 @@ fn unreachable_clusters_and_hanging_credential_plugins_fail_in_time() {
         "{:?}",
         started.elapsed()
     );
+    // The plugin does not outlive the sweep (it ran on for its 30 s).
+    if cfg!(target_os = "linux") {
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let stat = std::path::Path::new("/proc").join(pid.trim()).join("stat");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        let alive = || {
+            // Gone, or a zombie no one has reaped yet, is not running.
+            std::fs::read_to_string(&stat).is_ok_and(|s| {
+                !s.rsplit(')')
+                    .next()
+                    .unwrap_or("")
+                    .trim_start()
+                    .starts_with('Z')
+            })
+        };
+        while alive() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert!(!alive(), "the credentials plugin {} still runs", pid.trim());
+    }
 }
