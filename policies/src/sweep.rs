@@ -100,6 +100,8 @@ checks! {
     "PodCrashLoopBackOff", Pods, Warning, "a container keeps crashing (CrashLoopBackOff)";
     "PodRestartingOften", Pods, Warning, "a container that is not in CrashLoopBackOff has restarted often (thresholds.restarts, 5 by default) and last ended in failure";
     "PodOOMKilled", Pods, Warning, "a container was killed for exceeding its memory limit";
+    "PodContainerCannotStart", Pods, Warning, "a container cannot start (CreateContainerConfigError: a missing Secret or ConfigMap; CreateContainerError, RunContainerError, a failing lifecycle hook)";
+    "PodFailed", Pods, Warning, "the pod failed (phase Failed) for a reason other than eviction or an OOM kill";
     "PodUnschedulable", Pods, Warning, "the scheduler cannot place the pod";
     "PodEvicted", Pods, Warning, "the kubelet evicted the pod";
     "PodNoSuchFileOrDirectory", Pods, Warning, "`no such file or directory` in the log of a failing or restarting container";

@@ -488,6 +488,26 @@ pub struct Item<'a> {
     /// `reportingComponent` (events).
     #[serde(borrow)]
     pub reporting_component: Str<'a>,
+    /// `regarding` (`events.k8s.io/v1` events: `involvedObject`).
+    #[serde(borrow)]
+    pub regarding: Obj<Involved<'a>>,
+    /// `note` (`events.k8s.io/v1`: `message`).
+    #[serde(borrow)]
+    pub note: Str<'a>,
+    /// `deprecatedCount` (`events.k8s.io/v1`: `count`).
+    pub deprecated_count: U64,
+    /// `deprecatedLastTimestamp` (`events.k8s.io/v1`).
+    #[serde(borrow)]
+    pub deprecated_last_timestamp: Str<'a>,
+    /// `deprecatedFirstTimestamp` (`events.k8s.io/v1`).
+    #[serde(borrow)]
+    pub deprecated_first_timestamp: Str<'a>,
+    /// `deprecatedSource` (`events.k8s.io/v1`: `source`).
+    #[serde(borrow)]
+    pub deprecated_source: Obj<Source<'a>>,
+    /// `reportingController` (`events.k8s.io/v1`: `reportingComponent`).
+    #[serde(borrow)]
+    pub reporting_controller: Str<'a>,
 }
 
 impl<'a> Item<'a> {

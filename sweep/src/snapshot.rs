@@ -57,8 +57,8 @@ pub struct ContainerInfo {
     pub restarts: u64,
     /// `state.waiting.reason` / message.
     pub waiting: Option<(String, String)>,
-    /// `state.terminated`: reason, exit code.
-    pub terminated: Option<(String, i64)>,
+    /// `state.terminated`: reason, exit code, finishedAt.
+    pub terminated: Option<(String, i64, String)>,
     /// `lastState.terminated`: reason, exit code, finishedAt.
     pub last_terminated: Option<(String, i64, String)>,
     /// `state.running` is set.
@@ -66,12 +66,21 @@ pub struct ContainerInfo {
 }
 
 impl ContainerInfo {
+    /// How the container last ended: its current state when it has
+    /// ended, else its last state (reason, exit code, finishedAt).
+    pub fn last_end(&self) -> Option<&(String, i64, String)> {
+        self.terminated.as_ref().or(self.last_terminated.as_ref())
+    }
+
     /// True when the container is failing or has restarted: only such
     /// containers' logs are scanned.
     pub fn failing_or_restarting(&self) -> bool {
         self.restarts > 0
             || self.last_terminated.is_some()
-            || self.terminated.as_ref().is_some_and(|(_, code)| *code != 0)
+            || self
+                .terminated
+                .as_ref()
+                .is_some_and(|(_, code, _)| *code != 0)
             || self.waiting.as_ref().is_some_and(|(r, _)| {
                 matches!(
                     r.as_str(),
@@ -104,6 +113,9 @@ pub struct PodInfo {
     pub containers: Vec<ContainerInfo>,
     /// `metadata.deletionTimestamp` is set.
     pub terminating: bool,
+    /// A controller made it (a Job, a ReplicaSet…; a static pod's mirror,
+    /// owned by its Node, is not).
+    pub controlled: bool,
 }
 
 impl PodInfo {
@@ -129,6 +141,7 @@ impl PodInfo {
             unscheduled: None,
             containers: Vec::new(),
             terminating: meta.deletion_timestamp.present,
+            controlled: crate::workloads::Owner::of_refs(&meta.owner_references).is_some(),
         };
         let Some(status) = status else {
             return pod;
@@ -184,7 +197,7 @@ fn container_info(c: Option<&lite::ContainerStatus<'_>>, init: bool) -> Containe
         .map(|(reason, message, _, _)| (reason, message));
     let terminated = state
         .and_then(|s| detail(&s.terminated))
-        .map(|(reason, _, code, _)| (reason, code));
+        .map(|(reason, _, code, finished)| (reason, code, finished));
     let last_terminated = c
         .last_state
         .get()
@@ -280,6 +293,16 @@ pub const LOG_PATTERNS: &[(&str, &[&str])] = &[
     ("PodNoSpaceLeftOnDevice", &["no space left on device"]),
     ("PodNotADirectory", &["not a directory"]),
 ];
+
+/// Whether `needle` occurs in `hay` as a phrase of its own: not inside a
+/// longer word (`profile exists` is no `file exists`, `not a directoryX`
+/// no `not a directory`).
+fn contains_phrase(hay: &str, needle: &str) -> bool {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    hay.match_indices(needle).any(|(i, m)| {
+        !word(hay[..i].chars().next_back()) && !word(hay[i + m.len()..].chars().next())
+    })
+}
 
 /// Matches of one log pattern in one container's log.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -489,35 +512,53 @@ impl<'c> Collector<'c> {
         if v.event_type.get() != "Warning" {
             return;
         }
-        let involved = v.involved_object.get();
+        // core/v1 names first, then what events.k8s.io/v1 calls them.
+        let involved = v.involved_object.get().or_else(|| v.regarding.get());
         let series = v.series.get();
         let count = series
             .and_then(|s| s.count.0)
             .or(v.count.0)
+            .or(v.deprecated_count.0)
             .unwrap_or(1)
             .max(1);
         let last = [
             series.map_or("", |s| s.last_observed_time.get()),
             v.last_timestamp.get(),
+            v.deprecated_last_timestamp.get(),
             v.event_time.get(),
             v.first_timestamp.get(),
+            v.deprecated_first_timestamp.get(),
             v.meta().creation_timestamp.get(),
         ]
         .into_iter()
         .find(|t| !t.is_empty())
         .unwrap_or("");
-        let source = v.source.get();
+        let source = v.source.get().or_else(|| v.deprecated_source.get());
+        let component = [
+            source.map_or("", |s| s.component.get()),
+            v.reporting_component.get(),
+            v.reporting_controller.get(),
+        ]
+        .into_iter()
+        .find(|c| !c.is_empty())
+        .unwrap_or("");
+        // The node an event comes from: `source.host`, or the reporting
+        // instance of a reporter that runs on nodes (the kubelet, the
+        // node-problem-detector's monitors). Another reporter's instance
+        // (`default-scheduler-cp1`) is no node.
         let host = source.map_or("", |s| s.host.get());
-        let host = if host.is_empty() {
+        let on_node = component == "kubelet"
+            || component.ends_with("-monitor")
+            || component.contains("problem-detector");
+        let host = if host.is_empty() && on_node {
             v.reporting_instance.get()
         } else {
             host
         };
-        let component = source.map_or("", |s| s.component.get());
-        let component = if component.is_empty() {
-            v.reporting_component.get()
+        let message = if v.message.get().is_empty() {
+            v.note.get()
         } else {
-            component
+            v.message.get()
         };
         let key = (
             v.reason.get().to_string(),
@@ -541,7 +582,7 @@ impl<'c> Collector<'c> {
         g.count += count;
         if crate::time::at_or_after(last, &g.last) {
             g.last = last.to_string();
-            g.message = v.message.get().to_string();
+            g.message = message.to_string();
             g.host = host.to_string();
             g.component = component.to_string();
         }
@@ -576,7 +617,7 @@ impl<'c> Collector<'c> {
     pub fn log_line(&mut self, ns: &str, pod: &str, container: &str, line: &str) {
         let lower = line.to_ascii_lowercase();
         for (id, needles) in LOG_PATTERNS {
-            if needles.iter().any(|n| lower.contains(n)) {
+            if needles.iter().any(|n| contains_phrase(&lower, n)) {
                 let hit = self
                     .log_hits
                     .entry((ns.to_string(), pod.to_string(), container.to_string(), id))
@@ -604,5 +645,23 @@ impl<'c> Collector<'c> {
         for line in text.lines() {
             self.log_line(ns, pod, container, line);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_phrases_are_whole_words() {
+        assert!(contains_phrase("mkdir /x: file exists", "file exists"));
+        assert!(contains_phrase("error: file exists.", "file exists"));
+        assert!(!contains_phrase("profile exists", "file exists"));
+        assert!(!contains_phrase("file existsx", "file exists"));
+        assert!(contains_phrase("read: i/o error", "i/o error"));
+        assert!(contains_phrase(
+            "x profile exists; file exists",
+            "file exists"
+        ));
     }
 }

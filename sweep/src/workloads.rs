@@ -26,14 +26,35 @@ pub struct Owner {
     pub api_version: String,
 }
 
+/// Kinds whose controllers create and manage pods (or the objects that do).
+const POD_MANAGERS: &[&str] = &[
+    "ReplicaSet",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+    "ReplicationController",
+];
+
 impl Owner {
-    /// The controlling owner among `ownerReferences`, if it names a kind and a name.
+    /// The controlling owner among `ownerReferences`, if it names a kind and
+    /// a name: the reference marked `controller: true`, else (objects written
+    /// without the mark) one to a kind that manages pods. Any other owner (a
+    /// ConfigMap, for garbage collection) does not make the pod part of a
+    /// workload: it is judged as itself.
     pub fn of_refs(refs: &lite::List<lite::Obj<lite::OwnerRef<'_>>>) -> Option<Owner> {
         let r = refs
             .0
             .iter()
             .find(|r| r.get().is_some_and(|o| o.controller.0 == Some(true)))
-            .or_else(|| refs.0.first())?
+            .or_else(|| {
+                refs.0.iter().find(|r| {
+                    r.get().is_some_and(|o| {
+                        o.controller.0.is_none() && POD_MANAGERS.contains(&o.kind.get())
+                    })
+                })
+            })?
             .get();
         let o = Owner {
             kind: r.map_or("", |o| o.kind.get()).to_string(),

@@ -140,6 +140,12 @@ fn config_file_sweep_section() {
             format!("{name}:3:15: sweep.thresholds.restarts: must be at least 1"),
         ),
         (
+            "sweep:\n  thresholds:\n    certDangerDays: 40\n",
+            format!(
+                "{name}:3:21: sweep.thresholds.certDangerDays: 40 days is more than certWarningDays (30)"
+            ),
+        ),
+        (
             "sweep:\n  concurrency: 0\n",
             format!("{name}:2:16: sweep.concurrency: must be at least 1"),
         ),

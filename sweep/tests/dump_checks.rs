@@ -625,3 +625,112 @@ fn a_stand_in_pod_is_judged_under_its_owners_name() {
         )]
     );
 }
+
+/// Events: an `events.k8s.io/v1` Event is read by its own field names
+/// (`regarding`, `note`, `deprecatedCount`; it gave a finding with no
+/// object and no message), and only a reporter that runs on nodes names a
+/// node through `reportingInstance` (the scheduler's instance was shown as
+/// a node).
+#[test]
+fn events_of_either_api_and_their_nodes() {
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"},
+         "status": {"conditions": [{"type": "Ready", "status": "True"}]}},
+        {"apiVersion": "events.k8s.io/v1", "kind": "Event",
+         "metadata": {"name": "n1.1", "namespace": "default"},
+         "regarding": {"kind": "Node", "name": "n1"},
+         "reason": "OOMKilling", "type": "Warning", "deprecatedCount": 3,
+         "note": "Killed process 1 (x) total-vm:1kB, anon-rss:1kB, file-rss:0kB",
+         "deprecatedLastTimestamp": "2024-05-01T10:00:00Z",
+         "reportingController": "kernel-monitor", "reportingInstance": "n1"},
+        {"apiVersion": "v1", "kind": "Event",
+         "metadata": {"name": "web.1", "namespace": "shop"},
+         "involvedObject": {"kind": "Pod", "namespace": "shop", "name": "web"},
+         "reason": "FailedScheduling", "type": "Warning", "source": {},
+         "message": "0/3 nodes are available",
+         "reportingComponent": "default-scheduler", "reportingInstance": "default-scheduler-cp1",
+         "lastTimestamp": "2024-05-01T10:00:00Z"},
+        {"apiVersion": "v1", "kind": "Event",
+         "metadata": {"name": "api.1", "namespace": "shop"},
+         "involvedObject": {"kind": "Pod", "namespace": "shop", "name": "api"},
+         "reason": "BackOff", "type": "Warning",
+         "message": "Back-off restarting failed container",
+         "reportingComponent": "kubelet", "reportingInstance": "n1",
+         "lastTimestamp": "2024-05-01T10:00:00Z"}
+    ]});
+    let p = temp("events.json");
+    std::fs::write(&p, list.to_string()).unwrap();
+    let r = run(Offline::File(p.to_path_buf())).expect("sweep");
+    let oom = r
+        .findings
+        .iter()
+        .find(|f| f.id == "NodeOOM")
+        .unwrap_or_else(|| panic!("{:#?}", r.findings));
+    assert_eq!((oom.name.as_str(), oom.count), ("n1", Some(3)), "{oom:?}");
+    assert!(oom.message.contains("Killed process 1"), "{}", oom.message);
+    assert!(
+        r.findings.iter().all(|f| !f.name.is_empty()),
+        "{:#?}",
+        r.findings
+    );
+    let node_of = |reason: &str| {
+        r.findings
+            .iter()
+            .find(|f| f.reason.as_deref() == Some(reason))
+            .unwrap_or_else(|| panic!("no {reason}: {:#?}", r.findings))
+            .node
+            .clone()
+    };
+    assert_eq!(node_of("FailedScheduling"), None);
+    assert_eq!(node_of("BackOff").as_deref(), Some("n1"));
+}
+
+/// Only a controller reference (or, without the mark, a reference to a
+/// kind that manages pods) makes a pod part of a workload: pods that a
+/// ConfigMap owns for garbage collection are judged as themselves, each
+/// (they were folded into one "ConfigMap" workload, and one pod's findings
+/// were lost).
+#[test]
+fn pods_roll_up_only_to_controllers() {
+    let pod = |name: &str, image: &str, owner: serde_json::Value| {
+        serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "shop", "ownerReferences": [owner]},
+            "spec": {"containers": [{"name": "app", "image": image}]},
+            "status": {"phase": "Running"}
+        })
+    };
+    let cm = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "name": "shared-cfg",
+        "uid": "u1", "controller": false});
+    let rs = serde_json::json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-5d9c",
+        "uid": "u2"});
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "PodList", "items": [
+        pod("alpha", "nginx:1.25", cm.clone()),
+        pod("beta", "nginx:latest", cm),
+        pod("web-5d9c-x1", "nginx:1.25", rs),
+    ]});
+    let p = temp("owners.json");
+    std::fs::write(&p, list.to_string()).unwrap();
+    let r = run(Offline::File(p.to_path_buf())).expect("sweep");
+    let mut objects: Vec<(String, String)> = r
+        .findings
+        .iter()
+        .filter(|f| f.section == eyelint_sweep::checks::Section::Workloads)
+        .map(|f| (f.kind.clone(), f.name.clone()))
+        .collect();
+    objects.sort();
+    objects.dedup();
+    assert_eq!(
+        objects,
+        [
+            ("Pod", "alpha"),
+            ("Pod", "beta"),
+            ("ReplicaSet", "web-5d9c")
+        ]
+        .map(|(k, n)| (k.to_string(), n.to_string()))
+    );
+    assert!(r
+        .findings
+        .iter()
+        .any(|f| f.id == "tagNotSpecified" && f.name == "beta"));
+}

@@ -54,7 +54,7 @@ fn report_renders_in_chromium() {
     assert!(dom.contains("data-ready=\"1\""), "the inline script ran");
     assert!(dom.contains("eyelint sweep report"));
     assert!(dom.contains(&format!("<b>{}</b><span>danger</span>", r.summary.danger)));
-    for heading in ["Nodes (21)", "Control plane (2)", "Pods (17)"] {
+    for heading in ["Nodes (21)", "Control plane (2)", "Pods (18)"] {
         assert!(dom.contains(heading), "{heading}");
     }
     assert!(dom.matches("<rect").count() >= 4, "bar charts drawn");

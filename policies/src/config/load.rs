@@ -380,6 +380,16 @@ fn sweep_section(cx: &Ctx<'_>, sweep: &crate::sweep::SweepConfig) -> Result<(), 
             return bad(th.key(key), "a number of days, 0 or more");
         }
     }
+    if t.cert_danger_days > t.cert_warning_days {
+        return bad(
+            th.key("certDangerDays"),
+            &format!(
+                "{} days is more than certWarningDays ({}): a certificate would be danger before \
+                 it is a warning; raise certWarningDays or lower this",
+                t.cert_danger_days, t.cert_warning_days
+            ),
+        );
+    }
     Ok(())
 }
 

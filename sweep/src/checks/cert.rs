@@ -70,7 +70,10 @@ pub fn check(certs: &[CertInfo], source: &str, now: i64, t: &Thresholds, out: &m
                 Severity::Danger,
                 format!(
                     "API server certificate {} ({source}) expired {} day(s) ago, on {when}",
-                    c.subject, -days
+                    c.subject,
+                    // Whole days past, as whole days left count for the
+                    // future (a minute ago is 0 days, not 1).
+                    (-left).div_euclid(86_400)
                 ),
             )
         } else if days < t.cert_danger_days {
@@ -106,5 +109,45 @@ pub fn check(certs: &[CertInfo], source: &str, now: i64, t: &Thresholds, out: &m
             // about to expire.
             .severity(severity),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SweepConfig;
+
+    /// Days past an expiry are whole days, as days left are: a minute ago
+    /// is 0 days (it read 1), a day and an hour ago is 1.
+    #[test]
+    fn days_are_whole_days_either_way() {
+        let now = 1_714_608_000;
+        let certs = [
+            ("a-minute-ago", now - 60),
+            ("a-day-and-an-hour-ago", now - 25 * 3600),
+            ("in-23-hours", now + 23 * 3600),
+        ]
+        .map(|(subject, not_after)| CertInfo {
+            subject: subject.to_string(),
+            not_after,
+        });
+        let cfg = SweepConfig::default();
+        let mut out = Findings::new(&cfg);
+        check(&certs, "file", now, &cfg.thresholds, &mut out);
+        let got: Vec<(String, String)> = out
+            .finish()
+            .into_iter()
+            .map(|f| (f.name, f.message))
+            .collect();
+        for (name, phrase) in [
+            ("a-day-and-an-hour-ago", "expired 1 day(s) ago"),
+            ("a-minute-ago", "expired 0 day(s) ago"),
+            ("in-23-hours", "expires in 0 day(s)"),
+        ] {
+            assert!(
+                got.iter().any(|(n, m)| n == name && m.contains(phrase)),
+                "{name}: {got:?}"
+            );
+        }
     }
 }

@@ -19,9 +19,12 @@ pub const COMPONENTS: [(&str, &str); 3] = [
 /// A component's pod: labelled `component: NAME` (kubeadm's static pods),
 /// or, with no `component` label, named as the kubelet names a static pod's
 /// mirror, `NAME-NODE`. A name that only starts with the component's
-/// (`etcd-backup-27900000-abcde`, a Job's pod) is not one.
+/// (`etcd-backup-27900000-abcde`, a Job's pod) is not one, and neither is
+/// a pod a controller made, whatever its labels (a backup Job's pod
+/// labelled `component: etcd`): the components are static pods.
 fn is_component(pod: &PodInfo, component: &str) -> bool {
     pod.namespace == "kube-system"
+        && !pod.controlled
         && (pod.component == component
             || (pod.component.is_empty()
                 && !pod.node.is_empty()
@@ -56,7 +59,7 @@ fn pod_problem(pod: &PodInfo) -> Option<String> {
         if !c.ready {
             let state = match (&c.waiting, &c.terminated) {
                 (Some((r, _)), _) if !r.is_empty() => format!(", waiting: {r}"),
-                (_, Some((r, code))) => format!(", terminated: {r} (exit {code})"),
+                (_, Some((r, code, _))) => format!(", terminated: {r} (exit {code})"),
                 _ => String::new(),
             };
             return Some(format!(
@@ -228,6 +231,12 @@ mod tests {
             "etcd"
         ));
         assert!(!is_component(&pod("etcd-m1", "", "", "Pending"), "etcd"));
+        // A pod a controller made is no component, labelled as one or not.
+        let backup = PodInfo {
+            controlled: true,
+            ..pod("etcd-backup-28500000-abcde", "etcd", "m1", "Failed")
+        };
+        assert!(!is_component(&backup, "etcd"));
     }
 
     #[test]

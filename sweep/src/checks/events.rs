@@ -74,7 +74,10 @@ pub fn node_signal(reason: &str, message: &str) -> Option<&'static str> {
     }
     let id = match reason {
         "OOMKilling" | "SystemOOM" => "NodeOOM",
-        "TaskHung" => return by_message().or(Some("NodeTaskHung")),
+        // node-problem-detector's temporary TaskHung event, whatever the
+        // task: for a docker task it also sets the permanent KernelDeadlock
+        // condition (reason DockerHung), which is NodeDockerHung's.
+        "TaskHung" => "NodeTaskHung",
         "KernelOops" => {
             return message
                 .contains("NULL pointer dereference")
@@ -181,11 +184,17 @@ mod tests {
             node_signal("OOMKilling", "Killed process 1 (x)"),
             Some("NodeOOM")
         );
+        // The event is TaskHung's whatever the task; the condition it comes
+        // with (KernelDeadlock, DockerHung) is NodeDockerHung's.
         assert_eq!(
             node_signal(
                 "TaskHung",
                 "task docker:123 blocked for more than 120 seconds."
             ),
+            Some("NodeTaskHung")
+        );
+        assert_eq!(
+            node_signal("", "task docker:123 blocked for more than 120 seconds."),
             Some("NodeDockerHung")
         );
         assert_eq!(

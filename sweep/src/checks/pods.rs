@@ -20,6 +20,16 @@ fn with_message(reason: &str, message: &str) -> String {
     }
 }
 
+/// Waiting reasons of a container that cannot start.
+const CANNOT_START: &[&str] = &[
+    "CreateContainerConfigError",
+    "CreateContainerError",
+    "RunContainerError",
+    "PreStartHookError",
+    "PostStartHookError",
+    "ContainerCannotRun",
+];
+
 /// Judges pod status; `restarts` is the threshold of `PodRestartingOften`.
 pub fn check(pods: &[PodInfo], restarts: u64, out: &mut Findings<'_>) {
     for pod in pods {
@@ -69,12 +79,13 @@ pub fn check(pods: &[PodInfo], restarts: u64, out: &mut Findings<'_>) {
             }
             // Between two crashes a container runs, so a crash loop is not
             // always caught waiting: its restarts and how it last ended
-            // tell. A last OOM kill is PodOOMKilled's.
+            // tell (its current state when it has ended, else its last
+            // state). A last OOM kill is PodOOMKilled's.
             let crash_looping = c
                 .waiting
                 .as_ref()
                 .is_some_and(|(r, _)| r == "CrashLoopBackOff");
-            if let Some((reason, code, at)) = &c.last_terminated {
+            if let Some((reason, code, at)) = c.last_end() {
                 let failed = *code != 0 || !matches!(reason.as_str(), "Completed" | "");
                 if !crash_looping && c.restarts >= restarts && failed && reason != "OOMKilled" {
                     let when = if at.is_empty() {
@@ -100,17 +111,17 @@ pub fn check(pods: &[PodInfo], restarts: u64, out: &mut Findings<'_>) {
                     out.push(f);
                 }
             }
-            let oom_now = c.terminated.as_ref().is_some_and(|(r, _)| r == "OOMKilled");
-            let oom_last = c
-                .last_terminated
-                .as_ref()
-                .filter(|(r, _, _)| r == "OOMKilled");
-            if oom_now || oom_last.is_some() {
-                let when = oom_last
-                    .map(|(_, _, at)| at.as_str())
-                    .filter(|t| !t.is_empty())
-                    .map(|t| format!(" at {t}"))
-                    .unwrap_or_default();
+            // The latest OOM kill: the current state's, else the last state's.
+            let oom = [c.terminated.as_ref(), c.last_terminated.as_ref()]
+                .into_iter()
+                .flatten()
+                .find(|(r, _, _)| r == "OOMKilled");
+            if let Some((_, _, at)) = oom {
+                let when = if at.is_empty() {
+                    String::new()
+                } else {
+                    format!(" at {at}")
+                };
                 let mut f = pod_finding(
                     "PodOOMKilled",
                     pod,
@@ -121,10 +132,29 @@ pub fn check(pods: &[PodInfo], restarts: u64, out: &mut Findings<'_>) {
                 )
                 .container(&c.name)
                 .reason("OOMKilled");
-                if let Some((_, _, at)) = oom_last {
+                if !at.is_empty() {
                     f = f.last_seen(at);
                 }
                 out.push(f);
+            }
+            // Cannot start: its configuration (a missing Secret or
+            // ConfigMap), the runtime refusing it, or a lifecycle hook.
+            if let Some((reason, message)) = &c.waiting {
+                if CANNOT_START.contains(&reason.as_str()) {
+                    out.push(
+                        pod_finding(
+                            "PodContainerCannotStart",
+                            pod,
+                            format!(
+                                "{role} {} cannot start: {}",
+                                c.name,
+                                with_message(reason, message)
+                            ),
+                        )
+                        .container(&c.name)
+                        .reason(reason),
+                    );
+                }
             }
         }
         if let Some((reason, message)) = &pod.unscheduled {
@@ -138,6 +168,41 @@ pub fn check(pods: &[PodInfo], restarts: u64, out: &mut Findings<'_>) {
                     )
                     .reason(reason),
                 );
+            }
+        }
+        if pod.phase == "Failed" && pod.reason != "Evicted" {
+            // Why: the first container that ended in failure (an OOM kill
+            // is PodOOMKilled's already, and says so).
+            let failed = pod.containers.iter().find_map(|c| {
+                c.terminated
+                    .as_ref()
+                    .filter(|(r, code, _)| *code != 0 || !matches!(r.as_str(), "Completed" | ""))
+                    .map(|t| (c, t))
+            });
+            let oom_only = failed.is_some_and(|(_, (r, _, _))| r == "OOMKilled");
+            if !oom_only {
+                let why = match failed {
+                    Some((c, (r, code, _))) => {
+                        let r = if r.is_empty() { "exited" } else { r };
+                        format!("container {} ended with {r} (code {code})", c.name)
+                    }
+                    None if !pod.reason.is_empty() || !pod.message.trim().is_empty() => {
+                        with_message(&pod.reason, &pod.message)
+                    }
+                    None => "no container says why".to_string(),
+                };
+                let mut f = pod_finding("PodFailed", pod, format!("pod failed: {why}"));
+                if let Some((c, (r, _, at))) = failed {
+                    f = f
+                        .container(&c.name)
+                        .reason(if r.is_empty() { "Error" } else { r });
+                    if !at.is_empty() {
+                        f = f.last_seen(at);
+                    }
+                } else if !pod.reason.is_empty() {
+                    f = f.reason(&pod.reason);
+                }
+                out.push(f);
             }
         }
         if pod.phase == "Failed" && pod.reason == "Evicted" {
@@ -251,5 +316,94 @@ mod tests {
         assert_eq!(got[1].3.as_deref(), Some("2024-05-01T09:00:00Z"));
         assert_eq!(run(4).len(), 3);
         assert_eq!(run(10).len(), 0);
+    }
+
+    fn ended(r: &str, code: i64, at: &str) -> Option<(String, i64, String)> {
+        Some((r.to_string(), code, at.to_string()))
+    }
+
+    fn findings(pods: &[PodInfo]) -> Vec<(String, String, String, Option<String>)> {
+        let cfg = SweepConfig::default();
+        let mut out = Findings::new(&cfg);
+        check(pods, 5, &mut out);
+        out.finish()
+            .into_iter()
+            .map(|f| (f.id.to_string(), f.name, f.message, f.last_seen))
+            .collect()
+    }
+
+    /// How a container last ended is its current state when that has
+    /// ended (it is newer than the last state): the exit told, the time
+    /// given, and a clean end is no failure.
+    #[test]
+    fn the_current_end_is_newer_than_the_last_state() {
+        let mut now_failed = pod("p", 5, None, Some(("Error", 1)));
+        now_failed.containers[0].terminated = ended("Error", 2, "2024-05-01T11:00:00Z");
+        now_failed.containers[0].running = false;
+        let mut done = pod("job-ok", 5, None, Some(("Error", 1)));
+        done.phase = "Succeeded".to_string();
+        done.containers[0].terminated = ended("Completed", 0, "2024-05-01T11:00:00Z");
+        done.containers[0].running = false;
+        let mut oom_now = pod("oom-now", 6, None, Some(("Error", 1)));
+        oom_now.containers[0].terminated = ended("OOMKilled", 137, "2024-05-01T11:30:00Z");
+        assert_eq!(
+            findings(&[now_failed, done, oom_now]),
+            [
+                (
+                    "PodOOMKilled".to_string(),
+                    "oom-now".to_string(),
+                    "container app was killed for exceeding its memory limit (OOMKilled) at 2024-05-01T11:30:00Z".to_string(),
+                    Some("2024-05-01T11:30:00Z".to_string())
+                ),
+                (
+                    "PodRestartingOften".to_string(),
+                    "p".to_string(),
+                    "container app has restarted 5 time(s); last exit: Error (code 2) at 2024-05-01T11:00:00Z".to_string(),
+                    Some("2024-05-01T11:00:00Z".to_string())
+                ),
+            ]
+        );
+    }
+
+    /// A container that cannot start, and a pod that failed for a reason
+    /// other than eviction or an OOM kill, are reported.
+    #[test]
+    fn cannot_start_and_failed() {
+        let mut config = pod("config", 0, Some("CreateContainerConfigError"), None);
+        config.containers[0].waiting = Some((
+            "CreateContainerConfigError".to_string(),
+            "secret \"db\" not found".to_string(),
+        ));
+        let mut failed = pod("uninstall-x1", 0, None, None);
+        failed.phase = "Failed".to_string();
+        failed.containers[0].terminated = ended("Error", 1, "2024-05-01T08:00:00Z");
+        let mut oom = pod("oom", 0, None, None);
+        oom.phase = "Failed".to_string();
+        oom.containers[0].terminated = ended("OOMKilled", 137, "");
+        let mut evicted = pod("evicted", 0, None, None);
+        evicted.phase = "Failed".to_string();
+        evicted.reason = "Evicted".to_string();
+        let mut deadline = pod("deadline", 0, None, None);
+        deadline.phase = "Failed".to_string();
+        deadline.reason = "DeadlineExceeded".to_string();
+        deadline.message =
+            "Pod was active on the node longer than the specified deadline".to_string();
+        let mut got: Vec<(String, String, String)> =
+            findings(&[config, failed, oom, evicted, deadline])
+                .into_iter()
+                .map(|(id, name, message, _)| (id, name, message))
+                .collect();
+        got.sort();
+        let want = [
+            ("PodContainerCannotStart", "config", "container app cannot start: CreateContainerConfigError: secret \"db\" not found"),
+            ("PodEvicted", "evicted", "pod was evicted"),
+            ("PodFailed", "deadline", "pod failed: DeadlineExceeded: Pod was active on the node longer than the specified deadline"),
+            ("PodFailed", "uninstall-x1", "pod failed: container app ended with Error (code 1)"),
+            ("PodOOMKilled", "oom", "container app was killed for exceeding its memory limit (OOMKilled)"),
+        ];
+        assert_eq!(
+            got,
+            want.map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        );
     }
 }

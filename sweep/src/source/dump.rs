@@ -768,7 +768,7 @@ mod tests {
         let ct = &p1.containers[0];
         assert_eq!((ct.ready, ct.restarts), (false, 0));
         assert_eq!(ct.waiting, Some((String::new(), String::new())));
-        assert_eq!(ct.terminated, Some(("Error".into(), 0)));
+        assert_eq!(ct.terminated, Some(("Error".into(), 0, String::new())));
         assert_eq!(
             ct.last_terminated,
             Some(("OOMKilled".into(), 137, "2024-05-01T00:00:00Z".into()))
