@@ -72,15 +72,13 @@ impl ContainerInfo {
         self.terminated.as_ref().or(self.last_terminated.as_ref())
     }
 
-    /// True when the container is failing or has restarted: only such
-    /// containers' logs are scanned.
+    /// True when the container is failing: its latest end was a failure,
+    /// or it waits in an error. Only such containers' logs are scanned (a
+    /// container that restarted after clean exits, or has now completed,
+    /// logged a good run).
     pub fn failing_or_restarting(&self) -> bool {
-        self.restarts > 0
-            || self.last_terminated.is_some()
-            || self
-                .terminated
-                .as_ref()
-                .is_some_and(|(_, code, _)| *code != 0)
+        self.last_end()
+            .is_some_and(|(r, code, _)| *code != 0 || !matches!(r.as_str(), "Completed" | ""))
             || self.waiting.as_ref().is_some_and(|(r, _)| {
                 matches!(
                     r.as_str(),
@@ -116,6 +114,8 @@ pub struct PodInfo {
     /// A controller made it (a Job, a ReplicaSet…; a static pod's mirror,
     /// owned by its Node, is not).
     pub controlled: bool,
+    /// The Job that made it, if a Job did.
+    pub job: Option<String>,
 }
 
 impl PodInfo {
@@ -141,8 +141,13 @@ impl PodInfo {
             unscheduled: None,
             containers: Vec::new(),
             terminating: meta.deletion_timestamp.present,
-            controlled: crate::workloads::Owner::of_refs(&meta.owner_references).is_some(),
+            controlled: false,
+            job: None,
         };
+        if let Some(owner) = crate::workloads::Owner::of_refs(&meta.owner_references) {
+            pod.controlled = true;
+            pod.job = (owner.kind == "Job").then_some(owner.name);
+        }
         let Some(status) = status else {
             return pod;
         };

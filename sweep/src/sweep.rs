@@ -147,7 +147,13 @@ pub fn analyse(
     for (from, certs) in &extras.certs {
         cert::check(certs, from, now, &cfg.thresholds, &mut out);
     }
-    pods::check(&col.pods, cfg.thresholds.restarts, &mut out);
+    let workloads = &col.workloads;
+    pods::check(
+        &col.pods,
+        cfg.thresholds.restarts,
+        &|ns, job| workloads.job_complete(ns, job),
+        &mut out,
+    );
     pods::check_logs(&col.log_hits, &col.pods, &mut out);
     let subjects = col.workloads.subjects();
     let judged = workloads::judge(engine, subjects, &col.index_objects, &col.kinds, &mut out);

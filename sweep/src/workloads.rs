@@ -80,6 +80,19 @@ fn prune(v: &mut Value) {
     }
 }
 
+/// A Job whose `Complete` condition is true: it succeeded, whatever
+/// pods of it failed before.
+fn job_complete(v: &Value) -> bool {
+    v.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .is_some_and(|cs| {
+            cs.iter().any(|c| {
+                c.get("type").and_then(Value::as_str) == Some("Complete")
+                    && c.get("status").and_then(Value::as_str) == Some("True")
+            })
+        })
+}
+
 fn key_of(v: &Value) -> Key {
     let s = |p: &str| {
         v.pointer(p)
@@ -221,6 +234,8 @@ pub struct Workloads {
     owner_of: HashMap<Key, Owner>,
     pod_groups: BTreeMap<Key, PodGroup>,
     standalone: Vec<KeptPod>,
+    /// Jobs the source shows complete: (namespace, name).
+    complete_jobs: std::collections::BTreeSet<(String, String)>,
 }
 
 /// One object the engine judges, and the object its findings are reported under.
@@ -241,6 +256,9 @@ impl Workloads {
     /// Takes a controller (any object with a pod template, or a ReplicaSet/Job).
     pub fn controller(&mut self, v: Value) {
         let key = key_of(&v);
+        if key.1 == "Job" && job_complete(&v) {
+            self.complete_jobs.insert((key.0.clone(), key.2.clone()));
+        }
         if let Some(owner) = controller_owner(&v) {
             // Judged under its owner; only the link is kept.
             self.owner_of.insert(key, owner);
@@ -308,6 +326,12 @@ impl Workloads {
         (key, api)
     }
 
+    /// Whether the source shows Job `name` of `namespace` complete.
+    pub fn job_complete(&self, namespace: &str, name: &str) -> bool {
+        self.complete_jobs
+            .contains(&(namespace.to_string(), name.to_string()))
+    }
+
     /// The objects to judge.
     pub fn subjects(self) -> Vec<Subject> {
         let Workloads {
@@ -315,6 +339,7 @@ impl Workloads {
             owner_of,
             pod_groups,
             standalone,
+            complete_jobs: _,
         } = self;
         let mut pods_under: BTreeMap<Key, usize> = BTreeMap::new();
         let mut stand_ins: BTreeMap<Key, (KeptPod, String, usize)> = BTreeMap::new();

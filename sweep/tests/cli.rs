@@ -146,6 +146,12 @@ fn config_file_sweep_section() {
             ),
         ),
         (
+            "sweep:\n  thresholds:\n    certWarningDays: 3\n",
+            format!(
+                "{name}:3:22: sweep.thresholds.certWarningDays: 3 days is less than certDangerDays (7)"
+            ),
+        ),
+        (
             "sweep:\n  concurrency: 0\n",
             format!("{name}:2:16: sweep.concurrency: must be at least 1"),
         ),

@@ -310,7 +310,11 @@ fn fold_map(
 /// The `sweep:` section's values that its types allow but the sweep cannot
 /// use: unknown check ids, no concurrency, thresholds that can never fire.
 #[allow(clippy::result_large_err)]
-fn sweep_section(cx: &Ctx<'_>, sweep: &crate::sweep::SweepConfig) -> Result<(), ConfigDiagnostic> {
+fn sweep_section(
+    cx: &Ctx<'_>,
+    sweep: &crate::sweep::SweepConfig,
+    user: &Value,
+) -> Result<(), ConfigDiagnostic> {
     let at = FieldPath::keys("sweep");
     let ids: Vec<&str> = crate::sweep::CHECKS.iter().map(|c| c.id).collect();
     let unknown = |path: &FieldPath, id: &str, key: At| {
@@ -381,14 +385,27 @@ fn sweep_section(cx: &Ctx<'_>, sweep: &crate::sweep::SweepConfig) -> Result<(), 
         }
     }
     if t.cert_danger_days > t.cert_warning_days {
-        return bad(
-            th.key("certDangerDays"),
-            &format!(
-                "{} days is more than certWarningDays ({}): a certificate would be danger before \
-                 it is a warning; raise certWarningDays or lower this",
-                t.cert_danger_days, t.cert_warning_days
-            ),
-        );
+        // Point at the one the file sets (the other may be a default).
+        let danger_set = user.pointer("/sweep/thresholds/certDangerDays").is_some();
+        return if danger_set {
+            bad(
+                th.key("certDangerDays"),
+                &format!(
+                    "{} days is more than certWarningDays ({}): a certificate would be danger \
+                     before it is a warning; raise certWarningDays or lower this",
+                    t.cert_danger_days, t.cert_warning_days
+                ),
+            )
+        } else {
+            bad(
+                th.key("certWarningDays"),
+                &format!(
+                    "{} days is less than certDangerDays ({}): a certificate would be danger \
+                     before it is a warning; raise this or lower certDangerDays",
+                    t.cert_warning_days, t.cert_danger_days
+                ),
+            )
+        };
     }
     Ok(())
 }
@@ -736,7 +753,7 @@ pub fn load_config(text: &str, name: &str, strict: bool) -> Result<LoadedConfig,
         }
     }
 
-    sweep_section(&cx, &config.sweep)?;
+    sweep_section(&cx, &config.sweep, &user)?;
 
     // Unknown rule ids: under `checks`, in exemptions, in mutations.
     let known =

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::checks::Section;
 use crate::report::{Findings, SweepFinding};
-use crate::snapshot::{LogHit, LogKey, PodInfo};
+use crate::snapshot::{ContainerInfo, LogHit, LogKey, PodInfo};
 
 fn pod_finding(id: &str, pod: &PodInfo, message: String) -> SweepFinding {
     SweepFinding::new(id, Section::Pods, "Pod", &pod.namespace, &pod.name, message).node(&pod.node)
@@ -30,8 +30,15 @@ const CANNOT_START: &[&str] = &[
     "ContainerCannotRun",
 ];
 
-/// Judges pod status; `restarts` is the threshold of `PodRestartingOften`.
-pub fn check(pods: &[PodInfo], restarts: u64, out: &mut Findings<'_>) {
+/// Judges pod status; `restarts` is the threshold of `PodRestartingOften`;
+/// `job_complete(namespace, name)` tells whether the source shows a Job
+/// complete (its earlier failed pods are no failure).
+pub fn check(
+    pods: &[PodInfo],
+    restarts: u64,
+    job_complete: &dyn Fn(&str, &str) -> bool,
+    out: &mut Findings<'_>,
+) {
     for pod in pods {
         for c in &pod.containers {
             let role = if c.init {
@@ -81,10 +88,11 @@ pub fn check(pods: &[PodInfo], restarts: u64, out: &mut Findings<'_>) {
             // always caught waiting: its restarts and how it last ended
             // tell (its current state when it has ended, else its last
             // state). A last OOM kill is PodOOMKilled's.
-            let crash_looping = c
-                .waiting
-                .as_ref()
-                .is_some_and(|(r, _)| r == "CrashLoopBackOff");
+            // Caught waiting in a crash loop or unable to start: those
+            // checks say it.
+            let crash_looping = c.waiting.as_ref().is_some_and(|(r, _)| {
+                r == "CrashLoopBackOff" || CANNOT_START.contains(&r.as_str())
+            });
             if let Some((reason, code, at)) = c.last_end() {
                 let failed = *code != 0 || !matches!(reason.as_str(), "Completed" | "");
                 if !crash_looping && c.restarts >= restarts && failed && reason != "OOMKilled" {
@@ -170,21 +178,36 @@ pub fn check(pods: &[PodInfo], restarts: u64, out: &mut Findings<'_>) {
                 );
             }
         }
-        if pod.phase == "Failed" && pod.reason != "Evicted" {
-            // Why: the first container that ended in failure (an OOM kill
-            // is PodOOMKilled's already, and says so).
-            let failed = pod.containers.iter().find_map(|c| {
+        let retried = pod
+            .job
+            .as_deref()
+            .is_some_and(|job| job_complete(&pod.namespace, job));
+        if pod.phase == "Failed" && pod.reason != "Evicted" && !retried {
+            // Why: the first container that ended in failure other than by
+            // an OOM kill (that is PodOOMKilled's, and says so); none when
+            // every failure was one.
+            let ended_badly = |c: &&ContainerInfo| {
+                c.terminated.as_ref().is_some_and(|(r, code, _)| {
+                    *code != 0 || !matches!(r.as_str(), "Completed" | "")
+                })
+            };
+            let oom = |c: &&ContainerInfo| {
                 c.terminated
                     .as_ref()
-                    .filter(|(r, code, _)| *code != 0 || !matches!(r.as_str(), "Completed" | ""))
-                    .map(|t| (c, t))
-            });
-            let oom_only = failed.is_some_and(|(_, (r, _, _))| r == "OOMKilled");
-            if !oom_only {
-                let why = match failed {
+                    .is_some_and(|(r, _, _)| r == "OOMKilled")
+            };
+            let any_failed = pod.containers.iter().any(|c| ended_badly(&c));
+            let failed = pod.containers.iter().find(|c| ended_badly(c) && !oom(c));
+            if failed.is_some() || !any_failed {
+                let why = match failed.and_then(|c| c.terminated.as_ref().map(|t| (c, t))) {
                     Some((c, (r, code, _))) => {
                         let r = if r.is_empty() { "exited" } else { r };
-                        format!("container {} ended with {r} (code {code})", c.name)
+                        let role = if c.init {
+                            "init container"
+                        } else {
+                            "container"
+                        };
+                        format!("{role} {} ended with {r} (code {code})", c.name)
                     }
                     None if !pod.reason.is_empty() || !pod.message.trim().is_empty() => {
                         with_message(&pod.reason, &pod.message)
@@ -192,7 +215,9 @@ pub fn check(pods: &[PodInfo], restarts: u64, out: &mut Findings<'_>) {
                     None => "no container says why".to_string(),
                 };
                 let mut f = pod_finding("PodFailed", pod, format!("pod failed: {why}"));
-                if let Some((c, (r, _, at))) = failed {
+                if let Some((c, (r, _, at))) =
+                    failed.and_then(|c| c.terminated.as_ref().map(|t| (c, t)))
+                {
                     f = f
                         .container(&c.name)
                         .reason(if r.is_empty() { "Error" } else { r });
@@ -297,7 +322,7 @@ mod tests {
         let cfg = SweepConfig::default();
         let run = |threshold: u64| {
             let mut out = Findings::new(&cfg);
-            check(&pods, threshold, &mut out);
+            check(&pods, threshold, &|_, _| false, &mut out);
             out.finish()
                 .into_iter()
                 .filter(|f| &*f.id == "PodRestartingOften")
@@ -325,7 +350,7 @@ mod tests {
     fn findings(pods: &[PodInfo]) -> Vec<(String, String, String, Option<String>)> {
         let cfg = SweepConfig::default();
         let mut out = Findings::new(&cfg);
-        check(pods, 5, &mut out);
+        check(pods, 5, &|_, job| job == "done", &mut out);
         out.finish()
             .into_iter()
             .map(|f| (f.id.to_string(), f.name, f.message, f.last_seen))
@@ -405,5 +430,100 @@ mod tests {
             got,
             want.map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
         );
+    }
+
+    /// PodFailed does not depend on the order of the containers: a pod
+    /// with one container OOM-killed and another ended in error failed for
+    /// more than the OOM kill, whichever is listed first. A failed pod of a
+    /// Job the source shows complete was a retry and is no failure. A
+    /// container that cannot start is not also "restarting often", and an
+    /// init container is called one.
+    #[test]
+    fn failed_pods_whatever_the_order_and_retries() {
+        let two = |name: &str, first: (&str, &str, i64), second: (&str, &str, i64)| {
+            let mut p = pod(name, 0, None, None);
+            p.phase = "Failed".to_string();
+            p.containers = [first, second]
+                .into_iter()
+                .map(|(c, r, code)| ContainerInfo {
+                    name: c.to_string(),
+                    terminated: ended(r, code, ""),
+                    ..ContainerInfo::default()
+                })
+                .collect();
+            p
+        };
+        let ab = two("ab", ("a", "OOMKilled", 137), ("b", "Error", 1));
+        let ba = two("ba", ("b", "Error", 1), ("a", "OOMKilled", 137));
+        let mut retry = pod("j-aaaaa", 0, None, None);
+        retry.phase = "Failed".to_string();
+        retry.job = Some("done".to_string());
+        retry.containers[0].terminated = ended("Error", 1, "");
+        let mut last_try = retry.clone();
+        last_try.name = "k-bbbbb".to_string();
+        last_try.job = Some("failing".to_string());
+        let mut start = pod("p", 6, Some("RunContainerError"), Some(("StartError", 128)));
+        start.containers[0].running = false;
+        let mut init = pod("i", 0, None, None);
+        init.phase = "Failed".to_string();
+        init.containers[0].init = true;
+        init.containers[0].name = "setup".to_string();
+        init.containers[0].terminated = ended("Error", 2, "");
+        let got: Vec<(String, String, String)> = findings(&[ab, ba, retry, last_try, start, init])
+            .into_iter()
+            .map(|(id, name, message, _)| (id, name, message))
+            .filter(|(id, _, _)| id != "PodOOMKilled")
+            .collect();
+        let want = [
+            (
+                "PodFailed",
+                "ab",
+                "pod failed: container b ended with Error (code 1)",
+            ),
+            (
+                "PodFailed",
+                "ba",
+                "pod failed: container b ended with Error (code 1)",
+            ),
+            (
+                "PodFailed",
+                "i",
+                "pod failed: init container setup ended with Error (code 2)",
+            ),
+            (
+                "PodFailed",
+                "k-bbbbb",
+                "pod failed: container app ended with Error (code 1)",
+            ),
+            (
+                "PodContainerCannotStart",
+                "p",
+                "container app cannot start: RunContainerError",
+            ),
+        ];
+        let mut got = got;
+        got.sort();
+        let mut want: Vec<(String, String, String)> = want
+            .into_iter()
+            .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+            .collect();
+        want.sort();
+        assert_eq!(got, want);
+    }
+
+    /// Only a failing container's log is scanned: not one that has now
+    /// completed, or that restarted after clean exits.
+    #[test]
+    fn completed_containers_are_not_failing() {
+        let c = |terminated, last| ContainerInfo {
+            restarts: 7,
+            terminated,
+            last_terminated: last,
+            ..ContainerInfo::default()
+        };
+        assert!(!c(ended("Completed", 0, ""), ended("Error", 1, "")).failing_or_restarting());
+        assert!(!c(None, ended("Completed", 0, "")).failing_or_restarting());
+        assert!(c(None, ended("Error", 1, "")).failing_or_restarting());
+        assert!(c(ended("Error", 1, ""), None).failing_or_restarting());
     }
 }
