@@ -382,3 +382,15 @@ mod fuzz {
         }
     }
 }
+
+/// A custom check's unknown key is warned about as ignored, and is gone
+/// from the effective configuration (`eyelint config` printed it).
+#[test]
+fn unknown_custom_check_keys_are_left_out() {
+    let c = ok("customChecks:\n  myCheck:\n    target: Container\n    failureMesage: x\n    schema: {type: object}\nchecks:\n  myCheck: warning\n");
+    assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+    assert!(c.warnings[0].message.contains("failureMesage"));
+    let spec = &c.config.custom_checks["myCheck"];
+    assert!(spec.get("failureMesage").is_none(), "{spec}");
+    assert_eq!(spec["target"], "Container");
+}

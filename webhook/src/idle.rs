@@ -184,14 +184,18 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
 /// dropped, unless a request on it is still being answered.
 const CLOSE_GRACE: Duration = Duration::from_secs(1);
 
+/// How long bytes must have stopped moving before a closing connection is
+/// dropped: an answer made just now is still being written.
+const SETTLE: Duration = Duration::from_millis(100);
+
 /// Drives `conn` (a connection being served) until it ends. When nothing
 /// has moved on it for `idle`, when `evict` is notified, or when `stop`
 /// turns true, it is asked to close gracefully (`close`: hyper sends an
 /// HTTP/2 GOAWAY, so a client whose request crossed it knows to send it
-/// again, and an HTTP/1.1 connection closes after its answer). A connection
-/// closed for silence or to make room is dropped after a short grace if it
-/// has not finished by then and no request on it is being answered. Returns
-/// false when it was closed for silence or to make room.
+/// again, and an HTTP/1.1 connection closes after its answer). Whatever
+/// the reason, it is dropped after a short grace if it has not finished by
+/// then and no request on it is being answered. Returns false when it was
+/// closed for silence, to make room or for shutdown.
 pub async fn drive<C: std::future::Future>(
     conn: C,
     close: impl Fn(Pin<&mut C>),
@@ -205,6 +209,7 @@ pub async fn drive<C: std::future::Future>(
     let mut stopping = *stop.borrow();
     if stopping {
         close(conn.as_mut());
+        closing = Some(Instant::now());
     }
     loop {
         let wait = match closing {
@@ -222,11 +227,24 @@ pub async fn drive<C: std::future::Future>(
                 if changed.is_err() || *stop.borrow() {
                     stopping = true;
                     close(conn.as_mut());
+                    // Dropped after the grace unless a request is being
+                    // answered: an HTTP/2 peer that never acknowledges the
+                    // GOAWAY's ping, or half a request's headers, would
+                    // otherwise hold the drain to its end.
+                    closing.get_or_insert_with(Instant::now);
                 }
             }
             () = tokio::time::sleep(wait) => match closing {
-                // Busy means a request crossed the close: it is answered.
-                Some(since) if since.elapsed() >= CLOSE_GRACE && !activity.busy() => return false,
+                // Busy means a request crossed the close: it is answered,
+                // and its answer written (bytes stop moving) before the
+                // connection is dropped.
+                Some(since)
+                    if since.elapsed() >= CLOSE_GRACE
+                        && !activity.busy()
+                        && activity.silent_for() >= SETTLE =>
+                {
+                    return false
+                }
                 Some(_) => {}
                 None if activity.silent_for() >= idle => {
                     close(conn.as_mut());

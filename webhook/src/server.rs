@@ -485,14 +485,19 @@ pub async fn serve(
                         .timer(TokioTimer::new())
                         .header_read_timeout(Duration::from_secs(10));
                     // HTTP/2 reads a stream's body ahead into its window
-                    // before the handler asks: small windows keep the
+                    // before the handler asks: small stream windows keep the
                     // bodies of reviews that wait for the in-flight budget
                     // out of memory (hyper's 1 MiB per connection held 45 MB
-                    // over 45 waiting connections).
+                    // over 45 waiting connections). The connection's window
+                    // holds every stream's and one more, so streams waiting
+                    // for the budget can never fill it and starve the one
+                    // being read (with one stream's window for the whole
+                    // connection, multiplexed large reviews all timed out).
                     builder
                         .http2()
+                        .max_concurrent_streams(H2_MAX_STREAMS)
                         .initial_stream_window_size(H2_WINDOW)
-                        .initial_connection_window_size(H2_WINDOW);
+                        .initial_connection_window_size(H2_WINDOW * (H2_MAX_STREAMS + 1));
                     // A connection on which nothing moves for the idle
                     // limit is closed (after a TLS handshake, an HTTP/2
                     // preface or a finished request alike).
@@ -557,8 +562,13 @@ pub async fn serve(
         .is_ok_and(|r| r.is_ok())
 }
 
-/// HTTP/2 flow-control windows (stream and connection), in bytes.
+/// HTTP/2 flow-control window of a stream, in bytes.
 const H2_WINDOW: u32 = 128 * 1024;
+
+/// HTTP/2 streams open at once on one connection (the API server opens
+/// another connection past it). With the connection window this bounds
+/// what one connection buffers: 17 × 128 KiB.
+const H2_MAX_STREAMS: u32 = 16;
 
 /// Bounds on the connections one listener keeps open.
 #[derive(Clone, Copy, Debug)]

@@ -762,6 +762,92 @@ async fn the_largest_body_allowed_fits_the_budget() {
     assert!(server.run_until(async {}).await);
 }
 
+/// Large reviews sent at once over one HTTP/2 connection (as the API
+/// server multiplexes them) are all answered: the ones waiting for the
+/// in-flight budget buffer at most their own stream window, and the
+/// connection's window leaves room for the one being read. With the
+/// connection window equal to one stream's, a waiting stream's buffered
+/// body starved the stream holding the budget, and every one of them timed
+/// out (408 and 503).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_reviews_multiplexed_on_one_http2_connection_are_all_answered() {
+    let r = start(None).await;
+    let cfg = client_config(&r.pki.ca_der, &[&rustls::version::TLS13], &[b"h2"]);
+    let stream = connect(r.server.addr, cfg).await.unwrap();
+    let (sender, conn) =
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    // Three bodies of 2.8 MB (more than the 4 MiB budget holds at once),
+    // and more streams than a connection may open at once.
+    let mut large = ipc_pod_review("shop");
+    large.resize(2_800_000, b' ');
+    let mut middling = ipc_pod_review("shop");
+    middling.resize(300_000, b' ');
+    let bodies = std::iter::repeat_n(Bytes::from(large), 3)
+        .chain(std::iter::repeat_n(Bytes::from(middling), 24));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for body in bodies {
+        let mut sender = sender.clone();
+        tasks.push(tokio::spawn(async move {
+            let resp = sender
+                .send_request(
+                    Request::builder()
+                        .method("POST")
+                        .uri("https://localhost/validate?timeout=8s")
+                        .header("content-type", "application/json")
+                        .body(Full::new(body))
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            resp.status()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::OK);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
+    r.server.run_until(async {}).await;
+}
+
+/// At shutdown, connections that will never finish on their own are
+/// dropped after the grace, not waited for until the drain's end: an
+/// HTTP/2 peer that sent its preface and never acknowledges anything (a
+/// peer whose node died), and an HTTP/1.1 request cut off inside its
+/// headers. Both held the drain to its timeout (the first to 20 s, then an
+/// exit status of 1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_drops_peers_that_never_finish() {
+    use tokio::io::AsyncWriteExt;
+    let Running { server, pki, .. } = start_with("stop-silent", None, |_| {}).await;
+    let h2 = client_config(&pki.ca_der, &[&rustls::version::TLS13], &[b"h2"]);
+    let mut mute_h2 = connect(server.addr, h2).await.unwrap();
+    mute_h2
+        .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+        .await
+        .unwrap();
+    let mut half = connect(server.addr, default_client(&pki)).await.unwrap();
+    half.write_all(b"POST /validate HTTP/1.1\r\nhost: localhost\r\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    assert!(server.run_until(async {}).await, "the drain completed");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    drop((mute_h2, half));
+}
+
 /// A connection that never starts its TLS handshake does not hold the
 /// shutdown: it is closed when the drain begins, not when the handshake
 /// times out (10 s, past this test's 5 s drain, which then failed).

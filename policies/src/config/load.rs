@@ -753,6 +753,14 @@ pub fn load_config(text: &str, name: &str, strict: bool) -> Result<LoadedConfig,
         }
     }
 
+    // Keys warned about as "(ignored)" are gone from the effective
+    // configuration (`eyelint config` printed them).
+    for spec in config.custom_checks.values_mut() {
+        if let Some(m) = spec.as_object_mut() {
+            m.retain(|k, _| crate::custom::KNOWN_KEYS.contains(&k.as_str()));
+        }
+    }
+
     sweep_section(&cx, &config.sweep, &user)?;
 
     // Unknown rule ids: under `checks`, in exemptions, in mutations.
