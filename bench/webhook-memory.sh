@@ -4,7 +4,7 @@
 # For each concurrency N, a fresh server gets 2N reviews over HTTP/2 with N
 # connections at once (h2load, one stream per connection), and the script
 # prints the answers' status codes and the server's peak resident memory
-# (VmHWM), against the Deployment's 128Mi limit (131,072 kB). Two payloads,
+# (VmHWM), against the Deployment's 256Mi limit (262,144 kB). Two payloads,
 # made from ../shared/admission-reviews/08-validate-update-deployment-frontend.json:
 #   update  an UPDATE whose object and oldObject are each a Deployment of
 #           about 1.4 MB (one container with a long env list), 2.8 MB in all,
@@ -105,5 +105,5 @@ for n in "${CONCS[@]}"; do
     echo "  N=$n: $codes; peak RSS $peak kB"
   done
   median=$(printf '%s\n' "${peaks[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  echo "N=$n: median peak RSS $median kB of $RUNS runs (limit 128Mi = 131072 kB)"
+  echo "N=$n: median peak RSS $median kB of $RUNS runs (limit 256Mi = 262144 kB)"
 done
