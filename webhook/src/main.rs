@@ -9,6 +9,8 @@ use clap::{Parser, ValueEnum};
 use eyelint_webhook::server::{Options, Server, DEFAULT_MAX_BODY, DEFAULT_MAX_INFLIGHT};
 use tracing::level_filters::LevelFilter;
 
+// Off under `--cfg eyelint_sysalloc` (heap profiling), as in `eyelint`.
+#[cfg(not(eyelint_sysalloc))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
