@@ -29,15 +29,7 @@ if [ "$DURATION" -gt 120 ]; then
   exit 2
 fi
 
-need() {
-  command -v "$1" >/dev/null 2>&1 && return 0
-  echo "installing $2 from Debian" >&2
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
-  else
-    sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
-  fi
-}
+. "$ROOT/bench/webhook-common.sh"
 need wrk wrk
 need openssl openssl
 
@@ -52,15 +44,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-  -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-  -keyout "$WORK/tls.key" -out "$WORK/tls.crt" >/dev/null 2>&1
+throwaway_cert "$WORK"
 
 # BIN=path/to/eyelint-webhook measures another build (to compare two).
-if [ -z "${BIN:-}" ]; then
-  (cd "$ROOT" && cargo build --release -q -p eyelint-webhook)
-  BIN="$ROOT/target/release/eyelint-webhook"
-fi
+BIN="$(webhook_bin)"
 
 cat > "$WORK/post.lua" <<LUA
 wrk.method = "POST"

@@ -34,15 +34,7 @@ if [ ! -f "$BASE" ]; then
 fi
 case "$KIND" in update|flat) ;; *) echo "usage: $0 [update|flat] [N ...]" >&2; exit 2 ;; esac
 
-need() {
-  command -v "$1" >/dev/null 2>&1 && return 0
-  echo "installing $2 from Debian" >&2
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
-  else
-    sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
-  fi
-}
+. "$ROOT/bench/webhook-common.sh"
 need h2load nghttp2-client
 need openssl openssl
 
@@ -57,14 +49,9 @@ stop_server() {
 }
 trap 'stop_server; rm -rf "$WORK"' EXIT
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-  -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-  -keyout "$WORK/tls.key" -out "$WORK/tls.crt" >/dev/null 2>&1
+throwaway_cert "$WORK"
 
-if [ -z "${BIN:-}" ]; then
-  (cd "$ROOT" && cargo build --release -q -p eyelint-webhook)
-  BIN="$ROOT/target/release/eyelint-webhook"
-fi
+BIN="$(webhook_bin)"
 
 python3 - "$BASE" "$KIND" "$WORK/body.json" <<'PY'
 import json, sys

@@ -65,6 +65,12 @@ pub struct ContainerInfo {
     pub running: bool,
 }
 
+/// Whether a termination (reason, exit code, finishedAt) was a failure: a
+/// non-zero exit code, or a reason other than `Completed`.
+pub fn ended_in_failure((reason, code, _): &(String, i64, String)) -> bool {
+    *code != 0 || !matches!(reason.as_str(), "Completed" | "")
+}
+
 impl ContainerInfo {
     /// How the container last ended: its current state when it has
     /// ended, else its last state (reason, exit code, finishedAt).
@@ -76,9 +82,8 @@ impl ContainerInfo {
     /// or it waits in an error. Only such containers' logs are scanned (a
     /// container that restarted after clean exits, or has now completed,
     /// logged a good run).
-    pub fn failing_or_restarting(&self) -> bool {
-        self.last_end()
-            .is_some_and(|(r, code, _)| *code != 0 || !matches!(r.as_str(), "Completed" | ""))
+    pub fn failing(&self) -> bool {
+        self.last_end().is_some_and(ended_in_failure)
             || self.waiting.as_ref().is_some_and(|(r, _)| {
                 matches!(
                     r.as_str(),
@@ -111,11 +116,9 @@ pub struct PodInfo {
     pub containers: Vec<ContainerInfo>,
     /// `metadata.deletionTimestamp` is set.
     pub terminating: bool,
-    /// A controller made it (a Job, a ReplicaSet…; a static pod's mirror,
-    /// owned by its Node, is not).
-    pub controlled: bool,
-    /// The Job that made it, if a Job did.
-    pub job: Option<String>,
+    /// The controller that made it (a Job, a ReplicaSet…; a static pod's
+    /// mirror, owned by its Node, has none).
+    pub owner: Option<crate::workloads::Owner>,
 }
 
 impl PodInfo {
@@ -141,13 +144,8 @@ impl PodInfo {
             unscheduled: None,
             containers: Vec::new(),
             terminating: meta.deletion_timestamp.present,
-            controlled: false,
-            job: None,
+            owner: crate::workloads::Owner::of_refs(&meta.owner_references),
         };
-        if let Some(owner) = crate::workloads::Owner::of_refs(&meta.owner_references) {
-            pod.controlled = true;
-            pod.job = (owner.kind == "Job").then_some(owner.name);
-        }
         let Some(status) = status else {
             return pod;
         };
@@ -505,12 +503,10 @@ impl<'c> Collector<'c> {
         }
         let info = PodInfo::from_view(view);
         let key = (info.namespace.clone(), info.name.clone());
+        let owner = info.owner.clone();
         self.pod_index.insert(key, self.pods.len());
         self.pods.push(info);
-        Some((
-            ns.to_string(),
-            crate::workloads::Owner::of_refs(&view.meta().owner_references),
-        ))
+        Some((ns.to_string(), owner))
     }
 
     fn event(&mut self, v: &lite::Item<'_>) {
@@ -599,14 +595,14 @@ impl<'c> Collector<'c> {
         self.pod_index
             .get(&(ns.to_string(), pod.to_string()))
             .and_then(|i| self.pods[*i].container(container))
-            .is_some_and(ContainerInfo::failing_or_restarting)
+            .is_some_and(ContainerInfo::failing)
     }
 
     /// Names of the containers whose logs are to be scanned, as (ns, pod, container, previous).
     pub fn log_targets(&self) -> Vec<(String, String, String, bool)> {
         let mut out = Vec::new();
         for p in &self.pods {
-            for c in p.containers.iter().filter(|c| c.failing_or_restarting()) {
+            for c in p.containers.iter().filter(|c| c.failing()) {
                 out.push((
                     p.namespace.clone(),
                     p.name.clone(),

@@ -172,18 +172,6 @@ fn sweep(bytes: &[u8]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(64);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 /// The fixture split and joined again reads as the fixture does.
 #[test]
 fn split_and_join_keep_the_report() {
@@ -212,7 +200,7 @@ fn split_and_join_keep_the_report() {
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(json_changes::config(64))]
 
     /// Documents changed anywhere, one to six times.
     #[test]

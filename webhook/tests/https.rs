@@ -12,10 +12,9 @@ use std::time::{Duration, Instant};
 
 use eyelint_webhook::server::{Server, StartError, DEFAULT_MAX_BODY};
 use eyelint_webhook::{decide, mutate, review, Settings};
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Bytes;
-use hyper::{Request, StatusCode};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper::StatusCode;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -258,23 +257,9 @@ async fn tls12_tls13_and_h2_are_served() {
         assert!(!validate_allowed(addr, cfg, ipc_pod_review("team-a")).await);
     }
     // HTTP/2 through ALPN.
-    let cfg = client_config(&r.pki.ca_der, &[&rustls::version::TLS13], &[b"h2"]);
-    let stream = connect(addr, cfg).await.unwrap();
-    assert_eq!(stream.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
-    let (mut sender, conn) =
-        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
-            .await
-            .unwrap();
-    tokio::spawn(conn);
+    let (mut sender, _conn) = h2_connect(addr, &r.pki).await;
     let resp = sender
-        .send_request(
-            Request::builder()
-                .method("POST")
-                .uri("https://localhost/validate?timeout=10s")
-                .header("content-type", "application/json")
-                .body(Full::new(Bytes::from(ipc_pod_review("kube-system"))))
-                .unwrap(),
-        )
+        .send_request(validate_request("10s", ipc_pod_review("kube-system")))
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
@@ -772,13 +757,7 @@ async fn the_largest_body_allowed_fits_the_budget() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn large_reviews_multiplexed_on_one_http2_connection_are_all_answered() {
     let r = start(None).await;
-    let cfg = client_config(&r.pki.ca_der, &[&rustls::version::TLS13], &[b"h2"]);
-    let stream = connect(r.server.addr, cfg).await.unwrap();
-    let (sender, conn) =
-        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
-            .await
-            .unwrap();
-    tokio::spawn(conn);
+    let (sender, _conn) = h2_connect(r.server.addr, &r.pki).await;
     // Three bodies of 2.8 MB (more than the 4 MiB budget holds at once),
     // and more streams than a connection may open at once.
     let mut large = ipc_pod_review("shop");
@@ -793,14 +772,7 @@ async fn large_reviews_multiplexed_on_one_http2_connection_are_all_answered() {
         let mut sender = sender.clone();
         tasks.push(tokio::spawn(async move {
             let resp = sender
-                .send_request(
-                    Request::builder()
-                        .method("POST")
-                        .uri("https://localhost/validate?timeout=8s")
-                        .header("content-type", "application/json")
-                        .body(Full::new(body))
-                        .unwrap(),
-                )
+                .send_request(validate_request("8s", body))
                 .await
                 .unwrap();
             resp.status()
@@ -903,22 +875,9 @@ async fn an_idle_http2_connection_is_closed_with_a_goaway() {
         o.connections.idle_timeout = Duration::from_millis(600);
     })
     .await;
-    let cfg = client_config(&pki.ca_der, &[&rustls::version::TLS13], &[b"h2"]);
-    let stream = connect(server.addr, cfg).await.unwrap();
-    let (mut sender, conn) =
-        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream))
-            .await
-            .unwrap();
-    let conn = tokio::spawn(conn);
+    let (mut sender, conn) = h2_connect(server.addr, &pki).await;
     let resp = sender
-        .send_request(
-            Request::builder()
-                .method("POST")
-                .uri("https://localhost/validate?timeout=10s")
-                .header("content-type", "application/json")
-                .body(Full::new(Bytes::from(ipc_pod_review("shop"))))
-                .unwrap(),
-        )
+        .send_request(validate_request("10s", ipc_pod_review("shop")))
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);

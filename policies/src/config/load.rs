@@ -387,25 +387,34 @@ fn sweep_section(
     if t.cert_danger_days > t.cert_warning_days {
         // Point at the one the file sets (the other may be a default).
         let danger_set = user.pointer("/sweep/thresholds/certDangerDays").is_some();
-        return if danger_set {
-            bad(
-                th.key("certDangerDays"),
-                &format!(
-                    "{} days is more than certWarningDays ({}): a certificate would be danger \
-                     before it is a warning; raise certWarningDays or lower this",
-                    t.cert_danger_days, t.cert_warning_days
-                ),
+        let (key, days, compared, other, others, fix) = if danger_set {
+            let (d, w) = (t.cert_danger_days, t.cert_warning_days);
+            (
+                "certDangerDays",
+                d,
+                "more",
+                "certWarningDays",
+                w,
+                "raise certWarningDays or lower this",
             )
         } else {
-            bad(
-                th.key("certWarningDays"),
-                &format!(
-                    "{} days is less than certDangerDays ({}): a certificate would be danger \
-                     before it is a warning; raise this or lower certDangerDays",
-                    t.cert_warning_days, t.cert_danger_days
-                ),
+            let (w, d) = (t.cert_warning_days, t.cert_danger_days);
+            (
+                "certWarningDays",
+                w,
+                "less",
+                "certDangerDays",
+                d,
+                "raise this or lower certDangerDays",
             )
         };
+        return bad(
+            th.key(key),
+            &format!(
+                "{days} days is {compared} than {other} ({others}): a certificate would be danger \
+                 before it is a warning; {fix}"
+            ),
+        );
     }
     Ok(())
 }

@@ -121,3 +121,17 @@ pub fn apply(v: &mut Value, c: &Change, keys: &[&str]) {
         }
     }
 }
+
+/// Proptest settings for these tests: `PROPTEST_CASES` cases, else
+/// `default`; no regression files.
+pub fn config(default: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default);
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}

@@ -24,7 +24,7 @@ pub const COMPONENTS: [(&str, &str); 3] = [
 /// labelled `component: etcd`): the components are static pods.
 fn is_component(pod: &PodInfo, component: &str) -> bool {
     pod.namespace == "kube-system"
-        && !pod.controlled
+        && pod.owner.is_none()
         && (pod.component == component
             || (pod.component.is_empty()
                 && !pod.node.is_empty()
@@ -233,7 +233,11 @@ mod tests {
         assert!(!is_component(&pod("etcd-m1", "", "", "Pending"), "etcd"));
         // A pod a controller made is no component, labelled as one or not.
         let backup = PodInfo {
-            controlled: true,
+            owner: Some(crate::workloads::Owner {
+                kind: "Job".to_string(),
+                name: "etcd-backup-28500000".to_string(),
+                api_version: "batch/v1".to_string(),
+            }),
             ..pod("etcd-backup-28500000-abcde", "etcd", "m1", "Failed")
         };
         assert!(!is_component(&backup, "etcd"));

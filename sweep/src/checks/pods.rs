@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::checks::Section;
 use crate::report::{Findings, SweepFinding};
-use crate::snapshot::{ContainerInfo, LogHit, LogKey, PodInfo};
+use crate::snapshot::{ended_in_failure, ContainerInfo, LogHit, LogKey, PodInfo};
 
 fn pod_finding(id: &str, pod: &PodInfo, message: String) -> SweepFinding {
     SweepFinding::new(id, Section::Pods, "Pod", &pod.namespace, &pod.name, message).node(&pod.node)
@@ -87,15 +87,17 @@ pub fn check(
             // Between two crashes a container runs, so a crash loop is not
             // always caught waiting: its restarts and how it last ended
             // tell (its current state when it has ended, else its last
-            // state). A last OOM kill is PodOOMKilled's.
-            // Caught waiting in a crash loop or unable to start: those
-            // checks say it.
-            let crash_looping = c.waiting.as_ref().is_some_and(|(r, _)| {
+            // state). Caught waiting in a crash loop or unable to start, or
+            // last OOM-killed, the checks for those say it.
+            let said_waiting = c.waiting.as_ref().is_some_and(|(r, _)| {
                 r == "CrashLoopBackOff" || CANNOT_START.contains(&r.as_str())
             });
-            if let Some((reason, code, at)) = c.last_end() {
-                let failed = *code != 0 || !matches!(reason.as_str(), "Completed" | "");
-                if !crash_looping && c.restarts >= restarts && failed && reason != "OOMKilled" {
+            if let Some(end @ (reason, code, at)) = c.last_end() {
+                if !said_waiting
+                    && c.restarts >= restarts
+                    && ended_in_failure(end)
+                    && reason != "OOMKilled"
+                {
                     let when = if at.is_empty() {
                         String::new()
                     } else {
@@ -179,18 +181,15 @@ pub fn check(
             }
         }
         let retried = pod
-            .job
-            .as_deref()
-            .is_some_and(|job| job_complete(&pod.namespace, job));
+            .owner
+            .as_ref()
+            .is_some_and(|o| o.kind == "Job" && job_complete(&pod.namespace, &o.name));
         if pod.phase == "Failed" && pod.reason != "Evicted" && !retried {
             // Why: the first container that ended in failure other than by
             // an OOM kill (that is PodOOMKilled's, and says so); none when
             // every failure was one.
-            let ended_badly = |c: &&ContainerInfo| {
-                c.terminated.as_ref().is_some_and(|(r, code, _)| {
-                    *code != 0 || !matches!(r.as_str(), "Completed" | "")
-                })
-            };
+            let ended_badly =
+                |c: &&ContainerInfo| c.terminated.as_ref().is_some_and(ended_in_failure);
             let oom = |c: &&ContainerInfo| {
                 c.terminated
                     .as_ref()
@@ -343,6 +342,14 @@ mod tests {
         assert_eq!(run(10).len(), 0);
     }
 
+    fn job_owner(name: &str) -> crate::workloads::Owner {
+        crate::workloads::Owner {
+            kind: "Job".to_string(),
+            name: name.to_string(),
+            api_version: "batch/v1".to_string(),
+        }
+    }
+
     fn ended(r: &str, code: i64, at: &str) -> Option<(String, i64, String)> {
         Some((r.to_string(), code, at.to_string()))
     }
@@ -457,11 +464,11 @@ mod tests {
         let ba = two("ba", ("b", "Error", 1), ("a", "OOMKilled", 137));
         let mut retry = pod("j-aaaaa", 0, None, None);
         retry.phase = "Failed".to_string();
-        retry.job = Some("done".to_string());
+        retry.owner = Some(job_owner("done"));
         retry.containers[0].terminated = ended("Error", 1, "");
         let mut last_try = retry.clone();
         last_try.name = "k-bbbbb".to_string();
-        last_try.job = Some("failing".to_string());
+        last_try.owner = Some(job_owner("failing"));
         let mut start = pod("p", 6, Some("RunContainerError"), Some(("StartError", 128)));
         start.containers[0].running = false;
         let mut init = pod("i", 0, None, None);
@@ -521,9 +528,9 @@ mod tests {
             last_terminated: last,
             ..ContainerInfo::default()
         };
-        assert!(!c(ended("Completed", 0, ""), ended("Error", 1, "")).failing_or_restarting());
-        assert!(!c(None, ended("Completed", 0, "")).failing_or_restarting());
-        assert!(c(None, ended("Error", 1, "")).failing_or_restarting());
-        assert!(c(ended("Error", 1, ""), None).failing_or_restarting());
+        assert!(!c(ended("Completed", 0, ""), ended("Error", 1, "")).failing());
+        assert!(!c(None, ended("Completed", 0, "")).failing());
+        assert!(c(None, ended("Error", 1, "")).failing());
+        assert!(c(ended("Error", 1, ""), None).failing());
     }
 }

@@ -218,6 +218,37 @@ pub async fn send(
     Ok((status, bytes))
 }
 
+/// An HTTP/2 connection to `addr` (TLS 1.3, ALPN `h2`, which the server
+/// must choose): its sender, and the task driving it.
+pub async fn h2_connect(
+    addr: SocketAddr,
+    pki: &Pki,
+) -> (
+    hyper::client::conn::http2::SendRequest<Full<Bytes>>,
+    tokio::task::JoinHandle<hyper::Result<()>>,
+) {
+    let cfg = client_config(&pki.ca_der, &[&rustls::version::TLS13], &[b"h2"]);
+    let stream = connect(addr, cfg).await.unwrap();
+    assert_eq!(stream.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+    let (sender, conn) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        TokioIo::new(stream),
+    )
+    .await
+    .unwrap();
+    (sender, tokio::spawn(conn))
+}
+
+/// `POST /validate?timeout=TIMEOUT` with `body`, as a request to send.
+pub fn validate_request(timeout: &str, body: impl Into<Bytes>) -> Request<Full<Bytes>> {
+    Request::builder()
+        .method("POST")
+        .uri(format!("https://localhost/validate?timeout={timeout}"))
+        .header("content-type", "application/json")
+        .body(Full::new(body.into()))
+        .unwrap()
+}
+
 pub async fn post_once(
     addr: SocketAddr,
     cfg: Arc<ClientConfig>,
