@@ -520,6 +520,7 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
         max_file_size: a.max_file_size,
         keep_text: cx.needs_text(),
         walked: std::sync::Arc::new(walked),
+        ..RunOptions::default()
     };
     let min = match a.min_severity {
         Some(MinSeverity::Danger) => Severity::Danger,

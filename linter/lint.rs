@@ -48,6 +48,11 @@ pub struct RunOptions {
     /// What discovery's directory walks saw (kustomization files), so
     /// directories walked are not probed again.
     pub walked: Arc<crate::kustomize::Walked>,
+    /// An input of at least twice this many bytes is loaded and checked in
+    /// parts of at least this many, at the same time (see
+    /// [`yaml::parts`]): one large input (standard input from `helm
+    /// template`) uses every worker as many files do.
+    pub part_bytes: usize,
 }
 
 impl Default for RunOptions {
@@ -56,6 +61,7 @@ impl Default for RunOptions {
             max_file_size: 64 * 1024 * 1024,
             keep_text: false,
             walked: Arc::default(),
+            part_bytes: PART_BYTES,
         }
     }
 }
@@ -632,14 +638,19 @@ fn check_file(
         file: &file,
         complete,
     };
-    let mut docs = Vec::with_capacity(BATCH);
-    let error = yaml::load_with(text, &Limits::default(), |doc| {
-        docs.push(doc);
-        if docs.len() == BATCH {
-            batch.check(&mut docs, &mut r);
-        }
-    });
-    batch.check(&mut docs, &mut r);
+    let error = if batch.in_parts(text, opts.part_bytes, &mut r) {
+        None
+    } else {
+        let mut docs = Vec::with_capacity(BATCH);
+        let error = yaml::load_with(text, &Limits::default(), |doc| {
+            docs.push(doc);
+            if docs.len() == BATCH {
+                batch.check(&mut docs, &mut r);
+            }
+        });
+        batch.check(&mut docs, &mut r);
+        error
+    };
     match error {
         Some(e) => err(&mut r, Some(e.pos), e.message),
         // kubectl reads a file that starts with `{` as JSON: in a file of
@@ -675,6 +686,11 @@ fn check_file(
     }
     r
 }
+
+/// The default [`RunOptions::part_bytes`]: large enough that a part's
+/// fixed costs do not count, small enough that a few megabytes keep two
+/// workers busy.
+pub const PART_BYTES: usize = 256 * 1024;
 
 /// Documents checked together (see [`Engine::check_batch_unordered`]):
 /// enough for each check's code to be reused while it is in the cache, few
@@ -751,6 +767,50 @@ impl Batch<'_> {
                 message,
             });
         }
+    }
+
+    /// Loads and checks `text` in parts at the same time, adding to `r`
+    /// what checking it whole would add, when it is large enough to be cut
+    /// ([`yaml::parts`]) and every part loads on its own. Otherwise `r` is
+    /// left as it was and `false` returned: the text is then loaded whole
+    /// (the whole text's loader reports an error where it stops, and mends
+    /// what go-yaml reads and saphyr-parser refuses with the whole text's
+    /// budget).
+    fn in_parts(&self, text: &str, part_bytes: usize, r: &mut FileResult) -> bool {
+        let Some(parts) = yaml::parts(text, part_bytes) else {
+            return false;
+        };
+        let results: Option<Vec<FileResult>> = parts
+            .par_iter()
+            .map(|part| {
+                let mut pr = FileResult::default();
+                let mut docs = Vec::with_capacity(BATCH);
+                let loaded = yaml::load_part(text, part, &Limits::default(), |doc| {
+                    docs.push(doc);
+                    if docs.len() == BATCH {
+                        self.check(&mut docs, &mut pr);
+                    }
+                });
+                self.check(&mut docs, &mut pr);
+                loaded.ok().map(|()| pr)
+            })
+            .collect();
+        let Some(results) = results else {
+            return false;
+        };
+        for mut p in results {
+            r.findings.append(&mut p.findings);
+            r.errors.append(&mut p.errors);
+            r.objects += p.objects;
+            r.passed += p.passed;
+            r.exempted += p.exempted;
+            r.not_evaluated += p.not_evaluated;
+            r.cross.append(&mut p.cross);
+            r.indexed.append(&mut p.indexed);
+            r.unexpected_indexed += p.unexpected_indexed;
+            r.strays.append(&mut p.strays);
+        }
+        true
     }
 
     /// Checks the objects of `docs` (and empties it), in document order.

@@ -2,11 +2,13 @@
 //! `yaml::load_with` (fast path first, saphyr-parser where it bails) must
 //! give exactly what `yaml::load_reference` (saphyr-parser only) gives — the
 //! same documents (values, key order, every located value, sources, starts,
-//! indexes) and the same error. `yaml::differential` compares them.
+//! indexes) and the same error. `yaml::differential` compares them. Loaded
+//! in parts (`yaml::parts`, `yaml::load_part`), it must give what the whole
+//! text gives (`yaml::parts_differential`).
 
 #![no_main]
 
-use eyelint_policies::yaml::{differential, Limits};
+use eyelint_policies::yaml::{differential, parts_differential, Limits};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -27,6 +29,9 @@ fuzz_target!(|data: &[u8]| {
     ] {
         if let Err(e) = differential(text, &limits) {
             panic!("the fast path and saphyr-parser differ ({limits:?}): {e}\ninput: {text:?}");
+        }
+        if let Err(e) = parts_differential(text, &limits) {
+            panic!("parts and the whole text differ ({limits:?}): {e}\ninput: {text:?}");
         }
     }
 });

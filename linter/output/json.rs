@@ -10,7 +10,6 @@
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, Serializer};
 
@@ -23,10 +22,6 @@ use crate::lint::Located;
 
 use super::{FileView, Tail};
 
-/// Findings of one input rendered per parallel task, when an input has
-/// more than this many (`helm template … | eyelint -` is one input).
-const CHUNK: usize = 2048;
-
 /// The report's beginning.
 pub(super) fn begin(w: &mut dyn Write) -> io::Result<()> {
     write!(
@@ -38,30 +33,11 @@ pub(super) fn begin(w: &mut dyn Write) -> io::Result<()> {
 /// One input's findings, each preceded by its `,` separator (the writer
 /// drops the first one of the report).
 pub(super) fn file(file: &FileView<'_>, buf: &mut Vec<u8>) {
-    let render = |chunk: &[Located], buf: &mut Vec<u8>| {
-        buf.reserve(chunk.len() * 768);
-        let mut shared = Shared::default();
-        for l in chunk {
-            buf.extend_from_slice(b",\n    ");
-            finding(l, buf, &mut shared);
-        }
-    };
-    if file.findings.len() <= CHUNK {
-        render(file.findings, buf);
-        return;
-    }
-    let parts: Vec<Vec<u8>> = file
-        .findings
-        .par_chunks(CHUNK)
-        .map(|chunk| {
-            let mut b = Vec::new();
-            render(chunk, &mut b);
-            b
-        })
-        .collect();
-    buf.reserve(parts.iter().map(Vec::len).sum());
-    for p in parts {
-        buf.extend_from_slice(&p);
+    buf.reserve(file.findings.len() * 768);
+    let mut shared = Shared::default();
+    for l in file.findings {
+        buf.extend_from_slice(b",\n    ");
+        finding(l, buf, &mut shared);
     }
 }
 
@@ -558,8 +534,8 @@ mod tests {
             (&[1][..], 0),
             (&[0, 0][..], 2),
             (&[0, 3, 0, 2][..], 1),
-            (&[CHUNK + 1][..], 0),
-            (&[2, 2 * CHUNK + 5, 0][..], 1),
+            (&[super::super::CHUNK + 1][..], 0),
+            (&[2, 2 * super::super::CHUNK + 5, 0][..], 1),
         ] {
             let (got, expected) = case(per_input, errors);
             assert_eq!(got, expected, "{per_input:?} findings, {errors} errors");

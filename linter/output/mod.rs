@@ -9,6 +9,8 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::str::FromStr;
 
+use rayon::prelude::*;
+
 use eyelint_policies::finding::{FixSafety, Severity};
 use eyelint_policies::path::FieldPath;
 use eyelint_policies::report::{ReportError, ReportFinding, Summary};
@@ -113,6 +115,10 @@ pub struct FileView<'a> {
 pub struct Rendered {
     /// The text.
     pub bytes: Vec<u8>,
+    /// The text's continuation, when its findings were rendered in chunks
+    /// at the same time (written after `bytes`, in order, and never joined
+    /// into one buffer: that would hold the report twice).
+    pub more: Vec<Vec<u8>>,
     /// Findings in it.
     pub findings: usize,
 }
@@ -120,21 +126,55 @@ pub struct Rendered {
 /// Renders one input's findings. Pure, and safe to run on any thread: the
 /// command line renders inputs in parallel and writes them in order.
 pub fn render_file(cx: &Context, file: &FileView<'_>) -> Rendered {
-    let mut bytes = if file.findings.is_empty() {
-        Vec::new()
+    // Formats whose findings render each on its own are rendered a chunk at
+    // a time in parallel when an input has many (`helm template … |
+    // eyelint -` is one input).
+    let chunked = matches!(cx.format, Format::Json | Format::Sarif | Format::Github)
+        && file.findings.len() > CHUNK;
+    let (bytes, more) = if chunked {
+        let mut chunks: Vec<Vec<u8>> = file
+            .findings
+            .par_chunks(CHUNK)
+            .map(|findings| {
+                let mut bytes = Vec::new();
+                render_into(cx, &FileView { findings, ..*file }, &mut bytes);
+                bytes
+            })
+            .collect();
+        let bytes = if chunks.is_empty() {
+            Vec::new()
+        } else {
+            chunks.remove(0)
+        };
+        (bytes, chunks)
     } else {
-        spare::SPARE.take()
+        let mut bytes = if file.findings.is_empty() {
+            Vec::new()
+        } else {
+            spare::SPARE.take()
+        };
+        render_into(cx, file, &mut bytes);
+        (bytes, Vec::new())
     };
-    match cx.format {
-        Format::Human => human::file(cx, file, &mut bytes),
-        Format::Json => json::file(file, &mut bytes),
-        Format::Sarif => sarif::file(cx, file, &mut bytes),
-        Format::Junit => junit::file(file, &mut bytes),
-        Format::Github => github::file(file, &mut bytes),
-    }
     Rendered {
         bytes,
+        more,
         findings: file.findings.len(),
+    }
+}
+
+/// Findings of one input rendered per parallel task, when it has more than
+/// this many.
+const CHUNK: usize = 2048;
+
+/// Renders `file`'s findings into `bytes`.
+fn render_into(cx: &Context, file: &FileView<'_>, bytes: &mut Vec<u8>) {
+    match cx.format {
+        Format::Human => human::file(cx, file, bytes),
+        Format::Json => json::file(file, bytes),
+        Format::Sarif => sarif::file(cx, file, bytes),
+        Format::Junit => junit::file(file, bytes),
+        Format::Github => github::file(file, bytes),
     }
 }
 
@@ -258,25 +298,32 @@ impl<'w> Writer<'w> {
         rendered: Rendered,
         errors: &[ReportError],
     ) -> io::Result<()> {
+        let Rendered {
+            mut bytes,
+            more,
+            findings,
+        } = rendered;
+        let rest = |w: &mut dyn Write| more.iter().try_for_each(|m| w.write_all(m));
         let written = match self.format {
             Format::Junit => {
-                // Suites are written at the end, after the totals.
-                self.junit
-                    .add(name, &rendered.bytes, rendered.findings, errors)
+                // Suites are written at the end, after the totals (JUnit's
+                // findings are not rendered in chunks; joined if they were).
+                more.iter().for_each(|m| bytes.extend_from_slice(m));
+                self.junit.add(name, &bytes, findings, errors)
             }
             Format::Json | Format::Sarif => {
                 // Every finding starts with a separator; the array's first
                 // element has none.
-                let skip = usize::from(self.first && !rendered.bytes.is_empty());
-                self.first &= rendered.bytes.is_empty();
-                self.w.write_all(&rendered.bytes[skip..])
+                let skip = usize::from(self.first && !bytes.is_empty());
+                self.first &= bytes.is_empty();
+                self.w.write_all(&bytes[skip..]).and_then(|()| rest(self.w))
             }
-            Format::Github => {
-                github::errors(errors, self.w).and_then(|()| self.w.write_all(&rendered.bytes))
-            }
-            Format::Human => self.w.write_all(&rendered.bytes),
+            Format::Github => github::errors(errors, self.w)
+                .and_then(|()| self.w.write_all(&bytes))
+                .and_then(|()| rest(self.w)),
+            Format::Human => self.w.write_all(&bytes).and_then(|()| rest(self.w)),
         };
-        spare::SPARE.give_back(rendered.bytes);
+        spare::SPARE.give_back(bytes);
         written
     }
 
@@ -392,6 +439,76 @@ pub fn fix_hint(f: &ReportFinding) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Findings of several objects, rules and severities in one input.
+    fn findings(n: usize) -> Vec<Located> {
+        use eyelint_policies::finding::{Category, Finding};
+        use eyelint_policies::object::ObjectRef;
+        use eyelint_policies::yaml::Pos;
+        use std::sync::Arc;
+        let file: Arc<str> = "big.yaml".into();
+        let source: Arc<str> = "chart/templates/x.yaml".into();
+        (0..n)
+            .map(|i| {
+                let f = Finding {
+                    id: ["hostIPCSet", "tagNotSpecified"][i % 2].into(),
+                    severity: if i % 3 == 0 {
+                        Severity::Danger
+                    } else {
+                        Severity::Warning
+                    },
+                    category: Category::Security.as_str().into(),
+                    message: format!("message {i} with \"quotes\", ü and %").into(),
+                    object: ObjectRef {
+                        api_version: "v1".into(),
+                        kind: "Pod".into(),
+                        namespace: "ns".into(),
+                        name: format!("p{}", i / 5).into(),
+                    },
+                    container: None,
+                    path: FieldPath::keys("spec.containers").index(i % 4),
+                    fix: None,
+                };
+                let pos = Pos {
+                    line: i + 1,
+                    column: 3,
+                    offset: 0,
+                };
+                Located::new(f, 0, &file, pos, (i % 2 == 0).then_some(&source))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_input_rendered_in_chunks_reads_as_one_rendered_whole() {
+        let all = findings(2 * CHUNK + 5);
+        for format in [Format::Json, Format::Sarif, Format::Github, Format::Junit] {
+            let cx = Context {
+                format,
+                rules: Vec::new(),
+                version: "0",
+                style: Style {
+                    color: false,
+                    width: 80,
+                },
+            };
+            let file = FileView {
+                name: "big.yaml",
+                findings: &all,
+                text: None,
+            };
+            let mut whole = Vec::new();
+            render_into(&cx, &file, &mut whole);
+            let r = render_file(&cx, &file);
+            let chunks = if format == Format::Junit { 0 } else { 2 };
+            assert_eq!(r.more.len(), chunks, "{format:?}");
+            assert_eq!(r.findings, all.len());
+            let mut joined = r.bytes;
+            r.more.iter().for_each(|m| joined.extend_from_slice(m));
+            assert!(whole.len() > all.len() * 20, "{format:?}");
+            assert!(joined == whole, "{format:?}");
+        }
+    }
 
     #[test]
     fn pointers_read_as_dotted_paths() {

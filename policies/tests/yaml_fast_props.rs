@@ -2,8 +2,10 @@
 //! the fast path first must give exactly what saphyr-parser alone gives
 //! (`yaml::differential`): YAML-like texts assembled from tricky pieces,
 //! random but mostly valid manifests, and single-byte mutations of real ones.
+//! On the same texts, loading in parts (`yaml::parts`, `yaml::load_part`)
+//! must give what loading the whole text gives (`yaml::parts_differential`).
 
-use eyelint_policies::yaml::{differential, Limits};
+use eyelint_policies::yaml::{differential, parts_differential, Limits};
 use proptest::prelude::*;
 
 fn limits(small: bool) -> Limits {
@@ -343,6 +345,47 @@ proptest! {
         let r = differential(&text, &limits(small));
         prop_assert!(r.is_ok(), "{:?}: {}", text, r.unwrap_err());
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn yamlish_texts_load_alike_in_parts(text in yamlish(), small in any::<bool>()) {
+        let r = parts_differential(&text, &limits(small));
+        prop_assert!(r.is_ok(), "{:?}: {}", text, r.unwrap_err());
+    }
+
+    #[test]
+    fn generated_manifests_load_alike_in_parts(seed in any::<u64>(), small in any::<bool>()) {
+        let text = Gen(seed | 1).stream();
+        let r = parts_differential(&text, &limits(small));
+        prop_assert!(r.is_ok(), "{:?}: {}", text, r.unwrap_err());
+    }
+
+    #[test]
+    fn mutated_manifests_load_alike_in_parts(
+        (which, ops) in mutations(),
+        small in any::<bool>(),
+    ) {
+        // Two documents or more, so there is a cut to make.
+        let text = format!("{}---\n{}", MANIFESTS[which], mutate(MANIFESTS[1], &ops));
+        let r = parts_differential(&text, &limits(small));
+        prop_assert!(r.is_ok(), "{:?}: {}", text, r.unwrap_err());
+    }
+}
+
+#[test]
+fn generated_manifests_are_often_loaded_in_parts() {
+    // The generator's streams of several documents are cut, and most of
+    // them load part by part (the others need the whole text: an error).
+    let mut loaded = 0;
+    for seed in 1..300u64 {
+        let text = Gen(seed * 2 + 1).stream();
+        loaded += usize::from(parts_differential(&text, &Limits::default()) == Ok(true));
+    }
+    eprintln!("generated manifests: {loaded} of 299 loaded in parts");
+    assert!(loaded >= 60, "{loaded} of 299");
 }
 
 #[test]

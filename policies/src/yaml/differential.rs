@@ -79,6 +79,48 @@ pub fn differential_share(text: &str, limits: &Limits) -> Result<FastShare, Stri
     })
 }
 
+/// Loads `text` whole and, when [`super::parts`] cuts it (as finely as it
+/// can), part by part with [`super::load_part`]: when every part loads, the
+/// documents must be the whole text's (a part counts its documents' indexes
+/// from its first) and the whole text must load without an error; when a
+/// part refuses, the documents handed over before must be the whole
+/// text's first ones. `Ok(true)` when the text was cut and every part
+/// loaded.
+#[doc(hidden)]
+pub fn parts_differential(text: &str, limits: &Limits) -> Result<bool, String> {
+    let Some(parts) = super::parts(text, 1) else {
+        return Ok(false);
+    };
+    let mut whole = Vec::new();
+    let error = super::load_with(text, limits, |d| whole.push(d));
+    let mut got = Vec::new();
+    let mut refused = false;
+    for p in &parts {
+        if super::load_part(text, p, limits, |d| got.push(d)).is_err() {
+            refused = true;
+            break;
+        }
+    }
+    if got.len() > whole.len() || (!refused && got.len() != whole.len()) {
+        return Err(format!(
+            "{} documents in parts, {} whole",
+            got.len(),
+            whole.len()
+        ));
+    }
+    for (i, (g, w)) in got.iter_mut().zip(&whole).enumerate() {
+        g.index = w.index;
+        compare_documents(g, w).map_err(|e| format!("document #{i}: {e}"))?;
+    }
+    if !refused && error.is_some() {
+        return Err(format!(
+            "every part loaded, the whole text did not: {}",
+            describe_error(&error)
+        ));
+    }
+    Ok(!refused)
+}
+
 /// The one way the two may end differently. The fast path ends a document
 /// at the value limit as soon as it counts past it (see `fast::Bail`);
 /// saphyr-parser's scanner reads a whole flow collection before it hands
@@ -97,7 +139,7 @@ fn describe_error(e: &Option<YamlError>) -> String {
     }
 }
 
-fn compare_documents(got: &Document, want: &Document) -> Result<(), String> {
+pub(super) fn compare_documents(got: &Document, want: &Document) -> Result<(), String> {
     if got.index != want.index {
         return Err(format!("index {} vs {}", got.index, want.index));
     }

@@ -581,7 +581,7 @@ pub(crate) fn separators(text: &str) -> (Option<String>, Option<usize>) {
 /// Whether `line` (with its line break) is one at which kubectl's document
 /// splitter cuts the text and saphyr-parser starts a document: `---`, then
 /// nothing but blanks and a comment.
-fn splits(line: &str) -> bool {
+pub(crate) fn splits(line: &str) -> bool {
     line.strip_prefix("---").is_some_and(|rest| {
         let content = rest.trim_start_matches([' ', '\t']);
         let blank = content.trim_start_matches(['\r', '\n']).is_empty();

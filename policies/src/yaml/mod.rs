@@ -57,6 +57,7 @@ mod differential;
 mod fast;
 pub mod kubectl_json;
 mod lenient;
+mod parts;
 mod pos;
 mod scalar;
 mod spans;
@@ -207,7 +208,10 @@ pub fn load_reference(
     Loader::new(text, *limits).run_reference(&mut each)
 }
 
-pub use differential::{differential, differential_share, fast_share, FastShare};
+pub use differential::{
+    differential, differential_share, fast_share, parts_differential, FastShare,
+};
+pub use parts::{load_part, parts, Part, PartFailed};
 
 /// Loads a stream given as bytes: invalid UTF-8 is an error pointing at the
 /// first bad byte (no document is loaded from such input).
@@ -346,6 +350,10 @@ struct Loader<'t> {
     /// A character index in the text given to the parser and its byte
     /// offset, from which [`Loader::copy_offset`] counts on.
     copy_at: (usize, usize),
+    /// Whether the text may be mended and parsed again where go-yaml reads
+    /// what saphyr-parser refuses (see [`lenient`]); a part of a text
+    /// ([`parts`]) may not, as its budget is the whole text's.
+    repairs: bool,
 }
 
 /// What kubectl refuses at [`Loader::refused_at`].
@@ -416,6 +424,7 @@ impl<'t> Loader<'t> {
             prev_end: None,
             open: Vec::new(),
             copy_at: (0, 0),
+            repairs: true,
         }
     }
 
@@ -565,7 +574,8 @@ impl<'t> Loader<'t> {
         }
         let mut retries = 0;
         loop {
-            let budget = retries < lenient::MAX_RETRIES
+            let budget = self.repairs
+                && retries < lenient::MAX_RETRIES
                 && retries.saturating_mul(text.len()) < lenient::MAX_RETRY_BYTES;
             let e = match self.parse(&text, each) {
                 Ok(()) => return None,

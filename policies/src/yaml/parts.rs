@@ -1,0 +1,261 @@
+//! Loading one large text in parts, so that its parts can be loaded at the
+//! same time (the linter does, for a large file or standard input: `helm
+//! template` of a big chart, `kubectl get … -o yaml` of a cluster).
+//!
+//! [`parts`] cuts a text only at lines where kubectl's document splitter
+//! and the loader both start a new document, and only texts in which
+//! nothing reaches across such a line (a directive, a byte-order mark, a
+//! refused character or separator, a YAML 1.1 line break, a lone CR). Each
+//! part is then what the whole text's loader would read from that line on,
+//! with the same state: documents share nothing but their place in the
+//! stream. [`load_part`] loads one and places its documents in the whole
+//! text.
+//!
+//! What a part cannot settle on its own it refuses ([`PartFailed`]), and the
+//! caller loads the whole text as usual: an error (the whole text's loader
+//! stops at the first and reports it, with its own message), and any
+//! mending for go-yaml's leniency, whose budget is the whole text's. So a
+//! text loaded in parts gives exactly the documents, values and positions
+//! of [`super::load_with`].
+
+use std::ops::Range;
+
+use super::lenient::{self, is_yaml_1_1_break};
+use super::{kubectl_json, refused_character, stream, Document, Limits, Loader, Pos};
+
+/// A part of a text ([`parts`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    /// Its bytes in the text; every part but the first starts at a `---`
+    /// line.
+    pub range: Range<usize>,
+    /// The 1-based line it starts on.
+    pub line: usize,
+}
+
+/// Why a part was not loaded on its own: the whole text must be loaded
+/// instead (see the module's documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartFailed;
+
+/// Cuts `text` into parts of at least `min` bytes (the last may be longer,
+/// none shorter) at `---` lines, or `None` when it is not cut: shorter than
+/// two parts, or holding anything that could make a part load differently
+/// from the same lines in the whole text (see the module's documentation).
+pub fn parts(text: &str, min: usize) -> Option<Vec<Part>> {
+    let min = min.max(1);
+    if text.len() < min.saturating_mul(2) || !cuttable(text) {
+        return None;
+    }
+    let b = text.as_bytes();
+    let mut parts = Vec::new();
+    // The current part's first byte and line.
+    let (mut start, mut line) = (0, 1);
+    // Lines that start with `---` (`cuttable` saw that each is a document
+    // start to both kubectl and the loader).
+    for at in memchr::memmem::find_iter(b, b"\n---").map(|i| i + 1) {
+        if at - start >= min && text.len() - at >= min {
+            parts.push(Part {
+                range: start..at,
+                line,
+            });
+            line += memchr::memchr_iter(b'\n', &b[start..at]).count();
+            start = at;
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    parts.push(Part {
+        range: start..text.len(),
+        line,
+    });
+    Some(parts)
+}
+
+/// Whether nothing in `text` makes a part's loading depend on what comes
+/// before it.
+fn cuttable(text: &str) -> bool {
+    // JSON (one value or a stream of them) is read by kubectl's JSON
+    // decoder, not cut at lines.
+    if kubectl_json::json_root(text) || stream::split(text).is_some() {
+        return false;
+    }
+    let b = text.as_bytes();
+    // A byte-order mark and a YAML 1.1 line break are mended over the whole
+    // text; a refused character is reported wherever the parser stops after
+    // it.
+    if text.is_ascii() {
+        let refused = |c: u8| (c < b' ' && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0x7f;
+        // Folded a block at a time, which the compiler turns into vector code.
+        if b.chunks(64)
+            .any(|block| block.iter().fold(false, |any, &c| any | refused(c)))
+        {
+            return false;
+        }
+    } else if text
+        .chars()
+        .any(|c| c == '\u{feff}' || is_yaml_1_1_break(c))
+        || refused_character(text).is_some()
+    {
+        return false;
+    }
+    // A lone CR makes a `---` line longer to kubectl's splitter than to the
+    // parser.
+    if memchr::memchr_iter(b'\r', b).any(|i| b.get(i + 1) != Some(&b'\n')) {
+        return false;
+    }
+    // A directive belongs to the document after it, wherever a cut falls.
+    if b.first() == Some(&b'%') || memchr::memmem::find(b, b"\n%").is_some() {
+        return false;
+    }
+    // Every line that starts with `---` must be a plain separator: not one
+    // kubectl refuses (`----`, `---x: 1`) or one the loader mends (a
+    // comment straight after the dashes).
+    let line_at = |at: usize| {
+        let end = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |n| at + n + 1);
+        &text[at..end]
+    };
+    let first = text.starts_with("---").then_some(0);
+    first
+        .into_iter()
+        .chain(memchr::memmem::find_iter(b, b"\n---").map(|i| i + 1))
+        .all(|at| lenient::splits(line_at(at)))
+}
+
+/// Loads `part` of `text` (one of [`parts`]`(text, …)`), handing each
+/// document to `each` with its positions in the whole text; a document's
+/// `index` counts from the part's first document. `limits` are those given
+/// for the whole text. On [`PartFailed`] the documents handed over so far
+/// are the whole text's too, but the rest of the text must be loaded whole.
+pub fn load_part(
+    text: &str,
+    part: &Part,
+    limits: &Limits,
+    mut each: impl FnMut(Document),
+) -> Result<(), PartFailed> {
+    let body = text.get(part.range.clone()).ok_or(PartFailed)?;
+    let mut loader = Loader::new(body, limits.for_text(text));
+    loader.repairs = false;
+    let (line, offset) = (part.line, part.range.start);
+    let shift = |p: Pos| Pos {
+        line: p.line + line - 1,
+        column: p.column,
+        offset: p.offset + offset,
+    };
+    let error = loader.run(&mut |mut d| {
+        d.start = shift(d.start);
+        d.spans.shift(shift);
+        each(d);
+    });
+    match error {
+        None => Ok(()),
+        Some(_) => Err(PartFailed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::differential::compare_documents;
+    use crate::yaml::load;
+
+    /// `got` (loaded in parts) against `want` (the whole text), document by
+    /// document; a part's documents count their index from its first.
+    fn same(got: &mut [Document], want: &[Document]) {
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter_mut().zip(want) {
+            g.index = w.index;
+            if let Err(e) = compare_documents(g, w) {
+                panic!("document {}: {e}", w.index);
+            }
+        }
+    }
+
+    fn in_parts(text: &str, min: usize) -> Option<Result<Vec<Document>, PartFailed>> {
+        let parts = parts(text, min)?;
+        let mut docs = Vec::new();
+        for p in &parts {
+            if let Err(e) = load_part(text, p, &Limits::default(), |d| docs.push(d)) {
+                return Some(Err(e));
+            }
+        }
+        Some(Ok(docs))
+    }
+
+    const THREE: &str = "# Source: c/templates/a.yaml\napiVersion: v1\nkind: A\n---\n# Source: c/templates/b.yaml\napiVersion: v1\nkind: B\nmetadata:\n  name: \"b\"\n--- # a comment\napiVersion: v1\nkind: C\nspec:\n  x: [1, {y: 2}]\n";
+
+    #[test]
+    fn parts_load_as_the_whole_text_does() {
+        let whole = load(THREE, &Limits::default());
+        assert!(whole.error.is_none());
+        for min in [1, 10, 40] {
+            let parts = parts(THREE, min).expect("cut");
+            assert!(parts.len() >= 2, "{min}: {parts:?}");
+            assert_eq!(parts[0].range.start, 0);
+            assert_eq!(parts.last().map(|p| p.range.end), Some(THREE.len()));
+            for w in parts.windows(2) {
+                assert_eq!(w[0].range.end, w[1].range.start);
+                assert!(THREE[w[1].range.clone()].starts_with("---"));
+            }
+            let mut docs = in_parts(THREE, min).expect("cut").expect("loads");
+            same(&mut docs, &whole.documents);
+        }
+        // Every part at least `min` long: at most one cut here.
+        assert_eq!(parts(THREE, 60).map(|p| p.len()), Some(2));
+        assert_eq!(parts(THREE, THREE.len() / 2 + 1), None);
+    }
+
+    #[test]
+    fn anchors_and_other_slow_path_documents_load_in_parts() {
+        let text = "a: &x {b: 1}\nc: *x\n---\nd: !!str 1\n---\ne: {f: 1}\ng:\n  <<: {h: 2}\n";
+        let whole = load(text, &Limits::default());
+        assert!(whole.error.is_none(), "{:?}", whole.error);
+        let mut docs = in_parts(text, 1).expect("cut").expect("loads");
+        same(&mut docs, &whole.documents);
+    }
+
+    #[test]
+    fn texts_a_part_could_read_differently_are_not_cut() {
+        let body = "a: 1\n---\nb: 2\n---\nc: 3\n";
+        assert!(parts(body, 1).is_some());
+        for text in [
+            format!("\u{feff}{body}"),
+            format!("{body}x: \"\u{85}\"\n"),
+            format!("{body}x: \"\u{2028}\"\n"),
+            format!("{body}x: \"\u{7}\"\n"),
+            format!("{body}x: 1\ry: 2\n"),
+            format!("{body}---x: 1\n"),
+            format!("{body}---#note\nd: 4\n"),
+            format!("%YAML 1.2\n---\n{body}"),
+            format!("{{\"a\": 1}}\n{body}"),
+            "[1]\n[2]\n[3]\n".to_string(),
+        ] {
+            assert_eq!(parts(&text, 1), None, "{text:?}");
+        }
+        // CRLF line endings are line ends to both.
+        let crlf = body.replace('\n', "\r\n");
+        let whole = load(&crlf, &Limits::default());
+        let mut docs = in_parts(&crlf, 1).expect("cut").expect("loads");
+        same(&mut docs, &whole.documents);
+    }
+
+    #[test]
+    fn a_part_that_needs_the_whole_text_refuses() {
+        // An error: the whole text's loader reports it (and stops there).
+        let text = "a: 1\n---\nb: [1, 2\n---\nc: 3\n";
+        assert_eq!(
+            in_parts(text, 1).map(|r| r.map(|d| d.len())),
+            Some(Err(PartFailed))
+        );
+        // Indentation go-yaml takes, mended by the whole text's loader.
+        let text = "a: 1\n---\nspec:\n  args: [a,\n  b]\n---\nd: 1\n";
+        let whole = load(text, &Limits::default());
+        assert!(whole.error.is_none(), "{:?}", whole.error);
+        assert_eq!(whole.documents.len(), 3);
+        assert_eq!(
+            in_parts(text, 1).map(|r| r.map(|d| d.len())),
+            Some(Err(PartFailed))
+        );
+    }
+}
