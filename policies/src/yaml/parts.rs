@@ -134,7 +134,19 @@ pub fn load_part(
     limits: &Limits,
     mut each: impl FnMut(Document),
 ) -> Result<(), PartFailed> {
-    let body = text.get(part.range.clone()).ok_or(PartFailed)?;
+    // With the `---` line that follows, if any: the whole text's loader
+    // ends the part's last document there, not at the end of the text, and
+    // some values are placed differently at either (an empty block scalar
+    // at the end of the text is placed at its `|`, before a `---` line at
+    // that line). The `---` line holds no document of its own: the loader
+    // hands over none for an empty document.
+    let end = match text.as_bytes().get(part.range.end..) {
+        Some(rest) if !rest.is_empty() => {
+            part.range.end + memchr::memchr(b'\n', rest).map_or(rest.len(), |n| n + 1)
+        }
+        _ => part.range.end,
+    };
+    let body = text.get(part.range.start..end).ok_or(PartFailed)?;
     let mut loader = Loader::new(body, limits.for_text(text));
     loader.repairs = false;
     let (line, offset) = (part.line, part.range.start);
@@ -204,6 +216,29 @@ mod tests {
         // Every part at least `min` long: at most one cut here.
         assert_eq!(parts(THREE, 60).map(|p| p.len()), Some(2));
         assert_eq!(parts(THREE, THREE.len() / 2 + 1), None);
+    }
+
+    #[test]
+    fn a_part_ends_its_last_document_where_the_whole_text_does() {
+        // No document for an empty one at the end.
+        assert_eq!(load("a: 1\n---\n", &Limits::default()).documents.len(), 1);
+        assert_eq!(
+            load("a: 1\n--- # c\n", &Limits::default()).documents.len(),
+            1
+        );
+        // Found by the fuzz target: an empty block scalar as a document's
+        // root is placed at its `|` at the end of the text, and at the line
+        // after it before a `---` line.
+        for text in [
+            "\n#c\n |\n---\n#c\n |\ntwo\n",
+            "a: 1\n---\n|\n---\n>\n",
+            "x: |\n---\ny: >-\n---\nplain\n---\n",
+        ] {
+            let whole = load(text, &Limits::default());
+            assert!(whole.error.is_none(), "{text:?}: {:?}", whole.error);
+            let mut docs = in_parts(text, 1).expect("cut").expect("loads");
+            same(&mut docs, &whole.documents);
+        }
     }
 
     #[test]
