@@ -14,6 +14,7 @@ use eyelint_policies::finding::Severity;
 use eyelint_policies::report::ReportFinding;
 
 use super::{Context, FileView, Style, Tail};
+use crate::lint::Located;
 
 /// Snippets are drawn only for positions up to this column. Past it a line
 /// is not readable as a snippet anyway (minified JSON, a long scalar), and
@@ -269,10 +270,23 @@ impl SourceCode for Window {
 /// Renders one input's findings for people: object headers, snippets and
 /// fix hints.
 pub(super) fn file(cx: &Context, file: &FileView<'_>, buf: &mut Vec<u8>) {
+    let window = file.text.map(Window::new);
+    chunk(cx, file, window.as_ref(), None, buf);
+}
+
+/// [`file`] for a chunk of an input's findings: `window` indexes the
+/// input's text (made once for all its chunks), and `before` is the finding
+/// before the chunk's first, if any (its object's header is not repeated).
+pub(super) fn chunk(
+    cx: &Context,
+    file: &FileView<'_>,
+    window: Option<&Window>,
+    before: Option<&Located>,
+    buf: &mut Vec<u8>,
+) {
     let handler = handler(&cx.style);
     let mut s = String::new();
-    let window = file.text.map(Window::new);
-    let mut last_object: Option<String> = None;
+    let mut last_object: Option<String> = before.map(|l| object_header(&l.report()));
     for l in file.findings {
         let f = &l.report();
         let name = f.file.as_deref().unwrap_or("-");
@@ -285,7 +299,7 @@ pub(super) fn file(cx: &Context, file: &FileView<'_>, buf: &mut Vec<u8>) {
         if let Some(c) = &f.container {
             let _ = write!(message, " [container {c}]");
         }
-        let (src, span) = match (&window, file.text, f.line, f.column) {
+        let (src, span) = match (window, file.text, f.line, f.column) {
             (_, _, Some(line), Some(col)) if !shows_snippet(col) => {
                 let _ = write!(
                     message,

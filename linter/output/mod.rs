@@ -126,18 +126,29 @@ pub struct Rendered {
 /// Renders one input's findings. Pure, and safe to run on any thread: the
 /// command line renders inputs in parallel and writes them in order.
 pub fn render_file(cx: &Context, file: &FileView<'_>) -> Rendered {
-    // Formats whose findings render each on its own are rendered a chunk at
-    // a time in parallel when an input has many (`helm template … |
-    // eyelint -` is one input).
-    let chunked = matches!(cx.format, Format::Json | Format::Sarif | Format::Github)
-        && file.findings.len() > CHUNK;
+    // An input with many findings (`helm template … | eyelint -` is one
+    // input) is rendered a chunk at a time in parallel; JUnit's suites are
+    // joined at the end anyway.
+    let chunked = cx.format != Format::Junit && file.findings.len() > CHUNK;
     let (bytes, more) = if chunked {
+        // The human format's snippets come from one index of the text.
+        let window = match cx.format {
+            Format::Human => file.text.map(human::Window::new),
+            _ => None,
+        };
         let mut chunks: Vec<Vec<u8>> = file
             .findings
             .par_chunks(CHUNK)
-            .map(|findings| {
+            .enumerate()
+            .map(|(k, findings)| {
                 let mut bytes = Vec::new();
-                render_into(cx, &FileView { findings, ..*file }, &mut bytes);
+                let part = FileView { findings, ..*file };
+                if cx.format == Format::Human {
+                    let before = (k * CHUNK).checked_sub(1).map(|i| &file.findings[i]);
+                    human::chunk(cx, &part, window.as_ref(), before, &mut bytes);
+                } else {
+                    render_into(cx, &part, &mut bytes);
+                }
                 bytes
             })
             .collect();
@@ -440,7 +451,14 @@ pub fn fix_hint(f: &ReportFinding) -> Option<String> {
 mod tests {
     use super::*;
 
-    /// Findings of several objects, rules and severities in one input.
+    /// The text of the input of [`findings`]`(n)`: the finding `i` points
+    /// at line `i + 1`.
+    fn text(n: usize) -> String {
+        (0..n + 2).map(|i| format!("line{i}: {i}\n")).collect()
+    }
+
+    /// Findings of several objects, rules and severities in one input; an
+    /// object's findings may fall on either side of a chunk's end.
     fn findings(n: usize) -> Vec<Located> {
         use eyelint_policies::finding::{Category, Finding};
         use eyelint_policies::object::ObjectRef;
@@ -448,6 +466,10 @@ mod tests {
         use std::sync::Arc;
         let file: Arc<str> = "big.yaml".into();
         let source: Arc<str> = "chart/templates/x.yaml".into();
+        let text = text(n);
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         (0..n)
             .map(|i| {
                 let f = Finding {
@@ -471,10 +493,10 @@ mod tests {
                 };
                 let pos = Pos {
                     line: i + 1,
-                    column: 3,
-                    offset: 0,
+                    column: 1,
+                    offset: starts[i],
                 };
-                Located::new(f, 0, &file, pos, (i % 2 == 0).then_some(&source))
+                Located::new(f, 0, &file, pos, (i / 5 % 2 == 0).then_some(&source))
             })
             .collect()
     }
@@ -482,7 +504,14 @@ mod tests {
     #[test]
     fn an_input_rendered_in_chunks_reads_as_one_rendered_whole() {
         let all = findings(2 * CHUNK + 5);
-        for format in [Format::Json, Format::Sarif, Format::Github, Format::Junit] {
+        let text = text(all.len());
+        for format in [
+            Format::Json,
+            Format::Sarif,
+            Format::Github,
+            Format::Junit,
+            Format::Human,
+        ] {
             let cx = Context {
                 format,
                 rules: Vec::new(),
@@ -495,7 +524,7 @@ mod tests {
             let file = FileView {
                 name: "big.yaml",
                 findings: &all,
-                text: None,
+                text: Some(&text),
             };
             let mut whole = Vec::new();
             render_into(&cx, &file, &mut whole);
