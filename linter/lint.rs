@@ -279,6 +279,31 @@ struct FileResult {
     strays: Vec<Pos>,
 }
 
+impl FileResult {
+    /// Adds what checking the next part of the same input found.
+    fn absorb_part(&mut self, mut p: FileResult) {
+        // The larger vectors are kept and the smaller moved over.
+        fn join<T>(a: &mut Vec<T>, mut b: Vec<T>) {
+            if a.len() < b.len() {
+                std::mem::swap(a, &mut b);
+                a.splice(0..0, b);
+            } else {
+                a.append(&mut b);
+            }
+        }
+        join(&mut self.findings, std::mem::take(&mut p.findings));
+        join(&mut self.errors, std::mem::take(&mut p.errors));
+        join(&mut self.cross, std::mem::take(&mut p.cross));
+        join(&mut self.indexed, std::mem::take(&mut p.indexed));
+        join(&mut self.strays, std::mem::take(&mut p.strays));
+        self.objects += p.objects;
+        self.passed += p.passed;
+        self.exempted += p.exempted;
+        self.not_evaluated += p.not_evaluated;
+        self.unexpected_indexed += p.unexpected_indexed;
+    }
+}
+
 /// How [`check_file`] treats a file.
 #[derive(Clone, Copy)]
 enum Mode<'i> {
@@ -780,7 +805,9 @@ impl Batch<'_> {
         let Some(parts) = yaml::parts(text, part_bytes) else {
             return false;
         };
-        let results: Option<Vec<FileResult>> = parts
+        // Merged as neighbouring parts finish (in order), so that a part's
+        // results are not held twice for long; a part that refuses ends it.
+        let merged = parts
             .par_iter()
             .map(|part| {
                 let mut pr = FileResult::default();
@@ -794,23 +821,17 @@ impl Batch<'_> {
                 self.check(&mut docs, &mut pr);
                 loaded.ok().map(|()| pr)
             })
-            .collect();
-        let Some(results) = results else {
-            return false;
-        };
-        for mut p in results {
-            r.findings.append(&mut p.findings);
-            r.errors.append(&mut p.errors);
-            r.objects += p.objects;
-            r.passed += p.passed;
-            r.exempted += p.exempted;
-            r.not_evaluated += p.not_evaluated;
-            r.cross.append(&mut p.cross);
-            r.indexed.append(&mut p.indexed);
-            r.unexpected_indexed += p.unexpected_indexed;
-            r.strays.append(&mut p.strays);
+            .try_reduce(FileResult::default, |mut a, b| {
+                a.absorb_part(b);
+                Some(a)
+            });
+        match merged {
+            Some(m) => {
+                r.absorb_part(m);
+                true
+            }
+            None => false,
         }
-        true
     }
 
     /// Checks the objects of `docs` (and empties it), in document order.
