@@ -279,6 +279,17 @@ struct FileResult {
     strays: Vec<Pos>,
 }
 
+/// Parts of an input checked so far ([`Batch::in_parts`]): the results of
+/// those before the first that refused, if any.
+#[derive(Default)]
+struct Merged {
+    result: FileResult,
+    /// The fast path gave up in one of them.
+    bailed: bool,
+    /// The first part that refused, or one after it.
+    refused: Option<usize>,
+}
+
 impl FileResult {
     /// Adds what checking the next part of the same input found.
     fn absorb_part(&mut self, mut p: FileResult) {
@@ -663,8 +674,8 @@ fn check_file(
         file: &file,
         complete,
     };
-    let error = if batch.in_parts(text, opts.part_bytes, &mut r) {
-        None
+    let error = if let Some(error) = batch.in_parts(text, opts.part_bytes, &mut r) {
+        error
     } else {
         let mut docs = Vec::with_capacity(BATCH);
         let error = yaml::load_with(text, &Limits::default(), |doc| {
@@ -795,43 +806,73 @@ impl Batch<'_> {
     }
 
     /// Loads and checks `text` in parts at the same time, adding to `r`
-    /// what checking it whole would add, when it is large enough to be cut
-    /// ([`yaml::parts`]) and every part loads on its own. Otherwise `r` is
-    /// left as it was and `false` returned: the text is then loaded whole
-    /// (the whole text's loader reports an error where it stops, and mends
-    /// what go-yaml reads and saphyr-parser refuses with the whole text's
-    /// budget).
-    fn in_parts(&self, text: &str, part_bytes: usize, r: &mut FileResult) -> bool {
-        let Some(parts) = yaml::parts(text, part_bytes) else {
-            return false;
-        };
-        // Merged as neighbouring parts finish (in order), so that a part's
-        // results are not held twice for long; a part that refuses ends it.
+    /// what checking it whole adds, when it is large enough to be cut
+    /// ([`yaml::parts`]); `None` (and `r` as it was) when it is not, and the
+    /// error that ended the load otherwise. From the first part that cannot
+    /// be loaded on its own (it ends in an error, or needs go-yaml's
+    /// leniency mended with the whole text's budget), the rest of the text
+    /// is loaded in one piece as the whole text's loader reads it.
+    fn in_parts(
+        &self,
+        text: &str,
+        part_bytes: usize,
+        r: &mut FileResult,
+    ) -> Option<Option<yaml::YamlError>> {
+        let parts = yaml::parts(text, part_bytes)?;
+        // The first part known to refuse: parts after it are not loaded.
+        let refused = AtomicUsize::new(usize::MAX);
+        // Merged as neighbouring parts finish, in order, up to the first
+        // that refused.
         let merged = parts
             .par_iter()
-            .map(|part| {
-                let mut pr = FileResult::default();
+            .enumerate()
+            .map(|(i, part)| {
+                let mut done = Merged::default();
+                if i > refused.load(AtomicOrdering::Relaxed) {
+                    done.refused = Some(i);
+                    return done;
+                }
                 let mut docs = Vec::with_capacity(BATCH);
                 let loaded = yaml::load_part(text, part, &Limits::default(), |doc| {
                     docs.push(doc);
                     if docs.len() == BATCH {
-                        self.check(&mut docs, &mut pr);
+                        self.check(&mut docs, &mut done.result);
                     }
                 });
-                self.check(&mut docs, &mut pr);
-                loaded.ok().map(|()| pr)
+                self.check(&mut docs, &mut done.result);
+                match loaded {
+                    Ok(l) => done.bailed = l.bailed,
+                    Err(yaml::PartFailed) => {
+                        refused.fetch_min(i, AtomicOrdering::Relaxed);
+                        done = Merged {
+                            refused: Some(i),
+                            ..Merged::default()
+                        };
+                    }
+                }
+                done
             })
-            .try_reduce(FileResult::default, |mut a, b| {
-                a.absorb_part(b);
-                Some(a)
+            .reduce(Merged::default, |mut a, b| {
+                if a.refused.is_none() {
+                    a.result.absorb_part(b.result);
+                    a.bailed |= b.bailed;
+                    a.refused = b.refused;
+                }
+                a
             });
-        match merged {
-            Some(m) => {
-                r.absorb_part(m);
-                true
+        r.absorb_part(merged.result);
+        let Some(part) = merged.refused.and_then(|i| parts.get(i)) else {
+            return Some(None);
+        };
+        let mut docs = Vec::with_capacity(BATCH);
+        let error = yaml::load_rest(text, part, merged.bailed, &Limits::default(), |doc| {
+            docs.push(doc);
+            if docs.len() == BATCH {
+                self.check(&mut docs, r);
             }
-            None => false,
-        }
+        });
+        self.check(&mut docs, r);
+        Some(error)
     }
 
     /// Checks the objects of `docs` (and empties it), in document order.

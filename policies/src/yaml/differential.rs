@@ -80,11 +80,11 @@ pub fn differential_share(text: &str, limits: &Limits) -> Result<FastShare, Stri
 }
 
 /// Loads `text` whole and, when [`super::parts`] cuts it (as finely as it
-/// can), part by part with [`super::load_part`]: when every part loads, the
-/// documents must be the whole text's (a part counts its documents' indexes
-/// from its first) and the whole text must load without an error; when a
-/// part refuses, the documents handed over before must be the whole
-/// text's first ones. `Ok(true)` when the text was cut and every part
+/// can), part by part with [`super::load_part`] up to the first part that
+/// refuses, and from that one on with [`super::load_rest`], as the linter
+/// does: the documents must be the whole text's (a part counts its
+/// documents' indexes from its first) and so must the error, in its
+/// message and place. `Ok(true)` when the text was cut and every part
 /// loaded.
 #[doc(hidden)]
 pub fn parts_differential(text: &str, limits: &Limits) -> Result<bool, String> {
@@ -94,14 +94,24 @@ pub fn parts_differential(text: &str, limits: &Limits) -> Result<bool, String> {
     let mut whole = Vec::new();
     let error = super::load_with(text, limits, |d| whole.push(d));
     let mut got = Vec::new();
+    let mut bailed = false;
+    let mut got_error = None;
     let mut refused = false;
     for p in &parts {
-        if super::load_part(text, p, limits, |d| got.push(d)).is_err() {
-            refused = true;
-            break;
+        let mut docs = Vec::new();
+        match super::load_part(text, p, limits, |d| docs.push(d)) {
+            Ok(loaded) => {
+                got.append(&mut docs);
+                bailed |= loaded.bailed;
+            }
+            Err(_) => {
+                refused = true;
+                got_error = super::load_rest(text, p, bailed, limits, |d| got.push(d));
+                break;
+            }
         }
     }
-    if got.len() > whole.len() || (!refused && got.len() != whole.len()) {
+    if got.len() != whole.len() {
         return Err(format!(
             "{} documents in parts, {} whole",
             got.len(),
@@ -112,9 +122,11 @@ pub fn parts_differential(text: &str, limits: &Limits) -> Result<bool, String> {
         g.index = w.index;
         compare_documents(g, w).map_err(|e| format!("document #{i}: {e}"))?;
     }
-    if !refused && error.is_some() {
+    let place = |e: &Option<YamlError>| e.as_ref().map(|e| (e.message.clone(), e.pos));
+    if place(&got_error) != place(&error) {
         return Err(format!(
-            "every part loaded, the whole text did not: {}",
+            "errors differ: in parts {}, whole {}",
+            describe_error(&got_error),
             describe_error(&error)
         ));
     }

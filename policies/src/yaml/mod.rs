@@ -211,7 +211,7 @@ pub fn load_reference(
 pub use differential::{
     differential, differential_share, fast_share, parts_differential, FastShare,
 };
-pub use parts::{load_part, parts, Part, PartFailed};
+pub use parts::{load_part, load_rest, parts, Part, PartFailed, PartLoaded};
 
 /// Loads a stream given as bytes: invalid UTF-8 is an error pointing at the
 /// first bad byte (no document is loaded from such input).
@@ -354,6 +354,13 @@ struct Loader<'t> {
     /// what saphyr-parser refuses (see [`lenient`]); a part of a text
     /// ([`parts`]) may not, as its budget is the whole text's.
     repairs: bool,
+    /// Bytes of the whole text before `original`, when the loader reads on
+    /// from a part of it ([`load_rest`]): the mending budget is the whole
+    /// text's.
+    budget_before: usize,
+    /// Lines of the whole text before `original` (see `budget_before`),
+    /// for the positions an error's message names.
+    lines_before: usize,
 }
 
 /// What kubectl refuses at [`Loader::refused_at`].
@@ -425,6 +432,8 @@ impl<'t> Loader<'t> {
             open: Vec::new(),
             copy_at: (0, 0),
             repairs: true,
+            budget_before: 0,
+            lines_before: 0,
         }
     }
 
@@ -576,7 +585,8 @@ impl<'t> Loader<'t> {
         loop {
             let budget = self.repairs
                 && retries < lenient::MAX_RETRIES
-                && retries.saturating_mul(text.len()) < lenient::MAX_RETRY_BYTES;
+                && retries.saturating_mul(text.len() + self.budget_before)
+                    < lenient::MAX_RETRY_BYTES;
             let e = match self.parse(&text, each) {
                 Ok(()) => return None,
                 Err(Failed::Load(e)) => return Some(e),
@@ -1836,7 +1846,8 @@ impl<'t> Loader<'t> {
             let message = match first {
                 Some(p) => format!(
                     "duplicate key `{name}` (first defined at line {}, column {})",
-                    p.line, p.column
+                    p.line + self.lines_before,
+                    p.column
                 ),
                 None => format!("duplicate key `{name}`"),
             };

@@ -21,7 +21,7 @@
 use std::ops::Range;
 
 use super::lenient::{self, is_yaml_1_1_break};
-use super::{kubectl_json, refused_character, stream, Document, Limits, Loader, Pos};
+use super::{kubectl_json, refused_character, stream, Document, Limits, Loader, Pos, YamlError};
 
 /// A part of a text ([`parts`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,10 +33,18 @@ pub struct Part {
     pub line: usize,
 }
 
-/// Why a part was not loaded on its own: the whole text must be loaded
-/// instead (see the module's documentation).
+/// Why a part was not loaded on its own: the text must be loaded from its
+/// start on as the whole text's loader reads it ([`load_rest`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PartFailed;
+
+/// What loading a part tells besides its documents.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PartLoaded {
+    /// The fast path gave up on one of its documents: from there on the
+    /// whole text's loader reads with saphyr-parser alone.
+    pub bailed: bool,
+}
 
 /// Cuts `text` into parts of at least `min` bytes (the last may be longer,
 /// none shorter) at `---` lines, or `None` when it is not cut: shorter than
@@ -127,13 +135,14 @@ fn cuttable(text: &str) -> bool {
 /// document to `each` with its positions in the whole text; a document's
 /// `index` counts from the part's first document. `limits` are those given
 /// for the whole text. On [`PartFailed`] the documents handed over so far
-/// are the whole text's too, but the rest of the text must be loaded whole.
+/// are the whole text's too, but the text from the part on must be loaded
+/// with [`load_rest`].
 pub fn load_part(
     text: &str,
     part: &Part,
     limits: &Limits,
     mut each: impl FnMut(Document),
-) -> Result<(), PartFailed> {
+) -> Result<PartLoaded, PartFailed> {
     // With the `---` line that follows, if any: the whole text's loader
     // ends the part's last document there, not at the end of the text, and
     // some values are placed differently at either (an empty block scalar
@@ -149,20 +158,68 @@ pub fn load_part(
     let body = text.get(part.range.start..end).ok_or(PartFailed)?;
     let mut loader = Loader::new(body, limits.for_text(text));
     loader.repairs = false;
-    let (line, offset) = (part.line, part.range.start);
-    let shift = |p: Pos| Pos {
-        line: p.line + line - 1,
-        column: p.column,
-        offset: p.offset + offset,
-    };
-    let error = loader.run(&mut |mut d| {
+    loader.lines_before = part.line - 1;
+    let shift = shift_by(part);
+    let (error, _, bail) = loader.run_reporting(&mut |mut d| {
         d.start = shift(d.start);
-        d.spans.shift(shift);
+        d.spans.shift(&shift);
         each(d);
     });
     match error {
-        None => Ok(()),
+        None => Ok(PartLoaded {
+            bailed: bail.is_some(),
+        }),
         Some(_) => Err(PartFailed),
+    }
+}
+
+/// Loads `text` from `part` to its end as the whole text's loader reads on
+/// from that line, for a part that refused ([`PartFailed`]) after every part
+/// before it loaded; `bailed` when the fast path gave up in one of them
+/// (the whole text's loader then reads on with saphyr-parser alone).
+/// Documents and the error, if any, are placed in the whole text; a
+/// document's `index` counts from the part's first document.
+pub fn load_rest(
+    text: &str,
+    part: &Part,
+    bailed: bool,
+    limits: &Limits,
+    mut each: impl FnMut(Document),
+) -> Option<YamlError> {
+    let Some(body) = text.get(part.range.start..) else {
+        return Some(YamlError {
+            message: "internal error: a part outside its text".to_string(),
+            pos: Pos::default(),
+            document: 0,
+        });
+    };
+    let mut loader = Loader::new(body, limits.for_text(text));
+    loader.budget_before = part.range.start;
+    loader.lines_before = part.line - 1;
+    let shift = shift_by(part);
+    let mut shifted = |mut d: Document| {
+        d.start = shift(d.start);
+        d.spans.shift(&shift);
+        each(d);
+    };
+    let error = if bailed {
+        loader.run_reference(&mut shifted)
+    } else {
+        loader.run(&mut shifted)
+    };
+    error.map(|mut e| {
+        e.pos = shift(e.pos);
+        e
+    })
+}
+
+/// Turns a position in `part`'s text into one in the whole text.
+fn shift_by(part: &Part) -> impl Fn(Pos) -> Pos {
+    let (line, offset) = (part.line, part.range.start);
+    move |p: Pos| Pos {
+        line: p.line + line - 1,
+        column: p.column,
+        offset: p.offset + offset,
     }
 }
 
