@@ -811,7 +811,9 @@ impl Batch<'_> {
     /// error that ended the load otherwise. From the first part that cannot
     /// be loaded on its own (it ends in an error, or needs go-yaml's
     /// leniency mended with the whole text's budget), the rest of the text
-    /// is loaded in one piece as the whole text's loader reads it.
+    /// is loaded in one piece as the whole text's loader reads it; or, when
+    /// the fast path gave up in a part before it, the whole text is (`None`,
+    /// see [`yaml::load_rest`]).
     fn in_parts(
         &self,
         text: &str,
@@ -860,12 +862,17 @@ impl Batch<'_> {
                 }
                 a
             });
+        let refused = merged.refused.and_then(|i| parts.get(i));
+        if refused.is_some() && merged.bailed {
+            // The whole text is loaded again (see `yaml::load_rest`).
+            return None;
+        }
         r.absorb_part(merged.result);
-        let Some(part) = merged.refused.and_then(|i| parts.get(i)) else {
+        let Some(part) = refused else {
             return Some(None);
         };
         let mut docs = Vec::with_capacity(BATCH);
-        let error = yaml::load_rest(text, part, merged.bailed, &Limits::default(), |doc| {
+        let error = yaml::load_rest(text, part, &Limits::default(), |doc| {
             docs.push(doc);
             if docs.len() == BATCH {
                 self.check(&mut docs, r);

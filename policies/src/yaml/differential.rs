@@ -81,8 +81,9 @@ pub fn differential_share(text: &str, limits: &Limits) -> Result<FastShare, Stri
 
 /// Loads `text` whole and, when [`super::parts`] cuts it (as finely as it
 /// can), part by part with [`super::load_part`] up to the first part that
-/// refuses, and from that one on with [`super::load_rest`], as the linter
-/// does: the documents must be the whole text's (a part counts its
+/// refuses, and from that one on with [`super::load_rest`] (unless the
+/// fast path gave up before it: then the whole text is loaded again), as
+/// the linter does: the documents must be the whole text's (a part counts its
 /// documents' indexes from its first) and so must the error, in its
 /// message and place. `Ok(true)` when the text was cut and every part
 /// loaded.
@@ -104,9 +105,13 @@ pub fn parts_differential(text: &str, limits: &Limits) -> Result<bool, String> {
                 got.append(&mut docs);
                 bailed |= loaded.bailed;
             }
+            Err(_) if bailed => {
+                // The caller loads the whole text again (see `load_rest`).
+                return Ok(false);
+            }
             Err(_) => {
                 refused = true;
-                got_error = super::load_rest(text, p, bailed, limits, |d| got.push(d));
+                got_error = super::load_rest(text, p, limits, |d| got.push(d));
                 break;
             }
         }

@@ -11,12 +11,13 @@
 //! stream. [`load_part`] loads one and places its documents in the whole
 //! text.
 //!
-//! What a part cannot settle on its own it refuses ([`PartFailed`]), and the
-//! caller loads the whole text as usual: an error (the whole text's loader
-//! stops at the first and reports it, with its own message), and any
-//! mending for go-yaml's leniency, whose budget is the whole text's. So a
-//! text loaded in parts gives exactly the documents, values and positions
-//! of [`super::load_with`].
+//! What a part cannot settle on its own it refuses ([`PartFailed`]): an
+//! error (the whole text's loader stops at the first and reports it), and
+//! any mending for go-yaml's leniency, whose budget is the whole text's.
+//! The caller then loads the text from that part on in one piece with
+//! [`load_rest`], which reads on as the whole text's loader does from that
+//! line. So a text loaded in parts gives exactly the documents, values,
+//! positions and error of [`super::load_with`].
 
 use std::ops::Range;
 
@@ -175,14 +176,16 @@ pub fn load_part(
 
 /// Loads `text` from `part` to its end as the whole text's loader reads on
 /// from that line, for a part that refused ([`PartFailed`]) after every part
-/// before it loaded; `bailed` when the fast path gave up in one of them
-/// (the whole text's loader then reads on with saphyr-parser alone).
-/// Documents and the error, if any, are placed in the whole text; a
-/// document's `index` counts from the part's first document.
+/// before it loaded with the fast path taking all their documents (none
+/// [`PartLoaded::bailed`]). Otherwise the whole text must be loaded again:
+/// saphyr-parser, which the whole text's loader reads on with after the
+/// fast path gives up, remembers anchors from one document to the next (an
+/// alias to another document's anchor is an error either way, with another
+/// message). Documents and the error, if any, are placed in the whole text;
+/// a document's `index` counts from the part's first document.
 pub fn load_rest(
     text: &str,
     part: &Part,
-    bailed: bool,
     limits: &Limits,
     mut each: impl FnMut(Document),
 ) -> Option<YamlError> {
@@ -197,16 +200,11 @@ pub fn load_rest(
     loader.budget_before = part.range.start;
     loader.lines_before = part.line - 1;
     let shift = shift_by(part);
-    let mut shifted = |mut d: Document| {
+    let error = loader.run(&mut |mut d| {
         d.start = shift(d.start);
         d.spans.shift(&shift);
         each(d);
-    };
-    let error = if bailed {
-        loader.run_reference(&mut shifted)
-    } else {
-        loader.run(&mut shifted)
-    };
+    });
     error.map(|mut e| {
         e.pos = shift(e.pos);
         e
@@ -330,6 +328,48 @@ mod tests {
         let whole = load(&crlf, &Limits::default());
         let mut docs = in_parts(&crlf, 1).expect("cut").expect("loads");
         same(&mut docs, &whole.documents);
+    }
+
+    #[test]
+    fn the_rest_from_a_refusing_part_loads_as_the_whole_text_does() {
+        // A duplicate key (its message names the first one's line), a
+        // mended indentation; and an anchor before them, where the fast path
+        // gives up and the whole text must be loaded again.
+        for (text, rest) in [
+            ("a: 1\n---\nb: 2\n---\nc: 1\nd: 2\nc: 3\n---\ne: 4\n", true),
+            ("a: 1\n---\nspec:\n  args: [a,\n  b]\n---\nd: 1\n", true),
+            ("a: &x 1\n---\nb: *x\n---\nc: 1\nc: 2\n", false),
+        ] {
+            let mut whole = Vec::new();
+            let error = crate::yaml::load_with(text, &Limits::default(), |d| whole.push(d));
+            let parts = parts(text, 1).expect("cut");
+            let (mut got, mut bailed, mut got_error) = (Vec::new(), false, None);
+            for p in &parts {
+                let mut docs = Vec::new();
+                match load_part(text, p, &Limits::default(), |d| docs.push(d)) {
+                    Ok(l) => {
+                        got.append(&mut docs);
+                        bailed |= l.bailed;
+                    }
+                    Err(PartFailed) => {
+                        assert_eq!(!bailed, rest, "{text:?}");
+                        if bailed {
+                            got = Vec::new();
+                            got_error =
+                                crate::yaml::load_with(text, &Limits::default(), |d| got.push(d));
+                        } else {
+                            got_error = load_rest(text, p, &Limits::default(), |d| got.push(d));
+                        }
+                        break;
+                    }
+                }
+            }
+            same(&mut got, &whole);
+            let said = |e: &Option<YamlError>| e.as_ref().map(|e| (e.message.clone(), e.pos));
+            // The duplicate keys are errors; the mended text loads.
+            assert_eq!(error.is_some(), text.contains("c: 1"), "{text:?}");
+            assert_eq!(said(&got_error), said(&error), "{text:?}");
+        }
     }
 
     #[test]
