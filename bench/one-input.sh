@@ -2,7 +2,7 @@
 # One large input: the 20,000 generated workloads (bench/workloads.sh) as a
 # single stream of 20,000 documents (28 MB), as `helm template … | eyelint -`
 # or `kubectl get … -o yaml | eyelint -` hand it over. Each binary lints it
-# with a JSON, a SARIF and a GitHub report to a file, and parses it only
+# with a JSON, a SARIF, a GitHub and a human report to a file, and parses it only
 # (every rule skipped); RUNS rounds (default 5), the binaries' commands
 # alternating within each round (bench/alternate.py). Prints median wall
 # and CPU seconds and the largest resident set, per binary and command.
@@ -27,9 +27,9 @@ spec=""
 n=0
 for bin in "$@"; do
     n=$((n + 1))
-    for format in json sarif github; do
+    for format in json sarif github human; do
         out="$DATA/one-$n.$format"
-        spec+="bin$n-$format	$out	$bin	-f	$format	-o	$out	$one"$'\n'
+        spec+="bin$n-$format	$out	$bin	--color	never	-f	$format	-o	$out	$one"$'\n'
     done
     out="$DATA/one-$n.parse"
     spec+="bin$n-parse	$out	$bin	--skip	$all_rules	-f	json	-o	$out	$one"$'\n'
