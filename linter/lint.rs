@@ -677,15 +677,9 @@ fn check_file(
     let error = if let Some(error) = batch.in_parts(text, opts.part_bytes, &mut r) {
         error
     } else {
-        let mut docs = Vec::with_capacity(BATCH);
-        let error = yaml::load_with(text, &Limits::default(), |doc| {
-            docs.push(doc);
-            if docs.len() == BATCH {
-                batch.check(&mut docs, &mut r);
-            }
-        });
-        batch.check(&mut docs, &mut r);
-        error
+        batch.checking(&mut r, |each| {
+            yaml::load_with(text, &Limits::default(), each)
+        })
     };
     match error {
         Some(e) => err(&mut r, Some(e.pos), e.message),
@@ -834,14 +828,9 @@ impl Batch<'_> {
                     done.refused = Some(i);
                     return done;
                 }
-                let mut docs = Vec::with_capacity(BATCH);
-                let loaded = yaml::load_part(text, part, &Limits::default(), |doc| {
-                    docs.push(doc);
-                    if docs.len() == BATCH {
-                        self.check(&mut docs, &mut done.result);
-                    }
+                let loaded = self.checking(&mut done.result, |each| {
+                    yaml::load_part(text, part, &Limits::default(), each)
                 });
-                self.check(&mut docs, &mut done.result);
                 match loaded {
                     Ok(l) => done.bailed = l.bailed,
                     Err(yaml::PartFailed) => {
@@ -871,15 +860,28 @@ impl Batch<'_> {
         let Some(part) = refused else {
             return Some(None);
         };
+        Some(self.checking(r, |each| {
+            yaml::load_rest(text, part, &Limits::default(), each)
+        }))
+    }
+
+    /// Runs `load`, checking the documents it hands to `each` a batch at a
+    /// time as they come (so that a file's working set is a batch, not the
+    /// whole file), and returns what it returns.
+    fn checking<T>(
+        &self,
+        r: &mut FileResult,
+        load: impl FnOnce(&mut dyn FnMut(yaml::Document)) -> T,
+    ) -> T {
         let mut docs = Vec::with_capacity(BATCH);
-        let error = yaml::load_rest(text, part, &Limits::default(), |doc| {
+        let out = load(&mut |doc| {
             docs.push(doc);
             if docs.len() == BATCH {
                 self.check(&mut docs, r);
             }
         });
         self.check(&mut docs, r);
-        Some(error)
+        out
     }
 
     /// Checks the objects of `docs` (and empties it), in document order.

@@ -323,53 +323,36 @@ fn mutate(base: &str, ops: &[(usize, u8, u8)]) -> String {
     String::from_utf8_lossy(&b).into_owned()
 }
 
+/// `text` loads alike with and without the fast path, and in parts and
+/// whole.
+fn alike(text: &str, small: bool) -> Result<(), String> {
+    differential(text, &limits(small))?;
+    parts_differential(text, &limits(small)).map(|_| ())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
 
     #[test]
     fn yamlish_texts_load_alike(text in yamlish(), small in any::<bool>()) {
-        let r = differential(&text, &limits(small));
+        let r = alike(&text, small);
         prop_assert!(r.is_ok(), "{:?}: {}", text, r.unwrap_err());
     }
 
     #[test]
     fn generated_manifests_load_alike(seed in any::<u64>(), small in any::<bool>()) {
         let text = Gen(seed | 1).stream();
-        let r = differential(&text, &limits(small));
+        let r = alike(&text, small);
         prop_assert!(r.is_ok(), "{:?}: {}", text, r.unwrap_err());
     }
 
     #[test]
     fn mutated_manifests_load_alike((which, ops) in mutations(), small in any::<bool>()) {
         let text = mutate(MANIFESTS[which], &ops);
-        let r = differential(&text, &limits(small));
+        let r = alike(&text, small);
         prop_assert!(r.is_ok(), "{:?}: {}", text, r.unwrap_err());
-    }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
-
-    #[test]
-    fn yamlish_texts_load_alike_in_parts(text in yamlish(), small in any::<bool>()) {
-        let r = parts_differential(&text, &limits(small));
-        prop_assert!(r.is_ok(), "{:?}: {}", text, r.unwrap_err());
-    }
-
-    #[test]
-    fn generated_manifests_load_alike_in_parts(seed in any::<u64>(), small in any::<bool>()) {
-        let text = Gen(seed | 1).stream();
-        let r = parts_differential(&text, &limits(small));
-        prop_assert!(r.is_ok(), "{:?}: {}", text, r.unwrap_err());
-    }
-
-    #[test]
-    fn mutated_manifests_load_alike_in_parts(
-        (which, ops) in mutations(),
-        small in any::<bool>(),
-    ) {
-        // Two documents or more, so there is a cut to make.
-        let text = format!("{}---\n{}", MANIFESTS[which], mutate(MANIFESTS[1], &ops));
+        // After another manifest, so there is a cut to make before it.
+        let text = format!("{}---\n{text}", MANIFESTS[1]);
         let r = parts_differential(&text, &limits(small));
         prop_assert!(r.is_ok(), "{:?}: {}", text, r.unwrap_err());
     }

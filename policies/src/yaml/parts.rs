@@ -225,7 +225,7 @@ fn shift_by(part: &Part) -> impl Fn(Pos) -> Pos {
 mod tests {
     use super::*;
     use crate::yaml::differential::compare_documents;
-    use crate::yaml::load;
+    use crate::yaml::{load, parts_differential};
 
     /// `got` (loaded in parts) against `want` (the whole text), document by
     /// document; a part's documents count their index from its first.
@@ -289,20 +289,14 @@ mod tests {
             "a: 1\n---\n|\n---\n>\n",
             "x: |\n---\ny: >-\n---\nplain\n---\n",
         ] {
-            let whole = load(text, &Limits::default());
-            assert!(whole.error.is_none(), "{text:?}: {:?}", whole.error);
-            let mut docs = in_parts(text, 1).expect("cut").expect("loads");
-            same(&mut docs, &whole.documents);
+            assert_eq!(parts_differential(text, &Limits::default()), Ok(true));
         }
     }
 
     #[test]
     fn anchors_and_other_slow_path_documents_load_in_parts() {
         let text = "a: &x {b: 1}\nc: *x\n---\nd: !!str 1\n---\ne: {f: 1}\ng:\n  <<: {h: 2}\n";
-        let whole = load(text, &Limits::default());
-        assert!(whole.error.is_none(), "{:?}", whole.error);
-        let mut docs = in_parts(text, 1).expect("cut").expect("loads");
-        same(&mut docs, &whole.documents);
+        assert_eq!(parts_differential(text, &Limits::default()), Ok(true));
     }
 
     #[test]
@@ -325,9 +319,7 @@ mod tests {
         }
         // CRLF line endings are line ends to both.
         let crlf = body.replace('\n', "\r\n");
-        let whole = load(&crlf, &Limits::default());
-        let mut docs = in_parts(&crlf, 1).expect("cut").expect("loads");
-        same(&mut docs, &whole.documents);
+        assert_eq!(parts_differential(&crlf, &Limits::default()), Ok(true));
     }
 
     #[test]
@@ -340,35 +332,15 @@ mod tests {
             ("a: 1\n---\nspec:\n  args: [a,\n  b]\n---\nd: 1\n", true),
             ("a: &x 1\n---\nb: *x\n---\nc: 1\nc: 2\n", false),
         ] {
-            let mut whole = Vec::new();
-            let error = crate::yaml::load_with(text, &Limits::default(), |d| whole.push(d));
-            let parts = parts(text, 1).expect("cut");
-            let (mut got, mut bailed, mut got_error) = (Vec::new(), false, None);
-            for p in &parts {
-                let mut docs = Vec::new();
-                match load_part(text, p, &Limits::default(), |d| docs.push(d)) {
-                    Ok(l) => {
-                        got.append(&mut docs);
-                        bailed |= l.bailed;
-                    }
-                    Err(PartFailed) => {
-                        assert_eq!(!bailed, rest, "{text:?}");
-                        if bailed {
-                            got = Vec::new();
-                            got_error =
-                                crate::yaml::load_with(text, &Limits::default(), |d| got.push(d));
-                        } else {
-                            got_error = load_rest(text, p, &Limits::default(), |d| got.push(d));
-                        }
-                        break;
-                    }
-                }
-            }
-            same(&mut got, &whole);
-            let said = |e: &Option<YamlError>| e.as_ref().map(|e| (e.message.clone(), e.pos));
             // The duplicate keys are errors; the mended text loads.
-            assert_eq!(error.is_some(), text.contains("c: 1"), "{text:?}");
-            assert_eq!(said(&got_error), said(&error), "{text:?}");
+            let whole = load(text, &Limits::default());
+            assert_eq!(whole.error.is_some(), text.contains("c: 1"), "{text:?}");
+            // A part refuses; parts before it, then the rest, give the whole
+            // text's documents and error (or the whole text is loaded again).
+            assert_eq!(parts_differential(text, &Limits::default()), Ok(false));
+            let first = &parts(text, 1).expect("cut")[0];
+            let bailed = load_part(text, first, &Limits::default(), |_| {}).map(|l| l.bailed);
+            assert_eq!(bailed, Ok(!rest), "{text:?}");
         }
     }
 
