@@ -12,6 +12,8 @@
 pub mod checks;
 pub mod config;
 pub mod error;
+#[cfg(feature = "live")]
+pub mod exec;
 pub mod kinds;
 pub mod lite;
 #[cfg(feature = "live")]

@@ -779,6 +779,7 @@ pub fn run(
         ..Settings::default()
     };
     let deadline = std::time::Instant::now() + settings.total_timeout;
+    let wall_deadline = std::time::SystemTime::now() + settings.total_timeout;
     let limit = settings.total_timeout.as_secs();
     let collected = rt.block_on(async {
         let mut config = load_kube_config(opts).await?;
@@ -792,10 +793,23 @@ pub fn run(
             let limit = settings.total_timeout.min(Duration::from_secs(10));
             tokio::task::spawn_blocking(move || crate::tls::peer_certificates(&url, limit))
         };
-        // kube runs a kubeconfig's credentials plugin (`user.exec`) while it
-        // builds the client, and waits for it: on the blocking pool, under
-        // the time limit, a plugin that hangs cannot hold the sweep.
-        let build = tokio::task::spawn_blocking(move || Client::try_from(config));
+        // A kubeconfig's credentials plugin (`user.exec`) runs once, here,
+        // rather than each time kube builds a part of the client (see
+        // `exec`); kube still runs it when its credential would expire
+        // before the sweep ends. Either way it runs on the blocking pool,
+        // under the time limit: a plugin that hangs cannot hold the sweep.
+        let build = tokio::task::spawn_blocking(move || {
+            if crate::exec::would_run(&config.auth_info) {
+                if let Some(exec) = &config.auth_info.exec {
+                    let status = crate::exec::run(exec).map_err(SweepError::Cluster)?;
+                    if crate::exec::lasts(&status, wall_deadline) {
+                        crate::exec::hand_over(&mut config.auth_info, status);
+                    }
+                }
+            }
+            Client::try_from(config)
+                .map_err(|e| SweepError::Cluster(eyelint_policies::error_chain::error_chain(&e)))
+        });
         let client = match tokio::time::timeout_at(Instant::from_std(deadline), build).await {
             Err(_) => {
                 stop_children();
@@ -805,11 +819,7 @@ pub fn run(
                 )));
             }
             Ok(Err(e)) => return Err(SweepError::Cluster(e.to_string())),
-            Ok(Ok(Err(e))) => {
-                return Err(SweepError::Cluster(
-                    eyelint_policies::error_chain::error_chain(&e),
-                ))
-            }
+            Ok(Ok(Err(e))) => return Err(e),
             Ok(Ok(Ok(client))) => client,
         };
         collect(&client, col, extras, &index_kinds, settings).await?;

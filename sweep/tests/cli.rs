@@ -576,3 +576,140 @@ fn unreachable_clusters_and_hanging_credential_plugins_fail_in_time() {
         assert!(!alive(), "the credentials plugin {} still runs", pid.trim());
     }
 }
+
+/// Each request's path and `Authorization` header.
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>;
+
+/// A loopback API server that answers every request with an empty list and
+/// keeps each request's path and `Authorization` header. Ends with the test
+/// process.
+fn empty_api_server() -> (String, Seen) {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = seen.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            let seen = keep.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(match conn.try_clone() {
+                    Ok(c) => c,
+                    Err(_) => return,
+                });
+                let mut conn = conn;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+                    let mut auth = String::new();
+                    loop {
+                        let mut h = String::new();
+                        if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if h.trim().is_empty() {
+                            break;
+                        }
+                        if let Some((k, v)) = h.split_once(':') {
+                            if k.eq_ignore_ascii_case("authorization") {
+                                auth = v.trim().to_string();
+                            }
+                        }
+                    }
+                    seen.lock().unwrap().push((path, auth));
+                    let body = r#"{"apiVersion":"v1","kind":"List","metadata":{},"items":[]}"#;
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if conn.write_all(answer.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, seen)
+}
+
+/// A kubeconfig's credentials plugin runs once per sweep (kube alone would
+/// run it three times), and its token is sent with every request; one whose
+/// token expires before the sweep can end is left to kube, which refreshes it.
+#[test]
+fn a_credentials_plugin_runs_once_and_its_token_is_used() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let (url, seen) = empty_api_server();
+    let tmp = tempfile::Builder::new()
+        .prefix("eyelint-sweep-exec-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path();
+    let sweep = |name: &str, expires_in: Option<u64>| {
+        let count = dir.join(format!("{name}.count"));
+        let plugin = dir.join(format!("{name}.sh"));
+        let expiry = match expires_in {
+            Some(s) => format!(
+                r#","expirationTimestamp":"'"$(date -u -d @$(( $(date +%s) + {s} )) +%Y-%m-%dT%H:%M:%SZ)"'""#
+            ),
+            None => String::new(),
+        };
+        std::fs::write(
+            &plugin,
+            format!(
+                "#!/bin/sh\necho run >> {count}\n\
+                 printf '%s' '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\
+                 \"status\":{{\"token\":\"tok-{name}\"{expiry}}}}}'\n",
+                count = count.display(),
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let kubeconfig = dir.join(format!("{name}.yaml"));
+        std::fs::write(
+            &kubeconfig,
+            format!(
+                "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {url}\n\
+                 users:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      \
+                 command: {}\n      interactiveMode: Never\n\
+                 contexts:\n- name: c\n  context: {{cluster: c, user: u}}\ncurrent-context: c\n",
+                plugin.display()
+            ),
+        )
+        .unwrap();
+        seen.lock().unwrap().clear();
+        let out = bin()
+            .args([
+                "--kubeconfig",
+                &kubeconfig.display().to_string(),
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_ne!(out.status.code(), Some(2), "{err}");
+        let runs = std::fs::read_to_string(&count).unwrap().lines().count();
+        let requests = seen.lock().unwrap().clone();
+        (runs, requests)
+    };
+    let (runs, requests) = sweep("lasting", None);
+    assert_eq!(runs, 1);
+    assert!(requests.len() > 10, "{requests:?}");
+    assert!(
+        requests
+            .iter()
+            .all(|(_, auth)| auth == "Bearer tok-lasting"),
+        "{requests:?}"
+    );
+    // An hour is longer than the sweep's 120 s and the margin.
+    let (runs, requests) = sweep("hour", Some(3600));
+    assert_eq!(runs, 1);
+    assert!(requests.iter().all(|(_, auth)| auth == "Bearer tok-hour"));
+    // Thirty seconds is not: kube runs the plugin itself.
+    let (runs, requests) = sweep("brief", Some(30));
+    assert!(runs > 1, "{runs}");
+    assert!(requests.iter().all(|(_, auth)| auth == "Bearer tok-brief"));
+}
