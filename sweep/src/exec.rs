@@ -6,7 +6,8 @@
 //! expiry, so three runs for one client. A plugin that takes a second (a
 //! Python CLI, a cloud round trip) or asks for a login in the terminal would
 //! do so three times. The sweep runs it once here, with the same protocol
-//! (`KUBERNETES_EXEC_INFO`, `interactiveMode`, `provideClusterInfo`), and
+//! (`KUBERNETES_EXEC_INFO`, `interactiveMode`, `provideClusterInfo`, its
+//! standard error passed on), and
 //! hands kube what it printed: a bearer token, or a client certificate and
 //! key, in place of the plugin.
 //!
