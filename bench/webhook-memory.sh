@@ -10,11 +10,13 @@
 #           about 1.4 MB (one container with a long env list), 2.8 MB in all,
 #           under etcd's 1.5 MiB object limit;
 #   flat    a CREATE of about 3 MiB (one long annotation), just under the
-#           default --max-body-bytes.
+#           default --max-body-bytes;
+#   containers  a CREATE of about 1 MB: a Deployment of 3,000 containers,
+#           every other one failing a dozen checks (about 19,000 findings).
 # Installs h2load (nghttp2-client) and openssl from Debian when missing and
 # makes a throwaway self-signed certificate.
 #
-# Usage: bench/webhook-memory.sh [update|flat] [N ...]   (default: update 1 4 16)
+# Usage: bench/webhook-memory.sh [update|flat|containers] [N ...]   (default: update 1 4 16)
 # Env:   BIN=path/to/eyelint-webhook (default: build this checkout's)
 #        RUNS=3 (runs per N; the median peak is printed too)  PORT=18443  HEALTH_PORT=18080
 set -euo pipefail
@@ -32,7 +34,7 @@ if [ ! -f "$BASE" ]; then
   echo "SKIP: $BASE not found (../shared absent?)" >&2
   exit 0
 fi
-case "$KIND" in update|flat) ;; *) echo "usage: $0 [update|flat] [N ...]" >&2; exit 2 ;; esac
+case "$KIND" in update|flat|containers) ;; *) echo "usage: $0 [update|flat|containers] [N ...]" >&2; exit 2 ;; esac
 
 . "$ROOT/bench/webhook-common.sh"
 need h2load nghttp2-client
@@ -62,10 +64,27 @@ if kind == "update":
     env = [{"name": f"SETTING_{i:06d}", "value": "x" * 40} for i in range(18000)]
     for key in ("object", "oldObject"):
         req[key]["spec"]["template"]["spec"]["containers"][0]["env"] = env
-else:
+elif kind == "flat":
     req["operation"] = "CREATE"
     req["oldObject"] = None
     req["object"]["metadata"].setdefault("annotations", {})["example.com/blob"] = "x" * 3_130_000
+else:
+    req["operation"] = "CREATE"
+    req["oldObject"] = None
+    good = {
+        "securityContext": {"runAsNonRoot": True, "readOnlyRootFilesystem": True,
+                            "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
+        "resources": {"requests": {"cpu": "10m", "memory": "16Mi"},
+                      "limits": {"cpu": "100m", "memory": "64Mi"}},
+        "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080}},
+        "readinessProbe": {"httpGet": {"path": "/ready", "port": 8080}},
+    }
+    bad = {"securityContext": {"privileged": True, "capabilities": {"add": ["SYS_ADMIN"]}}}
+    req["object"]["spec"]["template"]["spec"]["containers"] = [
+        dict(name=f"c{i:05d}", image=f"registry.example.com/team/app-{i}:1.{i}",
+             **(bad if i % 2 else good))
+        for i in range(3000)
+    ]
 text = json.dumps(review, separators=(",", ":"))
 assert len(text) <= 3 * 1024 * 1024, len(text)
 open(out, "w").write(text)

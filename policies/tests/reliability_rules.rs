@@ -375,6 +375,24 @@ fn missing_pdb_same_namespace_and_real_selectors() {
     let f = &eval_all("missingPodDisruptionBudget", std::slice::from_ref(&d))[0].findings;
     assert_eq!(f[0].path.to_string(), "spec.template.metadata.labels");
     assert!(f[0].fix.is_none());
+    assert_eq!(
+        f[0].message,
+        "no PodDisruptionBudget in namespace `shop` selects this workload's pods"
+    );
+    // Without a namespace, only budgets without one are looked at.
+    let bare = deployment("web", "", json!({"app": "web"}));
+    let f = &eval_all(
+        "missingPodDisruptionBudget",
+        &[
+            bare,
+            pdb("shop", json!({"selector": {"matchLabels": {"app": "web"}}})),
+        ],
+    )[0]
+    .findings;
+    assert_eq!(
+        f[0].message,
+        "no PodDisruptionBudget selects this workload's pods (of those that, like it, set no namespace)"
+    );
 }
 
 #[test]

@@ -145,7 +145,8 @@ impl Rule for MissingPodDisruptionBudget {
             .key("labels")
             .nearest_existing(cx.object);
         let message = if ns.is_empty() {
-            "no PodDisruptionBudget without a namespace selects this workload's pods".to_string()
+            "no PodDisruptionBudget selects this workload's pods (of those that, like it, set no namespace)"
+                .to_string()
         } else {
             format!("no PodDisruptionBudget in namespace `{ns}` selects this workload's pods")
         };
