@@ -12,7 +12,7 @@
 #   flat    a CREATE of about 3 MiB (one long annotation), just under the
 #           default --max-body-bytes;
 #   containers  a CREATE of about 1 MB: a Deployment of 3,000 containers,
-#           every other one failing a dozen checks (21,004 findings).
+#           every other one failing about 14 checks (21,004 findings).
 # Installs h2load (nghttp2-client) and openssl from Debian when missing and
 # makes a throwaway self-signed certificate.
 #
