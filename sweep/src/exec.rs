@@ -341,5 +341,22 @@ mod tests {
             status.token.as_deref(),
             Some("hi|{apiVersion:client.authentication.k8s.io/v1beta1,kind:ExecCredential,spec:{interactive:false}}")
         );
+        // provideClusterInfo: the cluster as kube read it from the kubeconfig,
+        // with the kubeconfig's field names (client-go's `Cluster` shadows them).
+        let mut exec: ExecConfig = serde_json::from_str(
+            r#"{"command": "sh", "args": ["-c", "printf '{\"status\":{\"token\":\"%s\"}}' \"$(printf %s \"$KUBERNETES_EXEC_INFO\" | tr -d '\"')\""],
+                "provideClusterInfo": true, "interactiveMode": "Never"}"#,
+        )
+        .unwrap();
+        exec.cluster = Some(kube::config::ExecAuthCluster {
+            server: Some("https://k.example:6443".into()),
+            tls_server_name: Some("k.example".into()),
+            ..Default::default()
+        });
+        let token = run(&exec).unwrap().token.unwrap_or_default();
+        assert!(
+            token.contains("cluster:{server:https://k.example:6443,tls-server-name:k.example}"),
+            "{token}"
+        );
     }
 }
