@@ -674,24 +674,48 @@ fn check_file(
         file: &file,
         complete,
     };
-    let error = if let Some(error) = batch.in_parts(text, opts.part_bytes, &mut r) {
-        error
-    } else {
-        batch.checking(&mut r, |each| {
-            yaml::load_with(text, &Limits::default(), each)
-        })
+    // The error that ended the load, and the byte at which that load began.
+    let (mut error, mut began) = match batch.in_parts(text, opts.part_bytes, &mut r) {
+        Some(ended) => ended,
+        None => (
+            batch.checking(&mut r, |each| {
+                yaml::load_with(text, &Limits::default(), each)
+            }),
+            0,
+        ),
     };
-    match error {
-        Some(e) => err(&mut r, Some(e.pos), e.message),
+    if error.is_none() && r.objects > 0 && r.errors.is_empty() {
         // kubectl reads a file that starts with `{` as JSON: in a file of
         // objects, what only YAML allows there is an error (files of no
         // objects, such as a tsconfig.json with comments, are still skipped).
-        None if r.objects > 0 && r.errors.is_empty() => {
-            if let Some((offset, message)) = yaml::kubectl_json::refusal(text) {
-                err(&mut r, Some(yaml::line_col(text, offset)), message);
-            }
+        if let Some((offset, message)) = yaml::kubectl_json::refusal(text) {
+            err(&mut r, Some(yaml::line_col(text, offset)), message);
         }
-        None => {}
+    }
+    // After a syntax error, the documents after the one it is in are still
+    // read, from the next `---` line, as kubectl's splitter cuts a stream
+    // before parsing it (`yaml::resume_after`), up to a bound.
+    let mut resumed = 0;
+    while let Some(e) = error.take() {
+        let next = yaml::resume_after(text, &e, began);
+        err(&mut r, Some(e.pos), e.message);
+        let Some(part) = next else { break };
+        if resumed == MAX_RESUMED {
+            err(
+                &mut r,
+                Some(yaml::line_col(text, part.range.start)),
+                format!(
+                    "not read from here on: this file already has {} YAML errors",
+                    MAX_RESUMED + 1
+                ),
+            );
+            break;
+        }
+        resumed += 1;
+        began = part.range.start;
+        error = batch.checking(&mut r, |each| {
+            yaml::load_rest(text, &part, &Limits::default(), each)
+        });
     }
     if (opts.keep_text && !r.findings.is_empty()) || !r.errors.is_empty() {
         r.text = Some(bytes.clone());
@@ -716,6 +740,10 @@ fn check_file(
     }
     r
 }
+
+/// Times one input is read on after a YAML error ([`yaml::resume_after`]);
+/// each costs a pass over the rest of the text.
+const MAX_RESUMED: usize = 10;
 
 /// The default [`RunOptions::part_bytes`]: large enough that a part's
 /// fixed costs do not count, small enough that a few megabytes keep two
@@ -802,7 +830,8 @@ impl Batch<'_> {
     /// Loads and checks `text` in parts at the same time, adding to `r`
     /// what checking it whole adds, when it is large enough to be cut
     /// ([`yaml::parts`]); `None` (and `r` as it was) when it is not, and the
-    /// error that ended the load otherwise. From the first part that cannot
+    /// error that ended the load otherwise, with the byte at which the load
+    /// that met it began. From the first part that cannot
     /// be loaded on its own (it ends in an error, or needs go-yaml's
     /// leniency mended with the whole text's budget), the rest of the text
     /// is loaded in one piece as the whole text's loader reads it; or, when
@@ -813,7 +842,7 @@ impl Batch<'_> {
         text: &str,
         part_bytes: usize,
         r: &mut FileResult,
-    ) -> Option<Option<yaml::YamlError>> {
+    ) -> Option<(Option<yaml::YamlError>, usize)> {
         let parts = yaml::parts(text, part_bytes)?;
         // The first part known to refuse: parts after it are not loaded.
         let refused = AtomicUsize::new(usize::MAX);
@@ -858,11 +887,12 @@ impl Batch<'_> {
         }
         r.absorb_part(merged.result);
         let Some(part) = refused else {
-            return Some(None);
+            return Some((None, 0));
         };
-        Some(self.checking(r, |each| {
+        let error = self.checking(r, |each| {
             yaml::load_rest(text, part, &Limits::default(), each)
-        }))
+        });
+        Some((error, part.range.start))
     }
 
     /// Runs `load`, checking the documents it hands to `each` a batch at a

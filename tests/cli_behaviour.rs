@@ -220,6 +220,74 @@ fn invalid_yaml_is_a_located_diagnostic_and_the_rest_is_linted() {
     assert!(r.stderr.contains("name: [x"), "{}", r.stderr);
 }
 
+/// A syntax error ends its document, not its file: the documents after it
+/// are linted from the next `---` line, as kubectl's splitter cuts a stream
+/// before parsing it. A limit reached (hostile input) still ends the file,
+/// and a file reports at most eleven errors.
+#[test]
+fn after_a_yaml_error_the_next_documents_are_linted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let broken = "apiVersion: v1\nkind: Pod\nmetadata: {name: b\n";
+    let pod = |name: &str| POD.replace("name: p\n", &format!("name: {name}\n"));
+    // Errors on the line before a `---` (the flow mapping is cut by it) and
+    // inside a document (a quoted value cut by a `---` line).
+    let quoted = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"q\n";
+    let text = [broken, &pod("second"), quoted, &pod("fourth")].join("---\n");
+    write(d, "stream.yaml", &text);
+    let r = eyelint(d, &["--only=hostIPCSet", "-f", "json"], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let v = json(&r);
+    let names: Vec<(&str, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["name"].as_str().unwrap(), f["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(names, [("second", 11), ("fourth", 27)], "{}", r.stderr);
+    let errors: Vec<(u64, u64)> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_u64().unwrap(), e["column"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(errors, [(4, 1), (19, 9)], "{}", r.stderr);
+    // A limit reached ends the file: the document after it is not read.
+    std::fs::remove_file(d.join("stream.yaml")).unwrap();
+    let mut laughs = String::from("a: &a [l, l, l, l, l, l, l, l, l, l]\n");
+    for (prev, name) in "abcdefg".chars().zip("bcdefgh".chars()) {
+        let refs = vec![format!("*{prev}"); 10].join(", ");
+        laughs.push_str(&format!("{name}: &{name} [{refs}]\n"));
+    }
+    write(
+        d,
+        "laughs.yaml",
+        [laughs.as_str(), &pod("after")].join("---\n"),
+    );
+    let v = json(&eyelint(d, &["--only=hostIPCSet", "-f", "json"], None));
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0, "{v}");
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{v}");
+    assert!(
+        errors[0]["message"].as_str().unwrap().contains("values"),
+        "{v}"
+    );
+    // Eleven errors at most, then one that says where reading stopped.
+    std::fs::remove_file(d.join("laughs.yaml")).unwrap();
+    write(d, "many.yaml", [broken; 15].join("---\n"));
+    let v = json(&eyelint(d, &["-f", "json"], None));
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 12, "{v}");
+    assert_eq!(errors[11]["line"].as_u64(), Some(44));
+    assert!(
+        errors[11]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not read from here on: this file already has 11 YAML errors"),
+        "{v}"
+    );
+}
+
 #[test]
 fn non_kubernetes_files_are_silent_and_binary_is_an_error() {
     let dir = tempfile::tempdir().unwrap();

@@ -1692,6 +1692,7 @@ fn mutated_manifests_are_refused_where_kubectl_refuses_them() {
                 message,
                 pos: eyelint_policies::yaml::line_col(text, at),
                 document: 0,
+                limit: false,
             })
         });
         match (ours, theirs) {

@@ -510,6 +510,7 @@ impl<'t> Fast<'t> {
             message: too_large_message(self.limits.max_nodes),
             pos: at,
             document: self.doc_index,
+            limit: true,
         })
     }
 

@@ -165,6 +165,10 @@ pub struct YamlError {
     pub pos: Pos,
     /// 0-based index of the document it occurred in.
     pub document: usize,
+    /// One of the [`Limits`] (or the loader's own bound on re-reading a
+    /// text) was reached: the text may be hostile, and nothing after it
+    /// should be read ([`resume_after`] does not go on after it).
+    pub limit: bool,
 }
 
 impl miette::Diagnostic for YamlError {
@@ -211,7 +215,7 @@ pub fn load_reference(
 pub use differential::{
     differential, differential_share, fast_share, parts_differential, FastShare,
 };
-pub use parts::{load_part, load_rest, parts, Part, PartFailed, PartLoaded};
+pub use parts::{load_part, load_rest, parts, resume_after, Part, PartFailed, PartLoaded};
 
 /// Loads a stream given as bytes: invalid UTF-8 is an error pointing at the
 /// first bad byte (no document is loaded from such input).
@@ -229,6 +233,7 @@ pub fn load_bytes(bytes: &[u8], limits: &Limits) -> Loaded {
                     message: format!("invalid UTF-8 (byte offset {good}): not a text file"),
                     pos,
                     document: 0,
+                    limit: false,
                 }),
             }
         }
@@ -248,11 +253,13 @@ pub fn load_one(text: &str) -> Result<Document, YamlError> {
             message: "expected one YAML document, found none".to_string(),
             pos: line_col(text, text.len()),
             document: 0,
+            limit: false,
         }),
         n => Err(YamlError {
             message: format!("expected one YAML document, found {n}"),
             pos: docs[1].start,
             document: docs[1].index,
+            limit: false,
         }),
     }
 }
@@ -471,6 +478,15 @@ impl<'t> Loader<'t> {
             message: message.into(),
             pos,
             document: self.doc_index,
+            limit: false,
+        }
+    }
+
+    /// An error for a limit reached ([`YamlError::limit`]).
+    fn limit_err(&self, message: impl Into<String>, pos: Pos) -> YamlError {
+        YamlError {
+            limit: true,
+            ..self.err(message, pos)
         }
     }
 
@@ -1465,7 +1481,7 @@ impl<'t> Loader<'t> {
     /// `body`) that go-yaml reads as a blank, when the text was read again
     /// `retries` times for others and the loader stops re-reading it.
     fn too_many_breaks(&self, at: usize, retries: usize) -> YamlError {
-        self.err(
+        self.limit_err(
             format!(
                 "kubectl's YAML parser reads YAML 1.1, where NEL (U+0085), U+2028 and U+2029 are \
                  line breaks, and this one is a blank between tokens to it; eyelint reads the \
@@ -1860,7 +1876,7 @@ impl<'t> Loader<'t> {
     }
 
     fn too_many(&self, pos: Pos) -> YamlError {
-        self.err(too_large_message(self.limits.max_nodes), pos)
+        self.limit_err(too_large_message(self.limits.max_nodes), pos)
     }
 
     fn end_collection(&mut self) -> Result<(), YamlError> {
@@ -1906,7 +1922,7 @@ impl<'t> Loader<'t> {
     }
 
     fn too_deep(&self, pos: Pos) -> YamlError {
-        self.err(
+        self.limit_err(
             format!(
                 "collections nested too deeply (more than {} levels)",
                 self.limits.max_depth

@@ -194,6 +194,7 @@ pub fn load_rest(
             message: "internal error: a part outside its text".to_string(),
             pos: Pos::default(),
             document: 0,
+            limit: false,
         });
     };
     let mut loader = Loader::new(body, limits.for_text(text));
@@ -208,6 +209,43 @@ pub fn load_rest(
     error.map(|mut e| {
         e.pos = shift(e.pos);
         e
+    })
+}
+
+/// Where the linter goes on reading `text` after `error`: the first line at
+/// or after the error's line (and after `after`, the byte at which the load
+/// that failed began, so that every resumption moves on) at which kubectl's document
+/// splitter starts a document, to the end of the text; `None` when there is
+/// none, when the error is a limit reached ([`YamlError::limit`]: the text
+/// may be hostile), or when the text is JSON (read by kubectl's JSON
+/// decoder, which cannot find its footing again).
+///
+/// kubectl cuts a YAML stream into documents at such lines before parsing
+/// any, so a syntax error belongs to one document and the ones after it are
+/// read as they would be without it. [`load_rest`] reads the part as a
+/// stream of its own, as kubectl reads each document.
+pub fn resume_after(text: &str, error: &YamlError, after: usize) -> Option<Part> {
+    if error.limit || kubectl_json::json_root(text) || stream::split(text).is_some() {
+        return None;
+    }
+    let b = text.as_bytes();
+    let at = error.pos.offset.min(b.len());
+    let line_start = memchr::memrchr(b'\n', &b[..at]).map_or(0, |n| n + 1);
+    let line_at = |at: usize| {
+        let end = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |n| at + n + 1);
+        &text[at..end]
+    };
+    // From the line break before the error's line, so that the line itself
+    // is one of the candidates (a text's first line is never one: the load
+    // that failed began there or later).
+    let from = line_start.saturating_sub(1);
+    let start = memchr::memmem::find_iter(&b[from..], b"\n---")
+        .map(|i| from + i + 1)
+        .filter(|&s| s >= line_start && s > after)
+        .find(|&s| lenient::splits(line_at(s)))?;
+    Some(Part {
+        range: start..text.len(),
+        line: 1 + memchr::memchr_iter(b'\n', &b[..start]).count(),
     })
 }
 
@@ -361,5 +399,41 @@ mod tests {
             in_parts(text, 1).map(|r| r.map(|d| d.len())),
             Some(Err(PartFailed))
         );
+    }
+
+    /// Where reading goes on after the error that loading `text` whole
+    /// ends with, from `after`: its line and first bytes.
+    fn resumes(text: &str, after: usize) -> Option<(usize, String)> {
+        let error = load(text, &Limits::default()).error.expect("an error");
+        let part = resume_after(text, &error, after)?;
+        Some((part.line, text[part.range].chars().take(8).collect()))
+    }
+
+    #[test]
+    fn reading_goes_on_at_the_next_separator_kubectl_cuts_at() {
+        // The error on a `---` line (a flow mapping cut by it): that line.
+        let cut = "a: {b: 1\n---\nc: 1\n";
+        assert_eq!(resumes(cut, 0), Some((2, "---\nc: 1".into())));
+        // Inside a document: the next separator, with a comment or CRLF
+        // after its dashes; a line kubectl refuses as one is not.
+        let inside = "a:\n  b: \"x\n---x: 1\n---  # next\r\nc: 1\r\n";
+        assert_eq!(resumes(inside, 0), Some((4, "---  # n".into())));
+        // Each resumption moves on: not at or before where the load began.
+        assert_eq!(resumes(cut, 9), None);
+        // Nothing after the error.
+        assert_eq!(resumes("a: 1\n---\nb: [\n", 0), None);
+        // A limit reached: the text may be hostile.
+        let mut laughs = String::from("a: &a [l, l, l, l, l, l, l, l, l, l]\n");
+        for (prev, name) in "abcdefg".chars().zip("bcdefgh".chars()) {
+            let refs = vec![format!("*{prev}"); 10].join(", ");
+            laughs.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        }
+        laughs.push_str("---\nc: 1\n");
+        assert!(load(&laughs, &Limits::default())
+            .error
+            .is_some_and(|e| e.limit));
+        assert_eq!(resumes(&laughs, 0), None);
+        // JSON is read by kubectl's JSON decoder, which does not go on.
+        assert_eq!(resumes("{\"a\": [1,\n---\n{}\n", 0), None);
     }
 }
