@@ -106,11 +106,20 @@ pub fn run(exec: &ExecConfig) -> Result<Status, String> {
         "spec": spec,
     });
     cmd.env("KUBERNETES_EXEC_INFO", info.to_string());
-    cmd.stdout(Stdio::piped());
+    // Its standard error is the user's, as client-go passes it on: a
+    // device-code login prints its instructions there whether or not it
+    // may read the terminal.
+    cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
     if interactive {
-        cmd.stdin(Stdio::inherit()).stderr(Stdio::inherit());
+        cmd.stdin(Stdio::inherit());
     } else {
-        cmd.stdin(Stdio::null()).stderr(Stdio::piped());
+        cmd.stdin(Stdio::null());
+        // In a process group of its own, so that the sweep can end it and
+        // what it started (`gcloud` under `gke-gcloud-auth-plugin`) when it
+        // hangs. Not when it may read the terminal: only the terminal's
+        // foreground group may.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     }
     let out = cmd.output().map_err(|e| {
         let hint = exec
@@ -121,34 +130,31 @@ pub fn run(exec: &ExecConfig) -> Result<Status, String> {
         format!("cannot run the credentials plugin `{program}`: {e}{hint}")
     })?;
     if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let said = tail(&stderr);
         return Err(format!(
-            "the credentials plugin `{program}` failed ({}){}",
-            out.status,
-            if said.is_empty() {
-                String::new()
-            } else {
-                format!(": {said}")
-            }
+            "the credentials plugin `{program}` failed ({}; what it said, if anything, is \
+             above)",
+            out.status
         ));
     }
     parse(&out.stdout).map_err(|why| format!("the credentials plugin `{program}` {why}"))
 }
 
-/// The end of what a failed plugin said: its last lines, at most 2,000
-/// characters.
-fn tail(text: &str) -> String {
-    let text = text.trim();
-    let start = text.char_indices().rev().nth(1999).map_or(0, |(i, _)| i);
-    text[start..].to_string()
-}
-
 /// Reads a plugin's standard output: an `ExecCredential` with a token, or a
-/// client certificate and key.
+/// client certificate and key, in JSON or YAML (client-go reads either).
 pub fn parse(stdout: &[u8]) -> Result<Status, String> {
-    let cred: Credential = serde_json::from_slice(stdout)
-        .map_err(|e| format!("did not print an ExecCredential: {e}"))?;
+    let not_one = |why: String| format!("did not print an ExecCredential: {why}");
+    let text = std::str::from_utf8(stdout).map_err(|e| not_one(e.to_string()))?;
+    let loaded = eyelint_policies::yaml::load(text, &eyelint_policies::yaml::Limits::default());
+    if let Some(e) = loaded.error {
+        return Err(not_one(e.to_string()));
+    }
+    let value = loaded
+        .documents
+        .into_iter()
+        .next()
+        .map(|d| d.value)
+        .ok_or_else(|| not_one("it printed nothing".to_string()))?;
+    let cred: Credential = serde_json::from_value(value).map_err(|e| not_one(e.to_string()))?;
     let status = cred
         .status
         .ok_or_else(|| "printed an ExecCredential without a status".to_string())?;
@@ -242,8 +248,13 @@ mod tests {
         let cert =
             parse(br#"{"status":{"clientCertificateData":"C","clientKeyData":"K"}}"#).unwrap();
         assert_eq!(cert.client_key_data.as_deref(), Some("K"));
+        // YAML, as client-go and kube read it too.
+        let yaml = parse(b"apiVersion: client.authentication.k8s.io/v1\nkind: ExecCredential\nstatus:\n  token: t0k\n").unwrap();
+        assert_eq!(yaml.token.as_deref(), Some("t0k"));
         for (bad, why) in [
             (&b"not json"[..], "did not print an ExecCredential"),
+            (b"", "printed nothing"),
+            (b"status: [a", "did not print an ExecCredential"),
             (br#"{"kind":"ExecCredential"}"#, "without a status"),
             (br#"{"status":{}}"#, "neither a token"),
             (br#"{"status":{"token":""}}"#, "neither a token"),
@@ -313,10 +324,7 @@ mod tests {
         )
         .unwrap();
         let err = run(&exec).unwrap_err();
-        assert!(
-            err.contains("`sh` failed") && err.contains("run aws sso login"),
-            "{err}"
-        );
+        assert!(err.contains("`sh` failed (exit status: 3"), "{err}");
         let missing: ExecConfig = serde_json::from_str(
             r#"{"command": "/nonexistent/plugin", "installHint": "install it from example.com", "interactiveMode": "Never"}"#,
         )

@@ -46,6 +46,10 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// Time limit of the whole collection.
     pub total_timeout: Duration,
+    /// When the collection must end, when it began before [`collect`] did
+    /// (the sweep's `--timeout` counts from its start, a credentials plugin
+    /// included); else `total_timeout` from the start of [`collect`].
+    pub deadline: Option<std::time::Instant>,
     /// Lines read from the end of a container's log.
     pub log_tail_lines: u32,
     /// At most this many containers' logs.
@@ -63,6 +67,7 @@ impl Default for Settings {
             concurrency: 4,
             request_timeout: Duration::from_secs(30),
             total_timeout: Duration::from_secs(120),
+            deadline: None,
             log_tail_lines: 500,
             max_log_containers: 200,
             max_stats_nodes: 200,
@@ -410,7 +415,9 @@ pub async fn collect(
 ) -> Result<(), SweepError> {
     let s = Arc::new(settings);
     let progress = Progress { on: s.progress };
-    let deadline = Instant::now() + s.total_timeout;
+    let deadline = s
+        .deadline
+        .map_or_else(|| Instant::now() + s.total_timeout, Instant::from_std);
     let namespaces = col.config().namespaces.clone();
     let tasks = list_tasks(index_kinds, &namespaces);
     let kinds: Vec<&'static str> = tasks.iter().map(|t| t.kind.kind).collect();
@@ -780,6 +787,10 @@ pub fn run(
     };
     let deadline = std::time::Instant::now() + settings.total_timeout;
     let wall_deadline = std::time::SystemTime::now() + settings.total_timeout;
+    let settings = Settings {
+        deadline: Some(deadline),
+        ..settings
+    };
     let limit = settings.total_timeout.as_secs();
     let collected = rt.block_on(async {
         let mut config = load_kube_config(opts).await?;
@@ -798,6 +809,7 @@ pub fn run(
         // `exec`); kube still runs it when its credential would expire
         // before the sweep ends. Either way it runs on the blocking pool,
         // under the time limit: a plugin that hangs cannot hold the sweep.
+        let plugin = config.auth_info.exec.is_some();
         let build = tokio::task::spawn_blocking(move || {
             if crate::exec::would_run(&config.auth_info) {
                 if let Some(exec) = &config.auth_info.exec {
@@ -813,9 +825,13 @@ pub fn run(
         let client = match tokio::time::timeout_at(Instant::from_std(deadline), build).await {
             Err(_) => {
                 stop_children();
+                let why = if plugin {
+                    "the kubeconfig's credentials plugin (user.exec) did not finish"
+                } else {
+                    "the client could not be made"
+                };
                 return Err(SweepError::Cluster(format!(
-                    "no connection within the time limit ({limit} s): the kubeconfig's \
-                     credentials plugin (user.exec) did not finish"
+                    "no connection within the time limit ({limit} s): {why}"
                 )));
             }
             Ok(Err(e)) => return Err(SweepError::Cluster(e.to_string())),
@@ -874,6 +890,10 @@ fn stop_children() {
                 .filter_map(|p| p.parse::<i32>().ok())
             {
                 if let Some(pid) = rustix::process::Pid::from_raw(pid) {
+                    // A plugin the sweep ran leads a process group of its
+                    // own (`exec`), with what it started: all of it ends.
+                    // (No such group for a plugin kube ran: nothing to do.)
+                    let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::TERM);
                     let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
                 }
             }

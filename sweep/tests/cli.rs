@@ -156,6 +156,10 @@ fn config_file_sweep_section() {
             format!("{name}:2:16: sweep.concurrency: must be at least 1"),
         ),
         (
+            "sweep:\n  timeoutSeconds: 0\n",
+            format!("{name}:2:19: sweep.timeoutSeconds: must be at least 1"),
+        ),
+        (
             "sweep:\n  thresholds:\n    cpuPercent: 120\n    diskPercent: 100\n",
             format!("{name}:4:18: sweep.thresholds.diskPercent: a percentage"),
         ),
@@ -519,11 +523,15 @@ fn unreachable_clusters_and_hanging_credential_plugins_fail_in_time() {
     );
     let plugin = dir.join("plugin.sh");
     let pid_file = dir.join("plugin.pid");
+    // A plugin that starts a process of its own and waits for it, as
+    // `gke-gcloud-auth-plugin` runs `gcloud`.
+    let child_file = dir.join("child.pid");
     std::fs::write(
         &plugin,
         format!(
-            "#!/bin/sh\necho $$ > {}\nexec sleep 30\n",
-            pid_file.display()
+            "#!/bin/sh\necho $$ > {}\nsleep 30 &\necho $! > {}\nwait\n",
+            pid_file.display(),
+            child_file.display()
         ),
     )
     .unwrap();
@@ -555,26 +563,76 @@ fn unreachable_clusters_and_hanging_credential_plugins_fail_in_time() {
         "{:?}",
         started.elapsed()
     );
-    // The plugin does not outlive the sweep (it ran on for its 30 s).
+    // Neither the plugin nor what it started outlives the sweep (they ran
+    // on for their 30 s).
     if cfg!(target_os = "linux") {
-        let pid = std::fs::read_to_string(&pid_file).unwrap();
-        let stat = std::path::Path::new("/proc").join(pid.trim()).join("stat");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
-        let alive = || {
-            // Gone, or a zombie no one has reaped yet, is not running.
-            std::fs::read_to_string(&stat).is_ok_and(|s| {
-                !s.rsplit(')')
-                    .next()
-                    .unwrap_or("")
-                    .trim_start()
-                    .starts_with('Z')
-            })
-        };
-        while alive() && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(50));
+        for file in [&pid_file, &child_file] {
+            let pid = std::fs::read_to_string(file).unwrap();
+            let stat = std::path::Path::new("/proc").join(pid.trim()).join("stat");
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+            let alive = || {
+                // Gone, or a zombie no one has reaped yet, is not running.
+                std::fs::read_to_string(&stat).is_ok_and(|s| {
+                    !s.rsplit(')')
+                        .next()
+                        .unwrap_or("")
+                        .trim_start()
+                        .starts_with('Z')
+                })
+            };
+            while alive() && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            assert!(!alive(), "{} {} still runs", file.display(), pid.trim());
         }
-        assert!(!alive(), "the credentials plugin {} still runs", pid.trim());
     }
+    // The time limit counts from the sweep's start, the plugin's time
+    // included: a plugin of 2.5 s and an API server that never answers
+    // end a sweep of `--timeout 3` after 3 s, not 5.5.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_url = format!("http://{}", silent.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let held: Vec<_> = silent.incoming().flatten().collect();
+        drop(held);
+    });
+    let slow = dir.join("slow.sh");
+    std::fs::write(
+        &slow,
+        "#!/bin/sh\nsleep 2.5\nprintf '{\"status\":{\"token\":\"t\"}}'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&slow, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let slow_config = dir.join("slow.yaml");
+    std::fs::write(
+        &slow_config,
+        kubeconfig(&format!(
+            "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n      interactiveMode: Never",
+            slow.display()
+        ))
+        .replace("http://127.0.0.1:1", &silent_url),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let out = bin()
+        .args([
+            "--kubeconfig",
+            &slow_config.display().to_string(),
+            "--timeout",
+            "3",
+        ])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(took < std::time::Duration::from_millis(4800), "{took:?}");
+    // No time at all is not a time limit.
+    let out = bin().args(["--timeout", "0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }
 
 /// Each request's path and `Authorization` header.

@@ -350,6 +350,9 @@ fn sweep_section(
     if sweep.concurrency == 0 {
         return bad(at.key("concurrency"), "must be at least 1");
     }
+    if sweep.timeout_seconds == 0 {
+        return bad(at.key("timeoutSeconds"), "must be at least 1");
+    }
     if sweep.thresholds.restarts == 0 {
         return bad(
             at.key("thresholds").key("restarts"),
