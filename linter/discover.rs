@@ -52,15 +52,6 @@ impl Input {
 /// Why discovery failed.
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoverError {
-    /// A named path does not exist or cannot be read.
-    #[error("{path}: {source}")]
-    Path {
-        /// The path as given.
-        path: String,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
     /// Walking a directory failed.
     #[error("{0}")]
     Walk(#[from] ignore::Error),
@@ -176,10 +167,19 @@ pub fn discover_walked(
             }
             continue;
         }
-        let meta = std::fs::metadata(p).map_err(|source| DiscoverError::Path {
-            path: display_name(p),
-            source,
-        })?;
+        // A named path that cannot be read is an input error of its own,
+        // as a dangling link in a directory is: the other inputs are still
+        // linted and reported.
+        let meta = match std::fs::metadata(p) {
+            Ok(meta) => meta,
+            Err(e) => {
+                out.push(Input {
+                    name: display_name(p),
+                    source: InputSource::Unreadable(e.to_string()),
+                });
+                continue;
+            }
+        };
         if !meta.is_dir() {
             if seen.insert(real_path(p)) {
                 out.push(Input {

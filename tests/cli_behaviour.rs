@@ -991,6 +991,43 @@ fn utf16_files_are_read_with_the_same_positions() {
     assert!(r.stderr.contains("unpaired surrogate"), "{}", r.stderr);
 }
 
+/// A named path that does not exist is an input error, as an unreadable
+/// file in a directory is: the other inputs are linted and the report is
+/// written (a CI step uploads it whatever the exit code).
+#[test]
+fn a_missing_path_is_an_input_error_and_the_rest_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "pod.yaml", POD);
+    let r = eyelint(
+        d,
+        &[
+            "--only=hostIPCSet",
+            "-f",
+            "sarif",
+            "-o",
+            "r.sarif",
+            "pod.yaml",
+            "missing.yaml",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("missing.yaml: cannot read: "),
+        "{}",
+        r.stderr
+    );
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("r.sarif")).unwrap()).unwrap();
+    let run = &sarif["runs"][0];
+    assert_eq!(run["results"].as_array().unwrap().len(), 1);
+    let notes = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+}
+
 #[test]
 fn tool_errors_name_their_cause_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -999,7 +1036,11 @@ fn tool_errors_name_their_cause_once() {
     write(d, "bad-baseline.json", "{");
     let missing = "No such file or directory";
     for (args, what, cause) in [
-        (&["missing.yaml"][..], "missing.yaml: ", missing),
+        (
+            &["missing.yaml"][..],
+            "missing.yaml: cannot read: ",
+            missing,
+        ),
         (
             &["--config", "missing.yaml", "pod.yaml"][..],
             "cannot read config missing.yaml: ",
