@@ -554,6 +554,7 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
         totals: Totals::default(),
         errors: Vec::new(),
         skipped: Vec::new(),
+        undecided: Vec::new(),
         err_color,
         max_file_size: a.max_file_size,
     };
@@ -581,10 +582,23 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
         totals,
         errors,
         skipped,
+        undecided,
         ..
     } = stream;
 
     report_skips(&inputs, &skipped, a.verbose);
+    if a.verbose {
+        // Checks at fault are errors in the report already.
+        for (i, n) in undecided.iter().filter(|(_, n)| !n.fault) {
+            ewriteln!(
+                "not evaluated: {} on {} in {}: {}",
+                n.id,
+                n.object,
+                inputs[*i].name,
+                n.reason
+            );
+        }
+    }
     // `helm template … | eyelint -` where helm failed and printed nothing
     // would otherwise pass quietly (a shell without pipefail keeps only the
     // last command's status).
@@ -777,12 +791,14 @@ struct Stream<'w> {
     totals: Totals,
     errors: Vec<ReportError>,
     skipped: Vec<(usize, Skip)>,
+    /// Checks not decidable from the input, by input (`--verbose` lists them).
+    undecided: Vec<(usize, eyelint_policies::engine::NotEvaluated)>,
     err_color: bool,
     max_file_size: u64,
 }
 
 impl Stream<'_> {
-    fn deliver(&mut self, cx: &Context, inputs: &[Input], o: lint::FileOutcome, p: Prepared) {
+    fn deliver(&mut self, cx: &Context, inputs: &[Input], mut o: lint::FileOutcome, p: Prepared) {
         let input = &inputs[o.input];
         let t = &mut self.totals;
         if o.checked && o.objects > 0 {
@@ -792,6 +808,12 @@ impl Stream<'_> {
         t.passed += o.passed;
         t.exempted += o.exempted;
         t.not_evaluated += o.not_evaluated;
+        let input_idx = o.input;
+        self.undecided.extend(
+            std::mem::take(&mut o.undecided)
+                .into_iter()
+                .map(|n| (input_idx, n)),
+        );
         t.warnings += p.all.warnings;
         t.dangers += p.all.dangers;
         if let Some(s) = &o.skip {

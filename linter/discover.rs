@@ -403,8 +403,14 @@ mod tests {
     }
 
     #[test]
-    fn missing_path_is_an_error() {
-        let err = discover(&[PathBuf::from("/nonexistent/eyelint")], None, "-").unwrap_err();
-        assert!(err.to_string().contains("/nonexistent/eyelint"));
+    fn a_missing_path_is_an_unreadable_input() {
+        let inputs = discover(&[PathBuf::from("/nonexistent/eyelint")], None, "-").unwrap();
+        assert_eq!(inputs.len(), 1);
+        assert_eq!(inputs[0].name, "/nonexistent/eyelint");
+        assert!(
+            matches!(&inputs[0].source, InputSource::Unreadable(why) if why.contains("No such file")),
+            "{:?}",
+            inputs[0].source
+        );
     }
 }

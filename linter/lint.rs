@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use rayon::prelude::*;
 use serde_json::Value;
 
-use eyelint_policies::engine::{Engine, Evaluation, Pass};
+use eyelint_policies::engine::{Engine, Evaluation, NotEvaluated, Pass};
 use eyelint_policies::finding::Finding;
 use eyelint_policies::index::{Coverage, Index};
 use eyelint_policies::object::is_kubernetes_object;
@@ -187,6 +187,8 @@ pub struct RunResult {
     pub exempted: usize,
     /// Checks not decidable from the input.
     pub not_evaluated: usize,
+    /// Those checks, with the input of their object, in input order.
+    pub undecided: Vec<(usize, NotEvaluated)>,
 }
 
 /// What the cross pass needs of one object, kept small: a run can hold
@@ -264,6 +266,8 @@ struct FileResult {
     passed: usize,
     exempted: usize,
     not_evaluated: usize,
+    /// The checks counted in `not_evaluated`.
+    undecided: Vec<NotEvaluated>,
     cross: Vec<CrossItem>,
     indexed: Vec<Value>,
     /// Classified as unable to hold an object the index wants; checked in
@@ -307,6 +311,7 @@ impl FileResult {
         join(&mut self.cross, std::mem::take(&mut p.cross));
         join(&mut self.indexed, std::mem::take(&mut p.indexed));
         join(&mut self.strays, std::mem::take(&mut p.strays));
+        join(&mut self.undecided, std::mem::take(&mut p.undecided));
         self.objects += p.objects;
         self.passed += p.passed;
         self.exempted += p.exempted;
@@ -608,10 +613,27 @@ pub fn expand<'a>(v: &'a Value, prefix: FieldPath, out: &mut Vec<(FieldPath, &'a
     }
 }
 
-fn add_eval(r: &mut FileResult, eval: &Evaluation) {
+/// Adds an object's counts and undecided checks to `r`; a check at fault
+/// (a custom check whose template rendered no valid schema for the object)
+/// is an error at `pos`, the object's place: the configuration is broken
+/// for it, and passing it silently would bypass the check.
+fn add_eval(r: &mut FileResult, input: usize, pos: Pos, eval: &mut Evaluation) {
     r.passed += eval.passed;
     r.exempted += eval.exempted;
     r.not_evaluated += eval.not_evaluated.len();
+    for n in std::mem::take(&mut eval.not_evaluated) {
+        if n.fault {
+            r.errors.push(InputError {
+                input,
+                pos: Some(pos),
+                message: format!(
+                    "custom check `{}` could not be evaluated on {}: {}",
+                    n.id, n.object, n.reason
+                ),
+            });
+        }
+        r.undecided.push(n);
+    }
 }
 
 fn check_file(
@@ -978,14 +1000,15 @@ impl Batch<'_> {
             .iter()
             .map(|doc| doc.source.as_deref().map(Arc::from))
             .collect();
-        for ((d, prefix, obj), eval) in objects.iter().zip(evals) {
+        for ((d, prefix, obj), mut eval) in objects.iter().zip(evals) {
             let (doc, source) = (&docs[*d], &sources[*d]);
             r.objects += 1;
             let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
             if self.complete.is_some() && wanted.contains(kind) {
                 r.unexpected_indexed += 1;
             }
-            add_eval(r, &eval);
+            let at = doc.spans.position(prefix, &FieldPath::root());
+            add_eval(r, self.input_idx, at, &mut eval);
             // A container list that is not one, a field of the wrong type:
             // kubectl cannot apply the object, and no check could judge
             // that field.
@@ -1103,6 +1126,8 @@ pub struct FileOutcome {
     pub exempted: usize,
     /// Checks not decidable from the input.
     pub not_evaluated: usize,
+    /// Those checks.
+    pub undecided: Vec<NotEvaluated>,
     /// The input's bytes (valid UTF-8), kept for snippets: with
     /// [`RunOptions::keep_text`] when it has findings, and whenever it has
     /// an error with a position.
@@ -1139,6 +1164,7 @@ impl RunResult {
             passed,
             exempted,
             not_evaluated,
+            undecided,
             text: _,
         } = o;
         self.errors.append(&mut errors);
@@ -1152,6 +1178,8 @@ impl RunResult {
         self.passed += passed;
         self.exempted += exempted;
         self.not_evaluated += not_evaluated;
+        self.undecided
+            .extend(undecided.into_iter().map(|n| (input, n)));
         self.findings.reserve(findings.len());
         self.anchors.reserve(findings.len());
         for l in findings {
@@ -1332,6 +1360,7 @@ fn finish_file(
         passed: f.passed,
         exempted: f.exempted,
         not_evaluated: f.not_evaluated,
+        undecided: f.undecided,
         text: f.text,
     }
 }
@@ -1345,15 +1374,17 @@ fn cross_pass(engine: &Engine, i: usize, input: &Input, index: &Index, f: &mut F
     let file: Arc<str> = Arc::from(input.name.as_str());
     // Items of one file in parallel too: `helm template … | eyelint -` is a
     // single input.
-    let checked: Vec<((usize, usize, usize), Vec<Located>)> = cross
+    let checked: Vec<(FileResult, Vec<Located>)> = cross
         .par_iter()
         .map(|c| {
+            let mut counts = FileResult::default();
             // The subject is JSON this run wrote; reading it back cannot fail.
             let Ok(subject) = serde_json::from_str::<Value>(&c.subject) else {
-                return ((0, 0, 0), Vec::new());
+                return (counts, Vec::new());
             };
-            let eval = engine.check_unordered(&subject, Some(index), Pass::Cross);
-            let counts = (eval.passed, eval.exempted, eval.not_evaluated.len());
+            let mut eval = engine.check_unordered(&subject, Some(index), Pass::Cross);
+            let at = spot(&c.spots, &FieldPath::root());
+            add_eval(&mut counts, i, at, &mut eval);
             let found = eval
                 .findings
                 .into_iter()
@@ -1367,10 +1398,12 @@ fn cross_pass(engine: &Engine, i: usize, input: &Input, index: &Index, f: &mut F
         .collect();
     f.findings
         .reserve(checked.iter().map(|(_, found)| found.len()).sum());
-    for ((passed, exempted, not_evaluated), found) in checked {
-        f.passed += passed;
-        f.exempted += exempted;
-        f.not_evaluated += not_evaluated;
+    for (mut counts, found) in checked {
+        f.passed += counts.passed;
+        f.exempted += counts.exempted;
+        f.not_evaluated += counts.not_evaluated;
+        f.undecided.append(&mut counts.undecided);
+        f.errors.append(&mut counts.errors);
         f.findings.extend(found);
     }
 }

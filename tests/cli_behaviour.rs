@@ -991,6 +991,70 @@ fn utf16_files_are_read_with_the_same_positions() {
     assert!(r.stderr.contains("unpaired surrogate"), "{}", r.stderr);
 }
 
+/// A custom check whose template renders no valid schema for an object is
+/// an error at that object (the configuration is broken for it; passing it
+/// would bypass the check), in every format; checks the input cannot decide
+/// are listed with `--verbose`.
+#[test]
+fn a_custom_check_that_cannot_be_applied_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        ".eyelint.yaml",
+        "checks: {minReplicas: danger}\ncustomChecks:\n  minReplicas:\n    target: Controller\n    \
+         schemaString: |\n      properties:\n        spec:\n          properties:\n            \
+         replicas: {minimum: {{ .metadata.labels.minReplicas }}}\n",
+    );
+    let deploy = |name: &str, labels: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: ns\n  \
+             labels: {labels}\nspec:\n  replicas: 1\n  selector: {{matchLabels: {{app: a}}}}\n  \
+             template:\n    metadata: {{labels: {{app: a}}}}\n    spec:\n      \
+             serviceAccountName: elsewhere\n      containers: [{{name: c, image: r.example.com/c:1}}]\n"
+        )
+    };
+    let text = [
+        deploy("labelled", "{minReplicas: \"2\"}"),
+        deploy("bare", "{}"),
+    ]
+    .join("---\n");
+    write(d, "deploy.yaml", &text);
+    let r = eyelint(
+        d,
+        &["--only=minReplicas", "-f", "json", "deploy.yaml"],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let v = json(&r);
+    // The labelled one is judged (1 < 2), the bare one is an error at its start.
+    assert_eq!(positions(&v), [("minReplicas".to_string(), 8, 3)]);
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{v}");
+    assert_eq!(errors[0]["line"].as_u64(), Some(16));
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(
+        message
+            .starts_with("custom check `minReplicas` could not be evaluated on Deployment/ns/bare"),
+        "{message}"
+    );
+    // What the input cannot decide (the ServiceAccount is in no file) is
+    // listed with --verbose, and is no error.
+    let r = eyelint(
+        d,
+        &["--only=automountServiceAccountToken", "-v", "deploy.yaml"],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "not evaluated: automountServiceAccountToken on Deployment/ns/bare in deploy.yaml: "
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
 /// A named path that does not exist is an input error, as an unreadable
 /// file in a directory is: the other inputs are linted and the report is
 /// written (a CI step uploads it whatever the exit code).

@@ -88,6 +88,10 @@ pub struct NotEvaluated {
     pub object: ObjectRef,
     /// Why.
     pub reason: String,
+    /// The check could not be applied to the object (a custom check's
+    /// template rendered no valid schema for it): a problem of the
+    /// configuration, not of the input ([`Emitter::check_at_fault`]).
+    pub fault: bool,
 }
 
 /// The result of checking one or more objects.
@@ -496,6 +500,7 @@ impl Engine {
                     id: Owned::of(own, active).id.clone(),
                     object: object_ref.clone(),
                     reason: out.reason.take().unwrap_or_default(),
+                    fault: out.fault,
                 }),
                 Verdict::Evaluated if out.hits.is_empty() => eval.passed += 1,
                 Verdict::Evaluated => {

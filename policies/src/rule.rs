@@ -129,6 +129,8 @@ pub struct Emitter {
     pub(crate) hits: Vec<Hit>,
     pub(crate) verdict: Verdict,
     pub(crate) reason: Option<String>,
+    /// The check itself could not be applied ([`Emitter::check_at_fault`]).
+    pub(crate) fault: bool,
 }
 
 impl Emitter {
@@ -143,6 +145,7 @@ impl Emitter {
         self.hits.clear();
         self.verdict = Verdict::Evaluated;
         self.reason = None;
+        self.fault = false;
     }
 
     /// Reports a failure at `path`; returns the hit so a fix can be attached.
@@ -165,6 +168,15 @@ impl Emitter {
     pub fn not_evaluated(&mut self, reason: impl Into<String>) {
         self.verdict = Verdict::NotEvaluated;
         self.reason = Some(reason.into());
+    }
+
+    /// Marks the check as not evaluated because it could not be applied to
+    /// this object, through no fault of the object: a custom check whose
+    /// template rendered no valid schema for it. A configuration problem,
+    /// which front ends report as one.
+    pub fn check_at_fault(&mut self, reason: impl Into<String>) {
+        self.not_evaluated(reason);
+        self.fault = true;
     }
 
     /// The hits so far.

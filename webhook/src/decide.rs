@@ -290,13 +290,30 @@ fn set_namespace(object: &mut Value, req: &AdmissionRequest) {
 /// another object (a PodDisruptionBudget, the ServiceAccount) they are not
 /// evaluated.
 fn judge(engine: &Engine, object: &Value, scope: Scope) -> Vec<Finding> {
+    judge_with_faults(engine, object, scope).0
+}
+
+/// [`judge`], and a warning line for each custom check that could not be
+/// applied to the object (its template rendered no valid schema for it): a
+/// broken configuration, which must not pass unseen.
+fn judge_with_faults(engine: &Engine, object: &Value, scope: Scope) -> (Vec<Finding>, Vec<String>) {
     let mut index = engine.new_index(Coverage::Kinds(BTreeSet::new()));
     index.add(object);
-    let mut findings = engine.check(object, Some(&index), Pass::All).findings;
+    let eval = engine.check(object, Some(&index), Pass::All);
+    let mut findings = eval.findings;
     if scope == Scope::SecurityOnly {
         findings.retain(|f| &*f.category == "Security");
     }
-    findings
+    let faults = eval
+        .not_evaluated
+        .iter()
+        .filter(|n| n.fault)
+        .map(|n| {
+            let line = format!("custom check {} could not be evaluated: {}", n.id, n.reason);
+            truncate_chars(&sanitize_line(&line), MAX_WARNING_CHARS)
+        })
+        .collect();
+    (findings, faults)
 }
 
 /// The smallest severity that denies, if any.
@@ -350,7 +367,7 @@ pub fn decide(req: &AdmissionRequest, engine: &Engine, settings: &Settings) -> D
         return Decision::skipped(req, Skip::NoObject);
     };
     let object = normalize(raw, req);
-    let findings = judge(engine, &object, scope);
+    let (findings, faults) = judge_with_faults(engine, &object, scope);
 
     let old_keys: HashSet<(String, String, String)> = match (req.operation, &req.old_object) {
         (Operation::Update, Some(old)) if old.is_object() => {
@@ -377,9 +394,11 @@ pub fn decide(req: &AdmissionRequest, engine: &Engine, settings: &Settings) -> D
     // Most severe first, so truncation drops the least important.
     others.sort_by_key(|o| std::cmp::Reverse(o.0.severity));
     let warnings = limit_warnings(
-        others
-            .iter()
-            .map(|(f, existing)| warning_line(f, if *existing { " (already present)" } else { "" }))
+        faults
+            .into_iter()
+            .chain(others.iter().map(|(f, existing)| {
+                warning_line(f, if *existing { " (already present)" } else { "" })
+            }))
             .collect(),
     );
     let n_denying = denying.len();

@@ -1033,3 +1033,46 @@ fn cross_object_checks_decide_what_the_object_alone_decides() {
         assert!(!none.contains(&id.to_string()), "{id}: {none:?}");
     }
 }
+
+/// A custom check whose template renders no valid schema for the object
+/// cannot judge it: the review is not denied for it, and a warning says the
+/// check was not applied (as the linter makes it an error), so that a
+/// broken policy does not pass unseen.
+#[test]
+fn a_custom_check_that_cannot_be_applied_warns() {
+    let e = only(
+        &[("minReplicas", "danger")],
+        "customChecks:\n  minReplicas:\n    target: Controller\n    schemaString: |\n      \
+         properties:\n        spec:\n          properties:\n            \
+         replicas: {minimum: {{ .metadata.labels.minReplicas }}}\n",
+    );
+    let deploy = json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "team-a"},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}},
+                              "spec": {"containers": [container("app")]}}}
+    });
+    let d = decide(
+        &request("CREATE", Some(&deploy), None, USER, None),
+        &e,
+        &settings(),
+    );
+    assert!(d.response.allowed);
+    assert_eq!(d.outcome, Outcome::Warned);
+    assert_eq!(d.response.warnings.len(), 1, "{:?}", d.response.warnings);
+    assert!(
+        d.response.warnings[0].starts_with("custom check minReplicas could not be evaluated: "),
+        "{:?}",
+        d.response.warnings
+    );
+    // With the label, the check judges and denies.
+    let mut labelled = deploy.clone();
+    labelled["metadata"]["labels"] = json!({"minReplicas": "2"});
+    let d = decide(
+        &request("CREATE", Some(&labelled), None, USER, None),
+        &e,
+        &settings(),
+    );
+    assert_eq!(d.outcome, Outcome::Denied);
+}

@@ -509,7 +509,10 @@ fn pointer_to_path(base: &FieldPath, value: &Value, pointer: &str) -> FieldPath 
 enum Outcome {
     Pass,
     Fail(FieldPath),
+    /// The input does not hold what the check needs.
     Undecided(String),
+    /// The check's template rendered no valid schema for this object.
+    Fault(String),
 }
 
 impl CustomCheck {
@@ -578,7 +581,7 @@ impl CustomCheck {
     ) -> Outcome {
         if let Some(main) = &self.main {
             match self.resolve(main, data) {
-                Err(e) => return Outcome::Undecided(e),
+                Err(e) => return Outcome::Fault(e),
                 Ok(None) => {}
                 // `is_valid` is much cheaper; errors (with their paths) are
                 // only collected for failures.
@@ -606,7 +609,7 @@ impl CustomCheck {
         let ns = cx.namespace();
         for a in &self.additional {
             let schema = match self.resolve(&a.source, data) {
-                Err(e) => return Outcome::Undecided(e),
+                Err(e) => return Outcome::Fault(e),
                 Ok(None) => continue,
                 Ok(Some(s)) => s,
             };
@@ -736,6 +739,7 @@ impl Check for CustomCheck {
         match self.evaluate(cx, &data, target, &locate) {
             Outcome::Pass => {}
             Outcome::Undecided(reason) => out.not_evaluated(reason),
+            Outcome::Fault(reason) => out.check_at_fault(reason),
             Outcome::Fail(path) => {
                 let hit = out.fail(path, self.failure_message.clone());
                 if !self.mutations.is_empty() {
