@@ -11,6 +11,13 @@
 //! A finding whose message the baseline does not have is new, also when its
 //! rule's message was reworded by a later eyelint (write the baseline again
 //! then): a new problem is never hidden in place of a known one.
+//!
+//! Each message is recorded with its file. The file does not make the key
+//! either (a file moved or renamed keeps its findings covered), but one
+//! object name in two files (an overlay beside its base, `dev/` beside
+//! `prod/`) is told apart by it: a recorded finding whose file is among the
+//! run's inputs covers only a finding of that file, so a problem copied into
+//! the other file is reported there, not in the untouched one.
 
 use std::borrow::Borrow;
 use std::collections::BTreeMap;
@@ -103,6 +110,10 @@ pub struct Entry {
     /// Their messages, sorted (one per finding; absent in older baselines).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub messages: Vec<String>,
+    /// The file of each message, in the same order (absent in older
+    /// baselines).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
 }
 
 fn one() -> usize {
@@ -147,7 +158,8 @@ impl Baseline {
     pub fn from_findings<F: Borrow<ReportFinding>>(findings: &[F]) -> Baseline {
         let mut counts = Counts::default();
         for f in findings {
-            counts.add(f.borrow());
+            let f = f.borrow();
+            counts.add(f, f.file.as_deref().unwrap_or(""));
         }
         counts.baseline()
     }
@@ -180,16 +192,17 @@ impl Baseline {
 /// so a run can record while it streams).
 #[derive(Clone, Debug, Default)]
 pub struct Counts {
-    counts: BTreeMap<Key, Vec<String>>,
+    /// (message, file) of each finding, by key.
+    counts: BTreeMap<Key, Vec<(String, String)>>,
 }
 
 impl Counts {
-    /// Counts one finding.
-    pub fn add(&mut self, f: &(impl Keyed + ?Sized)) {
+    /// Counts one finding, of `file`.
+    pub fn add(&mut self, f: &(impl Keyed + ?Sized), file: &str) {
         self.counts
             .entry(Key::of(f))
             .or_default()
-            .push(f.message().to_string());
+            .push((f.message().to_string(), file.to_string()));
     }
 
     /// The baseline covering every finding counted.
@@ -199,12 +212,15 @@ impl Counts {
             entries: self
                 .counts
                 .into_iter()
-                .map(|(key, mut messages)| {
-                    messages.sort();
+                .map(|(key, mut recorded)| {
+                    recorded.sort();
+                    let (messages, files): (Vec<String>, Vec<String>) =
+                        recorded.into_iter().unzip();
                     Entry {
                         key,
                         count: messages.len(),
                         messages,
+                        files,
                     }
                 })
                 .collect(),
@@ -217,8 +233,10 @@ impl Counts {
 struct Left {
     /// Findings still covered.
     count: usize,
-    /// Recorded messages not yet matched, with how many times each.
-    messages: BTreeMap<String, usize>,
+    /// Recorded messages not yet matched, with the file of each: `None`
+    /// when it is none of the run's inputs (or not recorded), and any file
+    /// may have it.
+    messages: BTreeMap<String, Vec<Option<String>>>,
 }
 
 /// Matches findings against a baseline, one file's findings at a time.
@@ -228,27 +246,36 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    /// A matcher with every entry of `baseline` unused.
-    pub fn new(baseline: &Baseline) -> Matcher {
+    /// A matcher with every entry of `baseline` unused, for a run of the
+    /// inputs named `inputs`.
+    pub fn new<'n>(baseline: &Baseline, inputs: impl IntoIterator<Item = &'n str>) -> Matcher {
+        let inputs: std::collections::HashSet<&str> = inputs.into_iter().collect();
         let mut left: BTreeMap<Key, Left> = BTreeMap::new();
         for e in &baseline.entries {
             let l = left.entry(e.key.clone()).or_default();
             l.count += e.count;
-            for m in e.messages.iter().take(e.count) {
-                *l.messages.entry(m.clone()).or_insert(0) += 1;
+            for (i, m) in e.messages.iter().take(e.count).enumerate() {
+                let file = e
+                    .files
+                    .get(i)
+                    .filter(|f| inputs.contains(f.as_str()))
+                    .cloned();
+                l.messages.entry(m.clone()).or_default().push(file);
             }
         }
         Matcher { left }
     }
 
-    /// Which of `findings` (one file's, in report order) are new: `false`
-    /// for those the baseline covers, each using up one finding of its
-    /// entry. First every finding whose message was recorded is covered;
+    /// Which of `findings` (the findings of `file`, in report order) are
+    /// new: `false` for those the baseline covers, each using up one
+    /// finding of its entry. First every finding whose message was recorded
+    /// is covered, by a recording of this file or of none of the run's;
     /// then the rest of a key's findings, in order, while what the entry
     /// covers beyond its unmet messages lasts (all of it for an entry
     /// without messages).
     pub fn new_ones<'f, F: Keyed + ?Sized + 'f>(
         &mut self,
+        file: &str,
         findings: impl IntoIterator<Item = &'f F>,
     ) -> Vec<bool> {
         let findings: Vec<&F> = findings.into_iter().collect();
@@ -261,8 +288,15 @@ impl Matcher {
             if l.count == 0 {
                 continue;
             }
-            if let Some(n) = l.messages.get_mut(f.message()).filter(|n| **n > 0) {
-                *n -= 1;
+            let Some(files) = l.messages.get_mut(f.message()) else {
+                continue;
+            };
+            let mine = files
+                .iter()
+                .position(|r| r.as_deref() == Some(file))
+                .or_else(|| files.iter().position(Option::is_none));
+            if let Some(at) = mine {
+                files.swap_remove(at);
                 l.count -= 1;
                 new[i] = false;
             }
@@ -278,7 +312,7 @@ impl Matcher {
             // recorded message not met yet is kept for its finding, which
             // may come in a later file (one object name in two directories),
             // and a new finding must not take its place.
-            let reserved: usize = l.messages.values().sum();
+            let reserved: usize = l.messages.values().map(Vec::len).sum();
             if l.count <= reserved {
                 continue;
             }
@@ -289,10 +323,17 @@ impl Matcher {
     }
 }
 
-/// Which of `findings` are new: `false` for those the baseline covers.
+/// Which of `findings` (in report order: a file's findings together) are
+/// new: `false` for those the baseline covers.
 pub fn survivors<F: Borrow<ReportFinding>>(baseline: &Baseline, findings: &[F]) -> Vec<bool> {
-    let mut m = Matcher::new(baseline);
-    m.new_ones(findings.iter().map(|f| f.borrow()))
+    let file = |f: &F| f.borrow().file.as_deref().unwrap_or("").to_string();
+    let files: Vec<String> = findings.iter().map(file).collect();
+    let mut m = Matcher::new(baseline, files.iter().map(String::as_str));
+    let mut out = Vec::with_capacity(findings.len());
+    for group in findings.chunk_by(|a, b| file(a) == file(b)) {
+        out.extend(m.new_ones(&file(&group[0]), group.iter().map(|f| f.borrow())));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -401,13 +442,44 @@ mod tests {
         // file's recorded one.
         let b =
             Baseline::from_findings(&[with_message("a", "port 80"), with_message("a", "port 80")]);
-        let mut m = Matcher::new(&b);
-        let first = m.new_ones([
-            &with_message("a", "port 443"),
-            &with_message("a", "port 80"),
-        ]);
-        let second = m.new_ones([&with_message("a", "port 80")]);
-        assert_eq!((first, second), (vec![true, false], vec![false]));
+        let mut m = Matcher::new(&b, ["a.yaml", "b.yaml"]);
+        let first = m.new_ones(
+            "b.yaml",
+            [
+                &with_message("a", "port 443"),
+                &with_message("a", "port 80"),
+            ],
+        );
+        let second = m.new_ones("a.yaml", [&with_message("a", "port 80")]);
+        assert_eq!((first, second), (vec![true, true], vec![false]));
+    }
+
+    fn in_file(message: &str, file: &str) -> ReportFinding {
+        ReportFinding {
+            file: Some(file.into()),
+            ..with_message("a", message)
+        }
+    }
+
+    #[test]
+    fn a_recorded_finding_covers_its_own_file_while_that_file_is_linted() {
+        // Recorded in prod/; the same problem copied into dev/, linted first.
+        let b = Baseline::from_findings(&[in_file("env var DB_PASSWORD", "prod/app.yaml")]);
+        assert_eq!(b.entries[0].files, ["prod/app.yaml"]);
+        let run = [
+            in_file("env var DB_PASSWORD", "dev/app.yaml"),
+            in_file("env var DB_PASSWORD", "prod/app.yaml"),
+        ];
+        assert_eq!(survivors(&b, &run), [true, false]);
+        // prod/ not linted in this run (or renamed): the recording covers
+        // the finding wherever it is.
+        assert_eq!(survivors(&b, &run[..1]), [false]);
+        let moved = [in_file("env var DB_PASSWORD", "production/app.yaml")];
+        assert_eq!(survivors(&b, &moved), [false]);
+        // A baseline without files (older) matches by key and message.
+        let mut old = b.clone();
+        old.entries[0].files.clear();
+        assert_eq!(survivors(&old, &run), [false, true]);
     }
 
     #[test]

@@ -549,7 +549,9 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
             .write_baseline
             .as_ref()
             .map(|_| baseline::Counts::default()),
-        matcher: baseline.as_ref().map(baseline::Matcher::new),
+        matcher: baseline
+            .as_ref()
+            .map(|b| baseline::Matcher::new(b, inputs.iter().map(|i| i.name.as_str()))),
         min,
         totals: Totals::default(),
         errors: Vec::new(),
@@ -831,7 +833,7 @@ impl Stream<'_> {
         }
         if let Some(counts) = &mut self.recorder {
             for l in &o.findings {
-                counts.add(&*l.finding);
+                counts.add(&*l.finding, &l.file);
             }
             self.totals.recorded += o.findings.len();
             return;
@@ -841,7 +843,7 @@ impl Stream<'_> {
             None => {
                 let mut shown = Vec::with_capacity(o.findings.len());
                 let news = match self.matcher.as_mut() {
-                    Some(m) => m.new_ones(o.findings.iter().map(|l| &*l.finding)),
+                    Some(m) => m.new_ones(&input.name, o.findings.iter().map(|l| &*l.finding)),
                     None => vec![true; o.findings.len()],
                 };
                 for (l, new) in o.findings.into_iter().zip(news) {
