@@ -157,6 +157,26 @@ DisallowExemptions: false
 }
 
 #[test]
+fn a_severity_is_a_word_not_a_mapping() {
+    // Read as the enum variant it names, `{danger: }` was taken for danger.
+    for (text, what) in [
+        ("checks:\n  hostIPCSet: {danger: }\n", "a mapping"),
+        ("checks:\n  hostIPCSet: {}\n", "a mapping"),
+        ("checks:\n  hostIPCSet: [danger]\n", "a list"),
+        ("checks:\n  hostIPCSet: 1\n", "a number"),
+    ] {
+        let d = err(text);
+        assert_eq!(at(&d), (2, 15), "{text}");
+        assert_eq!(
+            d.message,
+            format!(
+                "`checks.hostIPCSet`: a severity is a word (ignore, warning or danger), not {what}"
+            )
+        );
+    }
+}
+
+#[test]
 fn unknown_severity_points_at_the_value() {
     let d = err("checks:\n  hostIPCSet: error\n");
     assert_eq!(at(&d), (2, 15));

@@ -803,6 +803,18 @@ fn invalid_custom_checks_are_errors() {
         json!({"target": "Container", "containers": {"include": ["sidecar"]}, "schema": {}}),
     );
     assert_eq!(e.field().to_string(), "containers.include[0]");
+    // Controller kinds are matched exactly: another case never matches.
+    let e = compile_err(json!({"controllers": {"include": ["Job", "deployment"]}, "schema": {}}));
+    assert_eq!(e.field().to_string(), "controllers.include[1]");
+    assert!(e.to_string().contains("did you mean `Deployment`"), "{e}");
+    let e = compile_err(json!({"controllers": {"exclude": ["rollout"]}, "schema": {}}));
+    assert_eq!(e.field().to_string(), "controllers.exclude[0]");
+    // A CRD's kind is taken as written.
+    assert!(custom::compile_check(
+        "x",
+        &json!({"controllers": {"include": ["Rollout", "Deployment"]}, "schema": {}})
+    )
+    .is_ok());
     let e = compile_err(json!({"schema": {}, "mutations": [{"op": "move", "path": "/a"}]}));
     assert_eq!(e.field().to_string(), "mutations[0]");
     let e = compile_err(json!({"schema": {}, "failureMessage": 3}));

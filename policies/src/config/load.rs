@@ -665,6 +665,32 @@ pub fn load_config(text: &str, name: &str, strict: bool) -> Result<LoadedConfig,
         }
     }
 
+    // A severity is a word: a mapping (`hostIPCSet: {danger: }`) would
+    // otherwise be read as the enum variant it names.
+    if let Some(Value::Object(checks)) = user.get("checks") {
+        for (id, v) in checks {
+            if v.is_string() || v.is_null() {
+                continue;
+            }
+            let what = match v {
+                Value::Object(_) => "a mapping",
+                Value::Array(_) => "a list",
+                Value::Bool(_) => "a boolean",
+                _ => "a number",
+            };
+            return Err(cx.diag(
+                Level::Error,
+                &FieldPath::root().key("checks").key(id),
+                At::Value,
+                format!(
+                    "`checks.{id}`: a severity is a word (ignore, warning or danger), not {what}"
+                ),
+                "not a severity",
+                Some("a severity is `ignore`, `warning` or `danger`".to_string()),
+            ));
+        }
+    }
+
     // Types, severities, exemptions: deserialize the merged value and map
     // the failing path back to the file.
     let mut base = match serde_json::to_value(Config::defaults()) {

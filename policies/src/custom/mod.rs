@@ -392,6 +392,30 @@ pub fn compile_check(id: &str, spec: &Value) -> Result<CustomCheck, CustomCheckE
         }
     }
     let controllers = spec.controllers.unwrap_or_default();
+    // Kinds are matched exactly, as the API server spells them: a kind
+    // written in another case would silently never match.
+    for (list, name) in [
+        (&controllers.include, "include"),
+        (&controllers.exclude, "exclude"),
+    ] {
+        for (i, v) in list.iter().enumerate() {
+            let known = CONTROLLER_KINDS
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(v) && **k != v.as_str());
+            let lower = v.chars().next().is_some_and(|c| !c.is_ascii_uppercase());
+            let message = match known {
+                Some(k) => format!("unknown kind `{v}`: kinds are matched exactly; did you mean `{k}`?"),
+                None if lower => format!(
+                    "unknown kind `{v}`: a kind starts with an upper-case letter, as in `Deployment`"
+                ),
+                None => continue,
+            };
+            return Err(CustomCheckError::Invalid {
+                field: FieldPath::keys("controllers").key(name).index(i),
+                message,
+            });
+        }
+    }
 
     // `schemaString` wins over `schema` when both are given (as in Polaris).
     let main = match (&spec.schema_string, &spec.schema) {
@@ -505,6 +529,21 @@ fn pointer_to_path(base: &FieldPath, value: &Value, pointer: &str) -> FieldPath 
     }
     out
 }
+
+/// The built-in kinds with a pod template, as `controllers` names them
+/// (any other kind, a CRD's, is taken as written).
+const CONTROLLER_KINDS: &[&str] = &[
+    "Pod",
+    "ReplicationController",
+    "PodTemplate",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+    "CronJob",
+    "DeploymentConfig",
+];
 
 enum Outcome {
     Pass,
