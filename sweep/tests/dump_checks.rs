@@ -52,6 +52,74 @@ fn node_conditions() {
     assert_eq!(sev("NodeMemory"), Some(Severity::Warning));
 }
 
+/// The EKS node monitoring agent's `…Ready` conditions, read from
+/// `kubectl get nodes -o json`: a node where they are all True is healthy;
+/// one where some are False is reported for each of those.
+#[test]
+fn eks_monitoring_agent_conditions_are_healthy_when_true() {
+    let cond = |kind: &str, status: &str, reason: &str| {
+        serde_json::json!({"type": kind, "status": status, "reason": reason,
+            "message": format!("{kind} {status}"),
+            "lastTransitionTime": "2024-05-01T10:00:00Z"})
+    };
+    let node = |name: &str, agent: &[(&str, &str, &str)]| {
+        let mut conditions: Vec<_> = agent.iter().map(|(k, s, r)| cond(k, s, r)).collect();
+        conditions.push(cond(
+            "MemoryPressure",
+            "False",
+            "KubeletHasSufficientMemory",
+        ));
+        conditions.push(cond("Ready", "True", "KubeletReady"));
+        serde_json::json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": name},
+            "status": {"conditions": conditions}})
+    };
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": [
+        node("eks-ok", &[
+            ("KernelReady", "True", "KernelIsReady"),
+            ("NetworkingReady", "True", "NetworkingIsReady"),
+            ("StorageReady", "True", "DiskIsReady"),
+            ("ContainerRuntimeReady", "True", "ContainerRuntimeIsReady"),
+        ]),
+        node("eks-sick", &[
+            ("KernelReady", "False", "SoftLockup"),
+            ("NetworkingReady", "True", "NetworkingIsReady"),
+            ("StorageReady", "False", "IODelays"),
+        ]),
+    ]});
+    let p = temp("eks-nodes.json");
+    std::fs::write(&p, list.to_string()).unwrap();
+    let r = run(Offline::File(p.to_path_buf())).expect("sweep");
+    let got: Vec<_> = r
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.id.as_str(),
+                f.name.as_str(),
+                f.message.as_str(),
+                f.severity,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "NodeConditionProblem",
+                "eks-sick",
+                "condition StorageReady is False: IODelays: StorageReady False",
+                Severity::Warning
+            ),
+            (
+                "NodeConditionProblem",
+                "eks-sick",
+                "condition KernelReady is False: SoftLockup: KernelReady False",
+                Severity::Warning
+            ),
+        ]
+    );
+}
+
 #[test]
 fn node_problem_detector_events() {
     let r = sick();
