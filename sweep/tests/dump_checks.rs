@@ -419,6 +419,49 @@ fn dump_directory_files_that_are_not_json_are_errors() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
+/// A `.json` file of a dump directory that holds no JSON at all (0 bytes,
+/// blank lines, a byte-order mark alone: what `kubectl get … -o json >
+/// FILE` leaves when kubectl fails) is an error naming the file, not a
+/// namespace whose pods are silently missing.
+#[test]
+fn blank_json_files_in_a_dump_directory_are_errors() {
+    let d = dir_dump_copy("blank-dump");
+    let pods = d.join("shop/pods.json");
+    let mut utf16_bom_and_newline = vec![0xFF, 0xFE];
+    utf16_bom_and_newline.extend("\r\n".encode_utf16().flat_map(u16::to_le_bytes));
+    for (what, bytes) in [
+        ("0 bytes", Vec::new()),
+        ("a newline", b"\n".to_vec()),
+        ("blank space", b" \t\r\n\n  ".to_vec()),
+        ("a UTF-8 byte-order mark", vec![0xEF, 0xBB, 0xBF]),
+        (
+            "a UTF-8 byte-order mark and a newline",
+            vec![0xEF, 0xBB, 0xBF, b'\n'],
+        ),
+        ("a UTF-16 byte-order mark", vec![0xFF, 0xFE]),
+        ("a UTF-16 byte-order mark and CRLF", utf16_bom_and_newline),
+    ] {
+        std::fs::write(&pods, &bytes).unwrap();
+        let e = run(Offline::Dump(d.to_path_buf())).expect_err(what);
+        let text = e.to_string();
+        assert!(matches!(e, SweepError::Parse { .. }), "{what}: {text}");
+        assert!(
+            text.starts_with(&format!("{}: ", pods.display())),
+            "{what}: {text}"
+        );
+        assert!(text.contains("holds no JSON"), "{what}: {text}");
+    }
+    // An empty list is a list: the namespace has no pods.
+    std::fs::write(&pods, "{\"kind\": \"PodList\", \"items\": []}\n").unwrap();
+    let r = run(Offline::Dump(d.to_path_buf())).expect("empty list");
+    assert_eq!(
+        r.summary.objects.get("Pod"),
+        None,
+        "{:?}",
+        r.summary.objects
+    );
+}
+
 #[test]
 fn compressed_inputs_are_named_as_such() {
     let gz = temp("bundle.tar.gz");
