@@ -120,6 +120,63 @@ fn eks_monitoring_agent_conditions_are_healthy_when_true() {
     );
 }
 
+/// Failing pods that no pod check reported before, read from
+/// `kubectl get pods -o json`: a running pod whose main container ended in
+/// failure beside a container that still runs, a pod the scheduler failed
+/// on (`SchedulerError`), a container waiting in `ErrImageNeverPull`.
+#[test]
+fn failing_pods_of_every_kind_are_reported() {
+    let pod = |name: &str, status: serde_json::Value| {
+        serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "shop"},
+            "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "x:1"}]},
+            "status": status})
+    };
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "PodList", "items": [
+        pod("helm-operation", serde_json::json!({"phase": "Running", "containerStatuses": [
+            {"name": "helm", "ready": false, "restartCount": 0,
+             "state": {"terminated": {"exitCode": 123, "reason": "Error", "finishedAt": "2024-05-01T10:27:14Z"}}},
+            {"name": "proxy", "ready": true, "restartCount": 0,
+             "state": {"running": {"startedAt": "2024-05-01T10:26:55Z"}}}]})),
+        pod("mysql-0", serde_json::json!({"phase": "Pending", "conditions": [
+            {"type": "PodScheduled", "status": "False", "reason": "SchedulerError",
+             "message": "running PreBind plugin \"VolumeBinding\": binding volumes: timed out waiting for the condition"}]})),
+        pod("never-pull", serde_json::json!({"phase": "Pending", "containerStatuses": [
+            {"name": "c", "ready": false, "restartCount": 0,
+             "state": {"waiting": {"reason": "ErrImageNeverPull",
+                "message": "Container image \"x:1\" is not present with pull policy of Never"}}}]})),
+    ]});
+    let p = temp("missed-pods.json");
+    std::fs::write(&p, list.to_string()).unwrap();
+    let r = run(Offline::File(p.to_path_buf())).expect("sweep");
+    let got: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.section == eyelint_sweep::checks::Section::Pods)
+        .map(|f| (f.id.as_str(), f.name.as_str(), f.message.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "PodFailed",
+                "helm-operation",
+                "container helm ended with Error (code 123) while the pod is still Running"
+            ),
+            (
+                "PodUnschedulable",
+                "mysql-0",
+                "pod cannot be scheduled: SchedulerError: running PreBind plugin \"VolumeBinding\": binding volumes: timed out waiting for the condition"
+            ),
+            (
+                "PodSetImagePullBackOff",
+                "never-pull",
+                "container c cannot pull its image: ErrImageNeverPull: Container image \"x:1\" is not present with pull policy of Never"
+            ),
+        ]
+    );
+}
+
 #[test]
 fn node_problem_detector_events() {
     let r = sick();
