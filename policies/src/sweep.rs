@@ -96,12 +96,12 @@ checks! {
     "ControllerManagerHealthStatus", ControlPlane, Danger, "kube-controller-manager is not running, not ready, or reported unhealthy";
     "NodeApiServerExpiredPeriod", ControlPlane, Danger, "the API server certificate expires soon (warning under 30 days, danger under 7) or has expired";
     "WarningEvent", Events, Warning, "events of type Warning, grouped by reason and object";
-    "PodSetImagePullBackOff", Pods, Warning, "a container cannot pull its image (ErrImagePull, ImagePullBackOff)";
+    "PodSetImagePullBackOff", Pods, Warning, "a container cannot pull its image (ErrImagePull, ImagePullBackOff, ErrImageNeverPull)";
     "PodCrashLoopBackOff", Pods, Warning, "a container keeps crashing (CrashLoopBackOff)";
     "PodRestartingOften", Pods, Warning, "a container that is not in CrashLoopBackOff has restarted often (thresholds.restarts, 5 by default) and last ended in failure";
     "PodOOMKilled", Pods, Warning, "a container was killed for exceeding its memory limit";
     "PodContainerCannotStart", Pods, Warning, "a container cannot start (CreateContainerConfigError: a missing Secret or ConfigMap; CreateContainerError, RunContainerError, a failing lifecycle hook)";
-    "PodFailed", Pods, Warning, "the pod failed (phase Failed) for a reason other than eviction or an OOM kill";
+    "PodFailed", Pods, Warning, "the pod failed (phase Failed) for a reason other than eviction or an OOM kill, or a container of a running pod ended in failure";
     "PodUnschedulable", Pods, Warning, "the scheduler cannot place the pod";
     "PodEvicted", Pods, Warning, "the kubelet evicted the pod";
     "PodNoSuchFileOrDirectory", Pods, Warning, "`no such file or directory` in the log of a failing or restarting container";

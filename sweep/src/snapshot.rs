@@ -291,7 +291,20 @@ pub const LOG_PATTERNS: &[(&str, &[&str])] = &[
     ("PodNoSuchDeviceOrAddress", &["no such device or address"]),
     ("PodInvalidArgument", &["invalid argument"]),
     ("PodDeviceOrResourceBusy", &["device or resource busy"]),
-    ("PodFileExists", &["file exists"]),
+    // EEXIST's text is common English ("whether the lock file exists"):
+    // only as an error prints it. After the failed call and a colon (Go's
+    // `mkdir /data: file exists`, C's perror and coreutils), after
+    // Python's `[Errno 17]`, before Rust's `(os error 17)`, or the errno's
+    // name (Node's `EEXIST: file already exists`).
+    (
+        "PodFileExists",
+        &[
+            ": file exists",
+            "] file exists",
+            "file exists (os error",
+            "eexist",
+        ],
+    ),
     ("PodTooManyOpenFiles", &["too many open files"]),
     ("PodNoSpaceLeftOnDevice", &["no space left on device"]),
     ("PodNotADirectory", &["not a directory"]),
@@ -299,11 +312,17 @@ pub const LOG_PATTERNS: &[(&str, &[&str])] = &[
 
 /// Whether `needle` occurs in `hay` as a phrase of its own: not inside a
 /// longer word (`profile exists` is no `file exists`, `not a directoryX`
-/// no `not a directory`).
+/// no `not a directory`). An end of the needle that is punctuation
+/// (`: file exists`) needs no word boundary there.
 fn contains_phrase(hay: &str, needle: &str) -> bool {
-    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let word = |c: Option<char>| c.is_some_and(is_word);
+    let open_start = needle.chars().next().is_some_and(is_word);
+    let open_end = needle.chars().next_back().is_some_and(is_word);
     hay.match_indices(needle).any(|(i, m)| {
-        !word(hay[..i].chars().next_back()) && !word(hay[i + m.len()..].chars().next())
+        let glued_before = open_start && word(hay[..i].chars().next_back());
+        let glued_after = open_end && word(hay[i + m.len()..].chars().next());
+        !glued_before && !glued_after
     })
 }
 
@@ -664,5 +683,45 @@ mod tests {
             "x profile exists; file exists",
             "file exists"
         ));
+        // Punctuation at an end of the needle is its own boundary.
+        assert!(contains_phrase("mkdir /x: file exists", ": file exists"));
+        assert!(!contains_phrase("x: file existsx", ": file exists"));
+    }
+
+    /// The log patterns each line matches, through `Collector::log_line`.
+    fn patterns(line: &str) -> Vec<&'static str> {
+        let cfg = SweepConfig::default();
+        let mut c = Collector::new(&cfg, BTreeSet::new());
+        c.log_line("ns", "p", "c", line);
+        c.log_hits.keys().map(|k| k.3).collect()
+    }
+
+    /// PodFileExists is EEXIST's text where an error prints it (after the
+    /// failed call and a colon, after Python's `[Errno 17]`, before Rust's
+    /// `(os error 17)`, or the errno's name), not the words "file exists"
+    /// in prose.
+    #[test]
+    fn file_exists_needs_the_errno_context() {
+        for line in [
+            "mkdir /data/cache: file exists",
+            "Error: symlink /a /b: file exists",
+            "mkdir: cannot create directory '/data': File exists",
+            "ln: failed to create symbolic link '/b': File exists",
+            "FileExistsError: [Errno 17] File exists: '/data'",
+            "Error: EEXIST: file already exists, mkdir '/data'",
+            "Error: File exists (os error 17)",
+        ] {
+            assert_eq!(patterns(line), ["PodFileExists"], "{line}");
+        }
+        for line in [
+            "checking whether the lock file exists",
+            "Checking whether the config File exists...",
+            "if the file exists it is reused",
+            "WARN: profile exists already",
+            "lock file exists: waiting for the other instance",
+            "file existsx: /data",
+        ] {
+            assert_eq!(patterns(line), Vec::<&str>::new(), "{line}");
+        }
     }
 }

@@ -66,6 +66,34 @@ fn exit_codes_follow_fail_on() {
     );
 }
 
+/// A 0-byte `.json` file in a dump directory (kubectl failed while its
+/// output was redirected) stops the sweep: exit 2, the file named.
+#[test]
+fn an_empty_json_file_in_a_dump_directory_exits_2() {
+    let tmp = tempfile::Builder::new()
+        .prefix("eyelint-sweep-cli-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("shop")).unwrap();
+    std::fs::write(
+        dir.join("shop/events.json"),
+        "{\"kind\": \"EventList\", \"items\": []}",
+    )
+    .unwrap();
+    std::fs::write(dir.join("shop/pods.json"), "").unwrap();
+    let out = bin()
+        .args(["--from-dump", &dir.display().to_string()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}: ", dir.join("shop/pods.json").display())),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn config_file_sweep_section() {
     let tmp = tempfile::Builder::new()

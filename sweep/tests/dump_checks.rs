@@ -52,6 +52,131 @@ fn node_conditions() {
     assert_eq!(sev("NodeMemory"), Some(Severity::Warning));
 }
 
+/// The EKS node monitoring agent's `…Ready` conditions, read from
+/// `kubectl get nodes -o json`: a node where they are all True is healthy;
+/// one where some are False is reported for each of those.
+#[test]
+fn eks_monitoring_agent_conditions_are_healthy_when_true() {
+    let cond = |kind: &str, status: &str, reason: &str| {
+        serde_json::json!({"type": kind, "status": status, "reason": reason,
+            "message": format!("{kind} {status}"),
+            "lastTransitionTime": "2024-05-01T10:00:00Z"})
+    };
+    let node = |name: &str, agent: &[(&str, &str, &str)]| {
+        let mut conditions: Vec<_> = agent.iter().map(|(k, s, r)| cond(k, s, r)).collect();
+        conditions.push(cond(
+            "MemoryPressure",
+            "False",
+            "KubeletHasSufficientMemory",
+        ));
+        conditions.push(cond("Ready", "True", "KubeletReady"));
+        serde_json::json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": name},
+            "status": {"conditions": conditions}})
+    };
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": [
+        node("eks-ok", &[
+            ("KernelReady", "True", "KernelIsReady"),
+            ("NetworkingReady", "True", "NetworkingIsReady"),
+            ("StorageReady", "True", "DiskIsReady"),
+            ("ContainerRuntimeReady", "True", "ContainerRuntimeIsReady"),
+        ]),
+        node("eks-sick", &[
+            ("KernelReady", "False", "SoftLockup"),
+            ("NetworkingReady", "True", "NetworkingIsReady"),
+            ("StorageReady", "False", "IODelays"),
+        ]),
+    ]});
+    let p = temp("eks-nodes.json");
+    std::fs::write(&p, list.to_string()).unwrap();
+    let r = run(Offline::File(p.to_path_buf())).expect("sweep");
+    let got: Vec<_> = r
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.id.as_str(),
+                f.name.as_str(),
+                f.message.as_str(),
+                f.severity,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "NodeConditionProblem",
+                "eks-sick",
+                "condition StorageReady is False: IODelays: StorageReady False",
+                Severity::Warning
+            ),
+            (
+                "NodeConditionProblem",
+                "eks-sick",
+                "condition KernelReady is False: SoftLockup: KernelReady False",
+                Severity::Warning
+            ),
+        ]
+    );
+}
+
+/// Failing pods that no pod check reported before, read from
+/// `kubectl get pods -o json`: a running pod whose main container ended in
+/// failure beside a container that still runs, a pod the scheduler failed
+/// on (`SchedulerError`), a container waiting in `ErrImageNeverPull`.
+#[test]
+fn failing_pods_of_every_kind_are_reported() {
+    let pod = |name: &str, status: serde_json::Value| {
+        serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "shop"},
+            "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "x:1"}]},
+            "status": status})
+    };
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "PodList", "items": [
+        pod("helm-operation", serde_json::json!({"phase": "Running", "containerStatuses": [
+            {"name": "helm", "ready": false, "restartCount": 0,
+             "state": {"terminated": {"exitCode": 123, "reason": "Error", "finishedAt": "2024-05-01T10:27:14Z"}}},
+            {"name": "proxy", "ready": true, "restartCount": 0,
+             "state": {"running": {"startedAt": "2024-05-01T10:26:55Z"}}}]})),
+        pod("mysql-0", serde_json::json!({"phase": "Pending", "conditions": [
+            {"type": "PodScheduled", "status": "False", "reason": "SchedulerError",
+             "message": "running PreBind plugin \"VolumeBinding\": binding volumes: timed out waiting for the condition"}]})),
+        pod("never-pull", serde_json::json!({"phase": "Pending", "containerStatuses": [
+            {"name": "c", "ready": false, "restartCount": 0,
+             "state": {"waiting": {"reason": "ErrImageNeverPull",
+                "message": "Container image \"x:1\" is not present with pull policy of Never"}}}]})),
+    ]});
+    let p = temp("missed-pods.json");
+    std::fs::write(&p, list.to_string()).unwrap();
+    let r = run(Offline::File(p.to_path_buf())).expect("sweep");
+    let got: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.section == eyelint_sweep::checks::Section::Pods)
+        .map(|f| (f.id.as_str(), f.name.as_str(), f.message.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "PodFailed",
+                "helm-operation",
+                "container helm ended with Error (code 123) while the pod is still Running"
+            ),
+            (
+                "PodUnschedulable",
+                "mysql-0",
+                "pod cannot be scheduled: SchedulerError: running PreBind plugin \"VolumeBinding\": binding volumes: timed out waiting for the condition"
+            ),
+            (
+                "PodSetImagePullBackOff",
+                "never-pull",
+                "container c cannot pull its image: ErrImageNeverPull: Container image \"x:1\" is not present with pull policy of Never"
+            ),
+        ]
+    );
+}
+
 #[test]
 fn node_problem_detector_events() {
     let r = sick();
@@ -349,6 +474,49 @@ fn dump_directory_files_that_are_not_json_are_errors() {
         assert!(e.to_string().contains("ns1/pods.json"), "{e}");
     }
     std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// A `.json` file of a dump directory that holds no JSON at all (0 bytes,
+/// blank lines, a byte-order mark alone: what `kubectl get … -o json >
+/// FILE` leaves when kubectl fails) is an error naming the file, not a
+/// namespace whose pods are silently missing.
+#[test]
+fn blank_json_files_in_a_dump_directory_are_errors() {
+    let d = dir_dump_copy("blank-dump");
+    let pods = d.join("shop/pods.json");
+    let mut utf16_bom_and_newline = vec![0xFF, 0xFE];
+    utf16_bom_and_newline.extend("\r\n".encode_utf16().flat_map(u16::to_le_bytes));
+    for (what, bytes) in [
+        ("0 bytes", Vec::new()),
+        ("a newline", b"\n".to_vec()),
+        ("blank space", b" \t\r\n\n  ".to_vec()),
+        ("a UTF-8 byte-order mark", vec![0xEF, 0xBB, 0xBF]),
+        (
+            "a UTF-8 byte-order mark and a newline",
+            vec![0xEF, 0xBB, 0xBF, b'\n'],
+        ),
+        ("a UTF-16 byte-order mark", vec![0xFF, 0xFE]),
+        ("a UTF-16 byte-order mark and CRLF", utf16_bom_and_newline),
+    ] {
+        std::fs::write(&pods, &bytes).unwrap();
+        let e = run(Offline::Dump(d.to_path_buf())).expect_err(what);
+        let text = e.to_string();
+        assert!(matches!(e, SweepError::Parse { .. }), "{what}: {text}");
+        assert!(
+            text.starts_with(&format!("{}: ", pods.display())),
+            "{what}: {text}"
+        );
+        assert!(text.contains("holds no JSON"), "{what}: {text}");
+    }
+    // An empty list is a list: the namespace has no pods.
+    std::fs::write(&pods, "{\"kind\": \"PodList\", \"items\": []}\n").unwrap();
+    let r = run(Offline::Dump(d.to_path_buf())).expect("empty list");
+    assert_eq!(
+        r.summary.objects.get("Pod"),
+        None,
+        "{:?}",
+        r.summary.objects
+    );
 }
 
 #[test]

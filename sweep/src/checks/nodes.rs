@@ -73,9 +73,20 @@ fn problem_id(c: &Condition) -> &'static str {
     }
 }
 
-/// Judges every condition of every node. Polarity: Ready is healthy when
-/// True; every other condition (kubelet's and node-problem-detector's) is
-/// healthy when False.
+/// Whether a condition other than `Ready` is healthy when True: a type
+/// that ends in `Ready` says that a part of the node works (the EKS node
+/// monitoring agent's `KernelReady`, `NetworkingReady`, `StorageReady`,
+/// `ContainerRuntimeReady`), unless it says `NotReady`. Every other one
+/// (the kubelet's pressure conditions, node-problem-detector's, none of
+/// which ends in `Ready`) names a problem: healthy when False.
+fn healthy_when_true(kind: &str) -> bool {
+    kind.ends_with("Ready") && !kind.ends_with("NotReady")
+}
+
+/// Judges every condition of every node. Polarity: Ready, and the other
+/// conditions whose type ends in `Ready`, are healthy when True; every
+/// other condition (kubelet's and node-problem-detector's) is healthy when
+/// False.
 pub fn check(nodes: &[NodeInfo], out: &mut Findings<'_>) {
     for node in nodes {
         let ready_unknown = node
@@ -109,7 +120,15 @@ pub fn check(nodes: &[NodeInfo], out: &mut Findings<'_>) {
                 }
                 continue;
             }
+            let positive = healthy_when_true(&c.kind);
             match c.status.as_str() {
+                "True" if positive => {}
+                "False" if positive => out.push(finding(
+                    "NodeConditionProblem",
+                    node,
+                    c,
+                    format!("condition {} is False{}", c.kind, detail(c)),
+                )),
                 "True" => {
                     let id = problem_id(c);
                     out.push(finding(
@@ -201,6 +220,7 @@ pub fn check_usage(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use eyelint_policies::Severity;
 
     fn not_ready(message: &str) -> &'static str {
         not_ready_id(&Condition {
@@ -236,7 +256,6 @@ mod tests {
     /// other conditions keep its default (a config override still wins).
     #[test]
     fn not_ready_is_a_danger() {
-        use eyelint_policies::Severity;
         let node = |kind: &str, status: &str, message: &str| NodeInfo {
             name: format!("n-{kind}"),
             conditions: vec![Condition {
@@ -289,5 +308,112 @@ mod tests {
         cfg.checks
             .insert("NodeConditionProblem".to_string(), Severity::Warning);
         assert!(run(&cfg).iter().all(|f| f.2 == Severity::Warning));
+    }
+
+    fn cond(kind: &str, status: &str, reason: &str) -> Condition {
+        Condition {
+            kind: kind.to_string(),
+            status: status.to_string(),
+            reason: reason.to_string(),
+            ..Condition::default()
+        }
+    }
+
+    fn judge(conditions: Vec<Condition>) -> Vec<(String, Severity, String)> {
+        let nodes = [NodeInfo {
+            name: "n1".to_string(),
+            conditions,
+            ..NodeInfo::default()
+        }];
+        let cfg = crate::config::SweepConfig::default();
+        let mut out = Findings::new(&cfg);
+        check(&nodes, &mut out);
+        out.finish()
+            .into_iter()
+            .map(|f| (f.id.to_string(), f.severity, f.message))
+            .collect()
+    }
+
+    /// The EKS node monitoring agent's conditions (`KernelReady`,
+    /// `NetworkingReady`, `StorageReady`, `ContainerRuntimeReady`) say that
+    /// a part of the node works: healthy when True, a problem when False
+    /// (or Unknown while Ready is not), as any other problem condition.
+    #[test]
+    fn conditions_named_ready_are_healthy_when_true() {
+        let healthy = [
+            "KernelReady",
+            "NetworkingReady",
+            "StorageReady",
+            "ContainerRuntimeReady",
+        ]
+        .map(|k| cond(k, "True", "IsReady"));
+        let mut all = healthy.to_vec();
+        all.push(cond("Ready", "True", "KubeletReady"));
+        assert_eq!(judge(all), []);
+        let got = judge(vec![
+            cond("KernelReady", "False", "SoftLockup"),
+            cond("StorageReady", "Unknown", ""),
+            cond("NetworkingReady", "True", "NetworkingIsReady"),
+            cond("Ready", "True", "KubeletReady"),
+        ]);
+        assert_eq!(
+            got,
+            [
+                (
+                    "NodeConditionProblem".to_string(),
+                    Severity::Warning,
+                    "condition StorageReady is Unknown".to_string()
+                ),
+                (
+                    "NodeConditionProblem".to_string(),
+                    Severity::Warning,
+                    "condition KernelReady is False: SoftLockup".to_string()
+                ),
+            ]
+        );
+        // While Ready itself is Unknown (the kubelet is gone), the others'
+        // Unknown says nothing more.
+        let got = judge(vec![
+            cond("KernelReady", "Unknown", ""),
+            cond("Ready", "Unknown", "NodeStatusUnknown"),
+        ]);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].0, "KubeletHealthStatus");
+    }
+
+    /// node-problem-detector's conditions and the kubelet's pressure
+    /// conditions keep their polarity (a problem when True); so does a
+    /// type that says "not ready".
+    #[test]
+    fn other_conditions_are_healthy_when_false() {
+        let npd = [
+            "KernelDeadlock",
+            "ReadonlyFilesystem",
+            "FrequentKubeletRestart",
+            "FrequentDockerRestart",
+            "FrequentContainerdRestart",
+            "FrequentUnregisterNetDevice",
+            "CorruptDockerOverlay2",
+            "KubeletUnhealthy",
+            "ContainerRuntimeUnhealthy",
+            "XfsShutdown",
+            "CperHardwareErrorFatal",
+            "DiskBadBlock",
+            "NTPProblem",
+            "MemoryPressure",
+            "NetworkUnavailable",
+            "VolumeNotReady",
+        ];
+        assert_eq!(
+            judge(npd.iter().map(|k| cond(k, "False", "")).collect()),
+            []
+        );
+        let got = judge(npd.iter().map(|k| cond(k, "True", "")).collect());
+        assert_eq!(got.len(), npd.len(), "{got:?}");
+        assert!(
+            got.iter()
+                .any(|f| f.2 == "condition VolumeNotReady is True"),
+            "{got:?}"
+        );
     }
 }

@@ -11,10 +11,13 @@ fn pod_finding(id: &str, pod: &PodInfo, message: String) -> SweepFinding {
     SweepFinding::new(id, Section::Pods, "Pod", &pod.namespace, &pod.name, message).node(&pod.node)
 }
 
+/// `REASON: MESSAGE` on one line; either alone when the other is empty.
 fn with_message(reason: &str, message: &str) -> String {
     let m = message.split_whitespace().collect::<Vec<_>>().join(" ");
     if m.is_empty() {
         reason.to_string()
+    } else if reason.is_empty() {
+        m
     } else {
         format!("{reason}: {m}")
     }
@@ -48,7 +51,8 @@ pub fn check(
             };
             if let Some((reason, message)) = &c.waiting {
                 match reason.as_str() {
-                    "ErrImagePull" | "ImagePullBackOff" | "InvalidImageName" => out.push(
+                    "ErrImagePull" | "ImagePullBackOff" | "InvalidImageName"
+                    | "ErrImageNeverPull" => out.push(
                         pod_finding(
                             "PodSetImagePullBackOff",
                             pod,
@@ -92,12 +96,14 @@ pub fn check(
             let said_waiting = c.waiting.as_ref().is_some_and(|(r, _)| {
                 r == "CrashLoopBackOff" || CANNOT_START.contains(&r.as_str())
             });
+            let mut restarting_often = false;
             if let Some(end @ (reason, code, at)) = c.last_end() {
                 if !said_waiting
                     && c.restarts >= restarts
                     && ended_in_failure(end)
                     && reason != "OOMKilled"
                 {
+                    restarting_often = true;
                     let when = if at.is_empty() {
                         String::new()
                     } else {
@@ -120,6 +126,38 @@ pub fn check(
                     }
                     out.push(f);
                 }
+            }
+            // A container of a running pod that has ended in failure while
+            // the pod runs on (its other containers still run; with
+            // `restartPolicy: Never` it stays ended): the pod has failed at
+            // its work, though its phase does not say so yet. Init
+            // containers and sidecars are left out (a failed init container
+            // keeps the pod from running at all), as are an OOM kill
+            // (PodOOMKilled's), a container PodRestartingOften reported, and
+            // the exits of a pod being deleted.
+            if let Some((r, code, at)) = c.terminated.as_ref().filter(|t| {
+                pod.phase == "Running"
+                    && !pod.terminating
+                    && !c.init
+                    && !restarting_often
+                    && ended_in_failure(t)
+                    && t.0 != "OOMKilled"
+            }) {
+                let mut f = pod_finding(
+                    "PodFailed",
+                    pod,
+                    format!(
+                        "container {} ended with {} (code {code}) while the pod is still Running",
+                        c.name,
+                        if r.is_empty() { "exited" } else { r }
+                    ),
+                )
+                .container(&c.name)
+                .reason(if r.is_empty() { "Error" } else { r });
+                if !at.is_empty() {
+                    f = f.last_seen(at);
+                }
+                out.push(f);
             }
             // The latest OOM kill: the current state's, else the last state's.
             let oom = [c.terminated.as_ref(), c.last_terminated.as_ref()]
@@ -167,14 +205,29 @@ pub fn check(
                 }
             }
         }
+        // Any PodScheduled=False: no node fits (`Unschedulable`, left out
+        // of the message, which says why), or the scheduler failed
+        // (`SchedulerError`: a plugin's error, a volume that could not be
+        // bound). A pod held back by its scheduling gates
+        // (`SchedulingGated`) waits by design, for the controller that
+        // set them to lift them.
         if let Some((reason, message)) = &pod.unscheduled {
-            if reason == "Unschedulable" {
+            if reason != "SchedulingGated" {
+                let shown = if reason == "Unschedulable" {
+                    ""
+                } else {
+                    reason
+                };
+                let why = with_message(shown, message);
                 out.push(
                     pod_finding(
                         "PodUnschedulable",
                         pod,
-                        format!("pod cannot be scheduled: {}", with_message(reason, message))
-                            .replace(": Unschedulable: ", ": "),
+                        if why.is_empty() {
+                            "pod cannot be scheduled".to_string()
+                        } else {
+                            format!("pod cannot be scheduled: {why}")
+                        },
                     )
                     .reason(reason),
                 );
@@ -532,5 +585,195 @@ mod tests {
         assert!(!c(None, ended("Completed", 0, "")).failing());
         assert!(c(None, ended("Error", 1, "")).failing());
         assert!(c(ended("Error", 1, ""), None).failing());
+    }
+
+    /// A container of a running pod that ended in failure (its pod runs
+    /// on with its other containers) is PodFailed's: not one that
+    /// completed, an init container or sidecar, an OOM kill (PodOOMKilled's),
+    /// one that restarted often (PodRestartingOften's), nor the exit of a
+    /// pod being deleted.
+    #[test]
+    fn a_failed_container_of_a_running_pod() {
+        let running_pod = |name: &str, ended: (&str, i64), restarts: u64| {
+            let mut p = pod(name, 0, None, None);
+            p.containers = vec![
+                ContainerInfo {
+                    name: "helm".to_string(),
+                    restarts,
+                    terminated: Some((
+                        ended.0.to_string(),
+                        ended.1,
+                        "2024-05-01T10:27:14Z".to_string(),
+                    )),
+                    ..ContainerInfo::default()
+                },
+                ContainerInfo {
+                    name: "proxy".to_string(),
+                    ready: true,
+                    running: true,
+                    ..ContainerInfo::default()
+                },
+            ];
+            p
+        };
+        let failed = running_pod("helm-operation", ("Error", 123), 0);
+        let no_reason = running_pod("no-reason", ("", 2), 0);
+        let completed = running_pod("completed", ("Completed", 0), 0);
+        let oom = running_pod("oom", ("OOMKilled", 137), 0);
+        let often = running_pod("often", ("Error", 1), 7);
+        let mut deleted = running_pod("deleted", ("Error", 143), 0);
+        deleted.terminating = true;
+        let mut sidecar = running_pod("sidecar", ("Error", 1), 0);
+        sidecar.containers[0].init = true;
+        let mut pending = running_pod("pending", ("Error", 1), 0);
+        pending.phase = "Pending".to_string();
+        let cfg = SweepConfig::default();
+        let mut out = Findings::new(&cfg);
+        check(
+            &[
+                failed, no_reason, completed, oom, often, deleted, sidecar, pending,
+            ],
+            5,
+            &|_, _| false,
+            &mut out,
+        );
+        let got: Vec<_> = out
+            .finish()
+            .into_iter()
+            .map(|f| {
+                (
+                    f.id.to_string(),
+                    f.name,
+                    f.message,
+                    f.container,
+                    f.reason,
+                    f.last_seen,
+                    f.severity,
+                )
+            })
+            .collect();
+        let at = Some("2024-05-01T10:27:14Z".to_string());
+        let warning = eyelint_policies::Severity::Warning;
+        assert_eq!(
+            got,
+            [
+                (
+                    "PodFailed".to_string(),
+                    "helm-operation".to_string(),
+                    "container helm ended with Error (code 123) while the pod is still Running".to_string(),
+                    Some("helm".to_string()),
+                    Some("Error".to_string()),
+                    at.clone(),
+                    warning
+                ),
+                (
+                    "PodFailed".to_string(),
+                    "no-reason".to_string(),
+                    "container helm ended with exited (code 2) while the pod is still Running".to_string(),
+                    Some("helm".to_string()),
+                    Some("Error".to_string()),
+                    at.clone(),
+                    warning
+                ),
+                (
+                    "PodRestartingOften".to_string(),
+                    "often".to_string(),
+                    "container helm has restarted 7 time(s); last exit: Error (code 1) at 2024-05-01T10:27:14Z".to_string(),
+                    Some("helm".to_string()),
+                    Some("Error".to_string()),
+                    at.clone(),
+                    warning
+                ),
+                (
+                    "PodOOMKilled".to_string(),
+                    "oom".to_string(),
+                    "container helm was killed for exceeding its memory limit (OOMKilled) at 2024-05-01T10:27:14Z".to_string(),
+                    Some("helm".to_string()),
+                    Some("OOMKilled".to_string()),
+                    at,
+                    warning
+                ),
+            ]
+        );
+    }
+
+    /// Any PodScheduled=False is a scheduling problem (the scheduler's own
+    /// error as much as no node fitting), with its reason and message;
+    /// not a pod held back on purpose by its scheduling gates.
+    #[test]
+    fn unschedulable_whatever_the_reason() {
+        let unscheduled = |name: &str, reason: &str, message: &str| {
+            let mut p = pod(name, 0, None, None);
+            p.phase = "Pending".to_string();
+            p.containers.clear();
+            p.unscheduled = Some((reason.to_string(), message.to_string()));
+            p
+        };
+        let got: Vec<_> = findings(&[
+            unscheduled("a-full", "Unschedulable", "0/3 nodes are available: 3 Insufficient cpu."),
+            unscheduled(
+                "b-mysql-0",
+                "SchedulerError",
+                "running PreBind plugin \"VolumeBinding\": binding volumes: timed out waiting for the condition",
+            ),
+            unscheduled("c-bare", "", ""),
+            unscheduled("d-no-reason", "", "no nodes  available"),
+            unscheduled("e-gated", "SchedulingGated", "Scheduling is blocked due to non-empty scheduling gates"),
+        ])
+        .into_iter()
+        .map(|(id, name, message, _)| (id, name, message))
+        .collect();
+        let want = [
+            ("a-full", "pod cannot be scheduled: 0/3 nodes are available: 3 Insufficient cpu."),
+            ("b-mysql-0", "pod cannot be scheduled: SchedulerError: running PreBind plugin \"VolumeBinding\": binding volumes: timed out waiting for the condition"),
+            ("c-bare", "pod cannot be scheduled"),
+            ("d-no-reason", "pod cannot be scheduled: no nodes available"),
+        ]
+        .map(|(name, message)| ("PodUnschedulable".to_string(), name.to_string(), message.to_string()));
+        assert_eq!(got, want);
+        let cfg = SweepConfig::default();
+        let mut out = Findings::new(&cfg);
+        check(
+            &[unscheduled("b-mysql-0", "SchedulerError", "x")],
+            5,
+            &|_, _| false,
+            &mut out,
+        );
+        assert_eq!(out.finish()[0].reason.as_deref(), Some("SchedulerError"));
+    }
+
+    /// A container waiting in ErrImageNeverPull (`imagePullPolicy: Never`
+    /// and no such image on the node) cannot get its image either.
+    #[test]
+    fn image_never_pulled() {
+        let mut p = pod("never-pull", 0, None, None);
+        p.phase = "Pending".to_string();
+        p.containers[0].running = false;
+        p.containers[0].waiting = Some((
+            "ErrImageNeverPull".to_string(),
+            "Container image \"x:1\" is not present with pull policy of Never".to_string(),
+        ));
+        let got: Vec<_> = findings(&[p])
+            .into_iter()
+            .map(|(id, _, message, _)| (id, message))
+            .collect();
+        assert_eq!(
+            got,
+            [(
+                "PodSetImagePullBackOff".to_string(),
+                "container app cannot pull its image: ErrImageNeverPull: Container image \"x:1\" is not present with pull policy of Never".to_string()
+            )]
+        );
+    }
+
+    /// A failed pod whose status has a message but no reason says the
+    /// message alone (not `pod failed: : …`).
+    #[test]
+    fn failed_pod_with_a_message_and_no_reason() {
+        let mut p = pod("p", 0, None, None);
+        p.phase = "Failed".to_string();
+        p.message = "Pod  was rejected".to_string();
+        let got: Vec<_> = findings(&[p]).into_iter().map(|f| f.2).collect();
+        assert_eq!(got, ["pod failed: Pod was rejected"]);
     }
 }

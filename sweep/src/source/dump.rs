@@ -595,6 +595,15 @@ pub fn read_dir(root: &Path, sink: &mut Collector<'_>) -> Result<(), SweepError>
                 message: format!("not JSON: {what}"),
             });
         }
+        // Nor is one that holds nothing (0 bytes, blank lines, a
+        // byte-order mark alone): what `kubectl get … -o json > FILE`
+        // leaves when kubectl fails. An empty list is `"items": []`.
+        if stats.documents == 0 && stats.log_sections == 0 {
+            return Err(SweepError::Parse {
+                origin,
+                message: "holds no JSON (the file is empty or blank: did the command that wrote it fail?)".to_string(),
+            });
+        }
     }
     for path in &logs {
         let mut r = crate::source::decode::open(path)?;
