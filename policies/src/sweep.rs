@@ -96,7 +96,7 @@ checks! {
     "ControllerManagerHealthStatus", ControlPlane, Danger, "kube-controller-manager is not running, not ready, or reported unhealthy";
     "NodeApiServerExpiredPeriod", ControlPlane, Danger, "the API server certificate expires soon (warning under 30 days, danger under 7) or has expired";
     "WarningEvent", Events, Warning, "events of type Warning, grouped by reason and object";
-    "PodSetImagePullBackOff", Pods, Warning, "a container cannot pull its image (ErrImagePull, ImagePullBackOff, ErrImageNeverPull)";
+    "PodSetImagePullBackOff", Pods, Warning, "a container cannot pull or use its image (ErrImagePull, ImagePullBackOff, the kubelet's other image errors)";
     "PodCrashLoopBackOff", Pods, Warning, "a container keeps crashing (CrashLoopBackOff)";
     "PodRestartingOften", Pods, Warning, "a container that is not in CrashLoopBackOff has restarted often (thresholds.restarts, 5 by default) and last ended in failure";
     "PodOOMKilled", Pods, Warning, "a container was killed for exceeding its memory limit";

@@ -51,8 +51,12 @@ pub fn check(
             };
             if let Some((reason, message)) = &c.waiting {
                 match reason.as_str() {
-                    "ErrImagePull" | "ImagePullBackOff" | "InvalidImageName"
-                    | "ErrImageNeverPull" => out.push(
+                    "ErrImagePull"
+                    | "ImagePullBackOff"
+                    | "InvalidImageName"
+                    | "ErrImageNeverPull"
+                    | "ImageInspectError"
+                    | "SignatureValidationFailed" => out.push(
                         pod_finding(
                             "PodSetImagePullBackOff",
                             pod,
@@ -764,6 +768,15 @@ mod tests {
                 "container app cannot pull its image: ErrImageNeverPull: Container image \"x:1\" is not present with pull policy of Never".to_string()
             )]
         );
+        // The kubelet's other reasons for an image it cannot use.
+        for reason in ["ImageInspectError", "SignatureValidationFailed"] {
+            let mut p = pod("bad-image", 0, None, None);
+            p.phase = "Pending".to_string();
+            p.containers[0].running = false;
+            p.containers[0].waiting = Some((reason.to_string(), "m".to_string()));
+            let ids: Vec<String> = findings(&[p]).into_iter().map(|f| f.0).collect();
+            assert_eq!(ids, ["PodSetImagePullBackOff"], "{reason}");
+        }
     }
 
     /// A failed pod whose status has a message but no reason says the
