@@ -162,7 +162,8 @@ pub struct LintArgs {
     /// Never colour the output (the same as `--color never`; also: NO_COLOR=1).
     #[arg(long, conflicts_with = "color")]
     pub no_color: bool,
-    /// List every skipped file and why.
+    /// List every file read and skipped (not Kubernetes, a Helm template, a kustomize patch) and
+    /// why, and every check the input cannot decide. Hidden and .gitignore'd files are not read.
     #[arg(long, short = 'v')]
     pub verbose: bool,
     /// Worker threads (default: one per core).

@@ -50,13 +50,18 @@ pub enum ConfigError {
     #[diagnostic(transparent)]
     Invalid(Box<dyn miette::Diagnostic + Send + Sync>),
     /// A rule named on the command line does not exist.
-    #[error("unknown rule `{id}` in {flag} (see `eyelint rules`)")]
+    #[error("unknown rule `{id}` in {flag} ({})", match suggestion {
+        Some(k) => format!("did you mean `{k}`?"),
+        None => "see `eyelint rules`".to_string(),
+    })]
     #[diagnostic(code(eyelint::args))]
     UnknownRule {
         /// The id.
         id: String,
         /// `--only` or `--skip`.
         flag: &'static str,
+        /// A configured rule id close to it.
+        suggestion: Option<String>,
     },
 }
 
@@ -117,9 +122,11 @@ pub fn restrict(config: &mut Config, only: &[String], skip: &[String]) -> Result
     for (ids, flag) in [(only, "--only"), (skip, "--skip")] {
         for id in ids {
             if !config.checks.contains_key(id) {
+                let known: Vec<&str> = config.checks.keys().map(String::as_str).collect();
                 return Err(ConfigError::UnknownRule {
                     id: id.clone(),
                     flag,
+                    suggestion: eyelint_policies::config::closest(id, &known).map(str::to_string),
                 });
             }
         }

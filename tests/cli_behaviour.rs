@@ -468,6 +468,23 @@ fn only_skip_and_min_severity() {
     assert!(dangers.contains(&"hostIPCSet".to_string()));
     assert!(!dangers.contains(&"priorityClassNotSet".to_string()));
     assert_eq!(ids(&["--only=hostIPCSet,priorityClassNotSet"]).len(), 2);
+    // A rule id misspelt on the command line: exit 2, with the nearest id.
+    let r = eyelint(d, &["--only=hostipcset"], None);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("unknown rule `hostipcset` in --only (did you mean `hostIPCSet`?)"),
+        "{}",
+        r.stderr
+    );
+    let r = eyelint(d, &["--skip=zzz"], None);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("unknown rule `zzz` in --skip (see `eyelint rules`)"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
