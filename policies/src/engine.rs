@@ -441,6 +441,9 @@ impl Engine {
             // cache line back and forth.
             let mut own = None;
             for ((subject, eval), names) in subjects.iter().zip(&mut evals).zip(&mut names) {
+                if subject.misplaced {
+                    continue;
+                }
                 self.run_check(active, &mut own, subject, index, &mut out, eval, names);
             }
         }
@@ -595,6 +598,10 @@ struct Subject<'a> {
     annotation_exempt: AnnotationExemptions,
     /// Index of the object's kind in [`COMMON_KINDS`].
     common: Option<usize>,
+    /// A pod spec field is written above the pod spec: the object is not
+    /// judged (its pod spec as written is not what its author meant; the
+    /// field is reported in [`Evaluation::malformed`]).
+    misplaced: bool,
 }
 
 impl<'a> Subject<'a> {
@@ -608,9 +615,11 @@ impl<'a> Subject<'a> {
             .as_ref()
             .map(|w| w.containers_and_problems())
             .unwrap_or_default();
-        if types {
-            crate::field_types::problems(object, workload.as_ref(), &containers, &mut malformed);
-        }
+        let misplaced = if types {
+            crate::field_types::problems(object, workload.as_ref(), &containers, &mut malformed)
+        } else {
+            crate::field_types::pod_spec_field_misplaced(object)
+        };
         let annotation_exempt =
             if config.disallow_exemptions || config.disallow_annotation_exemptions {
                 AnnotationExemptions::default()
@@ -626,6 +635,7 @@ impl<'a> Subject<'a> {
             malformed,
             annotation_exempt,
             common,
+            misplaced,
         }
     }
 }

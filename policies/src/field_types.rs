@@ -308,17 +308,35 @@ fn builtin(w: &Workload<'_>, group: &str) -> bool {
     })
 }
 
+/// Whether a built-in workload `object` has a pod spec field written above
+/// its pod spec (what [`problems`] reports as "belongs in the pod spec").
+pub fn pod_spec_field_misplaced(object: &Value) -> bool {
+    let Some(map) = object.as_object() else {
+        return false;
+    };
+    let api_version = map
+        .field("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let kind = map.field("kind").and_then(Value::as_str).unwrap_or("");
+    let mut found = Vec::new();
+    misplaced(map, group_of(api_version), kind, &mut found);
+    !found.is_empty()
+}
+
 /// Appends to `out`, with a message each, the fields of `object` that the
 /// rules read and whose type the API server would refuse. `containers` are
-/// the workload's container entries that are mappings.
+/// the workload's container entries that are mappings. Returns whether a
+/// pod spec field is written above the pod spec
+/// ([`pod_spec_field_misplaced`]).
 pub fn problems(
     object: &Value,
     workload: Option<&Workload<'_>>,
     containers: &[ContainerRef<'_>],
     out: &mut Vec<(FieldPath, String)>,
-) {
+) -> bool {
     let Some(map) = object.as_object() else {
-        return;
+        return false;
     };
     let root = FieldPath::root();
     if let Some(meta) = map.field("metadata") {
@@ -339,9 +357,11 @@ pub fn problems(
     if let Some(Ty::Fields(top)) = top_level(group, kind) {
         fields(map, top, &root, None, out);
     }
+    let before = out.len();
     misplaced(map, group, kind, out);
+    let misplaced_found = out.len() > before;
     let Some(w) = workload.filter(|w| builtin(w, group)) else {
-        return;
+        return misplaced_found;
     };
     if !w.template_path.is_empty() {
         if let Some(meta) = w.template.field("metadata") {
@@ -353,6 +373,7 @@ pub fn problems(
     for c in containers {
         check(c.value, CONTAINER, &c.path, None, out);
     }
+    misplaced_found
 }
 
 /// Declares [`POD_SPEC_ONLY`] and [`is_pod_spec_only`] from one list.

@@ -131,3 +131,51 @@ fn malformed_container_lists_are_reported_once_by_the_local_pass() {
     let eval = engine.check(&object, None, Pass::Local);
     assert!(eval.findings.iter().any(|f| &*f.id == "hostIPCSet"));
 }
+
+/// A pod spec field written above the pod spec (a `containers:` list
+/// indented under `spec.template`) stops the object from being judged, in
+/// every pass: its pod spec as written is not what its author meant, so
+/// every finding on it would mislead (no priority class, no probes…). The
+/// field is reported as malformed once, by the local pass.
+#[test]
+fn an_object_with_a_pod_spec_field_out_of_place_is_not_judged() {
+    let engine = Engine::new(eyelint_policies::config::Config::defaults()).unwrap();
+    let object = serde_json::json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "shop"},
+        "spec": {"replicas": 1, "template": {
+            "metadata": {"labels": {"app": "web"}},
+            "spec": {"dnsPolicy": "ClusterFirst"},
+            "containers": [{"name": "c", "image": "nginx", "securityContext": {"privileged": true}}]
+        }}
+    });
+    let index = engine.new_index(Coverage::All);
+    for (pass, index) in [
+        (Pass::Local, None),
+        (Pass::All, Some(&index)),
+        (Pass::Cross, Some(&index)),
+    ] {
+        let eval = engine.check_unordered(&object, index, pass);
+        assert!(eval.findings.is_empty(), "{pass:?}: {:?}", eval.findings);
+        assert_eq!((eval.passed, eval.not_evaluated.len()), (0, 0), "{pass:?}");
+        let malformed: Vec<String> = eval.malformed.iter().map(|(p, _)| p.to_string()).collect();
+        let want: &[&str] = if pass == Pass::Cross {
+            &[]
+        } else {
+            &["spec.template.containers"]
+        };
+        assert_eq!(malformed, want, "{pass:?}");
+    }
+    // In place, the same object is judged.
+    let mut fixed = object.clone();
+    let containers = fixed["spec"]["template"]["containers"].take();
+    fixed["spec"]["template"]["spec"]["containers"] = containers;
+    if let Some(t) = fixed["spec"]["template"].as_object_mut() {
+        t.remove("containers");
+    }
+    let eval = engine.check(&fixed, None, Pass::Local);
+    assert!(eval
+        .findings
+        .iter()
+        .any(|f| &*f.id == "privilegeEscalationAllowed" || &*f.id == "runAsPrivileged"));
+}
