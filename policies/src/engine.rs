@@ -477,7 +477,16 @@ impl Engine {
             _ => {}
         }
         if subject.annotation_exempt.covers(id) {
-            eval.exempted += 1;
+            // Counted as a configured exemption is: once per container a
+            // container check would judge.
+            eval.exempted += match scope {
+                Scope::Container(roles) => subject
+                    .containers
+                    .iter()
+                    .filter(|c| roles.contains(c.role))
+                    .count(),
+                _ => 1,
+            };
             return;
         }
         let mut run = |at: Option<(usize, &crate::object::ContainerRef<'_>)>| {

@@ -109,8 +109,9 @@ fn polaris_exempt_annotation_exempts_all_rules() {
             Pass::All,
         );
         assert!(ev.findings.is_empty(), "{value}: {:?}", ids(&ev));
-        // One per check (annotation exemptions apply before containers are visited).
-        assert_eq!(ev.exempted, 2);
+        // Counted as configured exemptions are: hostIPCSet once, the
+        // container check once per container.
+        assert_eq!(ev.exempted, 3);
         assert_eq!(ev.passed, 0);
     }
     let ev = e.check(
@@ -171,7 +172,7 @@ fn eyelint_exempt_annotation_lists_rules_or_all() {
         Pass::All,
     );
     assert!(ev.findings.is_empty());
-    assert_eq!(ev.exempted, 2);
+    assert_eq!(ev.exempted, 3);
 }
 
 #[test]
@@ -199,10 +200,20 @@ fn config_exemption_by_namespace() {
     let e = engine_with(POD_RULES, |c| {
         c.exemptions = vec![exemption(|e| e.namespace = Some("kube-system".into()))];
     });
-    assert!(e
-        .check(&pod("dns", "kube-system", json!({})), None, Pass::All)
-        .findings
-        .is_empty());
+    let exempt = e.check(&pod("dns", "kube-system", json!({})), None, Pass::All);
+    assert!(exempt.findings.is_empty());
+    // The same count as an annotation that exempts every check.
+    let plain = engine_with(POD_RULES, |_| {});
+    let annotated = plain.check(
+        &pod(
+            "dns",
+            "kube-system",
+            json!({"polaris.fairwinds.com/exempt": "true"}),
+        ),
+        None,
+        Pass::All,
+    );
+    assert_eq!(exempt.exempted, annotated.exempted);
     assert_eq!(
         e.check(&pod("dns", "shop", json!({})), None, Pass::All)
             .findings
