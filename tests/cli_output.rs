@@ -163,3 +163,71 @@ fn the_documented_summaries_are_the_fixtures() {
         "docs/output.md should show the JSON summary\n{shown}"
     );
 }
+
+/// The rule id and fingerprint of each SARIF result of `eyelint -f sarif`
+/// on `text` (as `pod.yaml`).
+fn fingerprints(text: &str) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pod.yaml"), text).unwrap();
+    let r = eyelint(dir.path(), &["-f", "sarif", "pod.yaml"], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let prints = r["partialFingerprints"].as_object().unwrap();
+            assert_eq!(prints.len(), 1);
+            (
+                r["ruleId"].as_str().unwrap().to_string(),
+                prints["eyelintFinding/v1"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// GitHub code scanning tells results apart by their fingerprints: two
+/// credential env vars of one container, once one alert, are two; and an
+/// edit elsewhere in the file (a comment and an env var added above, the
+/// object written again below) changes none of them.
+#[test]
+fn sarif_fingerprints_tell_findings_apart_and_ignore_lines() {
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      image: nginx:1.25\n      env:\n        - {name: DB_PASSWORD, value: a}\n        - {name: API_TOKEN, value: b}\n";
+    let before = fingerprints(pod);
+    let env: Vec<&str> = before
+        .iter()
+        .filter(|(id, _)| id == "sensitiveContainerEnvVar")
+        .map(|(_, p)| p.as_str())
+        .collect();
+    assert_eq!(
+        env,
+        [
+            "sensitiveContainerEnvVar|Pod||p|app|environment variable `DB_PASSWORD` looks like a credential and has a literal value (use valueFrom.secretKeyRef):1",
+            "sensitiveContainerEnvVar|Pod||p|app|environment variable `API_TOKEN` looks like a credential and has a literal value (use valueFrom.secretKeyRef):1",
+        ]
+    );
+    let distinct: std::collections::BTreeSet<_> = before.iter().collect();
+    assert_eq!(distinct.len(), before.len(), "{before:#?}");
+
+    let edited = format!(
+        "# edited\n{}---\n{pod}",
+        pod.replace(
+            "      env:\n",
+            "      env:\n        - {name: SECRET_KEY, value: c}\n"
+        )
+    );
+    let after = fingerprints(&edited);
+    let after_set: std::collections::BTreeSet<_> = after.iter().collect();
+    assert_eq!(after_set.len(), after.len(), "{after:#?}");
+    for f in &before {
+        assert!(after_set.contains(f), "{f:?} changed: {after:#?}");
+    }
+    // The object written a second time: its findings are the second of
+    // their kind in the file.
+    assert!(
+        after.iter().any(|(_, p)| p
+            == "sensitiveContainerEnvVar|Pod||p|app|environment variable `DB_PASSWORD` looks like a credential and has a literal value (use valueFrom.secretKeyRef):2"),
+        "{after:#?}"
+    );
+}
