@@ -231,3 +231,36 @@ fn sarif_fingerprints_tell_findings_apart_and_ignore_lines() {
         "{after:#?}"
     );
 }
+
+/// Snippets of long lines (one-line JSON with a big annotation, a long
+/// value next to the finding's line) show the part of each line around
+/// the finding, cut with `…`, not the whole line for every finding.
+#[test]
+fn long_lines_are_cut_in_snippets() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = format!(
+        "{{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {{\"name\": \"p\", \
+         \"annotations\": {{\"a\": \"{}\"}}}}, \"spec\": {{\"hostIPC\": true, \"containers\": \
+         [{{\"name\": \"c\", \"image\": \"nginx:1\"}}]}}, \"status\": {{\"message\": \"{}\"}}}}",
+        "x".repeat(4000),
+        "y".repeat(500_000)
+    );
+    std::fs::write(dir.path().join("oneline.json"), &json).unwrap();
+    let yaml = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: q\n  labels: {{app.kubernetes.io/instance: q}}\nspec:\n  schedulerName: {}\n  hostIPC: true\n  containers: [{{name: c, image: \"nginx:1\"}}]\n",
+        "é".repeat(3000)
+    );
+    std::fs::write(dir.path().join("pod.yaml"), &yaml).unwrap();
+    let r = eyelint(
+        dir.path(),
+        &[
+            "--only=hostIPCSet,metadataAndInstanceMismatched",
+            "oneline.json",
+            "pod.yaml",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.len() < 4000, "{} bytes", r.stdout.len());
+    insta::assert_snapshot!("human_long_lines", r.stdout);
+}
