@@ -264,3 +264,66 @@ fn long_lines_are_cut_in_snippets() {
     assert!(r.stdout.len() < 4000, "{} bytes", r.stdout.len());
     insta::assert_snapshot!("human_long_lines", r.stdout);
 }
+
+/// A custom check that takes a built-in rule's id is what runs, with its
+/// own message and category. SARIF's rule entry for that id must describe
+/// it as it describes the same check under an id of its own, not carry
+/// the built-in's description, help and category.
+#[test]
+#[ignore = "the rule entries come from linter/cli.rs's rule_info, which looks up the built-in first"]
+fn sarif_describes_a_custom_check_that_overrides_a_builtin() {
+    let dir = tempfile::tempdir().unwrap();
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      image: nginx:latest\n";
+    std::fs::write(dir.path().join("pod.yaml"), pod).unwrap();
+    let rule_and_results = |id: &str| {
+        let cfg = format!(
+            "checks: {{{id}: danger}}\ncustomChecks:\n  {id}:\n    failureMessage: must use a semver tag\n    target: Container\n    schema:\n      properties:\n        image: {{pattern: ':v?[0-9]+\\.[0-9]+'}}\n"
+        );
+        std::fs::write(dir.path().join("cfg.yaml"), cfg).unwrap();
+        let r = eyelint(
+            dir.path(),
+            &["--config", "cfg.yaml", "-f", "sarif", "pod.yaml"],
+            None,
+        );
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let run = &v["runs"][0];
+        let rule = run["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap();
+        let results: Vec<serde_json::Value> = run["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["ruleId"] == id)
+            .cloned()
+            .collect();
+        (rule, results)
+    };
+    let (own, own_results) = rule_and_results("semverTag");
+    let (overriding, results) = rule_and_results("tagNotSpecified");
+    assert_eq!(own_results.len(), 1);
+    assert_eq!(results.len(), 1);
+    assert!(
+        results[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("must use a semver tag"),
+        "{results:#?}"
+    );
+    assert_eq!(
+        results[0]["properties"]["category"],
+        overriding["properties"]["category"]
+    );
+    let renamed: serde_json::Value = serde_json::from_str(
+        &overriding
+            .to_string()
+            .replace("tagNotSpecified", "semverTag"),
+    )
+    .unwrap();
+    assert_eq!(renamed, own);
+}
