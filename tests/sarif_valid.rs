@@ -89,3 +89,44 @@ fn sarif_logs_pass_microsofts_validator() {
         assert!(found.is_empty(), "{kind} rules: {found:#?}");
     }
 }
+
+/// GitHub code scanning tells results apart across runs by their
+/// `partialFingerprints`: two results of one run with the same rule, file
+/// and fingerprint are one alert to it. Over `../shared/corpus` and the
+/// peers' fixtures (two credential env vars or host paths in one container,
+/// the same object written twice in one file), no two results share them.
+#[test]
+fn no_two_results_of_a_run_share_a_fingerprint() {
+    let Some(shared) = common::shared() else {
+        eprintln!("SKIP: ../shared not found");
+        return;
+    };
+    let r = common::eyelint(&shared, &["-f", "sarif", "corpus", "corpus_fixtures"], None);
+    assert!(matches!(r.code, 1 | 2), "{}", r.stderr);
+    let sarif: Value = serde_json::from_str(&r.stdout).expect("json");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(results.len() > 10_000, "{} results", results.len());
+    let mut seen: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
+    for res in results {
+        let print = res["partialFingerprints"]
+            .as_object()
+            .and_then(|p| p.values().next())
+            .and_then(Value::as_str)
+            .expect("a fingerprint");
+        let key = (
+            res["ruleId"].as_str().expect("rule"),
+            res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .expect("uri"),
+            print,
+        );
+        *seen.entry(key).or_default() += 1;
+    }
+    let shared_prints: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(
+        shared_prints.is_empty(),
+        "{} fingerprints shared, e.g. {:#?}",
+        shared_prints.len(),
+        &shared_prints[..shared_prints.len().min(5)]
+    );
+}

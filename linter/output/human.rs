@@ -22,6 +22,27 @@ use crate::lint::Located;
 /// which panics past 65,535 (tabs and wide characters count more than one).
 const SNIPPET_COLUMNS: usize = 8192;
 
+/// A snippet with a line of more characters than this has its lines cut
+/// to [`SNIPPET_LINE`] characters around the finding's column, each cut
+/// marked with [`CUT`]: a one-line JSON object with a long annotation, or a
+/// long value on the line next to the finding's, would otherwise be
+/// printed whole for every finding on or near it.
+pub const LONG_LINE: usize = 200;
+
+/// The characters of each line a cut snippet shows.
+pub const SNIPPET_LINE: usize = 160;
+
+/// Characters a cut snippet shows before the finding's column, where the
+/// line has them: the rest of [`SNIPPET_LINE`] follows it (the key and its
+/// value), unless every line ends sooner, when more are shown before it.
+pub const BEFORE_COLUMN: usize = 60;
+
+/// Marks where a snippet line was cut.
+pub const CUT: char = '…';
+
+/// Lines shown above and below a finding's line.
+const CONTEXT_LINES: usize = 1;
+
 /// Whether a snippet is drawn for a position at `column` (1-based).
 pub fn shows_snippet(column: usize) -> bool {
     column <= SNIPPET_COLUMNS
@@ -38,7 +59,7 @@ pub fn handler(style: &Style) -> GraphicalReportHandler {
         .with_width(style.width)
         .with_links(false)
         .without_primary_span_start()
-        .with_context_lines(1)
+        .with_context_lines(CONTEXT_LINES)
         // Lines break at spaces only, never inside a word at a hyphen or a
         // slash: names (`kube-system`, `app.kubernetes.io/instance`) stay
         // whole for search and copy. It is also the cheap way to wrap: the
@@ -51,7 +72,7 @@ pub fn handler(style: &Style) -> GraphicalReportHandler {
 struct FindingDiag {
     message: String,
     severity: Severity,
-    src: Option<NamedSource<Window>>,
+    src: Option<NamedSource<Excerpt>>,
     span: Option<SourceSpan>,
     label: String,
     help: Option<String>,
@@ -197,10 +218,10 @@ pub fn summary_line(tail: &Tail<'_>) -> String {
     line
 }
 
-/// An input's text as miette reads it for snippets: only the lines around
-/// a span are handed over, found through a table of line starts, so a
-/// snippet costs the same at the end of a large file as at its start
-/// (miette's own reading of a `str` walks the text from the beginning).
+/// An input's text with a table of its line starts, from which each
+/// snippet's lines are taken ([`Window::excerpt`]): a snippet costs the
+/// same at the end of a large file as at its start (miette's own reading
+/// of a `str` walks the text from the beginning).
 #[derive(Debug, Clone)]
 pub struct Window {
     text: Arc<str>,
@@ -232,37 +253,128 @@ impl Window {
             .partition_point(|&s| s <= offset)
             .saturating_sub(1)
     }
+
+    /// Line `i`'s text, without its line break, and its first byte's offset.
+    fn line(&self, i: usize) -> (&str, usize) {
+        let from = self.starts.get(i).copied().unwrap_or(self.text.len());
+        let to = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
+        let raw = self.text.get(from..to).unwrap_or("");
+        (raw.trim_end_matches(['\n', '\r']), from)
+    }
+
+    /// The snippet of a span of `len` bytes at byte `offset`: the lines
+    /// around it, each cut to [`SNIPPET_LINE`] characters when one of them
+    /// is longer than [`LONG_LINE`], and the span in that text. `None` when
+    /// `offset` is not in the text or not at a character.
+    pub fn excerpt(&self, offset: usize, len: usize) -> Option<(Excerpt, SourceSpan)> {
+        let end = offset.checked_add(len)?.min(self.text.len());
+        let at = self.line_of(offset);
+        let (_, line_start) = self.line(at);
+        // The span's first character, counted from its line's start.
+        let column = self.text.get(line_start..offset)?.chars().count();
+        let end_line = self.line_of(end);
+        // Whole lines from one before the context to one after it: miette
+        // then finds the same context in the excerpt as in the whole text.
+        let first = at.saturating_sub(CONTEXT_LINES + 1);
+        let stop = (end_line + CONTEXT_LINES + 2).min(self.starts.len());
+        // Every line is cut at the same characters, so that what stands
+        // above the finding in the file stands above it in the snippet:
+        // from `BEFORE_COLUMN` before the finding's column, or earlier when
+        // no line goes on that far (characters are counted only as far as
+        // that window reaches).
+        let long = |i: usize| self.line(i).0.chars().nth(LONG_LINE).is_some();
+        let (from_char, to_char) = if (first..stop).any(long) {
+            let reach = column.saturating_sub(BEFORE_COLUMN) + SNIPPET_LINE;
+            let longest = (first..stop)
+                .map(|i| self.line(i).0.chars().take(reach).count())
+                .max()
+                .unwrap_or(0);
+            let from = longest.saturating_sub(SNIPPET_LINE);
+            (from, from + SNIPPET_LINE)
+        } else {
+            (0, usize::MAX)
+        };
+        let mut text = String::new();
+        let mut span = (0, 0);
+        for i in first..stop {
+            let (content, start) = self.line(i);
+            let (from, to) = char_range(content, from_char, to_char);
+            let at_text = text.len();
+            if from > 0 {
+                text.push(CUT);
+            }
+            let marker = text.len() - at_text;
+            text.push_str(&content[from..to]);
+            if to < content.len() {
+                text.push(CUT);
+            }
+            // Where a byte of the line lands in the excerpt: a byte cut
+            // away lands at the cut; one in the line break (a span that
+            // goes on to the next line) in the break.
+            let next = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
+            let upto = if to < content.len() { to } else { next - start };
+            let place = |o: usize| at_text + marker + (o - start).clamp(from, upto) - from;
+            if i == at {
+                span.0 = place(offset);
+            }
+            if i == end_line {
+                span.1 = place(end);
+            }
+            text.push_str(self.text.get(start + content.len()..next).unwrap_or(""));
+        }
+        let span = SourceSpan::from((span.0, span.1.saturating_sub(span.0)));
+        Some((
+            Excerpt {
+                text,
+                first_line: first,
+            },
+            span,
+        ))
+    }
 }
 
-impl SourceCode for Window {
+/// Byte offsets in `s` of its characters `lo` and `hi` (or its end).
+fn char_range(s: &str, lo: usize, hi: usize) -> (usize, usize) {
+    let mut at = s
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(s.len()));
+    let from = at.nth(lo).unwrap_or(s.len());
+    let to = match hi.checked_sub(lo + 1) {
+        Some(n) => at.nth(n).unwrap_or(s.len()),
+        None => from,
+    };
+    (from, to)
+}
+
+/// The lines a finding's snippet is drawn from ([`Window::excerpt`]), cut
+/// where they are long: miette reads only these, so a snippet costs the
+/// same at the end of a large file as at its start and on a line of
+/// megabytes as on a short one.
+#[derive(Debug, Clone)]
+pub struct Excerpt {
+    text: String,
+    /// The 0-based line of the input that the excerpt starts with.
+    first_line: usize,
+}
+
+impl SourceCode for Excerpt {
     fn read_span<'a>(
         &'a self,
         span: &SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let bytes = self.text.as_bytes();
-        if span.offset() > bytes.len() {
-            return Err(MietteError::OutOfBounds);
-        }
-        // Whole lines from one before the context to one after it: miette
-        // then finds the same context in the window as in the whole text.
-        let first = self
-            .line_of(span.offset())
-            .saturating_sub(context_lines_before + 1);
-        let end = (span.offset() + span.len()).min(bytes.len());
-        let last = self.line_of(end) + context_lines_after + 2;
-        let from = self.starts.get(first).copied().unwrap_or(0);
-        let to = self.starts.get(last).copied().unwrap_or(bytes.len());
-        let window = bytes.get(from..to).ok_or(MietteError::OutOfBounds)?;
-        let inner = SourceSpan::from((span.offset() - from, span.len()));
-        let c = window.read_span(&inner, context_lines_before, context_lines_after)?;
+        let c = self
+            .text
+            .as_bytes()
+            .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new(
             c.data(),
-            SourceSpan::from((c.span().offset() + from, c.span().len())),
-            c.line() + first,
+            *c.span(),
+            c.line() + self.first_line,
             c.column(),
-            c.line_count() + first,
+            c.line_count() + self.first_line,
         )))
     }
 }
@@ -307,12 +419,14 @@ pub(super) fn chunk(
                 );
                 (None, None)
             }
-            (Some(w), Some(t), Some(line), Some(col)) if l.offset() <= t.len() => {
-                let len = token_len(t, l.offset());
-                (
-                    Some(NamedSource::new(format!("{name}:{line}:{col}"), w.clone())),
-                    Some(SourceSpan::from((l.offset(), len))),
-                )
+            (Some(w), Some(t), Some(line), Some(col)) => {
+                match w.excerpt(l.offset(), token_len(t, l.offset())) {
+                    Some((excerpt, span)) => (
+                        Some(NamedSource::new(format!("{name}:{line}:{col}"), excerpt)),
+                        Some(span),
+                    ),
+                    None => (None, None),
+                }
             }
             _ => (None, None),
         };
@@ -338,52 +452,163 @@ pub(super) fn chunk(
 mod tests {
     use super::*;
 
-    /// A snippet drawn from the window is the one miette draws from the
-    /// whole text, wherever the span is (first and last lines, CRLF, lone
-    /// CR, no final line break, empty lines, multi-byte characters).
-    #[test]
-    fn windowed_snippets_equal_whole_text_snippets() {
-        let style = Style {
+    /// A finding's diagnostic with `src` as its source and `span` in it.
+    fn diag<S: Into<Option<NamedSource<Excerpt>>>>(src: S, span: SourceSpan) -> FindingDiag {
+        FindingDiag {
+            message: "m".into(),
+            severity: Severity::Warning,
+            src: src.into(),
+            span: Some(span),
+            label: "label".into(),
+            help: None,
+        }
+    }
+
+    /// The snippet miette draws of `text` at `offset`, `len` bytes long:
+    /// from the excerpt, and from the whole text.
+    fn excerpt_and_whole(text: &str, offset: usize, len: usize) -> (String, String) {
+        let handler = handler(&Style {
             color: false,
             width: 80,
+        });
+        let (excerpt, span) = Window::new(text).excerpt(offset, len).unwrap();
+        let mut cut = String::new();
+        let c = handler.render_report(&mut cut, &diag(NamedSource::new("f", excerpt), span));
+        let whole = FullText {
+            diag: diag(None, SourceSpan::from((offset, len))),
+            text: NamedSource::new("f", Arc::from(text)),
         };
-        let handler = handler(&style);
+        let mut plain = String::new();
+        let p = handler.render_report(&mut plain, &whole);
+        assert_eq!(c.is_ok(), p.is_ok(), "{text:?} at {offset}+{len}");
+        (cut, plain)
+    }
+
+    /// A snippet drawn from an excerpt is the one miette draws from the
+    /// whole text, wherever the span is (first and last lines, CRLF, lone
+    /// CR, no final line break, empty lines, multi-byte characters), when
+    /// no line near it is long: one three lines away may be.
+    #[test]
+    fn excerpt_snippets_equal_whole_text_snippets() {
+        let long = format!("x: {}", "y".repeat(LONG_LINE));
+        let hidden = format!("{long}\nb: 1\nc: 2\nd: 3\ne: 4\nf: 5\n{long}\n");
         for text in [
             "a: 1\nb: 2\nc:\n  d: 3\n\n  e: ü4\nf: 5",
             "a: 1\r\nb: 2\r\n\r\nc: 3\r\n",
             "x\ry: 1\rz: 2\n",
             "only: line",
             "\n\n\nk: v\n\n",
+            &hidden,
         ] {
-            let window = Window::new(text);
-            for offset in (0..=text.len()).filter(|o| text.is_char_boundary(*o)) {
+            let (from, to) = if text == hidden {
+                (hidden.find("d: 3").unwrap(), hidden.find("e: 4").unwrap())
+            } else {
+                (0, text.len())
+            };
+            for offset in (from..=to).filter(|o| text.is_char_boundary(*o)) {
                 for len in [0, 1, 3] {
                     let len = len.min(text.len() - offset);
                     if !text.is_char_boundary(offset + len) {
                         continue;
                     }
-                    let diag = |src| FindingDiag {
-                        message: "m".into(),
-                        severity: Severity::Warning,
-                        src: Some(src),
-                        span: Some(SourceSpan::from((offset, len))),
-                        label: "label".into(),
-                        help: None,
-                    };
-                    let mut windowed = String::new();
-                    let w = handler
-                        .render_report(&mut windowed, &diag(NamedSource::new("f", window.clone())));
-                    let whole = FullText {
-                        diag: diag(NamedSource::new("f", window.clone())),
-                        text: NamedSource::new("f", Arc::from(text)),
-                    };
-                    let mut plain = String::new();
-                    let p = handler.render_report(&mut plain, &whole);
-                    assert_eq!(w.is_ok(), p.is_ok(), "{text:?} at {offset}+{len}");
-                    assert_eq!(windowed, plain, "{text:?} at {offset}+{len}");
+                    let (cut, whole) = excerpt_and_whole(text, offset, len);
+                    assert_eq!(cut, whole, "{text:?} at {offset}+{len}");
                 }
             }
         }
+    }
+
+    /// The snippet's code line and the underline below it.
+    fn code_and_underline(snippet: &str) -> (&str, &str) {
+        let lines: Vec<&str> = snippet.lines().collect();
+        let i = lines
+            .iter()
+            .position(|l| l.contains('┬'))
+            .expect("an underline");
+        (lines[i - 1], lines[i])
+    }
+
+    /// Display column (here: character) of `needle` in `line`.
+    fn column_of(line: &str, needle: &str) -> usize {
+        line[..line.find(needle).expect(needle)].chars().count()
+    }
+
+    /// A long line is cut around the finding's column, with a mark where it
+    /// was cut, and every line shown is cut at the same characters; the
+    /// underline stays under the finding's key. Multi-byte characters are
+    /// cut whole.
+    #[test]
+    fn long_lines_are_cut_around_the_finding() {
+        let pad = "é".repeat(5000);
+        let text = format!(
+            "{{\"a\": \"{pad}{pad}\",\n\"b\": \"{pad}\", \"hostIPC\": true, \"c\": \"{pad}\"\n}}\n"
+        );
+        let offset = text.find("\"hostIPC\"").unwrap();
+        let (snippet, whole) = excerpt_and_whole(&text, offset, "\"hostIPC\"".len());
+        assert!(whole.len() > 20_000);
+        assert!(snippet.len() < 2_000, "{snippet}");
+        for l in snippet.lines() {
+            assert!(l.chars().count() <= SNIPPET_LINE + 12, "{l}");
+        }
+        let (code, underline) = code_and_underline(&snippet);
+        assert!(code.contains(" │ …éé"), "{code}");
+        assert!(code.ends_with("éé…"), "{code}");
+        let key = column_of(code, "\"hostIPC\": true, \"c\"");
+        assert_eq!(column_of(underline, "─"), key, "\n{snippet}");
+        assert_eq!(
+            column_of(code, "\"hostIPC\"") - column_of(code, "…"),
+            1 + BEFORE_COLUMN,
+            "{code}"
+        );
+        // The line above, cut at the same characters: its text stops before
+        // the finding's column, where the finding's own line goes on.
+        let above = snippet
+            .lines()
+            .find(|l| l.starts_with(" 1 │"))
+            .expect("line 1");
+        assert!(above.ends_with("éé…"), "{above}");
+        assert_eq!(column_of(above, "…"), column_of(code, "…"));
+        // The last line (`}`) holds no character of the cut: a mark alone.
+        assert!(snippet.lines().any(|l| l == " 3 │ …"), "{snippet}");
+    }
+
+    /// A line of up to [`LONG_LINE`] characters is shown whole; past that,
+    /// one whose finding is near its end is cut before it only.
+    #[test]
+    fn lines_are_cut_only_past_the_long_line_length() {
+        let line = |n: usize| format!("{}: v", "k".repeat(n - 3));
+        let text = format!("a: 1\n{}\nb: 2\n", line(LONG_LINE));
+        let (snippet, whole) = excerpt_and_whole(&text, text.find("b: 2").unwrap(), 1);
+        assert_eq!(snippet, whole);
+        assert!(!snippet.contains(CUT));
+        let text = format!("a: 1\n{}\n", line(LONG_LINE + 50));
+        let offset = text.find(": v").unwrap();
+        let (snippet, _) = excerpt_and_whole(&text, offset, 1);
+        let (code, underline) = code_and_underline(&snippet);
+        assert!(code.ends_with("kkk: v"), "{code}");
+        assert_eq!(code.matches(CUT).count(), 1, "{code}");
+        assert_eq!(
+            code.chars().count(),
+            " 2 │ …".chars().count() + SNIPPET_LINE
+        );
+        assert_eq!(column_of(underline, "┬"), column_of(code, ": v"));
+    }
+
+    /// A finding near the start of a long line keeps the line's start; the
+    /// line is cut after [`SNIPPET_LINE`] characters.
+    #[test]
+    fn a_long_line_is_cut_after_a_finding_near_its_start() {
+        let text = format!("{{\"kind\": \"Pod\", \"x\": \"{}\"}}", "y".repeat(500_000));
+        let offset = text.find("\"kind\"").unwrap();
+        let (snippet, _) = excerpt_and_whole(&text, offset, 6);
+        let (code, underline) = code_and_underline(&snippet);
+        assert!(code.starts_with(" 1 │ {\"kind\""), "{code}");
+        assert!(code.ends_with("y…"), "{code}");
+        assert_eq!(
+            code.chars().count(),
+            " 1 │ ".chars().count() + SNIPPET_LINE + 1
+        );
+        assert_eq!(column_of(underline, "─"), column_of(code, "\"kind\""));
     }
 
     /// The same diagnostic, with the whole text as its source.

@@ -136,6 +136,12 @@ pub fn render_file(cx: &Context, file: &FileView<'_>) -> Rendered {
             Format::Human => file.text.map(human::Window::new),
             _ => None,
         };
+        // A SARIF fingerprint counts the findings alike before it in the
+        // whole input, not only in its chunk.
+        let occurrence = match cx.format {
+            Format::Sarif => sarif::occurrences(file.findings),
+            _ => Vec::new(),
+        };
         let mut chunks: Vec<Vec<u8>> = file
             .findings
             .par_chunks(CHUNK)
@@ -146,6 +152,8 @@ pub fn render_file(cx: &Context, file: &FileView<'_>) -> Rendered {
                 if cx.format == Format::Human {
                     let before = (k * CHUNK).checked_sub(1).map(|i| &file.findings[i]);
                     human::chunk(cx, &part, window.as_ref(), before, &mut bytes);
+                } else if cx.format == Format::Sarif {
+                    sarif::file(cx, &part, &occurrence[k * CHUNK..], &mut bytes);
                 } else {
                     render_into(cx, &part, &mut bytes);
                 }
@@ -183,7 +191,7 @@ fn render_into(cx: &Context, file: &FileView<'_>, bytes: &mut Vec<u8>) {
     match cx.format {
         Format::Human => human::file(cx, file, bytes),
         Format::Json => json::file(file, bytes),
-        Format::Sarif => sarif::file(cx, file, bytes),
+        Format::Sarif => sarif::file(cx, file, &sarif::occurrences(file.findings), bytes),
         Format::Junit => junit::file(file, bytes),
         Format::Github => github::file(file, bytes),
     }
@@ -537,6 +545,57 @@ mod tests {
             assert!(whole.len() > all.len() * 20, "{format:?}");
             assert!(joined == whole, "{format:?}");
         }
+    }
+
+    /// Findings of one rule, object and message repeat in an input (the
+    /// same object written twice): each still gets a fingerprint of its own,
+    /// numbered over the whole input when it is rendered in chunks.
+    #[test]
+    fn sarif_fingerprints_are_distinct_across_chunks() {
+        let mut all = findings(2 * CHUNK + 5);
+        for l in &mut all {
+            l.finding.message = "the same message".into();
+        }
+        let cx = Context {
+            format: Format::Sarif,
+            rules: Vec::new(),
+            version: "0",
+            style: Style {
+                color: false,
+                width: 80,
+            },
+        };
+        let file = FileView {
+            name: "big.yaml",
+            findings: &all,
+            text: None,
+        };
+        let mut whole = Vec::new();
+        render_into(&cx, &file, &mut whole);
+        let r = render_file(&cx, &file);
+        assert_eq!(r.more.len(), 2);
+        let mut joined = r.bytes;
+        r.more.iter().for_each(|m| joined.extend_from_slice(m));
+        assert!(joined == whole);
+        // The results, each after a `,`: an array once the first is dropped.
+        let text = format!("[{}]", &String::from_utf8(whole).unwrap()[1..]);
+        let results: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+        assert_eq!(results.len(), all.len());
+        let prints: std::collections::HashSet<&str> = results
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"][sarif::FINGERPRINT]
+                    .as_str()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(prints.len(), all.len(), "every fingerprint differs");
+        // Findings 2045, 2047 and 2049 are one rule on one object, the last
+        // in the second chunk.
+        assert_eq!(
+            results[2049]["partialFingerprints"][sarif::FINGERPRINT],
+            "tagNotSpecified|Pod|ns|p409||the same message:3"
+        );
     }
 
     #[test]

@@ -4,8 +4,11 @@
 //! documentation as help, default level). Results carry a region with the
 //! exact 1-based line and column; columns count Unicode code points
 //! (`columnKind: unicodeCodePoints`). File URIs are relative to the current
-//! directory.
+//! directory. Each result's `partialFingerprints` entry is distinct within
+//! its file and does not depend on lines (see [`fingerprint`]).
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -15,6 +18,7 @@ use eyelint_policies::finding::Severity;
 use eyelint_policies::report::{ReportError, ReportFinding};
 
 use super::{Context, FileView, Tail};
+use crate::lint::Located;
 
 /// The final OASIS SARIF 2.1.0 schema, which GitHub Advanced Security for
 /// Azure DevOps requires `$schema` to name (Microsoft's SARIF validator,
@@ -111,8 +115,60 @@ fn physical_location(file: &str, line: Option<usize>, column: Option<usize>) -> 
     location
 }
 
+/// The `partialFingerprints` key. Its value was the rule, object and
+/// container alone under `eyelintObject/v1`, which gave two findings of one
+/// rule on one container (two credential env vars) the same fingerprint.
+pub const FINGERPRINT: &str = "eyelintFinding/v1";
+
+/// What tells a finding from the others of its file, lines aside: the rule,
+/// the object, the container and the message (which names the env var, the
+/// volume, the port…). Not the field path: its list indices move when an
+/// entry is added above (the baseline matches by message for that reason).
+fn fingerprint_key(f: &Located) -> (&str, &str, &str, &str, &str, &str) {
+    let g = &f.finding;
+    (
+        &g.id,
+        &g.object.kind,
+        &g.object.namespace,
+        &g.object.name,
+        g.container.as_ref().map_or("", |c| &c.name),
+        &g.message,
+    )
+}
+
+/// For each of an input's findings (in report order), its occurrence among
+/// the input's findings with the same [`fingerprint_key`], from 1: a
+/// finding of the same object written twice in a file, or of two containers
+/// of one pod with no name, gets `:1` and `:2` in document order.
+///
+/// Keys are counted by a hash of them, to keep 16 bytes per key rather than
+/// the key itself: findings with the same key still count up one counter,
+/// so every fingerprint stays distinct; two keys of one hash (one chance in
+/// 2⁶⁴) would only share a count.
+pub(super) fn occurrences(findings: &[Located]) -> Vec<u32> {
+    let mut seen: HashMap<u64, u32> = HashMap::new();
+    findings
+        .iter()
+        .map(|f| {
+            // `DefaultHasher::new` has fixed keys: the same count every run.
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            fingerprint_key(f).hash(&mut h);
+            let n = seen.entry(h.finish()).or_insert(0);
+            *n += 1;
+            *n
+        })
+        .collect()
+}
+
+/// A result's fingerprint: `rule|kind|namespace|name|container|message:n`,
+/// `n` from [`occurrences`].
+pub fn fingerprint(f: &Located, occurrence: u32) -> String {
+    let (id, kind, namespace, name, container, message) = fingerprint_key(f);
+    format!("{id}|{kind}|{namespace}|{name}|{container}|{message}:{occurrence}")
+}
+
 /// One result.
-fn result(cx: &Context, f: &ReportFinding) -> Value {
+fn result(cx: &Context, f: &ReportFinding, fingerprint: String) -> Value {
     let mut loc = serde_json::Map::new();
     if let Some(file) = &f.file {
         loc.insert(
@@ -141,9 +197,7 @@ fn result(cx: &Context, f: &ReportFinding) -> Value {
         "level": level(f.severity),
         "message": {"text": text},
         "locations": [Value::Object(loc)],
-        "partialFingerprints": {
-            "eyelintObject/v1": format!("{}|{}|{}|{}|{}", f.id, f.kind, f.namespace, f.name, f.container.as_deref().unwrap_or("")),
-        },
+        "partialFingerprints": {FINGERPRINT: fingerprint},
         "properties": {"path": f.path, "category": f.category},
     });
     if let Some(i) = cx.rules.iter().position(|r| *r.id == *f.id) {
@@ -205,13 +259,14 @@ pub(super) fn begin(cx: &Context, w: &mut dyn Write) -> io::Result<()> {
     w.write_all(around_results(cx, &[]).0.as_bytes())
 }
 
-/// One input's results, each preceded by its `,` separator (the writer
-/// drops the first one of the log).
-pub(super) fn file(cx: &Context, file: &FileView<'_>, buf: &mut Vec<u8>) {
-    for l in file.findings {
+/// One input's results (or a chunk of them), each preceded by its `,`
+/// separator (the writer drops the first one of the log). `occurrence`
+/// holds each finding's [`occurrences`] entry, counted over the whole input.
+pub(super) fn file(cx: &Context, file: &FileView<'_>, occurrence: &[u32], buf: &mut Vec<u8>) {
+    for (l, &n) in file.findings.iter().zip(occurrence) {
         buf.extend_from_slice(b",\n        ");
         // Writing a value to a vector cannot fail.
-        let _ = super::json::nested_at(&result(cx, &l.report()), 4, buf);
+        let _ = super::json::nested_at(&result(cx, &l.report(), fingerprint(l, n)), 4, buf);
     }
 }
 
