@@ -374,7 +374,14 @@ fn rule_info(engine: &Engine) -> Vec<RuleInfo> {
         .active_ids()
         .map(|id| {
             let severity = engine.config().severity(id).unwrap_or(Severity::Warning);
-            match eyelint_policies::rules::find(id) {
+            // A custom check of a built-in's id runs instead of the built-in
+            // (the engine looks custom checks up first): describe it.
+            let builtin = if engine.config().custom_checks.contains_key(id) {
+                None
+            } else {
+                eyelint_policies::rules::find(id)
+            };
+            match builtin {
                 Some(r) => {
                     let m = r.meta();
                     RuleInfo {

@@ -270,7 +270,6 @@ fn long_lines_are_cut_in_snippets() {
 /// it as it describes the same check under an id of its own, not carry
 /// the built-in's description, help and category.
 #[test]
-#[ignore = "the rule entries come from linter/cli.rs's rule_info, which looks up the built-in first"]
 fn sarif_describes_a_custom_check_that_overrides_a_builtin() {
     let dir = tempfile::tempdir().unwrap();
     let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      image: nginx:latest\n";
