@@ -344,7 +344,7 @@ fn no_color_env() -> bool {
 struct InputDiag {
     message: String,
     #[source_code]
-    src: Option<NamedSource<String>>,
+    src: Option<NamedSource<output::human::Excerpt>>,
     #[label("here")]
     span: Option<SourceSpan>,
 }
@@ -896,13 +896,19 @@ fn input_error(
         Some(p) => (Some(p.line), Some(p.column)),
         None => (None, None),
     };
-    let text: Option<String> = e.pos.and_then(|_| match text {
-        Some(t) => Some(t.to_string()),
-        None => {
-            let bytes = lint::read_input(input, max_file_size).ok()?;
-            lint::as_text(&bytes).ok().map(str::to_string)
+    // The lines around the position, cut around it when one is long (a
+    // one-line JSON file): what a finding's snippet shows.
+    let read;
+    let excerpt = match (e.pos, text) {
+        (Some(p), Some(t)) => output::human::Window::new(t).excerpt(p.offset, 0),
+        (Some(p), None) => {
+            read = lint::read_input(input, max_file_size).ok();
+            read.as_deref()
+                .and_then(|b| lint::as_text(b).ok())
+                .and_then(|t| output::human::Window::new(t).excerpt(p.offset, 0))
         }
-    });
+        (None, _) => None,
+    };
     let message = match (line, column) {
         (Some(l), Some(c)) => format!("{}:{l}:{c}: {}", input.name, e.message),
         _ => format!("{}: {}", input.name, e.message),
@@ -911,20 +917,11 @@ fn input_error(
         (Some(l), Some(c)) => format!("{}:{l}:{c}", input.name),
         _ => input.name.clone(),
     };
-    let span = match (&text, e.pos) {
-        (Some(t), Some(p)) if p.offset <= t.len() && output::human::shows_snippet(p.column) => {
-            Some(SourceSpan::from((p.offset, 0)))
-        }
-        _ => None,
+    let (src, span) = match excerpt {
+        Some((excerpt, span)) => (Some(NamedSource::new(src_name, excerpt)), Some(span)),
+        None => (None, None),
     };
-    stderr_input_diag(
-        &InputDiag {
-            message,
-            src: text.map(|t| NamedSource::new(src_name, t)),
-            span,
-        },
-        err_color,
-    );
+    stderr_input_diag(&InputDiag { message, src, span }, err_color);
     ReportError {
         file: input.name.clone(),
         line,

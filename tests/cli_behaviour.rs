@@ -885,12 +885,13 @@ fn standard_output_write_errors_fail_the_run_but_a_closed_pipe_does_not() {
     assert!(!stderr.contains("cannot write"), "{stderr}");
 }
 
-/// Positions far along one line (minified JSON, a long annotation) are
-/// reported without a snippet: miette's underline padding is a formatting
-/// width and panicked past column 65,535. Both a finding and an input error
-/// there keep their file, line and column.
+/// Positions far along one line (minified JSON, a long annotation) get a
+/// snippet cut around them, for a finding and for an input error alike:
+/// a few hundred bytes, not the line, and no panic (miette's underline
+/// padding is a formatting width, which panicked past column 65,535 when
+/// it was given the whole line).
 #[test]
-fn positions_past_the_snippet_width_are_reported_without_one() {
+fn positions_far_along_a_line_get_a_cut_snippet() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let pod = format!(
@@ -904,13 +905,13 @@ fn positions_past_the_snippet_width_are_reported_without_one() {
     let r = eyelint(d, &["--only=hostIPCSet", "--no-color"], None);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
-        r.stdout.contains(&format!(
-            "long.json:1:{column} (the line is too long to show)"
-        )),
+        r.stdout.contains(&format!("╭─[long.json:1:{column}]")),
         "{}",
         r.stdout
     );
-    assert!(!r.stdout.contains("╭─"), "no snippet: {}", r.stdout);
+    assert!(r.stdout.contains("…aaaa"), "{}", r.stdout);
+    assert!(r.stdout.contains("\"hostIPC\":true"), "{}", r.stdout);
+    assert!(r.stdout.len() < 2_000, "{}", r.stdout.len());
     // The same position in JSON output, which never draws snippets.
     let v = json(&eyelint(d, &["--only=hostIPCSet", "-f", "json"], None));
     assert_eq!(
@@ -918,13 +919,14 @@ fn positions_past_the_snippet_width_are_reported_without_one() {
         [("hostIPCSet".to_string(), 1, column as u64)]
     );
 
-    // An input error that far along the line: located, no snippet, exit 2.
+    // An input error that far along the line: located, cut, exit 2.
     let broken = format!("{},,}}", &pod[..pod.len() - 1]);
     write(d, "long.json", &broken);
     let r = eyelint(d, &["--only=hostIPCSet", "--no-color"], None);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("long.json:1:"), "{}", r.stderr);
-    assert!(!r.stderr.contains("╭─"), "no snippet: {}", r.stderr);
+    assert!(r.stderr.contains("╭─[long.json:1:"), "{}", r.stderr);
+    assert!(r.stderr.contains("…aaaa"), "{}", r.stderr);
+    assert!(r.stderr.len() < 2_000, "{}", r.stderr.len());
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }
 

@@ -16,17 +16,13 @@ use eyelint_policies::report::ReportFinding;
 use super::{Context, FileView, Style, Tail};
 use crate::lint::Located;
 
-/// Snippets are drawn only for positions up to this column. Past it a line
-/// is not readable as a snippet anyway (minified JSON, a long scalar), and
-/// miette cannot draw one: its underline's padding is a formatting width,
-/// which panics past 65,535 (tabs and wide characters count more than one).
-const SNIPPET_COLUMNS: usize = 8192;
-
 /// A snippet with a line of more characters than this has its lines cut
 /// to [`SNIPPET_LINE`] characters around the finding's column, each cut
 /// marked with [`CUT`]: a one-line JSON object with a long annotation, or a
 /// long value on the line next to the finding's, would otherwise be
-/// printed whole for every finding on or near it.
+/// printed whole for every finding on or near it. So a snippet can be
+/// drawn at any column: miette, whose underline's padding is a formatting
+/// width that panics past 65,535, only ever sees the cut lines.
 pub const LONG_LINE: usize = 200;
 
 /// The characters of each line a cut snippet shows.
@@ -42,11 +38,6 @@ pub const CUT: char = '…';
 
 /// Lines shown above and below a finding's line.
 const CONTEXT_LINES: usize = 1;
-
-/// Whether a snippet is drawn for a position at `column` (1-based).
-pub fn shows_snippet(column: usize) -> bool {
-    column <= SNIPPET_COLUMNS
-}
 
 /// The renderer of snippets: fixed width, colour only when asked.
 pub fn handler(style: &Style) -> GraphicalReportHandler {
@@ -412,13 +403,6 @@ pub(super) fn chunk(
             let _ = write!(message, " [container {c}]");
         }
         let (src, span) = match (window, file.text, f.line, f.column) {
-            (_, _, Some(line), Some(col)) if !shows_snippet(col) => {
-                let _ = write!(
-                    message,
-                    "\n{name}:{line}:{col} (the line is too long to show)"
-                );
-                (None, None)
-            }
             (Some(w), Some(t), Some(line), Some(col)) => {
                 match w.excerpt(l.offset(), token_len(t, l.offset())) {
                     Some((excerpt, span)) => (
