@@ -20,6 +20,13 @@ pub fn esc(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&#39;"),
+            // The bidirectional overrides and isolates, which reorder how
+            // the text around them is shown (a log line could make a
+            // message read otherwise), are written as escapes, as the
+            // human format writes them; an entity would still be one.
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
+                let _ = write!(o, "\\u{{{:x}}}", c as u32);
+            }
             c => o.push(c),
         }
     }
@@ -270,5 +277,6 @@ mod tests {
             esc("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
         );
+        assert_eq!(esc("abc\u{202E}fed\u{2066}"), "abc\\u{202e}fed\\u{2066}");
     }
 }

@@ -147,13 +147,30 @@ fn hidden(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-fn cut(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
+/// `s` in lines of at most `max` characters (at least 20), broken after a
+/// space where there is one in the line, else within a word: a message is
+/// wrapped to the terminal, never cut (what is cut is lost to the reader).
+fn wrap(s: &str, max: usize) -> Vec<String> {
+    let max = max.max(20);
+    let mut lines = Vec::new();
+    let mut rest: Vec<char> = s.chars().collect();
+    while rest.len() > max {
+        let at = rest[..=max]
+            .iter()
+            .rposition(|c| *c == ' ')
+            .filter(|&i| i > 0)
+            .unwrap_or(max);
+        let line: String = rest[..at].iter().collect();
+        lines.push(line.trim_end().to_string());
+        let skip = if rest.get(at) == Some(&' ') {
+            at + 1
+        } else {
+            at
+        };
+        rest.drain(..skip);
     }
-    let mut t: String = s.chars().take(max.saturating_sub(3)).collect();
-    t.push_str("...");
-    t
+    lines.push(rest.into_iter().collect());
+    lines
 }
 
 /// Renders the report.
@@ -218,14 +235,18 @@ pub fn render(r: &Report, style: Style) -> String {
             let mut line = format!("  {label}{}  ", " ".repeat(widths[0] - n));
             for (i, c) in row.iter().enumerate() {
                 if i + 1 == last {
-                    let msg = match msg_max {
-                        Some(m) => cut(c, m),
-                        None => c.clone(),
+                    let lines = match msg_max {
+                        Some(m) => wrap(c, m),
+                        None => vec![c.clone()],
                     };
-                    if stacked {
-                        line = format!("{}\n      {msg}", line.trim_end());
-                    } else {
-                        line.push_str(&msg);
+                    for (k, msg) in lines.iter().enumerate() {
+                        if stacked {
+                            line = format!("{}\n      {msg}", line.trim_end());
+                        } else if k == 0 {
+                            line.push_str(msg);
+                        } else {
+                            line = format!("{}\n{}{msg}", line.trim_end(), " ".repeat(fixed));
+                        }
                     }
                 } else {
                     let _ = write!(line, "{:<w$}  ", c, w = widths[i + 1]);
@@ -295,6 +316,22 @@ mod tests {
         );
         assert_eq!(printable("a\u{85}b\u{9b}c"), "a\\u{85}b\\u{9b}c");
         assert_eq!(printable("abc\u{202E}fed"), "abc\\u{202e}fed");
+    }
+
+    #[test]
+    fn messages_are_wrapped_not_cut() {
+        let m = "node is not ready: KubeletNotReady: error getting the container runtime status";
+        let lines = wrap(m, 30);
+        assert!(lines.iter().all(|l| l.chars().count() <= 30), "{lines:?}");
+        assert_eq!(lines.join(" "), m);
+        assert_eq!(lines[0], "node is not ready:");
+        // A word longer than the line is broken within it.
+        let long = "x".repeat(50);
+        assert_eq!(
+            wrap(&long, 20),
+            ["x".repeat(20), "x".repeat(20), "x".repeat(10)]
+        );
+        assert_eq!(wrap("short", 20), ["short"]);
         assert_eq!(printable("tab\there"), "tab\\x09here");
     }
 }
