@@ -91,10 +91,19 @@ pub fn load(explicit: Option<&Path>, cwd: &Path, strict: bool) -> Result<Loaded,
         });
     };
     let name = crate::discover::display_name(&path);
-    let text = std::fs::read_to_string(&path).map_err(|error| ConfigError::Read {
+    let read_error = |error| ConfigError::Read {
         path: name.clone(),
         error,
-    })?;
+    };
+    let bytes = std::fs::read(&path).map_err(read_error)?;
+    // UTF-16 with a byte-order mark, as manifests may be (what Windows
+    // PowerShell 5's `eyelint config > .eyelint.yaml` writes).
+    let invalid =
+        |why: String| read_error(std::io::Error::new(std::io::ErrorKind::InvalidData, why));
+    let bytes = crate::lint::utf16_as_utf8(&bytes)
+        .map_err(invalid)?
+        .unwrap_or(bytes);
+    let text = String::from_utf8(bytes).map_err(|e| invalid(e.to_string()))?;
     let (config, warnings) = parse(&text, &name, strict)?;
     Ok(Loaded {
         config,
@@ -163,6 +172,34 @@ mod tests {
         assert_eq!(find_config(&deep), Some(dir.path().join("eyelint.yaml")));
         std::fs::write(dir.path().join("a/.eyelint.yaml"), "checks: {}\n").unwrap();
         assert_eq!(find_config(&deep), Some(dir.path().join("a/.eyelint.yaml")));
+    }
+
+    #[test]
+    fn utf16_configs_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "checks:\r\n  hostIPCSet: ignore\r\n";
+        for big_endian in [false, true] {
+            let mut bytes = if big_endian {
+                vec![0xFE, 0xFF]
+            } else {
+                vec![0xFF, 0xFE]
+            };
+            for u in text.encode_utf16() {
+                bytes.extend(if big_endian {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                });
+            }
+            let path = dir.path().join(".eyelint.yaml");
+            std::fs::write(&path, &bytes).unwrap();
+            let loaded = load(None, dir.path(), true).unwrap();
+            assert_eq!(loaded.config.checks["hostIPCSet"], Severity::Ignore);
+            // Cut in the middle of a unit: an error, not a silent default.
+            std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
+            let e = load(None, dir.path(), true).unwrap_err().to_string();
+            assert!(e.contains("odd length"), "{e}");
+        }
     }
 
     #[test]

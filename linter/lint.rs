@@ -469,7 +469,7 @@ pub fn read_input(input: &Input, max: u64) -> Result<Bytes, String> {
 /// replaced by UTF-8's, which the loader skips: every line and column (in
 /// characters) is the original's. `None` for anything else. An odd length
 /// or an unpaired surrogate is an error giving its byte offset.
-fn utf16_as_utf8(bytes: &[u8]) -> Result<Option<Vec<u8>>, String> {
+pub(crate) fn utf16_as_utf8(bytes: &[u8]) -> Result<Option<Vec<u8>>, String> {
     let big_endian = match bytes {
         [0xFF, 0xFE, ..] => false,
         [0xFE, 0xFF, ..] => true,
