@@ -156,6 +156,25 @@ DisallowExemptions: false
     );
 }
 
+/// A diagnostic underlines the value at fault, not the rest of its line:
+/// an entry of a flow list, a flow mapping, a quoted value.
+#[test]
+fn underlines_end_where_the_value_does() {
+    let c = ok("exemptions:\n  - rules: [hostIPCset, hostPIDset]  # typos\n");
+    let spans: Vec<(usize, usize, usize)> = c
+        .warnings
+        .iter()
+        .map(|d| (d.line(), d.column(), d.len))
+        .collect();
+    assert_eq!(spans, [(2, 13, 10), (2, 25, 10)]);
+    let d = err("checks:\n  hostIPCSet: {danger: }  # a map\n");
+    assert_eq!((at(&d), d.len), ((2, 15), "{danger: }".len()));
+    let d = err("checks:\n  hostIPCSet: \"err, or\"  # quoted\n");
+    assert_eq!((at(&d), d.len), ((2, 15), "\"err, or\"".len()));
+    let d = err("checks:\n  hostIPCSet: err, or  # plain\n");
+    assert_eq!((at(&d), d.len), ((2, 15), "err, or".len()));
+}
+
 #[test]
 fn a_severity_is_a_word_not_a_mapping() {
     // Read as the enum variant it names, `{danger: }` was taken for danger.

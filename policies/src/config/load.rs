@@ -538,9 +538,85 @@ fn token_len(text: &str, offset: usize, at: At) -> usize {
                 line.find(':').unwrap_or(line.len())
             }
         }
-        At::Value => line.find(" #").unwrap_or(line.len()),
+        At::Value => value_end(line, flow_depth(&text[..offset]) > 0),
     };
     line[..end].trim_end().len()
+}
+
+/// Collections opened and not yet closed on the line before `before`'s
+/// end: whether a value there is inside a flow collection.
+fn flow_depth(before: &str) -> usize {
+    let line = before.rsplit('\n').next().unwrap_or("");
+    let mut depth = 0usize;
+    let mut quote = None;
+    for c in line.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => depth += 1,
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            (None, '#') => break,
+            _ => {}
+        }
+    }
+    depth
+}
+
+/// Where the value that starts `line` ends on it: a quoted scalar at its
+/// closing quote, a flow collection at its closing bracket, a plain scalar
+/// at a comment, or, inside a flow collection, at the `,`, `]` or `}` after
+/// it; the line's end when it goes on.
+fn value_end(line: &str, in_flow: bool) -> usize {
+    let mut chars = line.char_indices();
+    let Some((_, first)) = chars.next() else {
+        return 0;
+    };
+    match first {
+        '"' | '\'' => {
+            let mut escaped = false;
+            for (i, c) in chars {
+                if first == '"' && c == '\\' && !escaped {
+                    escaped = true;
+                    continue;
+                }
+                if c == first && !escaped {
+                    return i + 1;
+                }
+                escaped = false;
+            }
+            line.len()
+        }
+        '[' | '{' => {
+            let mut depth = 1usize;
+            let mut quote = None;
+            for (i, c) in chars {
+                match (quote, c) {
+                    (Some(q), c) if c == q => quote = None,
+                    (Some(_), _) => {}
+                    (None, '"' | '\'') => quote = Some(c),
+                    (None, '[' | '{') => depth += 1,
+                    (None, ']' | '}') => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return i + 1;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            line.len()
+        }
+        _ => {
+            let comment = line.find(" #").unwrap_or(line.len());
+            let flow_end = if in_flow {
+                line.find([',', ']', '}']).unwrap_or(line.len())
+            } else {
+                line.len()
+            };
+            comment.min(flow_end)
+        }
+    }
 }
 
 /// Deserializes `value`, a section of a configuration found at `root`; on
