@@ -252,6 +252,24 @@ fn after_a_yaml_error_the_next_documents_are_linted() {
         .map(|e| (e["line"].as_u64().unwrap(), e["column"].as_u64().unwrap()))
         .collect();
     assert_eq!(errors, [(4, 1), (19, 9)], "{}", r.stderr);
+    // A separator kubectl's splitter takes with a comment straight after
+    // its dashes, and a byte-order mark on the line after a separator (two
+    // files saved with one and joined by `cat`), which kubectl drops.
+    for sep in ["---#second\n", "---\n\u{feff}"] {
+        let text = format!("{}---\n{broken}{sep}{}", pod("first"), pod("third"));
+        write(d, "stream.yaml", &text);
+        let r = eyelint(d, &["--only=hostIPCSet", "-f", "json"], None);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        let v = json(&r);
+        let names: Vec<&str> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["first", "third"], "{sep:?}: {}", r.stderr);
+        assert_eq!(v["errors"].as_array().unwrap().len(), 1, "{sep:?}: {v}");
+    }
     // A limit reached ends the file: the document after it is not read.
     std::fs::remove_file(d.join("stream.yaml")).unwrap();
     let mut laughs = String::from("a: &a [l, l, l, l, l, l, l, l, l, l]\n");
@@ -278,7 +296,7 @@ fn after_a_yaml_error_the_next_documents_are_linted() {
     let v = json(&eyelint(d, &["-f", "json"], None));
     let errors = v["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 12, "{v}");
-    assert_eq!(errors[11]["line"].as_u64(), Some(44));
+    assert_eq!(errors[11]["line"].as_u64(), Some(45));
     assert!(
         errors[11]["message"]
             .as_str()

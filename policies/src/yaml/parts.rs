@@ -212,18 +212,22 @@ pub fn load_rest(
     })
 }
 
-/// Where the linter goes on reading `text` after `error`: the first line at
-/// or after the error's line (and after `after`, the byte at which the load
-/// that failed began, so that every resumption moves on) at which kubectl's document
-/// splitter starts a document, to the end of the text; `None` when there is
-/// none, when the error is a limit reached ([`YamlError::limit`]: the text
-/// may be hostile), or when the text is JSON (read by kubectl's JSON
-/// decoder, which cannot find its footing again).
+/// Where the linter goes on reading `text` after `error`: from the line
+/// after the first line at or after the error's line (and at or after
+/// `after`, the byte at which the load that failed began, so that every
+/// resumption moves on) at which kubectl's document splitter cuts (`---`,
+/// then nothing but white space or a comment: `---#note` too), to the end
+/// of the text; `None` when there is none, when the error is a limit
+/// reached ([`YamlError::limit`]: the text may be hostile), or when the
+/// text is JSON (read by kubectl's JSON decoder, which cannot find its
+/// footing again).
 ///
-/// kubectl cuts a YAML stream into documents at such lines before parsing
-/// any, so a syntax error belongs to one document and the ones after it are
-/// read as they would be without it. [`load_rest`] reads the part as a
-/// stream of its own, as kubectl reads each document.
+/// kubectl cuts a YAML stream into documents at such lines before it
+/// parses any, and hands the parser each document's text from the line
+/// after its separator, so a syntax error belongs to one document and the
+/// ones after it are read as they would be without it: a byte-order mark
+/// that starts that line is dropped, as at a text's start. [`load_rest`]
+/// reads the part as a stream of its own, as kubectl reads each document.
 pub fn resume_after(text: &str, error: &YamlError, after: usize) -> Option<Part> {
     if error.limit || kubectl_json::json_root(text) || stream::split(text).is_some() {
         return None;
@@ -231,18 +235,24 @@ pub fn resume_after(text: &str, error: &YamlError, after: usize) -> Option<Part>
     let b = text.as_bytes();
     let at = error.pos.offset.min(b.len());
     let line_start = memchr::memrchr(b'\n', &b[..at]).map_or(0, |n| n + 1);
-    let line_at = |at: usize| {
-        let end = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |n| at + n + 1);
-        &text[at..end]
+    let line_end = |at: usize| memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |n| at + n + 1);
+    // kubectl's splitter: a line that starts with `---`, and nothing after
+    // the dashes but white space or a comment (its lines end at `\n`).
+    let cuts = |at: usize| {
+        text.get(at + 3..line_end(at)).is_some_and(|rest| {
+            let rest = rest.trim();
+            rest.is_empty() || rest.starts_with('#')
+        })
     };
     // From the line break before the error's line, so that the line itself
     // is one of the candidates (a text's first line is never one: the load
     // that failed began there or later).
     let from = line_start.saturating_sub(1);
-    let start = memchr::memmem::find_iter(&b[from..], b"\n---")
+    let separator = memchr::memmem::find_iter(&b[from..], b"\n---")
         .map(|i| from + i + 1)
-        .filter(|&s| s >= line_start && s > after)
-        .find(|&s| lenient::splits(line_at(s)))?;
+        .filter(|&s| s >= line_start && s >= after)
+        .find(|&s| cuts(s))?;
+    let start = line_end(separator);
     Some(Part {
         range: start..text.len(),
         line: 1 + memchr::memchr_iter(b'\n', &b[..start]).count(),
@@ -411,15 +421,19 @@ mod tests {
 
     #[test]
     fn reading_goes_on_at_the_next_separator_kubectl_cuts_at() {
-        // The error on a `---` line (a flow mapping cut by it): that line.
+        // The error on a `---` line (a flow mapping cut by it): from the
+        // line after it.
         let cut = "a: {b: 1\n---\nc: 1\n";
-        assert_eq!(resumes(cut, 0), Some((2, "---\nc: 1".into())));
-        // Inside a document: the next separator, with a comment or CRLF
-        // after its dashes; a line kubectl refuses as one is not.
+        assert_eq!(resumes(cut, 0), Some((3, "c: 1\n".into())));
+        // Inside a document: after the next separator, with a comment or
+        // CRLF after its dashes (`---#note` is one to kubectl's splitter);
+        // a line kubectl refuses as one is not.
         let inside = "a:\n  b: \"x\n---x: 1\n---  # next\r\nc: 1\r\n";
-        assert_eq!(resumes(inside, 0), Some((4, "---  # n".into())));
-        // Each resumption moves on: not at or before where the load began.
-        assert_eq!(resumes(cut, 9), None);
+        assert_eq!(resumes(inside, 0), Some((5, "c: 1\r\n".into())));
+        let hash = "a: {b: 1\n---#second\nc: 1\n";
+        assert_eq!(resumes(hash, 0), Some((3, "c: 1\n".into())));
+        // Each resumption moves on: not before where the load began.
+        assert_eq!(resumes(cut, 10), None);
         // Nothing after the error.
         assert_eq!(resumes("a: 1\n---\nb: [\n", 0), None);
         // A limit reached: the text may be hostile.
