@@ -176,6 +176,10 @@ impl Default for Thresholds {
     }
 }
 
+/// The longest time limit a sweep takes, in seconds (a day): far beyond any
+/// cluster's, and a deadline the clock can always hold.
+pub const MAX_TIMEOUT_SECONDS: u64 = 86_400;
+
 /// Sweep settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

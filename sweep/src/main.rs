@@ -85,7 +85,7 @@ struct Cli {
     #[arg(long, conflicts_with = "color")]
     no_color: bool,
     /// Global time limit of a live sweep, in seconds (overrides `sweep.timeoutSeconds`).
-    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=eyelint_policies::sweep::MAX_TIMEOUT_SECONDS))]
     timeout: Option<u64>,
     /// List the runtime checks and exit.
     #[arg(long)]

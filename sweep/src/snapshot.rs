@@ -300,7 +300,7 @@ pub const LOG_PATTERNS: &[(&str, &[&str])] = &[
         "PodFileExists",
         &[
             ": file exists",
-            "] file exists",
+            "[errno 17] file exists",
             "file exists (os error",
             "eexist",
         ],
@@ -720,6 +720,8 @@ mod tests {
             "WARN: profile exists already",
             "lock file exists: waiting for the other instance",
             "file existsx: /data",
+            "[INFO] file exists, reusing cached model",
+            "2024-05-01T10:00:00 [main] file exists",
         ] {
             assert_eq!(patterns(line), Vec::<&str>::new(), "{line}");
         }

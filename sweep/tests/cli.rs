@@ -188,6 +188,10 @@ fn config_file_sweep_section() {
             format!("{name}:2:19: sweep.timeoutSeconds: must be at least 1"),
         ),
         (
+            "sweep:\n  timeoutSeconds: 18446744073709551615\n",
+            format!("{name}:2:19: sweep.timeoutSeconds: must be at most 86400 (a day)"),
+        ),
+        (
             "sweep:\n  thresholds:\n    cpuPercent: 120\n    diskPercent: 100\n",
             format!("{name}:4:18: sweep.thresholds.diskPercent: a percentage"),
         ),
@@ -667,9 +671,16 @@ fn unreachable_clusters_and_hanging_credential_plugins_fail_in_time() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(took < std::time::Duration::from_millis(4800), "{took:?}");
-    // No time at all is not a time limit.
-    let out = bin().args(["--timeout", "0"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    // No time at all is not a time limit, and one the clock cannot hold
+    // is refused too (it panicked adding it to the clock).
+    for limit in ["0", "18446744073709551615"] {
+        let out = bin().args(["--timeout", limit]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{limit}");
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+            "{limit}"
+        );
+    }
 }
 
 /// Each request's path and `Authorization` header.

@@ -353,6 +353,15 @@ fn sweep_section(
     if sweep.timeout_seconds == 0 {
         return bad(at.key("timeoutSeconds"), "must be at least 1");
     }
+    if sweep.timeout_seconds > crate::sweep::MAX_TIMEOUT_SECONDS {
+        return bad(
+            at.key("timeoutSeconds"),
+            &format!(
+                "must be at most {} (a day)",
+                crate::sweep::MAX_TIMEOUT_SECONDS
+            ),
+        );
+    }
     if sweep.thresholds.restarts == 0 {
         return bad(
             at.key("thresholds").key("restarts"),
