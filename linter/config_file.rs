@@ -100,7 +100,7 @@ pub fn load(explicit: Option<&Path>, cwd: &Path, strict: bool) -> Result<Loaded,
     // PowerShell 5's `eyelint config > .eyelint.yaml` writes).
     let invalid =
         |why: String| read_error(std::io::Error::new(std::io::ErrorKind::InvalidData, why));
-    let bytes = crate::lint::utf16_as_utf8(&bytes)
+    let bytes = eyelint_policies::yaml::utf16_as_utf8(&bytes)
         .map_err(invalid)?
         .unwrap_or(bytes);
     let text = String::from_utf8(bytes).map_err(|e| invalid(e.to_string()))?;

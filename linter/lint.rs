@@ -435,7 +435,7 @@ pub fn read_input(input: &Input, max: u64) -> Result<Bytes, String> {
                     "standard input is over the {max} byte limit (raise it with --max-file-size)"
                 ));
             }
-            match utf16_as_utf8(b)? {
+            match yaml::utf16_as_utf8(b)? {
                 Some(utf8) => Ok(Arc::new(utf8)),
                 None => Ok(b.clone()),
             }
@@ -459,44 +459,9 @@ pub fn read_input(input: &Input, max: u64) -> Result<Bytes, String> {
             if buf.len() as u64 > max {
                 return Err(too_large(buf.len() as u64, max));
             }
-            Ok(Arc::new(utf16_as_utf8(&buf)?.unwrap_or(buf)))
+            Ok(Arc::new(yaml::utf16_as_utf8(&buf)?.unwrap_or(buf)))
         }
     }
-}
-
-/// UTF-16 text with a byte-order mark (what Windows PowerShell 5's `>`
-/// writes, and what kubectl's YAML decoder reads) as UTF-8, the mark
-/// replaced by UTF-8's, which the loader skips: every line and column (in
-/// characters) is the original's. `None` for anything else. An odd length
-/// or an unpaired surrogate is an error giving its byte offset.
-pub(crate) fn utf16_as_utf8(bytes: &[u8]) -> Result<Option<Vec<u8>>, String> {
-    let big_endian = match bytes {
-        [0xFF, 0xFE, ..] => false,
-        [0xFE, 0xFF, ..] => true,
-        _ => return Ok(None),
-    };
-    if bytes.len() % 2 != 0 {
-        return Err(format!(
-            "UTF-16 text (it starts with a byte-order mark) of an odd length: {} bytes",
-            bytes.len()
-        ));
-    }
-    let units = bytes.chunks_exact(2).map(|u| {
-        if big_endian {
-            u16::from_be_bytes([u[0], u[1]])
-        } else {
-            u16::from_le_bytes([u[0], u[1]])
-        }
-    });
-    let mut out = String::with_capacity(bytes.len());
-    let mut at = 0;
-    for c in char::decode_utf16(units) {
-        let c =
-            c.map_err(|_| format!("UTF-16 text with an unpaired surrogate at byte offset {at}"))?;
-        at += 2 * c.len_utf16();
-        out.push(c);
-    }
-    Ok(Some(out.into_bytes()))
 }
 
 /// Reads standard input, at most `max` bytes (plus one to detect overflow).

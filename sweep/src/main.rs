@@ -99,8 +99,13 @@ fn load_config(path: Option<&PathBuf>) -> Result<Config> {
     let Some(path) = path else {
         return Ok(Config::defaults());
     };
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    // UTF-8, or UTF-16 with a byte-order mark, as `eyelint` reads it.
+    let bytes = eyelint_policies::yaml::utf16_as_utf8(&bytes)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?
+        .unwrap_or(bytes);
+    let text = String::from_utf8(bytes)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
     let name = path.display().to_string();
     let loaded = eyelint_policies::config::load_config(&text, &name, false).map_err(|d| {
         let help = d.help.as_ref().map_or(String::new(), |h| format!(" ({h})"));

@@ -225,6 +225,43 @@ fn config_file_sweep_section() {
     assert!(String::from_utf8_lossy(&out.stderr).contains(&format!(
         "{name}:1:1: warning: unknown key `bogus` (ignored)"
     )));
+    // UTF-16 with a byte-order mark, as `eyelint` reads it: the warning
+    // event check ignored, its findings are gone.
+    let dump_path = dump();
+    let run = |args: &[&str]| -> serde_json::Value {
+        let mut a = vec![
+            "--from-dump",
+            &dump_path,
+            "-f",
+            "json",
+            "--fail-on",
+            "never",
+        ];
+        a.extend_from_slice(args);
+        let out = bin().args(&a).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in "sweep:\r\n  ignore: [WarningEvent]\r\n".encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    std::fs::write(&cfg, utf16).unwrap();
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(ids(&run(&[])).contains(&"WarningEvent".to_string()));
+    assert!(!ids(&run(&["--config", &name])).contains(&"WarningEvent".to_string()));
 }
 
 #[test]

@@ -21,7 +21,7 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     /// The file is not UTF-8.
-    #[error("config {} is not UTF-8 text", path.display())]
+    #[error("config {} is not UTF-8 (or UTF-16 with a byte-order mark) text", path.display())]
     NotText {
         /// The file.
         path: PathBuf,
@@ -86,9 +86,12 @@ pub fn engine_from_text(text: &str, path: &Path) -> Result<Loaded, ConfigError> 
 
 /// Builds an engine from configuration bytes (see [`engine_from_text`]).
 pub fn engine_from_bytes(bytes: &[u8], path: &Path) -> Result<Loaded, ConfigError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| ConfigError::NotText {
+    let not_text = || ConfigError::NotText {
         path: path.to_path_buf(),
-    })?;
+    };
+    // UTF-16 with a byte-order mark is read as the linter reads it.
+    let utf8 = eyelint_policies::yaml::utf16_as_utf8(bytes).map_err(|_| not_text())?;
+    let text = std::str::from_utf8(utf8.as_deref().unwrap_or(bytes)).map_err(|_| not_text())?;
     engine_from_text(text, path)
 }
 
@@ -104,6 +107,23 @@ pub fn load_file(path: &Path) -> Result<Loaded, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// UTF-16 with a byte-order mark is read, as the linter reads it.
+    #[test]
+    fn utf16_configs_are_read() {
+        let text = "checks:\n  hostIPCSet: ignore\n";
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in text.encode_utf16() {
+            bytes.extend(u.to_le_bytes());
+        }
+        let l = engine_from_bytes(&bytes, Path::new("c.yaml")).unwrap();
+        assert_eq!(
+            l.engine.config().checks.get("hostIPCSet"),
+            Some(&eyelint_policies::Severity::Ignore)
+        );
+        let e = engine_from_bytes(&bytes[..bytes.len() - 1], Path::new("c.yaml"));
+        assert!(matches!(e, Err(ConfigError::NotText { .. })));
+    }
 
     /// An unknown rule id is one warning, with its line and column (the
     /// engine's own warning for it is not logged a second time).

@@ -215,6 +215,42 @@ pub fn load_reference(
 pub use differential::{
     differential, differential_share, fast_share, parts_differential, FastShare,
 };
+
+/// UTF-16 text with a byte-order mark (what Windows PowerShell 5's `>`
+/// writes, and what kubectl's YAML decoder reads) as UTF-8, the mark
+/// replaced by UTF-8's, which the loader skips: every line and column (in
+/// characters) is the original's. `None` for anything else. An odd length
+/// or an unpaired surrogate is an error giving its byte offset.
+pub fn utf16_as_utf8(bytes: &[u8]) -> Result<Option<Vec<u8>>, String> {
+    let big_endian = match bytes {
+        [0xFF, 0xFE, ..] => false,
+        [0xFE, 0xFF, ..] => true,
+        _ => return Ok(None),
+    };
+    if bytes.len() % 2 != 0 {
+        return Err(format!(
+            "UTF-16 text (it starts with a byte-order mark) of an odd length: {} bytes",
+            bytes.len()
+        ));
+    }
+    let units = bytes.chunks_exact(2).map(|u| {
+        if big_endian {
+            u16::from_be_bytes([u[0], u[1]])
+        } else {
+            u16::from_le_bytes([u[0], u[1]])
+        }
+    });
+    let mut out = String::with_capacity(bytes.len());
+    let mut at = 0;
+    for c in char::decode_utf16(units) {
+        let c =
+            c.map_err(|_| format!("UTF-16 text with an unpaired surrogate at byte offset {at}"))?;
+        at += 2 * c.len_utf16();
+        out.push(c);
+    }
+    Ok(Some(out.into_bytes()))
+}
+
 pub use parts::{load_part, load_rest, parts, resume_after, Part, PartFailed, PartLoaded};
 
 /// Loads a stream given as bytes: invalid UTF-8 is an error pointing at the
