@@ -147,29 +147,57 @@ fn hidden(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// `s` in lines of at most `max` characters (at least 20), broken after a
-/// space where there is one in the line, else within a word: a message is
-/// wrapped to the terminal, never cut (what is cut is lost to the reader).
+/// The columns `s` takes on a terminal (a CJK character takes two).
+fn columns_of(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// `s` in lines of at most `max` terminal columns (at least 20), broken
+/// after a space where there is one in the line, else within a word (never
+/// within one of the escapes [`printable`] writes): a message is wrapped to
+/// the terminal, never cut (what is cut is lost to the reader).
 fn wrap(s: &str, max: usize) -> Vec<String> {
     let max = max.max(20);
-    let mut lines = Vec::new();
-    let mut rest: Vec<char> = s.chars().collect();
-    while rest.len() > max {
-        let at = rest[..=max]
-            .iter()
-            .rposition(|c| *c == ' ')
-            .filter(|&i| i > 0)
-            .unwrap_or(max);
-        let line: String = rest[..at].iter().collect();
-        lines.push(line.trim_end().to_string());
-        let skip = if rest.get(at) == Some(&' ') {
-            at + 1
-        } else {
-            at
+    // Units that are never split: a character, or an escape (`\u{202e}`).
+    let mut units: Vec<&str> = Vec::new();
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        let len = match rest.strip_prefix("\\u{").and_then(|r| r.find('}')) {
+            Some(close) => 3 + close + 1,
+            None if rest.starts_with("\\x") && rest.len() >= 4 => 4,
+            None => c.len_utf8(),
         };
-        rest.drain(..skip);
+        let (unit, tail) = rest.split_at(len.min(rest.len()));
+        units.push(unit);
+        rest = tail;
     }
-    lines.push(rest.into_iter().collect());
+    let mut lines = Vec::new();
+    let mut start = 0;
+    while start < units.len() {
+        // The units that fit, and the last space among them.
+        let (mut end, mut used, mut space) = (start, 0, None);
+        while end < units.len() && used + columns_of(units[end]) <= max {
+            used += columns_of(units[end]);
+            if units[end] == " " && end > start {
+                space = Some(end);
+            }
+            end += 1;
+        }
+        if end == units.len() {
+            lines.push(units[start..].concat());
+            break;
+        }
+        let (cut, next) = match space {
+            Some(sp) => (sp, sp + 1),
+            // One unit at least, however wide.
+            None => (end.max(start + 1), end.max(start + 1)),
+        };
+        lines.push(units[start..cut].concat().trim_end().to_string());
+        start = next;
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
     lines
 }
 
@@ -200,11 +228,11 @@ pub fn render(r: &Report, style: Style) -> String {
             .iter()
             .map(|f| (f.severity, cells(section, f)))
             .collect();
-        let mut widths: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
+        let mut widths: Vec<usize> = head.iter().map(|h| columns_of(h)).collect();
         for (s, row) in &table {
             widths[0] = widths[0].max(s.as_str().len());
             for (i, c) in row.iter().enumerate() {
-                widths[i + 1] = widths[i + 1].max(c.chars().count());
+                widths[i + 1] = widths[i + 1].max(columns_of(c));
             }
         }
         let last = head.len() - 1;
@@ -249,7 +277,8 @@ pub fn render(r: &Report, style: Style) -> String {
                         }
                     }
                 } else {
-                    let _ = write!(line, "{:<w$}  ", c, w = widths[i + 1]);
+                    line.push_str(c);
+                    line.push_str(&" ".repeat(widths[i + 1] - columns_of(c) + 2));
                 }
             }
             let _ = writeln!(out, "{}", line.trim_end());
@@ -322,7 +351,7 @@ mod tests {
     fn messages_are_wrapped_not_cut() {
         let m = "node is not ready: KubeletNotReady: error getting the container runtime status";
         let lines = wrap(m, 30);
-        assert!(lines.iter().all(|l| l.chars().count() <= 30), "{lines:?}");
+        assert!(lines.iter().all(|l| columns_of(l) <= 30), "{lines:?}");
         assert_eq!(lines.join(" "), m);
         assert_eq!(lines[0], "node is not ready:");
         // A word longer than the line is broken within it.
@@ -332,6 +361,17 @@ mod tests {
             ["x".repeat(20), "x".repeat(20), "x".repeat(10)]
         );
         assert_eq!(wrap("short", 20), ["short"]);
+        // Terminal columns, not characters: CJK characters take two.
+        let cjk = "节点未就绪 ".repeat(8);
+        let lines = wrap(cjk.trim_end(), 24);
+        assert!(lines.iter().all(|l| columns_of(l) <= 24), "{lines:?}");
+        assert_eq!(lines.join(" "), cjk.trim_end());
+        // An escape is never split across lines.
+        let esc = format!("{}\\u{{202e}}tail", "x".repeat(18));
+        assert_eq!(
+            wrap(&esc, 20),
+            ["x".repeat(18), "\\u{202e}tail".to_string()]
+        );
         assert_eq!(printable("tab\there"), "tab\\x09here");
     }
 }
