@@ -187,6 +187,10 @@ fn wrap(s: &str, max: usize) -> Vec<String> {
             lines.push(units[start..].concat());
             break;
         }
+        // A space right after a full line ends it there.
+        if units[end] == " " {
+            space = Some(end);
+        }
         let (cut, next) = match space {
             Some(sp) => (sp, sp + 1),
             // One unit at least, however wide.
