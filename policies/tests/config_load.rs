@@ -183,6 +183,7 @@ fn a_severity_is_a_word_not_a_mapping() {
         ("checks:\n  hostIPCSet: {}\n", "a mapping"),
         ("checks:\n  hostIPCSet: [danger]\n", "a list"),
         ("checks:\n  hostIPCSet: 1\n", "a number"),
+        ("checks:\n  hostIPCSet: ~\n", "nothing"),
     ] {
         let d = err(text);
         assert_eq!(at(&d), (2, 15), "{text}");

@@ -754,10 +754,11 @@ pub fn load_config(text: &str, name: &str, strict: bool) -> Result<LoadedConfig,
     // otherwise be read as the enum variant it names.
     if let Some(Value::Object(checks)) = user.get("checks") {
         for (id, v) in checks {
-            if v.is_string() || v.is_null() {
+            if v.is_string() {
                 continue;
             }
             let what = match v {
+                Value::Null => "nothing",
                 Value::Object(_) => "a mapping",
                 Value::Array(_) => "a list",
                 Value::Bool(_) => "a boolean",
