@@ -270,6 +270,29 @@ fn after_a_yaml_error_the_next_documents_are_linted() {
         assert_eq!(names, ["first", "third"], "{sep:?}: {}", r.stderr);
         assert_eq!(v["errors"].as_array().unwrap().len(), 1, "{sep:?}: {v}");
     }
+    // A Helm template named on the separator line after the error is still
+    // the next document's, as it is without the error.
+    let text = format!(
+        "{}---\n{broken}--- # Source: chart/templates/third.yaml\n{}",
+        pod("first"),
+        pod("third")
+    );
+    write(d, "stream.yaml", &text);
+    let v = json(&eyelint(d, &["--only=hostIPCSet", "-f", "json"], None));
+    let sources: Vec<(&str, &Value)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["name"].as_str().unwrap(), &f["source"]))
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            ("first", &Value::Null),
+            ("third", &Value::from("chart/templates/third.yaml"))
+        ],
+        "{v}"
+    );
     // A limit reached ends the file: the document after it is not read.
     std::fs::remove_file(d.join("stream.yaml")).unwrap();
     let mut laughs = String::from("a: &a [l, l, l, l, l, l, l, l, l, l]\n");
@@ -296,7 +319,7 @@ fn after_a_yaml_error_the_next_documents_are_linted() {
     let v = json(&eyelint(d, &["-f", "json"], None));
     let errors = v["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 12, "{v}");
-    assert_eq!(errors[11]["line"].as_u64(), Some(45));
+    assert_eq!(errors[11]["line"].as_u64(), Some(44));
     assert!(
         errors[11]["message"]
             .as_str()

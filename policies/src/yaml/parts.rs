@@ -212,22 +212,20 @@ pub fn load_rest(
     })
 }
 
-/// Where the linter goes on reading `text` after `error`: from the line
-/// after the first line at or after the error's line (and at or after
-/// `after`, the byte at which the load that failed began, so that every
-/// resumption moves on) at which kubectl's document splitter cuts (`---`,
-/// then nothing but white space or a comment: `---#note` too), to the end
-/// of the text; `None` when there is none, when the error is a limit
+/// Where the linter goes on reading `text` after `error`: at the first
+/// line at or after the error's line at which kubectl's document splitter
+/// cuts (`---`, then nothing but white space or a comment: `---#note` too),
+/// or the line after it (see below), to the end of the text, somewhere
+/// after `after` (the byte at which the load that failed began: every
+/// resumption moves on); `None` when there is none, when the error is a limit
 /// reached ([`YamlError::limit`]: the text may be hostile), or when the
 /// text is JSON (read by kubectl's JSON decoder, which cannot find its
 /// footing again).
 ///
 /// kubectl cuts a YAML stream into documents at such lines before it
-/// parses any, and hands the parser each document's text from the line
-/// after its separator, so a syntax error belongs to one document and the
-/// ones after it are read as they would be without it: a byte-order mark
-/// that starts that line is dropped, as at a text's start. [`load_rest`]
-/// reads the part as a stream of its own, as kubectl reads each document.
+/// parses any, so a syntax error belongs to one document and the ones after
+/// it are read as they would be without it. [`load_rest`] reads the part as
+/// a stream of its own, as kubectl reads each document.
 pub fn resume_after(text: &str, error: &YamlError, after: usize) -> Option<Part> {
     if error.limit || kubectl_json::json_root(text) || stream::split(text).is_some() {
         return None;
@@ -248,11 +246,29 @@ pub fn resume_after(text: &str, error: &YamlError, after: usize) -> Option<Part>
     // is one of the candidates (a text's first line is never one: the load
     // that failed began there or later).
     let from = line_start.saturating_sub(1);
-    let separator = memchr::memmem::find_iter(&b[from..], b"\n---")
+    // At the separator line, so that a comment on it (`--- # Source: …`,
+    // which names the next document's Helm template) is read with the
+    // document; after it where a text that starts with it would be read
+    // otherwise than after content: a comment straight after the dashes
+    // (`---#note`, content to the parser as a text's first line), or a
+    // byte-order mark that starts the next line (kubectl drops it there,
+    // and so does the loader after any other `---` line).
+    let start_at = |separator: usize| {
+        let next = line_end(separator);
+        let plain = lenient::splits(&text[separator..next]);
+        if plain && !text[next..].starts_with('\u{feff}') {
+            separator
+        } else {
+            next
+        }
+    };
+    let start = memchr::memmem::find_iter(&b[from..], b"\n---")
         .map(|i| from + i + 1)
-        .filter(|&s| s >= line_start && s >= after)
-        .find(|&s| cuts(s))?;
-    let start = line_end(separator);
+        .filter(|&s| s >= line_start && s >= after && cuts(s))
+        .map(start_at)
+        // Each resumption moves on, also when the load that failed began
+        // at this separator and failed on its line.
+        .find(|&start| start > after)?;
     Some(Part {
         range: start..text.len(),
         line: 1 + memchr::memchr_iter(b'\n', &b[..start]).count(),
@@ -424,16 +440,21 @@ mod tests {
         // The error on a `---` line (a flow mapping cut by it): from the
         // line after it.
         let cut = "a: {b: 1\n---\nc: 1\n";
-        assert_eq!(resumes(cut, 0), Some((3, "c: 1\n".into())));
+        assert_eq!(resumes(cut, 0), Some((2, "---\nc: 1".into())));
         // Inside a document: after the next separator, with a comment or
         // CRLF after its dashes (`---#note` is one to kubectl's splitter);
         // a line kubectl refuses as one is not.
         let inside = "a:\n  b: \"x\n---x: 1\n---  # next\r\nc: 1\r\n";
-        assert_eq!(resumes(inside, 0), Some((5, "c: 1\r\n".into())));
+        assert_eq!(resumes(inside, 0), Some((4, "---  # n".into())));
+        // After the separator where a text that starts with it reads
+        // otherwise: a comment straight after the dashes, a byte-order mark
+        // on the next line.
         let hash = "a: {b: 1\n---#second\nc: 1\n";
         assert_eq!(resumes(hash, 0), Some((3, "c: 1\n".into())));
-        // Each resumption moves on: not before where the load began.
-        assert_eq!(resumes(cut, 10), None);
+        let bom = "a: {b: 1\n---\n\u{feff}c: 1\n";
+        assert_eq!(resumes(bom, 0), Some((3, "\u{feff}c: 1\n".into())));
+        // Each resumption moves on: past where the load that failed began.
+        assert_eq!(resumes(cut, 9), None);
         // Nothing after the error.
         assert_eq!(resumes("a: 1\n---\nb: [\n", 0), None);
         // A limit reached: the text may be hostile.
