@@ -580,9 +580,9 @@ pub fn expand<'a>(v: &'a Value, prefix: FieldPath, out: &mut Vec<(FieldPath, &'a
 
 /// Adds an object's counts and undecided checks to `r`; a check at fault
 /// (a custom check whose template rendered no valid schema for the object)
-/// is an error at `pos`, the object's place: the configuration is broken
+/// is an error at `pos()`, the object's place: the configuration is broken
 /// for it, and passing it silently would bypass the check.
-fn add_eval(r: &mut FileResult, input: usize, pos: Pos, eval: &mut Evaluation) {
+fn add_eval(r: &mut FileResult, input: usize, pos: impl Fn() -> Pos, eval: &mut Evaluation) {
     r.passed += eval.passed;
     r.exempted += eval.exempted;
     r.not_evaluated += eval.not_evaluated.len();
@@ -590,7 +590,7 @@ fn add_eval(r: &mut FileResult, input: usize, pos: Pos, eval: &mut Evaluation) {
         if n.fault {
             r.errors.push(InputError {
                 input,
-                pos: Some(pos),
+                pos: Some(pos()),
                 message: format!(
                     "custom check `{}` could not be evaluated on {}: {}",
                     n.id, n.object, n.reason
@@ -972,7 +972,7 @@ impl Batch<'_> {
             if self.complete.is_some() && wanted.contains(kind) {
                 r.unexpected_indexed += 1;
             }
-            let at = doc.spans.position(prefix, &FieldPath::root());
+            let at = || doc.spans.position(prefix, &FieldPath::root());
             add_eval(r, self.input_idx, at, &mut eval);
             // A container list that is not one, a field of the wrong type:
             // kubectl cannot apply the object, and no check could judge
@@ -1348,7 +1348,7 @@ fn cross_pass(engine: &Engine, i: usize, input: &Input, index: &Index, f: &mut F
                 return (counts, Vec::new());
             };
             let mut eval = engine.check_unordered(&subject, Some(index), Pass::Cross);
-            let at = spot(&c.spots, &FieldPath::root());
+            let at = || spot(&c.spots, &FieldPath::root());
             add_eval(&mut counts, i, at, &mut eval);
             let found = eval
                 .findings
