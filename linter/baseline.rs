@@ -326,12 +326,13 @@ impl Matcher {
 /// Which of `findings` (in report order: a file's findings together) are
 /// new: `false` for those the baseline covers.
 pub fn survivors<F: Borrow<ReportFinding>>(baseline: &Baseline, findings: &[F]) -> Vec<bool> {
-    let file = |f: &F| f.borrow().file.as_deref().unwrap_or("").to_string();
-    let files: Vec<String> = findings.iter().map(file).collect();
-    let mut m = Matcher::new(baseline, files.iter().map(String::as_str));
+    fn file<F: Borrow<ReportFinding>>(f: &F) -> &str {
+        f.borrow().file.as_deref().unwrap_or("")
+    }
+    let mut m = Matcher::new(baseline, findings.iter().map(file));
     let mut out = Vec::with_capacity(findings.len());
     for group in findings.chunk_by(|a, b| file(a) == file(b)) {
-        out.extend(m.new_ones(&file(&group[0]), group.iter().map(|f| f.borrow())));
+        out.extend(m.new_ones(file(&group[0]), group.iter().map(|f| f.borrow())));
     }
     out
 }

@@ -564,6 +564,7 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
         totals: Totals::default(),
         errors: Vec::new(),
         skipped: Vec::new(),
+        verbose: a.verbose,
         undecided: Vec::new(),
         err_color,
         max_file_size: a.max_file_size,
@@ -597,17 +598,16 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
     } = stream;
 
     report_skips(&inputs, &skipped, a.verbose);
-    if a.verbose {
-        // Checks at fault are errors in the report already.
-        for (i, n) in undecided.iter().filter(|(_, n)| !n.fault) {
-            ewriteln!(
-                "not evaluated: {} on {} in {}: {}",
-                n.id,
-                n.object,
-                inputs[*i].name,
-                n.reason
-            );
-        }
+    // Kept with --verbose only. Checks at fault are errors in the report
+    // already.
+    for (i, n) in undecided.iter().filter(|(_, n)| !n.fault) {
+        ewriteln!(
+            "not evaluated: {} on {} in {}: {}",
+            n.id,
+            n.object,
+            inputs[*i].name,
+            n.reason
+        );
     }
     // `helm template … | eyelint -` where helm failed and printed nothing
     // would otherwise pass quietly (a shell without pipefail keeps only the
@@ -801,7 +801,9 @@ struct Stream<'w> {
     totals: Totals,
     errors: Vec<ReportError>,
     skipped: Vec<(usize, Skip)>,
-    /// Checks not decidable from the input, by input (`--verbose` lists them).
+    /// `--verbose`: the checks not decidable from the input are kept.
+    verbose: bool,
+    /// Those checks, by input, to be listed at the end.
     undecided: Vec<(usize, eyelint_policies::engine::NotEvaluated)>,
     err_color: bool,
     max_file_size: u64,
@@ -817,13 +819,15 @@ impl Stream<'_> {
         t.objects += o.objects;
         t.passed += o.passed;
         t.exempted += o.exempted;
-        t.not_evaluated += o.not_evaluated;
-        let input_idx = o.input;
-        self.undecided.extend(
-            std::mem::take(&mut o.undecided)
-                .into_iter()
-                .map(|n| (input_idx, n)),
-        );
+        t.not_evaluated += o.undecided.len();
+        if self.verbose {
+            let input_idx = o.input;
+            self.undecided.extend(
+                std::mem::take(&mut o.undecided)
+                    .into_iter()
+                    .map(|n| (input_idx, n)),
+            );
+        }
         t.warnings += p.all.warnings;
         t.dangers += p.all.dangers;
         if let Some(s) = &o.skip {

@@ -185,9 +185,8 @@ pub struct RunResult {
     pub passed: usize,
     /// Evaluations skipped by an exemption.
     pub exempted: usize,
-    /// Checks not decidable from the input.
-    pub not_evaluated: usize,
-    /// Those checks, with the input of their object, in input order.
+    /// Checks not decidable from the input, with the input of their
+    /// object, in input order.
     pub undecided: Vec<(usize, NotEvaluated)>,
 }
 
@@ -265,8 +264,7 @@ struct FileResult {
     checked: bool,
     passed: usize,
     exempted: usize,
-    not_evaluated: usize,
-    /// The checks counted in `not_evaluated`.
+    /// Checks not decidable from the input.
     undecided: Vec<NotEvaluated>,
     cross: Vec<CrossItem>,
     indexed: Vec<Value>,
@@ -295,7 +293,8 @@ struct Merged {
 }
 
 impl FileResult {
-    /// Adds what checking the next part of the same input found.
+    /// Adds what checking the next part of the same input, or its cross
+    /// pass, found.
     fn absorb_part(&mut self, mut p: FileResult) {
         // The larger vectors are kept and the smaller moved over.
         fn join<T>(a: &mut Vec<T>, mut b: Vec<T>) {
@@ -315,7 +314,6 @@ impl FileResult {
         self.objects += p.objects;
         self.passed += p.passed;
         self.exempted += p.exempted;
-        self.not_evaluated += p.not_evaluated;
         self.unexpected_indexed += p.unexpected_indexed;
     }
 }
@@ -585,7 +583,6 @@ pub fn expand<'a>(v: &'a Value, prefix: FieldPath, out: &mut Vec<(FieldPath, &'a
 fn add_eval(r: &mut FileResult, input: usize, pos: impl Fn() -> Pos, eval: &mut Evaluation) {
     r.passed += eval.passed;
     r.exempted += eval.exempted;
-    r.not_evaluated += eval.not_evaluated.len();
     for n in std::mem::take(&mut eval.not_evaluated) {
         if n.fault {
             r.errors.push(InputError {
@@ -1090,8 +1087,6 @@ pub struct FileOutcome {
     /// Evaluations skipped by an exemption.
     pub exempted: usize,
     /// Checks not decidable from the input.
-    pub not_evaluated: usize,
-    /// Those checks.
     pub undecided: Vec<NotEvaluated>,
     /// The input's bytes (valid UTF-8), kept for snippets: with
     /// [`RunOptions::keep_text`] when it has findings, and whenever it has
@@ -1128,7 +1123,6 @@ impl RunResult {
             checked,
             passed,
             exempted,
-            not_evaluated,
             undecided,
             text: _,
         } = o;
@@ -1142,7 +1136,6 @@ impl RunResult {
         self.objects += objects;
         self.passed += passed;
         self.exempted += exempted;
-        self.not_evaluated += not_evaluated;
         self.undecided
             .extend(undecided.into_iter().map(|n| (input, n)));
         self.findings.reserve(findings.len());
@@ -1324,7 +1317,6 @@ fn finish_file(
         checked: f.checked,
         passed: f.passed,
         exempted: f.exempted,
-        not_evaluated: f.not_evaluated,
         undecided: f.undecided,
         text: f.text,
     }
@@ -1363,12 +1355,8 @@ fn cross_pass(engine: &Engine, i: usize, input: &Input, index: &Index, f: &mut F
         .collect();
     f.findings
         .reserve(checked.iter().map(|(_, found)| found.len()).sum());
-    for (mut counts, found) in checked {
-        f.passed += counts.passed;
-        f.exempted += counts.exempted;
-        f.not_evaluated += counts.not_evaluated;
-        f.undecided.append(&mut counts.undecided);
-        f.errors.append(&mut counts.errors);
+    for (counts, found) in checked {
+        f.absorb_part(counts);
         f.findings.extend(found);
     }
 }
@@ -1600,7 +1588,7 @@ mod tests {
         });
         assert_eq!(fast.findings, general.findings);
         assert_eq!(fast.anchors, general.anchors);
-        let counts = |r: &RunResult| (r.objects, r.files, r.passed, r.exempted, r.not_evaluated);
+        let counts = |r: &RunResult| (r.objects, r.files, r.passed, r.exempted, r.undecided.len());
         assert_eq!(counts(&fast), counts(&general));
         // The cross-object rules did judge the one-pass files.
         let ids = |file: &str| -> Vec<&str> {
@@ -1613,7 +1601,7 @@ mod tests {
         assert!(!ids("b.yaml").contains(&"missingPodDisruptionBudget"));
         assert!(ids("c.yaml").contains(&"missingPodDisruptionBudget"));
         assert!(
-            fast.not_evaluated > 0,
+            !fast.undecided.is_empty(),
             "c.yaml's ServiceAccount is outside the input"
         );
     }

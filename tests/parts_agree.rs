@@ -23,7 +23,7 @@ fn told(r: &RunResult) -> String {
         r.anchors,
         r.errors,
         r.skipped,
-        (r.objects, r.files, r.passed, r.exempted, r.not_evaluated)
+        (r.objects, r.files, r.passed, r.exempted, r.undecided.len())
     )
 }
 

@@ -20,7 +20,7 @@ fn findings(r: &RunResult) -> String {
     format!(
         "{:#?}\n{:?}",
         r.findings,
-        (r.objects, r.files, r.passed, r.exempted, r.not_evaluated)
+        (r.objects, r.files, r.passed, r.exempted, r.undecided.len())
     )
 }
 

@@ -520,15 +520,7 @@ mod tests {
             Format::Junit,
             Format::Human,
         ] {
-            let cx = Context {
-                format,
-                rules: Vec::new(),
-                version: "0",
-                style: Style {
-                    color: false,
-                    width: 80,
-                },
-            };
+            let cx = plain(format);
             let file = FileView {
                 name: "big.yaml",
                 findings: &all,
@@ -547,6 +539,19 @@ mod tests {
         }
     }
 
+    /// A context of `format` with no colour, 80 columns wide.
+    fn plain(format: Format) -> Context {
+        Context {
+            format,
+            rules: Vec::new(),
+            version: "0",
+            style: Style {
+                color: false,
+                width: 80,
+            },
+        }
+    }
+
     /// Findings of one rule, object and message repeat in an input (the
     /// same object written twice): each still gets a fingerprint of its own,
     /// numbered over the whole input when it is rendered in chunks.
@@ -556,15 +561,7 @@ mod tests {
         for l in &mut all {
             l.finding.message = "the same message".into();
         }
-        let cx = Context {
-            format: Format::Sarif,
-            rules: Vec::new(),
-            version: "0",
-            style: Style {
-                color: false,
-                width: 80,
-            },
-        };
+        let cx = plain(Format::Sarif);
         let file = FileView {
             name: "big.yaml",
             findings: &all,

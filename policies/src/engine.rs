@@ -403,8 +403,9 @@ impl Engine {
             // every rule skipped, nothing is read (and a parse-only run
             // measures parsing only).
             .map(|object| {
-                let types = pass != Pass::Cross && !self.checks.is_empty();
-                Subject::of(object, &self.config, types)
+                let judged = !self.checks.is_empty();
+                let types = pass != Pass::Cross && judged;
+                Subject::of(object, &self.config, types, judged)
             })
             .collect();
         let mut evals: Vec<Evaluation> = subjects
@@ -616,8 +617,9 @@ struct Subject<'a> {
 impl<'a> Subject<'a> {
     /// `types`: whether to check field types ([`crate::field_types`]) for
     /// [`Evaluation::malformed`] (the local pass reports them; the cross
-    /// pass would only throw them away).
-    fn of(object: &'a Value, config: &Config, types: bool) -> Subject<'a> {
+    /// pass would only throw them away). `judged`: whether any check will
+    /// judge it (with none, a pod spec field out of place is not looked for).
+    fn of(object: &'a Value, config: &Config, types: bool, judged: bool) -> Subject<'a> {
         let object_ref = ObjectRef::of(object);
         let workload = Workload::of(object);
         let (containers, mut malformed) = workload
@@ -627,7 +629,8 @@ impl<'a> Subject<'a> {
         let misplaced = if types {
             crate::field_types::problems(object, workload.as_ref(), &containers, &mut malformed)
         } else {
-            crate::field_types::pod_spec_field_misplaced(object)
+            // Only where a check would judge the object.
+            judged && crate::field_types::pod_spec_field_misplaced(object)
         };
         let annotation_exempt =
             if config.disallow_exemptions || config.disallow_annotation_exemptions {

@@ -512,6 +512,17 @@ pub(crate) fn byte_order_marks(body: &str) -> Option<(String, Shifts, char)> {
     Some((String::from_utf8(copy).ok()?, shifts, stand_in))
 }
 
+/// Whether kubectl's document splitter cuts a text at `line` (its line
+/// break may be included): it starts with `---`, and what follows, without
+/// its white space (trimmed as Go's `strings.TrimSpace` trims it), is
+/// nothing or a comment (`---#note` too).
+pub(crate) fn kubectl_cuts(line: &str) -> bool {
+    line.strip_prefix("---").is_some_and(|rest| {
+        let content = rest.trim();
+        content.is_empty() || content.starts_with('#')
+    })
+}
+
 /// Lines that start with `---` and go on without a blank: kubectl's
 /// document splitter cuts the text at each line that starts with `---`,
 /// refusing it unless what follows, without its white space, is nothing or
@@ -545,9 +556,7 @@ pub(crate) fn separators(text: &str) -> (Option<String>, Option<usize>) {
         let Some(rest) = line.strip_prefix("---") else {
             continue;
         };
-        // The splitter trims white space as Go's `strings.TrimSpace` does.
-        let content = rest.trim();
-        let separator = content.is_empty() || content.starts_with('#');
+        let separator = kubectl_cuts(line);
         empty = separator;
         if !separator {
             refused.get_or_insert(start + 3 + rest.len() - rest.trim_start().len());

@@ -234,14 +234,8 @@ pub fn resume_after(text: &str, error: &YamlError, after: usize) -> Option<Part>
     let at = error.pos.offset.min(b.len());
     let line_start = memchr::memrchr(b'\n', &b[..at]).map_or(0, |n| n + 1);
     let line_end = |at: usize| memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |n| at + n + 1);
-    // kubectl's splitter: a line that starts with `---`, and nothing after
-    // the dashes but white space or a comment (its lines end at `\n`).
-    let cuts = |at: usize| {
-        text.get(at + 3..line_end(at)).is_some_and(|rest| {
-            let rest = rest.trim();
-            rest.is_empty() || rest.starts_with('#')
-        })
-    };
+    // kubectl's splitter's lines end at `\n`.
+    let cuts = |at: usize| lenient::kubectl_cuts(&text[at..line_end(at)]);
     // From the line break before the error's line, so that the line itself
     // is one of the candidates (a text's first line is never one: the load
     // that failed began there or later).

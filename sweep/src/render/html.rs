@@ -24,7 +24,7 @@ pub fn esc(s: &str) -> String {
             // the text around them is shown (a log line could make a
             // message read otherwise), are written as escapes, as the
             // human format writes them; an entity would still be one.
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
+            c if super::reorders(c) => {
                 let _ = write!(o, "\\u{{{:x}}}", c as u32);
             }
             c => o.push(c),

@@ -144,7 +144,7 @@ fn printable(s: &str) -> String {
 }
 
 fn hidden(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    c.is_control() || super::reorders(c)
 }
 
 /// The columns `s` takes on a terminal (a CJK character takes two).
