@@ -599,7 +599,9 @@ impl<'c> Collector<'c> {
                 })
             }
         };
-        g.count += count;
+        // The counts are the source's: a hostile or corrupt one may be any
+        // number, and their sum stays one.
+        g.count = g.count.saturating_add(count);
         if crate::time::at_or_after(last, &g.last) {
             g.last = last.to_string();
             g.message = message.to_string();
@@ -686,6 +688,24 @@ mod tests {
         // Punctuation at an end of the needle is its own boundary.
         assert!(contains_phrase("mkdir /x: file exists", ": file exists"));
         assert!(!contains_phrase("x: file existsx", ": file exists"));
+    }
+
+    /// Counts of one event group, as large as the source makes them, add
+    /// up without overflowing (found by `changed_dumps_are_swept`).
+    #[test]
+    fn event_counts_saturate() {
+        let cfg = SweepConfig::default();
+        let mut c = Collector::new(&cfg, BTreeSet::new());
+        let event = serde_json::json!({
+            "apiVersion": "v1", "kind": "Event", "type": "Warning", "reason": "BackOff",
+            "count": u64::MAX, "metadata": {"name": "e", "namespace": "ns"},
+            "involvedObject": {"kind": "Pod", "name": "p", "namespace": "ns"}
+        });
+        for _ in 0..2 {
+            c.object(event.clone());
+        }
+        let counts: Vec<u64> = c.events.values().map(|g| g.count).collect();
+        assert_eq!(counts, [u64::MAX]);
     }
 
     /// The log patterns each line matches, through `Collector::log_line`.
