@@ -542,37 +542,30 @@ pub(crate) fn separators(text: &str) -> (Option<String>, Option<usize>) {
     let mut copy: Option<String> = None;
     let mut done = 0;
     let mut refused = None;
-    // Whether the splitter's buffer is empty before the line.
-    let mut empty = true;
-    // The splitter's lines end at `\n` only: after a lone `\r` (a line
-    // break to the YAML parser) is the same line to it.
-    let splitter_lines = text.split_inclusive('\n').scan(0, |start, line| {
-        let at = *start;
-        *start += line.len();
-        Some((at, line.strip_suffix('\n').unwrap_or(line)))
-    });
-    for (start, line) in splitter_lines {
-        let was_empty = std::mem::replace(&mut empty, false);
-        let Some(rest) = line.strip_prefix("---") else {
-            continue;
-        };
-        let separator = kubectl_cuts(line);
-        empty = separator;
-        if !separator {
+    for dash in dash_lines(text) {
+        let (start, line) = (dash.start, dash.line);
+        let rest = &line[3..];
+        if !dash.separator {
             refused.get_or_insert(start + 3 + rest.len() - rest.trim_start().len());
             continue;
         }
         // A line the splitter hands on to the YAML parser stays as it is.
-        if was_empty {
+        if dash.handed_on {
             continue;
         }
         // The rest of the `---` line to saphyr-parser, and what follows a
         // lone `\r` there, which the splitter drops with the line and the
         // parser would read as the next line. saphyr-parser takes `---` and
-        // a blank for a document start itself.
+        // a blank, then nothing or a comment, for a document start itself,
         let own = rest.split('\r').next().unwrap_or(rest);
         let dropped = &rest[own.len()..];
-        if (own.is_empty() || own.starts_with([' ', '\t'])) && dropped.trim().is_empty() {
+        // and no more than that: Unicode white space after the blank (`---
+        // <NBSP># c`), which kubectl trims, is content to it.
+        let after_blanks = own.trim_start_matches([' ', '\t']);
+        let saphyr_cuts = own.is_empty()
+            || (own.starts_with([' ', '\t'])
+                && (after_blanks.is_empty() || after_blanks.starts_with('#')));
+        if saphyr_cuts && dropped.trim().is_empty() {
             continue;
         }
         let out = copy.get_or_insert_with(|| String::with_capacity(text.len()));
@@ -585,6 +578,58 @@ pub(crate) fn separators(text: &str) -> (Option<String>, Option<usize>) {
         out
     });
     (copy, refused)
+}
+
+/// A line of a text that starts with `---`, as kubectl's document
+/// splitter reads it.
+pub(crate) struct DashLine<'t> {
+    /// Its byte offset.
+    pub start: usize,
+    /// The line without its `\n` (the splitter's lines end at `\n` only:
+    /// what follows a lone `\r` is the same line to it).
+    pub line: &'t str,
+    /// Whether the splitter cuts the text there ([`kubectl_cuts`]); else
+    /// it refuses the text.
+    pub separator: bool,
+    /// Whether the splitter hands the line on to the YAML parser, as the
+    /// first line of a document: nothing came before it (it is the text's
+    /// first line, or the line after another separator). Else it drops it.
+    pub handed_on: bool,
+}
+
+/// The lines of `text` that start with `---`, in order.
+pub(crate) fn dash_lines(text: &str) -> impl Iterator<Item = DashLine<'_>> {
+    // Whether the splitter's buffer is empty before the line.
+    let mut empty = true;
+    text.split_inclusive('\n')
+        .scan(0, |start, line| {
+            let at = *start;
+            *start += line.len();
+            Some((at, line.strip_suffix('\n').unwrap_or(line)))
+        })
+        .filter_map(move |(start, line)| {
+            let was_empty = std::mem::replace(&mut empty, false);
+            if !line.starts_with("---") {
+                return None;
+            }
+            let separator = kubectl_cuts(line);
+            empty = separator;
+            Some(DashLine {
+                start,
+                line,
+                separator,
+                handed_on: was_empty,
+            })
+        })
+}
+
+/// The byte ranges of the separator lines kubectl's splitter drops (with
+/// their `\n`): what they hold never reaches its YAML parser.
+pub(crate) fn dropped_separators(text: &str) -> Vec<std::ops::Range<usize>> {
+    dash_lines(text)
+        .filter(|d| d.separator && !d.handed_on)
+        .map(|d| d.start..(d.start + d.line.len() + 1).min(text.len()))
+        .collect()
 }
 
 /// Whether `line` (with its line break) is one at which kubectl's document

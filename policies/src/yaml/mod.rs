@@ -546,6 +546,26 @@ impl<'t> Loader<'t> {
                     _ => info.to_string(),
                 }
             }
+            // A mark after a `---` line goes before it in the text given to
+            // the parser (see `lenient::byte_order_marks`); in a flow
+            // collection left open, the parser stops at it, where kubectl's
+            // splitter ends the document: the error the `---` gives.
+            info @ "a byte order mark must not appear inside a document" => {
+                let dashes = self
+                    .original
+                    .get(pos.offset..)
+                    .is_some_and(|r| r.starts_with("---"));
+                let flow = self.open.iter().rev().find(|o| o.1.is_some());
+                match flow.and_then(|o| self.original.get(o.0..)) {
+                    Some(open) if dashes && open.starts_with('{') => {
+                        "while parsing a flow mapping, did not find expected ',' or '}'".to_string()
+                    }
+                    Some(open) if dashes && open.starts_with('[') => {
+                        "while parsing a flow sequence, expected ',' or ']'".to_string()
+                    }
+                    _ => info.to_string(),
+                }
+            }
             info => info.to_string(),
         };
         self.err(message, pos)
@@ -2417,16 +2437,26 @@ fn blank_breaks(text: &str, at: &[(usize, usize)]) -> Option<String> {
 /// block scalar): a C0 control character other than tab and the line
 /// breaks, DEL, a C1 control character other than NEL (U+0085), or the
 /// noncharacter U+FFFE or U+FFFF. Its JSON decoder takes all but C0 inside
-/// strings, so files that start with `{` are not checked.
+/// strings, so files that start with `{` are not checked. The separator
+/// lines kubectl's document splitter drops never reach that parser.
 fn refused_character(text: &str) -> Option<usize> {
     let allowed = |c: char| {
         matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}')
             || ('\u{a0}'..='\u{fffd}').contains(&c)
             || c >= '\u{10000}'
     };
-    text.char_indices()
-        .find(|&(_, c)| !allowed(c))
-        .map(|(at, _)| at)
+    let from = |from: usize| {
+        text.get(from..)?
+            .char_indices()
+            .find(|&(_, c)| !allowed(c))
+            .map(|(at, _)| from + at)
+    };
+    let mut at = from(0)?;
+    let dropped = lenient::dropped_separators(text);
+    while let Some(line) = dropped.iter().find(|r| r.contains(&at)) {
+        at = from(line.end)?;
+    }
+    Some(at)
 }
 
 /// Merges `source`, the value of a merge key (`<<`) that came after the

@@ -246,10 +246,13 @@ pub fn resume_after(text: &str, error: &YamlError, after: usize) -> Option<Part>
     // otherwise than after content: a comment straight after the dashes
     // (`---#note`, content to the parser as a text's first line), or a
     // byte-order mark that starts the next line (kubectl drops it there,
-    // and so does the loader after any other `---` line).
+    // and so does the loader after any other `---` line), or a character
+    // kubectl's YAML parser refuses, which it never sees on a line its
+    // splitter drops.
     let start_at = |separator: usize| {
         let next = line_end(separator);
-        let plain = lenient::splits(&text[separator..next]);
+        let line = &text[separator..next];
+        let plain = lenient::splits(line) && refused_character(line).is_none();
         if plain && !text[next..].starts_with('\u{feff}') {
             separator
         } else {
@@ -447,6 +450,12 @@ mod tests {
         assert_eq!(resumes(hash, 0), Some((3, "c: 1\n".into())));
         let bom = "a: {b: 1\n---\n\u{feff}c: 1\n";
         assert_eq!(resumes(bom, 0), Some((3, "\u{feff}c: 1\n".into())));
+        // or a character kubectl's YAML parser refuses on the `---` line,
+        // which its splitter drops after content and hands on at the start.
+        let control = "a: {b: 1\n--- # x\u{1}\nc: 1\n";
+        assert_eq!(resumes(control, 0), Some((3, "c: 1\n".into())));
+        let part = load("c: 1\n--- # x\u{1}\nd: 1\n", &Limits::default());
+        assert!(part.error.is_none(), "{:?}", part.error);
         // Each resumption moves on: past where the load that failed began.
         assert_eq!(resumes(cut, 9), None);
         // Nothing after the error.

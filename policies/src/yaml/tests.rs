@@ -709,12 +709,21 @@ fn yaml_1_1_breaks_in_quoted_values() {
 /// content is an error at it.
 #[test]
 fn lines_that_start_with_three_dashes() {
-    let loaded = load("a: 1\n---#c\nb: 2\n---\u{a0}#c\nc: 3\n", &Limits::default());
+    let loaded = load(
+        "a: 1\n---#c\nb: 2\n---\u{a0}#c\nc: 3\n--- \u{a0}#c\nd: 4\n--- \u{2003}\ne: 5\n",
+        &Limits::default(),
+    );
     assert!(loaded.error.is_none(), "{:?}", loaded.error);
     let values: Vec<_> = loaded.documents.iter().map(|d| d.value.clone()).collect();
     assert_eq!(
         values,
-        vec![json!({"a": 1}), json!({"b": 2}), json!({"c": 3})]
+        vec![
+            json!({"a": 1}),
+            json!({"b": 2}),
+            json!({"c": 3}),
+            json!({"d": 4}),
+            json!({"e": 5})
+        ]
     );
     assert_eq!(lc(at(&loaded.documents[1], "b").value), (3, 4));
     for (text, at) in [
@@ -1182,6 +1191,33 @@ fn byte_order_marks_inside_read_as_kubectl_reads_them() {
         assert!(
             e.message.contains("it reads the key as `<U+FEFF>"),
             "{text:?}: {e}"
+        );
+    }
+    // A flow collection left open before a `---` line that a mark follows:
+    // the error is the one the `---` gives without the mark.
+    for (text, message) in [
+        (
+            "a: {b: 1\n---\n\u{feff}c: 2\n",
+            "flow mapping, did not find expected ',' or '}'",
+        ),
+        (
+            "a: [1\n---\n\u{feff}c: 2\n",
+            "flow sequence, expected ',' or ']'",
+        ),
+        (
+            "a: {b: [1]\n---\n\u{feff}c: 2\n",
+            "flow mapping, did not find expected ',' or '}'",
+        ),
+    ] {
+        let plain = load(&text.replace('\u{feff}', ""), &Limits::default())
+            .error
+            .expect(text);
+        let e = load(text, &Limits::default()).error.expect(text);
+        assert!(e.message.ends_with(message), "{text:?}: {e}");
+        assert_eq!(
+            (e.message.as_str(), lc(e.pos)),
+            (plain.message.as_str(), (2, 1)),
+            "{text:?}"
         );
     }
     // A mark before `---` inside a document makes it content, not a marker.
