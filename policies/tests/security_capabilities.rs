@@ -99,7 +99,9 @@ fn insecure_capabilities_drop_all_or_all_fifteen() {
     assert!(on(id, caps(json!({"drop": fifteen.clone()}))).is_empty());
     assert!(on(id, caps(json!({"drop": ["ALL"]}))).is_empty());
     assert!(on(id, caps(json!({"drop": ["all"]}))).is_empty());
-    assert!(on(id, caps(json!({"drop": ["CAP_ALL"]}))).is_empty());
+    // containerd reads `CAP_ALL` as `CAP_CAP_ALL`: nothing is dropped.
+    assert_eq!(on(id, caps(json!({"drop": ["CAP_ALL"]}))).len(), 1);
+    assert_eq!(on(id, caps(json!({"drop": [" ALL"]}))).len(), 1);
     // ALL plus the fifteen passes (Polaris's oneOf fails it).
     let mut both = fifteen.as_array().unwrap().clone();
     both.push(json!("ALL"));
@@ -110,14 +112,30 @@ fn insecure_capabilities_drop_all_or_all_fifteen() {
         caps(json!({"drop": ["NET_RAW", "ALL"], "add": ["SYS_ADMIN"]}))
     )
     .is_empty());
-    // Lower case and CAP_ prefixes of the fifteen pass.
-    let lower: Vec<Value> = fifteen
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| json!(format!("cap_{}", v.as_str().unwrap().to_lowercase())))
-        .collect();
+    // Lower case of the fifteen passes; the `CAP_` spelling drops nothing
+    // on containerd, which puts `CAP_` before every entry itself.
+    let spelled = |f: &dyn Fn(&str) -> String| -> Vec<Value> {
+        let names = fifteen.as_array().unwrap().iter();
+        names.map(|v| json!(f(v.as_str().unwrap()))).collect()
+    };
+    let lower = spelled(&|n| n.to_lowercase());
     assert!(on(id, caps(json!({"drop": lower}))).is_empty());
+    let prefixed = spelled(&|n| format!("CAP_{n}"));
+    let f = on(id, caps(json!({"drop": prefixed})));
+    assert_eq!(f.len(), 1);
+    assert!(
+        f[0].message.contains("does not contain ALL"),
+        "{}",
+        f[0].message
+    );
+    let mut one_prefixed = fifteen.as_array().unwrap().clone();
+    one_prefixed[14] = json!("CAP_AUDIT_WRITE");
+    let f = on(id, caps(json!({"drop": one_prefixed})));
+    assert!(
+        f[0].message.ends_with("AUDIT_WRITE (drop ALL instead)"),
+        "{}",
+        f[0].message
+    );
     // Fourteen of them fail, naming the missing one.
     let fourteen: Vec<Value> = fifteen.as_array().unwrap()[..14].to_vec();
     let f = on(id, caps(json!({"drop": fourteen})));
@@ -250,6 +268,11 @@ fn linux_hardening_mechanisms() {
         ),
         1
     );
+    // A `CAP_` spelling drops nothing on containerd.
+    for drop in [json!(["CAP_NET_RAW"]), json!(["cap_all"]), json!([""])] {
+        let c = json!({"securityContext": {"capabilities": {"drop": drop.clone()}}});
+        assert_eq!(hardening(n.clone(), c, n.clone()), 1, "{drop}");
+    }
     // AppArmor annotation: must name this container and not be unconfined.
     let key = "container.apparmor.security.beta.kubernetes.io/app";
     assert_eq!(

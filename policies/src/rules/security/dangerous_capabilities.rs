@@ -13,9 +13,8 @@ declare_rule! {
     /// ## What it does
     /// Flags containers whose `securityContext.capabilities.add` lists `ALL`,
     /// `SYS_ADMIN` or `NET_ADMIN`. Names compare case-insensitively and with
-    /// or without the `CAP_` prefix (`cap_sys_admin` counts), since container
-    /// runtimes accept every spelling. One finding per container, at its
-    /// `capabilities.add`.
+    /// or without the `CAP_` prefix (`cap_sys_admin` counts): CRI-O grants
+    /// either spelling. One finding per container, at its `capabilities.add`.
     ///
     /// ## Why it matters
     /// `SYS_ADMIN` is close to full root on the node (mounts, namespaces, BPF),

@@ -3,7 +3,9 @@ use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Field;
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use crate::rules::security::util::{add, capability_is, is_windows_pod, sub, Sc, WithPatch};
+use crate::rules::security::util::{
+    add, capability_is, drop_is, is_windows_pod, sub, Sc, WithPatch,
+};
 use serde_json::{json, Map, Value};
 
 /// The capabilities a container runtime grants by default that Polaris
@@ -36,8 +38,11 @@ declare_rule! {
     ///
     /// Differences from Polaris, deliberate: a `drop` list containing `ALL`
     /// passes whatever else it lists (Polaris's `oneOf` fails a list holding
-    /// both `ALL` and the fifteen names), and names compare case-insensitively
-    /// and with or without the `CAP_` prefix.
+    /// both `ALL` and the fifteen names), and names compare case-insensitively.
+    /// A name spelled with the `CAP_` prefix (`CAP_NET_RAW`, `CAP_ALL`) counts
+    /// as nothing dropped: containerd, the runtime of most clusters, puts
+    /// `CAP_` before every entry itself and so drops nothing for it (CRI-O
+    /// accepts both spellings).
     ///
     /// Not applicable to pods with `spec.os.name: windows`, where Kubernetes
     /// forbids the field.
@@ -114,11 +119,11 @@ impl Rule for InsecureCapabilities {
         let sc = Sc::of(c);
         let mut seen = [false; INSECURE_DEFAULTS.len()];
         for (_, cap) in sc.cap_list("drop") {
-            if capability_is(cap, "ALL") {
+            if drop_is(cap, "ALL") {
                 return;
             }
             for (i, name) in INSECURE_DEFAULTS.iter().enumerate() {
-                if capability_is(cap, name) {
+                if drop_is(cap, name) {
                     seen[i] = true;
                 }
             }

@@ -3,7 +3,7 @@ use crate::finding::{Category, FixSafety, Severity};
 use crate::object::Field;
 use crate::object::Roles;
 use crate::rule::{Ctx, Emitter, Rule, Scope};
-use crate::rules::security::util::{capability_is, is_windows_pod, Sc, WithPatch};
+use crate::rules::security::util::{capability_is, drops_something, is_windows_pod, Sc, WithPatch};
 use serde_json::{json, Value};
 
 /// Prefix of the (deprecated) per-container AppArmor annotation.
@@ -25,8 +25,11 @@ declare_rule! {
     ///   and `capabilities.add` does not contain `ALL`.
     ///
     /// Differences from Polaris, deliberate: an `unconfined` AppArmor
-    /// annotation does not count (Polaris accepts any value), and the
-    /// `appArmorProfile` field (Kubernetes 1.30+) counts (Polaris ignores it).
+    /// annotation does not count (Polaris accepts any value), the
+    /// `appArmorProfile` field (Kubernetes 1.30+) counts (Polaris ignores it),
+    /// and a `drop` entry spelled with the `CAP_` prefix does not count:
+    /// containerd puts `CAP_` before every entry itself, so it drops nothing
+    /// for one (see `insecureCapabilities`).
     ///
     /// Not applicable to pods with `spec.os.name: windows`, where Kubernetes
     /// forbids these fields.
@@ -154,7 +157,7 @@ impl Rule for LinuxHardening {
         {
             return;
         }
-        let drops_some = sc.cap_list("drop").next().is_some();
+        let drops_some = sc.cap_list("drop").any(|(_, cap)| drops_something(cap));
         let adds_all = sc.cap_list("add").any(|(_, cap)| capability_is(cap, "ALL"));
         if drops_some && !adds_all {
             return;

@@ -102,10 +102,30 @@ fn bare_capability(name: &str) -> &str {
     }
 }
 
-/// True when capability `name` is `wanted` (an upper-case bare name such as
-/// `SYS_ADMIN`), comparing case-insensitively and ignoring a `CAP_` prefix.
+/// True when capability `name`, in an `add` list, may be `wanted` (an
+/// upper-case bare name such as `SYS_ADMIN`): compared case-insensitively,
+/// ignoring a `CAP_` prefix and blanks, so that any spelling a runtime might
+/// grant counts.
 pub(crate) fn capability_is(name: &str, wanted: &str) -> bool {
     bare_capability(name.trim()).eq_ignore_ascii_case(wanted)
+}
+
+/// True when every container runtime drops `wanted` (an upper-case bare
+/// name, or `ALL`) for `name` in a `drop` list: the bare name in any case.
+/// containerd puts `CAP_` before each entry itself, so it drops nothing for
+/// `CAP_NET_RAW` (it looks for `CAP_CAP_NET_RAW`), nor everything for
+/// `CAP_ALL`; it compares `ALL` without case and trims nothing.
+pub(crate) fn drop_is(name: &str, wanted: &str) -> bool {
+    name.eq_ignore_ascii_case(wanted)
+}
+
+/// True when a `drop` entry drops something on every runtime: not spelled
+/// with the `CAP_` prefix, which containerd doubles (see [`drop_is`]).
+pub(crate) fn drops_something(name: &str) -> bool {
+    !name.is_empty()
+        && !name
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("CAP_"))
 }
 
 /// True when the pod declares `spec.os.name: windows`: Kubernetes then
@@ -166,6 +186,11 @@ mod tests {
         assert!(capability_is(" NET_ADMIN ", "NET_ADMIN"));
         assert!(!capability_is("CAP_", "ALL"));
         assert!(!capability_is("SYS_ADMINX", "SYS_ADMIN"));
+        assert!(drop_is("all", "ALL") && drop_is("Net_Raw", "NET_RAW"));
+        assert!(!drop_is("CAP_ALL", "ALL") && !drop_is("CAP_NET_RAW", "NET_RAW"));
+        assert!(!drop_is(" ALL", "ALL"));
+        assert!(drops_something("NET_RAW") && drops_something("ALL"));
+        assert!(!drops_something("cap_net_raw") && !drops_something(""));
     }
 
     #[test]
