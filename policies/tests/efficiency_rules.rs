@@ -176,6 +176,60 @@ fn empty_invalid_and_negative_values() {
         "cpu limit `\t1` is not a valid quantity"
     );
 
+    // Zero, however written, is nothing to Kubernetes: no limit, no
+    // reservation; a zero limit does not stand in for a missing request.
+    for zero in [
+        json!("0"),
+        json!(0),
+        json!("0m"),
+        json!("0.0Mi"),
+        json!(" 0 "),
+    ] {
+        let obj = pod(app(
+            json!({"limits": {"cpu": zero.clone(), "memory": zero.clone()}}),
+        ));
+        let shown = zero
+            .as_str()
+            .map_or_else(|| zero.to_string(), str::to_string);
+        for (id, message) in [
+            (
+                "cpuLimitsMissing",
+                format!("cpu limit `{shown}` is 0, which Kubernetes reads as no limit"),
+            ),
+            (
+                "memoryLimitsMissing",
+                format!("memory limit `{shown}` is 0, which Kubernetes reads as no limit"),
+            ),
+            ("cpuRequestsMissing", "cpu request is not set".to_string()),
+            (
+                "memoryRequestsMissing",
+                "memory request is not set".to_string(),
+            ),
+        ] {
+            let f = findings(id, &obj);
+            assert_eq!(f.len(), 1, "{id} {zero}");
+            assert_eq!(f[0].message, message, "{id} {zero}");
+            fix_makes_it_pass(id, &obj);
+        }
+    }
+    let obj = pod(app(json!({"requests": {"cpu": "0", "memory": "512Mi"}})));
+    let f = findings("cpuRequestsMissing", &obj);
+    assert_eq!(
+        f[0].message,
+        "cpu request `0` is 0: the scheduler reserves nothing for the container"
+    );
+    assert_eq!(
+        f[0].path.to_string(),
+        "spec.containers[0].resources.requests.cpu"
+    );
+    fix_makes_it_pass("cpuRequestsMissing", &obj);
+    // A limit of `m` is 0 too: it stands in for no request.
+    let obj = pod(app(json!({"limits": {"memory": "Mi"}})));
+    assert_eq!(
+        findings("memoryRequestsMissing", &obj)[0].message,
+        "memory request is not set"
+    );
+
     // An invalid limit does not stand in for a missing request.
     let obj = pod(app(json!({"limits": {"cpu": "fast"}})));
     assert_eq!(

@@ -9,7 +9,7 @@ declare_rule! {
     /// ## What it does
     /// Flags long-running containers whose `resources.limits.cpu` is not set,
     /// is empty, is not a valid Kubernetes quantity, has no digits (`m`, which the
-    /// API server reads as 0), or is negative.
+    /// API server reads as 0), is 0, or is negative.
     ///
     /// ## Why it matters
     /// a container without a CPU limit can use every idle core of its node, so its latency depends on what its neighbours do, and a runaway process slows every other pod on the node.
@@ -75,7 +75,9 @@ declare_rule! {
 ///   Quantities are read as the API server reads them (blanks trimmed, `1e-10`
 ///   rounded up to `1n`); a number with no digits (`m`, what
 ///   `"{{ .Values.cpu }}m"` renders to when the value is unset) is 0 to
-///   the API server, and fails here.
+///   the API server, and fails here, as does a zero (`0`, `0m`): Kubernetes
+///   reads it as nothing (the kubelet then sets no limit, and QoS classes ignore it), where
+///   Polaris's schema passes any non-empty string.
 /// - Native sidecars are inspected; Polaris skips every init container.
     ///
     /// ## Roles inspected

@@ -9,7 +9,7 @@ declare_rule! {
     /// ## What it does
     /// Flags long-running containers whose `resources.requests.cpu` is not set,
     /// is empty, is not a valid Kubernetes quantity, has no digits (`m`, which the
-    /// API server reads as 0), or is negative.
+    /// API server reads as 0), is 0, or is negative.
     ///
     /// ## Why it matters
     /// the scheduler places pods by their requests. A container without a CPU request is scheduled as if it needed none, so nodes get overcommitted and the container is the first to be starved under contention; capacity planning and autoscaling on utilisation have nothing to work from.
@@ -75,10 +75,12 @@ declare_rule! {
 ///   Quantities are read as the API server reads them (blanks trimmed, `1e-10`
 ///   rounded up to `1n`); a number with no digits (`m`, what
 ///   `"{{ .Values.cpu }}m"` renders to when the value is unset) is 0 to
-///   the API server, and fails here.
-/// - A missing request passes when the same resource has a valid limit: the
-///   API server copies the limit into the request, so the pod is scheduled
-///   with a request after all.
+///   the API server, and fails here, as does a zero (`0`, `0m`): Kubernetes
+///   reads it as nothing (the scheduler then reserves nothing, and QoS classes ignore it), where
+///   Polaris's schema passes any non-empty string.
+/// - A missing request passes when the same resource has a valid limit above
+///   zero: the API server copies the limit into the request, so the pod is
+///   scheduled with a request after all.
 /// - Native sidecars are inspected; Polaris skips every init container.
     ///
     /// ## Roles inspected

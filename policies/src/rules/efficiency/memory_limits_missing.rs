@@ -9,7 +9,7 @@ declare_rule! {
     /// ## What it does
     /// Flags long-running containers whose `resources.limits.memory` is not set,
     /// is empty, is not a valid Kubernetes quantity, has no digits (`Mi`, which the
-    /// API server reads as 0), or is negative.
+    /// API server reads as 0), is 0, or is negative.
     ///
     /// ## Why it matters
     /// a container without a memory limit can grow until the node runs out of memory; the kernel then kills processes of other pods as well, and a leak in one workload takes down its neighbours.
@@ -75,7 +75,9 @@ declare_rule! {
 ///   Quantities are read as the API server reads them (blanks trimmed, `1e-10`
 ///   rounded up to `1n`); a number with no digits (`Mi`, what
 ///   `"{{ .Values.memory }}Mi"` renders to when the value is unset) is 0 to
-///   the API server, and fails here.
+///   the API server, and fails here, as does a zero (`0`, `0m`): Kubernetes
+///   reads it as nothing (the kubelet then sets no limit, and QoS classes ignore it), where
+///   Polaris's schema passes any non-empty string.
 /// - Native sidecars are inspected; Polaris skips every init container.
     ///
     /// ## Roles inspected

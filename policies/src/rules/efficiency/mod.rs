@@ -44,10 +44,10 @@ pub(crate) struct ResourceField {
 }
 
 /// Checks that the container under test sets `resources.<section>.<resource>`
-/// to a valid, non-negative quantity.
+/// to a valid quantity above zero.
 ///
-/// A missing request is satisfied by a valid limit of the same resource: the
-/// API server copies the limit into the request in that case.
+/// A missing request is satisfied by a valid limit of the same resource above
+/// zero: the API server copies the limit into the request in that case.
 pub(crate) fn check_resource(cx: &Ctx<'_>, out: &mut Emitter, field: &ResourceField) {
     let Some(c) = cx.container else { return };
     let resources = c.value.field("resources");
@@ -59,7 +59,8 @@ pub(crate) fn check_resource(cx: &Ctx<'_>, out: &mut Emitter, field: &ResourceFi
                 let limit = resources
                     .and_then(|r| r.field("limits"))
                     .and_then(|l| l.field(field.resource));
-                if limit.is_some_and(|l| Quantity::from_value(l).is_ok_and(|q| !q.is_negative())) {
+                let positive = |q: Quantity| !q.is_negative() && !q.is_zero();
+                if limit.is_some_and(|l| Quantity::from_value(l).is_ok_and(positive)) {
                     return;
                 }
             }
@@ -83,6 +84,27 @@ pub(crate) fn check_resource(cx: &Ctx<'_>, out: &mut Emitter, field: &ResourceFi
                         field.noun,
                         show(v)
                     );
+                    let fix = add_op(&c.path, resources, section, field);
+                    let hit = out.fail(path(), message);
+                    set_fix(hit, vec![fix], FixSafety::Unsafe);
+                }
+                // Kubernetes reads a zero as nothing: the kubelet sets no
+                // memory limit or CPU quota for it, the scheduler reserves
+                // nothing, and QoS classes ignore it.
+                Ok(q) if q.is_zero() => {
+                    let message = if field.section == "limits" {
+                        format!(
+                            "{} `{}` is 0, which Kubernetes reads as no limit",
+                            field.noun,
+                            show(v)
+                        )
+                    } else {
+                        format!(
+                            "{} `{}` is 0: the scheduler reserves nothing for the container",
+                            field.noun,
+                            show(v)
+                        )
+                    };
                     let fix = add_op(&c.path, resources, section, field);
                     let hit = out.fail(path(), message);
                     set_fix(hit, vec![fix], FixSafety::Unsafe);
