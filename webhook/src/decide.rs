@@ -330,7 +330,14 @@ fn deny_threshold(deny_on: DenyOn) -> Option<Severity> {
 /// `name` addressed by that name (so inserting a container before another
 /// does not make the other's findings look new).
 pub fn finding_key(object: &Value, f: &Finding) -> (String, String, String) {
+    keys(object, f).0
+}
+
+/// [`finding_key`], and the same key with the path cut after its last list
+/// entry (`…/containers/[name=app]` for `…containers[0].securityContext`).
+fn keys(object: &Value, f: &Finding) -> (Key, Key) {
     let mut path = String::new();
+    let mut entry_end = 0;
     let mut cur = Some(object);
     for seg in f.path.segments() {
         match seg {
@@ -349,12 +356,83 @@ pub fn finding_key(object: &Value, f: &Finding) -> (String, String, String) {
                         let _ = write!(path, "/{i}");
                     }
                 }
+                entry_end = path.len();
                 cur = item;
             }
         }
     }
     let (id, container) = check_and_container(f);
-    (id, container, path)
+    let loose = (id.clone(), container.clone(), path[..entry_end].to_string());
+    ((id, container, path), loose)
+}
+
+type Key = (String, String, String);
+
+/// The findings of an object's previous version (on UPDATE), to tell the
+/// problems a new version already had from those it brings.
+#[derive(Debug, Default)]
+pub struct Previous {
+    exact: HashMap<Key, usize>,
+    loose: HashMap<Key, usize>,
+}
+
+impl Previous {
+    /// The findings `findings` of the previous version `old`.
+    pub fn of(old: &Value, findings: &[Finding]) -> Previous {
+        let mut p = Previous::default();
+        for f in findings {
+            let (exact, loose) = keys(old, f);
+            *p.exact.entry(exact).or_default() += 1;
+            *p.loose.entry(loose).or_default() += 1;
+        }
+        p
+    }
+
+    /// Which of `findings` (of the new version `object`) the previous
+    /// version had, matched one for one: first by [`finding_key`], then by
+    /// rule, container and the path up to its last list entry. A finding
+    /// about a missing field points at the field's nearest existing
+    /// ancestor, so adding or removing a container's `securityContext` moves
+    /// its path (`…containers[0]` to `…containers[0].securityContext`)
+    /// without changing the problem; within one list entry, a second finding
+    /// of the same rule where the old version had one is still new.
+    pub fn had(&self, object: &Value, findings: &[Finding]) -> Vec<bool> {
+        let mut exact = self.exact.clone();
+        let mut loose = self.loose.clone();
+        let keyed: Vec<(Key, Key)> = findings.iter().map(|f| keys(object, f)).collect();
+        let mut had = vec![false; findings.len()];
+        let take = |counts: &mut HashMap<Key, usize>, key: &Key| match counts.get_mut(key) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        };
+        for (i, (e, l)) in keyed.iter().enumerate() {
+            if take(&mut exact, e) {
+                take(&mut loose, l);
+                had[i] = true;
+            }
+        }
+        for (i, (_, l)) in keyed.iter().enumerate() {
+            if !had[i] && take(&mut loose, l) {
+                had[i] = true;
+            }
+        }
+        had
+    }
+}
+
+/// On UPDATE, the findings of the old object (judged as the new one is);
+/// none otherwise.
+fn previous(req: &AdmissionRequest, engine: &Engine, scope: Scope) -> Previous {
+    match (req.operation, &req.old_object) {
+        (Operation::Update, Some(old)) if old.is_object() => {
+            let old = normalize(old, req);
+            Previous::of(&old, &judge(engine, &old, scope))
+        }
+        _ => Previous::default(),
+    }
 }
 
 /// The validating decision.
@@ -369,22 +447,12 @@ pub fn decide(req: &AdmissionRequest, engine: &Engine, settings: &Settings) -> D
     let object = normalize(raw, req);
     let (findings, faults) = judge_with_faults(engine, &object, scope);
 
-    let old_keys: HashSet<(String, String, String)> = match (req.operation, &req.old_object) {
-        (Operation::Update, Some(old)) if old.is_object() => {
-            let old = normalize(old, req);
-            judge(engine, &old, scope)
-                .iter()
-                .map(|f| finding_key(&old, f))
-                .collect()
-        }
-        _ => HashSet::new(),
-    };
+    let had = previous(req, engine, scope).had(&object, &findings);
     let threshold = deny_threshold(engine.config().admission.deny_on);
     let mut denying: Vec<&Finding> = Vec::new();
     let mut others: Vec<(&Finding, bool)> = Vec::new();
-    for f in &findings {
+    for (f, existing) in findings.iter().zip(had) {
         let at_threshold = threshold.is_some_and(|t| f.severity >= t);
-        let existing = !old_keys.is_empty() && old_keys.contains(&finding_key(&object, f));
         if at_threshold && !existing {
             denying.push(f);
         } else {
@@ -465,16 +533,7 @@ fn mutate_inner(req: &AdmissionRequest, engine: &Engine, settings: &Settings) ->
 
     // On UPDATE only problems the old object did not have are fixed, so that
     // scaling or relabelling a legacy workload never rewrites (and rolls) it.
-    let old_keys: HashSet<(String, String, String)> = match (req.operation, &req.old_object) {
-        (Operation::Update, Some(old)) if old.is_object() => {
-            let old = normalize(old, req);
-            judge(engine, &old, Scope::All)
-                .iter()
-                .map(|f| finding_key(&old, f))
-                .collect()
-        }
-        _ => HashSet::new(),
-    };
+    let previous = previous(req, engine, Scope::All);
 
     let listed = |f: &Finding| config.mutations.iter().any(|m| **m == *f.id);
     let allowed = |f: &Finding, fix: &Fix| match fix.safety {
@@ -501,9 +560,11 @@ fn mutate_inner(req: &AdmissionRequest, engine: &Engine, settings: &Settings) ->
     // server refuses together, and safe once those are fixed): whether a
     // fix is taken is decided on each round's object.
     let mut to_fix: HashMap<(String, String), usize> = HashMap::new();
-    for f in findings
+    let had = previous.had(&object, &findings);
+    for (f, _) in findings
         .iter()
-        .filter(|f| listed(f) && !old_keys.contains(&finding_key(&object, f)))
+        .zip(had)
+        .filter(|(f, had)| listed(f) && !had)
     {
         *to_fix.entry(check_and_container(f)).or_insert(0) += 1;
     }
@@ -529,13 +590,11 @@ fn mutate_inner(req: &AdmissionRequest, engine: &Engine, settings: &Settings) ->
     loop {
         let mut batch: Vec<(&Finding, &Fix)> = Vec::new();
         let mut containers: HashSet<String> = HashSet::new();
-        for f in current.iter() {
+        let had = previous.had(&judged, &current);
+        for (f, had) in current.iter().zip(had) {
             let Some(fix) = f.fix.as_ref() else { continue };
             let key = check_and_container(f);
-            if !(wanted(f)
-                && to_fix.get(&key).is_some_and(|n| *n > 0)
-                && !old_keys.contains(&finding_key(&judged, f)))
-            {
+            if !(wanted(f) && to_fix.get(&key).is_some_and(|n| *n > 0) && !had) {
                 continue;
             }
             if key.1.is_empty() {

@@ -1076,3 +1076,65 @@ fn a_custom_check_that_cannot_be_applied_warns() {
     );
     assert_eq!(d.outcome, Outcome::Denied);
 }
+
+/// A finding about a missing field points at its nearest existing ancestor:
+/// adding or removing a container's `securityContext` (hardening it, or a
+/// chart starting to render `securityContext: {}`) moves the path of the
+/// problems it already had, which must still count as already present, on
+/// the validating and the mutating side; a new problem in the same
+/// container is still new.
+#[test]
+fn update_that_adds_or_removes_a_security_context_keeps_old_problems_old() {
+    let e = only(
+        &[
+            ("privilegeEscalationAllowed", "danger"),
+            ("runAsRootAllowed", "danger"),
+            ("runAsPrivileged", "danger"),
+        ],
+        "mutations: [privilegeEscalationAllowed, runAsRootAllowed]\nadmission:\n  unsafeMutations: [runAsRootAllowed]\n",
+    );
+    let legacy = pod("team-a", json!({"containers": [container("app")]}));
+    for sc in [
+        json!({}),
+        json!({"readOnlyRootFilesystem": true}),
+        json!({"capabilities": {"drop": ["ALL"]}}),
+    ] {
+        let mut hardened = legacy.clone();
+        hardened["spec"]["containers"][0]["securityContext"] = sc.clone();
+        for (new, old) in [(&hardened, &legacy), (&legacy, &hardened)] {
+            let req = request("UPDATE", Some(new), Some(old), USER, None);
+            let d = decide(&req, &e, &settings());
+            assert!(d.response.allowed, "{sc}: {:?}", d.response);
+            assert_eq!(d.denying, 0, "{sc}");
+            assert_eq!(
+                d.response.warnings.len(),
+                2,
+                "{sc}: {:?}",
+                d.response.warnings
+            );
+            assert!(
+                d.response
+                    .warnings
+                    .iter()
+                    .all(|w| w.contains("(already present)")),
+                "{sc}: {:?}",
+                d.response.warnings
+            );
+            let m = mutate(&req, &e, &settings());
+            assert_eq!(m.response.patch, None, "{sc}: {:?}", m.response);
+        }
+    }
+    // Privileged as well: that one is new, and denies alone.
+    let mut privileged = legacy.clone();
+    privileged["spec"]["containers"][0]["securityContext"] = json!({"privileged": true});
+    let d = decide(
+        &request("UPDATE", Some(&privileged), Some(&legacy), USER, None),
+        &e,
+        &settings(),
+    );
+    assert!(!d.response.allowed);
+    assert_eq!(d.denying, 1, "{:?}", d.response);
+    let message = d.response.status.unwrap().message;
+    assert!(message.contains("runAsPrivileged"), "{message}");
+    assert!(!message.contains("runAsRootAllowed"), "{message}");
+}

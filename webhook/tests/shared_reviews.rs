@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use eyelint_policies::{Engine, Pass, Severity};
-use eyelint_webhook::decide::finding_key;
+use eyelint_webhook::decide::Previous;
 use eyelint_webhook::review::{self, Operation};
 use eyelint_webhook::{decide, mutate, Outcome, Settings, Skip};
 use serde_json::{json, Value};
@@ -117,11 +117,10 @@ fn every_shared_review_gets_the_expected_decision() {
             .collect();
         if req.operation == Operation::Update {
             let old = req.old_object.as_ref().unwrap();
-            let old_keys: BTreeSet<_> = local(&engine, old)
-                .iter()
-                .map(|f| finding_key(old, f))
-                .collect();
-            denying.retain(|f| !old_keys.contains(&finding_key(object, f)));
+            let previous = Previous::of(old, &local(&engine, old));
+            let had = previous.had(object, &expected);
+            let new: Vec<_> = expected.iter().zip(had).filter(|(_, had)| !had).collect();
+            denying.retain(|f| new.iter().any(|(n, _)| std::ptr::eq(*n, *f)));
             seen_paths.insert("update");
         }
         assert_eq!(d.denying, denying.len(), "{name}");
