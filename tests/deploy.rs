@@ -371,3 +371,52 @@ fn only_the_ignore_label_set_to_true_opts_an_object_out() {
     }
     assert_eq!(webhooks, 2);
 }
+
+/// Each overlay's validating webhook and its config agree on the opt-out:
+/// where the webhook configuration's `objectSelector` leaves out objects
+/// labelled `eyelint.io/ignore: "true"`, the config's
+/// `admission.optOutLabel` names that key (so an UPDATE that adds the label,
+/// which the API server still sends, is allowed too); where validation has
+/// no opt-out (`enforce`, which also disallows annotation exemptions), the
+/// config has none either.
+#[test]
+fn the_opt_out_label_is_the_same_in_the_selector_and_the_config() {
+    let mut seen = (0, 0);
+    for dir in overlays() {
+        let Some(rendered) = render(&dir) else {
+            return;
+        };
+        let loaded = yaml::load(&rendered, &yaml::Limits::default());
+        let docs: Vec<&Value> = loaded.documents.iter().map(|d| &d.value).collect();
+        let config = docs
+            .iter()
+            .find(|o| o["kind"] == "ConfigMap" && o["metadata"]["name"] == "eyelint-config")
+            .and_then(|o| o["data"]["config.yaml"].as_str())
+            .unwrap_or_else(|| panic!("{}: no eyelint-config", dir.display()));
+        let config = eyelint_policies::config::load_config(config, "config.yaml", true)
+            .unwrap_or_else(|e| panic!("{}: {e:?}", dir.display()))
+            .config;
+        let validating = docs
+            .iter()
+            .find(|o| o["kind"] == "ValidatingWebhookConfiguration")
+            .unwrap_or_else(|| panic!("{}: no validating webhook", dir.display()));
+        let selector_key = validating["webhooks"][0]["objectSelector"]["matchExpressions"]
+            .as_array()
+            .and_then(|e| e.iter().find(|e| e["operator"] == "NotIn"))
+            .and_then(|e| e["key"].as_str());
+        assert_eq!(
+            config.admission.opt_out_label.as_deref(),
+            selector_key,
+            "{}",
+            dir.display()
+        );
+        let enforcing = config.admission.deny_on != eyelint_policies::config::DenyOn::Never;
+        assert_eq!(enforcing, selector_key.is_none(), "{}", dir.display());
+        if enforcing {
+            seen.0 += 1;
+        } else {
+            seen.1 += 1;
+        }
+    }
+    assert_eq!(seen, (2, 4), "(enforcing, warn-only) of base and overlays");
+}

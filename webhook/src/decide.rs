@@ -12,7 +12,8 @@
 //! 5. Objects made by their controller (a controller ownerReference of a
 //!    known kind *and* a requester in `admission.controllerIdentities`):
 //!    allowed unjudged, because their controller was judged.
-//! 6. Everything else: every check of the engine, with its config and
+//! 6. Objects labelled `admission.optOutLabel: "true"`: allowed unjudged.
+//! 7. Everything else: every check of the engine, with its config and
 //!    annotation exemptions; cross-object checks see the object alone and
 //!    report only what it decides by itself. Denied when a finding reaches
 //!    `admission.denyOn` — on UPDATE only when the old object did not
@@ -60,6 +61,8 @@ pub enum Skip {
     ExemptNamespace,
     /// Made by its controller, which was judged.
     ControllerOwned,
+    /// Labelled with `admission.optOutLabel: "true"`.
+    OptedOut,
 }
 
 impl Skip {
@@ -71,6 +74,7 @@ impl Skip {
             Skip::NoObject => "no-object",
             Skip::ExemptNamespace => "exempt-namespace",
             Skip::ControllerOwned => "controller-owned",
+            Skip::OptedOut => "opted-out",
         }
     }
 }
@@ -168,6 +172,15 @@ fn triage(
         && identity_matches(&req.user_info.username, &admission.controller_identities)
     {
         return Err(Skip::ControllerOwned);
+    }
+    // The webhook configurations' objectSelector already keeps such objects
+    // away, except on an UPDATE that adds the label: the API server sends it
+    // when the old or the new object matches the selector.
+    if let Some(key) = admission.opt_out_label.as_deref() {
+        let label = object.pointer("/metadata/labels").and_then(|l| l.get(key));
+        if label.and_then(Value::as_str) == Some("true") {
+            return Err(Skip::OptedOut);
+        }
     }
     Ok(scope)
 }

@@ -1138,3 +1138,37 @@ fn update_that_adds_or_removes_a_security_context_keeps_old_problems_old() {
     assert!(message.contains("runAsPrivileged"), "{message}");
     assert!(!message.contains("runAsRootAllowed"), "{message}");
 }
+
+/// `admission.optOutLabel`: an object labelled with it set to `"true"` is
+/// not judged, also on the UPDATE that adds the label (which the API server
+/// sends, as the old object matches the webhook's objectSelector); another
+/// value, or no such setting, is judged.
+#[test]
+fn the_opt_out_label_skips_only_where_configured() {
+    let with = engine_ipc_port("admission:\n  optOutLabel: eyelint.io/ignore\n");
+    let without = engine_ipc_port("");
+    let old = ipc_pod("team-a");
+    for (value, engine, skipped) in [
+        ("true", &with, true),
+        ("false", &with, false),
+        ("True", &with, false),
+        ("true", &without, false),
+    ] {
+        let mut labelled = old.clone();
+        labelled["metadata"]["labels"] = json!({"eyelint.io/ignore": value});
+        for req in [
+            request("CREATE", Some(&labelled), None, USER, None),
+            request("UPDATE", Some(&labelled), Some(&json!({})), USER, None),
+        ] {
+            let d = decide(&req, engine, &settings());
+            let m = mutate(&req, engine, &settings());
+            if skipped {
+                assert_eq!(d.outcome, Outcome::Skipped(Skip::OptedOut), "{value}");
+                assert_eq!(m.outcome, Outcome::Skipped(Skip::OptedOut), "{value}");
+                assert!(d.response.allowed);
+            } else {
+                assert_eq!(d.outcome, Outcome::Denied, "{value}");
+            }
+        }
+    }
+}

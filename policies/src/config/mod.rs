@@ -68,6 +68,11 @@ pub struct AdmissionConfig {
     /// Checks whose unsafe fixes `/mutate` may apply (explicit opt-in).
     #[serde(default)]
     pub unsafe_mutations: Vec<String>,
+    /// A label key: objects that carry it with the value `"true"` are not
+    /// judged (the webhook configurations' `objectSelector` opt-out, also
+    /// honoured on an UPDATE that adds the label). None: no opt-out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opt_out_label: Option<String>,
 }
 
 fn default_exempt_namespaces() -> Vec<String> {
@@ -88,6 +93,7 @@ impl Default for AdmissionConfig {
             exempt_namespaces: default_exempt_namespaces(),
             controller_identities: default_controller_identities(),
             unsafe_mutations: Vec::new(),
+            opt_out_label: None,
         }
     }
 }
