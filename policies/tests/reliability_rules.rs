@@ -572,6 +572,28 @@ fn topology_spread_cases() {
     let job = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
         "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "x:1"}]}}}});
     assert!(is_not_applicable(&eval("topologySpreadConstraint", &job)));
+    // A pod read from a cluster is judged as what controls it: not when a
+    // DaemonSet does; when a ReplicaSet does, or a DaemonSet owns it without
+    // controlling it.
+    let owned = |kind: &str, controller: bool| {
+        json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "agent-x", "namespace": "ns", "labels": {"app": "agent"},
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": kind, "name": "agent",
+                    "uid": "u1", "controller": controller}]},
+            "spec": {"containers": [{"name": "c", "image": "x:1"}]}})
+    };
+    assert!(is_not_applicable(&eval(
+        "topologySpreadConstraint",
+        &owned("DaemonSet", true)
+    )));
+    assert_eq!(
+        findings("topologySpreadConstraint", &owned("ReplicaSet", true)).len(),
+        1
+    );
+    assert_eq!(
+        findings("topologySpreadConstraint", &owned("DaemonSet", false)).len(),
+        1
+    );
     // No labels: no fix.
     let f = findings("topologySpreadConstraint", &image("x:1"));
     assert!(f[0].fix.is_none());

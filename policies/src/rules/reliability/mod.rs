@@ -64,9 +64,13 @@ const HPA: &str = "HorizontalPodAutoscaler";
 /// True for pods that run to completion: Jobs, CronJobs, and bare Pods whose
 /// controller is a Job.
 pub(crate) fn runs_to_completion(w: &Workload<'_>) -> bool {
-    if w.is_job() {
-        return true;
-    }
+    w.is_job() || pod_controlled_by(w, "Job")
+}
+
+/// True for a bare Pod whose controller (the ownerReference with
+/// `controller: true`) is of `kind`: a pod read from a cluster
+/// (`kubectl get pod -o yaml`), judged as what made it.
+pub(crate) fn pod_controlled_by(w: &Workload<'_>, kind: &str) -> bool {
     w.kind == "Pod"
         && w.object
             .at(&["metadata", "ownerReferences"])
@@ -74,7 +78,7 @@ pub(crate) fn runs_to_completion(w: &Workload<'_>) -> bool {
             .is_some_and(|owners| {
                 owners.iter().any(|o| {
                     o.field("controller") == Some(&Value::Bool(true))
-                        && o.field("kind").and_then(Value::as_str) == Some("Job")
+                        && o.field("kind").and_then(Value::as_str) == Some(kind)
                 })
             })
 }

@@ -6,8 +6,8 @@ use crate::declare_rule;
 use crate::finding::{Category, FixSafety, Severity};
 use crate::rule::{Ctx, Emitter, Rule, RuleMeta, Scope};
 
-use super::runs_to_completion;
 use super::util::{add, set_fix, sub};
+use super::{pod_controlled_by, runs_to_completion};
 
 declare_rule! {
     /// ## What it does
@@ -79,8 +79,9 @@ declare_rule! {
     /// `checks.topologySpreadConstraint: warning` (default). No options.
     ///
     /// ### Differences from Polaris
-    /// - DaemonSets are not judged (Polaris #911): they already run one pod
-    ///   per node, so a spread constraint cannot change their placement.
+    /// - DaemonSets, and pods a DaemonSet controls, are not judged (Polaris
+    ///   #911): they already run one pod per node, so a spread constraint
+    ///   cannot change their placement.
     /// - Pods controlled by a Job are not judged, like Jobs and CronJobs.
     /// - Single-replica Deployments are still judged: their replica count
     ///   is routinely raised later or by an autoscaler.
@@ -118,7 +119,7 @@ impl Rule for TopologySpreadConstraint {
 
     fn check(&self, cx: &Ctx<'_>, out: &mut Emitter) {
         let Some(w) = cx.workload() else { return };
-        if w.kind == "DaemonSet" || runs_to_completion(w) {
+        if w.kind == "DaemonSet" || pod_controlled_by(w, "DaemonSet") || runs_to_completion(w) {
             out.not_applicable();
             return;
         }
