@@ -227,6 +227,38 @@ fn probe_without_handler_fails() {
     assert!(findings("livenessProbeMissing", &obj).is_empty());
     let obj = pod_with(json!([{"name": "app", "image": "x:1", "livenessProbe": null}]));
     apply_only_fix("livenessProbeMissing", &obj);
+    // Handlers the API server refuses: each a finding at the handler, or at
+    // the probe for two handlers.
+    for (probe, path, message) in [
+        (json!({"exec": {}}), "readinessProbe.exec", "readinessProbe.exec has no command; the API server refuses it"),
+        (json!({"exec": {"command": []}}), "readinessProbe.exec", "readinessProbe.exec has no command; the API server refuses it"),
+        (json!({"httpGet": {"path": "/"}}), "readinessProbe.httpGet", "readinessProbe.httpGet has no port; the API server refuses it"),
+        (json!({"tcpSocket": {"port": ""}}), "readinessProbe.tcpSocket", "readinessProbe.tcpSocket has no port; the API server refuses it"),
+        (json!({"grpc": {}}), "readinessProbe.grpc", "readinessProbe.grpc has no port; the API server refuses it"),
+        (
+            json!({"exec": {"command": ["true"]}, "tcpSocket": {"port": 80}}),
+            "readinessProbe",
+            "readinessProbe has two handlers (exec and tcpSocket); the API server refuses more than one",
+        ),
+    ] {
+        let obj = pod_with(json!([{"name": "app", "image": "x:1", "readinessProbe": probe.clone()}]));
+        let f = findings("readinessProbeMissing", &obj);
+        assert_eq!(f.len(), 1, "{probe}");
+        assert_eq!(f[0].path.to_string(), format!("spec.containers[0].{path}"), "{probe}");
+        assert_eq!(f[0].message, message, "{probe}");
+    }
+    for probe in [
+        json!({"exec": {"command": ["true"]}}),
+        json!({"httpGet": {"port": "http"}}),
+        json!({"tcpSocket": {"port": 8080}, "exec": null}),
+    ] {
+        let obj =
+            pod_with(json!([{"name": "app", "image": "x:1", "readinessProbe": probe.clone()}]));
+        assert!(
+            findings("readinessProbeMissing", &obj).is_empty(),
+            "{probe}"
+        );
+    }
 }
 
 // ---- deploymentMissingReplicas, priorityClassNotSet ----

@@ -8,7 +8,8 @@ use super::check_probe;
 declare_rule! {
     /// ## What it does
     /// Flags long-running containers without a `livenessProbe`, or with one that
-    /// has no handler (`exec`, `httpGet`, `tcpSocket` or `grpc`).
+    /// has no valid handler (`exec` with a command, or `httpGet`, `tcpSocket` or
+    /// `grpc` with a port).
     ///
     /// ## Why it matters
     /// Without a liveness probe a container that deadlocks or hangs keeps running forever: the kubelet only restarts containers whose process exits, so a stuck server stays in place and keeps failing requests.
@@ -78,8 +79,10 @@ declare_rule! {
     /// - Native sidecars (init containers with `restartPolicy: Always`) are
     ///   inspected: they run for the pod's whole life and support probes.
     ///   Polaris skips every init container.
-    /// - A probe without a handler (`livenessProbe: {}`) fails; the API server
-    ///   rejects it anyway. Polaris accepts any mapping.
+    /// - A probe the API server rejects fails: one without a handler
+    ///   (`livenessProbe: {}`), with two, or whose handler lacks what it needs
+    ///   (`exec` without a `command`, `httpGet`, `tcpSocket` or `grpc`
+    ///   without a `port`). Polaris accepts any mapping.
     ///
     /// ## Roles inspected
     /// Containers and native sidecars. Plain init containers run to

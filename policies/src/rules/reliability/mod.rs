@@ -84,7 +84,8 @@ pub(crate) fn pod_controlled_by(w: &Workload<'_>, kind: &str) -> bool {
 }
 
 /// Checks that the container under test declares the probe `field`
-/// (`readinessProbe`, `livenessProbe`) with a handler.
+/// (`readinessProbe`, `livenessProbe`) with one handler, holding what the API
+/// server requires of it (`exec.command`, a `port` for the others).
 pub(crate) fn check_probe(cx: &Ctx<'_>, out: &mut Emitter, field: &str, noun: &str) {
     let (Some(w), Some(c)) = (cx.workload, cx.container) else {
         return;
@@ -101,13 +102,42 @@ pub(crate) fn check_probe(cx: &Ctx<'_>, out: &mut Emitter, field: &str, noun: &s
         }
         Some(Value::Object(p)) => {
             const HANDLERS: [&str; 4] = ["exec", "httpGet", "tcpSocket", "grpc"];
-            if !HANDLERS
+            let mut set = HANDLERS
                 .iter()
-                .any(|h| p.field(h).is_some_and(|v| !v.is_null()))
-            {
+                .filter_map(|h| p.field(h).filter(|v| !v.is_null()).map(|v| (*h, v)));
+            let Some((handler, spec)) = set.next() else {
                 out.fail(
                     util::sub(&c.path, &[field]),
                     format!("{field} has no handler (exec, httpGet, tcpSocket or grpc)"),
+                );
+                return;
+            };
+            if let Some((other, _)) = set.next() {
+                out.fail(
+                    util::sub(&c.path, &[field]),
+                    format!("{field} has two handlers ({handler} and {other}); the API server refuses more than one"),
+                );
+                return;
+            }
+            // What the API server requires of the handler: a command to run,
+            // a port to reach.
+            let (needs, missing) = match handler {
+                "exec" => (
+                    "command",
+                    spec.field("command")
+                        .and_then(Value::as_array)
+                        .is_none_or(|c| c.is_empty()),
+                ),
+                _ => (
+                    "port",
+                    spec.field("port")
+                        .is_none_or(|p| p.is_null() || p.as_str() == Some("")),
+                ),
+            };
+            if missing {
+                out.fail(
+                    util::sub(&c.path, &[field, handler]),
+                    format!("{field}.{handler} has no {needs}; the API server refuses it"),
                 );
             }
         }

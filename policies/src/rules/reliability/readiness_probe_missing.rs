@@ -8,7 +8,8 @@ use super::check_probe;
 declare_rule! {
     /// ## What it does
     /// Flags long-running containers without a `readinessProbe`, or with one that
-    /// has no handler (`exec`, `httpGet`, `tcpSocket` or `grpc`).
+    /// has no valid handler (`exec` with a command, or `httpGet`, `tcpSocket` or
+    /// `grpc` with a port).
     ///
     /// ## Why it matters
     /// Without a readiness probe a container counts as ready as soon as it starts, so Services send it traffic before it can answer, and a rolling update replaces old pods with new ones that may not work at all.
@@ -78,8 +79,10 @@ declare_rule! {
     /// - Native sidecars (init containers with `restartPolicy: Always`) are
     ///   inspected: they run for the pod's whole life and support probes.
     ///   Polaris skips every init container.
-    /// - A probe without a handler (`readinessProbe: {}`) fails; the API server
-    ///   rejects it anyway. Polaris accepts any mapping.
+    /// - A probe the API server rejects fails: one without a handler
+    ///   (`readinessProbe: {}`), with two, or whose handler lacks what it needs
+    ///   (`exec` without a `command`, `httpGet`, `tcpSocket` or `grpc`
+    ///   without a `port`). Polaris accepts any mapping.
     ///
     /// ## Roles inspected
     /// Containers and native sidecars. Plain init containers run to
