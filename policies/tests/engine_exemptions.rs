@@ -243,6 +243,30 @@ fn config_exemption_by_namespaces_list() {
     );
 }
 
+/// `namespace` and `namespaces` in one entry are one field: either names
+/// the namespace.
+#[test]
+fn config_exemption_with_namespace_and_namespaces_matches_either() {
+    let e = engine_with(POD_RULES, |c| {
+        c.exemptions = vec![exemption(|e| {
+            e.namespace = Some("other".into());
+            e.namespaces = vec!["monitoring".into()];
+        })];
+    });
+    for ns in ["other", "monitoring"] {
+        assert!(e
+            .check(&pod("x", ns, json!({})), None, Pass::All)
+            .findings
+            .is_empty());
+    }
+    assert_eq!(
+        e.check(&pod("x", "shop", json!({})), None, Pass::All)
+            .findings
+            .len(),
+        3
+    );
+}
+
 #[test]
 fn config_exemption_by_controller_name_prefix_and_rule() {
     let e = engine_with(POD_RULES, |c| {
