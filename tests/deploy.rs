@@ -254,7 +254,7 @@ fn components_combine_without_undoing_each_other() {
     ] {
         let a = &find(kind)["metadata"]["annotations"];
         assert_eq!(
-            a["cert-manager.io/inject-ca-from"], "eyelint/eyelint-webhook",
+            a["cert-manager.io/inject-ca-from"], "eyelint/eyelint-ca",
             "{kind}: {a}"
         );
         assert_eq!(a["team"], "platform", "{kind}: {a}");
@@ -419,4 +419,76 @@ fn the_opt_out_label_is_the_same_in_the_selector_and_the_config() {
         }
     }
     assert_eq!(seen, (2, 4), "(enforcing, warn-only) of base and overlays");
+}
+
+/// cert-manager: the webhook configurations trust a CA of their own (the
+/// Certificate whose CA is injected is a CA, kept with its key across
+/// renewals), and the serving certificate the Deployment mounts is signed
+/// by that CA for the Service's names. So renewing the serving certificate
+/// never changes the caBundle while pods still serve the previous one.
+#[test]
+fn cert_manager_injects_a_stable_ca_that_signs_the_serving_certificate() {
+    let Some(rendered) = render(&root().join("deploy/overlays/cert-manager")) else {
+        return;
+    };
+    let loaded = yaml::load(&rendered, &yaml::Limits::default());
+    let objects: Vec<&Value> = loaded.documents.iter().map(|d| &d.value).collect();
+    let named = |kind: &str, name: &str| {
+        *objects
+            .iter()
+            .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("no {kind} {name}"))
+    };
+    let injected = named("ValidatingWebhookConfiguration", "eyelint")["metadata"]["annotations"]
+        ["cert-manager.io/inject-ca-from"]
+        .as_str()
+        .expect("inject-ca-from");
+    let (ns, ca_name) = injected.split_once('/').expect("namespace/name");
+    let ca = named("Certificate", ca_name);
+    assert_eq!(ca["metadata"]["namespace"], ns);
+    assert_eq!(ca["spec"]["isCA"], true);
+    assert_eq!(ca["spec"]["privateKey"]["rotationPolicy"], "Never");
+    let ca_issuer = objects
+        .iter()
+        .find(|o| {
+            o["kind"] == "Issuer" && o["spec"]["ca"]["secretName"] == ca["spec"]["secretName"]
+        })
+        .expect("an Issuer signing with the CA's Secret");
+    let serving = objects
+        .iter()
+        .find(|o| o["kind"] == "Certificate" && o["spec"]["isCA"] != true)
+        .expect("a serving Certificate");
+    assert_eq!(
+        serving["spec"]["issuerRef"]["name"],
+        ca_issuer["metadata"]["name"]
+    );
+    // The Deployment mounts the serving certificate's Secret, and it names
+    // the Service.
+    let deployment = named("Deployment", "eyelint-webhook");
+    let volumes = deployment["spec"]["template"]["spec"]["volumes"]
+        .as_array()
+        .expect("volumes");
+    assert!(
+        volumes
+            .iter()
+            .any(|v| v["secret"]["secretName"] == serving["spec"]["secretName"]),
+        "{volumes:?}"
+    );
+    let service = named("Service", "eyelint-webhook");
+    let svc = format!(
+        "{}.{}.svc",
+        service["metadata"]["name"].as_str().unwrap(),
+        ns
+    );
+    assert!(
+        serving["spec"]["dnsNames"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d == svc.as_str()),
+        "{svc}"
+    );
+    let hook = &named("ValidatingWebhookConfiguration", "eyelint")["webhooks"][0]["clientConfig"]
+        ["service"];
+    assert_eq!(hook["name"], service["metadata"]["name"]);
 }
