@@ -699,6 +699,69 @@ fn sweep_is_an_external_subcommand() {
     assert!(err.contains("cargo install"), "{err}");
 }
 
+/// `eyelint certs` refuses names no Service, namespace or Secret can have
+/// with exit code 2, naming the flag and the rule, and writes nothing;
+/// valid names exit 0.
+#[test]
+fn certs_refuses_names_kubernetes_would_refuse() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (args, flag, rule) in [
+        (
+            &["--service", "Bad_Name", "--namespace", "ns"][..],
+            "--service",
+            "DNS-1035 label",
+        ),
+        (
+            &["--service", "9svc", "--namespace", "ns"],
+            "--service",
+            "DNS-1035 label",
+        ),
+        (
+            &["--service", "svc", "--namespace", "Team_A"],
+            "--namespace",
+            "DNS-1123 label",
+        ),
+        (
+            &[
+                "--service",
+                "svc",
+                "--namespace",
+                "ns",
+                "--manifests",
+                "--secret-name",
+                "a b",
+            ],
+            "--secret-name",
+            "DNS-1123 subdomain",
+        ),
+    ] {
+        let mut argv = vec!["certs", "--out-dir", "out"];
+        argv.extend_from_slice(args);
+        let r = eyelint(d, &argv, None);
+        assert_eq!(r.code, 2, "{argv:?}: {}", r.stderr);
+        assert!(r.stderr.contains(flag), "{argv:?}: {}", r.stderr);
+        assert!(r.stderr.contains(rule), "{argv:?}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{argv:?}: {}", r.stdout);
+        assert!(!d.join("out").exists(), "{argv:?} wrote files");
+    }
+    let r = eyelint(
+        d,
+        &[
+            "certs",
+            "--service",
+            "eyelint-webhook",
+            "--namespace",
+            "eyelint",
+            "--out-dir",
+            "out",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(d.join("out/tls.crt").exists());
+}
+
 /// Reports stream out while the run goes on, inputs finishing in any order
 /// on any number of workers: the text must not depend on that.
 #[test]

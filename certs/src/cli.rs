@@ -14,11 +14,11 @@ use crate::generate::{self, GenerateError, KeyAlgorithm, PemPair};
 /// Arguments of `eyelint certs`.
 #[derive(Clone, Debug, clap::Args)]
 pub struct CertsArgs {
-    /// Name of the webhook's Service.
-    #[arg(long, value_name = "NAME")]
+    /// Name of the webhook's Service (a DNS-1035 label).
+    #[arg(long, value_name = "NAME", value_parser = parse_service)]
     pub service: String,
-    /// Namespace of the Service.
-    #[arg(long, value_name = "NS")]
+    /// Namespace of the Service (a DNS-1123 label).
+    #[arg(long, value_name = "NS", value_parser = parse_namespace)]
     pub namespace: String,
     /// Directory for ca.crt, ca.key, tls.crt and tls.key (created if missing).
     #[arg(long, value_name = "DIR")]
@@ -44,11 +44,13 @@ pub struct CertsArgs {
     /// Also print the TLS Secret and the caBundle patches to standard output.
     #[arg(long)]
     pub manifests: bool,
-    /// Name of the TLS Secret in the printed manifests (default: SERVICE-tls).
-    #[arg(long, value_name = "NAME")]
+    /// Name of the TLS Secret in the printed manifests (default: SERVICE-tls;
+    /// a DNS-1123 subdomain).
+    #[arg(long, value_name = "NAME", value_parser = parse_secret_name)]
     pub secret_name: Option<String>,
-    /// Name of the webhook configurations the caBundle patches target.
-    #[arg(long, value_name = "NAME", default_value = "eyelint")]
+    /// Name of the webhook configurations the caBundle patches target (a
+    /// DNS-1123 subdomain).
+    #[arg(long, value_name = "NAME", default_value = "eyelint", value_parser = parse_webhook_name)]
     pub webhook_name: String,
 }
 
@@ -101,6 +103,142 @@ pub enum CertsError {
         /// What is wrong.
         message: String,
     },
+    /// A name flag holds a name Kubernetes would not accept.
+    #[error("{flag} {value:?}: {problem}")]
+    InvalidName {
+        /// The flag (`--service`, `--namespace`, …).
+        flag: &'static str,
+        /// The value given.
+        value: String,
+        /// What is wrong, and the rule the name must follow.
+        problem: String,
+    },
+}
+
+/// The naming rules Kubernetes applies to the objects `eyelint certs` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NameRule {
+    /// Services: at most 63 of `a-z`, `0-9`, `-`; starts with a letter,
+    /// ends with a letter or digit.
+    Dns1035Label,
+    /// Namespaces: at most 63 of `a-z`, `0-9`, `-`; starts and ends with a
+    /// letter or digit.
+    Dns1123Label,
+    /// Secrets, webhook configurations: at most 253 characters, DNS-1123
+    /// labels (without their length limit) joined by dots.
+    Dns1123Subdomain,
+}
+
+impl NameRule {
+    fn describe(self) -> &'static str {
+        match self {
+            NameRule::Dns1035Label => "a DNS-1035 label: at most 63 characters, lowercase letters, digits and '-', starting with a letter and ending with a letter or digit",
+            NameRule::Dns1123Label => "a DNS-1123 label: at most 63 characters, lowercase letters, digits and '-', starting and ending with a letter or digit",
+            NameRule::Dns1123Subdomain => "a DNS-1123 subdomain: at most 253 characters, lowercase letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit",
+        }
+    }
+}
+
+/// What is wrong with `name` under `rule`, if anything.
+fn name_problem(name: &str, rule: NameRule) -> Option<String> {
+    let max = match rule {
+        NameRule::Dns1035Label | NameRule::Dns1123Label => 63,
+        NameRule::Dns1123Subdomain => 253,
+    };
+    let dots = rule == NameRule::Dns1123Subdomain;
+    let allowed =
+        |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || (dots && c == '.');
+    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    if name.is_empty() {
+        return Some("it is empty".to_string());
+    }
+    let len = name.chars().count();
+    if len > max {
+        return Some(format!("it is {len} characters long"));
+    }
+    if let Some(c) = name.chars().find(|&c| !allowed(c)) {
+        return Some(if c.is_ascii_uppercase() {
+            format!("it has an uppercase letter ({c:?})")
+        } else {
+            format!("it has {c:?}")
+        });
+    }
+    let parts: Vec<&str> = if dots {
+        name.split('.').collect()
+    } else {
+        vec![name]
+    };
+    for part in parts {
+        let (Some(first), Some(last)) = (part.chars().next(), part.chars().last()) else {
+            return Some("it has an empty part (a leading, trailing or double dot)".to_string());
+        };
+        // Name the part only when there can be several.
+        let it = if dots {
+            format!("its part {part:?}")
+        } else {
+            "it".to_string()
+        };
+        if rule == NameRule::Dns1035Label && !first.is_ascii_lowercase() {
+            return Some(format!("{it} starts with {first:?}, not a letter"));
+        }
+        if !alnum(first) {
+            return Some(format!("{it} starts with {first:?}"));
+        }
+        if !alnum(last) {
+            return Some(format!("{it} ends with {last:?}"));
+        }
+    }
+    None
+}
+
+fn parse_name(value: &str, rule: NameRule) -> Result<String, String> {
+    match name_problem(value, rule) {
+        None => Ok(value.to_string()),
+        Some(why) => Err(format!("{why}; it must be {}", rule.describe())),
+    }
+}
+
+fn check_name(flag: &'static str, value: &str, rule: NameRule) -> Result<(), CertsError> {
+    parse_name(value, rule)
+        .map(drop)
+        .map_err(|problem| CertsError::InvalidName {
+            flag,
+            value: value.to_string(),
+            problem,
+        })
+}
+
+fn parse_service(value: &str) -> Result<String, String> {
+    parse_name(value, NameRule::Dns1035Label)
+}
+
+fn parse_namespace(value: &str) -> Result<String, String> {
+    parse_name(value, NameRule::Dns1123Label)
+}
+
+fn parse_secret_name(value: &str) -> Result<String, String> {
+    parse_name(value, NameRule::Dns1123Subdomain)
+}
+
+fn parse_webhook_name(value: &str) -> Result<String, String> {
+    parse_name(value, NameRule::Dns1123Subdomain)
+}
+
+/// Checks the names `args` gives against the rules Kubernetes applies to
+/// them: the Service (DNS-1035 label), its namespace (DNS-1123 label), the
+/// Secret and the webhook configurations (DNS-1123 subdomains). The command
+/// line checks them already; this is for arguments built in code.
+pub fn check_names(args: &CertsArgs) -> Result<(), CertsError> {
+    check_name("--service", &args.service, NameRule::Dns1035Label)?;
+    check_name("--namespace", &args.namespace, NameRule::Dns1123Label)?;
+    if let Some(secret) = &args.secret_name {
+        check_name("--secret-name", secret, NameRule::Dns1123Subdomain)?;
+    }
+    check_name(
+        "--webhook-name",
+        &args.webhook_name,
+        NameRule::Dns1123Subdomain,
+    )
 }
 
 /// What `run` did.
@@ -176,6 +314,7 @@ pub fn run(
     out: &mut dyn Write,
     log: &mut dyn Write,
 ) -> Result<Outcome, CertsError> {
+    check_names(args)?;
     fs::create_dir_all(&args.out_dir).map_err(|source| CertsError::Io {
         path: args.out_dir.clone(),
         source,

@@ -91,9 +91,100 @@ pub enum TlsError {
         /// notBefore, seconds since the Unix epoch.
         not_before: i64,
     },
+    /// The private key is encrypted; the webhook has no passphrase to open it.
+    #[error("{} is an encrypted private key ({}); eyelint-webhook needs it unencrypted: decrypt it with `{}`", path.display(), form.describe(), form.decrypt_command(path))]
+    EncryptedKey {
+        /// The key file.
+        path: PathBuf,
+        /// How the encryption shows.
+        form: EncryptedForm,
+    },
+    /// The file is DER (binary ASN.1), not PEM text.
+    #[error("{} is DER (binary), not PEM; convert it with `{}`", path.display(), expected.der_to_pem_command(path))]
+    Der {
+        /// The file.
+        path: PathBuf,
+        /// What the file was expected to hold.
+        expected: Expected,
+    },
+    /// The file is a PKCS#12 (`.p12`/`.pfx`) bundle, not PEM text.
+    #[error("{} is a PKCS#12 bundle (binary), not PEM; extract the certificate with `openssl pkcs12 -in {} -clcerts -nokeys -out tls.crt` and the key with `openssl pkcs12 -in {} -nocerts -nodes -out tls.key`", path.display(), path.display(), path.display())]
+    Pkcs12 {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file holds binary data that is neither PEM nor a DER structure.
+    #[error("{} is binary, not PEM: expected text with a `-----BEGIN {}-----` block", path.display(), expected.pem_label())]
+    Binary {
+        /// The file.
+        path: PathBuf,
+        /// What the file was expected to hold.
+        expected: Expected,
+    },
     /// rustls rejected the protocol configuration.
     #[error("TLS configuration: {0}")]
     Config(#[source] rustls::Error),
+}
+
+/// What a certificate or key file was expected to hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Expected {
+    /// The certificate chain.
+    Certificate,
+    /// The private key.
+    PrivateKey,
+}
+
+impl Expected {
+    fn pem_label(self) -> &'static str {
+        match self {
+            Expected::Certificate => "CERTIFICATE",
+            Expected::PrivateKey => "PRIVATE KEY",
+        }
+    }
+
+    fn der_to_pem_command(self, path: &Path) -> String {
+        let tool = match self {
+            Expected::Certificate => "x509",
+            Expected::PrivateKey => "pkey",
+        };
+        let p = path.display();
+        format!("openssl {tool} -inform der -in {p} -out {p}.pem")
+    }
+}
+
+/// How an encrypted private key was recognised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EncryptedForm {
+    /// A PKCS#8 `ENCRYPTED PRIVATE KEY` PEM block.
+    Pkcs8Pem,
+    /// A traditional PEM key block (`RSA PRIVATE KEY`, `EC PRIVATE KEY`, …)
+    /// with `Proc-Type: 4,ENCRYPTED` and `DEK-Info` headers.
+    TraditionalPem,
+    /// A DER PKCS#8 `EncryptedPrivateKeyInfo`.
+    Pkcs8Der,
+}
+
+impl EncryptedForm {
+    fn describe(self) -> &'static str {
+        match self {
+            EncryptedForm::Pkcs8Pem => "an `ENCRYPTED PRIVATE KEY` PEM block",
+            EncryptedForm::TraditionalPem => "a PEM block with a `Proc-Type: 4,ENCRYPTED` header",
+            EncryptedForm::Pkcs8Der => "PKCS#8 in DER, binary",
+        }
+    }
+
+    fn decrypt_command(self, path: &Path) -> String {
+        let p = path.display();
+        match self {
+            EncryptedForm::Pkcs8Der => format!("openssl pkey -inform der -in {p} -out {p}.pem"),
+            EncryptedForm::Pkcs8Pem | EncryptedForm::TraditionalPem => {
+                format!("openssl pkey -in {p} -out {p}.decrypted")
+            }
+        }
+    }
 }
 
 /// A loaded, checked serving certificate.
@@ -116,7 +207,8 @@ pub fn provider() -> Arc<CryptoProvider> {
 
 /// Loads a PEM certificate chain (leaf first) and a PEM private key (PKCS#8,
 /// PKCS#1 or SEC1) from files, and checks that they match and that the leaf
-/// is valid at `now`.
+/// is valid at `now`. A file that is not usable PEM is named for what it is
+/// when that can be told: an encrypted key, DER, PKCS#12, other binary.
 pub fn load_files(
     cert_path: &Path,
     key_path: &Path,
@@ -164,6 +256,129 @@ fn pem_error(path: &Path, e: pem::Error) -> TlsError {
     }
 }
 
+/// The tag, header length and content length of the DER element at the start
+/// of `b`, when its header is well formed and its content fits in `b`.
+fn der_element(b: &[u8]) -> Option<(u8, usize, usize)> {
+    let (&tag, rest) = b.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (header, len) = if first < 0x80 {
+        (2, usize::from(first))
+    } else {
+        // Long form: 1 to 4 length bytes (0x80, the indefinite form, is not DER).
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 {
+            return None;
+        }
+        let bytes = rest.get(..n)?;
+        let len = bytes
+            .iter()
+            .fold(0usize, |acc, &x| (acc << 8) | usize::from(x));
+        (2 + n, len)
+    };
+    if header.checked_add(len)? > b.len() {
+        return None;
+    }
+    Some((tag, header, len))
+}
+
+/// What a file without PEM armour holds, judged by its DER structure.
+#[derive(Debug, PartialEq, Eq)]
+enum DerShape {
+    /// `SEQUENCE { INTEGER 3, … }`: a PKCS#12 PFX.
+    Pkcs12,
+    /// `SEQUENCE { SEQUENCE { OBJECT IDENTIFIER, … }, … }`: a PKCS#8
+    /// `EncryptedPrivateKeyInfo` (a certificate's first element is its
+    /// `tbsCertificate`, which does not start with an OID).
+    EncryptedPkcs8,
+    /// Any other SEQUENCE: a certificate or an unencrypted key.
+    Other,
+}
+
+/// The shape of `b` when it is a DER SEQUENCE: first byte 0x30 with a
+/// length that fits, binary content (0x30 is also the digit '0') and no
+/// PEM armour.
+fn der_shape(b: &[u8]) -> Option<DerShape> {
+    if b.first() != Some(&0x30) || !is_binary(b) || contains(b, b"-----BEGIN ") {
+        return None;
+    }
+    let (_, header, len) = der_element(b)?;
+    let content = b.get(header..header + len)?;
+    let shape = match der_element(content) {
+        Some((0x02, h, 1)) if content.get(h) == Some(&3) => DerShape::Pkcs12,
+        Some((0x30, h, l)) if l > 0 && content.get(h) == Some(&0x06) => DerShape::EncryptedPkcs8,
+        _ => DerShape::Other,
+    };
+    Some(shape)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// True when `b` is not text: invalid UTF-8, or control characters other
+/// than tab, line feed, carriage return and form feed.
+fn is_binary(b: &[u8]) -> bool {
+    match std::str::from_utf8(b) {
+        Err(_) => true,
+        Ok(s) => s
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0c')),
+    }
+}
+
+/// The form of the first encrypted private key among the PEM blocks of `b`.
+fn encrypted_pem_key(b: &[u8]) -> Option<EncryptedForm> {
+    let text = String::from_utf8_lossy(b);
+    let mut in_key_block = false;
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some(label) = line
+            .strip_prefix("-----BEGIN ")
+            .and_then(|l| l.strip_suffix("-----"))
+        {
+            if label == "ENCRYPTED PRIVATE KEY" {
+                return Some(EncryptedForm::Pkcs8Pem);
+            }
+            in_key_block = label.ends_with("PRIVATE KEY");
+        } else if line.starts_with("-----END ") {
+            in_key_block = false;
+        } else if in_key_block {
+            if let Some(value) = line.strip_prefix("Proc-Type:") {
+                if value.contains("ENCRYPTED") {
+                    return Some(EncryptedForm::TraditionalPem);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A clearer error than the PEM reader's for a file that is not usable
+/// PEM: an encrypted key, DER, PKCS#12 or other binary content.
+fn diagnose(bytes: &[u8], path: &Path, expected: Expected) -> Option<TlsError> {
+    let path = path.to_path_buf();
+    if expected == Expected::PrivateKey {
+        if let Some(form) = encrypted_pem_key(bytes) {
+            return Some(TlsError::EncryptedKey { path, form });
+        }
+    }
+    match der_shape(bytes) {
+        Some(DerShape::Pkcs12) => return Some(TlsError::Pkcs12 { path }),
+        Some(DerShape::EncryptedPkcs8) if expected == Expected::PrivateKey => {
+            return Some(TlsError::EncryptedKey {
+                path,
+                form: EncryptedForm::Pkcs8Der,
+            })
+        }
+        Some(_) => return Some(TlsError::Der { path, expected }),
+        None => {}
+    }
+    if is_binary(bytes) {
+        return Some(TlsError::Binary { path, expected });
+    }
+    None
+}
+
 fn build(
     cert_pem: &[u8],
     cert_path: &Path,
@@ -173,22 +388,33 @@ fn build(
 ) -> Result<ServingCert, TlsError> {
     let chain = CertificateDer::pem_slice_iter(cert_pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| pem_error(cert_path, e))?;
+        .map_err(|e| {
+            diagnose(cert_pem, cert_path, Expected::Certificate)
+                .unwrap_or_else(|| pem_error(cert_path, e))
+        })?;
     let Some(leaf) = chain.first() else {
-        return Err(TlsError::NoPem {
-            path: cert_path.to_path_buf(),
-            what: "CERTIFICATE",
-        });
+        return Err(
+            diagnose(cert_pem, cert_path, Expected::Certificate).unwrap_or_else(|| {
+                TlsError::NoPem {
+                    path: cert_path.to_path_buf(),
+                    what: "CERTIFICATE",
+                }
+            }),
+        );
     };
     let key = match PrivateKeyDer::from_pem_slice(key_pem) {
         Ok(k) => k,
-        Err(pem::Error::NoItemsFound) => {
-            return Err(TlsError::NoPem {
-                path: key_path.to_path_buf(),
-                what: "PRIVATE KEY",
-            })
+        Err(e) => {
+            return Err(
+                diagnose(key_pem, key_path, Expected::PrivateKey).unwrap_or_else(|| match e {
+                    pem::Error::NoItemsFound => TlsError::NoPem {
+                        path: key_path.to_path_buf(),
+                        what: "PRIVATE KEY",
+                    },
+                    e => pem_error(key_path, e),
+                }),
+            )
         }
-        Err(e) => return Err(pem_error(key_path, e)),
     };
 
     let (_, parsed) = x509_parser::parse_x509_certificate(leaf.as_ref()).map_err(|e| {
@@ -441,5 +667,72 @@ mod tests {
         assert_eq!(Utc(1_700_000_000).to_string(), "2023-11-14T22:13:20Z");
         assert_eq!(Utc(-1).to_string(), "1969-12-31T23:59:59Z");
         assert_eq!(Utc(253_402_300_799).to_string(), "9999-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn der_headers() {
+        // Short form, long form, and lengths that do not fit.
+        assert_eq!(der_element(&[0x30, 0x00]), Some((0x30, 2, 0)));
+        assert_eq!(der_element(&[0x04, 0x02, 1, 2]), Some((0x04, 2, 2)));
+        assert_eq!(der_element(&[0x04, 0x03, 1, 2]), None);
+        let mut long = vec![0x30, 0x82, 0x01, 0x00];
+        long.resize(4 + 256, 0);
+        assert_eq!(der_element(&long), Some((0x30, 4, 256)));
+        assert_eq!(der_element(&long[..long.len() - 1]), None);
+        // Indefinite length and more than four length bytes are not DER.
+        assert_eq!(der_element(&[0x30, 0x80, 0x00, 0x00]), None);
+        assert_eq!(der_element(&[0x30, 0x85, 0, 0, 0, 0, 0]), None);
+        assert_eq!(der_element(&[0x30]), None);
+        assert_eq!(der_element(&[]), None);
+    }
+
+    #[test]
+    fn der_shapes() {
+        assert_eq!(
+            der_shape(&[0x30, 0x05, 0x02, 0x01, 0x03, 0x30, 0x00]),
+            Some(DerShape::Pkcs12)
+        );
+        // An unencrypted PKCS#8 key starts with INTEGER 0.
+        assert_eq!(
+            der_shape(&[0x30, 0x05, 0x02, 0x01, 0x00, 0x30, 0x00]),
+            Some(DerShape::Other)
+        );
+        assert_eq!(
+            der_shape(&[0x30, 0x07, 0x30, 0x03, 0x06, 0x01, 0x2a, 0x04, 0x00]),
+            Some(DerShape::EncryptedPkcs8)
+        );
+        // Text starting with '0' (0x30, here followed by a fitting length): not DER.
+        assert_eq!(der_shape(b"0\nplain text\n"), None);
+        // PEM armour anywhere: not DER.
+        let mut armoured = vec![0x30, 0x0d, 0x00];
+        armoured.extend_from_slice(b"-----BEGIN X");
+        assert_eq!(der_shape(&armoured), None);
+        assert_eq!(der_shape(b"-----BEGIN CERTIFICATE-----\n"), None);
+    }
+
+    #[test]
+    fn binary_and_text() {
+        assert!(!is_binary(b"plain\ttext\r\n\x0c"));
+        assert!(!is_binary("caf\u{e9}".as_bytes()));
+        assert!(is_binary(b"a\x00b"));
+        assert!(is_binary(&[0xff, 0xfe]));
+    }
+
+    #[test]
+    fn encrypted_pem_forms() {
+        let legacy = "-----BEGIN RSA PRIVATE KEY-----\r\nProc-Type: 4,ENCRYPTED\r\nDEK-Info: DES-EDE3-CBC,00\r\n\r\nAAAA\r\n-----END RSA PRIVATE KEY-----\r\n";
+        assert_eq!(
+            encrypted_pem_key(legacy.as_bytes()),
+            Some(EncryptedForm::TraditionalPem)
+        );
+        let pkcs8 =
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        assert_eq!(
+            encrypted_pem_key(pkcs8.as_bytes()),
+            Some(EncryptedForm::Pkcs8Pem)
+        );
+        // A Proc-Type line outside a key block, or not saying ENCRYPTED.
+        let other = "Proc-Type: 4,ENCRYPTED\n-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,MIC-ONLY\nAAAA\n-----END EC PRIVATE KEY-----\n";
+        assert_eq!(encrypted_pem_key(other.as_bytes()), None);
     }
 }

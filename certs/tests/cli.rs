@@ -289,3 +289,230 @@ fn renewal_without_a_ca_keeps_the_serving_files() {
     assert_eq!(o, Outcome::Created);
     assert!(dir.join("ca.crt").exists());
 }
+
+fn parse(names: &[&str]) -> Result<CertsArgs, clap::Error> {
+    let mut v = vec!["certs", "--out-dir", "unused"];
+    v.extend_from_slice(names);
+    Wrapper::try_parse_from(v).map(|w| w.args)
+}
+
+/// Names Kubernetes would refuse are refused on the command line, naming
+/// the flag and the rule: the Service a DNS-1035 label, the namespace a
+/// DNS-1123 label, the Secret and webhook configurations DNS-1123 subdomains.
+#[test]
+fn names_kubernetes_refuses_are_refused() {
+    let ok = |extra: &[&str]| {
+        let mut v = vec!["--service", "svc", "--namespace", "ns"];
+        v.extend_from_slice(extra);
+        parse(&v)
+    };
+    let long = "a".repeat(63);
+    let too_long = "a".repeat(64);
+    // Accepted: the usual names, single characters, 63 characters, a
+    // namespace starting with a digit, dotted Secret and webhook names.
+    for names in [
+        &["--service", "eyelint-webhook", "--namespace", "eyelint"][..],
+        &["--service", "a", "--namespace", "1"],
+        &["--service", &long, "--namespace", &long],
+        &["--service", "s1", "--namespace", "0-ns"],
+    ] {
+        assert!(parse(names).is_ok(), "{names:?}");
+    }
+    assert!(ok(&[
+        "--secret-name",
+        "eyelint.tls-1",
+        "--webhook-name",
+        "eyelint.example.com"
+    ])
+    .is_ok());
+
+    for (names, flag, rule, why) in [
+        (
+            &["--service", "Bad_Name", "--namespace", "ns"][..],
+            "--service",
+            "DNS-1035 label",
+            "uppercase letter ('B')",
+        ),
+        (
+            &["--service", "bad_name", "--namespace", "ns"],
+            "--service",
+            "DNS-1035 label",
+            "it has '_'",
+        ),
+        (
+            &["--service", "1svc", "--namespace", "ns"],
+            "--service",
+            "DNS-1035 label",
+            "starts with '1', not a letter",
+        ),
+        (
+            &["--service", "svc-", "--namespace", "ns"],
+            "--service",
+            "DNS-1035 label",
+            "ends with '-'",
+        ),
+        (
+            &["--service", "a.b", "--namespace", "ns"],
+            "--service",
+            "DNS-1035 label",
+            "it has '.'",
+        ),
+        (
+            &["--service", "", "--namespace", "ns"],
+            "--service",
+            "DNS-1035 label",
+            "it is empty",
+        ),
+        (
+            &["--service", &too_long, "--namespace", "ns"],
+            "--service",
+            "DNS-1035 label",
+            "64 characters long",
+        ),
+        (
+            &["--service", "svc", "--namespace", "Prod"],
+            "--namespace",
+            "DNS-1123 label",
+            "uppercase letter ('P')",
+        ),
+        (
+            &["--service", "svc", "--namespace=-ns"],
+            "--namespace",
+            "DNS-1123 label",
+            "starts with '-'",
+        ),
+        (
+            &["--service", "svc", "--namespace", "ns.x"],
+            "--namespace",
+            "DNS-1123 label",
+            "it has '.'",
+        ),
+        (
+            &["--service", "svc", "--namespace", &too_long],
+            "--namespace",
+            "DNS-1123 label",
+            "64 characters long",
+        ),
+        (
+            &[
+                "--service",
+                "svc",
+                "--namespace",
+                "ns",
+                "--secret-name",
+                "tls_secret",
+            ],
+            "--secret-name",
+            "DNS-1123 subdomain",
+            "it has '_'",
+        ),
+        (
+            &[
+                "--service",
+                "svc",
+                "--namespace",
+                "ns",
+                "--secret-name",
+                "a..b",
+            ],
+            "--secret-name",
+            "DNS-1123 subdomain",
+            "empty part (a leading, trailing or double dot)",
+        ),
+        (
+            &[
+                "--service",
+                "svc",
+                "--namespace",
+                "ns",
+                "--webhook-name",
+                "hook.-x",
+            ],
+            "--webhook-name",
+            "DNS-1123 subdomain",
+            "its part \"-x\" starts with '-'",
+        ),
+        (
+            &[
+                "--service",
+                "svc",
+                "--namespace",
+                "ns",
+                "--webhook-name",
+                "Hook",
+            ],
+            "--webhook-name",
+            "DNS-1123 subdomain",
+            "uppercase",
+        ),
+    ] {
+        let err = match parse(names) {
+            Ok(a) => panic!("{names:?} accepted: {a:?}"),
+            Err(e) => e,
+        };
+        assert_eq!(
+            err.kind(),
+            clap::error::ErrorKind::ValueValidation,
+            "{names:?}"
+        );
+        let text = err.to_string();
+        assert!(text.contains(flag), "{names:?}: {text}");
+        assert!(
+            text.contains(&format!("it must be a {rule}")),
+            "{names:?}: {text}"
+        );
+        assert!(text.contains(why), "{names:?}: {text}");
+    }
+    let sub = "a".repeat(254);
+    let err = ok(&["--secret-name", &sub]).unwrap_err();
+    assert!(err.to_string().contains("254 characters long"), "{err}");
+}
+
+/// Arguments built in code are checked by `run` too, before anything is
+/// written.
+#[test]
+fn run_refuses_invalid_names_before_writing() {
+    let (_tmp, dir) = tempdir("bad-name");
+    let mut a = args(&dir, &[]);
+    a.service = "Bad_Name".into();
+    let err = run_quiet(&a, SystemTime::now()).unwrap_err();
+    assert!(
+        matches!(&err, CertsError::InvalidName { flag: "--service", value, .. } if value == "Bad_Name"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().starts_with(
+            "--service \"Bad_Name\": it has an uppercase letter ('B'); it must be a DNS-1035 label"
+        ),
+        "{err}"
+    );
+    assert!(!dir.exists(), "nothing is created");
+
+    let mut a = args(&dir, &[]);
+    a.namespace = "ns_1".into();
+    let err = run_quiet(&a, SystemTime::now()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CertsError::InvalidName {
+                flag: "--namespace",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let mut a = args(&dir, &[]);
+    a.secret_name = Some("x\ny".into());
+    let err = run_quiet(&a, SystemTime::now()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CertsError::InvalidName {
+                flag: "--secret-name",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!dir.exists(), "nothing is created");
+}

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use eyelint_certs::tls::TlsError;
 use eyelint_webhook::server::{Server, StartError, DEFAULT_MAX_BODY};
 use eyelint_webhook::{decide, mutate, review, Settings};
 use http_body_util::BodyExt;
@@ -448,6 +449,37 @@ async fn startup_fails_clearly_on_bad_files() {
     let e = Server::start(o).await.unwrap_err();
     assert!(matches!(e, StartError::Tls(_)), "{e}");
     assert!(e.to_string().contains("missing.key"), "{e}");
+
+    // A DER certificate and a PKCS#8 encrypted key: named as such, with the
+    // command that fixes them.
+    let (_, _, der) = pki.leaf();
+    let der_path = certs.dir.join("tls.der");
+    std::fs::write(&der_path, der.as_ref()).unwrap();
+    let mut o = options(&certs, None);
+    o.tls_cert = der_path.clone();
+    let e = Server::start(o).await.unwrap_err();
+    assert!(matches!(e, StartError::Tls(TlsError::Der { .. })), "{e}");
+    assert!(
+        e.to_string().contains(&format!(
+            "{} is DER (binary), not PEM; convert it with `openssl x509 -inform der",
+            der_path.display()
+        )),
+        "{e}"
+    );
+    let enc = certs.dir.join("enc.key");
+    std::fs::write(
+        &enc,
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMAA=\n-----END ENCRYPTED PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    let mut o = options(&certs, None);
+    o.tls_key = enc;
+    let e = Server::start(o).await.unwrap_err();
+    assert!(
+        matches!(e, StartError::Tls(TlsError::EncryptedKey { .. })),
+        "{e}"
+    );
+    assert!(e.to_string().contains("is an encrypted private key"), "{e}");
 
     let bad = certs.dir.join("bad.yaml");
     std::fs::write(&bad, "checks:\n  hostIPCSet: fatal\n").unwrap();
