@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use eyelint_policies::{Coverage, Engine, Evaluation, Pass};
-use serde_json::Value;
+use serde_json::{json, Map, Value};
 
 use crate::checks::Section;
 use crate::lite;
@@ -241,8 +241,9 @@ pub struct Workloads {
 /// One object the engine judges, and the object its findings are reported under.
 #[derive(Debug)]
 pub struct Subject {
-    /// The object judged (a controller, a standalone pod, or a pod standing in
-    /// for an owner the source does not hold).
+    /// The object kept for judging: a controller, a standalone pod, or a pod
+    /// standing in for an owner the source does not hold (which
+    /// [`Subject::judged`] turns into what the engine sees).
     pub object: Kept,
     /// Reported as (apiVersion, kind, namespace, name).
     pub report_as: (String, String, String, String),
@@ -250,6 +251,174 @@ pub struct Subject {
     pub pods: usize,
     /// The pod judged in place of an owner the source does not hold.
     pub stand_in: Option<String>,
+}
+
+/// How a built-in controller holds its pod template, for rebuilding one
+/// from a pod.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OwnerShape {
+    /// `spec.replicas`, `spec.selector` (a label selector), `spec.template`:
+    /// Deployment, StatefulSet, ReplicaSet.
+    Scaled,
+    /// The same with a ReplicationController's selector, a plain map of labels.
+    ScaledPlainSelector,
+    /// `spec.selector` and `spec.template`, no replicas: DaemonSet, Job.
+    Unscaled,
+    /// `spec.jobTemplate.spec.template`: CronJob.
+    CronJob,
+}
+
+/// The shape of `kind` when it is a controller Kubernetes itself serves in
+/// the API group of `api_version`; `None` for any other owner (a custom
+/// resource, even one that borrows a built-in kind's name).
+fn builtin_owner(kind: &str, api_version: &str) -> Option<OwnerShape> {
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    match (kind, group) {
+        ("Deployment" | "StatefulSet" | "ReplicaSet", "apps" | "extensions") => {
+            Some(OwnerShape::Scaled)
+        }
+        ("DaemonSet", "apps" | "extensions") | ("Job", "batch") => Some(OwnerShape::Unscaled),
+        ("ReplicationController", "") => Some(OwnerShape::ScaledPlainSelector),
+        ("CronJob", "batch") => Some(OwnerShape::CronJob),
+        _ => None,
+    }
+}
+
+/// The labels the controllers of an owner of `kind` put on each pod they
+/// make that the owner's own pod template does not hold (the controller's
+/// revision, the pod's ordinal or completion index). A Job keeps `job-name`
+/// and `controller-uid` (in both spellings): the API server writes those
+/// into the Job's own template when it generates the Job's selector. A
+/// CronJob's template holds none of them: each Job it starts gets its own.
+fn labels_added_to_pods(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "Deployment" => &["pod-template-hash"],
+        "StatefulSet" => &[
+            "controller-revision-hash",
+            "statefulset.kubernetes.io/pod-name",
+            "apps.kubernetes.io/pod-index",
+        ],
+        "DaemonSet" => &["controller-revision-hash", "pod-template-generation"],
+        "Job" => &["batch.kubernetes.io/job-completion-index"],
+        "CronJob" => &[
+            "controller-uid",
+            "batch.kubernetes.io/controller-uid",
+            "job-name",
+            "batch.kubernetes.io/job-name",
+            "batch.kubernetes.io/job-completion-index",
+        ],
+        _ => &[],
+    }
+}
+
+/// The owner a stand-in pod stands for, rebuilt from the pod: named
+/// `name` in the pod's namespace, its pod template made of the pod's
+/// labels (less those of [`labels_added_to_pods`]) and annotations (so
+/// annotation exemptions hold as they did on the pod) and the pod's spec,
+/// selecting those labels. `replicas` is the number of pods the source
+/// shows for the owner: the scale observed, not the one the owner asks for,
+/// which the source does not hold. Metadata the owner's controller alone
+/// would know (its own annotations, its uid) is left out.
+fn rebuild_owner(
+    mut pod: Value,
+    shape: OwnerShape,
+    api_version: &str,
+    kind: &str,
+    name: &str,
+    replicas: usize,
+) -> Value {
+    let mut take = |field: &str| {
+        pod.get_mut("metadata")
+            .and_then(Value::as_object_mut)
+            .and_then(|m| m.shift_remove(field))
+    };
+    let namespace = take("namespace").filter(Value::is_string);
+    let labels = take("labels").and_then(|l| match l {
+        Value::Object(mut m) => {
+            for k in labels_added_to_pods(kind) {
+                m.shift_remove(*k);
+            }
+            Some(m)
+        }
+        _ => None,
+    });
+    let annotations = take("annotations").filter(Value::is_object);
+    let mut template_meta = Map::new();
+    if let Some(l) = &labels {
+        template_meta.insert("labels".to_string(), Value::Object(l.clone()));
+    }
+    if let Some(a) = annotations {
+        template_meta.insert("annotations".to_string(), a);
+    }
+    let mut template = Map::new();
+    template.insert("metadata".to_string(), Value::Object(template_meta));
+    // A pod without a spec gives a template without one, judged as little
+    // as the pod was.
+    if let Some(spec) = pod.as_object_mut().and_then(|p| p.shift_remove("spec")) {
+        template.insert("spec".to_string(), spec);
+    }
+    let template = Value::Object(template);
+    let selected = labels.clone().unwrap_or_default();
+    let spec = match shape {
+        OwnerShape::Scaled => json!({
+            "replicas": replicas,
+            "selector": {"matchLabels": selected},
+            "template": template,
+        }),
+        OwnerShape::ScaledPlainSelector => json!({
+            "replicas": replicas,
+            "selector": selected,
+            "template": template,
+        }),
+        OwnerShape::Unscaled => json!({
+            "selector": {"matchLabels": selected},
+            "template": template,
+        }),
+        OwnerShape::CronJob => json!({"jobTemplate": {"spec": {"template": template}}}),
+    };
+    let mut meta = Map::new();
+    meta.insert("name".to_string(), Value::String(name.to_string()));
+    if let Some(ns) = namespace {
+        meta.insert("namespace".to_string(), ns);
+    }
+    if let Some(l) = labels {
+        meta.insert("labels".to_string(), Value::Object(l));
+    }
+    json!({"apiVersion": api_version, "kind": kind, "metadata": meta, "spec": spec})
+}
+
+impl Subject {
+    /// What the engine judges for this subject. A controller or a
+    /// standalone pod is judged as kept. A pod standing in for an owner of
+    /// a built-in controller kind is judged as that owner, rebuilt from the
+    /// pod ([`rebuild_owner`]): the rules that judge only some kinds
+    /// (disruption budgets of Deployments and StatefulSets, replicas of
+    /// Deployments, spreading of anything but DaemonSets) then see the
+    /// kind the findings are reported under. A pod standing in for any
+    /// other owner (a custom resource) is judged as the pod, under the
+    /// owner's name: what it is reported as, what the owner's
+    /// `app.kubernetes.io/instance` label names, and what exemptions by
+    /// controller name match.
+    pub fn judged(&self) -> std::borrow::Cow<'_, Value> {
+        let object = self.object.value();
+        if self.stand_in.is_none() {
+            return object;
+        }
+        let (api, kind, _, name) = &self.report_as;
+        if let Some(shape) = builtin_owner(kind, api) {
+            let owner = rebuild_owner(object.into_owned(), shape, api, kind, name, self.pods);
+            return std::borrow::Cow::Owned(owner);
+        }
+        let mut object = object;
+        if let Some(m) = object
+            .to_mut()
+            .get_mut("metadata")
+            .and_then(Value::as_object_mut)
+        {
+            m.insert("name".to_string(), Value::String(name.clone()));
+        }
+        object
+    }
 }
 
 impl Workloads {
@@ -436,21 +605,9 @@ pub fn judge(
     judged.tally.subjects = subjects.len();
     let mut not_evaluated: BTreeMap<(String, String), usize> = BTreeMap::new();
     for s in &subjects {
-        let mut object = s.object.value();
-        if s.stand_in.is_some() {
-            // A pod judged in place of its owner is judged under the
-            // owner's name: what it is reported as, what the owner's
-            // `app.kubernetes.io/instance` label names, and what exemptions
-            // by controller name match.
-            let owner = &s.report_as.3;
-            if let Some(m) = object
-                .to_mut()
-                .get_mut("metadata")
-                .and_then(Value::as_object_mut)
-            {
-                m.insert("name".to_string(), Value::String(owner.clone()));
-            }
-        }
+        // One subject's object at a time: a stand-in's owner is rebuilt
+        // here and dropped after it is judged.
+        let object = s.judged();
         let eval: Evaluation = engine.check(&object, Some(&index), Pass::All);
         judged.tally.passed += eval.passed;
         judged.tally.exempted += eval.exempted;
@@ -585,5 +742,234 @@ mod tests {
                 ("Pod", "kube-apiserver-cp-1", 1, false),
             ]
         );
+    }
+
+    fn stand_in(pod: Value, (api, kind, name): (&str, &str, &str), pods: usize) -> Subject {
+        let pod_name = pod["metadata"]["name"].as_str().unwrap_or("").to_string();
+        Subject {
+            object: Kept::compact(pod),
+            report_as: (api.into(), kind.into(), "ns".into(), name.into()),
+            pods,
+            stand_in: Some(pod_name),
+        }
+    }
+
+    #[test]
+    fn a_stand_in_for_a_built_in_controller_is_judged_as_that_controller() {
+        let mut p = pod("db-0", Some(("StatefulSet", "db")), "");
+        p["metadata"]["labels"] = json!({"app": "db", "controller-revision-hash": "db-7c9",
+            "statefulset.kubernetes.io/pod-name": "db-0", "apps.kubernetes.io/pod-index": "0"});
+        p["metadata"]["annotations"] = json!({"eyelint.io/exempt": "cpuLimitsMissing"});
+        p["metadata"]["managedFields"] = json!([{"manager": "kubelet"}]);
+        p["status"] = json!({"phase": "Running"});
+        let s = stand_in(p, ("apps/v1", "StatefulSet", "db"), 2);
+        assert_eq!(
+            *s.judged(),
+            json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
+                "metadata": {"name": "db", "namespace": "ns", "labels": {"app": "db"}},
+                "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "db"}},
+                    "template": {
+                        "metadata": {"labels": {"app": "db"},
+                            "annotations": {"eyelint.io/exempt": "cpuLimitsMissing"}},
+                        "spec": {"containers": [{"name": "c", "image": "x:1"}]}}}})
+        );
+
+        // A Deployment found through `pod-template-hash`: the hash is the
+        // ReplicaSet's, not part of the Deployment's template.
+        let s = stand_in(
+            pod("web-abc-1", Some(("ReplicaSet", "web-abc")), "abc"),
+            ("apps/v1", "Deployment", "web"),
+            3,
+        );
+        let d = s.judged();
+        assert_eq!(d["spec"]["replicas"], 3);
+        assert_eq!(d["spec"]["template"]["metadata"]["labels"], json!({}));
+        assert_eq!(d["metadata"]["labels"], json!({}));
+
+        // No replicas for a DaemonSet; a ReplicationController's selector
+        // is a plain map.
+        let mut p = pod("agent-x", Some(("DaemonSet", "agent")), "");
+        p["metadata"]["labels"] = json!({"app": "agent",
+            "controller-revision-hash": "5f", "pod-template-generation": "3"});
+        let d = stand_in(p, ("apps/v1", "DaemonSet", "agent"), 4)
+            .judged()
+            .into_owned();
+        assert_eq!(
+            d["spec"],
+            json!({"selector": {"matchLabels": {"app": "agent"}},
+                "template": {"metadata": {"labels": {"app": "agent"}},
+                    "spec": {"containers": [{"name": "c", "image": "x:1"}]}}})
+        );
+        let mut p = pod("old-x1", Some(("ReplicationController", "old")), "");
+        p["metadata"]["labels"] = json!({"app": "old"});
+        let d = stand_in(p, ("v1", "ReplicationController", "old"), 1)
+            .judged()
+            .into_owned();
+        assert_eq!(d["spec"]["selector"], json!({"app": "old"}));
+        assert_eq!(d["spec"]["replicas"], 1);
+
+        // A Job keeps the labels the API server writes into its own
+        // template; a CronJob keeps none of a Job's, and holds its template
+        // under `jobTemplate`.
+        let job_labels = json!({"app": "backup", "job-name": "backup-1",
+            "batch.kubernetes.io/job-name": "backup-1", "controller-uid": "u",
+            "batch.kubernetes.io/controller-uid": "u",
+            "batch.kubernetes.io/job-completion-index": "0"});
+        let mut p = pod("backup-1-x", Some(("Job", "backup-1")), "");
+        p["metadata"]["labels"] = job_labels.clone();
+        let d = stand_in(p.clone(), ("batch/v1", "Job", "backup-1"), 1)
+            .judged()
+            .into_owned();
+        let mut kept = job_labels.clone();
+        kept.as_object_mut()
+            .map(|m| m.shift_remove("batch.kubernetes.io/job-completion-index"));
+        assert_eq!(d["spec"]["template"]["metadata"]["labels"], kept);
+        assert_eq!(d["spec"].get("replicas"), None);
+        let d = stand_in(p, ("batch/v1", "CronJob", "backup"), 1)
+            .judged()
+            .into_owned();
+        assert_eq!(
+            d["spec"],
+            json!({"jobTemplate": {"spec": {"template": {
+                "metadata": {"labels": {"app": "backup"}},
+                "spec": {"containers": [{"name": "c", "image": "x:1"}]}}}}})
+        );
+        assert!(eyelint_policies::Workload::of(&d).is_some_and(|w| w.is_job()));
+
+        // A pod without a spec: no template spec, so no workload either.
+        let mut p = pod("bare-0", Some(("StatefulSet", "bare")), "");
+        p.as_object_mut().map(|m| m.shift_remove("spec"));
+        let d = stand_in(p, ("apps/v1", "StatefulSet", "bare"), 1)
+            .judged()
+            .into_owned();
+        assert_eq!(d["spec"]["template"].get("spec"), None);
+        assert!(eyelint_policies::Workload::of(&d).is_none());
+    }
+
+    #[test]
+    fn a_stand_in_for_any_other_owner_is_the_pod_under_the_owners_name() {
+        for (api, kind) in [
+            ("argoproj.io/v1alpha1", "Rollout"),
+            // A custom resource that borrows a built-in kind's name.
+            ("example.com/v1", "Deployment"),
+        ] {
+            let p = pod("r-abc-1", Some((kind, "r")), "abc");
+            let mut want = p.clone();
+            want["metadata"]["name"] = json!("r");
+            assert_eq!(*stand_in(p, (api, kind, "r"), 1).judged(), want, "{kind}");
+        }
+        // Controllers and standalone pods are judged as kept.
+        let p = pod("loner", None, "");
+        let s = Subject {
+            object: Kept::compact(p.clone()),
+            report_as: ("v1".into(), "Pod".into(), "ns".into(), "loner".into()),
+            pods: 1,
+            stand_in: None,
+        };
+        assert_eq!(*s.judged(), p);
+    }
+
+    /// Findings of `subjects` judged with the default engine, against an
+    /// index of `others` covering every kind: (kind, name, rule, path).
+    fn judged(subjects: Vec<Subject>, others: &[Value]) -> Vec<(String, String, String, String)> {
+        let engine = Engine::with_defaults().unwrap_or_else(|e| panic!("{e}"));
+        judged_by(&engine, subjects, others)
+    }
+
+    fn judged_by(
+        engine: &Engine,
+        subjects: Vec<Subject>,
+        others: &[Value],
+    ) -> Vec<(String, String, String, String)> {
+        let kinds: BTreeSet<String> = [
+            "Pod",
+            "PodDisruptionBudget",
+            "HorizontalPodAutoscaler",
+            "NetworkPolicy",
+            "ServiceAccount",
+        ]
+        .map(String::from)
+        .into();
+        let cfg = crate::SweepConfig::default();
+        let mut out = Findings::new(&cfg);
+        judge(engine, subjects, others, &kinds, &mut out);
+        out.finish()
+            .into_iter()
+            .map(|f| (f.kind, f.name, f.id, f.path.unwrap_or_default()))
+            .collect()
+    }
+
+    #[test]
+    fn rules_limited_to_controller_kinds_judge_stand_ins() {
+        let mut w = Workloads::default();
+        let mut db = pod("db-0", Some(("StatefulSet", "db")), "");
+        db["metadata"]["labels"] = json!({"app": "db", "controller-revision-hash": "1"});
+        w.pod(db);
+        let mut agent = pod("agent-x", Some(("DaemonSet", "agent")), "");
+        agent["metadata"]["labels"] = json!({"app": "agent"});
+        w.pod(agent);
+        w.pod(pod("one-abc-1", Some(("ReplicaSet", "one-abc")), "abc"));
+        for i in 0..3 {
+            w.pod(pod(
+                &format!("three-def-{i}"),
+                Some(("ReplicaSet", "three-def")),
+                "def",
+            ));
+        }
+        // The budget selects agent's pods only.
+        let pdb = json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+            "metadata": {"name": "agent", "namespace": "ns"},
+            "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "agent"}}}});
+        let found = judged(w.subjects(), &[pdb]);
+        let has = |kind: &str, name: &str, rule: &str| {
+            found
+                .iter()
+                .any(|f| f.0 == kind && f.1 == name && f.2 == rule)
+        };
+        assert!(has("StatefulSet", "db", "missingPodDisruptionBudget"));
+        assert!(has("Deployment", "one", "missingPodDisruptionBudget"));
+        assert!(has("StatefulSet", "db", "topologySpreadConstraint"));
+        assert!(!has("DaemonSet", "agent", "topologySpreadConstraint"));
+        assert!(!has("DaemonSet", "agent", "missingPodDisruptionBudget"));
+        // Replicas are the pods seen.
+        assert!(has("Deployment", "one", "deploymentMissingReplicas"));
+        assert!(!has("Deployment", "three", "deploymentMissingReplicas"));
+        // Findings point into the owner's template.
+        assert!(found.iter().any(|f| f.1 == "db"
+            && f.2 == "cpuLimitsMissing"
+            && f.3 == "spec.template.spec.containers[0]"));
+    }
+
+    /// Configured exemptions by controller name match the owner's name, and
+    /// custom checks limited to some controller kinds see the owner's kind.
+    #[test]
+    fn configuration_sees_the_owner() {
+        let config = eyelint_policies::Config::from_user_value(json!({
+            "checks": {"noDbImages": "danger"},
+            "customChecks": {"noDbImages": {
+                "successMessage": "ok", "failureMessage": "db images are not allowed",
+                "category": "Reliability", "target": "Container",
+                "controllers": {"include": ["StatefulSet"]},
+                "schema": {"properties": {"image": {"not": {"pattern": "^x"}}}}}},
+            "exemptions": [{"controllerNames": ["api"], "rules": ["cpuLimitsMissing"]}]
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let engine = Engine::new(config).unwrap_or_else(|e| panic!("{e}"));
+        let mut w = Workloads::default();
+        w.pod(pod("db-0", Some(("StatefulSet", "db")), ""));
+        w.pod(pod("api-0", Some(("StatefulSet", "api")), ""));
+        w.pod(pod("web-abc-1", Some(("ReplicaSet", "web-abc")), "abc"));
+        let found = judged_by(&engine, w.subjects(), &[]);
+        let who = |rule: &str| {
+            let mut v: Vec<_> = found
+                .iter()
+                .filter(|f| f.2 == rule)
+                .map(|f| f.1.as_str())
+                .collect();
+            v.sort_unstable();
+            v
+        };
+        assert_eq!(who("noDbImages"), ["api", "db"]);
+        assert_eq!(who("cpuLimitsMissing"), ["db", "web"]);
     }
 }
