@@ -467,7 +467,8 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
     } else {
         None
     };
-    let (inputs, walked) = discover::discover_walked(&paths, stdin, &a.stdin_filename)?;
+    let (inputs, mut walked) = discover::discover_walked(&paths, stdin, &a.stdin_filename)?;
+    let no_files = std::mem::take(&mut walked.no_files);
     // What this run writes is never one of its inputs: a walk would find
     // the last run's report and read it while it is being rewritten.
     let written: Vec<&Path> = [&a.output, &a.write_baseline]
@@ -598,6 +599,14 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
     } = stream;
 
     report_skips(&inputs, &skipped, a.verbose);
+    // A directory that yields nothing is most often one that ignore rules
+    // hide whole, or the wrong one: a run that checked nothing says so.
+    for dir in &no_files {
+        ewriteln!(
+            "note: {}: no .yaml, .yml or .json file to lint (hidden directories and what .gitignore excludes are not read)",
+            discover::display_name(dir)
+        );
+    }
     // Kept with --verbose only. Checks at fault are errors in the report
     // already.
     for (i, n) in undecided.iter().filter(|(_, n)| !n.fault) {

@@ -191,18 +191,25 @@ pub fn discover_walked(
         }
         let mut files = Vec::new();
         let mut unreadable = Vec::new();
+        let real_root = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        // Inside a git repository, `.gitignore` files count as git counts
+        // them: the repository's own, not those of directories above its
+        // root (a `*` in a home directory's `.gitignore` hides nothing in a
+        // repository below it). Outside one, each `.gitignore` from the
+        // directory upwards counts. Other tools' ignore files (`.ignore`)
+        // do not.
+        let in_repo = real_root.ancestors().any(|d| d.join(".git").exists());
         let walker = ignore::WalkBuilder::new(p)
             .hidden(true)
             .git_ignore(true)
             .git_exclude(true)
             .git_global(false)
-            .ignore(true)
+            .ignore(false)
             .parents(true)
-            .require_git(false)
+            .require_git(in_repo)
             .follow_links(false)
             .build();
         let root = Walked::root(p);
-        let real_root = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
         for entry in walker {
             let entry = match entry {
                 Ok(e) => e,
@@ -239,6 +246,9 @@ pub fn discover_walked(
             }
         }
         files.sort();
+        if files.is_empty() && unreadable.is_empty() {
+            walked.no_files.push(p.clone());
+        }
         for f in files {
             // A walk follows no directory link, so a file is where its path
             // under the resolved root says, unless it is a link itself.
@@ -336,6 +346,41 @@ mod tests {
             })
             .collect();
         assert_eq!(names, ["a.yml", "b.yaml", "c.json", "sub/d.yaml"]);
+    }
+
+    /// In a git repository, ignore files count as git counts them: a `*`
+    /// in the `.gitignore` of a directory above the repository's root
+    /// hides nothing in it, and the repository's own `.gitignore` does.
+    /// Outside a repository the one above counts. `.ignore` files do not.
+    #[test]
+    fn ignore_files_count_as_git_counts_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        for d in ["repo/.git", "repo/k8s", "repo/skip", "plain/k8s"] {
+            std::fs::create_dir_all(home.join(d)).unwrap();
+        }
+        for (f, text) in [
+            (".gitignore", "*\n"),
+            ("repo/.gitignore", "skip/\n"),
+            ("repo/k8s/.ignore", "*.yaml\n"),
+            ("repo/k8s/a.yaml", "x: 1\n"),
+            ("repo/skip/b.yaml", "x: 1\n"),
+            ("plain/k8s/c.yaml", "x: 1\n"),
+        ] {
+            std::fs::write(home.join(f), text).unwrap();
+        }
+        let repo = home.join("repo");
+        let (found, walked) = discover_walked(&[repo.clone()], None, "<stdin>").unwrap();
+        let names: Vec<_> = found
+            .iter()
+            .map(|i| i.path().unwrap().strip_prefix(&repo).unwrap().to_path_buf())
+            .collect();
+        assert_eq!(names, [Path::new("k8s/a.yaml")]);
+        assert!(walked.no_files.is_empty());
+        let plain = home.join("plain");
+        let (found, walked) = discover_walked(&[plain.clone()], None, "<stdin>").unwrap();
+        assert!(found.is_empty());
+        assert_eq!(walked.no_files, [plain]);
     }
 
     #[cfg(unix)]

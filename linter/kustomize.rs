@@ -48,6 +48,9 @@ pub(crate) struct Cache {
 pub struct Walked {
     entered: HashSet<PathBuf>,
     with_kustomization: HashSet<PathBuf>,
+    /// Directories named on the command line whose walk found no file to
+    /// lint, as given.
+    pub no_files: Vec<PathBuf>,
 }
 
 impl Walked {

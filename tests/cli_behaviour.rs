@@ -2071,3 +2071,25 @@ fn a_closed_standard_error_keeps_the_exit_code() {
     drop(stdin);
     assert_eq!(child.wait().unwrap().code(), Some(2));
 }
+
+/// A directory named on the command line that yields no file to lint says
+/// so (ignore rules that hide it whole, or the wrong directory), and the
+/// run still exits 0: nothing failed.
+#[test]
+fn a_directory_with_nothing_to_lint_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "charts/README.md", "# no manifests\n");
+    write(dir.path(), "k8s/pod.yaml", POD);
+    let r = eyelint(dir.path(), &["charts", "k8s"], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "note: charts: no .yaml, .yml or .json file to lint (hidden directories and what .gitignore excludes are not read)"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("note: k8s"), "{}", r.stderr);
+    let r = eyelint(dir.path(), &["charts"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
