@@ -19,6 +19,7 @@ use crate::config_file::{self, ConfigSource};
 use crate::discover::{self, Input};
 use crate::lint::{self, RunOptions, Skip};
 use crate::output::{self, Context, FileView, Format, Rendered, RuleInfo, Style, Tail, Writer};
+use eyelint_policies::text::printable;
 
 /// The subcommands a first argument may name; anything else is a path.
 pub const SUBCOMMANDS: [&str; 7] = ["lint", "rules", "rule", "config", "certs", "sweep", "help"];
@@ -922,13 +923,16 @@ fn input_error(
         }
         (None, _) => None,
     };
+    // A file's name and a message quoting the input are shown as they may
+    // be on a terminal (no control character acts on it).
+    let name = printable(&input.name);
     let message = match (line, column) {
-        (Some(l), Some(c)) => format!("{}:{l}:{c}: {}", input.name, e.message),
-        _ => format!("{}: {}", input.name, e.message),
+        (Some(l), Some(c)) => format!("{name}:{l}:{c}: {}", printable(&e.message)),
+        _ => format!("{name}: {}", printable(&e.message)),
     };
     let src_name = match (line, column) {
-        (Some(l), Some(c)) => format!("{}:{l}:{c}", input.name),
-        _ => input.name.clone(),
+        (Some(l), Some(c)) => format!("{name}:{l}:{c}"),
+        _ => name.to_string(),
     };
     let (src, span) = match excerpt {
         Some((excerpt, span)) => (Some(NamedSource::new(src_name, excerpt)), Some(span)),

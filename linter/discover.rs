@@ -370,7 +370,8 @@ mod tests {
             std::fs::write(home.join(f), text).unwrap();
         }
         let repo = home.join("repo");
-        let (found, walked) = discover_walked(std::slice::from_ref(&repo), None, "<stdin>").unwrap();
+        let (found, walked) =
+            discover_walked(std::slice::from_ref(&repo), None, "<stdin>").unwrap();
         let names: Vec<_> = found
             .iter()
             .map(|i| i.path().unwrap().strip_prefix(&repo).unwrap().to_path_buf())
@@ -378,7 +379,8 @@ mod tests {
         assert_eq!(names, [Path::new("k8s/a.yaml")]);
         assert!(walked.no_files.is_empty());
         let plain = home.join("plain");
-        let (found, walked) = discover_walked(std::slice::from_ref(&plain), None, "<stdin>").unwrap();
+        let (found, walked) =
+            discover_walked(std::slice::from_ref(&plain), None, "<stdin>").unwrap();
         assert!(found.is_empty());
         assert_eq!(walked.no_files, [plain]);
     }

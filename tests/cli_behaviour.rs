@@ -2093,3 +2093,46 @@ fn a_directory_with_nothing_to_lint_says_so() {
     let r = eyelint(dir.path(), &["charts"], None);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+/// What a manifest names (objects, containers, images in messages, file
+/// names) reaches a terminal or a CI log with no control character or
+/// bidirectional override in it, in every format meant for people: a
+/// pull request cannot recolour, erase or reorder the lines a reviewer
+/// reads. YAML writes them as escapes in double quotes; a JSON file may
+/// hold C1 controls and overrides raw.
+#[test]
+fn control_characters_from_the_input_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "esc.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: \"a\\e[31m\"}\nspec:\n  hostIPC: true\n  containers:\n    - name: \"c\\u0001\\e[1A\\e[2K\"\n      image: \"nginx\\a\"\n",
+    );
+    write(
+        dir.path(),
+        "c1.json",
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"b\u{9b}2J\u{202e}\"},\"spec\":{\"hostIPC\":true,\"containers\":[{\"name\":\"c\u{9b}1A\",\"image\":\"x\"}]}}\n",
+    );
+    for format in ["human", "github"] {
+        let r = eyelint(
+            dir.path(),
+            &[
+                "--no-color",
+                "-f",
+                format,
+                "--only",
+                "hostIPCSet,tagNotSpecified,runAsPrivileged",
+                "esc.yaml",
+                "c1.json",
+            ],
+            None,
+        );
+        assert_eq!(r.code, 1, "{format}: {}", r.stderr);
+        let all = format!("{}{}", r.stdout, r.stderr);
+        for bad in ['\x1b', '\x01', '\x07', '\u{9b}', '\u{202e}'] {
+            assert!(!all.contains(bad), "{format}: {bad:?} in {all}");
+        }
+        assert!(all.contains("a\\x1b[31m"), "{format}: {all}");
+        assert!(all.contains("b\\u{9b}2J\\u{202e}"), "{format}: {all}");
+    }
+}

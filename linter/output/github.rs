@@ -10,11 +10,15 @@ use eyelint_policies::report::ReportError;
 
 use super::FileView;
 
-/// Escapes a command's message.
+/// Escapes a command's message: GitHub's escapes, then any other control
+/// character or bidirectional override written as an escape (`\x1b`), so
+/// none acts on the log it lands in.
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
+    let escaped = s
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    eyelint_policies::text::printable(&escaped).into_owned()
 }
 
 /// Escapes a command property value.

@@ -12,6 +12,7 @@ use miette::{
 
 use eyelint_policies::finding::Severity;
 use eyelint_policies::report::ReportFinding;
+use eyelint_policies::text::{printable, printable_in_place};
 
 use super::{Context, FileView, Style, Tail};
 use crate::lint::Located;
@@ -166,7 +167,7 @@ fn object_header(f: &ReportFinding) -> String {
     if let Some(src) = &f.source {
         let _ = write!(s, " (from {src})");
     }
-    s
+    printable(&s).into_owned()
 }
 
 /// The closing summary line.
@@ -295,7 +296,8 @@ impl Window {
                 text.push(CUT);
             }
             let marker = text.len() - at_text;
-            text.push_str(&content[from..to]);
+            // Shown as it may be on a terminal, each byte where it was.
+            text.push_str(&printable_in_place(&content[from..to]));
             if to < content.len() {
                 text.push(CUT);
             }
@@ -392,15 +394,17 @@ pub(super) fn chunk(
     let mut last_object: Option<String> = before.map(|l| object_header(&l.report()));
     for l in file.findings {
         let f = &l.report();
-        let name = f.file.as_deref().unwrap_or("-");
+        // What the input names (files, objects, containers, keys, values in
+        // messages) is shown as it may be on a terminal.
+        let name = printable(f.file.as_deref().unwrap_or("-"));
         let header = object_header(f);
         if last_object.as_deref() != Some(header.as_str()) {
             let _ = writeln!(s, "{name}: {header}");
             last_object = Some(header);
         }
-        let mut message = format!("{} ({}): {}", f.id, f.severity, f.message);
+        let mut message = format!("{} ({}): {}", f.id, f.severity, printable(&f.message));
         if let Some(c) = &f.container {
-            let _ = write!(message, " [container {c}]");
+            let _ = write!(message, " [container {}]", printable(c));
         }
         let (src, span) = match (window, file.text, f.line, f.column) {
             (Some(w), Some(t), Some(line), Some(col)) => {
@@ -419,8 +423,8 @@ pub(super) fn chunk(
             severity: f.severity,
             src,
             span,
-            label: f.path.clone(),
-            help: super::fix_hint(f),
+            label: printable(&f.path).into_owned(),
+            help: super::fix_hint(f).map(|h| printable(&h).into_owned()),
         };
         let mut rendered = String::new();
         if handler.render_report(&mut rendered, &diag).is_err() {

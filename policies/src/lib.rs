@@ -25,6 +25,7 @@ pub mod rule;
 pub mod rule_doc;
 pub mod rules;
 pub mod sweep;
+pub mod text;
 pub mod yaml;
 
 pub use config::Config;
