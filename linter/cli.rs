@@ -605,7 +605,7 @@ fn lint_cmd(a: LintArgs) -> anyhow::Result<i32> {
     for dir in &no_files {
         ewriteln!(
             "note: {}: no .yaml, .yml or .json file to lint (hidden directories and what .gitignore excludes are not read)",
-            discover::display_name(dir)
+            printable(&discover::display_name(dir))
         );
     }
     // Kept with --verbose only. Checks at fault are errors in the report
@@ -962,12 +962,18 @@ fn report_skips(inputs: &[Input], skipped: &[(usize, Skip)], verbose: bool) {
         match s {
             Skip::NotKubernetes => {
                 if verbose {
-                    ewriteln!("skipped {}: no Kubernetes objects", inputs[*i].name);
+                    ewriteln!(
+                        "skipped {}: no Kubernetes objects",
+                        printable(&inputs[*i].name)
+                    );
                 }
             }
             Skip::HelmTemplate { chart } => {
                 if verbose {
-                    ewriteln!("skipped {}: Helm chart template", inputs[*i].name);
+                    ewriteln!(
+                        "skipped {}: Helm chart template",
+                        printable(&inputs[*i].name)
+                    );
                 }
                 count(&mut charts, chart);
             }
@@ -975,7 +981,7 @@ fn report_skips(inputs: &[Input], skipped: &[(usize, Skip)], verbose: bool) {
                 if verbose {
                     ewriteln!(
                         "skipped {}: a kustomize patch ({})",
-                        inputs[*i].name,
+                        printable(&inputs[*i].name),
                         shown(kustomization)
                     );
                 }
@@ -1002,8 +1008,10 @@ fn report_skips(inputs: &[Input], skipped: &[(usize, Skip)], verbose: bool) {
 }
 
 /// A path for a notice: relative to the current directory when under it.
+/// `p` as notes show it: relative to the current directory, with no
+/// control character acting on the terminal.
 fn shown(p: &Path) -> String {
-    std::env::current_dir()
+    let name = std::env::current_dir()
         .ok()
         .and_then(|cwd| p.strip_prefix(cwd).ok().map(Path::to_path_buf))
         .map(|p| {
@@ -1013,7 +1021,8 @@ fn shown(p: &Path) -> String {
                 discover::display_name(&p)
             }
         })
-        .unwrap_or_else(|| discover::display_name(p))
+        .unwrap_or_else(|| discover::display_name(p));
+    printable(&name).into_owned()
 }
 
 fn roles_label(m: &RuleMeta) -> String {
