@@ -175,15 +175,39 @@ impl Baseline {
     }
 
     /// Writes the baseline as pretty JSON.
+    ///
+    /// A regular file (or a new one) is replaced whole or not at all: the
+    /// baseline is written beside it and renamed over it, so a full disk
+    /// leaves the last good baseline (a lost one would bring every old
+    /// finding back as new). Anything else (`/dev/stdout`, a link) is
+    /// written in place.
     pub fn write(&self, path: &Path) -> Result<(), BaselineError> {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
         text.push('\n');
-        std::fs::write(path, text).map_err(|source| {
-            crate::discover::remove_cut_output(path);
-            BaselineError::Io {
-                path: crate::discover::display_name(path),
-                source,
-            }
+        let io = |source: std::io::Error| BaselineError::Io {
+            path: crate::discover::display_name(path),
+            source,
+        };
+        let regular = match std::fs::symlink_metadata(path) {
+            Ok(m) => m.is_file(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+            Err(e) => return Err(io(e)),
+        };
+        if !regular {
+            return std::fs::write(path, text).map_err(io);
+        }
+        let name = path
+            .file_name()
+            .map_or_else(Default::default, |n| n.to_string_lossy());
+        let temp = path.with_file_name(format!(".{name}.eyelint-{}.tmp", std::process::id()));
+        let written = std::fs::write(&temp, text).and_then(|()| std::fs::rename(&temp, path));
+        written.map_err(|e| {
+            let _ = std::fs::remove_file(&temp);
+            let kept = std::io::Error::new(
+                e.kind(),
+                format!("{e}; the file is as it was before this run"),
+            );
+            io(kept)
         })
     }
 }

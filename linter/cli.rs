@@ -151,8 +151,9 @@ pub struct LintArgs {
     /// Report only findings not recorded in this baseline file.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Record today's findings in FILE (then exit 0 unless the input has errors).
-    #[arg(long, value_name = "FILE")]
+    /// Record today's findings in FILE (then exit 0 unless the input has errors; no report is
+    /// written, so --format and --output are refused with it).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["format", "output"])]
     pub write_baseline: Option<PathBuf>,
     /// Refuse files larger than this (bytes; K, M, G, KiB, MiB, GiB suffixes).
     #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]

@@ -556,6 +556,18 @@ fn baseline_hides_known_findings_until_something_new_appears() {
         .all(|f| f["name"] == "p2"));
     // A file that is not a baseline is a tool failure.
     assert_eq!(eyelint(d, &["--baseline", "pod.yaml"], None).code, 2);
+    // Recording writes no report: a format or an output asked for with it
+    // is refused, not silently dropped.
+    for extra in [&["-f", "sarif"][..], &["-o", "r.json"][..]] {
+        let r = eyelint(
+            d,
+            &[&["--write-baseline", "b2.json"][..], extra].concat(),
+            None,
+        );
+        assert_eq!(r.code, 2, "{extra:?}: {}", r.stderr);
+        assert!(r.stderr.contains("cannot be used with"), "{}", r.stderr);
+        assert!(!d.join("b2.json").exists() && !d.join("r.json").exists());
+    }
 }
 
 /// When a rule fires once more on the same container, the finding reported
@@ -2135,4 +2147,50 @@ fn control_characters_from_the_input_never_reach_the_terminal() {
         assert!(all.contains("a\\x1b[31m"), "{format}: {all}");
         assert!(all.contains("b\\u{9b}2J\\u{202e}"), "{format}: {all}");
     }
+}
+
+/// A baseline that cannot be written whole leaves the last good one as it
+/// was, and the error says so: a lost baseline would bring every old
+/// finding back as new. The file size limit (`ulimit -f`, with SIGXFSZ
+/// ignored so the write fails with EFBIG) stands in for a full disk.
+#[cfg(unix)]
+#[test]
+fn a_baseline_that_cannot_be_written_leaves_the_last_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "pod.yaml", POD);
+    let r = eyelint(
+        d,
+        &["--only", "hostIPCSet", "--write-baseline", "base.json"],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let before = std::fs::read(d.join("base.json")).unwrap();
+    assert!(before.len() < 512, "{}", before.len());
+    // Many objects: a baseline far past the limit.
+    let many: String = (0..200)
+        .map(|i| format!("---\n{}", POD.replace("name: p", &format!("name: p{i}"))))
+        .collect();
+    write(d, "many.yaml", many);
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 4 && exec \"$0\" --write-baseline base.json .")
+        .arg(env!("CARGO_BIN_EXE_eyelint"))
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("baseline base.json:")
+            && stderr.contains("the file is as it was before this run"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(d.join("base.json")).unwrap(), before);
+    let left: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("eyelint-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
