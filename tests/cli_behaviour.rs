@@ -2194,3 +2194,22 @@ fn a_baseline_that_cannot_be_written_leaves_the_last_one() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// `-j 0` is refused; a huge `-j` starts no more threads than help (it
+/// once took seconds to start and stop thousands).
+#[test]
+fn jobs_are_at_least_one_and_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pod.yaml", POD);
+    let r = eyelint(dir.path(), &["-j", "0", "--only", "hostIPCSet"], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("must be at least 1"), "{}", r.stderr);
+    let started = Instant::now();
+    let r = eyelint(dir.path(), &["-j", "100000", "--only", "hostIPCSet"], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
