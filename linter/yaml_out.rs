@@ -52,10 +52,31 @@ fn plain_ok(s: &str) -> bool {
 /// A scalar or key as YAML.
 pub fn scalar(s: &str) -> String {
     if plain_ok(s) {
-        s.to_string()
-    } else {
-        Value::String(s.to_string()).to_string()
+        return s.to_string();
     }
+    let json = Value::String(s.to_string()).to_string();
+    // JSON leaves these as they are; YAML 1.1 (kubectl's, and the loader
+    // reading the config back) folds its line breaks (NEL, U+2028, U+2029)
+    // in a quoted scalar and refuses DEL, C1 controls and U+FFFE/U+FFFF
+    // anywhere: they are written as escapes, which read back as themselves.
+    let escaped = |c: char| {
+        matches!(
+            c,
+            '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}'
+        )
+    };
+    if !json.contains(escaped) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 8);
+    for c in json.chars() {
+        if escaped(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn inline(v: &Value) -> Option<String> {
@@ -156,6 +177,23 @@ mod tests {
         // It reads back as the same value.
         let back = eyelint_policies::yaml::load(&y, &eyelint_policies::yaml::Limits::default());
         assert!(back.error.is_none());
+        assert_eq!(back.documents[0].value, v);
+    }
+
+    /// Characters JSON leaves raw and YAML 1.1 folds (NEL, U+2028, U+2029)
+    /// or refuses (DEL, C1, U+FFFE) read back as themselves.
+    #[test]
+    fn yaml_1_1_line_breaks_and_refused_characters_read_back() {
+        let v =
+            json!({"s": ["\u{85}", "a\u{2028}b\u{2029}", "\u{7f}\u{9b}", "x\u{fffe}", "\u{1}\tq"]});
+        let y = to_yaml(&v);
+        assert!(y.contains("\"\\u0085\""), "{y}");
+        assert!(
+            !y.contains(['\u{85}', '\u{2028}', '\u{7f}', '\u{9b}', '\u{fffe}']),
+            "{y}"
+        );
+        let back = eyelint_policies::yaml::load(&y, &eyelint_policies::yaml::Limits::default());
+        assert!(back.error.is_none(), "{:?}", back.error);
         assert_eq!(back.documents[0].value, v);
     }
 }
