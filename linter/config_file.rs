@@ -63,6 +63,10 @@ pub enum ConfigError {
         /// A configured rule id close to it.
         suggestion: Option<String>,
     },
+    /// `--skip` names every rule `--only` names: nothing would run.
+    #[error("--skip removes every rule --only names: no rule would run")]
+    #[diagnostic(code(eyelint::args))]
+    NothingToRun,
 }
 
 /// A configuration with where it came from, and its non-fatal warnings.
@@ -139,6 +143,9 @@ pub fn restrict(config: &mut Config, only: &[String], skip: &[String]) -> Result
                 });
             }
         }
+    }
+    if !only.is_empty() && only.iter().all(|id| skip.contains(id)) {
+        return Err(ConfigError::NothingToRun);
     }
     if !only.is_empty() {
         for (id, sev) in config.checks.iter_mut() {

@@ -217,10 +217,11 @@ pub fn discover_walked(
                     // A part of the tree that cannot be read is an input
                     // error of its own; the rest of the walk goes on.
                     let at = error_path(&e).map_or_else(|| p.clone(), Path::to_path_buf);
-                    unreadable.push(Input {
+                    let input = Input {
                         name: display_name(&at),
                         source: InputSource::Unreadable(error_text(&e)),
-                    });
+                    };
+                    unreadable.push((at, input));
                     continue;
                 }
             };
@@ -249,7 +250,14 @@ pub fn discover_walked(
         if files.is_empty() && unreadable.is_empty() {
             walked.no_files.push(p.clone());
         }
+        // What could not be read comes in the walk's order too, as its
+        // place comes among the files.
+        unreadable.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut unreadable = unreadable.into_iter().peekable();
         for f in files {
+            while let Some((_, input)) = unreadable.next_if(|(at, _)| *at < f) {
+                out.push(input);
+            }
             // A walk follows no directory link, so a file is where its path
             // under the resolved root says, unless it is a link itself.
             let real = match f.strip_prefix(p) {
@@ -263,7 +271,7 @@ pub fn discover_walked(
                 });
             }
         }
-        out.append(&mut unreadable);
+        out.extend(unreadable.map(|(_, input)| input));
     }
     Ok((out, walked))
 }

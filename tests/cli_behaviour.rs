@@ -1904,15 +1904,18 @@ fn an_unreadable_directory_is_an_input_error_and_the_rest_is_linted() {
     let d = dir.path();
     write(d, "a.yaml", POD);
     write(d, "locked/c.yaml", POD);
+    write(d, "z.yaml", POD);
     std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
-    std::fs::set_permissions(d.join("a.yaml"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    for f in ["a.yaml", "z.yaml"] {
+        std::fs::set_permissions(d.join(f), std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
     std::fs::set_permissions(d.join("locked"), std::fs::Permissions::from_mode(0o000)).unwrap();
     let root = std::process::Command::new("id")
         .arg("-u")
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
         .unwrap_or(false);
-    let out = if root {
+    if root {
         let probe = std::process::Command::new("setpriv")
             .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
             .status();
@@ -1920,21 +1923,33 @@ fn an_unreadable_directory_is_an_input_error_and_the_rest_is_linted() {
             eprintln!("SKIP: running as root without a working setpriv");
             return;
         }
-        std::process::Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(env!("CARGO_BIN_EXE_eyelint"))
-            .args(["-f", "json", "."])
-            .current_dir(d)
-            .output()
-            .unwrap()
-    } else {
-        std::process::Command::new(env!("CARGO_BIN_EXE_eyelint"))
-            .args(["-f", "json", "."])
+    }
+    let run = |format: &str| {
+        let mut cmd = if root {
+            let mut c = std::process::Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(env!("CARGO_BIN_EXE_eyelint"));
+            c
+        } else {
+            std::process::Command::new(env!("CARGO_BIN_EXE_eyelint"))
+        };
+        cmd.args(["-f", format, "."])
             .current_dir(d)
             .output()
             .unwrap()
     };
+    let out = run("json");
+    // The error comes as its place in the walk comes: after a.yaml's
+    // findings, before z.yaml's.
+    let github = String::from_utf8_lossy(&run("github").stdout).into_owned();
     std::fs::set_permissions(d.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let at = |needle: &str| {
+        github
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle}: {github}"))
+    };
+    assert!(at("file=a.yaml") < at("file=locked"), "{github}");
+    assert!(at("file=locked") < at("file=z.yaml"), "{github}");
     assert_eq!(out.status.code(), Some(2));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["findings"]
@@ -2212,4 +2227,28 @@ fn jobs_are_at_least_one_and_bounded() {
         "{:?}",
         started.elapsed()
     );
+}
+
+/// `--only X --skip X` would run nothing and pass: refused.
+#[test]
+fn only_and_skip_that_leave_nothing_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pod.yaml", POD);
+    let r = eyelint(
+        dir.path(),
+        &["--only", "hostIPCSet", "--skip", "hostIPCSet"],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--skip removes every rule --only names"),
+        "{}",
+        r.stderr
+    );
+    let r = eyelint(
+        dir.path(),
+        &["--only", "hostIPCSet,hostPIDSet", "--skip", "hostPIDSet"],
+        None,
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
 }
