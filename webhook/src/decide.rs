@@ -338,16 +338,12 @@ fn deny_threshold(deny_on: DenyOn) -> Option<Severity> {
     }
 }
 
-/// A key that identifies "the same problem" in an old and a new version of
+/// Two keys that identify "the same problem" in an old and a new version of
 /// an object: rule, container, and the path with list entries that have a
 /// `name` addressed by that name (so inserting a container before another
-/// does not make the other's findings look new).
-pub fn finding_key(object: &Value, f: &Finding) -> (String, String, String) {
-    keys(object, f).0
-}
-
-/// [`finding_key`], and the same key with the path cut after its last list
-/// entry (`…/containers/[name=app]` for `…containers[0].securityContext`).
+/// does not make the other's findings look new); and the same with the path
+/// cut after its last list entry (`…/containers/[name=app]` for
+/// `…containers[0].securityContext`).
 fn keys(object: &Value, f: &Finding) -> (Key, Key) {
     let mut path = String::new();
     let mut entry_end = 0;
@@ -402,8 +398,9 @@ impl Previous {
     }
 
     /// Which of `findings` (of the new version `object`) the previous
-    /// version had, matched one for one: first by [`finding_key`], then by
-    /// rule, container and the path up to its last list entry. A finding
+    /// version had, matched one for one: first by rule, container and path
+    /// (list entries with a `name` addressed by name), then by rule,
+    /// container and the path up to its last list entry. A finding
     /// about a missing field points at the field's nearest existing
     /// ancestor, so adding or removing a container's `securityContext` moves
     /// its path (`…containers[0]` to `…containers[0].securityContext`)
@@ -598,7 +595,7 @@ fn mutate_inner(req: &AdmissionRequest, engine: &Engine, settings: &Settings) ->
     let mut ops: Vec<json_patch::PatchOperation> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let mut current: Cow<'_, [Finding]> = Cow::Borrowed(&findings);
-    // The object `current` was judged on (for `finding_key`).
+    // The object `current` was judged on (for `Previous::had`).
     let mut judged: Cow<'_, Value> = object;
     loop {
         let mut batch: Vec<(&Finding, &Fix)> = Vec::new();

@@ -5,32 +5,12 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
 use common::tls::*;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_encrypted_new_key_is_logged_clearly_and_the_old_certificate_kept() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let captured = common::Captured::default();
+    tracing::subscriber::set_global_default(captured.subscriber()).unwrap();
 
     let mut r = start(None).await;
     let before = r.server.app.cert.as_ref().unwrap().current().cert.clone();
@@ -55,7 +35,7 @@ async fn an_encrypted_new_key_is_logged_clearly_and_the_old_certificate_kept() {
     drop(stream);
     r.server.run_until(async {}).await;
 
-    let text = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    let text = captured.text();
     let key = r.certs.path("tls.key").display().to_string();
     let line = text
         .lines()

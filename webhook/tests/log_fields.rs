@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::tls::*;
 use hyper::StatusCode;
 use serde_json::json;
@@ -15,24 +13,8 @@ use serde_json::json;
 /// with a line break cannot write a line of its own into the log.
 #[tokio::test(flavor = "current_thread")]
 async fn request_fields_cannot_forge_log_lines() {
-    #[derive(Clone, Default)]
-    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
-    impl std::io::Write for Captured {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let captured = common::Captured::default();
+    let _guard = tracing::subscriber::set_default(captured.subscriber());
     let r = start(None).await;
     let mut review = common::review_json("CREATE", None, None, "jane", None);
     review["request"]["uid"] =
@@ -46,7 +28,7 @@ async fn request_fields_cannot_forge_log_lines() {
     .await;
     assert_eq!(status, StatusCode::OK);
     r.server.run_until(async {}).await;
-    let text = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    let text = captured.text();
     assert!(
         text.contains("uid=\"abc\\n2026-01-01T00:00:00.000000Z"),
         "{text}"

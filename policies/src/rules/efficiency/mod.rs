@@ -78,32 +78,19 @@ pub(crate) fn check_resource(cx: &Ctx<'_>, out: &mut Emitter, field: &ResourceFi
             // Built only for a failure: most containers pass.
             let path = || sub(&c.path, &["resources", field.section, field.resource]);
             match Quantity::from_value(v) {
-                Ok(q) if q.is_zero() && without_digits(v) => {
-                    let message = format!(
-                        "{} `{}` has no digits: the API server reads it as 0",
-                        field.noun,
-                        show(v)
-                    );
-                    let fix = add_op(&c.path, resources, section, field);
-                    let hit = out.fail(path(), message);
-                    set_fix(hit, vec![fix], FixSafety::Unsafe);
-                }
                 // Kubernetes reads a zero as nothing: the kubelet sets no
                 // memory limit or CPU quota for it, the scheduler reserves
-                // nothing, and QoS classes ignore it.
+                // nothing, and QoS classes ignore it. A number without
+                // digits (`m`) is most often a template that rendered
+                // nothing.
                 Ok(q) if q.is_zero() => {
-                    let message = if field.section == "limits" {
-                        format!(
-                            "{} `{}` is 0, which Kubernetes reads as no limit",
-                            field.noun,
-                            show(v)
-                        )
+                    let (noun, shown) = (field.noun, show(v));
+                    let message = if without_digits(v) {
+                        format!("{noun} `{shown}` has no digits: the API server reads it as 0")
+                    } else if field.section == "limits" {
+                        format!("{noun} `{shown}` is 0, which Kubernetes reads as no limit")
                     } else {
-                        format!(
-                            "{} `{}` is 0: the scheduler reserves nothing for the container",
-                            field.noun,
-                            show(v)
-                        )
+                        format!("{noun} `{shown}` is 0: the scheduler reserves nothing for the container")
                     };
                     let fix = add_op(&c.path, resources, section, field);
                     let hit = out.fail(path(), message);
